@@ -1,0 +1,88 @@
+"""Writing and reading the audit log. `record` is the only way entries are made."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import has_request_context, request
+from flask_login import current_user
+from sqlalchemy import Select, select
+
+from resettle.audit.models import AuditEvent
+from resettle.extensions import db
+
+SUMMARY_LIMIT = 1000
+
+
+def record(
+    action: str,
+    object_type: str | None = None,
+    object_id: Any = None,
+    summary: str = "",
+    actor: Any = None,
+    actor_email: str | None = None,
+) -> AuditEvent:
+    """Add an audit entry to the current transaction: it is kept only if the change it describes is."""
+    if actor is None and has_request_context() and current_user and current_user.is_authenticated:
+        actor = current_user._get_current_object()
+    event = AuditEvent(
+        actor_id=actor.id if actor is not None else None,
+        actor_email=actor.email if actor is not None else actor_email,
+        action=action,
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id),
+        summary=summary[:SUMMARY_LIMIT],
+        ip_address=request.remote_addr if has_request_context() else None,
+    )
+    db.session.add(event)
+    return event
+
+
+def describe_changes(before: dict[str, Any], after: dict[str, Any]) -> str:
+    """A short 'field: old → new' summary of what changed, for the audit entry."""
+    parts = [f"{key}: {before.get(key)!s} → {after.get(key)!s}" for key in after if before.get(key) != after.get(key)]
+    return "; ".join(parts) if parts else "no changes"
+
+
+@dataclass
+class AuditFilters:
+    action: str | None = None
+    object_type: str | None = None
+    object_id: str | None = None
+    actor_email: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def _local_midnight_utc(day: date, tz_name: str) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(tz_name))
+
+
+def audit_query(filters: AuditFilters, tz_name: str = "Europe/London") -> Select:
+    statement = select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+    if filters.action:
+        statement = statement.where(AuditEvent.action == filters.action)
+    if filters.object_type:
+        statement = statement.where(AuditEvent.object_type == filters.object_type)
+    if filters.object_id:
+        statement = statement.where(AuditEvent.object_id == filters.object_id)
+    if filters.actor_email:
+        statement = statement.where(AuditEvent.actor_email.ilike(f"%{filters.actor_email}%"))
+    if filters.date_from:
+        statement = statement.where(AuditEvent.occurred_at >= _local_midnight_utc(filters.date_from, tz_name))
+    if filters.date_to:
+        end = _local_midnight_utc(filters.date_to + timedelta(days=1), tz_name)
+        statement = statement.where(AuditEvent.occurred_at < end)
+    return statement
+
+
+def known_actions() -> list[str]:
+    return list(db.session.execute(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).scalars())
+
+
+def known_object_types() -> list[str]:
+    rows = select(AuditEvent.object_type).where(AuditEvent.object_type.is_not(None)).distinct()
+    return list(db.session.execute(rows.order_by(AuditEvent.object_type)).scalars())

@@ -1,0 +1,190 @@
+"""Account rules: sign-in with throttling, invitations, edits and deactivation. Services flush, never commit."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
+
+from resettle.audit.services import describe_changes, record
+from resettle.auth.models import Role, User, new_session_token
+from resettle.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
+from resettle.db import utcnow
+from resettle.extensions import db
+from resettle.notifications.email import queue_email
+
+
+class SignInOutcome(enum.Enum):
+    OK = "ok"
+    BAD_CREDENTIALS = "bad_credentials"
+    LOCKED = "locked"
+    INACTIVE = "inactive"
+
+
+@dataclass
+class SignInResult:
+    outcome: SignInOutcome
+    user: User | None = None
+
+
+class AccountError(ValueError):
+    """A rule about accounts was broken; `field` names the form field to show it beside."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def get_user_by_email(email: str) -> User | None:
+    return db.session.execute(select(User).where(User.email == normalise_email(email))).scalar_one_or_none()
+
+
+def authenticate(email: str, password: str) -> SignInResult:
+    """Check a sign-in attempt, count failures and lock the account after too many; audit every attempt."""
+    now = utcnow()
+    user = get_user_by_email(email)
+    if user is None:
+        verify_password(None, password)
+        record("login_failed", "user", None, "unknown email", actor_email=normalise_email(email)[:254])
+        return SignInResult(SignInOutcome.BAD_CREDENTIALS)
+    if user.locked_until is not None and user.locked_until > now:
+        record("login_refused_locked", "user", user.id, "account locked after repeated failures",
+               actor_email=user.email)
+        return SignInResult(SignInOutcome.LOCKED, user)
+    if not verify_password(user.password_hash, password):
+        user.failed_login_count += 1
+        summary = f"wrong password ({user.failed_login_count} in a row)"
+        if user.failed_login_count >= current_app.config["LOGIN_MAX_FAILURES"]:
+            user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"])
+            user.failed_login_count = 0
+            summary += "; account locked"
+        record("login_failed", "user", user.id, summary, actor_email=user.email)
+        return SignInResult(SignInOutcome.LOCKED if user.locked_until and user.locked_until > now else
+                            SignInOutcome.BAD_CREDENTIALS, user)
+    if not user.is_active_account:
+        record("login_refused_inactive", "user", user.id, "account deactivated", actor_email=user.email)
+        return SignInResult(SignInOutcome.INACTIVE, user)
+    user.failed_login_count = 0
+    user.locked_until = None
+    user.last_login_at = now
+    if needs_rehash(user.password_hash or ""):
+        user.password_hash = hash_password(password)
+    record("login", "user", user.id, "signed in", actor=user)
+    db.session.flush()
+    return SignInResult(SignInOutcome.OK, user)
+
+
+def record_logout(user: User) -> None:
+    record("logout", "user", user.id, "signed out", actor=user)
+
+
+def create_user(email: str, name: str, role: Role, password: str | None = None, actor: User | None = None) -> User:
+    email = normalise_email(email)
+    if get_user_by_email(email) is not None:
+        raise AccountError("email", "An account with this email address already exists")
+    if password is not None:
+        problem = password_problem(password, email)
+        if problem:
+            raise AccountError("password", problem)
+    user = User(email=email, name=name.strip(), role=role, password_hash=hash_password(password) if password else None)
+    db.session.add(user)
+    db.session.flush()
+    record("user_created", "user", user.id, f"{email} as {role.value}", actor=actor)
+    return user
+
+
+def _invite_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="resettle-set-password")
+
+
+def make_set_password_token(user: User) -> str:
+    # The session token is part of the signed payload, so a link stops working once used.
+    return _invite_serializer().dumps({"user": user.id, "session": user.session_token})
+
+
+def user_for_set_password_token(token: str) -> User | None:
+    max_age = int(timedelta(days=current_app.config["INVITE_MAX_AGE_DAYS"]).total_seconds())
+    try:
+        payload = _invite_serializer().loads(token, max_age=max_age)
+    except (SignatureExpired, BadSignature):
+        return None
+    if not isinstance(payload, dict):
+        return None
+    user = db.session.get(User, payload.get("user"))
+    if user is None or user.session_token != payload.get("session") or not user.is_active_account:
+        return None
+    return user
+
+
+def invite_user(email: str, name: str, role: Role, actor: User) -> User:
+    user = create_user(email, name, role, actor=actor)
+    send_set_password_email(user, invited_by=actor)
+    return user
+
+
+def send_set_password_email(user: User, invited_by: User) -> None:
+    from flask import url_for
+
+    path = url_for("auth.set_password", token=make_set_password_token(user))
+    link = current_app.config["BASE_URL"].rstrip("/") + path
+    days = current_app.config["INVITE_MAX_AGE_DAYS"]
+    queue_email(
+        to=user.email,
+        subject="Set your password for Resettle",
+        body=(
+            f"Hello {user.name},\n\n"
+            f"{invited_by.name} has given you an account on Resettle as {user.role.label.lower()}.\n\n"
+            f"Set your password here (the link works once and for {days} days):\n{link}\n\n"
+            "If you did not expect this email, you can ignore it.\n"
+        ),
+    )
+    record("set_password_link_sent", "user", user.id, f"to {user.email}", actor=invited_by)
+
+
+def set_password(user: User, password: str) -> None:
+    problem = password_problem(password, user.email)
+    if problem:
+        raise AccountError("password", problem)
+    user.password_hash = hash_password(password)
+    user.session_token = new_session_token()
+    user.failed_login_count = 0
+    user.locked_until = None
+    record("password_set", "user", user.id, "password set", actor=user)
+    db.session.flush()
+
+
+def active_admin_count() -> int:
+    query = select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.is_active_account.is_(True))
+    return db.session.execute(query).scalar_one()
+
+
+def update_user(user: User, name: str, role: Role, is_active: bool, actor: User) -> User:
+    """Change an account. The last active administrator cannot be demoted or deactivated."""
+    if user.role == Role.ADMIN and user.is_active_account and (role != Role.ADMIN or not is_active):
+        if active_admin_count() <= 1:
+            raise AccountError("role", "There must be at least one active administrator")
+    if user.id == actor.id and not is_active:
+        raise AccountError("is_active", "You cannot deactivate your own account")
+    before = {"name": user.name, "role": user.role.value, "active": user.is_active_account}
+    user.name = name.strip()
+    user.role = role
+    if user.is_active_account and not is_active:
+        user.session_token = new_session_token()  # signs them out everywhere
+    user.is_active_account = is_active
+    after = {"name": user.name, "role": user.role.value, "active": user.is_active_account}
+    record("user_updated", "user", user.id, describe_changes(before, after), actor=actor)
+    db.session.flush()
+    return user
+
+
+def list_users_query():  # noqa: ANN201
+    return select(User).order_by(User.is_active_account.desc(), User.name)

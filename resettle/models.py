@@ -1,0 +1,5 @@
+"""Imports every model module so the metadata is complete (for Alembic and for tests)."""
+
+from resettle.audit.models import AuditEvent  # noqa: F401
+from resettle.auth.models import User  # noqa: F401
+from resettle.notifications.models import OutboundEmail  # noqa: F401

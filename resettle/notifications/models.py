@@ -1,0 +1,27 @@
+"""The email outbox. A message is stored with the change that caused it and sent after commit, so a
+rolled-back change never emails anyone and a mail server outage loses nothing (the job retries)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from resettle.db import UTCDateTime, utcnow
+from resettle.extensions import db
+
+
+class OutboundEmail(db.Model):
+    __tablename__ = "outbound_emails"
+    __table_args__ = (CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status_known"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    to_address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

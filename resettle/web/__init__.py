@@ -1,0 +1,1 @@
+"""Shared web plumbing: security headers, error pages, templates, pagination, transactions."""

@@ -1,0 +1,55 @@
+"""Two error surfaces: JSON for /api, GOV.UK pages for everything else. No stack traces for users."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from resettle.extensions import db
+
+MESSAGES = {
+    400: "The request could not be understood.",
+    401: "You need to sign in to use this page.",
+    403: "You do not have permission to see this page.",
+    404: "Page not found.",
+    405: "That action is not allowed on this page.",
+    413: "The file is too large.",
+    429: "Too many attempts. Wait a few minutes and try again.",
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(status: int, message: str | None = None, errors: dict | None = None) -> tuple[Response, int]:
+    message = message or MESSAGES.get(status, "Sorry, there is a problem with the service.")
+    if _wants_json():
+        body = {"code": status, "status": "error", "message": message, "errors": errors or {}}
+        return jsonify(body), status
+    return Response(render_template("errors/error.html", status=status, message=message), status=status), status
+
+
+def init_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def handle_csrf(error: CSRFError) -> tuple[Response, int]:
+        db.session.rollback()
+        message = "This form has expired or could not be checked. Go back, reload the page and try again."
+        if _wants_json():
+            return error_response(400, message)
+        page = render_template("errors/csrf.html", message=message, retry_url=request.path)
+        return Response(page, status=400), 400
+
+    @app.errorhandler(HTTPException)
+    def handle_http(error: HTTPException) -> tuple[Response, int] | HTTPException:
+        if error.code is None or error.code < 400:
+            return error
+        if error.code >= 500:
+            # Unhandled exceptions arrive here as a 500 (Flask re-raises them in tests instead).
+            app.logger.error("server error on %s %s", request.method, request.path)
+            return error_response(error.code, "Sorry, there is a problem with the service. Try again later.")
+        description = error.description if error.code in (400, 403, 404, 409, 413) else None
+        if description and description == getattr(type(error), "description", None):
+            description = None  # werkzeug's generic text is not written for our users
+        return error_response(error.code, description)

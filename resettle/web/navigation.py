@@ -1,0 +1,47 @@
+"""The service navigation, filtered by the signed-in user's role. Features add their entries to NAV_ITEMS."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, request, url_for
+from flask_login import current_user
+
+from resettle.auth.models import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    text: str
+    endpoint: str
+    roles: frozenset[Role]
+
+
+NAV_ITEMS: list[NavItem] = [
+    NavItem("Users", "users.list_users", frozenset({Role.ADMIN})),
+    NavItem("Audit log", "audit.audit_log", frozenset({Role.ADMIN})),
+]
+
+FOOTER_LINKS = [
+    ("Health check", "main.health"),
+]
+
+
+def navigation_items() -> list[dict]:
+    if not current_user.is_authenticated:
+        return []
+    items = []
+    for item in NAV_ITEMS:
+        if current_user.role in item.roles:
+            href = url_for(item.endpoint)
+            items.append({"text": item.text, "href": href, "active": request.path.startswith(href)})
+    return items
+
+
+def footer_links() -> list[dict]:
+    return [{"text": text, "href": url_for(endpoint)} for text, endpoint in FOOTER_LINKS]
+
+
+def init_navigation(app: Flask) -> None:
+    app.add_template_global(navigation_items)
+    app.add_template_global(footer_links)

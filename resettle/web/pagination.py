@@ -1,0 +1,71 @@
+"""Pagination shared by list pages: a page of rows plus what the GOV.UK pagination component needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import request, url_for
+from sqlalchemy import Select, func, select
+
+from resettle.extensions import db
+
+PER_PAGE = 25
+
+
+@dataclass
+class Page:
+    items: list[Any]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def first_index(self) -> int:
+        return 0 if self.total == 0 else (self.page - 1) * self.per_page + 1
+
+    @property
+    def last_index(self) -> int:
+        return min(self.total, self.page * self.per_page)
+
+    def govuk_params(self) -> dict[str, Any] | None:
+        """Parameters for govukPagination, keeping the current filters in each link."""
+        if self.pages <= 1:
+            return None
+        args = request.args.to_dict()
+
+        def link(number: int) -> str:
+            return url_for(request.endpoint or "", **{**(request.view_args or {}), **args, "page": number})
+
+        items = []
+        for number in range(1, self.pages + 1):
+            if number in (1, self.pages) or abs(number - self.page) <= 2:
+                items.append({"number": number, "href": link(number), "current": number == self.page})
+            elif items and not items[-1].get("ellipsis"):
+                items.append({"ellipsis": True})
+        params: dict[str, Any] = {"items": items}
+        if self.page > 1:
+            params["previous"] = {"href": link(self.page - 1)}
+        if self.page < self.pages:
+            params["next"] = {"href": link(self.page + 1)}
+        return params
+
+
+def requested_page() -> int:
+    try:
+        return max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+def paginate(statement: Select, per_page: int = PER_PAGE, page: int | None = None) -> Page:
+    page = page or requested_page()
+    total = db.session.execute(select(func.count()).select_from(statement.order_by(None).subquery())).scalar_one()
+    pages = max(1, -(-total // per_page))
+    page = min(page, pages)
+    items = list(db.session.execute(statement.limit(per_page).offset((page - 1) * per_page)).scalars())
+    return Page(items=items, page=page, per_page=per_page, total=total)

@@ -1,0 +1,130 @@
+"""Browser tests: the app served on a real port, driven by Debian's Chromium through Playwright.
+
+No browser is downloaded: Playwright launches the system Chromium (`CHROMIUM_PATH`, default /usr/bin/chromium).
+Tests here skip, saying why, only where that browser is absent.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import create_engine, make_url, text
+from werkzeug.serving import make_server
+
+from resettle import create_app
+from resettle.config import TestConfig
+from resettle.extensions import db
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+AXE_SCRIPT = PROJECT_ROOT / "resettle" / "static" / "dist" / "axe.min.js"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def chromium_path() -> str | None:
+    candidate = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+    return candidate if candidate and os.path.exists(candidate) else None
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    if chromium_path() is None:
+        reason = "Chromium is not installed here (apt-get install chromium, or set CHROMIUM_PATH)"
+        for item in items:
+            if "browser" in item.keywords:
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def _browser_database_url(tmp_dir: Path) -> str:
+    if not os.environ.get("TEST_DATABASE_URL"):
+        return f"sqlite:///{tmp_dir / 'browser.sqlite'}"
+    url = make_url(TestConfig.SQLALCHEMY_DATABASE_URI)
+    name = f"{url.database}_browser"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory: pytest.TempPathFactory, smtp_server: Any) -> Iterator[Flask]:
+    """A separate app and database holding the demo borough, as `make run` would serve it."""
+
+    class BrowserConfig(TestConfig):
+        SQLALCHEMY_DATABASE_URI = _browser_database_url(tmp_path_factory.mktemp("browser"))
+        SERVER_NAME = None
+        MAIL_SERVER = smtp_server.host
+        MAIL_PORT = smtp_server.port
+
+    app = create_app(BrowserConfig)
+    with app.app_context():
+        db.create_all()
+        from resettle.demo import load_demo_data
+
+        load_demo_data()
+        db.session.commit()
+        db.session.remove()
+    yield app
+    with app.app_context():
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app: Flask) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    live_app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
+    yield live_app.config["BASE_URL"]
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    path = chromium_path()
+    if path is None:
+        pytest.skip("Chromium is not installed here (apt-get install chromium, or set CHROMIUM_PATH)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: str) -> Iterator[Any]:
+    # CSP is bypassed only so the test can inject axe-core; the app's own scripts carry nonces.
+    context = browser.new_context(base_url=live_server, bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def serious_accessibility_violations(page: Any) -> list[dict[str, Any]]:
+    """Run axe-core on the page and return violations of serious or critical impact."""
+    page.add_script_tag(path=str(AXE_SCRIPT))
+    results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def sign_in(page: Any, email: str, password: str) -> None:
+    page.goto("/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()

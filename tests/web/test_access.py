@@ -1,0 +1,105 @@
+"""Deny by default: every route declares who may use it, and each role (and anonymous) gets exactly that.
+
+ROUTE_ACCESS is the reviewed table of who may use what. A new route fails these tests until it is added here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask, url_for
+
+from resettle import create_app
+from resettle.auth.models import Role
+from resettle.auth.permissions import PUBLIC, declared_access
+from resettle.config import TestConfig
+from tests.conftest import csrf_token_from
+from tests.factories import UserFactory
+
+CW, RV, AD = Role.CASEWORKER, Role.REVIEWER, Role.ADMIN
+STAFF = frozenset({CW, RV, AD})
+
+ROUTE_ACCESS: dict[str, Any] = {
+    "static": PUBLIC,
+    "main.health": PUBLIC,
+    "main.home": STAFF,
+    "auth.login": PUBLIC,
+    "auth.logout": STAFF,
+    "auth.set_password": PUBLIC,
+    "users.list_users": frozenset({AD}),
+    "users.invite": frozenset({AD}),
+    "users.edit_user": frozenset({AD}),
+    "users.resend_invitation": frozenset({AD}),
+    "audit.audit_log": frozenset({AD}),
+    "audit.export_audit_log": frozenset({AD}),
+}
+
+# How to fill in each route's URL parameters; called inside a test with the database available.
+URL_ARGS: dict[str, Callable[[], dict[str, Any]]] = {
+    "static": lambda: {"filename": "favicon.svg"},
+    "auth.set_password": lambda: {"token": "not-a-real-token"},
+    "users.edit_user": lambda: {"user_id": UserFactory().id},
+    "users.resend_invitation": lambda: {"user_id": UserFactory().id},
+}
+
+
+def _endpoints(app: Flask) -> list[str]:
+    return sorted({rule.endpoint for rule in app.url_map.iter_rules()})
+
+
+def test_every_route_declares_who_may_use_it(app: Flask) -> None:
+    with app.app_context():
+        undeclared = [endpoint for endpoint in _endpoints(app) if declared_access(endpoint) is None]
+    assert undeclared == [], f"routes with no access declaration: {undeclared}"
+
+
+def test_access_table_matches_the_declarations(app: Flask) -> None:
+    with app.app_context():
+        declared = {endpoint: declared_access(endpoint) for endpoint in _endpoints(app)}
+    assert set(declared) == set(ROUTE_ACCESS), "add new routes to ROUTE_ACCESS (and remove old ones)"
+    mismatched = {e: (declared[e], ROUTE_ACCESS[e]) for e in declared if declared[e] != ROUTE_ACCESS[e]}
+    assert mismatched == {}
+
+
+def test_a_route_without_declaration_is_refused_even_when_signed_in() -> None:
+    app = create_app(TestConfig)
+
+    @app.route("/forgotten")
+    def forgotten() -> str:
+        return "secret"
+
+    response = app.test_client().get("/forgotten")
+    assert response.status_code == 403
+    assert b"secret" not in response.data
+
+
+def _method_for(app: Flask, endpoint: str) -> str:
+    methods = next(rule.methods for rule in app.url_map.iter_rules() if rule.endpoint == endpoint)
+    return "GET" if "GET" in methods else "POST"
+
+
+MATRIX = [(endpoint, role) for endpoint in ROUTE_ACCESS for role in [None, CW, RV, AD]]
+
+
+@pytest.mark.parametrize(("endpoint", "role"), MATRIX, ids=[f"{e}-{r.value if r else 'anonymous'}" for e, r in MATRIX])
+def test_role_matrix(app: Flask, database: Any, login_as: Any, endpoint: str, role: Role | None) -> None:
+    client = login_as(role) if role else app.test_client()
+    with app.test_request_context():
+        url = url_for(endpoint, **URL_ARGS.get(endpoint, lambda: {})())
+    if _method_for(app, endpoint) == "GET":
+        response = client.get(url)
+    else:
+        token = csrf_token_from(client.get("/login", follow_redirects=True).get_data(as_text=True))
+        response = client.post(url, data={"csrf_token": token})
+    response.close()
+    allowed = ROUTE_ACCESS[endpoint]
+    if allowed == PUBLIC or (role is not None and role in allowed):
+        assert response.status_code not in (401, 403), f"{role} refused on {endpoint}"
+        assert "/login" not in response.headers.get("Location", "") or endpoint == "auth.logout"
+    elif role is None:
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/login")
+    else:
+        assert response.status_code == 403
