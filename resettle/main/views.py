@@ -18,6 +18,12 @@ def home() -> str:
     return render_template("main/home.html", user=current_user)
 
 
+@bp.route("/accessibility")
+@public_route
+def accessibility_statement() -> str:
+    return render_template("main/accessibility.html")
+
+
 @bp.route("/healthz")
 @public_route
 def health() -> Response:

@@ -23,7 +23,7 @@ NAV_ITEMS: list[NavItem] = [
 ]
 
 FOOTER_LINKS = [
-    ("Health check", "main.health"),
+    ("Accessibility statement", "main.accessibility_statement"),
 ]
 
 

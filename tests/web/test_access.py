@@ -24,6 +24,7 @@ STAFF = frozenset({CW, RV, AD})
 ROUTE_ACCESS: dict[str, Any] = {
     "static": PUBLIC,
     "main.health": PUBLIC,
+    "main.accessibility_statement": PUBLIC,
     "main.home": STAFF,
     "auth.login": PUBLIC,
     "auth.logout": STAFF,
