@@ -9,17 +9,14 @@ import numpy as np
 class State:
     """An assignment (need -> column) with the capacity and budgets it leaves."""
 
+    CHUNK = 500_000
+
     def __init__(self, p, cols):
         self.p = p
         self.cols = cols
         self.col_of = [-1] * p.n_needs
         self.rem_cap = p.offer_cap.astype(np.int64).tolist()
         self.rem_bud = cols.key_budget.astype(np.int64).tolist()
-        self._need = cols.need.tolist()
-        self._offer = cols.offer.tolist()
-        self._units = cols.units.tolist()
-        self._bkey = cols.bkey.tolist()
-        self._charge = cols.charge.tolist()
 
     def copy(self):
         s = State.__new__(State)
@@ -31,33 +28,36 @@ class State:
 
     def fill(self, order):
         """Take columns in `order`, each when its need is free and it fits."""
+        order = np.asarray(order, dtype=np.int64)
+        for k in range(0, len(order), self.CHUNK):
+            self._fill(order[k:k + self.CHUNK])
+        return self
+
+    def _fill(self, order):
         col_of, rem_cap, rem_bud = self.col_of, self.rem_cap, self.rem_bud
-        need, offer, units, bkey, charge = self._need, self._offer, self._units, self._bkey, self._charge
-        for j in order:
-            n = need[j]
-            if col_of[n] >= 0:
+        cols = self.cols
+        taken = np.array(col_of) >= 0
+        order = order[~taken[cols.need[order]]]
+        for j, n, o, u, b, c in zip(order.tolist(), cols.need[order].tolist(), cols.offer[order].tolist(),
+                                    cols.units[order].tolist(), cols.bkey[order].tolist(),
+                                    cols.charge[order].tolist()):
+            if col_of[n] >= 0 or rem_cap[o] < u:
                 continue
-            o = offer[j]
-            u = units[j]
-            if rem_cap[o] < u:
-                continue
-            b = bkey[j]
             if b >= 0:
-                c = charge[j]
                 if rem_bud[b] < c:
                     continue
                 rem_bud[b] -= c
             rem_cap[o] -= u
             col_of[n] = j
-        return self
 
     def remove(self, n):
         j = self.col_of[n]
         if j < 0:
             return
-        self.rem_cap[self._offer[j]] += self._units[j]
-        if self._bkey[j] >= 0:
-            self.rem_bud[self._bkey[j]] += self._charge[j]
+        cols = self.cols
+        self.rem_cap[int(cols.offer[j])] += int(cols.units[j])
+        if cols.bkey[j] >= 0:
+            self.rem_bud[int(cols.bkey[j])] += int(cols.charge[j])
         self.col_of[n] = -1
 
     def columns(self):
@@ -72,12 +72,12 @@ class State:
 def first_come(p, cols):
     """Needs in file order, each taking its first offer (file order) that fits, the first stream
     (listed order) with budget left: the first-come-first-served baseline."""
-    return State(p, cols).fill(range(len(cols)))
+    return State(p, cols).fill(np.arange(len(cols)))
 
 
 def by_value(p, cols):
     order = np.lexsort((np.arange(len(cols)), -cols.value))
-    return State(p, cols).fill(order.tolist())
+    return State(p, cols).fill(order)
 
 
 def from_lp(p, cols, x, idx):
@@ -86,14 +86,14 @@ def from_lp(p, cols, x, idx):
     keep = x > 1e-6
     sel = idx[keep]
     order = sel[np.lexsort((-cols.value[sel], -np.round(x[keep], 6)))]
-    s = State(p, cols).fill(order.tolist())
+    s = State(p, cols).fill(order)
     return complete(s)
 
 
 def from_columns(p, cols, chosen):
     """A state from a set of columns (assumed feasible); columns that do not fit are skipped."""
     chosen = np.asarray(chosen, dtype=np.int64)
-    return State(p, cols).fill(chosen.tolist())
+    return State(p, cols).fill(chosen)
 
 
 def complete(state):
@@ -105,11 +105,5 @@ def complete(state):
         rem = np.array(state.rem_cap)
         cand = cand[rem[cols.offer[cand]] >= cols.units[cand]]
         order = cand[np.lexsort((cand, -cols.value[cand]))]
-        state.fill(order.tolist())
-    return state
-
-
-def improve(state, rounds=2):
-    """Cheap local moves: an unmet need takes a spare offer after its current holder moves to another
-    spare offer, when the value grows (one level of ejection chain), repeated a few rounds."""
+        state.fill(order)
     return state

@@ -21,11 +21,46 @@ def _highs(time_limit, threads=1):
     return h
 
 
-def _csc(rows, cols, idx):
+class CutRows:
+    """Cut rows over all columns: triplets (cut row, column, coefficient) and right-hand sides."""
+
+    def __init__(self):
+        self.r = np.zeros(0, dtype=np.int64)
+        self.c = np.zeros(0, dtype=np.int64)
+        self.v = np.zeros(0)
+        self.rhs = np.zeros(0)
+
+    def __len__(self):
+        return len(self.rhs)
+
+    def extend(self, r, c, v, rhs):
+        self.r = np.concatenate([self.r, np.asarray(r, dtype=np.int64) + len(self.rhs)])
+        self.c = np.concatenate([self.c, c])
+        self.v = np.concatenate([self.v, v])
+        self.rhs = np.concatenate([self.rhs, rhs])
+
+
+def _csc(rows, cols, idx, cuts=None):
     r, v, c = rows.col_entries(cols, idx)
-    m = coo_matrix((v, (r, c)), shape=(rows.n_rows, len(idx))).tocsc()
+    n_rows = rows.n_rows
+    if cuts is not None and len(cuts):
+        pos = np.full(len(cols), -1, dtype=np.int64)
+        pos[idx] = np.arange(len(idx))
+        cp = pos[cuts.c]
+        k = cp >= 0
+        r = np.concatenate([r, cuts.r[k] + rows.n_rows])
+        v = np.concatenate([v, cuts.v[k]])
+        c = np.concatenate([c, cp[k]])
+        n_rows += len(cuts)
+    m = coo_matrix((v, (r, c)), shape=(n_rows, len(idx))).tocsc()
     m.sort_indices()
     return m
+
+
+def _upper(rows, cuts):
+    if cuts is not None and len(cuts):
+        return np.concatenate([rows.upper, cuts.rhs])
+    return rows.upper
 
 
 class Relaxation:
@@ -58,6 +93,13 @@ class Relaxation:
                        m.nnz, m.indptr.astype(np.int32), m.indices.astype(np.int32), m.data)
         self.idx = np.concatenate([self.idx, new])
 
+    def add_cuts(self, r, c, v, rhs):
+        """New cut rows; every column is in the working set (positions are column indices)."""
+        m = coo_matrix((v, (r, c)), shape=(len(rhs), len(self.cols))).tocsr()
+        m.sort_indices()
+        self.h.addRows(len(rhs), np.full(len(rhs), -INF), np.asarray(rhs, dtype=np.float64), m.nnz,
+                       m.indptr[:-1].astype(np.int32), m.indices.astype(np.int32), m.data)
+
     def run(self, time_limit):
         self.h.setOptionValue("time_limit", max(0.05, float(time_limit)))
         self.h.run()
@@ -68,53 +110,61 @@ class Relaxation:
         return ok, x, y, self.h.getInfo().objective_function_value
 
 
-def lagrangian(rows, cols, y):
+def lagrangian(rows, cols, y, cuts=None):
     """(bound, reduced costs) for row prices y >= 0: y.b + sum_j max(0, c_j - a_j.y) bounds the
     optimum of the integer program (and of its relaxation) over every column."""
     y = np.maximum(np.nan_to_num(y), 0.0)
-    yext = np.append(y, 0.0)         # row -1 (no row) has price 0
+    upper = _upper(rows, cuts)
+    yext = np.append(y[:rows.n_rows], 0.0)         # row -1 (no row) has price 0
     rc = cols.value - yext[rows.need_row[cols.need]] - cols.units * yext[rows.offer_row[cols.offer]]
     if len(rows.key_row):
         kr = np.where(cols.bkey >= 0, rows.key_row[np.maximum(cols.bkey, 0)], -1)
         rc = rc - cols.charge * yext[kr]
-    return float(y @ rows.upper + np.maximum(rc, 0.0).sum()), rc
+    if cuts is not None and len(cuts):
+        yc = y[rows.n_rows:]
+        rc = rc - np.bincount(cuts.c, weights=cuts.v * yc[cuts.r], minlength=len(cols))
+    return float(y @ upper + np.maximum(rc, 0.0).sum()), rc
 
 
-def best_prices(rows, cols, y):
+def best_prices(rows, cols, y, cuts=None):
     """Row duals come with a solver's sign convention; either sign, clipped, is a valid price
     vector; keep the one giving the smaller bound."""
-    b1, rc1 = lagrangian(rows, cols, y)
-    b2, rc2 = lagrangian(rows, cols, -y)
+    b1, rc1 = lagrangian(rows, cols, y, cuts)
+    b2, rc2 = lagrangian(rows, cols, -y, cuts)
     if b2 < b1:
         return b2, rc2, np.maximum(-y, 0.0)
     return b1, rc1, np.maximum(y, 0.0)
 
 
-def components(rows, cols, idx):
+def components(rows, cols, idx, cuts=None):
     """Label each column of idx by the connected component (shared rows) it belongs to."""
     if not len(idx):
         return np.zeros(0, dtype=np.int64), 0
-    r, _, c = rows.col_entries(cols, idx)
+    m = _csc(rows, cols, idx, cuts).tocoo()
+    r, c = m.row, m.col
     n = len(idx)
+    R = m.shape[0]
     # bipartite graph: columns 0..n-1, rows n..n+R-1
-    g = csr_matrix((np.ones(len(r)), (c, r + n)), shape=(n + rows.n_rows, n + rows.n_rows))
+    g = csr_matrix((np.ones(len(r)), (c, r + n)), shape=(n + R, n + R))
     k, lab = connected_components(g, directed=False)
     lab = lab[:n]
     u, lab = np.unique(lab, return_inverse=True)
     return lab, len(u)
 
 
-def solve_mip(rows, cols, idx, start, time_limit, gap=1e-9):
+def solve_mip(rows, cols, idx, start, time_limit, gap=1e-9, cuts=None):
     """Integer program over columns idx (a component), warm-started from the 0/1 vector `start`.
     Returns (chosen columns, objective, dual bound, status string)."""
     idx = np.asarray(idx, dtype=np.int64)
-    m = _csc(rows, cols, idx)
+    m = _csc(rows, cols, idx, cuts)
     used = np.flatnonzero(np.diff(m.tocsr().indptr) > 0)
     m = m[used, :].tocsc()
     m.sort_indices()
     h = _highs(time_limit)
     h.setOptionValue("mip_rel_gap", gap)
     h.setOptionValue("mip_abs_gap", 1e-7)
+    if len(idx) > 20_000:
+        h.setOptionValue("presolve", "off")   # presolve (probing) of large components outlasts time limits
     lp = highspy.HighsLp()
     lp.num_col_ = len(idx)
     lp.num_row_ = len(used)
@@ -123,7 +173,7 @@ def solve_mip(rows, cols, idx, start, time_limit, gap=1e-9):
     lp.col_lower_ = np.zeros(len(idx))
     lp.col_upper_ = np.ones(len(idx))
     lp.row_lower_ = np.full(len(used), -INF)
-    lp.row_upper_ = rows.upper[used].astype(np.float64)
+    lp.row_upper_ = _upper(rows, cuts)[used].astype(np.float64)
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.start_ = m.indptr.astype(np.int32)
     lp.a_matrix_.index_ = m.indices.astype(np.int32)

@@ -17,7 +17,8 @@ import numpy as np
 
 from . import heuristics as H
 from .explain import unmet_entries
-from .lp import Relaxation, best_prices, components, solve_mip
+from .cuts import cut_matrix, separate
+from .lp import CutRows, Relaxation, best_prices, components, solve_mip
 from .model import build_columns, build_rows
 from .pairs import build_pairs
 from .problem import Problem
@@ -25,6 +26,7 @@ from .problem import Problem
 WORK_ALL = 400_000       # up to this many columns, the relaxation takes them all at once
 PER_NEED = 6             # otherwise: the best columns of each need to start the working set
 ADD_PER_NEED = 4         # and the best priced-out columns of each need per pricing round
+CUT_ROUNDS = 30          # rounds of cuts on the knapsack rows (when every column is in the relaxation)
 
 
 def _top_per_need(cols, score, k, mask=None):
@@ -118,6 +120,9 @@ class Solver:
         lag = np.inf
         x = None
         lp_value = None
+        cuts = CutRows()
+        cut_rounds = 0
+        lp_budget = 0.5 * (self.left() - self.reserve)
         while True:
             budget = self.left() - self.reserve
             if budget <= 0.05:
@@ -125,15 +130,36 @@ class Solver:
                 break
             ok, x, y, lp_value = relax.run(budget * 0.6 if n_cols > WORK_ALL else budget)
             rounds += 1
-            if len(y) != rows.n_rows:
+            if len(y) != rows.n_rows + len(cuts):
                 break
-            lb, rc, yy = best_prices(rows, cols, y)
+            lb, rc, yy = best_prices(rows, cols, y, cuts)
             if lb < lag:
                 lag, y_best, rc_best = lb, yy, rc
                 bound = min(bound, lag)
             if not ok:
                 self.timed_out = True
                 break
+            if n_cols <= WORK_ALL:
+                # every column is in: strengthen the knapsack rows with cuts
+                if cut_rounds >= CUT_ROUNDS or time.perf_counter() - lp_t > lp_budget:
+                    break
+                x_all = np.zeros(n_cols)
+                x_all[relax.idx] = x
+                if cut_rounds % 3 == 0:
+                    s = H.from_lp(p, cols, x, relax.idx)
+                    if s.objective() > best.objective():
+                        best, method = s, "lp_rounding"
+                if bound - best.objective() <= 1e-9 * max(1.0, abs(bound)):
+                    break
+                found = separate(p, cols, rows, x_all)
+                if not found:
+                    break
+                r, c, v = cut_matrix(p, cols, found)
+                rhs = np.array([f[4] for f in found])
+                relax.add_cuts(r, c, v, rhs)
+                cuts.extend(r, c, v, rhs)
+                cut_rounds += 1
+                continue
             inside = np.zeros(n_cols, dtype=bool)
             inside[relax.idx] = True
             out = (~inside) & (rc > 1e-7)
@@ -141,7 +167,7 @@ class Solver:
                 break
             add = _top_per_need(cols, rc, ADD_PER_NEED, out)
             relax.add(add)
-        self.stats.update(lp_rounds=rounds, lp_columns=len(relax.idx), lp_seconds=round(time.perf_counter() - lp_t, 3),
+        self.stats.update(lp_rounds=rounds, cut_rounds=cut_rounds, cuts=len(cuts), lp_columns=len(relax.idx), lp_seconds=round(time.perf_counter() - lp_t, 3),
                           lp_objective=lp_value)
         if x is not None and len(x) == len(relax.idx):
             s = H.from_lp(p, cols, x, relax.idx)
@@ -156,11 +182,11 @@ class Solver:
         keep[best.columns()] = True
         R = np.flatnonzero(keep)
         self.stats["columns_after_fixing"] = int(len(R))
-        lab, k = components(rows, cols, R)
+        lab, k = components(rows, cols, R, cuts)
         start = np.zeros(n_cols, dtype=bool)
         start[best.columns()] = True
         # the Lagrangian bound of the restricted problem, component by component
-        yext = np.append(y_best, 0.0)
+        yext = np.append(y_best[:rows.n_rows], 0.0)
         pos = np.maximum(rc_best[R], 0.0)
         comp_bound = np.bincount(lab, weights=pos, minlength=k)
         row_comp = np.full(rows.n_rows + 1, -1, dtype=np.int64)
@@ -168,6 +194,16 @@ class Solver:
         row_comp[r] = lab[c]
         has = row_comp[:-1] >= 0
         comp_bound += np.bincount(row_comp[:-1][has], weights=(yext[:-1] * rows.upper)[has], minlength=k)
+        if len(cuts):
+            pos = np.full(n_cols, -1, dtype=np.int64)
+            pos[R] = np.arange(len(R))
+            cut_comp = np.full(len(cuts), -1, dtype=np.int64)
+            k_in = pos[cuts.c] >= 0
+            cut_comp[cuts.r[k_in]] = lab[pos[cuts.c[k_in]]]
+            yc = np.zeros(len(cuts))
+            yc[:len(y_best) - rows.n_rows] = y_best[rows.n_rows:]
+            hc = cut_comp >= 0
+            comp_bound += np.bincount(cut_comp[hc], weights=(yc * cuts.rhs)[hc], minlength=k)
         comp_inc = np.bincount(lab, weights=np.where(start[R], cols.value[R], 0.0), minlength=k)
         todo = [c for c in np.argsort(np.bincount(lab, minlength=k)).tolist()
                 if comp_bound[c] - comp_inc[c] > 1e-9 * max(1.0, abs(comp_bound[c]))]
@@ -187,7 +223,7 @@ class Solver:
                 continue
             share = budget * max(0.05, len(idx) / remaining_cols)
             remaining_cols -= len(idx)
-            got, val, mb, st, _ = solve_mip(rows, cols, idx, start[idx].astype(float), share)
+            got, val, mb, st, _ = solve_mip(rows, cols, idx, start[idx].astype(float), share, cuts=cuts)
             inc = comp_inc[c]
             if got is not None and cols.value[got].sum() >= inc - 1e-9:
                 chosen.append(got)
