@@ -21,8 +21,8 @@ DEFAULT_TIME_LIMIT = 60.0
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):
-        self.exit(2, "error: %s (usage: python -m resettle.matching solve PROBLEM.json --out RESULT.json "
-                     "[--time-limit SECONDS])\n" % message)
+        self.exit(2, f"error: {message} (usage: python -m resettle.matching solve PROBLEM.json --out RESULT.json "
+                     "[--time-limit SECONDS])\n")
 
 
 def _parser():
@@ -48,7 +48,7 @@ def load(path):
     except FileNotFoundError:
         raise ProblemError("no such file") from None
     except json.JSONDecodeError as e:
-        raise ProblemError("not valid JSON (%s)" % e) from None
+        raise ProblemError(f"not valid JSON ({e})") from None
     except UnicodeDecodeError:
         raise ProblemError("not UTF-8 text") from None
     except RecursionError:
@@ -83,22 +83,23 @@ def main(argv=None):
         data = load(args.problem)
         result = solve(data, args.time_limit, started=t0)
     except ProblemError as e:
-        print("error: %s: %s" % (args.problem, _one_line(e)), file=sys.stderr)
+        print(f"error: {args.problem}: {_one_line(e)}", file=sys.stderr)
         return 2
     except MemoryError:
-        print("error: %s: out of memory" % args.problem, file=sys.stderr)
+        print(f"error: {args.problem}: out of memory", file=sys.stderr)
         return 1
-    except Exception as e:  # an engine failure: one line, no partial result
-        print("error: %s: internal failure: %s: %s" % (args.problem, type(e).__name__, _one_line(e)),
+    except Exception as e:  # noqa: BLE001 - an engine failure: one line, no partial result
+        print(f"error: {args.problem}: internal failure: {type(e).__name__}: {_one_line(e)}",
               file=sys.stderr)
         return 1
     try:
         write_atomic(args.out, result)
     except OSError as e:
-        print("error: %s: cannot write the result: %s" % (args.out, e.strerror or e), file=sys.stderr)
+        print(f"error: {args.out}: cannot write the result: {e.strerror or e}", file=sys.stderr)
         return 2
     st = result["stats"]
-    print("%s: %d/%d needs met, objective %.4f, bound %.4f, %s, %.2f s"
-          % (args.problem, len(result["assignments"]), len(result["assignments"]) + len(result["unmet"]),
-             st["objective"], st["bound"], st["status"], time.perf_counter() - t0))
+    met = len(result["assignments"])
+    total = met + len(result["unmet"])
+    print(f"{args.problem}: {met}/{total} needs met, objective {st['objective']:.4f}, bound {st['bound']:.4f}, "
+          f"{st['status']}, {time.perf_counter() - t0:.2f} s")
     return 0

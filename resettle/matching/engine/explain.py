@@ -57,7 +57,7 @@ def assertion_fits(state, unmet):
     """An unmet need that could still be added makes the result wrong: this must not happen."""
     cols = state.cols
     rem_cap = np.array(state.rem_cap, dtype=np.int64)
-    rem_bud = np.array(state.rem_bud, dtype=np.int64)
+    rem_bud = np.append(np.array(state.rem_bud, dtype=np.int64), 0)
     mask = np.zeros(state.p.n_needs, dtype=bool)
     mask[unmet] = True
     j = np.flatnonzero(mask[cols.need])

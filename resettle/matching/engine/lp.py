@@ -146,7 +146,7 @@ def components(rows, cols, idx, cuts=None):
     R = m.shape[0]
     # bipartite graph: columns 0..n-1, rows n..n+R-1
     g = csr_matrix((np.ones(len(r)), (c, r + n)), shape=(n + R, n + R))
-    k, lab = connected_components(g, directed=False)
+    _, lab = connected_components(g, directed=False)
     lab = lab[:n]
     u, lab = np.unique(lab, return_inverse=True)
     return lab, len(u)

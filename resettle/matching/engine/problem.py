@@ -36,13 +36,13 @@ def _is_int(x):
 
 def _id(x, what):
     if isinstance(x, bool) or not isinstance(x, (str, int)) or x == "":
-        _fail("%s has a missing or invalid id %r" % (what, x))
+        _fail(f"{what} has a missing or invalid id {x!r}")
     return x
 
 
 def _obj(x, what):
     if not isinstance(x, dict):
-        _fail("%s must be a JSON object" % what)
+        _fail(f"{what} must be a JSON object")
     return x
 
 
@@ -56,7 +56,7 @@ def _list(x, what, optional=False):
     if x is None and optional:
         return []
     if not isinstance(x, list):
-        _fail("%s must be a list" % what)
+        _fail(f"{what} must be a list")
     return x
 
 
@@ -64,20 +64,20 @@ def _date(x, what, optional=True):
     if x is None:
         if optional:
             return None
-        _fail("%s is missing" % what)
+        _fail(f"{what} is missing")
     if not isinstance(x, str) or not _DATE.match(x):
-        _fail("%s must be a YYYY-MM-DD date, not %r" % (what, x))
+        _fail(f"{what} must be a YYYY-MM-DD date, not {x!r}")
     try:
         return dt.date.fromisoformat(x).toordinal()
     except ValueError:
-        _fail("%s is not a valid date: %r" % (what, x))
+        _fail(f"{what} is not a valid date: {x!r}")
 
 
 def _opt_bool(x, what):
     if x is None:
         return False
     if not isinstance(x, bool):
-        _fail("%s must be true or false, not %r" % (what, x))
+        _fail(f"{what} must be true or false, not {x!r}")
     return x
 
 
@@ -85,9 +85,9 @@ def _opt_num(x, what, minimum=None):
     if x is None:
         return None
     if not _is_num(x):
-        _fail("%s must be a number, not %r" % (what, x))
+        _fail(f"{what} must be a number, not {x!r}")
     if minimum is not None and x < minimum:
-        _fail("%s must be at least %s, not %r" % (what, minimum, x))
+        _fail(f"{what} must be at least {minimum}, not {x!r}")
     return float(x)
 
 
@@ -95,7 +95,7 @@ def _opt_str(x, what):
     if x is None:
         return None
     if not isinstance(x, str):
-        _fail("%s must be a string, not %r" % (what, x))
+        _fail(f"{what} must be a string, not {x!r}")
     return x
 
 
@@ -104,10 +104,10 @@ def _location(x, what):
     if x is None:
         return False, 0.0, 0.0, 1.0
     if not isinstance(x, list) or len(x) != 2 or not all(_is_num(v) for v in x):
-        _fail("%s must be [latitude, longitude], not %r" % (what, x))
+        _fail(f"{what} must be [latitude, longitude], not {x!r}")
     lat, lon = float(x[0]), float(x[1])
     if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
-        _fail("%s is out of range: %r" % (what, x))
+        _fail(f"{what} is out of range: {x!r}")
     lat, lon = math.radians(lat), math.radians(lon)
     return True, lat, lon, math.cos(lat)
 
@@ -121,7 +121,7 @@ class Problem:
         if "version" not in data:
             _fail("the problem has no version (expected 1)")
         if data.get("version") != 1 or isinstance(data.get("version"), bool):
-            _fail("unknown problem version %r (expected 1)" % (data.get("version"),))
+            _fail("unknown problem version {!r} (expected 1)".format(data.get("version")))
         self.date = _date(data.get("date"), "date")
         self._weights(data.get("weights"))
         self._streams(_list(data.get("streams"), "streams", optional=True))
@@ -136,7 +136,7 @@ class Problem:
         self.pv_table = {}
         for k, v in pv.items():
             if not _is_num(v):
-                _fail("weights.priority_value[%r] must be a number" % k)
+                _fail(f"weights.priority_value[{k!r}] must be a number")
             self.pv_table[str(k)] = float(v)
         self.cw = _opt_num(w.get("cost_weight"), "weights.cost_weight") or 0.0
         self.dw = _opt_num(w.get("distance_weight"), "weights.distance_weight") or 0.0
@@ -149,23 +149,23 @@ class Problem:
         self.stream_categories = []
         self.stream_excluded = []
         for k, s in enumerate(streams):
-            s = _obj(s, "streams[%d]" % k)
-            sid = _id(s.get("id"), "streams[%d]" % k)
+            s = _obj(s, f"streams[{k}]")
+            sid = _id(s.get("id"), f"streams[{k}]")
             if sid in self.stream_index:
-                _fail("duplicate stream id %r" % (sid,))
+                _fail(f"duplicate stream id {sid!r}")
             scope = s.get("scope")
             if scope not in ("family", "pool"):
-                _fail("stream %s has scope %r (expected family or pool)" % (sid, scope))
+                _fail(f"stream {sid} has scope {scope!r} (expected family or pool)")
             budget = 0
             if scope == "pool":
                 budget = s.get("budget")
                 if not _is_int(budget) or budget < 0:
-                    _fail("pool stream %s needs a budget in whole pence >= 0, not %r" % (sid, budget))
-            cats = _list(s.get("categories"), "stream %s categories" % sid)
-            exc = _list(s.get("excluded_items"), "stream %s excluded_items" % sid, optional=True)
+                    _fail(f"pool stream {sid} needs a budget in whole pence >= 0, not {budget!r}")
+            cats = _list(s.get("categories"), f"stream {sid} categories")
+            exc = _list(s.get("excluded_items"), f"stream {sid} excluded_items", optional=True)
             for c in cats + exc:
                 if not isinstance(c, str):
-                    _fail("stream %s lists a non-string category or item %r" % (sid, c))
+                    _fail(f"stream {sid} lists a non-string category or item {c!r}")
             self.stream_index[sid] = k
             self.stream_ids.append(sid)
             self.stream_scope_family.append(scope == "family")
@@ -186,30 +186,30 @@ class Problem:
         self.fam_lon = np.zeros(F)
         self.fam_cos = np.ones(F)
         for k, f in enumerate(families):
-            f = _obj(f, "families[%d]" % k)
-            fid = _id(f.get("id"), "families[%d]" % k)
+            f = _obj(f, f"families[{k}]")
+            fid = _id(f.get("id"), f"families[{k}]")
             if fid in self.family_index:
-                _fail("duplicate family id %r" % (fid,))
+                _fail(f"duplicate family id {fid!r}")
             self.family_index[fid] = k
             self.family_ids.append(fid)
-            has, lat, lon, c = _location(f.get("location"), "family %s location" % fid)
+            has, lat, lon, c = _location(f.get("location"), f"family {fid} location")
             self.fam_has_loc[k], self.fam_lat[k], self.fam_lon[k], self.fam_cos[k] = has, lat, lon, c
-            for sid, amount in _opt_obj(f.get("budgets"), "family %s budgets" % fid).items():
+            for sid, amount in _opt_obj(f.get("budgets"), f"family {fid} budgets").items():
                 s = self.stream_index.get(sid)
                 if s is None:
-                    _fail("family %s has a budget for unknown stream %r" % (fid, sid))
+                    _fail(f"family {fid} has a budget for unknown stream {sid!r}")
                 if not self.stream_scope_family[s]:
-                    _fail("family %s has a budget for pool stream %s (list it in pools)" % (fid, sid))
+                    _fail(f"family {fid} has a budget for pool stream {sid} (list it in pools)")
                 if not _is_int(amount) or amount < 0:
-                    _fail("family %s budget for %s must be whole pence >= 0, not %r" % (fid, sid, amount))
+                    _fail(f"family {fid} budget for {sid} must be whole pence >= 0, not {amount!r}")
                 self.fam_open[k, s] = True
                 self.fam_budget[k, s] = amount
-            for sid in _list(f.get("pools"), "family %s pools" % fid, optional=True):
+            for sid in _list(f.get("pools"), f"family {fid} pools", optional=True):
                 s = self.stream_index.get(sid) if isinstance(sid, (str, int)) else None
                 if s is None:
-                    _fail("family %s lists unknown pool %r" % (fid, sid))
+                    _fail(f"family {fid} lists unknown pool {sid!r}")
                 if self.stream_scope_family[s]:
-                    _fail("family %s lists family-scope stream %s among its pools" % (fid, sid))
+                    _fail(f"family {fid} lists family-scope stream {sid} among its pools")
                 self.fam_open[k, s] = True
 
     def _needs(self, needs):
@@ -234,51 +234,51 @@ class Problem:
         self.need_maxd = np.full(N, np.inf)
         self.need_by = np.full(N, _FAR_FUTURE, dtype=np.int64)
         for k, n in enumerate(needs):
-            n = _obj(n, "needs[%d]" % k)
-            nid = _id(n.get("id"), "needs[%d]" % k)
+            n = _obj(n, f"needs[{k}]")
+            nid = _id(n.get("id"), f"needs[{k}]")
             if nid in self.need_index:
-                _fail("duplicate need id %r" % (nid,))
+                _fail(f"duplicate need id {nid!r}")
             self.need_index[nid] = k
             self.need_ids.append(nid)
             fid = n.get("family")
             fam = self.family_index.get(fid) if isinstance(fid, (str, int)) else None
             if fam is None:
-                _fail("need %s names unknown family %r" % (nid, fid))
+                _fail(f"need {nid} names unknown family {fid!r}")
             self.need_fam[k] = fam
             cat = n.get("category")
             if not isinstance(cat, str):
-                _fail("need %s has no category" % (nid,))
+                _fail(f"need {nid} has no category")
             self.need_cat[k] = self.categories.setdefault(cat, len(self.categories))
             pr = n.get("priority")
             if isinstance(pr, bool) or not isinstance(pr, (int, str)) or str(pr) not in self.pv_table:
-                _fail("need %s has priority %r with no priority_value" % (nid, pr))
+                _fail(f"need {nid} has priority {pr!r} with no priority_value")
             self.need_priority[k] = pr
             self.need_pv[k] = self.pv_table[str(pr)]
             units = n.get("units", 1)
             if units is None:
                 units = 1
             if not _is_int(units) or units < 1:
-                _fail("need %s has units %r (expected a whole number >= 1)" % (nid, units))
+                _fail(f"need {nid} has units {units!r} (expected a whole number >= 1)")
             self.need_units[k] = units
             if n.get("needed_by") is not None:
-                self.need_by[k] = _date(n.get("needed_by"), "need %s needed_by" % nid)
-            req = _opt_obj(n.get("requires"), "need %s requires" % nid)
-            item = _opt_str(req.get("item"), "need %s requires.item" % nid)
+                self.need_by[k] = _date(n.get("needed_by"), f"need {nid} needed_by")
+            req = _opt_obj(n.get("requires"), f"need {nid} requires")
+            item = _opt_str(req.get("item"), f"need {nid} requires.item")
             if item is not None:
                 self.need_item[k] = self.items.setdefault(item, len(self.items) - 1)
-            b = _opt_num(req.get("bedrooms_min"), "need %s requires.bedrooms_min" % nid)
+            b = _opt_num(req.get("bedrooms_min"), f"need {nid} requires.bedrooms_min")
             if b is not None:
                 self.need_bmin[k] = b
-            r = _opt_num(req.get("rent_max"), "need %s requires.rent_max" % nid)
+            r = _opt_num(req.get("rent_max"), f"need {nid} requires.rent_max")
             if r is not None:
                 self.need_rmax[k] = r
-            self.need_step_free[k] = _opt_bool(req.get("step_free"), "need %s requires.step_free" % nid)
-            lang = _opt_str(req.get("language"), "need %s requires.language" % nid)
+            self.need_step_free[k] = _opt_bool(req.get("step_free"), f"need {nid} requires.step_free")
+            lang = _opt_str(req.get("language"), f"need {nid} requires.language")
             if lang is not None:
                 self.need_lang[k] = self.languages.setdefault(lang, len(self.languages))
-            self.need_halal[k] = _opt_bool(req.get("halal"), "need %s requires.halal" % nid)
-            self.need_home[k] = _opt_bool(req.get("home_visit"), "need %s requires.home_visit" % nid)
-            d = _opt_num(req.get("max_distance_km"), "need %s requires.max_distance_km" % nid, minimum=0)
+            self.need_halal[k] = _opt_bool(req.get("halal"), f"need {nid} requires.halal")
+            self.need_home[k] = _opt_bool(req.get("home_visit"), f"need {nid} requires.home_visit")
+            d = _opt_num(req.get("max_distance_km"), f"need {nid} requires.max_distance_km", minimum=0)
             if d is not None:
                 self.need_maxd[k] = d
         self.n_needs = N
@@ -309,49 +309,49 @@ class Problem:
         self.offer_until_ok = np.ones(O, dtype=bool)
         lang_sets = []
         for k, o in enumerate(offers):
-            o = _obj(o, "offers[%d]" % k)
-            oid = _id(o.get("id"), "offers[%d]" % k)
+            o = _obj(o, f"offers[{k}]")
+            oid = _id(o.get("id"), f"offers[{k}]")
             if oid in self.offer_index:
-                _fail("duplicate offer id %r" % (oid,))
+                _fail(f"duplicate offer id {oid!r}")
             self.offer_index[oid] = k
             self.offer_ids.append(oid)
             cat = o.get("category")
             if not isinstance(cat, str):
-                _fail("offer %s has no category" % (oid,))
+                _fail(f"offer {oid} has no category")
             self.offer_cat[k] = self.categories.setdefault(cat, len(self.categories))
             cap = o.get("capacity")
             if not _is_int(cap) or cap < 0:
-                _fail("offer %s has capacity %r (expected a whole number >= 0)" % (oid, cap))
+                _fail(f"offer {oid} has capacity {cap!r} (expected a whole number >= 0)")
             self.offer_cap[k] = cap
             cost = o.get("cost", 0)
             if cost is None:
                 cost = 0
             if not _is_int(cost) or cost < 0:
-                _fail("offer %s has cost %r (expected whole pence >= 0)" % (oid, cost))
+                _fail(f"offer {oid} has cost {cost!r} (expected whole pence >= 0)")
             self.offer_cost[k] = cost
             if o.get("available_from") is not None:
-                self.offer_from[k] = _date(o.get("available_from"), "offer %s available_from" % oid)
-            until = _date(o.get("available_until"), "offer %s available_until" % oid)
+                self.offer_from[k] = _date(o.get("available_from"), f"offer {oid} available_from")
+            until = _date(o.get("available_until"), f"offer {oid} available_until")
             self.offer_until_ok[k] = until is None or self.date is None or until >= self.date
-            at = _opt_obj(o.get("attributes"), "offer %s attributes" % oid)
-            item = _opt_str(at.get("item"), "offer %s attributes.item" % oid)
+            at = _opt_obj(o.get("attributes"), f"offer {oid} attributes")
+            item = _opt_str(at.get("item"), f"offer {oid} attributes.item")
             if item is not None:
                 self.offer_item[k] = self.items.setdefault(item, len(self.items) - 1)
-            b = _opt_num(at.get("bedrooms"), "offer %s attributes.bedrooms" % oid)
+            b = _opt_num(at.get("bedrooms"), f"offer {oid} attributes.bedrooms")
             if b is not None:
                 self.offer_bed[k] = b
-            r = _opt_num(at.get("rent"), "offer %s attributes.rent" % oid)
+            r = _opt_num(at.get("rent"), f"offer {oid} attributes.rent")
             if r is not None:
                 self.offer_rent[k] = r
-            self.offer_step_free[k] = _opt_bool(at.get("step_free"), "offer %s attributes.step_free" % oid)
-            self.offer_halal[k] = _opt_bool(at.get("halal"), "offer %s attributes.halal" % oid)
-            self.offer_home[k] = _opt_bool(at.get("home_visit"), "offer %s attributes.home_visit" % oid)
-            langs = _list(at.get("languages"), "offer %s attributes.languages" % oid, optional=True)
+            self.offer_step_free[k] = _opt_bool(at.get("step_free"), f"offer {oid} attributes.step_free")
+            self.offer_halal[k] = _opt_bool(at.get("halal"), f"offer {oid} attributes.halal")
+            self.offer_home[k] = _opt_bool(at.get("home_visit"), f"offer {oid} attributes.home_visit")
+            langs = _list(at.get("languages"), f"offer {oid} attributes.languages", optional=True)
             for lg in langs:
                 if not isinstance(lg, str):
-                    _fail("offer %s lists a non-string language %r" % (oid, lg))
+                    _fail(f"offer {oid} lists a non-string language {lg!r}")
             lang_sets.append(langs)
-            has, lat, lon, c = _location(at.get("location"), "offer %s attributes.location" % oid)
+            has, lat, lon, c = _location(at.get("location"), f"offer {oid} attributes.location")
             self.offer_has_loc[k], self.offer_lat[k], self.offer_lon[k], self.offer_cos[k] = has, lat, lon, c
         self.n_offers = O
         # languages only matter where a need asks for one
@@ -396,7 +396,7 @@ def hav_scalar(lat1, lon1, cos1, lat2, lon2, cos2):
     s1 = math.sin((lat2 - lat1) / 2)
     s2 = math.sin((lon2 - lon1) / 2)
     a = s1 * s1 + cos1 * cos2 * s2 * s2
-    return 2.0 * EARTH_RADIUS_KM * math.asin(math.sqrt(a if a < 1.0 else 1.0))
+    return 2.0 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, a)))
 
 
 def hav_vec(lat1, lon1, cos1, lat2, lon2, cos2):

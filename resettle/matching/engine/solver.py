@@ -16,8 +16,8 @@ import time
 import numpy as np
 
 from . import heuristics as H
-from .explain import unmet_entries
 from .cuts import cut_matrix, separate
+from .explain import unmet_entries
 from .lp import CutRows, Relaxation, best_prices, components, solve_mip
 from .model import build_columns, build_rows
 from .pairs import build_pairs
@@ -26,6 +26,7 @@ from .problem import Problem
 WORK_ALL = 400_000       # up to this many columns, the relaxation takes them all at once
 PER_NEED = 6             # otherwise: the best columns of each need to start the working set
 ADD_PER_NEED = 4         # and the best priced-out columns of each need per pricing round
+MIP_MAX = 400_000        # the integer program is tried only on this many columns (after fixing) or fewer
 CUT_ROUNDS = 30          # rounds of cuts on the knapsack rows (when every column is in the relaxation)
 
 
@@ -63,6 +64,7 @@ class Solver:
         pairs = build_pairs(p)
         cols = build_columns(p, pairs)
         rows = build_rows(p, cols)
+        self.stats["setup_seconds"] = round(time.perf_counter() - self.t0, 3)
         self.stats.update(pairs=len(pairs), columns=len(cols), rows=rows.n_rows)
         # reserve time for explaining and writing the result
         self.reserve = 0.3 + 0.02 * self.limit + 1.5e-6 * len(pairs)
@@ -85,7 +87,7 @@ class Solver:
         unmet = unmet_entries(p, pairs, cols, best)
         bound = max(bound, obj)
         gap = (bound - obj) / max(1.0, abs(bound))
-        self.stats.update(objective=round(obj, 6), bound=bound, gap=gap, status=status, method=method,
+        self.stats.update(objective=obj, bound=bound, gap=gap, status=status, method=method,
                           timed_out=self.timed_out, seconds=round(time.perf_counter() - self.t0, 3))
         if status != "optimal" and gap <= 1e-9:
             self.stats["status"] = "optimal"
@@ -181,7 +183,10 @@ class Solver:
         keep = lag + rc_best >= lb - 1e-6 * max(1.0, abs(lb))
         keep[best.columns()] = True
         R = np.flatnonzero(keep)
-        self.stats["columns_after_fixing"] = int(len(R))
+        self.stats["columns_after_fixing"] = len(R)
+        if len(R) > MIP_MAX:
+            self.timed_out = self.timed_out or bound - lb > 1e-9 * max(1.0, abs(bound))
+            return best, method, bound, "optimal" if not self.timed_out else "gap_left"
         lab, k = components(rows, cols, R, cuts)
         start = np.zeros(n_cols, dtype=bool)
         start[best.columns()] = True
@@ -223,7 +228,7 @@ class Solver:
                 continue
             share = budget * max(0.05, len(idx) / remaining_cols)
             remaining_cols -= len(idx)
-            got, val, mb, st, _ = solve_mip(rows, cols, idx, start[idx].astype(float), share, cuts=cuts)
+            got, _, mb, st, _ = solve_mip(rows, cols, idx, start[idx].astype(float), share, cuts=cuts)
             inc = comp_inc[c]
             if got is not None and cols.value[got].sum() >= inc - 1e-9:
                 chosen.append(got)
