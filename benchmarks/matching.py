@@ -81,7 +81,7 @@ def fmt(rows, best, markdown):
         if "error" in r:
             lines.append([r["name"], "error: " + " ".join(r["error"])] + [""] * (len(head) - 2))
             continue
-        gap = (r["bound"] - r["objective"]) / max(1.0, abs(r["bound"])) if r["bound"] is not None else None
+        gap = max(0.0, (r["bound"] - r["objective"]) / max(1.0, abs(r["bound"]))) if r["bound"] is not None else None
         bk = best.get(r["name"])
         lines.append([r["name"], "{:,}".format(r["needs"]), "{:,}".format(r["pairs"] or 0), "{:.1f}".format(r["seconds"]),
                       "{:.0f}".format(r["peak_mib"]), "{:,.2f}".format(r["objective"]),
