@@ -1,0 +1,1 @@
+"""Matching community offers to families' needs."""

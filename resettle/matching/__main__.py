@@ -1,0 +1,8 @@
+"""python -m resettle.matching solve PROBLEM.json --out RESULT.json [--time-limit S]"""
+
+import sys
+
+from resettle.matching.engine.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())
