@@ -83,8 +83,8 @@ def fmt(rows, best, markdown):
             continue
         gap = max(0.0, (r["bound"] - r["objective"]) / max(1.0, abs(r["bound"]))) if r["bound"] is not None else None
         bk = best.get(r["name"])
-        lines.append([r["name"], "{:,}".format(r["needs"]), "{:,}".format(r["pairs"] or 0), "{:.1f}".format(r["seconds"]),
-                      "{:.0f}".format(r["peak_mib"]), "{:,.2f}".format(r["objective"]),
+        lines.append([r["name"], "{:,}".format(r["needs"]), "{:,}".format(r["pairs"] or 0),
+                      "{:.1f}".format(r["seconds"]), "{:.0f}".format(r["peak_mib"]), "{:,.2f}".format(r["objective"]),
                       "%.4f%%" % (100 * gap) if gap is not None else "-", "%.3f" % (r["objective"] / r["greedy"]),
                       "%.6f" % (r["objective"] / bk) if bk else "-", r["met"], r["status"],
                       "OK" if r["ok"] else "FAIL"])

@@ -94,7 +94,7 @@ def separate(p, cols, rows, x_all, max_cuts=2000):
             ends = np.searchsorted(po, frac_off, side="right")
             zs = np.searchsorted(off, frac_off)
             ze = np.searchsorted(off, frac_off, side="right")
-            for o, s0, e0, s1, e1 in zip(frac_off.tolist(), starts, ends, zs, ze):
+            for o, s0, e0, s1, e1 in zip(frac_off.tolist(), starts, ends, zs, ze, strict=True):
                 ids = u[s1:e1] % p.n_needs
                 zz = z[s1:e1]
                 a = p.need_units[ids].astype(float)
@@ -130,7 +130,7 @@ def separate(p, cols, rows, x_all, max_cuts=2000):
                     zz_idx = zkey_order[np.searchsorted(kb[zkey_order], b):np.searchsorted(kb[zkey_order], b,
                                                                                            side="right")]
                     ids = u[zz_idx] // K
-                    lookup = dict(zip(all_ids.tolist(), all_a.tolist()))
+                    lookup = dict(zip(all_ids.tolist(), all_a.tolist(), strict=True))
                     a = np.array([lookup[i] for i in ids.tolist()])
                     cap = float(cols.key_budget[b])
                     for cid, co, rhs in _separate(ids, a, z[zz_idx], cap, all_ids, all_a):
@@ -144,11 +144,11 @@ def cut_matrix(p, cols, cuts, col_set=None):
     """(row index, column index, coefficient) triplets of the cuts over all columns."""
     R, C, V = [], [], []
     for r, (kind, key, ids, co, _) in enumerate(cuts):
-        coef = dict(zip(ids.tolist(), co.tolist()))
+        coef = dict(zip(ids.tolist(), co.tolist(), strict=True))
         ids_arr = np.asarray(ids, dtype=np.int64)
         lo = np.searchsorted(cols.need, ids_arr)
         hi = np.searchsorted(cols.need, ids_arr, side="right")
-        for n, a, b in zip(ids_arr.tolist(), lo.tolist(), hi.tolist()):
+        for n, a, b in zip(ids_arr.tolist(), lo.tolist(), hi.tolist(), strict=True):
             if a == b:
                 continue
             j = np.arange(a, b)

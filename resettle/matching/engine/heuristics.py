@@ -40,7 +40,7 @@ class State:
         order = order[~taken[cols.need[order]]]
         for j, n, o, u, b, c in zip(order.tolist(), cols.need[order].tolist(), cols.offer[order].tolist(),
                                     cols.units[order].tolist(), cols.bkey[order].tolist(),
-                                    cols.charge[order].tolist()):
+                                    cols.charge[order].tolist(), strict=True):
             if col_of[n] >= 0 or rem_cap[o] < u:
                 continue
             if b >= 0:

@@ -95,12 +95,12 @@ class Rows:
 
 
 def build_rows(p, cols):
-    N, O = p.n_needs, p.n_offers
+    n_needs, n_offers = p.n_needs, p.n_offers
     K = len(cols.key_budget)
     # demand an offer can see: units of distinct needs (a need counts once whatever its streams)
     first = np.ones(len(cols), dtype=bool)
     first[1:] = cols.pair[1:] != cols.pair[:-1]
-    demand = np.bincount(cols.offer[first], weights=cols.units[first], minlength=O)
+    demand = np.bincount(cols.offer[first], weights=cols.units[first], minlength=n_offers)
     offer_binding = demand > p.offer_cap
     # budget demand: the largest charge per (need, key), summed
     if K:
@@ -115,12 +115,12 @@ def build_rows(p, cols):
         key_binding = bd > cols.key_budget
     else:
         key_binding = np.zeros(0, dtype=bool)
-    has_col = np.zeros(N, dtype=bool)
+    has_col = np.zeros(n_needs, dtype=bool)
     has_col[cols.need] = True
-    need_row = np.full(N, -1, dtype=np.int64)
+    need_row = np.full(n_needs, -1, dtype=np.int64)
     need_row[has_col] = np.arange(int(has_col.sum()))
     r = int(has_col.sum())
-    offer_row = np.full(O, -1, dtype=np.int64)
+    offer_row = np.full(n_offers, -1, dtype=np.int64)
     offer_row[offer_binding] = r + np.arange(int(offer_binding.sum()))
     r += int(offer_binding.sum())
     key_row = np.full(K, -1, dtype=np.int64)

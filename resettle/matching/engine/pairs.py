@@ -56,31 +56,32 @@ def candidates(p, n, by_cat, by_cat_item):
 def _rule_masks(p, nn, oo, want_fail=False):
     """Dense rule evaluation for needs nn (k,) x offers oo (m,). Returns (ok mask, dist) or, with
     want_fail, a dict rule -> failing mask (category aside) and dist."""
-    N = nn[:, None]
-    O = oo[None, :]
+    need_ix = nn[:, None]    # needs down the rows and offers across the columns, for broadcasting
+    offer_ix = oo[None, :]
     fails = {}
     if want_fail:
-        it = p.need_item[N]
-        fails["item"] = (it >= 0) & (it != p.offer_item[O])
+        it = p.need_item[need_ix]
+        fails["item"] = (it >= 0) & (it != p.offer_item[offer_ix])
     bmin = p.need_bmin[nn]
     if not np.all(np.isnan(bmin)):
-        fails["bedrooms"] = ~np.isnan(bmin)[:, None] & ~(p.offer_bed[O] >= bmin[:, None])
-    fails["rent"] = p.offer_rent[O] > p.need_rmax[N]
-    fails["step_free"] = p.need_step_free[N] & ~p.offer_step_free[O]
+        fails["bedrooms"] = ~np.isnan(bmin)[:, None] & ~(p.offer_bed[offer_ix] >= bmin[:, None])
+    fails["rent"] = p.offer_rent[offer_ix] > p.need_rmax[need_ix]
+    fails["step_free"] = p.need_step_free[need_ix] & ~p.offer_step_free[offer_ix]
     lang = p.need_lang[nn]
     if np.any(lang >= 0):
-        has = p.offer_langs[O, np.maximum(lang, 0)[:, None]]
+        has = p.offer_langs[offer_ix, np.maximum(lang, 0)[:, None]]
         fails["language"] = (lang >= 0)[:, None] & ~has
-    fails["halal"] = p.need_halal[N] & ~p.offer_halal[O]
-    fails["home_visit"] = p.need_home[N] & ~p.offer_home[O]
-    both = p.need_has_loc[N] & p.offer_has_loc[O]
-    dist = hav_vec(p.need_lat[N], p.need_lon[N], p.need_cos[N], p.offer_lat[O], p.offer_lon[O], p.offer_cos[O])
+    fails["halal"] = p.need_halal[need_ix] & ~p.offer_halal[offer_ix]
+    fails["home_visit"] = p.need_home[need_ix] & ~p.offer_home[offer_ix]
+    both = p.need_has_loc[need_ix] & p.offer_has_loc[offer_ix]
+    dist = hav_vec(p.need_lat[need_ix], p.need_lon[need_ix], p.need_cos[need_ix],
+                   p.offer_lat[offer_ix], p.offer_lon[offer_ix], p.offer_cos[offer_ix])
     dist = np.where(both, dist, 0.0)
-    fails["distance"] = both & (dist > p.need_maxd[N] + DISTANCE_TOL_KM)
-    fails["dates"] = (p.offer_from[O] > p.need_by[N]) | ~p.offer_until_ok[O]
-    fails["units"] = p.need_units[N] > p.offer_cap[O]
-    charge = p.offer_cost[O] * p.need_units[N]
-    value = p.need_pv[N] - p.cw * charge / 100 - p.dw * dist
+    fails["distance"] = both & (dist > p.need_maxd[need_ix] + DISTANCE_TOL_KM)
+    fails["dates"] = (p.offer_from[offer_ix] > p.need_by[need_ix]) | ~p.offer_until_ok[offer_ix]
+    fails["units"] = p.need_units[need_ix] > p.offer_cap[offer_ix]
+    charge = p.offer_cost[offer_ix] * p.need_units[need_ix]
+    value = p.need_pv[need_ix] - p.cw * charge / 100 - p.dw * dist
     fails["value"] = ~(value > 0)
     if want_fail:
         return fails, dist
@@ -182,7 +183,7 @@ def _emit(p, nn, oo, out_n, out_o, out_d):
         for r, m in fails.items():
             if r not in ("distance", "value"):
                 other &= ~m
-        for i, j in zip(*np.nonzero(edge & other)):
+        for i, j in zip(*np.nonzero(edge & other), strict=True):
             good, d = _scalar_ok(p, int(nn[i]), int(oo[j]))
             ok[i, j] = good
             dist[i, j] = d

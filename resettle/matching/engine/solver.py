@@ -169,8 +169,8 @@ class Solver:
                 break
             add = _top_per_need(cols, rc, ADD_PER_NEED, out)
             relax.add(add)
-        self.stats.update(lp_rounds=rounds, cut_rounds=cut_rounds, cuts=len(cuts), lp_columns=len(relax.idx), lp_seconds=round(time.perf_counter() - lp_t, 3),
-                          lp_objective=lp_value)
+        self.stats.update(lp_rounds=rounds, cut_rounds=cut_rounds, cuts=len(cuts), lp_columns=len(relax.idx),
+                          lp_seconds=round(time.perf_counter() - lp_t, 3), lp_objective=lp_value)
         if x is not None and len(x) == len(relax.idx):
             s = H.from_lp(p, cols, x, relax.idx)
             if s.objective() > best.objective():
