@@ -1,0 +1,240 @@
+"""Checking the fields of a matching problem (format version 1) as they are read: each reader returns
+the plain value or raises ProblemError naming what is wrong. A need or an offer is read whole, into a
+NeedFields or an OfferFields, before Problem codes it into its arrays."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class ProblemError(ValueError):
+    """A malformed problem: the message names what is wrong, on one line."""
+
+
+def fail(msg):
+    """Reject the problem with `msg`."""
+    raise ProblemError(msg)
+
+
+def is_number(x):
+    """A finite JSON number (true and false are not numbers)."""
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def is_whole_number(x):
+    """A JSON integer (true and false are not integers)."""
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
+def read_id(x, what):
+    """An id: a non-empty string or an integer."""
+    if isinstance(x, bool) or not isinstance(x, (str, int)) or x == "":
+        fail(f"{what} has a missing or invalid id {x!r}")
+    return x
+
+
+def read_object(x, what):
+    """A JSON object."""
+    if not isinstance(x, dict):
+        fail(f"{what} must be a JSON object")
+    return x
+
+
+def read_optional_object(x, what):
+    """A JSON object, empty where absent."""
+    if x is None:
+        return {}
+    return read_object(x, what)
+
+
+def read_list(x, what, optional=False):
+    """A JSON list (empty where absent, if optional)."""
+    if x is None and optional:
+        return []
+    if not isinstance(x, list):
+        fail(f"{what} must be a list")
+    return x
+
+
+def read_date(x, what, optional=True):
+    """A YYYY-MM-DD date as its ordinal (None where absent, if optional)."""
+    if x is None:
+        if optional:
+            return None
+        fail(f"{what} is missing")
+    if not isinstance(x, str) or not _DATE.match(x):
+        fail(f"{what} must be a YYYY-MM-DD date, not {x!r}")
+    try:
+        return dt.date.fromisoformat(x).toordinal()
+    except ValueError:
+        fail(f"{what} is not a valid date: {x!r}")
+
+
+def read_optional_bool(x, what):
+    """true or false, false where absent."""
+    if x is None:
+        return False
+    if not isinstance(x, bool):
+        fail(f"{what} must be true or false, not {x!r}")
+    return x
+
+
+def read_optional_number(x, what, minimum=None):
+    """A number as a float (None where absent), at least `minimum` if given."""
+    if x is None:
+        return None
+    if not is_number(x):
+        fail(f"{what} must be a number, not {x!r}")
+    if minimum is not None and x < minimum:
+        fail(f"{what} must be at least {minimum}, not {x!r}")
+    return float(x)
+
+
+def read_optional_string(x, what):
+    """A string, None where absent."""
+    if x is None:
+        return None
+    if not isinstance(x, str):
+        fail(f"{what} must be a string, not {x!r}")
+    return x
+
+
+def read_location(x, what):
+    """[latitude, longitude] in degrees as (has, lat_rad, lon_rad, cos_lat)."""
+    if x is None:
+        return False, 0.0, 0.0, 1.0
+    if not isinstance(x, list) or len(x) != 2 or not all(is_number(v) for v in x):
+        fail(f"{what} must be [latitude, longitude], not {x!r}")
+    lat, lon = float(x[0]), float(x[1])
+    if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
+        fail(f"{what} is out of range: {x!r}")
+    lat, lon = math.radians(lat), math.radians(lon)
+    return True, lat, lon, math.cos(lat)
+
+
+@dataclass(slots=True)
+class NeedFields:
+    """One need, checked; None (or false) where the problem leaves a requirement out."""
+
+    id: str | int
+    family: int                  # the family's position
+    category: str
+    priority: int | str          # as written; str(priority) is its key in weights.priority_value
+    units: int
+    needed_by: int | None        # date ordinal
+    item: str | None
+    bedrooms_min: float | None
+    rent_max: float | None
+    step_free: bool
+    language: str | None
+    halal: bool
+    home_visit: bool
+    max_distance_km: float | None
+
+
+@dataclass(slots=True)
+class OfferFields:
+    """One offer, checked; None (or false) where the problem leaves an attribute out."""
+
+    id: str | int
+    category: str
+    capacity: int
+    cost: int                    # pence per unit
+    available_from: int | None   # date ordinals
+    available_until: int | None
+    item: str | None
+    bedrooms: float | None
+    rent: float | None
+    step_free: bool
+    halal: bool
+    home_visit: bool
+    languages: list
+    location: tuple              # as read_location returns it
+
+
+def read_need(raw, k, seen_ids, family_index, priority_values):
+    """The need at position k, given the ids of the needs before it, the families' positions by id and
+    the priority values by key."""
+    n = read_object(raw, f"needs[{k}]")
+    nid = read_id(n.get("id"), f"needs[{k}]")
+    if nid in seen_ids:
+        fail(f"duplicate need id {nid!r}")
+    fid = n.get("family")
+    fam = family_index.get(fid) if isinstance(fid, (str, int)) else None
+    if fam is None:
+        fail(f"need {nid} names unknown family {fid!r}")
+    cat = n.get("category")
+    if not isinstance(cat, str):
+        fail(f"need {nid} has no category")
+    pr = n.get("priority")
+    if isinstance(pr, bool) or not isinstance(pr, (int, str)) or str(pr) not in priority_values:
+        fail(f"need {nid} has priority {pr!r} with no priority_value")
+    units = n.get("units", 1)
+    if units is None:
+        units = 1
+    if not is_whole_number(units) or units < 1:
+        fail(f"need {nid} has units {units!r} (expected a whole number >= 1)")
+    needed_by = read_date(n.get("needed_by"), f"need {nid} needed_by")
+    req = read_optional_object(n.get("requires"), f"need {nid} requires")
+    # keyword arguments are evaluated in the order written: the order the fields are checked in
+    return NeedFields(
+        id=nid, family=fam, category=cat, priority=pr, units=units, needed_by=needed_by,
+        item=read_optional_string(req.get("item"), f"need {nid} requires.item"),
+        bedrooms_min=read_optional_number(req.get("bedrooms_min"), f"need {nid} requires.bedrooms_min"),
+        rent_max=read_optional_number(req.get("rent_max"), f"need {nid} requires.rent_max"),
+        step_free=read_optional_bool(req.get("step_free"), f"need {nid} requires.step_free"),
+        language=read_optional_string(req.get("language"), f"need {nid} requires.language"),
+        halal=read_optional_bool(req.get("halal"), f"need {nid} requires.halal"),
+        home_visit=read_optional_bool(req.get("home_visit"), f"need {nid} requires.home_visit"),
+        max_distance_km=read_optional_number(req.get("max_distance_km"), f"need {nid} requires.max_distance_km",
+                                             minimum=0),
+    )
+
+
+def read_offer(raw, k, seen_ids):
+    """The offer at position k, given the ids of the offers before it."""
+    o = read_object(raw, f"offers[{k}]")
+    oid = read_id(o.get("id"), f"offers[{k}]")
+    if oid in seen_ids:
+        fail(f"duplicate offer id {oid!r}")
+    cat = o.get("category")
+    if not isinstance(cat, str):
+        fail(f"offer {oid} has no category")
+    cap = o.get("capacity")
+    if not is_whole_number(cap) or cap < 0:
+        fail(f"offer {oid} has capacity {cap!r} (expected a whole number >= 0)")
+    cost = o.get("cost", 0)
+    if cost is None:
+        cost = 0
+    if not is_whole_number(cost) or cost < 0:
+        fail(f"offer {oid} has cost {cost!r} (expected whole pence >= 0)")
+    available_from = read_date(o.get("available_from"), f"offer {oid} available_from")
+    available_until = read_date(o.get("available_until"), f"offer {oid} available_until")
+    at = read_optional_object(o.get("attributes"), f"offer {oid} attributes")
+    # keyword arguments are evaluated in the order written: the order the fields are checked in
+    return OfferFields(
+        id=oid, category=cat, capacity=cap, cost=cost,
+        available_from=available_from, available_until=available_until,
+        item=read_optional_string(at.get("item"), f"offer {oid} attributes.item"),
+        bedrooms=read_optional_number(at.get("bedrooms"), f"offer {oid} attributes.bedrooms"),
+        rent=read_optional_number(at.get("rent"), f"offer {oid} attributes.rent"),
+        step_free=read_optional_bool(at.get("step_free"), f"offer {oid} attributes.step_free"),
+        halal=read_optional_bool(at.get("halal"), f"offer {oid} attributes.halal"),
+        home_visit=read_optional_bool(at.get("home_visit"), f"offer {oid} attributes.home_visit"),
+        languages=_read_languages(at.get("languages"), f"offer {oid}"),
+        location=read_location(at.get("location"), f"offer {oid} attributes.location"),
+    )
+
+
+def _read_languages(x, offer):
+    """An offer's languages: a list of strings, empty where absent."""
+    langs = read_list(x, f"{offer} attributes.languages", optional=True)
+    for lg in langs:
+        if not isinstance(lg, str):
+            fail(f"{offer} lists a non-string language {lg!r}")
+    return langs
