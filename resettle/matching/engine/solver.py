@@ -12,6 +12,7 @@ that still fits is added, and the unmet needs are explained.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -103,123 +104,120 @@ class Solver:
         return float(best.sum())
 
     def _optimise(self, rows, cols, best, method):
-        p = self.p
-        n_cols = len(cols)
-        # ---- relaxation, with pricing over every column --------------------------------------------
-        if n_cols <= WORK_ALL:
-            work = np.arange(n_cols)
-        else:
-            mask = np.zeros(n_cols, dtype=bool)
-            mask[_top_per_need(cols, cols.value, PER_NEED)] = True
-            mask[best.columns()] = True
-            work = np.flatnonzero(mask)
-        bound = self._trivial_bound(cols)
-        status = "heuristic"
-        lp_t = time.perf_counter()
-        relax = Relaxation(rows, cols, work, self.left() - self.reserve)
-        rounds = 0
-        y_best = rc_best = None
-        lag = np.inf
-        x = None
-        lp_value = None
-        cuts = CutRows()
-        cut_rounds = 0
-        lp_budget = 0.5 * (self.left() - self.reserve)
-        while True:
-            budget = self.left() - self.reserve
-            if budget <= 0.05:
-                self.timed_out = True
-                break
-            ok, x, y, lp_value = relax.run(budget * 0.6 if n_cols > WORK_ALL else budget)
-            rounds += 1
-            if len(y) != rows.n_rows + len(cuts):
-                break
-            lb, rc, yy = best_prices(rows, cols, y, cuts)
-            if lb < lag:
-                lag, y_best, rc_best = lb, yy, rc
-                bound = min(bound, lag)
-            if not ok:
-                self.timed_out = True
-                break
-            if n_cols <= WORK_ALL:
-                # every column is in: strengthen the knapsack rows with cuts
-                if cut_rounds >= CUT_ROUNDS or time.perf_counter() - lp_t > lp_budget:
-                    break
-                x_all = np.zeros(n_cols)
-                x_all[relax.idx] = x
-                if cut_rounds % 3 == 0:
-                    s = H.from_lp(p, cols, x, relax.idx)
-                    if s.objective() > best.objective():
-                        best, method = s, "lp_rounding"
-                if bound - best.objective() <= 1e-9 * max(1.0, abs(bound)):
-                    break
-                found = separate(p, cols, rows, x_all)
-                if not found:
-                    break
-                r, c, v = cut_matrix(p, cols, found)
-                rhs = np.array([f[4] for f in found])
-                relax.add_cuts(r, c, v, rhs)
-                cuts.extend(r, c, v, rhs)
-                cut_rounds += 1
-                continue
-            inside = np.zeros(n_cols, dtype=bool)
-            inside[relax.idx] = True
-            out = (~inside) & (rc > 1e-7)
-            if not out.any():
-                break
-            add = _top_per_need(cols, rc, ADD_PER_NEED, out)
-            relax.add(add)
-        self.stats.update(lp_rounds=rounds, cut_rounds=cut_rounds, cuts=len(cuts), lp_columns=len(relax.idx),
-                          lp_seconds=round(time.perf_counter() - lp_t, 3), lp_objective=lp_value)
-        if x is not None and len(x) == len(relax.idx):
-            s = H.from_lp(p, cols, x, relax.idx)
-            if s.objective() > best.objective():
-                best, method = s, "lp_rounding"
-        del relax
-        if rc_best is None:
-            return best, method, bound, status
+        """The relaxation and its bound, then reduced-cost fixing and the integer program of each
+        component. Returns (best, method, bound, status)."""
+        state = self._relax(rows, cols, best, method)
+        best, method, bound = state.best, state.method, state.bound
+        if state.rc_best is None:
+            return best, method, bound, "heuristic"
         # ---- reduced-cost fixing, then the integer program of each component --------------------
         lb = best.objective()
-        keep = lag + rc_best >= lb - 1e-6 * max(1.0, abs(lb))
+        keep = state.lag + state.rc_best >= lb - 1e-6 * max(1.0, abs(lb))
         keep[best.columns()] = True
         R = np.flatnonzero(keep)
         self.stats["columns_after_fixing"] = len(R)
         if len(R) > MIP_MAX:
             self.timed_out = self.timed_out or bound - lb > 1e-9 * max(1.0, abs(bound))
             return best, method, bound, "optimal" if not self.timed_out else "gap_left"
-        lab, k = components(rows, cols, R, cuts)
-        start = np.zeros(n_cols, dtype=bool)
+        return self._solve_components(rows, cols, state, R, lb)
+
+    # ---- the relaxation ---------------------------------------------------------------------------
+    def _relax(self, rows, cols, best, method):
+        """The linear relaxation with pricing over every column, rounded as it goes; records its
+        statistics. Returns the RelaxationState it ends in."""
+        state = RelaxationState(best=best, method=method, bound=self._trivial_bound(cols))
+        lp_t = time.perf_counter()
+        relax = Relaxation(rows, cols, _working_set(cols, best), self.left() - self.reserve)
+        lp_budget = 0.5 * (self.left() - self.reserve)
+        self._relaxation_rounds(rows, cols, relax, state, lp_t, lp_budget)
+        self.stats.update(lp_rounds=state.rounds, cut_rounds=state.cut_rounds, cuts=len(state.cuts),
+                          lp_columns=len(relax.idx), lp_seconds=round(time.perf_counter() - lp_t, 3),
+                          lp_objective=state.lp_value)
+        if state.x is not None and len(state.x) == len(relax.idx):
+            state.take_rounding(H.from_lp(self.p, cols, state.x, relax.idx))
+        return state
+
+    def _relaxation_rounds(self, rows, cols, relax, state, lp_t, lp_budget):
+        """Solve the relaxation again and again: each time its prices may improve the Lagrangian bound,
+        then either cuts are added (every column is in) or priced-out columns are; until nothing
+        changes, a limit is reached or time runs out."""
+        every_column = len(cols) <= WORK_ALL
+        while True:
+            budget = self.left() - self.reserve
+            if budget <= 0.05:
+                self.timed_out = True
+                break
+            ok, state.x, y, state.lp_value = relax.run(budget if every_column else budget * 0.6)
+            state.rounds += 1
+            if len(y) != rows.n_rows + len(state.cuts):
+                break
+            rc = state.take_prices(*best_prices(rows, cols, y, state.cuts))
+            if not ok:
+                self.timed_out = True
+                break
+            if every_column:
+                if not self._cut_round(rows, cols, relax, state, lp_t, lp_budget):
+                    break
+            elif not _price_in(cols, relax, rc):
+                break
+
+    def _cut_round(self, rows, cols, relax, state, lp_t, lp_budget):
+        """With every column in the relaxation, strengthen the knapsack rows with cuts (rounding the
+        relaxation every third round); False when it is time to stop."""
+        if state.cut_rounds >= CUT_ROUNDS or time.perf_counter() - lp_t > lp_budget:
+            return False
+        x_all = np.zeros(len(cols))
+        x_all[relax.idx] = state.x
+        if state.cut_rounds % 3 == 0:
+            state.take_rounding(H.from_lp(self.p, cols, state.x, relax.idx))
+        if state.bound - state.best.objective() <= 1e-9 * max(1.0, abs(state.bound)):
+            return False
+        found = separate(self.p, cols, rows, x_all)
+        if not found:
+            return False
+        r, c, v = cut_matrix(self.p, cols, found)
+        rhs = np.array([f[4] for f in found])
+        relax.add_cuts(r, c, v, rhs)
+        state.cuts.extend(r, c, v, rhs)
+        state.cut_rounds += 1
+        return True
+
+    # ---- the integer programs ---------------------------------------------------------------------
+    def _solve_components(self, rows, cols, state, R, lb):
+        """The integer program of each component of the columns R left after fixing whose bound is
+        above what the incumbent (of objective lb) has in it. Returns (best, method, bound, status)."""
+        best, method = state.best, state.method
+        lab, k = components(rows, cols, R, state.cuts)
+        start = np.zeros(len(cols), dtype=bool)
         start[best.columns()] = True
-        # the Lagrangian bound of the restricted problem, component by component
-        yext = np.append(y_best[:rows.n_rows], 0.0)
-        pos = np.maximum(rc_best[R], 0.0)
-        comp_bound = np.bincount(lab, weights=pos, minlength=k)
-        row_comp = np.full(rows.n_rows + 1, -1, dtype=np.int64)
-        r, _, c = rows.col_entries(cols, R)
-        row_comp[r] = lab[c]
-        has = row_comp[:-1] >= 0
-        comp_bound += np.bincount(row_comp[:-1][has], weights=(yext[:-1] * rows.upper)[has], minlength=k)
-        if len(cuts):
-            pos = np.full(n_cols, -1, dtype=np.int64)
-            pos[R] = np.arange(len(R))
-            cut_comp = np.full(len(cuts), -1, dtype=np.int64)
-            k_in = pos[cuts.c] >= 0
-            cut_comp[cuts.r[k_in]] = lab[pos[cuts.c[k_in]]]
-            yc = np.zeros(len(cuts))
-            yc[:len(y_best) - rows.n_rows] = y_best[rows.n_rows:]
-            hc = cut_comp >= 0
-            comp_bound += np.bincount(cut_comp[hc], weights=(yc * cuts.rhs)[hc], minlength=k)
+        comp_bound = _component_bounds(rows, cols, state, R, lab, k)
         comp_inc = np.bincount(lab, weights=np.where(start[R], cols.value[R], 0.0), minlength=k)
         todo = [c for c in np.argsort(np.bincount(lab, minlength=k)).tolist()
                 if comp_bound[c] - comp_inc[c] > 1e-9 * max(1.0, abs(comp_bound[c]))]
         members = {c: R[lab == c] for c in todo} if todo else {}
         chosen = [R[start[R] & ~np.isin(lab, todo)]] if todo else [R[start[R]]]
-        total_todo = sum(len(members[c]) for c in todo) or 1
-        remaining_cols = total_todo
-        n_opt = n_tl = 0
         mip_t = time.perf_counter()
-        for c in todo:
-            idx = members[c]
+        solved, n_opt, n_tl = self._component_mips(rows, cols, state.cuts, members, start, comp_inc, comp_bound)
+        chosen.extend(solved)
+        self.stats.update(components=int(k), components_solved=len(todo), components_optimal=n_opt,
+                          components_stopped=n_tl, mip_seconds=round(time.perf_counter() - mip_t, 3))
+        s = H.from_columns(self.p, cols, np.concatenate(chosen) if chosen else [])
+        if s.objective() > best.objective() + 1e-9:
+            best, method = s, "integer_program"
+        restricted = max(lb, float(comp_bound.sum()))
+        bound = min(state.bound, restricted)
+        status = "optimal" if n_tl == 0 else "time_limit"
+        return best, method, bound, status
+
+    def _component_mips(self, rows, cols, cuts, members, start, comp_inc, comp_bound):
+        """The integer program of each component in turn (members: its columns), warm-started from
+        the incumbent (start) and given a share of the time left in proportion to its columns; keeps
+        the incumbent's part (comp_inc its value) where it finds nothing better, and tightens
+        comp_bound in place. Returns (columns chosen per component, components optimal, stopped)."""
+        chosen = []
+        remaining_cols = sum(len(idx) for idx in members.values()) or 1
+        n_opt = n_tl = 0
+        for c, idx in members.items():
             budget = self.left() - self.reserve
             if budget <= 0.05:
                 chosen.append(idx[start[idx]])
@@ -230,24 +228,94 @@ class Solver:
             remaining_cols -= len(idx)
             got, _, mb, st, _ = solve_mip(rows, cols, idx, start[idx].astype(float), share, cuts=cuts)
             inc = comp_inc[c]
-            if got is not None and cols.value[got].sum() >= inc - 1e-9:
-                chosen.append(got)
-            else:
-                chosen.append(idx[start[idx]])
+            got_value = cols.value[got].sum() if got is not None else inc
+            chosen.append(got if got is not None and got_value >= inc - 1e-9 else idx[start[idx]])
             if mb is not None:
-                comp_bound[c] = min(comp_bound[c], max(mb, inc, cols.value[got].sum() if got is not None else inc))
+                comp_bound[c] = min(comp_bound[c], max(mb, inc, got_value))
             if st == "optimal":
                 n_opt += 1
-                comp_bound[c] = min(comp_bound[c], max(inc, cols.value[got].sum() if got is not None else inc))
+                comp_bound[c] = min(comp_bound[c], max(inc, got_value))
             else:
                 n_tl += 1
                 self.timed_out = True
-        self.stats.update(components=int(k), components_solved=len(todo), components_optimal=n_opt,
-                          components_stopped=n_tl, mip_seconds=round(time.perf_counter() - mip_t, 3))
-        s = H.from_columns(p, cols, np.concatenate(chosen) if chosen else [])
-        if s.objective() > best.objective() + 1e-9:
-            best, method = s, "integer_program"
-        restricted = max(lb, float(comp_bound.sum()))
-        bound = min(bound, restricted)
-        status = "optimal" if n_tl == 0 else "time_limit"
-        return best, method, bound, status
+        return chosen, n_opt, n_tl
+
+
+@dataclass
+class RelaxationState:
+    """What the rounds of the relaxation have found: the incumbent and how it was found, the bound,
+    the prices (and reduced costs) of the best Lagrangian bound, the cuts, the last solution."""
+
+    best: H.State
+    method: str
+    bound: float
+    cuts: CutRows = field(default_factory=CutRows)
+    lag: float = np.inf
+    y_best: np.ndarray | None = None
+    rc_best: np.ndarray | None = None
+    x: np.ndarray | None = None
+    lp_value: float | None = None
+    rounds: int = 0
+    cut_rounds: int = 0
+
+    def take_prices(self, lag, rc, y):
+        """Keep prices whose Lagrangian bound lag is the best so far; returns their reduced costs."""
+        if lag < self.lag:
+            self.lag, self.y_best, self.rc_best = lag, y, rc
+            self.bound = min(self.bound, self.lag)
+        return rc
+
+    def take_rounding(self, solution):
+        """Keep a rounding of the relaxation that beats the incumbent."""
+        if solution.objective() > self.best.objective():
+            self.best, self.method = solution, "lp_rounding"
+
+
+def _working_set(cols, best):
+    """Columns the relaxation starts from: all of them when there are few enough, else each need's
+    best few and the incumbent's."""
+    n_cols = len(cols)
+    if n_cols <= WORK_ALL:
+        return np.arange(n_cols)
+    mask = np.zeros(n_cols, dtype=bool)
+    mask[_top_per_need(cols, cols.value, PER_NEED)] = True
+    mask[best.columns()] = True
+    return np.flatnonzero(mask)
+
+
+def _price_in(cols, relax, rc):
+    """Add to the relaxation each need's best columns among those outside it with a positive reduced
+    cost rc; False when there are none."""
+    inside = np.zeros(len(cols), dtype=bool)
+    inside[relax.idx] = True
+    out = (~inside) & (rc > 1e-7)
+    if not out.any():
+        return False
+    relax.add(_top_per_need(cols, rc, ADD_PER_NEED, out))
+    return True
+
+
+def _component_bounds(rows, cols, state, R, lab, k):
+    """The Lagrangian bound (at the best prices) of the problem restricted to the columns R, per
+    component (lab: each column's component of k): the positive reduced costs of its columns plus
+    price times right-hand side of its rows and cuts."""
+    y_best, cuts = state.y_best, state.cuts
+    yext = np.append(y_best[:rows.n_rows], 0.0)
+    positive_rc = np.maximum(state.rc_best[R], 0.0)
+    comp_bound = np.bincount(lab, weights=positive_rc, minlength=k)
+    row_comp = np.full(rows.n_rows + 1, -1, dtype=np.int64)
+    r, _, c = rows.col_entries(cols, R)
+    row_comp[r] = lab[c]
+    has = row_comp[:-1] >= 0
+    comp_bound += np.bincount(row_comp[:-1][has], weights=(yext[:-1] * rows.upper)[has], minlength=k)
+    if len(cuts):
+        position = np.full(len(cols), -1, dtype=np.int64)
+        position[R] = np.arange(len(R))
+        cut_comp = np.full(len(cuts), -1, dtype=np.int64)
+        k_in = position[cuts.c] >= 0
+        cut_comp[cuts.r[k_in]] = lab[position[cuts.c[k_in]]]
+        yc = np.zeros(len(cuts))
+        yc[:len(y_best) - rows.n_rows] = y_best[rows.n_rows:]
+        hc = cut_comp >= 0
+        comp_bound += np.bincount(cut_comp[hc], weights=(yc * cuts.rhs)[hc], minlength=k)
+    return comp_bound
