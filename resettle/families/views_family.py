@@ -155,6 +155,8 @@ def edit_family(reference: str) -> str | Response:
         "preferred_languages": ", ".join(family.preferred_languages or []),
     })
     _prepare(form)
+    if request.method == "GET":
+        record_family_viewed(family, current_user, "Family details form viewed")
     if form.validate_on_submit():
         try:
             update_family(family, _family_details(form), current_user, local_today())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template
+from flask import abort, flash, redirect, render_template, request
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -17,6 +17,7 @@ from resettle.families.health import add_health_note, health_notes_for
 from resettle.families.members import MemberDetails, add_member, record_member_left, update_member
 from resettle.families.models import EnglishLevel, Family, Member, MemberActivity, Relationship, Sex
 from resettle.families.queries import get_family_or_404
+from resettle.families.services import record_family_viewed
 from resettle.families.view_helpers import family_url, int_or_none, member_choices, show_error
 
 CASE_STAFF = (Role.CASEWORKER, Role.ADMIN)
@@ -79,6 +80,8 @@ def edit_family_member(reference: str, member_id: int) -> str | Response:
         "needs_step_free_access": member.needs_step_free_access, "access_needs": member.access_needs,
         "eats_halal": member.eats_halal, "dietary_needs": member.dietary_needs,
     })
+    if request.method == "GET":
+        record_family_viewed(family, current_user, f"Member {member.id} details viewed")
     if form.validate_on_submit():
         try:
             update_member(member, _details(form), current_user, local_today())

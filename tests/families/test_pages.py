@@ -164,3 +164,11 @@ def test_task_actions_stay_on_this_site(database: Any, caseworker_client: Any) -
     response = submit_form(caseworker_client, f"/tasks/{task.id}/complete", {"next": "//evil.example/"},
                            form_url="/tasks/")
     assert response.headers["Location"].endswith("/tasks/")
+
+
+def test_opening_a_form_that_shows_personal_details_is_audited(database: Any, admin_client: Any) -> None:
+    member = MemberFactory()
+    reference = member.family.reference
+    assert admin_client.get(f"/families/{reference}/edit").status_code == 200
+    assert admin_client.get(f"/families/{reference}/members/{member.id}/edit").status_code == 200
+    assert audit_actions(database) == ["family_viewed", "family_viewed"]
