@@ -18,10 +18,12 @@ from resettle.families.health import add_health_note
 from resettle.families.lha import ensure_lha_rates
 from resettle.families.members import MemberDetails, add_member
 from resettle.families.models import (
+    CaseNote,
     ConsentPurpose,
     EnglishLevel,
     Family,
     FamilyStatus,
+    FamilyStatusChange,
     MemberActivity,
     Relationship,
     Scheme,
@@ -213,11 +215,25 @@ def _load_family(spec: dict[str, Any], users: dict[str, Any], today: date) -> Fa
         add_case_note(family, text, caseworker)
     if "health" in spec:
         add_health_note(family, members[spec["health"][0]], spec["health"][1], caseworker)
+    _backdate(family, referral, arrival, today)
     if arrival is not None and arrival <= today:
         record_family_consent(family, ConsentPurpose.SHARE_WITH_VOLUNTEERS, True,
                               "First names and needs only", caseworker)
         record_family_consent(family, ConsentPurpose.PHOTOGRAPHS, False, "", caseworker)
     return family
+
+
+def _backdate(family: Family, referral: date, arrival: date | None, today: date) -> None:
+    """Put the case's history on the days it would have happened, not the moment the demo was loaded."""
+    moments = {FamilyStatus.REFERRED: referral, FamilyStatus.ARRIVING: (arrival or today) - timedelta(days=30),
+               FamilyStatus.ARRIVED: arrival or today}
+    changes = db.session.execute(select(FamilyStatusChange).where(FamilyStatusChange.family_id == family.id))
+    for change in changes.scalars():
+        change.changed_at = _at(min(moments[change.to_status], today))
+    notes = db.session.execute(select(CaseNote).where(CaseNote.family_id == family.id)).scalars()
+    for note in notes:
+        note.created_at = _at(min((arrival or today) + timedelta(days=20), today))
+    db.session.flush()
 
 
 def _settle_tasks(family: Family, today: date, left_open: list[str], caseworker: Any) -> None:

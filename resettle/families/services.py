@@ -107,9 +107,11 @@ def _snapshot(family: Family) -> dict[str, Any]:
 
 def update_family(family: Family, details: FamilyDetails, actor: Any, today: date) -> Family:
     values = _checked_fields(details, today)
-    before = _snapshot(family)
     if family.arrival_confirmed_at is not None and values["arrival_date"] != family.arrival_date:
-        values.pop("arrival_date")  # a confirmed date moves only through confirm_arrival, which moves the tasks
+        # A confirmed date moves only through confirm_arrival, which moves the tasks with it.
+        raise FamilyError("arrival_date", "The arrival date is confirmed: change it with ‘Confirm the arrival "
+                                          "date’ on the family page, which moves the tasks too")
+    before = _snapshot(family)
     for key, value in values.items():
         setattr(family, key, value)
     family.caseworker = details.caseworker

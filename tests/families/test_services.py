@@ -182,3 +182,14 @@ def test_status_changes_notes_consent_and_updates_are_audited(database: Any) -> 
     assert family.scheme == Scheme.VCRS
     assert audit_actions(database) == ["family_status_changed", "case_note_added", "consent_recorded",
                                        "family_updated"]
+
+
+def test_a_confirmed_arrival_date_moves_only_through_confirmation(database: Any) -> None:
+    from resettle.families.services import confirm_arrival
+
+    family = FamilyFactory()
+    confirm_arrival(family, date(2017, 2, 20), None)
+    with pytest.raises(FamilyError) as raised:
+        update_family(family, details(arrival_date=date(2017, 3, 1), caseworker=family.caseworker), None, TODAY)
+    assert raised.value.field == "arrival_date"
+    assert family.arrival_date == date(2017, 2, 20)
