@@ -1,7 +1,7 @@
 """Community offers, their items and history.
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-21 10:22:33.557930
 
 """
@@ -14,7 +14,7 @@ import resettle.db  # noqa: F401  (custom column types)
 
 # revision identifiers, used by Alembic.
 revision = '0003'
-down_revision = '0001'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 

@@ -76,7 +76,7 @@ def load_demo(users_by_email: dict[str, User]) -> None:
                    offerer_email="yusuf@catford-grill.example", postcode="SE6 4JU", halal=True, capacity=3,
                    available_until=today + timedelta(days=5))
     tutor = _offer(40, category=Category.ESOL, offerer_name="Sarah Whitfield", organisation="Lewisham Citizens",
-                   offerer_email="sarah.whitfield@example.org", postcode="SE23 3HN", languages=["arabic"],
+                   offerer_email="sarah.whitfield@example.org", postcode="SE23 3HN", languages=["Arabic"],
                    capacity=4, hours_per_week=6, home_visit=True, dbs_status=DbsStatus.ENHANCED_BARRED,
                    dbs_expires_on=today + timedelta(days=20),
                    description="Qualified ESOL tutor (CELTA). Home lessons for people who cannot reach a class.")
@@ -95,13 +95,13 @@ def load_demo(users_by_email: dict[str, User]) -> None:
                    description="Free places in our Thursday evening choir, and piano lessons for two children.")
     befriending = _offer(20, category=Category.BEFRIENDING, offerer_name="Tom Hughes",
                          organisation="Pepys Community Forum", offerer_email="tom@pepys.example", postcode="SE8 3QE",
-                         capacity=3, languages=["somali", "arabic"], home_visit=False,
+                         capacity=3, languages=["Somali", "Arabic"], home_visit=False,
                          dbs_status=DbsStatus.ENHANCED, dbs_expires_on=today + timedelta(days=600),
                          description="Visits to markets, gardens and places of interest; a weekly drop-in.")
     _moved(befriending, OfferStatus.VERIFIED, staff, "DBS enhanced seen")
     tutoring = _offer(15, category=Category.SCHOOL_SUPPORT, offerer_name="Leila Haddad",
                       offerer_email="leila.tutor@example.org", postcode="SE14 6AF", capacity=2, cost_pence=2500,
-                      languages=["arabic", "french"], home_visit=True, dbs_status=DbsStatus.ENHANCED_BARRED,
+                      languages=["Arabic", "French"], home_visit=True, dbs_status=DbsStatus.ENHANCED_BARRED,
                       dbs_expires_on=today + timedelta(days=900),
                       description="Paid maths and English tutor for secondary-age children, £25 an hour.")
     _moved(tutoring, OfferStatus.VERIFIED, staff, "Paid tutor: cost entered at £25 an hour")

@@ -13,7 +13,12 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
+from resettle.extensions import db
+from resettle.families.models import Family, FamilyStatus, Need, NeedStatus
 from resettle.offers.rules import GOODS_CATEGORIES, LANGUAGE_LABELS, OFFER_TYPES
+from resettle.postcodes import district_for
 from resettle.taxonomy import ITEM_KINDS, Category
 
 MIN_FAMILIES = 3
@@ -153,9 +158,36 @@ def is_needed_now(rows: Iterable[NeedRow], category: Category, *, items: Iterabl
     return False
 
 
+# How the public page names a Broad Rental Market Area (families store the BRMA against the home).
+BRMA_AREAS = {"inner_south_east_london": "inner South East London",
+              "outer_south_east_london": "outer South East London"}
+OPEN_FAMILY_STATUSES = (FamilyStatus.REFERRED, FamilyStatus.ARRIVING, FamilyStatus.ARRIVED)
+
+
+def area_for(brma: str | None, postcode: str | None) -> str | None:
+    if brma in BRMA_AREAS:
+        return BRMA_AREAS[brma]
+    district = district_for(postcode)
+    return district.area if district else None
+
+
 def open_need_rows() -> list[NeedRow]:
-    """Every open need, reduced to what the aggregation may use."""
-    return []
+    """Every open need of a family still being supported, reduced to what the aggregation may use.
+
+    Only these columns are read: nothing that names, locates or dates a person leaves this function.
+    """
+    statement = (
+        select(Need.family_id, Need.category, Need.item, Need.bedrooms_min, Need.step_free, Need.rent_max,
+               Need.language, Need.halal, Family.brma, Family.postcode)
+        .join(Family, Family.id == Need.family_id)
+        .where(Need.status == NeedStatus.OPEN, Family.status.in_(OPEN_FAMILY_STATUSES))
+    )
+    return [
+        NeedRow(family_key=row.family_id, category=row.category, item=row.item, bedrooms_min=row.bedrooms_min,
+                step_free=bool(row.step_free), rent_max_pence=row.rent_max, area=area_for(row.brma, row.postcode),
+                language=row.language, halal=bool(row.halal))
+        for row in db.session.execute(statement)
+    ]
 
 
 def needed_offer_types(rows: Iterable[NeedRow]) -> set[Category]:

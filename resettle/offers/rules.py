@@ -57,10 +57,11 @@ HOME_VISIT_CATEGORIES = frozenset({
     Category.ESOL, Category.BEFRIENDING, Category.CHILDCARE, Category.SCHOOL_SUPPORT, Category.DIGITAL,
 })
 
+# Languages are stored by name, as families' records hold them, so `language in languages` matches.
 LANGUAGES: tuple[tuple[str, str], ...] = (
-    ("arabic", "Arabic"), ("dari", "Dari"), ("pashto", "Pashto"), ("farsi", "Farsi (Persian)"),
-    ("kurdish", "Kurdish"), ("ukrainian", "Ukrainian"), ("russian", "Russian"), ("tigrinya", "Tigrinya"),
-    ("somali", "Somali"), ("french", "French"), ("turkish", "Turkish"), ("urdu", "Urdu"),
+    ("Arabic", "Arabic"), ("Dari", "Dari"), ("Pashto", "Pashto"), ("Farsi", "Farsi (Persian)"),
+    ("Kurdish", "Kurdish"), ("Ukrainian", "Ukrainian"), ("Russian", "Russian"), ("Tigrinya", "Tigrinya"),
+    ("Somali", "Somali"), ("French", "French"), ("Turkish", "Turkish"), ("Urdu", "Urdu"),
 )
 LANGUAGE_LABELS = dict(LANGUAGES)
 
