@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovRadioInput, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovDateInput, GovRadioInput, GovTextInput
 from wtforms import Field, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation, ValidationError
@@ -16,6 +16,32 @@ from wtforms.validators import StopValidation, ValidationError
 from resettle.postcodes import normalise_postcode
 
 YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
+
+
+class _KeepLegend:
+    """govuk-frontend-wtf fills in the legend only when the template passes no `fieldset` of its own, so a
+    template that only sizes the legend would lose its text. Keep the label as the legend either way, and drop
+    an empty hint so nothing points at it."""
+
+    def map_gov_params(self, field: Field, **kwargs: Any) -> dict[str, Any]:
+        params = super().map_gov_params(field, **kwargs)  # type: ignore[misc]
+        legend = params.setdefault("fieldset", {}).setdefault("legend", {})
+        legend.setdefault("text", field.label.text)
+        if not field.description:
+            params.pop("hint", None)
+        return params
+
+
+class Radios(_KeepLegend, GovRadioInput):
+    pass
+
+
+class Checkboxes(_KeepLegend, GovCheckboxesInput):
+    pass
+
+
+class DateInput(_KeepLegend, GovDateInput):
+    pass
 
 
 def strip(value: Any) -> Any:
@@ -29,7 +55,7 @@ def blank_to_none(value: Any) -> Any:
 class GovDateField(Field):
     """A GOV.UK date input (day, month, year). Empty is None; partly filled or impossible dates are errors."""
 
-    widget = GovDateInput()
+    widget = DateInput()
 
     def __init__(self, label: str, *, short_name: str, required: bool = False, **kwargs: Any) -> None:
         super().__init__(label, **kwargs)
@@ -129,7 +155,7 @@ class PoundsField(StringField):
 
 
 class YesNoField(RadioField):
-    widget = GovRadioInput()
+    widget = Radios()
 
     def __init__(self, label: str, **kwargs: Any) -> None:
         kwargs.setdefault("choices", YES_NO)

@@ -11,9 +11,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxesInput,
     GovCheckboxInput,
-    GovRadioInput,
     GovSelect,
     GovSubmitInput,
     GovTextArea,
@@ -36,8 +34,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional, Regexp, ValidationError
 
 from resettle.offers.fields import (
+    Checkboxes,
     GovDateField,
     PoundsField,
+    Radios,
     WholeNumberField,
     YesNoField,
     blank_to_none,
@@ -60,7 +60,7 @@ def offer_type_label(category: Category) -> str:
 class OfferTypeForm(FlaskForm):
     offer_type = RadioField(
         "What would you like to offer?",
-        widget=GovRadioInput(),
+        widget=Radios(),
         choices=[SelectChoice(category.value, offer_type_label(category)) for category in OFFER_TYPES],
         validators=[InputRequired("Select what you would like to offer")],
     )
@@ -92,7 +92,7 @@ def _available_until() -> GovDateField:
 
 
 def _languages(label: str = "Which languages do you speak, other than English?") -> SelectMultipleField:
-    return SelectMultipleField(label, widget=GovCheckboxesInput(), description="Select all that apply",
+    return SelectMultipleField(label, widget=Checkboxes(), description="Select all that apply",
                                choices=[SelectChoice(code, name) for code, name in LANGUAGES],
                                validators=[Optional()])
 
@@ -103,7 +103,7 @@ def _home_visit(label: str) -> YesNoField:
 
 def _dbs_status() -> RadioField:
     return RadioField(
-        "Do you have a DBS check?", widget=GovRadioInput(),
+        "Do you have a DBS check?", widget=Radios(),
         description="Anyone who spends time with families needs an enhanced DBS check. If you do not have one, "
                     "the council can arrange it.",
         choices=[SelectChoice(status.value, status.label) for status in DbsStatus],
@@ -124,11 +124,11 @@ class HousingFields:
     step_free = YesNoField("Does it have step-free access?",
                            description="Level or ramped entry, and a lift to any upper floor",
                            validators=[InputRequired("Select yes if the home has step-free access")])
-    landlord_type = RadioField("Who is offering the home?", widget=GovRadioInput(),
+    landlord_type = RadioField("Who is offering the home?", widget=Radios(),
                                choices=[SelectChoice(kind.value, kind.label) for kind in LandlordType],
                                validators=[InputRequired("Select who is offering the home")])
     certificates_held = SelectMultipleField(
-        "Which safety certificates do you have?", widget=GovCheckboxesInput(),
+        "Which safety certificates do you have?", widget=Checkboxes(),
         description="Select all that apply. We will ask to see them, and visit the home, before it is offered to a "
                     "family.", choices=[SelectChoice(code, label) for code, label in CERTIFICATES],
         validators=[Optional()])
@@ -168,7 +168,7 @@ class ItemLineForm(Form):
 
 class GoodsFields:
     items = FieldList(FormField(ItemLineForm), min_entries=ITEM_ROWS, max_entries=ITEM_ROWS)
-    handover = RadioField("How would the items reach the family?", widget=GovRadioInput(),
+    handover = RadioField("How would the items reach the family?", widget=Radios(),
                           choices=[SelectChoice(way.value, way.label) for way in Handover],
                           validators=[InputRequired("Select how the items would reach the family")])
     postcode = _postcode("Postcode where the items are", "For example, SE13 5AB")

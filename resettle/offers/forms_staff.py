@@ -6,9 +6,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxesInput,
     GovCheckboxInput,
-    GovRadioInput,
     GovSelect,
     GovSubmitInput,
     GovTextArea,
@@ -18,7 +16,16 @@ from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, 
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
-from resettle.offers.fields import GovDateField, PoundsField, WholeNumberField, YesNoField, strip, valid_postcode
+from resettle.offers.fields import (
+    Checkboxes,
+    GovDateField,
+    PoundsField,
+    Radios,
+    WholeNumberField,
+    YesNoField,
+    strip,
+    valid_postcode,
+)
 from resettle.offers.models import EPC_RATINGS, DbsStatus, Offer, OfferStatus
 from resettle.offers.queries import POOL_ACTIVE, POOL_WAITING
 from resettle.offers.review import editable_fields
@@ -59,7 +66,7 @@ class VerifyForm(FlaskForm):
     electrical_report_on = GovDateField("Date of the electrical installation condition report (EICR)",
                                         short_name="The date of the electrical report",
                                         description="Needed at least every 5 years")
-    epc_rating = RadioField("Energy performance certificate (EPC) rating", widget=GovRadioInput(),
+    epc_rating = RadioField("Energy performance certificate (EPC) rating", widget=Radios(),
                             choices=[SelectChoice(rating, rating) for rating in EPC_RATINGS],
                             validators=[Optional()], description="The minimum for a tenancy is E")
     smoke_alarms_every_storey = BooleanField("There is a working smoke alarm on every storey",
@@ -68,7 +75,7 @@ class VerifyForm(FlaskForm):
         "There is a carbon monoxide alarm in every room with a fixed combustion appliance (or there are none)",
         widget=GovCheckboxInput())
     inspected_on = GovDateField("Date of the inspection visit", short_name="The date of the inspection visit")
-    dbs_status = RadioField("DBS check seen", widget=GovRadioInput(), validators=[Optional()],
+    dbs_status = RadioField("DBS check seen", widget=Radios(), validators=[Optional()],
                             choices=[SelectChoice(status.value, status.label) for status in DbsStatus])
     dbs_expires_on = GovDateField("Date the DBS check is due for renewal", short_name="The DBS renewal date",
                                   description="The council rechecks DBS certificates every 3 years")
@@ -105,7 +112,7 @@ class DuplicateForm(FlaskForm):
 
 
 class StatusForm(FlaskForm):
-    status = RadioField("New status", widget=GovRadioInput(), validators=[InputRequired("Select a status")],
+    status = RadioField("New status", widget=Radios(), validators=[InputRequired("Select a status")],
                         choices=[SelectChoice(status.value, status.label) for status in MANUAL_STATUSES])
     note = TextAreaField("Note (optional)", widget=GovTextArea(), filters=[strip],
                          validators=[Optional(), Length(max=500, message="Note must be 500 characters or fewer")])
@@ -132,7 +139,7 @@ class EditOfferForm(FlaskForm):
     bedrooms = WholeNumberField("Bedrooms", short_name="the number of bedrooms", minimum=1, maximum=12)
     rent = PoundsField("Monthly rent", short_name="the monthly rent", maximum_pounds=10_000)
     step_free = YesNoField("Step-free access", validators=[InputRequired("Select yes if it has step-free access")])
-    languages = SelectMultipleField("Languages", widget=GovCheckboxesInput(), validators=[Optional()],
+    languages = SelectMultipleField("Languages", widget=Checkboxes(), validators=[Optional()],
                                     choices=[SelectChoice(code, name) for code, name in LANGUAGES])
     home_visit = YesNoField("Home visits", validators=[InputRequired("Select yes if they can visit at home")])
     halal = YesNoField("Halal", validators=[InputRequired("Select yes if the food is halal")])
