@@ -25,6 +25,7 @@ from resettle.offers.fields import (
     YesNoField,
     strip,
     valid_postcode,
+    yes_no_value,
 )
 from resettle.offers.models import EPC_RATINGS, DbsStatus, Offer, OfferStatus
 from resettle.offers.queries import POOL_ACTIVE, POOL_WAITING
@@ -156,9 +157,7 @@ class EditOfferForm(FlaskForm):
 
 
 def edit_form_data(offer: Offer) -> dict[str, Any]:
-    def yes_no(value: bool | None) -> str | None:
-        return None if value is None else ("yes" if value else "no")
-
+    yes_no = yes_no_value
     return {
         "description": offer.description, "capacity": str(offer.capacity),
         "cost": f"{offer.cost_pence / 100:.2f}", "available_from": offer.available_from,

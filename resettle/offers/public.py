@@ -19,7 +19,6 @@ from resettle.offers.forms_public import (
     submission_from,
 )
 from resettle.offers.links import link_max_age_days, offer_for_token
-from resettle.offers.models import Offer
 from resettle.offers.needed import aggregate_needs, needed_offer_types, open_need_rows
 from resettle.offers.rules import OFFER_TYPES, OFFERER_MAY_CHANGE, OFFERER_MAY_WITHDRAW
 from resettle.offers.services import (
@@ -31,6 +30,8 @@ from resettle.offers.services import (
 )
 from resettle.taxonomy import Category
 
+# Reading a public page: generous for people, a brake on scraping and on load from one address.
+PAGE_RATE_LIMIT = "60 per minute"
 FORM_TEMPLATES = {Category.HOUSING: "housing", Category.FURNITURE: "goods", Category.ESOL: "tutoring",
                   Category.MEAL: "meal"}
 
@@ -56,6 +57,7 @@ def _offer_type_or_404(offer_type: str) -> Category:
 @bp.route("/offer", methods=["GET", "POST"])
 @public_route
 @limiter.limit(_form_rate_limit, methods=["POST"])
+@limiter.limit(PAGE_RATE_LIMIT)
 def choose_offer_type() -> str | Response:
     form = OfferTypeForm()
     if form.validate_on_submit():
@@ -66,6 +68,7 @@ def choose_offer_type() -> str | Response:
 @bp.route("/offer/<offer_type>", methods=["GET", "POST"])
 @public_route
 @limiter.limit(_form_rate_limit, methods=["POST"])
+@limiter.limit(PAGE_RATE_LIMIT)
 def offer_details(offer_type: str) -> str | Response:
     category = _offer_type_or_404(offer_type)
     form = offer_form_for(category)
@@ -96,14 +99,10 @@ def offer_sent(public_id: str) -> str:
 
 @bp.route("/needed")
 @public_route
-@limiter.limit("60 per minute")
+@limiter.limit(PAGE_RATE_LIMIT)
 def needed_now() -> str:
     lines = aggregate_needs(open_need_rows())
     return render_template("offers/public/needed.html", lines=lines, label_for=offer_type_label)
-
-
-def _offer_for_link(token: str) -> Offer | None:
-    return offer_for_token(token)
 
 
 def _link_expired() -> tuple[str, int]:
@@ -114,7 +113,7 @@ def _link_expired() -> tuple[str, int]:
 @public_route
 @limiter.limit(_link_rate_limit)
 def manage_offer(token: str) -> str | tuple[str, int]:
-    offer = _offer_for_link(token)
+    offer = offer_for_token(token)
     if offer is None:
         return _link_expired()
     return render_template("offers/public/manage.html", offer=offer, token=token,
@@ -126,7 +125,7 @@ def manage_offer(token: str) -> str | tuple[str, int]:
 @public_route
 @limiter.limit(_link_rate_limit)
 def change_offer_availability(token: str) -> str | Response | tuple[str, int]:
-    offer = _offer_for_link(token)
+    offer = offer_for_token(token)
     if offer is None:
         return _link_expired()
     if offer.status not in OFFERER_MAY_CHANGE:
@@ -147,7 +146,7 @@ def change_offer_availability(token: str) -> str | Response | tuple[str, int]:
 @public_route
 @limiter.limit(_link_rate_limit)
 def withdraw_offer(token: str) -> str | Response | tuple[str, int]:
-    offer = _offer_for_link(token)
+    offer = offer_for_token(token)
     if offer is None:
         return _link_expired()
     if offer.status not in OFFERER_MAY_WITHDRAW:
