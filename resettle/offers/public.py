@@ -37,11 +37,11 @@ FORM_TEMPLATES = {Category.HOUSING: "housing", Category.FURNITURE: "goods", Cate
 
 
 def _form_rate_limit() -> str:
-    return current_app.config.get("OFFER_FORM_RATE_LIMIT", "10 per minute;50 per hour")
+    return current_app.config["OFFER_FORM_RATE_LIMIT"]
 
 
 def _link_rate_limit() -> str:
-    return current_app.config.get("OFFER_LINK_RATE_LIMIT", "20 per minute;100 per hour")
+    return current_app.config["OFFER_LINK_RATE_LIMIT"]
 
 
 def _offer_type_or_404(offer_type: str) -> Category:
