@@ -13,8 +13,7 @@ from resettle.auth.models import User
 from resettle.db import utcnow
 from resettle.extensions import db
 from resettle.offers.models import DbsStatus, Handover, ItemCondition, LandlordType, Offer, OfferItem, OfferStatus
-from resettle.offers.services import OFFERER, add_event, new_reference
-from resettle.postcodes import location_for
+from resettle.offers.services import OFFERER, add_event, location_for, new_reference
 from resettle.taxonomy import Category
 
 CASEWORKER = "amira.caseworker@council.example"

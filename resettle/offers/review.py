@@ -11,6 +11,7 @@ from typing import Any
 from resettle.audit.services import describe_changes, record
 from resettle.db import utcnow
 from resettle.extensions import db
+from resettle.families.places import normalise_postcode
 from resettle.offers import emails
 from resettle.offers.models import Offer, OfferStatus
 from resettle.offers.rules import (
@@ -28,8 +29,8 @@ from resettle.offers.services import (
     check_dates,
     get_offer_by_reference,
     local_today,
+    location_for,
 )
-from resettle.postcodes import location_for, normalise_postcode
 from resettle.taxonomy import Category
 
 

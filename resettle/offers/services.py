@@ -18,6 +18,7 @@ from sqlalchemy import select
 from resettle.audit.services import record
 from resettle.db import utcnow
 from resettle.extensions import db
+from resettle.families.places import district_of, normalise_postcode
 from resettle.offers import emails
 from resettle.offers.models import (
     DbsStatus,
@@ -31,7 +32,6 @@ from resettle.offers.models import (
 )
 from resettle.offers.needed import is_needed_now, open_need_rows
 from resettle.offers.rules import OFFERER_MAY_CHANGE, OFFERER_MAY_WITHDRAW, can_change
-from resettle.postcodes import location_for, normalise_postcode
 from resettle.taxonomy import Category
 
 OFFERER = "The person who made the offer"
@@ -87,6 +87,12 @@ class OfferSubmission:
 def local_today() -> date:
     """Today in the council's time zone: dates on offers are the dates residents and staff mean."""
     return utcnow().astimezone(ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])).date()
+
+
+def location_for(postcode: str | None) -> tuple[float, float] | None:
+    """The centre of the postcode's district (the families' district table; no network geocoding), or None."""
+    district = district_of(postcode) if postcode else None
+    return (district.latitude, district.longitude) if district else None
 
 
 def new_reference() -> str:

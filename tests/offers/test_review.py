@@ -175,7 +175,7 @@ def test_staff_edit_an_offer_and_enter_a_cost_for_a_paid_offer(caseworker_client
     assert submit_form(caseworker_client, url, answers).status_code == 302
     assert (offer.cost_pence, offer.capacity, offer.hours_per_week, offer.home_visit) == (2500, 3, 4, False)
     assert offer.languages == ["Arabic", "Dari"] and offer.postcode == "SE4 1AA"
-    assert offer.location == pytest.approx((51.461, -0.034))
+    assert offer.location == pytest.approx((51.461, -0.035))
     assert "cost_pence: 0 → 2500" in offer.events[-1].note
 
 
