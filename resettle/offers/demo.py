@@ -21,8 +21,9 @@ CASEWORKER = "amira.caseworker@council.example"
 
 def _offer(days_ago: int, **values: Any) -> Offer:
     items = values.pop("items", [])
-    offer = Offer(reference=new_reference(), consent_at=utcnow() - timedelta(days=days_ago),
-                  submitted_at=utcnow() - timedelta(days=days_ago), **values)
+    sent = utcnow() - timedelta(days=days_ago)
+    offer = Offer(reference=new_reference(), status=OfferStatus.SUBMITTED, consent_at=sent, submitted_at=sent,
+                  **values)
     offer.items = [OfferItem(item_kind=kind, quantity=quantity, condition=condition)
                    for kind, quantity, condition in items]
     location = location_for(offer.postcode)

@@ -82,8 +82,9 @@ def _description(label: str, hint: str, required: bool = False) -> TextAreaField
 
 
 def _available_from(required: bool = False) -> GovDateField:
+    hint = "For example, 27 3 2027." + ("" if required else " Leave empty if it is available now.")
     return GovDateField("When is it available from?", short_name="The date it is available from", required=required,
-                        description="For example, 27 3 2027. Leave empty if it is available now.")
+                        description=hint)
 
 
 def _available_until() -> GovDateField:
