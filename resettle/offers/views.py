@@ -6,6 +6,9 @@ change nothing. Viewing an offer's page is audited, because it shows the offerer
 
 from __future__ import annotations
 
+import enum
+from typing import Any, TypeVar
+
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -47,6 +50,7 @@ from resettle.web.csv_export import csv_response
 from resettle.web.pagination import paginate
 
 ACTORS = (Role.CASEWORKER, Role.ADMIN)
+E = TypeVar("E", bound=enum.Enum)
 CSV_EXPORT_LIMIT = 10_000
 
 
@@ -70,7 +74,7 @@ def _filters() -> tuple[QueueFilterForm, QueueFilters]:
     return form, filters
 
 
-def _enum_or_none(enum_class: type, value: str | None):  # noqa: ANN202
+def _enum_or_none(enum_class: type[E], value: str | None) -> E | None:
     try:
         return enum_class(value) if value else None
     except ValueError:
@@ -225,7 +229,7 @@ def edit(offer_id: int) -> str | Response:
 
 
 def _changes(form: EditOfferForm) -> OfferChanges:
-    def optional(name: str, attribute: str = "data"):  # noqa: ANN202
+    def optional(name: str, attribute: str = "data") -> Any:
         field = getattr(form, name, None)
         return getattr(field, attribute) if field is not None else None
 
