@@ -34,6 +34,15 @@ def send_confirmation(offer: Offer) -> None:
     )
 
 
+def send_new_link(offer: Offer) -> None:
+    queue_email(
+        to=offer.offerer_email,
+        subject=f"A new link for your offer: reference {offer.reference}",
+        body=(_greeting(offer) + "You asked for a new link to your offer. If it was not you, you can ignore this "
+              "email: the link is sent only to you.\n\n" + _manage(offer) + SIGN_OFF),
+    )
+
+
 def send_rejection(offer: Offer) -> None:
     queue_email(
         to=offer.offerer_email,

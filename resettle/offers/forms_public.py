@@ -351,6 +351,18 @@ class AvailabilityForm(FlaskForm):
             raise ValidationError("The date it is available until must be after the date it is available from")
 
 
+class NewLinkForm(FlaskForm):
+    reference = StringField("Your offer's reference", widget=GovTextInput(), filters=[strip],
+                            description="It is in the email we sent, for example OF-7KQ2MX",
+                            validators=[InputRequired("Enter your offer's reference"),
+                                        Length(max=16, message="Reference must be 16 characters or fewer")])
+    email = EmailField("Email address", widget=GovTextInput(), filters=[strip],
+                       description="The address you gave when you made the offer",
+                       validators=[InputRequired("Enter your email address"),
+                                   Length(max=254, message="Email address must be 254 characters or fewer")])
+    submit = SubmitField("Send me a new link", widget=GovSubmitInput())
+
+
 class WithdrawForm(FlaskForm):
     reason = TextAreaField("Why are you withdrawing it? (optional)", widget=GovTextArea(), filters=[strip],
                            description="This helps us improve how we ask for help",

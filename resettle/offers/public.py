@@ -12,6 +12,7 @@ from resettle.extensions import limiter
 from resettle.offers import public_bp as bp
 from resettle.offers.forms_public import (
     AvailabilityForm,
+    NewLinkForm,
     OfferTypeForm,
     WithdrawForm,
     offer_form_for,
@@ -25,6 +26,7 @@ from resettle.offers.services import (
     OfferError,
     change_availability,
     get_offer_by_public_id,
+    send_new_link,
     submit_offer,
     withdraw_by_offerer,
 )
@@ -161,3 +163,15 @@ def withdraw_offer(token: str) -> str | Response | tuple[str, int]:
             flash("Your offer has been withdrawn. Thank you for offering to help", "success")
             return redirect(url_for(".manage_offer", token=token))
     return render_template("offers/public/withdraw.html", form=form, offer=offer, token=token)
+
+
+@bp.route("/offer/new-link", methods=["GET", "POST"])
+@public_route
+@limiter.limit(_link_rate_limit)
+def request_new_link() -> str:
+    """For offerers whose link has expired or was lost: the same answer whether or not the details match."""
+    form = NewLinkForm()
+    if form.validate_on_submit():
+        send_new_link(form.reference.data or "", form.email.data or "")
+        return render_template("offers/public/new_link_sent.html", email=form.email.data)
+    return render_template("offers/public/new_link.html", form=form)

@@ -186,6 +186,19 @@ def withdraw_by_offerer(offer: Offer, reason: str = "") -> None:
                   actor_email=offer.offerer_email)
 
 
+def send_new_link(reference: str, email: str) -> bool:
+    """Email a fresh private link when the reference and email match an offer. The caller shows the same
+    page either way, so nobody can learn which offers or addresses exist."""
+    offer = get_offer_by_reference(reference)
+    if offer is None or offer.offerer_email.strip().lower() != email.strip().lower():
+        return False
+    emails.send_new_link(offer)
+    add_event(offer, "new_link_sent", actor_label=OFFERER, note="Asked for a new private link")
+    record("offer_new_link_sent", "offer", offer.reference, "new private link emailed", actor_email=email[:254])
+    db.session.flush()
+    return True
+
+
 def _dates(start: date | None, end: date | None) -> str:
     return f"{start.isoformat() if start else 'now'} to {end.isoformat() if end else 'no end date'}"
 
