@@ -75,6 +75,17 @@ def send_expiry_notice(offer: Offer) -> None:
     )
 
 
+def send_matched_offer_withdrawn(to: str, offer: Offer) -> None:
+    reason = offer.events[-1].note if offer.events else ""
+    queue_email(
+        to=to,
+        subject=f"A matched offer has been withdrawn: {offer.reference}",
+        body=(f"{offer.offerer_name} has withdrawn offer {offer.reference} ({offer.title}), which was matched "
+              f"with a family.\n\n" + (f"Their reason: {reason}\n\n" if reason else "")
+              + f"The offer: {absolute_url('offers.offer_detail', offer_id=offer.id)}\n"),
+    )
+
+
 def send_dbs_expiry_digest(to: str, offers: Iterable[Offer]) -> None:
     lines = []
     for offer in offers:

@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from resettle.audit.services import record
+from resettle.auth.models import Role, User
 from resettle.db import utcnow
 from resettle.extensions import db
 from resettle.families.places import district_of, normalise_postcode
@@ -180,10 +181,21 @@ def change_availability(offer: Offer, available_from: date | None, available_unt
 
 
 def withdraw_by_offerer(offer: Offer, reason: str = "") -> None:
+    """Withdraw at the offerer's request. If a family was counting on it, caseworkers hear at once."""
     if offer.status not in OFFERER_MAY_WITHDRAW:
         raise OfferError("reason", "This offer can no longer be withdrawn")
+    was_matched = offer.status is OfferStatus.MATCHED
     change_status(offer, OfferStatus.WITHDRAWN, actor_label=OFFERER, note=reason.strip(),
                   actor_email=offer.offerer_email)
+    if was_matched:
+        for address in active_caseworker_emails():
+            emails.send_matched_offer_withdrawn(address, offer)
+
+
+def active_caseworker_emails() -> list[str]:
+    statement = (select(User.email).where(User.role == Role.CASEWORKER, User.is_active_account.is_(True))
+                 .order_by(User.id))
+    return list(db.session.execute(statement).scalars())
 
 
 def send_new_link(reference: str, email: str) -> bool:

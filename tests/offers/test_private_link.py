@@ -7,9 +7,11 @@ import re
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from resettle.auth.models import Role
 from resettle.extensions import db
 from resettle.offers.models import Offer, OfferStatus
 from tests.conftest import submit_form
+from tests.factories import UserFactory
 from tests.families.factories import NeedFactory
 from tests.offers.answers import GOODS, HOUSING, NO_DATE, link_path
 from tests.smtp import SMTPServer
@@ -118,3 +120,15 @@ def test_a_lost_or_expired_link_can_be_replaced_without_revealing_who_has_offere
 
     page = submit_form(client, "/offer/new-link", {"reference": "", "email": ""}).get_data(as_text=True)
     assert "Enter your offer&#39;s reference" in page and "Enter your email address" in page
+
+
+def test_withdrawing_a_matched_offer_tells_the_caseworkers_at_once(client: FlaskClient,
+                                                                   smtp_server: SMTPServer) -> None:
+    caseworker = UserFactory(role=Role.CASEWORKER, email="amira@council.example")
+    offer = _submit(client, "housing", HOUSING)
+    path = link_path(smtp_server.messages_to("daniel.osei@example.org")[0].body)
+    offer.status = OfferStatus.MATCHED
+    submit_form(client, f"{path}/withdraw", {"reason": "Family emergency; I need the flat"})
+    [message] = smtp_server.messages_to(caseworker.email)
+    assert offer.reference in message.subject
+    assert "Family emergency; I need the flat" in message.body and f"/offers/{offer.id}" in message.body
