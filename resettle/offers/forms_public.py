@@ -120,8 +120,7 @@ class HousingFields:
     bedrooms = WholeNumberField("How many bedrooms does it have?", short_name="the number of bedrooms",
                                 minimum=1, maximum=12)
     rent = PoundsField("Monthly rent", short_name="the monthly rent", maximum_pounds=10_000,
-                       description="Families can usually pay up to the Local Housing Allowance rate, for example "
-                                   "£1,944.67 a month for 3 bedrooms in inner South East London")
+                       description="Families can usually pay up to the Local Housing Allowance rate for the area")
     step_free = YesNoField("Does it have step-free access?",
                            description="Level or ramped entry, and a lift to any upper floor",
                            validators=[InputRequired("Select yes if the home has step-free access")])
@@ -137,6 +136,14 @@ class HousingFields:
     available_until = _available_until()
     description = _description("Anything else we should know about the home?",
                                "For example, a garden, parking, or how close it is to schools and shops")
+
+
+def rent_hint(example_monthly_pence: int | None) -> str:
+    """The rent question's hint, quoting today's 3-bedroom rate (rates are data, never written into code)."""
+    hint = "Families can usually pay up to the Local Housing Allowance rate for the area"
+    if example_monthly_pence is None:
+        return hint
+    return f"{hint}, for example £{example_monthly_pence / 100:,.2f} a month for 3 bedrooms in inner South East London"
 
 
 class ItemLineForm(Form):
@@ -293,10 +300,12 @@ FORMS_BY_TYPE: dict[Category, type[OfferForm]] = {
 }
 
 
-def offer_form_for(category: Category) -> OfferForm:
+def offer_form_for(category: Category, lha_example_pence: int | None = None) -> OfferForm:
     form_class = FORMS_BY_TYPE.get(category)
     form = form_class() if form_class is not None else ServiceOfferForm(category=category)
     form.category = category
+    if isinstance(form, HousingOfferForm):
+        form.rent.description = rent_hint(lha_example_pence)
     return form
 
 

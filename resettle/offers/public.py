@@ -25,6 +25,7 @@ from resettle.offers.rules import OFFER_TYPES, OFFERER_MAY_CHANGE, OFFERER_MAY_W
 from resettle.offers.services import (
     OfferError,
     change_availability,
+    example_lha_rate,
     get_offer_by_public_id,
     send_new_link,
     submit_offer,
@@ -73,7 +74,7 @@ def choose_offer_type() -> str | Response:
 @limiter.limit(PAGE_RATE_LIMIT)
 def offer_details(offer_type: str) -> str | Response:
     category = _offer_type_or_404(offer_type)
-    form = offer_form_for(category)
+    form = offer_form_for(category, example_lha_rate() if category is Category.HOUSING else None)
     if form.validate_on_submit():
         if form.is_robot:
             current_app.logger.info("offer form honeypot filled; nothing saved")

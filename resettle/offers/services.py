@@ -19,6 +19,7 @@ from resettle.audit.services import record
 from resettle.auth.models import Role, User
 from resettle.db import utcnow
 from resettle.extensions import db
+from resettle.families.lha import rate_on
 from resettle.families.places import district_of, normalise_postcode
 from resettle.offers import emails
 from resettle.offers.models import (
@@ -94,6 +95,12 @@ def location_for(postcode: str | None) -> tuple[float, float] | None:
     """The centre of the postcode's district (the families' district table; no network geocoding), or None."""
     district = district_of(postcode) if postcode else None
     return (district.latitude, district.longitude) if district else None
+
+
+def example_lha_rate() -> int | None:
+    """Today's 3-bedroom LHA rate for inner South East London in pence a month, to guide landlords."""
+    rate = rate_on("inner_south_east_london", 3, local_today())
+    return rate.monthly_rate if rate else None
 
 
 def new_reference() -> str:
