@@ -151,7 +151,8 @@ class EditOfferForm(FlaskForm):
 
     def keep_only_for(self, offer: Offer) -> None:
         wanted = {self.FORM_NAMES.get(name, name) for name in editable_fields(offer)}
-        for name in ("bedrooms", "rent", "step_free", "languages", "home_visit", "halal", "hours_per_week"):
+        for name in ("capacity", "bedrooms", "rent", "step_free", "languages", "home_visit", "halal",
+                     "hours_per_week"):
             if name not in wanted:
                 delattr(self, name)
 

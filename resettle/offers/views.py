@@ -234,7 +234,8 @@ def _changes(form: EditOfferForm) -> OfferChanges:
         return getattr(field, attribute) if field is not None else None
 
     return OfferChanges(
-        description=form.description.data or "", capacity=form.capacity.number or 1, cost_pence=form.cost.pence or 0,
+        description=form.description.data or "", capacity=optional("capacity", "number"),
+        cost_pence=form.cost.pence or 0,
         available_from=form.available_from.data, available_until=form.available_until.data,
         postcode=form.postcode.data or None, bedrooms=optional("bedrooms", "number"),
         rent_pence=optional("rent", "pence"), step_free=optional("step_free", "answer"),

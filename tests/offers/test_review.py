@@ -194,3 +194,13 @@ def test_reviewers_cannot_act_on_offers(login_as: Any) -> None:
     response = reviewer.post(f"/offers/{offer.id}/verify", data={**GOOD_HOME, "csrf_token": token})
     assert response.status_code == 403
     assert offer.status is OfferStatus.SUBMITTED
+
+
+def test_goods_quantities_live_on_their_item_lines_so_staff_edit_no_capacity(caseworker_client: FlaskClient) -> None:
+    offer = GoodsOfferFactory(item_lines=[("cot", 1), ("bed", 2)])
+    url = f"/offers/{offer.id}/edit"
+    assert 'name="capacity"' not in caseworker_client.get(url).get_data(as_text=True)
+    answers = {"description": "Collected by the charity van", "cost": "0", "available_from": ["", "", ""],
+               "available_until": ["", "", ""], "postcode": "SE12 8PT", "capacity": "99"}
+    assert submit_form(caseworker_client, url, answers).status_code == 302
+    assert offer.capacity == 3 and offer.description == "Collected by the charity van"
