@@ -141,6 +141,7 @@ class OfferChanges:
     available_from: date | None
     available_until: date | None
     postcode: str | None
+    address: str | None = None
     bedrooms: int | None = None
     rent_pence: int | None = None
     step_free: bool | None = None
@@ -152,7 +153,7 @@ class OfferChanges:
 
 EDITABLE_FOR_ALL = ("description", "cost_pence", "available_from", "available_until", "postcode")
 EDITABLE_BY_CATEGORY: dict[Category, tuple[str, ...]] = {
-    Category.HOUSING: ("bedrooms", "rent_pence", "step_free"),
+    Category.HOUSING: ("address", "bedrooms", "rent_pence", "step_free"),
     Category.ESOL: ("languages", "home_visit", "hours_per_week"),
     Category.MEAL: ("halal",),
     Category.FURNITURE: (),

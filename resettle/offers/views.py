@@ -237,7 +237,7 @@ def _changes(form: EditOfferForm) -> OfferChanges:
         description=form.description.data or "", capacity=optional("capacity", "number"),
         cost_pence=form.cost.pence or 0,
         available_from=form.available_from.data, available_until=form.available_until.data,
-        postcode=form.postcode.data or None, bedrooms=optional("bedrooms", "number"),
+        postcode=form.postcode.data or None, address=optional("address"), bedrooms=optional("bedrooms", "number"),
         rent_pence=optional("rent", "pence"), step_free=optional("step_free", "answer"),
         languages=list(optional("languages") or []), home_visit=optional("home_visit", "answer"),
         halal=optional("halal", "answer"), hours_per_week=optional("hours_per_week", "number"),

@@ -204,3 +204,13 @@ def test_goods_quantities_live_on_their_item_lines_so_staff_edit_no_capacity(cas
                "available_until": ["", "", ""], "postcode": "SE12 8PT", "capacity": "99"}
     assert submit_form(caseworker_client, url, answers).status_code == 302
     assert offer.capacity == 3 and offer.description == "Collected by the charity van"
+
+
+def test_staff_correct_a_home_s_address_and_rent(caseworker_client: FlaskClient) -> None:
+    offer = HousingOfferFactory()
+    answers = {"description": "", "capacity": "1", "cost": "0", "available_from": ["", "", ""],
+               "available_until": ["", "", ""], "postcode": "SE13 6QP", "address": "Flat 3, 48 Hither Green Lane",
+               "bedrooms": "3", "rent": "1,850", "step_free": "yes"}
+    assert submit_form(caseworker_client, f"/offers/{offer.id}/edit", answers).status_code == 302
+    assert offer.address == "Flat 3, 48 Hither Green Lane" and offer.rent_pence == 185000
+    assert "rent_pence: 194467 → 185000" in offer.events[-1].note
