@@ -18,6 +18,7 @@ class NavItem:
 
 
 NAV_ITEMS: list[NavItem] = [
+    NavItem("Funding", "funding.list_funding_schemes", frozenset({Role.CASEWORKER, Role.REVIEWER, Role.ADMIN})),
     NavItem("Users", "users.list_users", frozenset({Role.ADMIN})),
     NavItem("Audit log", "audit.audit_log", frozenset({Role.ADMIN})),
 ]
