@@ -2,5 +2,6 @@
 
 from resettle.audit.models import AuditEvent  # noqa: F401
 from resettle.auth.models import User  # noqa: F401
+from resettle.families import models as families_models  # noqa: F401
 from resettle.funding.models import AmountRule, CategoryEligibility, ExpenseCategory, FundingScheme  # noqa: F401
 from resettle.notifications.models import OutboundEmail  # noqa: F401
