@@ -56,8 +56,8 @@ class StreamForm(FlaskForm):
     code = StringField("Stream code", widget=GovTextInput(), filters=[_strip],
                        description="Lower case letters, numbers and hyphens, like ukrs-education",
                        validators=[InputRequired("Enter the stream code"),
-                                   Regexp(r"^[a-z0-9][a-z0-9-]{1,39}$",
-                                          message="Stream code must be 2 to 40 lower case letters, numbers or hyphens")])
+                                   Regexp(r"^[a-z0-9][a-z0-9-]{1,39}$", message="Stream code must be 2 to 40 "
+                                          "lower case letters, numbers or hyphens")])
     name = StringField("Name", widget=GovTextInput(), filters=[_strip],
                        validators=[InputRequired("Enter the stream's name"),
                                    Length(max=120, message="Name must be 120 characters or fewer")])

@@ -65,7 +65,8 @@ def new_scheme() -> str | Response:
     form = SchemeForm()
     if form.validate_on_submit():
         try:
-            scheme = create_scheme(form.code.data, SchemeFields(form.name.data, form.funder.data, form.notes.data or ""))
+            fields = SchemeFields(form.name.data, form.funder.data, form.notes.data or "")
+            scheme = create_scheme(form.code.data, fields)
         except FundingConfigError as error:
             _show_error(form, error)
         else:

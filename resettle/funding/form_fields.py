@@ -21,6 +21,8 @@ class GovDateField(DateField):
         super().__init__(label, format="%d %m %Y", **kwargs)
 
     def process_formdata(self, valuelist: list[str]) -> None:
+        if len(valuelist) != 3:
+            self.raw_data = None  # the widget shows day, month and year boxes from exactly three values
         if not valuelist or not any(part.strip() for part in valuelist):
             self.data = None
             return

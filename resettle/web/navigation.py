@@ -18,7 +18,10 @@ class NavItem:
 
 
 NAV_ITEMS: list[NavItem] = [
-    NavItem("Funding", "funding.list_funding_schemes", frozenset({Role.CASEWORKER, Role.REVIEWER, Role.ADMIN})),
+    NavItem("Spend", "funding.list_spend", frozenset({Role.CASEWORKER})),
+    NavItem("Review spend", "funding.review_queue", frozenset({Role.REVIEWER})),
+    NavItem("Budgets", "funding.list_budgets", frozenset({Role.CASEWORKER, Role.REVIEWER})),
+    NavItem("Funding rules", "funding.list_funding_schemes", frozenset({Role.CASEWORKER, Role.REVIEWER, Role.ADMIN})),
     NavItem("Users", "users.list_users", frozenset({Role.ADMIN})),
     NavItem("Audit log", "audit.audit_log", frozenset({Role.ADMIN})),
 ]

@@ -17,6 +17,7 @@ from resettle.auth.permissions import PUBLIC, declared_access
 from resettle.config import TestConfig
 from tests.conftest import csrf_token_from
 from tests.factories import UserFactory
+from tests.funding import url_args as funding_url_args
 
 CW, RV, AD = Role.CASEWORKER, Role.REVIEWER, Role.ADMIN
 STAFF = frozenset({CW, RV, AD})
@@ -34,6 +35,37 @@ ROUTE_ACCESS: dict[str, Any] = {
     "users.resend_invitation": frozenset({AD}),
     "audit.audit_log": frozenset({AD}),
     "audit.export_audit_log": frozenset({AD}),
+    # Funding: everyone on the staff reads the rules; administrators change them. Caseworkers enter spend,
+    # reviewers decide on it and claim it; both read spend, budgets and receipts. Administrators do not.
+    "funding.list_funding_schemes": STAFF,
+    "funding.show_scheme": STAFF,
+    "funding.show_eligibility": STAFF,
+    "funding.new_scheme": frozenset({AD}),
+    "funding.edit_scheme": frozenset({AD}),
+    "funding.new_stream": frozenset({AD}),
+    "funding.edit_stream": frozenset({AD}),
+    "funding.new_rule": frozenset({AD}),
+    "funding.edit_rule": frozenset({AD}),
+    "funding.edit_eligibility": frozenset({AD}),
+    "funding.new_expense_category": frozenset({AD}),
+    "funding.edit_expense_category": frozenset({AD}),
+    "funding.list_spend": frozenset({CW, RV}),
+    "funding.show_spend_line": frozenset({CW, RV}),
+    "funding.download_receipt": frozenset({CW, RV}),
+    "funding.list_budgets": frozenset({CW, RV}),
+    "funding.show_family_budgets": frozenset({CW, RV}),
+    "funding.new_spend_line": frozenset({CW}),
+    "funding.edit_spend_line": frozenset({CW}),
+    "funding.upload_receipt": frozenset({CW}),
+    "funding.remove_receipt_file": frozenset({CW}),
+    "funding.submit_spend": frozenset({CW}),
+    "funding.approve_spend": frozenset({RV}),
+    "funding.reject_spend": frozenset({RV}),
+    "funding.review_queue": frozenset({RV}),
+    "funding.bulk_decide": frozenset({RV}),
+    "funding.show_dashboard": frozenset({RV}),
+    "funding.claim_batches": frozenset({RV}),
+    "funding.export_claim_batch": frozenset({RV}),
 }
 
 # How to fill in each route's URL parameters; called inside a test with the database available.
@@ -42,6 +74,7 @@ URL_ARGS: dict[str, Callable[[], dict[str, Any]]] = {
     "auth.set_password": lambda: {"token": "not-a-real-token"},
     "users.edit_user": lambda: {"user_id": UserFactory().id},
     "users.resend_invitation": lambda: {"user_id": UserFactory().id},
+    **funding_url_args.FUNDING_URL_ARGS,
 }
 
 
