@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from resettle.audit.services import record
 from resettle.extensions import db
 from resettle.funding.allocation import RuleBasis
 from resettle.funding.config_services import (
@@ -18,9 +19,8 @@ from resettle.funding.config_services import (
     create_rule,
     create_scheme,
     create_stream,
-    set_eligibility,
 )
-from resettle.funding.models import Eligibility, ExpenseCategory, FundingScheme, StreamScope
+from resettle.funding.models import CategoryEligibility, Eligibility, ExpenseCategory, FundingScheme, StreamScope
 from resettle.funding.queries import get_scheme_by_code
 from resettle.taxonomy import ITEM_KINDS, Category
 
@@ -191,7 +191,11 @@ def load_funding_configuration() -> list[FundingScheme]:
             schemes.append(existing)
             continue
         scheme = _load_scheme(code, name, funder, notes)
-        for category in categories.values():
-            set_eligibility(scheme, category, default_eligibility(category.code), NOTES.get(category.code, ""))
+        db.session.add_all([CategoryEligibility(scheme=scheme, expense_category=category,
+                                                eligibility=default_eligibility(category.code),
+                                                note=NOTES.get(category.code, "")) for category in categories.values()])
+        db.session.flush()
+        record("funding_eligibility_set", "funding_scheme", scheme.id,
+               f"{len(categories)} expense categories set from the recommended defaults")
         schemes.append(scheme)
     return schemes
