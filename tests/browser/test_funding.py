@@ -93,7 +93,7 @@ def test_reviewer_approves_rejects_and_exports_a_claim_batch(page: Any, waiting_
 
 
 PAGES = {
-    "priya.reviewer@council.example": ["/funding/review/dashboard", "/funding/budgets", "/funding/",
+    "priya.reviewer@council.example": ["/funding/review/dashboard", "/funding/budgets", "/funding/schemes",
                                        "/funding/eligibility", "/funding/spend"],
     "tom.caseworker@council.example": ["/funding/spend/new", "/funding/spend", "/funding/schemes/1",
                                        "/funding/budgets"],
