@@ -61,7 +61,8 @@ class ClaimBatch(db.Model):
 
     scheme: Mapped[FundingScheme] = relationship()
     created_by: Mapped[User] = relationship()
-    lines: Mapped[list[SpendLine]] = relationship(back_populates="claim_batch", order_by="SpendLine.id")
+    lines: Mapped[list[SpendLine]] = relationship(back_populates="claim_batch",
+                                                  order_by=lambda: [SpendLine.spend_date, SpendLine.id])
 
 
 class SpendLine(db.Model):
