@@ -18,6 +18,8 @@ class NavItem:
 
 
 NAV_ITEMS: list[NavItem] = [
+    NavItem("Families", "families.list_families", frozenset({Role.CASEWORKER, Role.ADMIN})),
+    NavItem("My tasks", "tasks.my_tasks", frozenset({Role.CASEWORKER, Role.ADMIN})),
     NavItem("Spend", "funding.list_spend", frozenset({Role.CASEWORKER})),
     NavItem("Review spend", "funding.review_queue", frozenset({Role.REVIEWER})),
     NavItem("Budgets", "funding.list_budgets", frozenset({Role.CASEWORKER, Role.REVIEWER})),

@@ -32,7 +32,7 @@ class FamilyFactory(BaseFactory):
     name = factory.Sequence(lambda n: f"Family {n}")
     scheme = Scheme.VPRS
     status = FamilyStatus.REFERRED
-    referral_date = date(2017, 5, 1)
+    referral_date = date(2017, 1, 10)
     arrival_date = None
     caseworker = factory.SubFactory(UserFactory)
     address_line_1 = factory.Sequence(lambda n: f"{n} Example Road")

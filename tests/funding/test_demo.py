@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
 
 from resettle.demo import load_demo_data
 from resettle.families.models import Family
-from resettle.funding.budgets import family_budgets, today
+from resettle.funding import demo as funding_demo
+from resettle.funding.budgets import family_budgets
 from resettle.funding.models import FundingScheme
 from resettle.funding.spend_models import ClaimBatch, SpendLine, SpendStatus
-from tests.funding.conftest import make_family
+from tests.factories import UserFactory
 
 
 def test_demo_spend_covers_every_status_and_stays_within_budget(database: Any) -> None:
-    for days in (300, 240, 60):
-        make_family(arrival=today() - timedelta(days=days))
     load_demo_data()
     statuses = Counter(database.session.execute(select(SpendLine.status)).scalars())
     assert set(statuses) == set(SpendStatus)
@@ -29,9 +27,11 @@ def test_demo_spend_covers_every_status_and_stays_within_budget(database: Any) -
             assert view.figures.remaining >= 0
 
 
-def test_demo_without_families_loads_the_configuration_only(database: Any) -> None:
-    load_demo_data()
-    load_demo_data()  # loading twice changes nothing already there
+def test_without_families_the_demo_loads_the_configuration_only_once(database: Any) -> None:
+    users = {email: UserFactory(email=email) for email in (
+        "amira.caseworker@council.example", "tom.caseworker@council.example", "grace.caseworker@council.example",
+        "david.reviewer@council.example")}
+    funding_demo.load_demo(users)
+    funding_demo.load_demo(users)
     assert database.session.execute(select(SpendLine)).first() is None
-    assert database.session.execute(select(Family)).first() is None
     assert len(database.session.execute(select(FundingScheme)).scalars().all()) == 6

@@ -163,3 +163,11 @@ def test_budget_pages_show_allocated_spent_and_warnings(config: dict[str, Any], 
     page = login_as(Role.CASEWORKER).get(f"/funding/families/{family.reference}/budgets").get_data(as_text=True)
     assert "£25,560.00" in page  # three people at £8,520
     assert "Within budget" in page
+
+
+def test_the_family_page_shows_its_funding(config: dict[str, Any], family: Family, caseworker_client: Any,
+                                           reviewer_client: Any) -> None:
+    submitted_line(config, family, caseworker_client)
+    page = reviewer_client.get(f"/families/{family.reference}").get_data(as_text=True)
+    assert "Core tariff spent (£25,560.00 left of £25,560.00, within budget)" in page
+    assert "Waiting for review" in page and "£329.00" in page
