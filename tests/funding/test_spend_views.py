@@ -171,3 +171,44 @@ def test_the_family_page_shows_its_funding(config: dict[str, Any], family: Famil
     page = reviewer_client.get(f"/families/{family.reference}").get_data(as_text=True)
     assert "Core tariff spent (£25,560.00 left of £25,560.00, within budget)" in page
     assert "Waiting for review" in page and "£329.00" in page
+
+
+def test_a_rejected_line_is_corrected_and_goes_back_to_draft(config: dict[str, Any], family: Family,
+                                                             caseworker_client: Any, reviewer_client: Any) -> None:
+    line = submitted_line(config, family, caseworker_client)
+    page_url = f"/funding/spend/{line.public_id}"
+    post_with_token(reviewer_client, page_url, f"{page_url}/reject", {"reason": "Wrong amount"})
+    edit_url = f"{page_url}/edit"
+    assert 'value="329.00"' in caseworker_client.get(edit_url).get_data(as_text=True)
+    response = submit_form(caseworker_client, edit_url, spend_form(config, family, pounds="299.00"))
+    assert response.status_code == 302
+    assert (line.status, line.amount_pence) == (SpendStatus.DRAFT, 29_900)
+    receipt = line.receipts[0]
+    removed = post_with_token(caseworker_client, page_url, f"/funding/receipts/{receipt.public_id}/remove", {})
+    assert removed.status_code == 302 and line.receipts == []
+    refused = post_with_token(caseworker_client, page_url, f"{page_url}/submit", {})
+    assert "Upload at least one receipt before submitting" in refused.get_data(as_text=True)
+
+
+def test_an_approved_line_can_no_longer_be_changed(config: dict[str, Any], family: Family, caseworker_client: Any,
+                                                   reviewer_client: Any) -> None:
+    line = submitted_line(config, family, caseworker_client)
+    page_url = f"/funding/spend/{line.public_id}"
+    post_with_token(reviewer_client, page_url, f"{page_url}/approve", {"note": ""})
+    response = caseworker_client.get(f"{page_url}/edit", follow_redirects=True)
+    assert "is approved and can no longer be changed" in response.get_data(as_text=True)
+    listing = caseworker_client.get("/funding/spend?status=approved").get_data(as_text=True)
+    assert line.reference in listing
+    assert line.reference not in caseworker_client.get("/funding/spend?status=draft").get_data(as_text=True)
+
+
+def test_the_review_queue_filters(config: dict[str, Any], family: Family, caseworker_client: Any,
+                                  reviewer_client: Any) -> None:
+    fridge = submitted_line(config, family, caseworker_client)
+    laptop = submitted_line(config, family, caseworker_client, code="computer", pounds="499")
+    needing = reviewer_client.get("/funding/review?status=submitted&needs_approval=y").get_data(as_text=True)
+    assert laptop.reference in needing and fridge.reference not in needing
+    other_family = reviewer_client.get("/funding/review?status=submitted&family=ZZZZ-ZZZZ-ZZZZ")
+    assert "No spend matches these filters" in other_family.get_data(as_text=True)
+    own_family = reviewer_client.get(f"/funding/review?status=&family={family.reference}").get_data(as_text=True)
+    assert fridge.reference in own_family and laptop.reference in own_family
