@@ -86,3 +86,35 @@ def test_everyone_on_the_staff_reads_the_rules_and_only_admins_see_edit_links(lo
         page = login_as(role).get("/funding/eligibility").get_data(as_text=True)
         assert "Television" in page and "Blocked" in page and "/edit" not in page
     assert "/funding/expense-categories/new" in login_as(Role.ADMIN).get("/funding/eligibility").get_data(as_text=True)
+
+
+def test_admin_adds_a_scheme_and_an_expense_category(admin_client: Any, database: Any) -> None:
+    response = submit_form(admin_client, "/funding/schemes/new", {"code": "acrs", "name": "Afghan Citizens "
+                           "Resettlement Scheme", "funder": "Home Office", "notes": ""})
+    assert response.status_code == 302
+    duplicate = submit_form(admin_client, "/funding/schemes/new", {"code": "ACRS", "name": "Again",
+                                                                  "funder": "Home Office"})
+    assert "A scheme with the code ACRS already exists" in duplicate.get_data(as_text=True)
+    response = submit_form(admin_client, "/funding/expense-categories/new", {
+        "code": "sewing_machine", "label": "Sewing machine", "category": "household"})
+    assert response.status_code == 302
+    page = admin_client.get("/funding/eligibility").get_data(as_text=True)
+    assert "Sewing machine" in page and "ACRS" in page
+
+
+def test_a_streams_scope_cannot_change_once_it_has_rules(admin_client: Any, database: Any) -> None:
+    rule = AmountRuleFactory()
+    stream = rule.stream
+    response = submit_form(admin_client, f"/funding/streams/{stream.id}/edit", {
+        "name": "Renamed", "scope": "pool", "categories": ["furniture"], "effective_from": ["1", "1", "2015"]})
+    assert "Scope cannot change once the stream has amount rules" in response.get_data(as_text=True)
+    assert stream.scope is StreamScope.FAMILY
+    response = submit_form(admin_client, f"/funding/streams/{stream.id}/edit", {
+        "name": "Renamed", "scope": "family", "categories": ["furniture", "esol"], "effective_from": ["1", "1", "2015"],
+        "effective_to": ["31", "3", "2030"]})
+    assert response.status_code == 302
+    assert (stream.name, stream.effective_to, len(stream.categories)) == ("Renamed", date(2030, 3, 31), 2)
+    response = submit_form(admin_client, f"/funding/rules/{rule.id}/edit", {
+        "basis": "per_person", "amount": "8,520", "effective_from": ["1", "1", "2015"], "is_confirmed": "y"})
+    assert response.status_code == 302
+    assert rule.amount_pence == 852_000
