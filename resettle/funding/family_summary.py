@@ -15,7 +15,7 @@ def family_spend_summary(family: Family) -> list[SummaryLine]:
     pending = 0
     for view in family_budgets(family):
         pending += view.figures.pending if view.stream.scope is StreamScope.FAMILY else 0
-        if view.stream.scope is StreamScope.FAMILY:
+        if view.stream.scope is StreamScope.FAMILY and (view.figures.allocated or view.figures.used):
             lines.append(SummaryLine(f"{view.stream.name} spent ({format_pence(view.figures.remaining)} left of "
                                      f"{format_pence(view.figures.allocated)}, {view.figures.level.label.lower()})",
                                      view.figures.spent))
