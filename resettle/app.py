@@ -127,7 +127,11 @@ def _register_blueprints(app: Flask) -> None:
     from resettle.audit import bp as audit_bp
     from resettle.auth import admin_bp as users_bp
     from resettle.auth import bp as auth_bp
+    from resettle.families import bp as families_bp
+    from resettle.families import tasks_bp
     from resettle.main import bp as main_bp
 
     for blueprint in (main_bp, auth_bp, users_bp, audit_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(families_bp)
+    app.register_blueprint(tasks_bp)

@@ -24,7 +24,9 @@ for _user in DEMO_USERS:
     _user["password"] = DEMO_PASSWORD
 
 # Each module has `load_demo(users_by_email)`; listed in the order they depend on each other.
-DEMO_LOADERS: list[str] = []
+DEMO_LOADERS: list[str] = [
+    "resettle.families.demo",
+]
 
 
 def database_is_empty() -> bool:

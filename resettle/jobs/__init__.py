@@ -12,6 +12,7 @@ from typing import Any
 
 JOB_MODULES = [
     "resettle.notifications.jobs",
+    "resettle.families.jobs",
 ]
 
 

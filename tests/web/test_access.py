@@ -17,6 +17,7 @@ from resettle.auth.permissions import PUBLIC, declared_access
 from resettle.config import TestConfig
 from tests.conftest import csrf_token_from
 from tests.factories import UserFactory
+from tests.families.factories import FamilyFactory, MemberFactory, NeedFactory, TaskFactory
 
 CW, RV, AD = Role.CASEWORKER, Role.REVIEWER, Role.ADMIN
 STAFF = frozenset({CW, RV, AD})
@@ -35,6 +36,27 @@ ROUTE_ACCESS: dict[str, Any] = {
     "users.resend_invitation": frozenset({AD}),
     "audit.audit_log": frozenset({AD}),
     "audit.export_audit_log": frozenset({AD}),
+    "families.list_families": frozenset({CW, AD}),
+    "families.export_families": frozenset({CW, AD}),
+    "families.create_family_page": frozenset({CW, AD}),
+    "families.view_family": STAFF,
+    "families.edit_family": frozenset({CW, AD}),
+    "families.change_family_status": frozenset({CW, AD}),
+    "families.confirm_family_arrival": frozenset({CW, AD}),
+    "families.add_note": frozenset({CW, AD}),
+    "families.record_family_consent": frozenset({CW, AD}),
+    "families.add_family_member": frozenset({CW, AD}),
+    "families.edit_family_member": frozenset({CW, AD}),
+    "families.member_left": frozenset({CW, AD}),
+    "families.health_notes": frozenset({CW}),
+    "families.raise_family_need": frozenset({CW, AD}),
+    "families.edit_need": frozenset({CW, AD}),
+    "families.add_family_task": frozenset({CW, AD}),
+    "tasks.my_tasks": frozenset({CW, AD}),
+    "tasks.team_tasks": frozenset({CW, AD}),
+    "tasks.complete": frozenset({CW, AD}),
+    "tasks.reassign": frozenset({CW, AD}),
+    "tasks.snooze": frozenset({CW, AD}),
 }
 
 # How to fill in each route's URL parameters; called inside a test with the database available.
@@ -43,7 +65,24 @@ URL_ARGS: dict[str, Callable[[], dict[str, Any]]] = {
     "auth.set_password": lambda: {"token": "not-a-real-token"},
     "users.edit_user": lambda: {"user_id": UserFactory().id},
     "users.resend_invitation": lambda: {"user_id": UserFactory().id},
+    **{endpoint: lambda: {"reference": FamilyFactory().reference} for endpoint in [
+        "families.view_family", "families.edit_family", "families.change_family_status",
+        "families.confirm_family_arrival", "families.add_note", "families.record_family_consent",
+        "families.add_family_member", "families.health_notes", "families.raise_family_need",
+        "families.add_family_task"]},
+    "families.edit_family_member": lambda: _member_args(),
+    "families.member_left": lambda: _member_args(),
+    "families.edit_need": lambda: (lambda need: {"reference": need.family.reference, "need_id": need.id})(
+        NeedFactory()),
+    "tasks.complete": lambda: {"task_id": TaskFactory().id},
+    "tasks.reassign": lambda: {"task_id": TaskFactory().id},
+    "tasks.snooze": lambda: {"task_id": TaskFactory().id},
 }
+
+
+def _member_args() -> dict[str, Any]:
+    member = MemberFactory()
+    return {"reference": member.family.reference, "member_id": member.id}
 
 
 def _endpoints(app: Flask) -> list[str]:

@@ -1,0 +1,134 @@
+"""What a family needs, in the shape the matching engine reads (shared/matching/SPEC.md).
+
+A Need maps onto one entry of the engine's `needs` list:
+
+- `category` and `item` use the shared taxonomy (`resettle.taxonomy`), the same codes as offers; each
+  category belongs to an Indicators of Integration domain (`Need.domain`).
+- `units` is how much of an offer's capacity the need takes: households for housing, places for a class
+  or club, pieces for goods.
+- `priority` 1 (can wait) to 5 (urgent) and `needed_by` go across unchanged.
+- The requirement columns become `requires` keys (see `Need.requires()`): `bedrooms_min`, `rent_max`
+  (pence per month), `step_free`, `language`, `halal`, `home_visit`, `max_distance_km`, `item`. A column
+  that is empty (or false, for yes/no requirements) is left out, which the engine reads as "no requirement".
+- For a housing need that `follows_bedroom_standard`, `bedrooms_min` and `rent_max` are computed from the
+  household (bedroom standard) and the LHA rate for the family's BRMA, and recomputed as the household
+  changes (`resettle.families.housing`).
+- Only `open` needs go to the engine; `matched` means an offer is agreed, `met` that it was delivered.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Boolean, CheckConstraint, Date, Float, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from resettle.auth.models import User
+from resettle.db import UTCDateTime, utcnow
+from resettle.extensions import db
+from resettle.families.models.columns import enum_column_type
+from resettle.taxonomy import ITEM_KINDS, Category, IntegrationDomain
+
+if TYPE_CHECKING:
+    from resettle.families.models.family import Family, Member
+
+
+class NeedStatus(enum.StrEnum):
+    OPEN = "open"
+    MATCHED = "matched"
+    MET = "met"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class Need(db.Model):
+    __tablename__ = "needs"
+    __table_args__ = (
+        CheckConstraint("priority BETWEEN 1 AND 5", name="priority_1_to_5"),
+        CheckConstraint("units >= 1", name="units_positive"),
+        CheckConstraint("bedrooms_min IS NULL OR bedrooms_min >= 0", name="bedrooms_min_not_negative"),
+        CheckConstraint("rent_max IS NULL OR rent_max >= 0", name="rent_max_not_negative"),
+        CheckConstraint("max_distance_km IS NULL OR max_distance_km > 0", name="max_distance_positive"),
+        CheckConstraint("item IS NULL OR category IN ('furniture', 'household')", name="item_only_for_goods"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("families.id", ondelete="CASCADE"), index=True)
+    # The member the need is for, when it is one person's (an ESOL place, a school place).
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("family_members.id", ondelete="SET NULL"))
+    category: Mapped[Category] = mapped_column(enum_column_type(Category, "need_category"), index=True)
+    item: Mapped[str | None] = mapped_column(String(32))
+    description: Mapped[str] = mapped_column(Text, default="")
+    units: Mapped[int] = mapped_column(Integer, default=1)
+    priority: Mapped[int] = mapped_column(Integer, default=3)
+    needed_by: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[NeedStatus] = mapped_column(enum_column_type(NeedStatus, "need_status"), default=NeedStatus.OPEN,
+                                               index=True)
+    # Requirements (SPEC `requires` keys).
+    bedrooms_min: Mapped[int | None] = mapped_column(Integer)
+    rent_max: Mapped[int | None] = mapped_column(Integer)  # pence per month
+    step_free: Mapped[bool] = mapped_column(Boolean, default=False)
+    language: Mapped[str | None] = mapped_column(String(60))
+    halal: Mapped[bool] = mapped_column(Boolean, default=False)
+    home_visit: Mapped[bool] = mapped_column(Boolean, default=False)
+    max_distance_km: Mapped[float | None] = mapped_column(Float)
+    # Housing: bedrooms and rent come from the bedroom standard and LHA rate and follow household changes.
+    follows_bedroom_standard: Mapped[bool] = mapped_column(Boolean, default=False)
+    raised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    family: Mapped[Family] = relationship(back_populates="needs")
+    member: Mapped[Member | None] = relationship()
+    raised_by: Mapped[User | None] = relationship()
+
+    @property
+    def domain(self) -> IntegrationDomain:
+        return self.category.info.domain
+
+    @property
+    def item_label(self) -> str:
+        return ITEM_KINDS[self.item].label if self.item in ITEM_KINDS else ""
+
+    @property
+    def title(self) -> str:
+        return f"{self.category.label}: {self.item_label}" if self.item else self.category.label
+
+    def requires(self) -> dict[str, Any]:
+        """The engine's `requires` object: only the requirements that are set."""
+        requires: dict[str, Any] = {}
+        if self.bedrooms_min is not None:
+            requires["bedrooms_min"] = self.bedrooms_min
+        if self.rent_max is not None:
+            requires["rent_max"] = self.rent_max
+        for flag in ("step_free", "halal", "home_visit"):
+            if getattr(self, flag):
+                requires[flag] = True
+        if self.language:
+            requires["language"] = self.language
+        if self.max_distance_km is not None:
+            requires["max_distance_km"] = self.max_distance_km
+        if self.item:
+            requires["item"] = self.item
+        return requires
+
+    def as_problem_need(self, need_id: str, family_id: str) -> dict[str, Any]:
+        """This need as an entry of the engine's `needs` list."""
+        return {
+            "id": need_id,
+            "family": family_id,
+            "category": self.category.value,
+            "priority": self.priority,
+            "units": self.units,
+            "needed_by": self.needed_by.isoformat() if self.needed_by else None,
+            "requires": self.requires(),
+        }
+
+    def __repr__(self) -> str:
+        return f"<Need {self.id} {self.category} {self.status}>"

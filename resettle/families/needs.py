@@ -1,0 +1,120 @@
+"""Raising and updating a family's needs. Rules for the shared taxonomy (item kinds for goods, priority
+1 to 5) are checked here before anything changes; housing needs can follow the bedroom standard."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date
+from typing import Any
+
+from resettle.audit.services import describe_changes, record
+from resettle.db import utcnow
+from resettle.extensions import db
+from resettle.families.errors import FamilyError
+from resettle.families.housing import apply_housing_requirements
+from resettle.families.models import Family, Member, Need, NeedStatus
+from resettle.taxonomy import ITEM_KINDS, Category
+
+MAX_UNITS = 100
+CLOSED = (NeedStatus.MET, NeedStatus.CANCELLED)
+
+
+@dataclass
+class NeedDetails:
+    category: Category | str
+    priority: int
+    item: str | None = None
+    units: int = 1
+    needed_by: date | None = None
+    description: str = ""
+    member: Member | None = None
+    follows_bedroom_standard: bool = False
+    bedrooms_min: int | None = None
+    rent_max: int | None = None
+    step_free: bool = False
+    language: str | None = None
+    halal: bool = False
+    home_visit: bool = False
+    max_distance_km: float | None = None
+
+
+def check_need(family: Family, details: NeedDetails) -> Category:
+    """Raise FamilyError for the first broken rule; returns the category."""
+    try:
+        category = Category(details.category)
+    except ValueError:
+        raise FamilyError("category", "Select what the family needs") from None
+    if category.info.has_items:
+        item = ITEM_KINDS.get(details.item or "")
+        if item is None or item.category != category:
+            raise FamilyError("item", "Select the item needed")
+    elif details.item:
+        raise FamilyError("item", "Only furniture and household needs name an item")
+    if not 1 <= details.priority <= 5:
+        raise FamilyError("priority", "Priority must be between 1 and 5")
+    if not 1 <= details.units <= MAX_UNITS:
+        raise FamilyError("units", f"Number needed must be between 1 and {MAX_UNITS}")
+    if details.member is not None and details.member.family_id != family.id:
+        raise FamilyError("member", "Select a member of this family")
+    if details.follows_bedroom_standard and category != Category.HOUSING:
+        raise FamilyError("follows_bedroom_standard", "Only a housing need can follow the bedroom standard")
+    if details.max_distance_km is not None and details.max_distance_km <= 0:
+        raise FamilyError("max_distance_km", "Maximum distance must be more than 0")
+    for name in ("bedrooms_min", "rent_max"):
+        if (getattr(details, name) or 0) < 0:
+            raise FamilyError(name, "Enter a number of 0 or more")
+    return category
+
+
+def _fields(details: NeedDetails, category: Category) -> dict[str, Any]:
+    values = _as_dict(details)
+    values.pop("member")
+    values["category"] = category
+    values["item"] = details.item if category.info.has_items else None
+    values["language"] = (details.language or "").strip() or None
+    return values
+
+
+def raise_need(family: Family, details: NeedDetails, actor: Any, today: date) -> Need:
+    category = check_need(family, details)
+    need = Need(family=family, member=details.member, raised_by=actor, status=NeedStatus.OPEN,
+                **_fields(details, category))
+    db.session.add(need)
+    if need.follows_bedroom_standard:
+        apply_housing_requirements(need, today, actor)
+    db.session.flush()
+    record("need_raised", "family", family.reference, f"Need {need.id} raised: {need.title}, priority {need.priority}",
+           actor=actor)
+    return need
+
+
+def _snapshot(need: Need) -> dict[str, Any]:
+    keys = ("category", "item", "priority", "units", "needed_by", "status", "bedrooms_min", "rent_max", "step_free",
+            "language", "halal", "home_visit", "max_distance_km", "follows_bedroom_standard")
+    return {key: getattr(need, key) for key in keys}
+
+
+def update_need(need: Need, details: NeedDetails, status: NeedStatus, actor: Any, today: date) -> Need:
+    category = check_need(need.family, details)
+    before = _snapshot(need)
+    for key, value in _fields(details, category).items():
+        setattr(need, key, value)
+    need.member = details.member
+    set_need_status(need, status)
+    if need.follows_bedroom_standard:
+        apply_housing_requirements(need, today, actor)
+    db.session.flush()
+    record("need_updated", "family", need.family.reference,
+           f"Need {need.id}: {describe_changes(before, _snapshot(need))}", actor=actor)
+    return need
+
+
+def set_need_status(need: Need, status: NeedStatus) -> None:
+    """Also used when a match is agreed (matched) or delivered (met)."""
+    need.status = status
+    need.closed_at = (need.closed_at or utcnow()) if status in CLOSED else None
+
+
+def _as_dict(details: object) -> dict[str, Any]:
+    """A dataclass's fields, not deep-copied (they may hold database objects)."""
+    return {item.name: getattr(details, item.name) for item in fields(details)}

@@ -1,0 +1,165 @@
+"""Read-side helpers for family pages: the searchable list, task lists, the timeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from flask import abort
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import selectinload
+
+from resettle.auth.models import Role, User
+from resettle.extensions import db
+from resettle.families.models import (
+    CaseNote,
+    ConsentRecord,
+    Family,
+    FamilyStatus,
+    FamilyStatusChange,
+    Member,
+    Need,
+    Scheme,
+    Task,
+    TaskStatus,
+)
+
+
+@dataclass
+class FamilyFilters:
+    search: str = ""
+    status: str = ""
+    scheme: str = ""
+    caseworker_id: int | None = None
+
+
+def family_list_query(filters: FamilyFilters) -> Select:
+    statement = select(Family).options(selectinload(Family.caseworker)).order_by(Family.referral_date.desc(),
+                                                                                 Family.id.desc())
+    if filters.search:
+        term = f"%{filters.search.strip()}%"
+        statement = statement.where(or_(
+            Family.reference.ilike(term), Family.name.ilike(term), Family.postcode.ilike(term),
+            Family.members.any(Member.full_name.ilike(term)),
+        ))
+    if filters.status in set(FamilyStatus):
+        statement = statement.where(Family.status == FamilyStatus(filters.status))
+    if filters.scheme in set(Scheme):
+        statement = statement.where(Family.scheme == Scheme(filters.scheme))
+    if filters.caseworker_id:
+        statement = statement.where(Family.caseworker_id == filters.caseworker_id)
+    return statement
+
+
+def get_family_or_404(reference: str) -> Family:
+    family = db.session.execute(select(Family).where(Family.reference == reference)).scalar_one_or_none()
+    if family is None:
+        abort(404)
+    return family
+
+
+def get_task_or_404(task_id: int) -> Task:
+    task = db.session.get(Task, task_id)
+    if task is None:
+        abort(404)
+    return task
+
+
+def caseworkers() -> list[User]:
+    """People who hold cases and tasks."""
+    statement = select(User).where(User.role.in_([Role.CASEWORKER, Role.ADMIN]), User.is_active_account.is_(True))
+    return list(db.session.execute(statement.order_by(User.name)).scalars())
+
+
+@dataclass
+class TaskGroups:
+    overdue: list[Task]
+    this_week: list[Task]
+    later: list[Task]
+    snoozed: list[Task]
+
+
+def open_tasks_query() -> Select:
+    return (select(Task).where(Task.status == TaskStatus.OPEN).options(selectinload(Task.family))
+            .order_by(Task.due_on, Task.id))
+
+
+def group_tasks(tasks: list[Task], today: date) -> TaskGroups:
+    """Overdue; due within the next 7 days; later. Snoozed tasks stand apart until their date."""
+    week_end = today + timedelta(days=7)
+    groups = TaskGroups([], [], [], [])
+    for task in tasks:
+        if task.is_snoozed(today):
+            groups.snoozed.append(task)
+        elif task.due_on < today:
+            groups.overdue.append(task)
+        elif task.due_on <= week_end:
+            groups.this_week.append(task)
+        else:
+            groups.later.append(task)
+    return groups
+
+
+def tasks_for(user: User, today: date) -> TaskGroups:
+    tasks = list(db.session.execute(open_tasks_query().where(Task.assignee_id == user.id)).scalars())
+    return group_tasks(tasks, today)
+
+
+def overdue_tasks(today: date, assignee_id: int | None = None) -> list[Task]:
+    statement = open_tasks_query().where(
+        Task.due_on < today, or_(Task.snoozed_until.is_(None), Task.snoozed_until <= today)
+    ).options(selectinload(Task.assignee))
+    if assignee_id is not None:
+        statement = statement.where(Task.assignee_id == assignee_id)
+    return list(db.session.execute(statement).scalars())
+
+
+def team_overdue(today: date) -> dict[str, list[Task]]:
+    """Overdue tasks by assignee name (unassigned ones under "Nobody")."""
+    teams: dict[str, list[Task]] = {}
+    for task in overdue_tasks(today):
+        teams.setdefault(task.assignee.name if task.assignee else "Nobody", []).append(task)
+    return dict(sorted(teams.items()))
+
+
+@dataclass
+class TimelineEntry:
+    at: datetime
+    kind: str
+    text: str
+    by: str
+
+
+def timeline(family: Family) -> list[TimelineEntry]:
+    """Case notes, needs raised, tasks completed and status changes, newest first."""
+    entries: list[TimelineEntry] = []
+
+    def name(user: Any) -> str:
+        return user.name if user is not None else "The system"
+
+    notes = db.session.execute(select(CaseNote).where(CaseNote.family_id == family.id)).scalars()
+    entries += [TimelineEntry(note.created_at, "Case note", note.body, name(note.author)) for note in notes]
+    entries += [TimelineEntry(need.raised_at, "Need raised", f"{need.title} (priority {need.priority})",
+                              name(need.raised_by)) for need in family.needs]
+    entries += [TimelineEntry(task.completed_at, "Task completed", task.title, name(task.completed_by))
+                for task in family.tasks if task.completed_at is not None]
+    changes = db.session.execute(select(FamilyStatusChange).where(FamilyStatusChange.family_id == family.id)).scalars()
+    entries += [TimelineEntry(change.changed_at, "Status", f"{change.to_status.label}"
+                              + (f": {change.reason}" if change.reason else ""), name(change.changed_by))
+                for change in changes]
+    return sorted(entries, key=lambda entry: entry.at, reverse=True)
+
+
+def current_consents(family: Family) -> list[ConsentRecord]:
+    """The newest record for each purpose: the consent in force."""
+    statement = select(ConsentRecord).where(ConsentRecord.family_id == family.id).order_by(
+        ConsentRecord.recorded_at.desc(), ConsentRecord.id.desc())
+    latest: dict[str, ConsentRecord] = {}
+    for consent in db.session.execute(statement).scalars():
+        latest.setdefault(consent.purpose.value, consent)
+    return list(latest.values())
+
+
+def open_needs(family: Family) -> list[Need]:
+    return [need for need in family.needs if need.status.value in ("open", "matched")]

@@ -1,0 +1,238 @@
+"""Family list, family page, and the forms that open and change a case. Thin: parse, call a service, render."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from resettle.audit.services import record
+from resettle.auth.models import Role, User
+from resettle.auth.permissions import roles_required
+from resettle.extensions import db
+from resettle.families import bp
+from resettle.families.dates import local_today
+from resettle.families.errors import FamilyError
+from resettle.families.forms import (
+    ArrivalForm,
+    CaseNoteForm,
+    ConsentForm,
+    FamilyForm,
+    NewFamilyForm,
+    StatusForm,
+    comma_list,
+)
+from resettle.families.lha import known_brmas
+from resettle.families.members import MemberDetails
+from resettle.families.models import FamilyStatus, Relationship, Scheme, Sex
+from resettle.families.queries import (
+    FamilyFilters,
+    current_consents,
+    family_list_query,
+    get_family_or_404,
+    group_tasks,
+    timeline,
+)
+from resettle.families.services import (
+    FamilyDetails,
+    add_case_note,
+    change_status,
+    confirm_arrival,
+    create_family,
+    record_consent,
+    record_family_viewed,
+    update_family,
+)
+from resettle.families.spend import spend_summary
+from resettle.families.view_helpers import (
+    brma_choices,
+    caseworker_choices,
+    family_url,
+    int_or_none,
+    show_error,
+    status_choices,
+)
+from resettle.web.csv_export import csv_response
+from resettle.web.pagination import paginate
+
+CASE_STAFF = (Role.CASEWORKER, Role.ADMIN)
+APPLICANT_FIELDS = {"full_name": "applicant_name", "date_of_birth": "applicant_date_of_birth",
+                    "sex": "applicant_sex", "relationship_to_applicant": "applicant_name"}
+
+
+def _filters() -> FamilyFilters:
+    caseworker = request.args.get("caseworker", "")
+    caseworker_id = current_user.id if caseworker == "me" else int_or_none(caseworker)
+    return FamilyFilters(search=request.args.get("q", "").strip()[:100], status=request.args.get("status", ""),
+                         scheme=request.args.get("scheme", ""), caseworker_id=caseworker_id)
+
+
+@bp.route("/")
+@roles_required(*CASE_STAFF)
+def list_families() -> str:
+    page = paginate(family_list_query(_filters()))
+    return render_template("families/list.html", page=page, args=request.args, statuses=list(FamilyStatus),
+                           schemes=list(Scheme), caseworkers=caseworker_choices("Anyone"))
+
+
+@bp.route("/export.csv")
+@roles_required(*CASE_STAFF)
+def export_families() -> Response:
+    families = list(db.session.execute(family_list_query(_filters())).scalars())
+    record("families_exported", "family", None, f"{len(families)} families exported to CSV")
+    rows = [(f.reference, f.name, f.scheme.value, f.status.label, f.referral_date, f.arrival_date or "",
+             f.caseworker.name if f.caseworker else "", f.postcode or "", len(f.current_members)) for f in families]
+    header = ["Reference", "Family", "Scheme", "Status", "Referral date", "Arrival date", "Caseworker", "Postcode",
+              "Members"]
+    return csv_response("families.csv", header, rows)
+
+
+def _family_details(form: FamilyForm) -> FamilyDetails:
+    caseworker_id = int_or_none(form.caseworker.data)
+    return FamilyDetails(
+        name=form.name.data or "", scheme=form.scheme.data or "", referral_date=form.referral_date.data,
+        arrival_date=form.arrival_date.data, caseworker=db.session.get(User, caseworker_id) if caseworker_id else None,
+        address_line_1=form.address_line_1.data or "", address_line_2=form.address_line_2.data or "",
+        town=form.town.data or "", postcode=form.postcode.data or "", brma=form.brma.data or None,
+        preferred_languages=comma_list(form.preferred_languages.data),
+    )
+
+
+def _prepare(form: FamilyForm) -> None:
+    form.caseworker.choices = caseworker_choices()
+    form.brma.choices = brma_choices()
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*CASE_STAFF)
+def create_family_page() -> str | Response:
+    form = NewFamilyForm(data={"caseworker": str(current_user.id) if current_user.role == Role.CASEWORKER else "",
+                               "town": "London"})
+    _prepare(form)
+    if form.validate_on_submit():
+        applicant = MemberDetails(full_name=form.applicant_name.data or "",
+                                  date_of_birth=form.applicant_date_of_birth.data,
+                                  sex=Sex(form.applicant_sex.data) if form.applicant_sex.data in set(Sex) else None,
+                                  relationship_to_applicant=Relationship.APPLICANT)
+        try:
+            if applicant.sex is None:
+                raise FamilyError("applicant_sex", "Select the principal applicant's sex")
+            family = create_family(_family_details(form), current_user, local_today(), applicant=applicant)
+        except FamilyError as error:
+            show_error(form, error, APPLICANT_FIELDS)
+        else:
+            flash(f"Family {family.reference} created", "success")
+            return redirect(family_url(family))
+    return render_template("families/family_form.html", form=form, title="Add a family", is_new=True)
+
+
+@bp.route("/<reference>")
+@roles_required(Role.CASEWORKER, Role.REVIEWER, Role.ADMIN)
+def view_family(reference: str) -> str:
+    family = get_family_or_404(reference)
+    if current_user.role == Role.REVIEWER:
+        # Reviewers see the reference, scheme and spend only: no personal or health details.
+        record_family_viewed(family, current_user, "Spend summary viewed")
+        return render_template("families/family_reviewer.html", family=family, spend=spend_summary(family))
+    record_family_viewed(family, current_user)
+    today = local_today()
+    open_tasks = [task for task in family.tasks if task.status.value == "open"]
+    return render_template("families/family.html", family=family, today=today, tasks=group_tasks(open_tasks, today),
+                           done_tasks=[task for task in family.tasks if task.status.value == "done"],
+                           timeline=timeline(family), consents=current_consents(family),
+                           spend=spend_summary(family), note_form=CaseNoteForm(), brma_names=known_brmas())
+
+
+@bp.route("/<reference>/edit", methods=["GET", "POST"])
+@roles_required(*CASE_STAFF)
+def edit_family(reference: str) -> str | Response:
+    family = get_family_or_404(reference)
+    form = FamilyForm(data={
+        "name": family.name, "scheme": family.scheme.value, "referral_date": family.referral_date,
+        "arrival_date": family.arrival_date, "caseworker": str(family.caseworker_id or ""),
+        "address_line_1": family.address_line_1, "address_line_2": family.address_line_2, "town": family.town,
+        "postcode": family.postcode, "brma": family.brma or "",
+        "preferred_languages": ", ".join(family.preferred_languages or []),
+    })
+    _prepare(form)
+    if request.method == "GET":
+        record_family_viewed(family, current_user, "Family details form viewed")
+    if form.validate_on_submit():
+        try:
+            update_family(family, _family_details(form), current_user, local_today())
+        except FamilyError as error:
+            show_error(form, error)
+        else:
+            flash("Family details saved", "success")
+            return redirect(family_url(family))
+    return render_template("families/family_form.html", form=form, family=family, title="Change family details")
+
+
+@bp.route("/<reference>/status", methods=["GET", "POST"])
+@roles_required(*CASE_STAFF)
+def change_family_status(reference: str) -> str | Response:
+    family = get_family_or_404(reference)
+    form = StatusForm()
+    form.status.choices = status_choices(family.status)
+    if form.validate_on_submit():
+        try:
+            change_status(family, form.status.data or "", form.reason.data or "", current_user)
+        except FamilyError as error:
+            show_error(form, error)
+        else:
+            flash(f"Status changed to {family.status.label.lower()}", "success")
+            return redirect(family_url(family))
+    return render_template("families/simple_form.html", form=form, family=family, title="Change status")
+
+
+@bp.route("/<reference>/arrival", methods=["GET", "POST"])
+@roles_required(*CASE_STAFF)
+def confirm_family_arrival(reference: str) -> str | Response:
+    family = get_family_or_404(reference)
+    form = ArrivalForm(data={"arrival_date": family.arrival_date})
+    if form.validate_on_submit():
+        had_tasks = bool(family.tasks)
+        try:
+            confirm_arrival(family, form.arrival_date.data, current_user)
+        except FamilyError as error:
+            show_error(form, error)
+        else:
+            flash("Arrival date confirmed. " + ("Task due dates moved to match." if had_tasks
+                                               else "The arrival tasks have been created."), "success")
+            return redirect(family_url(family, "tasks"))
+    return render_template("families/simple_form.html", form=form, family=family, title="Confirm the arrival date",
+                           intro="Confirming the date creates the arrival checklist's tasks for this scheme, due "
+                                 "before and after the arrival.")
+
+
+@bp.route("/<reference>/notes", methods=["GET", "POST"])
+@roles_required(*CASE_STAFF)
+def add_note(reference: str) -> str | Response:
+    family = get_family_or_404(reference)
+    form = CaseNoteForm()
+    if form.validate_on_submit():
+        try:
+            add_case_note(family, form.body.data or "", current_user)
+        except FamilyError as error:
+            show_error(form, error)
+        else:
+            flash("Case note added", "success")
+            return redirect(family_url(family, "timeline"))
+    return render_template("families/simple_form.html", form=form, family=family, title="Add a case note")
+
+
+@bp.route("/<reference>/consent", methods=["GET", "POST"])
+@roles_required(*CASE_STAFF)
+def record_family_consent(reference: str) -> str | Response:
+    family = get_family_or_404(reference)
+    form = ConsentForm()
+    if form.validate_on_submit():
+        try:
+            record_consent(family, form.purpose.data or "", form.answer.data == "yes", form.note.data or "",
+                           current_user)
+        except FamilyError as error:
+            show_error(form, error)
+        else:
+            flash("Consent recorded", "success")
+            return redirect(family_url(family, "consent"))
+    return render_template("families/simple_form.html", form=form, family=family, title="Record consent")

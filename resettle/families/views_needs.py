@@ -1,0 +1,103 @@
+"""Raising and changing a family's needs."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from resettle.auth.models import Role
+from resettle.auth.permissions import roles_required
+from resettle.extensions import db
+from resettle.families import bp
+from resettle.families.dates import local_today
+from resettle.families.errors import FamilyError
+from resettle.families.forms import NeedForm, parse_pounds_to_pence, parse_whole_number
+from resettle.families.models import Family, Member, Need, NeedStatus
+from resettle.families.needs import NeedDetails, raise_need, update_need
+from resettle.families.queries import get_family_or_404
+from resettle.families.view_helpers import (
+    category_choices,
+    family_url,
+    int_or_none,
+    item_choices,
+    member_choices,
+    need_status_choices,
+    show_error,
+)
+
+CASE_STAFF = (Role.CASEWORKER, Role.ADMIN)
+
+
+def _prepare(form: NeedForm, family: Family) -> None:
+    form.category.choices = category_choices()
+    form.item.choices = item_choices()
+    form.member.choices = member_choices(family)
+    form.status.choices = need_status_choices()
+
+
+def _details(form: NeedForm) -> NeedDetails:
+    member_id = int_or_none(form.member.data)
+    distance = form.max_distance_km.data
+    return NeedDetails(
+        category=form.category.data or "", item=form.item.data or None,
+        priority=int(form.priority.data) if (form.priority.data or "").isdigit() else 0,
+        units=parse_whole_number(form.units.data) or 0, needed_by=form.needed_by.data,
+        description=form.description.data or "", member=db.session.get(Member, member_id) if member_id else None,
+        follows_bedroom_standard=bool(form.follows_bedroom_standard.data),
+        bedrooms_min=parse_whole_number(form.bedrooms_min.data), rent_max=parse_pounds_to_pence(form.rent_max.data),
+        step_free=bool(form.step_free.data), language=form.language.data or None, halal=bool(form.halal.data),
+        home_visit=bool(form.home_visit.data), max_distance_km=float(distance) if distance else None,
+    )
+
+
+@bp.route("/<reference>/needs/new", methods=["GET", "POST"])
+@roles_required(*CASE_STAFF)
+def raise_family_need(reference: str) -> str | Response:
+    family = get_family_or_404(reference)
+    members = family.current_members
+    form = NeedForm(data={"priority": "3", "units": "1",
+                          "step_free": any(m.needs_step_free_access for m in members),
+                          "halal": any(m.eats_halal for m in members)})
+    _prepare(form, family)
+    if form.validate_on_submit():
+        try:
+            need = raise_need(family, _details(form), current_user, local_today())
+        except FamilyError as error:
+            show_error(form, error)
+        else:
+            flash(f"Need raised: {need.title}", "success")
+            return redirect(family_url(family, "needs"))
+    return render_template("families/need_form.html", form=form, family=family, title="Raise a need")
+
+
+@bp.route("/<reference>/needs/<int:need_id>/edit", methods=["GET", "POST"])
+@roles_required(*CASE_STAFF)
+def edit_need(reference: str, need_id: int) -> str | Response:
+    family = get_family_or_404(reference)
+    need = db.session.get(Need, need_id)
+    if need is None or need.family_id != family.id:
+        abort(404)
+    form = NeedForm(data={
+        "category": need.category.value, "item": need.item or "", "description": need.description,
+        "member": str(need.member_id or ""), "priority": str(need.priority), "units": str(need.units),
+        "needed_by": need.needed_by, "follows_bedroom_standard": need.follows_bedroom_standard,
+        "bedrooms_min": "" if need.bedrooms_min is None else str(need.bedrooms_min),
+        "rent_max": "" if need.rent_max is None else f"{need.rent_max / 100:.2f}", "step_free": need.step_free,
+        "language": need.language or "", "halal": need.halal, "home_visit": need.home_visit,
+        "max_distance_km": "" if need.max_distance_km is None else f"{need.max_distance_km:g}",
+        "status": need.status.value,
+    })
+    _prepare(form, family)
+    if form.validate_on_submit():
+        try:
+            status = NeedStatus(form.status.data) if form.status.data in set(NeedStatus) else None
+            if status is None:
+                raise FamilyError("status", "Select the need's status")
+            update_need(need, _details(form), status, current_user, local_today())
+        except FamilyError as error:
+            show_error(form, error)
+        else:
+            flash(f"Need saved: {need.title}", "success")
+            return redirect(family_url(family, "needs"))
+    return render_template("families/need_form.html", form=form, family=family, need=need, title="Change a need")

@@ -1,0 +1,107 @@
+"""My tasks, the team's overdue tasks, and completing, reassigning and snoozing a task."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from resettle.auth.models import Role, User
+from resettle.auth.permissions import roles_required
+from resettle.extensions import db
+from resettle.families import bp, tasks_bp
+from resettle.families.dates import local_today
+from resettle.families.errors import FamilyError
+from resettle.families.forms import AddTaskForm, CompleteTaskForm, ReassignTaskForm, SnoozeTaskForm
+from resettle.families.queries import get_family_or_404, get_task_or_404, tasks_for, team_overdue
+from resettle.families.tasks import add_task, complete_task, reassign_task, snooze_task
+from resettle.families.view_helpers import caseworker_choices, family_url, int_or_none, safe_next, show_error
+
+CASE_STAFF = (Role.CASEWORKER, Role.ADMIN)
+
+
+@tasks_bp.route("/")
+@roles_required(*CASE_STAFF)
+def my_tasks() -> str:
+    today = local_today()
+    return render_template("families/my_tasks.html", groups=tasks_for(current_user, today), today=today,
+                           complete_form=CompleteTaskForm())
+
+
+@tasks_bp.route("/team")
+@roles_required(*CASE_STAFF)
+def team_tasks() -> str:
+    today = local_today()
+    return render_template("families/team_tasks.html", teams=team_overdue(today), today=today)
+
+
+@tasks_bp.route("/<int:task_id>/complete", methods=["POST"])
+@roles_required(*CASE_STAFF)
+def complete(task_id: int) -> Response:
+    task = get_task_or_404(task_id)
+    form = CompleteTaskForm()
+    destination = safe_next(url_for("tasks.my_tasks"))
+    if not form.validate_on_submit():
+        flash("The task could not be marked as done. Reload the page and try again.", "error")
+        return redirect(destination)
+    try:
+        complete_task(task, current_user, form.evidence.data or "")
+    except FamilyError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        flash(f"Done: {task.title}", "success")
+    return redirect(destination)
+
+
+@tasks_bp.route("/<int:task_id>/reassign", methods=["GET", "POST"])
+@roles_required(*CASE_STAFF)
+def reassign(task_id: int) -> str | Response:
+    task = get_task_or_404(task_id)
+    form = ReassignTaskForm(data={"assignee": str(task.assignee_id or "")})
+    form.assignee.choices = caseworker_choices("Select a caseworker")
+    if form.validate_on_submit():
+        assignee_id = int_or_none(form.assignee.data)
+        try:
+            reassign_task(task, db.session.get(User, assignee_id) if assignee_id else None, current_user)
+        except FamilyError as error:
+            show_error(form, error)
+        else:
+            flash(f"Task given to {task.assignee.name}", "success")
+            return redirect(safe_next(url_for("tasks.my_tasks")))
+    return render_template("families/task_form.html", form=form, task=task, title="Reassign a task")
+
+
+@tasks_bp.route("/<int:task_id>/snooze", methods=["GET", "POST"])
+@roles_required(*CASE_STAFF)
+def snooze(task_id: int) -> str | Response:
+    task = get_task_or_404(task_id)
+    form = SnoozeTaskForm()
+    if form.validate_on_submit():
+        try:
+            snooze_task(task, form.until.data, form.reason.data or "", current_user, local_today())
+        except FamilyError as error:
+            show_error(form, error)
+        else:
+            flash(f"Task snoozed until {task.snoozed_until.day} {task.snoozed_until:%B %Y}", "success")
+            return redirect(safe_next(url_for("tasks.my_tasks")))
+    return render_template("families/task_form.html", form=form, task=task, title="Snooze a task")
+
+
+@bp.route("/<reference>/tasks/new", methods=["GET", "POST"])
+@roles_required(*CASE_STAFF)
+def add_family_task(reference: str) -> str | Response:
+    family = get_family_or_404(reference)
+    form = AddTaskForm(data={"assignee": str(family.caseworker_id or "")})
+    form.assignee.choices = caseworker_choices("Select a caseworker")
+    if form.validate_on_submit():
+        assignee_id = int_or_none(form.assignee.data)
+        try:
+            add_task(family, form.title.data or "", form.due_on.data,
+                     db.session.get(User, assignee_id) if assignee_id else None, current_user)
+        except FamilyError as error:
+            show_error(form, error)
+        else:
+            flash("Task added", "success")
+            return redirect(family_url(family, "tasks"))
+    return render_template("families/simple_form.html", form=form, family=family, title="Add a task")
