@@ -130,8 +130,12 @@ def _register_blueprints(app: Flask) -> None:
     from resettle.families import bp as families_bp
     from resettle.families import tasks_bp
     from resettle.main import bp as main_bp
+    from resettle.offers import bp as offers_bp
+    from resettle.offers import public_bp as offers_public_bp
 
     for blueprint in (main_bp, auth_bp, users_bp, audit_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(families_bp)
     app.register_blueprint(tasks_bp)
+    for blueprint in (offers_public_bp, offers_bp):
+        app.register_blueprint(blueprint)

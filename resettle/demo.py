@@ -26,6 +26,7 @@ for _user in DEMO_USERS:
 # Each module has `load_demo(users_by_email)`; listed in the order they depend on each other.
 DEMO_LOADERS: list[str] = [
     "resettle.families.demo",
+    "resettle.offers.demo",
 ]
 
 

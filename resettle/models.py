@@ -4,3 +4,4 @@ from resettle.audit.models import AuditEvent  # noqa: F401
 from resettle.auth.models import User  # noqa: F401
 from resettle.families import models as families_models  # noqa: F401
 from resettle.notifications.models import OutboundEmail  # noqa: F401
+from resettle.offers.models import Offer, OfferEvent, OfferItem  # noqa: F401

@@ -13,6 +13,7 @@ from typing import Any
 JOB_MODULES = [
     "resettle.notifications.jobs",
     "resettle.families.jobs",
+    "resettle.offers.jobs",
 ]
 
 

@@ -20,6 +20,7 @@ class NavItem:
 NAV_ITEMS: list[NavItem] = [
     NavItem("Families", "families.list_families", frozenset({Role.CASEWORKER, Role.ADMIN})),
     NavItem("My tasks", "tasks.my_tasks", frozenset({Role.CASEWORKER, Role.ADMIN})),
+    NavItem("Offers", "offers.review_queue", frozenset({Role.CASEWORKER, Role.REVIEWER, Role.ADMIN})),
     NavItem("Users", "users.list_users", frozenset({Role.ADMIN})),
     NavItem("Audit log", "audit.audit_log", frozenset({Role.ADMIN})),
 ]

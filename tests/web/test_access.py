@@ -15,9 +15,11 @@ from resettle import create_app
 from resettle.auth.models import Role
 from resettle.auth.permissions import PUBLIC, declared_access
 from resettle.config import TestConfig
+from resettle.offers.links import make_offer_token
 from tests.conftest import csrf_token_from
 from tests.factories import UserFactory
 from tests.families.factories import FamilyFactory, MemberFactory, NeedFactory, TaskFactory
+from tests.offers.factories import OfferFactory
 
 CW, RV, AD = Role.CASEWORKER, Role.REVIEWER, Role.ADMIN
 STAFF = frozenset({CW, RV, AD})
@@ -57,6 +59,23 @@ ROUTE_ACCESS: dict[str, Any] = {
     "tasks.complete": frozenset({CW, AD}),
     "tasks.reassign": frozenset({CW, AD}),
     "tasks.snooze": frozenset({CW, AD}),
+    "offers_public.choose_offer_type": PUBLIC,
+    "offers_public.offer_details": PUBLIC,
+    "offers_public.offer_sent": PUBLIC,
+    "offers_public.needed_now": PUBLIC,
+    "offers_public.manage_offer": PUBLIC,
+    "offers_public.change_offer_availability": PUBLIC,
+    "offers_public.withdraw_offer": PUBLIC,
+    # Spend reviewers may look at offers (paid ones reach their budgets) but not act on them.
+    "offers.review_queue": STAFF,
+    "offers.export_offers": STAFF,
+    "offers.offer_detail": STAFF,
+    "offers.verify": frozenset({CW, AD}),
+    "offers.reject": frozenset({CW, AD}),
+    "offers.mark_as_duplicate": frozenset({CW, AD}),
+    "offers.change_status": frozenset({CW, AD}),
+    "offers.move_to_pool": frozenset({CW, AD}),
+    "offers.edit": frozenset({CW, AD}),
 }
 
 # How to fill in each route's URL parameters; called inside a test with the database available.
@@ -77,6 +96,18 @@ URL_ARGS: dict[str, Callable[[], dict[str, Any]]] = {
     "tasks.complete": lambda: {"task_id": TaskFactory().id},
     "tasks.reassign": lambda: {"task_id": TaskFactory().id},
     "tasks.snooze": lambda: {"task_id": TaskFactory().id},
+    "offers_public.offer_details": lambda: {"offer_type": "housing"},
+    "offers_public.offer_sent": lambda: {"public_id": OfferFactory().public_id},
+    "offers_public.manage_offer": lambda: {"token": make_offer_token(OfferFactory())},
+    "offers_public.change_offer_availability": lambda: {"token": make_offer_token(OfferFactory())},
+    "offers_public.withdraw_offer": lambda: {"token": make_offer_token(OfferFactory())},
+    "offers.offer_detail": lambda: {"offer_id": OfferFactory().id},
+    "offers.verify": lambda: {"offer_id": OfferFactory().id},
+    "offers.reject": lambda: {"offer_id": OfferFactory().id},
+    "offers.mark_as_duplicate": lambda: {"offer_id": OfferFactory().id},
+    "offers.change_status": lambda: {"offer_id": OfferFactory().id},
+    "offers.move_to_pool": lambda: {"offer_id": OfferFactory(on_waiting_list=True).id},
+    "offers.edit": lambda: {"offer_id": OfferFactory().id},
 }
 
 

@@ -1,0 +1,280 @@
+"""Community offers: what a resident, landlord, faith group or business offers, its checks and its history.
+
+One `Offer` per form submission. Goods offers list their items in `OfferItem` (each item line becomes one
+offer for the matching engine, with its own item code and quantity). `OfferEvent` is the offer's own
+history, shown to staff: every status change and edit with who made it and when (the audit log has the
+same facts for administrators).
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    Enum,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from resettle.db import UTCDateTime, new_public_id, utcnow
+from resettle.extensions import db
+from resettle.taxonomy import ITEM_KINDS, Category
+
+
+def _values(enum_class: type[enum.Enum]) -> list[str]:
+    return [member.value for member in enum_class]
+
+
+def _enum(enum_class: type[enum.Enum], name: str) -> Enum:
+    return Enum(enum_class, name=name, values_callable=_values, validate_strings=True)
+
+
+class OfferStatus(enum.StrEnum):
+    SUBMITTED = "submitted"
+    VERIFIED = "verified"
+    MATCHED = "matched"
+    FULFILLED = "fulfilled"
+    WITHDRAWN = "withdrawn"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+    @property
+    def tag_class(self) -> str:
+        return {
+            "submitted": "govuk-tag--blue",
+            "verified": "govuk-tag--green",
+            "matched": "govuk-tag--turquoise",
+            "fulfilled": "govuk-tag--purple",
+            "withdrawn": "govuk-tag--grey",
+            "rejected": "govuk-tag--red",
+            "expired": "govuk-tag--orange",
+        }[self.value]
+
+
+class LandlordType(enum.StrEnum):
+    PRIVATE = "private"
+    LETTING_AGENT = "letting_agent"
+    HOUSING_ASSOCIATION = "housing_association"
+    FAITH_OR_COMMUNITY = "faith_or_community"
+    BUSINESS = "business"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {
+            "private": "Private landlord (an individual)",
+            "letting_agent": "Letting agent acting for a landlord",
+            "housing_association": "Housing association",
+            "faith_or_community": "Faith or community group",
+            "business": "Business or company",
+            "other": "Other",
+        }[self.value]
+
+
+class DbsStatus(enum.StrEnum):
+    ENHANCED_BARRED = "enhanced_barred"
+    ENHANCED = "enhanced"
+    BASIC = "basic"
+    APPLIED = "applied"
+    NONE = "none"
+
+    @property
+    def label(self) -> str:
+        return {
+            "enhanced_barred": "Enhanced check with barred list",
+            "enhanced": "Enhanced check",
+            "basic": "Basic check",
+            "applied": "Applied for, not received yet",
+            "none": "No DBS check",
+        }[self.value]
+
+
+class Handover(enum.StrEnum):
+    COLLECTION = "collection"
+    DELIVERY = "delivery"
+    EITHER = "either"
+
+    @property
+    def label(self) -> str:
+        return {
+            "collection": "The items need to be collected from me",
+            "delivery": "I can deliver the items",
+            "either": "Either",
+        }[self.value]
+
+
+class ItemCondition(enum.StrEnum):
+    NEW = "new"
+    AS_NEW = "as_new"
+    GOOD = "good"
+    FAIR = "fair"
+
+    @property
+    def label(self) -> str:
+        return {"new": "New", "as_new": "As new", "good": "Good, lightly used", "fair": "Fair, some wear"}[self.value]
+
+
+EPC_RATINGS = ("A", "B", "C", "D", "E", "F", "G")
+
+
+class Offer(db.Model):
+    __tablename__ = "offers"
+    __table_args__ = (
+        CheckConstraint("capacity >= 1", name="capacity_positive"),
+        CheckConstraint("cost_pence >= 0", name="cost_not_negative"),
+        CheckConstraint("available_until IS NULL OR available_from IS NULL OR available_until >= available_from",
+                        name="available_dates_in_order"),
+        CheckConstraint("bedrooms IS NULL OR (bedrooms >= 0 AND bedrooms <= 12)", name="bedrooms_range"),
+        CheckConstraint("rent_pence IS NULL OR rent_pence >= 0", name="rent_not_negative"),
+        CheckConstraint("hours_per_week IS NULL OR (hours_per_week >= 1 AND hours_per_week <= 60)",
+                        name="hours_per_week_range"),
+        CheckConstraint("epc_rating IS NULL OR epc_rating IN ('A', 'B', 'C', 'D', 'E', 'F', 'G')",
+                        name="epc_rating_known"),
+        CheckConstraint("duplicate_of_id IS NULL OR duplicate_of_id <> id", name="not_duplicate_of_itself"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # In the offerer's private link and the confirmation page address: unguessable.
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    # Short, readable, quoted on the phone and in emails; gives no access by itself.
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    category: Mapped[Category] = mapped_column(_enum(Category, "offer_category"), index=True)
+    status: Mapped[OfferStatus] = mapped_column(_enum(OfferStatus, "offer_status"), default=OfferStatus.SUBMITTED,
+                                                index=True)
+    # Not needed now: kept, kindly, on a waiting list instead of the pool that matching draws from.
+    on_waiting_list: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    offerer_name: Mapped[str] = mapped_column(String(120))
+    organisation: Mapped[str | None] = mapped_column(String(120))
+    offerer_email: Mapped[str] = mapped_column(String(254), index=True)
+    offerer_phone: Mapped[str | None] = mapped_column(String(30))
+    consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    # What the matching engine reads (../shared/matching/SPEC.md).
+    capacity: Mapped[int] = mapped_column(Integer, default=1)  # households, places or families
+    cost_pence: Mapped[int] = mapped_column(Integer, default=0)  # per unit; 0 for donations, set by staff
+    available_from: Mapped[date | None] = mapped_column(Date)
+    available_until: Mapped[date | None] = mapped_column(Date)
+    postcode: Mapped[str | None] = mapped_column(String(8))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    home_visit: Mapped[bool | None] = mapped_column(Boolean)
+    halal: Mapped[bool | None] = mapped_column(Boolean)
+    hours_per_week: Mapped[int | None] = mapped_column(Integer)
+    handover: Mapped[Handover | None] = mapped_column(_enum(Handover, "offer_handover"))
+
+    # Housing.
+    address: Mapped[str | None] = mapped_column(String(300))
+    bedrooms: Mapped[int | None] = mapped_column(Integer)
+    rent_pence: Mapped[int | None] = mapped_column(Integer)  # a month
+    step_free: Mapped[bool | None] = mapped_column(Boolean)
+    landlord_type: Mapped[LandlordType | None] = mapped_column(_enum(LandlordType, "offer_landlord_type"))
+    certificates_held: Mapped[list[str]] = mapped_column(JSON, default=list)  # as the landlord told us
+
+    # Checks staff record when they verify (domain.md §2.3 for homes; DBS for anyone working with families).
+    has_gas_supply: Mapped[bool | None] = mapped_column(Boolean)
+    gas_safety_checked_on: Mapped[date | None] = mapped_column(Date)
+    electrical_report_on: Mapped[date | None] = mapped_column(Date)
+    epc_rating: Mapped[str | None] = mapped_column(String(1))
+    smoke_alarms_every_storey: Mapped[bool | None] = mapped_column(Boolean)
+    co_alarm_where_needed: Mapped[bool | None] = mapped_column(Boolean)
+    inspected_on: Mapped[date | None] = mapped_column(Date)
+    dbs_status: Mapped[DbsStatus | None] = mapped_column(_enum(DbsStatus, "offer_dbs_status"))
+    dbs_expires_on: Mapped[date | None] = mapped_column(Date, index=True)
+    # The expiry date staff were last told about, so the daily job flags each expiry once.
+    dbs_expiry_flagged_for: Mapped[date | None] = mapped_column(Date)
+    # The end date the offerer was last reminded about, so the daily job reminds once per end date.
+    extension_reminder_sent_for: Mapped[date | None] = mapped_column(Date)
+
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("offers.id", ondelete="SET NULL"))
+    rejection_reason: Mapped[str | None] = mapped_column(String(500))
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    items: Mapped[list[OfferItem]] = relationship(back_populates="offer", cascade="all, delete-orphan",
+                                                  order_by="OfferItem.id")
+    events: Mapped[list[OfferEvent]] = relationship(back_populates="offer", cascade="all, delete-orphan",
+                                                    order_by="OfferEvent.id")
+    duplicate_of: Mapped[Offer | None] = relationship(remote_side=[id])
+
+    @property
+    def location(self) -> tuple[float, float] | None:
+        if self.latitude is None or self.longitude is None:
+            return None
+        return (self.latitude, self.longitude)
+
+    @property
+    def title(self) -> str:
+        """A one-line description for lists and emails (no personal details)."""
+        if self.category is Category.HOUSING and self.bedrooms is not None:
+            return f"{self.bedrooms}-bedroom home"
+        if self.items:
+            return ", ".join(f"{item.quantity} × {item.kind_label}" for item in self.items)
+        return self.category.info.offer_label or self.category.label
+
+    def __repr__(self) -> str:
+        return f"<Offer {self.reference} {self.category} {self.status}>"
+
+
+class OfferItem(db.Model):
+    __tablename__ = "offer_items"
+    __table_args__ = (
+        CheckConstraint("quantity >= 1 AND quantity <= 50", name="quantity_range"),
+        CheckConstraint("item_kind IN (" + ", ".join(f"'{code}'" for code in ITEM_KINDS) + ")",
+                        name="item_kind_known"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id", ondelete="CASCADE"), index=True)
+    item_kind: Mapped[str] = mapped_column(String(32))
+    quantity: Mapped[int] = mapped_column(Integer, default=1)
+    condition: Mapped[ItemCondition] = mapped_column(_enum(ItemCondition, "offer_item_condition"))
+
+    offer: Mapped[Offer] = relationship(back_populates="items")
+
+    @property
+    def kind_label(self) -> str:
+        return ITEM_KINDS[self.item_kind].label
+
+    @property
+    def category(self) -> Category:
+        return ITEM_KINDS[self.item_kind].category
+
+
+class OfferEvent(db.Model):
+    """One change to an offer: who (a staff member, the offerer through their link, or a scheduled job) and when."""
+
+    __tablename__ = "offer_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id", ondelete="CASCADE"), index=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    action: Mapped[str] = mapped_column(String(40))
+    from_status: Mapped[OfferStatus | None] = mapped_column(_enum(OfferStatus, "offer_status"))
+    to_status: Mapped[OfferStatus | None] = mapped_column(_enum(OfferStatus, "offer_status"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    actor_label: Mapped[str] = mapped_column(String(120))
+    note: Mapped[str] = mapped_column(String(1000), default="")
+
+    offer: Mapped[Offer] = relationship(back_populates="events")
+
+    def as_row(self) -> dict[str, Any]:
+        return {"when": self.occurred_at, "who": self.actor_label, "action": self.action, "note": self.note}

@@ -1,0 +1,239 @@
+"""Staff pages: the review queue, an offer's page, and the actions on it.
+
+Caseworkers and administrators act on offers. Spend reviewers may look (paid offers reach their budgets) but
+change nothing. Viewing an offer's page is audited, because it shows the offerer's contact details.
+"""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from resettle.audit.services import record
+from resettle.auth.models import Role
+from resettle.auth.permissions import STAFF, roles_required
+from resettle.extensions import db
+from resettle.offers import bp
+from resettle.offers.fields import YesNoField
+from resettle.offers.forms_staff import (
+    ANY_STATUS,
+    DuplicateForm,
+    EditOfferForm,
+    PoolForm,
+    QueueFilterForm,
+    RejectForm,
+    StatusForm,
+    VerifyForm,
+    edit_form_data,
+)
+from resettle.offers.models import DbsStatus, Offer, OfferStatus
+from resettle.offers.queries import QueueFilters, review_queue_query
+from resettle.offers.review import (
+    OfferChanges,
+    VerificationError,
+    mark_duplicate,
+    move_to_active_pool,
+    needs_dbs_check,
+    needs_housing_checks,
+    reject_offer,
+    set_status,
+    update_offer,
+    verify_offer,
+)
+from resettle.offers.rules import CERTIFICATE_LABELS, LANGUAGE_LABELS, DbsCheck, HousingChecks, dbs_expiring_soon
+from resettle.offers.services import OfferError, local_today
+from resettle.taxonomy import Category
+from resettle.web.csv_export import csv_response
+from resettle.web.pagination import paginate
+
+ACTORS = (Role.CASEWORKER, Role.ADMIN)
+CSV_EXPORT_LIMIT = 10_000
+
+
+def _offer_or_404(offer_id: int) -> Offer:
+    offer = db.session.get(Offer, offer_id)
+    if offer is None:
+        abort(404)
+    return offer
+
+
+def _filters() -> tuple[QueueFilterForm, QueueFilters]:
+    form = QueueFilterForm(request.args)
+    if not request.args:
+        return form, QueueFilters()
+    form.validate()
+    status_value = form.status.data or OfferStatus.SUBMITTED.value
+    status = None if status_value == ANY_STATUS else _enum_or_none(OfferStatus, status_value)
+    filters = QueueFilters(status=status, category=_enum_or_none(Category, form.category.data),
+                           pool=form.pool.data or None, search=None if form.search.errors else form.search.data,
+                           dbs_due=bool(form.dbs_due.data))
+    return form, filters
+
+
+def _enum_or_none(enum_class: type, value: str | None):  # noqa: ANN202
+    try:
+        return enum_class(value) if value else None
+    except ValueError:
+        return None
+
+
+@bp.route("/")
+@roles_required(*STAFF)
+def review_queue() -> str:
+    form, filters = _filters()
+    today = local_today()
+    page = paginate(review_queue_query(filters, today))
+    return render_template("offers/staff/queue.html", form=form, page=page, today=today,
+                           dbs_due=lambda offer: dbs_expiring_soon(offer.dbs_expires_on, today),
+                           may_act=current_user.role in ACTORS)
+
+
+@bp.route("/export.csv")
+@roles_required(*STAFF)
+def export_offers() -> Response:
+    _, filters = _filters()
+    offers = db.session.execute(review_queue_query(filters, local_today()).limit(CSV_EXPORT_LIMIT)).scalars()
+    header = ["reference", "type", "status", "waiting_list", "title", "offerer_name", "organisation", "email",
+              "phone", "postcode", "capacity", "cost_pence", "available_from", "available_until", "submitted_at_utc"]
+    rows = ([o.reference, o.category.value, o.status.value, "yes" if o.on_waiting_list else "no", o.title,
+             o.offerer_name, o.organisation or "", o.offerer_email, o.offerer_phone or "", o.postcode or "",
+             o.capacity, o.cost_pence, o.available_from or "", o.available_until or "", o.submitted_at.isoformat()]
+            for o in offers)
+    record("offers_exported", "offer", None, f"CSV export: {request.query_string.decode()[:200]}")
+    return csv_response("offers.csv", header, rows)
+
+
+@bp.route("/<int:offer_id>")
+@roles_required(*STAFF)
+def offer_detail(offer_id: int) -> str:
+    offer = _offer_or_404(offer_id)
+    record("offer_viewed", "offer", offer.reference, "viewed the offer's page")
+    return render_template("offers/staff/detail.html", offer=offer, may_act=current_user.role in ACTORS,
+                           dbs_due=dbs_expiring_soon(offer.dbs_expires_on, local_today()),
+                           certificate_labels=CERTIFICATE_LABELS, language_labels=LANGUAGE_LABELS,
+                           describe_codes=_describe_codes, pool_form=PoolForm())
+
+
+def _describe_codes(codes: list[str], labels: dict[str, str], separator: str) -> str:
+    return separator.join(labels.get(code, code) for code in codes or [])
+
+
+@bp.route("/<int:offer_id>/verify", methods=["GET", "POST"])
+@roles_required(*ACTORS)
+def verify(offer_id: int) -> str | Response:
+    offer = _offer_or_404(offer_id)
+    form = VerifyForm(data={"dbs_status": offer.dbs_status.value if offer.dbs_status else None})
+    form.keep_only(housing=needs_housing_checks(offer), dbs=needs_dbs_check(offer))
+    if form.validate_on_submit():
+        housing = _housing_checks(form) if needs_housing_checks(offer) else None
+        dbs = DbsCheck(DbsStatus(form.dbs_status.data) if form.dbs_status.data else None,
+                       form.dbs_expires_on.data) if needs_dbs_check(offer) else None
+        try:
+            verify_offer(offer, current_user, housing=housing, dbs=dbs, note=form.note.data or "")
+        except VerificationError as error:
+            for name, message in error.problems.items():
+                field = getattr(form, name, None)
+                (field.errors if field is not None else form.form_errors).append(message)
+        else:
+            flash(f"Offer {offer.reference} verified", "success")
+            return redirect(url_for(".offer_detail", offer_id=offer.id))
+    return render_template("offers/staff/verify.html", form=form, offer=offer)
+
+
+def _housing_checks(form: VerifyForm) -> HousingChecks:
+    has_gas: YesNoField = form.has_gas_supply
+    return HousingChecks(
+        has_gas_supply=bool(has_gas.answer), gas_safety_checked_on=form.gas_safety_checked_on.data,
+        electrical_report_on=form.electrical_report_on.data, epc_rating=form.epc_rating.data or None,
+        smoke_alarms_every_storey=bool(form.smoke_alarms_every_storey.data),
+        co_alarm_where_needed=bool(form.co_alarm_where_needed.data), inspected_on=form.inspected_on.data)
+
+
+@bp.route("/<int:offer_id>/reject", methods=["GET", "POST"])
+@roles_required(*ACTORS)
+def reject(offer_id: int) -> str | Response:
+    offer = _offer_or_404(offer_id)
+    form = RejectForm()
+    if form.validate_on_submit():
+        try:
+            reject_offer(offer, form.reason.data or "", current_user)
+        except OfferError as error:
+            form.reason.errors.append(error.message)
+        else:
+            flash(f"Offer {offer.reference} rejected. The reason has been emailed to {offer.offerer_name}", "success")
+            return redirect(url_for(".offer_detail", offer_id=offer.id))
+    return render_template("offers/staff/reject.html", form=form, offer=offer)
+
+
+@bp.route("/<int:offer_id>/duplicate", methods=["GET", "POST"])
+@roles_required(*ACTORS)
+def mark_as_duplicate(offer_id: int) -> str | Response:
+    offer = _offer_or_404(offer_id)
+    form = DuplicateForm()
+    if form.validate_on_submit():
+        try:
+            original = mark_duplicate(offer, form.original_reference.data or "", current_user)
+        except OfferError as error:
+            getattr(form, error.field).errors.append(error.message)
+        else:
+            flash(f"Offer {offer.reference} marked as a duplicate of {original.reference}", "success")
+            return redirect(url_for(".offer_detail", offer_id=offer.id))
+    return render_template("offers/staff/duplicate.html", form=form, offer=offer)
+
+
+@bp.route("/<int:offer_id>/status", methods=["GET", "POST"])
+@roles_required(*ACTORS)
+def change_status(offer_id: int) -> str | Response:
+    offer = _offer_or_404(offer_id)
+    form = StatusForm()
+    if form.validate_on_submit():
+        try:
+            set_status(offer, OfferStatus(form.status.data), current_user, form.note.data or "")
+        except OfferError as error:
+            form.status.errors.append(error.message)
+        else:
+            flash(f"Offer {offer.reference} is now {offer.status.label.lower()}", "success")
+            return redirect(url_for(".offer_detail", offer_id=offer.id))
+    return render_template("offers/staff/status.html", form=form, offer=offer)
+
+
+@bp.route("/<int:offer_id>/pool", methods=["POST"])
+@roles_required(*ACTORS)
+def move_to_pool(offer_id: int) -> Response:
+    offer = _offer_or_404(offer_id)
+    if PoolForm().validate_on_submit():
+        move_to_active_pool(offer, current_user)
+        flash(f"Offer {offer.reference} moved to the active pool", "success")
+    return redirect(url_for(".offer_detail", offer_id=offer.id))
+
+
+@bp.route("/<int:offer_id>/edit", methods=["GET", "POST"])
+@roles_required(*ACTORS)
+def edit(offer_id: int) -> str | Response:
+    offer = _offer_or_404(offer_id)
+    form = EditOfferForm(data=edit_form_data(offer))
+    form.keep_only_for(offer)
+    if form.validate_on_submit():
+        try:
+            update_offer(offer, _changes(form), current_user)
+        except OfferError as error:
+            getattr(form, error.field).errors.append(error.message)
+        else:
+            flash(f"Changes to offer {offer.reference} saved", "success")
+            return redirect(url_for(".offer_detail", offer_id=offer.id))
+    return render_template("offers/staff/edit.html", form=form, offer=offer)
+
+
+def _changes(form: EditOfferForm) -> OfferChanges:
+    def optional(name: str, attribute: str = "data"):  # noqa: ANN202
+        field = getattr(form, name, None)
+        return getattr(field, attribute) if field is not None else None
+
+    return OfferChanges(
+        description=form.description.data or "", capacity=form.capacity.number or 1, cost_pence=form.cost.pence or 0,
+        available_from=form.available_from.data, available_until=form.available_until.data,
+        postcode=form.postcode.data or None, bedrooms=optional("bedrooms", "number"),
+        rent_pence=optional("rent", "pence"), step_free=optional("step_free", "answer"),
+        languages=list(optional("languages") or []), home_visit=optional("home_visit", "answer"),
+        halal=optional("halal", "answer"), hours_per_week=optional("hours_per_week", "number"),
+    )
