@@ -129,6 +129,7 @@ def _register_blueprints(app: Flask) -> None:
     from resettle.auth import bp as auth_bp
     from resettle.families import bp as families_bp
     from resettle.families import tasks_bp
+    from resettle.funding import bp as funding_bp
     from resettle.main import bp as main_bp
     from resettle.offers import bp as offers_bp
     from resettle.offers import public_bp as offers_public_bp
@@ -139,3 +140,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(tasks_bp)
     for blueprint in (offers_public_bp, offers_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(funding_bp)

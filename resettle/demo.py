@@ -27,6 +27,7 @@ for _user in DEMO_USERS:
 DEMO_LOADERS: list[str] = [
     "resettle.families.demo",
     "resettle.offers.demo",
+    "resettle.funding.demo",
 ]
 
 

@@ -21,6 +21,10 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("Families", "families.list_families", frozenset({Role.CASEWORKER, Role.ADMIN})),
     NavItem("My tasks", "tasks.my_tasks", frozenset({Role.CASEWORKER, Role.ADMIN})),
     NavItem("Offers", "offers.review_queue", frozenset({Role.CASEWORKER, Role.REVIEWER, Role.ADMIN})),
+    NavItem("Spend", "funding.list_spend", frozenset({Role.CASEWORKER})),
+    NavItem("Review spend", "funding.review_queue", frozenset({Role.REVIEWER})),
+    NavItem("Budgets", "funding.list_budgets", frozenset({Role.CASEWORKER, Role.REVIEWER})),
+    NavItem("Funding rules", "funding.list_funding_schemes", frozenset({Role.CASEWORKER, Role.REVIEWER, Role.ADMIN})),
     NavItem("Users", "users.list_users", frozenset({Role.ADMIN})),
     NavItem("Audit log", "audit.audit_log", frozenset({Role.ADMIN})),
 ]

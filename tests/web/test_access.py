@@ -20,6 +20,7 @@ from tests.conftest import csrf_token_from
 from tests.factories import UserFactory
 from tests.families.factories import FamilyFactory, MemberFactory, NeedFactory, TaskFactory
 from tests.offers.factories import OfferFactory
+from tests.funding import url_args as funding_url_args
 
 CW, RV, AD = Role.CASEWORKER, Role.REVIEWER, Role.ADMIN
 STAFF = frozenset({CW, RV, AD})
@@ -76,6 +77,37 @@ ROUTE_ACCESS: dict[str, Any] = {
     "offers.change_status": frozenset({CW, AD}),
     "offers.move_to_pool": frozenset({CW, AD}),
     "offers.edit": frozenset({CW, AD}),
+    # Funding: everyone on the staff reads the rules; administrators change them. Caseworkers enter spend,
+    # reviewers decide on it and claim it; both read spend, budgets and receipts. Administrators do not.
+    "funding.list_funding_schemes": STAFF,
+    "funding.show_scheme": STAFF,
+    "funding.show_eligibility": STAFF,
+    "funding.new_scheme": frozenset({AD}),
+    "funding.edit_scheme": frozenset({AD}),
+    "funding.new_stream": frozenset({AD}),
+    "funding.edit_stream": frozenset({AD}),
+    "funding.new_rule": frozenset({AD}),
+    "funding.edit_rule": frozenset({AD}),
+    "funding.edit_eligibility": frozenset({AD}),
+    "funding.new_expense_category": frozenset({AD}),
+    "funding.edit_expense_category": frozenset({AD}),
+    "funding.list_spend": frozenset({CW, RV}),
+    "funding.show_spend_line": frozenset({CW, RV}),
+    "funding.download_receipt": frozenset({CW, RV}),
+    "funding.list_budgets": frozenset({CW, RV}),
+    "funding.show_family_budgets": frozenset({CW, RV}),
+    "funding.new_spend_line": frozenset({CW}),
+    "funding.edit_spend_line": frozenset({CW}),
+    "funding.upload_receipt": frozenset({CW}),
+    "funding.remove_receipt_file": frozenset({CW}),
+    "funding.submit_spend": frozenset({CW}),
+    "funding.approve_spend": frozenset({RV}),
+    "funding.reject_spend": frozenset({RV}),
+    "funding.review_queue": frozenset({RV}),
+    "funding.bulk_decide": frozenset({RV}),
+    "funding.show_dashboard": frozenset({RV}),
+    "funding.claim_batches": frozenset({RV}),
+    "funding.export_claim_batch": frozenset({RV}),
 }
 
 # How to fill in each route's URL parameters; called inside a test with the database available.
@@ -108,6 +140,7 @@ URL_ARGS: dict[str, Callable[[], dict[str, Any]]] = {
     "offers.change_status": lambda: {"offer_id": OfferFactory().id},
     "offers.move_to_pool": lambda: {"offer_id": OfferFactory(on_waiting_list=True).id},
     "offers.edit": lambda: {"offer_id": OfferFactory().id},
+    **funding_url_args.FUNDING_URL_ARGS,
 }
 
 

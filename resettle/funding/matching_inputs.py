@@ -1,0 +1,69 @@
+"""What the matching engine needs to know about money, in the shapes of shared/matching/SPEC.md.
+
+`problem_funding(day)` gives the problem's `streams` list and, for each family (by Family.id), the
+`budgets` and `pools` to put on its entry. Budgets and pool budgets are what remains after approved spend
+and accepted paid matches, so the engine never plans to spend money that is already gone.
+
+A stream's `excluded_items` are the expense-category codes its scheme blocks or pays for only with a
+reviewer's approval: the engine may not charge those to funds on its own (it can still propose a donation).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from resettle.extensions import db
+from resettle.families.models import Family, FamilyStatus
+from resettle.funding.budgets import figures_for
+from resettle.funding.models import CategoryEligibility, Eligibility, ExpenseCategory, FundingStream, StreamScope
+from resettle.funding.queries import list_streams
+
+# Families whose case is over draw on nothing.
+INACTIVE_STATUSES = (FamilyStatus.CLOSED, FamilyStatus.MOVED_ON)
+
+
+def excluded_items_by_scheme() -> dict[int, list[str]]:
+    rows = db.session.execute(
+        select(CategoryEligibility.scheme_id, ExpenseCategory.code)
+        .join(ExpenseCategory, CategoryEligibility.expense_category_id == ExpenseCategory.id)
+        .where(CategoryEligibility.eligibility.in_([Eligibility.BLOCKED, Eligibility.NEEDS_APPROVAL])))
+    excluded: dict[int, set[str]] = {}
+    for scheme_id, code in rows:
+        excluded.setdefault(scheme_id, set()).add(code)
+    return {scheme_id: sorted(codes) for scheme_id, codes in excluded.items()}
+
+
+def stream_entry(stream: FundingStream, excluded: list[str], day: date) -> dict[str, Any]:
+    entry: dict[str, Any] = {"id": stream.code, "scope": stream.scope.value,
+                             "categories": sorted(category.value for category in stream.categories),
+                             "excluded_items": excluded}
+    if stream.scope is StreamScope.POOL:
+        entry["budget"] = max(0, figures_for(stream, None, day).remaining)
+    return entry
+
+
+def problem_funding(day: date) -> dict[str, Any]:
+    """{"streams": [...], "families": {family_id: {"budgets": {stream: pence}, "pools": [stream, ...]}}}."""
+    streams = list_streams(open_on=day)
+    excluded = excluded_items_by_scheme()
+    families = db.session.execute(select(Family).where(Family.status.not_in(INACTIVE_STATUSES))
+                                  .order_by(Family.id)).scalars()
+    by_family: dict[int, dict[str, Any]] = {}
+    for family in families:
+        budgets: dict[str, int] = {}
+        pools: list[str] = []
+        for stream in streams:
+            if stream.scheme.code != family.scheme.value:
+                continue
+            if stream.scope is StreamScope.POOL:
+                pools.append(stream.code)
+                continue
+            figures = figures_for(stream, family, day)
+            if figures.allocated > 0:
+                budgets[stream.code] = max(0, figures.remaining)
+        by_family[family.id] = {"budgets": budgets, "pools": pools}
+    return {"streams": [stream_entry(s, excluded.get(s.scheme_id, []), day) for s in streams],
+            "families": by_family}

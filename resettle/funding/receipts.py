@@ -1,0 +1,95 @@
+"""Receipt uploads: the type is decided by the file's first bytes (never by its name or the browser's
+claim), the size is capped, and the file is stored under UPLOAD_FOLDER with a random name, outside the web
+root, and handed out only through a view that checks the reader's role."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from pathlib import Path
+from typing import IO
+
+from flask import current_app, has_request_context
+from werkzeug.utils import secure_filename
+
+from resettle.audit.services import record
+from resettle.auth.models import User
+from resettle.extensions import db
+from resettle.funding.rules import Problem
+from resettle.funding.spend_models import Receipt, SpendLine
+from resettle.funding.spend_services import SpendError
+
+MAX_RECEIPT_BYTES = 5 * 1024 * 1024
+SIGNATURES: list[tuple[bytes, str, str]] = [
+    (b"%PDF-", "application/pdf", ".pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
+    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
+]
+
+
+def sniff_type(head: bytes) -> tuple[str, str] | None:
+    """(content type, extension) from the file's magic bytes, or None for anything else."""
+    for signature, content_type, extension in SIGNATURES:
+        if head.startswith(signature):
+            return content_type, extension
+    return None
+
+
+def receipt_folder() -> Path:
+    folder = Path(current_app.config["UPLOAD_FOLDER"]) / "receipts"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return folder
+
+
+def receipt_path(receipt: Receipt) -> Path:
+    # stored_name is ours (random hex plus a fixed extension), never the uploader's, so no path tricks.
+    return receipt_folder() / receipt.stored_name
+
+
+def _problem(message: str) -> SpendError:
+    return SpendError([Problem("receipt", message)])
+
+
+def add_receipt(line: SpendLine, stream: IO[bytes], filename: str, actor: User) -> Receipt:
+    if not line.is_editable:
+        raise _problem(f"Receipts cannot be added to {line.reference} now it is {line.status.label.lower()}")
+    content = stream.read(MAX_RECEIPT_BYTES + 1)
+    if not content:
+        raise _problem("The selected file is empty")
+    if len(content) > MAX_RECEIPT_BYTES:
+        raise _problem("The selected file must be smaller than 5MB")
+    sniffed = sniff_type(content[:16])
+    if sniffed is None:
+        raise _problem("The selected file must be a PDF, JPG or PNG")
+    content_type, extension = sniffed
+    stored_name = secrets.token_hex(16) + extension
+    path = receipt_folder() / stored_name
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(content)
+    receipt = Receipt(spend_line=line, original_filename=(secure_filename(filename) or "receipt")[:200],
+                      stored_name=stored_name, content_type=content_type, size_bytes=len(content),
+                      sha256=hashlib.sha256(content).hexdigest(), uploaded_by=actor)
+    db.session.add(receipt)
+    db.session.flush()
+    record("receipt_uploaded", "spend_line", line.public_id,
+           f"{line.reference}: {receipt.original_filename} ({content_type}, {len(content)} bytes)", actor=actor)
+    return receipt
+
+
+def remove_receipt(receipt: Receipt, actor: User) -> None:
+    line = receipt.spend_line
+    if not line.is_editable:
+        raise _problem(f"Receipts cannot be removed from {line.reference} now it is {line.status.label.lower()}")
+    path = receipt_path(receipt)
+    record("receipt_removed", "spend_line", line.public_id, f"{line.reference}: {receipt.original_filename}",
+           actor=actor)
+    line.receipts.remove(receipt)
+    db.session.flush()
+    if has_request_context():
+        from resettle.web.transactions import after_commit
+
+        after_commit(lambda: path.unlink(missing_ok=True))  # keep the file if the removal is rolled back
+    else:
+        path.unlink(missing_ok=True)

@@ -1,0 +1,132 @@
+"""Read side of spend: the caseworkers' list, the reviewers' queue with filters, and the dashboard figures."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
+
+from resettle.extensions import db
+from resettle.families.models import Family
+from resettle.funding.budgets import family_budgets, pool_budgets
+from resettle.funding.models import CategoryEligibility, Eligibility, FundingStream, StreamScope
+from resettle.funding.queries import list_streams
+from resettle.funding.spend_models import SPENT_STATUSES, SpendLine, SpendStatus
+from resettle.web.templating import format_pence
+
+LONDON = ZoneInfo("Europe/London")
+
+
+@dataclass
+class SpendFilters:
+    status: SpendStatus | None = None
+    scheme_id: int | None = None
+    stream_id: int | None = None
+    family_reference: str | None = None
+    needs_approval_only: bool = False
+    submitted_from: date | None = None
+    submitted_to: date | None = None
+
+
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=LONDON)
+
+
+def spend_query(filters: SpendFilters) -> Select:
+    statement = (select(SpendLine).join(FundingStream, SpendLine.stream_id == FundingStream.id)
+                 .options(selectinload(SpendLine.family), selectinload(SpendLine.stream),
+                          selectinload(SpendLine.expense_category), selectinload(SpendLine.receipts)))
+    if filters.status is not None:
+        statement = statement.where(SpendLine.status == filters.status)
+    if filters.scheme_id:
+        statement = statement.where(FundingStream.scheme_id == filters.scheme_id)
+    if filters.stream_id:
+        statement = statement.where(SpendLine.stream_id == filters.stream_id)
+    if filters.family_reference:
+        statement = statement.join(Family, SpendLine.family_id == Family.id).where(
+            Family.reference == filters.family_reference.strip().upper())
+    if filters.needs_approval_only:
+        statement = statement.join(CategoryEligibility, (CategoryEligibility.scheme_id == FundingStream.scheme_id) & (
+            CategoryEligibility.expense_category_id == SpendLine.expense_category_id)).where(
+            CategoryEligibility.eligibility == Eligibility.NEEDS_APPROVAL)
+    if filters.submitted_from:
+        statement = statement.where(SpendLine.submitted_at >= _local_midnight(filters.submitted_from))
+    if filters.submitted_to:
+        statement = statement.where(SpendLine.submitted_at < _local_midnight(filters.submitted_to + timedelta(days=1)))
+    if filters.status is SpendStatus.SUBMITTED:
+        return statement.order_by(SpendLine.submitted_at, SpendLine.id)  # oldest first: a queue
+    return statement.order_by(SpendLine.updated_at.desc(), SpendLine.id.desc())
+
+
+def get_line_by_public_id(public_id: str) -> SpendLine | None:
+    return db.session.execute(select(SpendLine).where(SpendLine.public_id == public_id)).scalar_one_or_none()
+
+
+@dataclass(frozen=True)
+class ChartRow:
+    label: str
+    value: int  # pence
+    percent_of_max: int  # bar length, 0-100
+    css_modifier: str = ""
+    detail: str = ""
+
+
+def _chart(rows: list[tuple[str, int, str, str]]) -> list[ChartRow]:
+    biggest = max((value for _, value, _, _ in rows), default=0)
+    return [ChartRow(label, value, 0 if biggest <= 0 else value * 100 // biggest, modifier, detail)
+            for label, value, modifier, detail in rows]
+
+
+def _spent_lines(since: date | None = None) -> list[SpendLine]:
+    statement = select(SpendLine).where(SpendLine.status.in_(SPENT_STATUSES)).options(
+        selectinload(SpendLine.stream))
+    if since is not None:
+        statement = statement.where(SpendLine.spend_date >= since)
+    return list(db.session.execute(statement).scalars())
+
+
+def spend_by_stream() -> list[ChartRow]:
+    totals: dict[str, int] = defaultdict(int)
+    for line in _spent_lines():
+        totals[f"{line.stream.name} ({line.stream.code})"] += line.amount_pence
+    return _chart([(label, value, "", "") for label, value in sorted(totals.items())])
+
+
+def spend_by_month(today: date, months: int = 12) -> list[ChartRow]:
+    first = today.replace(day=1)
+    keys = []
+    for _ in range(months):
+        keys.append(first)
+        first = (first - timedelta(days=1)).replace(day=1)
+    keys.reverse()
+    totals = dict.fromkeys(keys, 0)
+    for line in _spent_lines(since=keys[0]):
+        month = line.spend_date.replace(day=1)
+        if month in totals:
+            totals[month] += line.amount_pence
+    return _chart([(f"{month:%B %Y}", value, "", "") for month, value in totals.items()])
+
+
+def budget_use(today: date) -> list[ChartRow]:
+    """Per open stream, the share of all its budgets (families' and pool) that is committed or spent."""
+    rows = []
+    for stream in list_streams(open_on=today):
+        if stream.scope is StreamScope.POOL:
+            views = [view for view in pool_budgets(today) if view.stream.id == stream.id]
+        else:
+            families = db.session.execute(select(Family).where(Family.scheme == stream.scheme.code)).scalars()
+            views = [view for family in families for view in family_budgets(family, today)
+                     if view.stream.id == stream.id]
+        allocated = sum(view.figures.allocated for view in views)
+        used = sum(view.figures.used for view in views)
+        if allocated == 0 and used == 0:
+            continue
+        percent = 100 if allocated <= 0 else min(100, used * 100 // allocated)
+        modifier = "over" if percent >= 100 else "warning" if percent >= 80 else ""
+        rows.append(ChartRow(f"{stream.name} ({stream.code})", used, percent, modifier,
+                             f"{percent}% of {format_pence(allocated)} used"))
+    return rows

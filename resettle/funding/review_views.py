@@ -1,0 +1,149 @@
+"""Spend reviewers: the queue of submitted spend, decisions one by one or in bulk, the dashboard, and
+claim batches with their CSV export. Pages show families by name and reference only."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from resettle.auth.models import Role
+from resettle.auth.permissions import roles_required
+from resettle.extensions import db
+from resettle.funding import bp
+from resettle.funding.budgets import today
+from resettle.funding.claims import CLAIM_CSV_HEADER, claim_csv_rows, create_claim_batch, list_claim_batches
+from resettle.funding.models import FundingScheme
+from resettle.funding.queries import list_schemes, list_streams
+from resettle.funding.review_queries import SpendFilters, budget_use, spend_by_month, spend_by_stream, spend_query
+from resettle.funding.spend_forms import ApproveForm, BulkDecisionForm, ClaimBatchForm, RejectForm, SpendFilterForm
+from resettle.funding.spend_models import ClaimBatch, SpendStatus
+from resettle.funding.spend_services import (
+    SpendError,
+    approve_spend_line,
+    decide_in_bulk,
+    get_lines_by_public_ids,
+    reject_spend_line,
+)
+from resettle.funding.spend_views import line_or_404, render_line, show_problems
+from resettle.web.csv_export import csv_response
+from resettle.web.pagination import paginate
+
+
+def _queue_filters() -> tuple[SpendFilterForm, SpendFilters]:
+    form = SpendFilterForm(request.args)
+    form.scheme.choices = [SelectChoice("", "Any scheme")] + [SelectChoice(str(s.id), s.code) for s in list_schemes()]
+    form.stream.choices = [SelectChoice("", "Any stream")] + [SelectChoice(str(s.id), f"{s.name} ({s.code})")
+                                                              for s in list_streams()]
+    filters = SpendFilters(status=SpendStatus.SUBMITTED)
+    if request.args and form.validate():
+        filters = SpendFilters(
+            status=SpendStatus(form.status.data) if form.status.data else None,
+            scheme_id=int(form.scheme.data) if (form.scheme.data or "").isdigit() else None,
+            stream_id=int(form.stream.data) if (form.stream.data or "").isdigit() else None,
+            family_reference=form.family.data or None, needs_approval_only=bool(form.needs_approval.data),
+            submitted_from=form.submitted_from.data, submitted_to=form.submitted_to.data)
+    elif not request.args:
+        form.status.data = SpendStatus.SUBMITTED.value
+    return form, filters
+
+
+@bp.route("/review")
+@roles_required(Role.REVIEWER)
+def review_queue() -> str:
+    filter_form, filters = _queue_filters()
+    page = paginate(spend_query(filters), per_page=50)
+    return render_template("funding/review_queue.html", filter_form=filter_form, page=page,
+                           bulk_form=BulkDecisionForm(), filters=filters)
+
+
+@bp.route("/review/bulk", methods=["POST"])
+@roles_required(Role.REVIEWER)
+def bulk_decide() -> str | Response:
+    form = BulkDecisionForm()
+    chosen = request.form.getlist("line")
+    if form.validate_on_submit():
+        lines = get_lines_by_public_ids(chosen)
+        if not lines:
+            form.decision.errors.append("Select at least one spend line")
+        elif form.decision.data == "reject" and not (form.text.data or "").strip():
+            form.text.errors.append("Enter the reason for rejecting the selected spend")
+        else:
+            outcome = decide_in_bulk(lines, current_user, form.decision.data == "approve", form.text.data or "")
+            verb = "approved" if form.decision.data == "approve" else "rejected"
+            return render_template("funding/bulk_outcome.html", outcome=outcome, verb=verb)
+    filter_form, filters = _queue_filters()
+    page = paginate(spend_query(filters), per_page=50)
+    return render_template("funding/review_queue.html", filter_form=filter_form, page=page, bulk_form=form,
+                           form=form, filters=filters, chosen=set(chosen))
+
+
+@bp.route("/spend/<public_id>/approve", methods=["POST"])
+@roles_required(Role.REVIEWER)
+def approve_spend(public_id: str) -> str | Response:
+    line = line_or_404(public_id)
+    form = ApproveForm()
+    if form.validate_on_submit():
+        try:
+            approve_spend_line(line, current_user, form.note.data or "")
+        except SpendError as error:
+            show_problems(form, error, "note")
+        else:
+            flash(f"{line.reference} approved", "success")
+            return redirect(url_for("funding.review_queue"))
+    return render_line(line, form=form, approve_form=form)
+
+
+@bp.route("/spend/<public_id>/reject", methods=["POST"])
+@roles_required(Role.REVIEWER)
+def reject_spend(public_id: str) -> str | Response:
+    line = line_or_404(public_id)
+    form = RejectForm()
+    if form.validate_on_submit():
+        try:
+            reject_spend_line(line, current_user, form.reason.data or "")
+        except SpendError as error:
+            show_problems(form, error, "reason")
+        else:
+            flash(f"{line.reference} rejected", "success")
+            return redirect(url_for("funding.review_queue"))
+    return render_line(line, form=form, reject_form=form)
+
+
+@bp.route("/review/dashboard")
+@roles_required(Role.REVIEWER)
+def show_dashboard() -> str:
+    as_at = today()
+    return render_template("funding/dashboard.html", by_stream=spend_by_stream(), by_month=spend_by_month(as_at),
+                           budget_use=budget_use(as_at), as_at=as_at)
+
+
+@bp.route("/claims", methods=["GET", "POST"])
+@roles_required(Role.REVIEWER)
+def claim_batches() -> str | Response:
+    form = ClaimBatchForm(data={"period_end": today()})
+    form.scheme.choices = [SelectChoice("", "Select a scheme")] + [SelectChoice(str(s.id), f"{s.code}: {s.name}")
+                                                                   for s in list_schemes()]
+    if form.validate_on_submit():
+        scheme = db.session.get(FundingScheme, int(form.scheme.data))
+        if scheme is None:
+            abort(400)
+        try:
+            batch = create_claim_batch(scheme, form.period_end.data, current_user)
+        except SpendError as error:
+            show_problems(form, error, "scheme")
+        else:
+            flash(f"Claim batch {batch.reference} created with {batch.line_count} lines", "success")
+            return redirect(url_for("funding.claim_batches"))
+    return render_template("funding/claims.html", form=form, batches=list_claim_batches())
+
+
+@bp.route("/claims/<public_id>.csv")
+@roles_required(Role.REVIEWER)
+def export_claim_batch(public_id: str) -> Response:
+    batch = db.session.execute(select(ClaimBatch).where(ClaimBatch.public_id == public_id)).scalar_one_or_none()
+    if batch is None:
+        abort(404)
+    return csv_response(f"claim-{batch.reference}.csv", CLAIM_CSV_HEADER, claim_csv_rows(batch))

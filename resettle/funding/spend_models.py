@@ -1,0 +1,166 @@
+"""Spend lines and their receipts, claim batches, and the budget rows that serialise approvals.
+
+What has been spent is never stored as a running total: it is the sum of approved and claimed lines, so it
+cannot drift from the lines themselves. The budget row exists to be locked while an approval checks and
+spends (so two reviewers approving at once cannot overspend) and to hold what accepted paid matches have
+committed.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from resettle.auth.models import User
+from resettle.db import UTCDateTime, new_public_id, utcnow
+from resettle.extensions import db
+from resettle.families.models import Family, Need
+from resettle.funding.models import ExpenseCategory, FundingScheme, FundingStream, string_enum
+
+
+class SpendStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    CLAIMED = "claimed"  # in a claim batch
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+    @property
+    def tag_class(self) -> str:
+        return {"draft": "govuk-tag--grey", "submitted": "govuk-tag--blue", "approved": "govuk-tag--green",
+                "rejected": "govuk-tag--red", "claimed": "govuk-tag--purple"}[self.value]
+
+
+SPENT_STATUSES = (SpendStatus.APPROVED, SpendStatus.CLAIMED)
+EDITABLE_STATUSES = (SpendStatus.DRAFT, SpendStatus.REJECTED)
+
+
+class ClaimBatch(db.Model):
+    __tablename__ = "claim_batches"
+    __table_args__ = (
+        CheckConstraint("line_count > 0", name="line_count_positive"),
+        CheckConstraint("total_pence > 0", name="total_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("funding_schemes.id", ondelete="RESTRICT"), index=True)
+    period_end: Mapped[date] = mapped_column(Date)
+    line_count: Mapped[int] = mapped_column(Integer)
+    total_pence: Mapped[int] = mapped_column(Integer)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    scheme: Mapped[FundingScheme] = relationship()
+    created_by: Mapped[User] = relationship()
+    lines: Mapped[list[SpendLine]] = relationship(back_populates="claim_batch", order_by="SpendLine.id")
+
+
+class SpendLine(db.Model):
+    __tablename__ = "spend_lines"
+    __table_args__ = (
+        CheckConstraint("amount_pence > 0", name="amount_positive"),
+        CheckConstraint("status <> 'rejected' OR rejection_reason <> ''", name="rejection_has_reason"),
+        CheckConstraint("status NOT IN ('approved', 'rejected', 'claimed') OR "
+                        "(decided_at IS NOT NULL AND decided_by_id IS NOT NULL)", name="decision_recorded"),
+        CheckConstraint("(status = 'claimed') = (claim_batch_id IS NOT NULL)", name="claimed_in_a_batch"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    family_id: Mapped[int] = mapped_column(ForeignKey("families.id", ondelete="RESTRICT"), index=True)
+    need_id: Mapped[int | None] = mapped_column(ForeignKey("needs.id", ondelete="SET NULL"), index=True)
+    stream_id: Mapped[int] = mapped_column(ForeignKey("funding_streams.id", ondelete="RESTRICT"), index=True)
+    expense_category_id: Mapped[int] = mapped_column(ForeignKey("expense_categories.id", ondelete="RESTRICT"),
+                                                     index=True)
+    item_description: Mapped[str] = mapped_column(String(200))
+    amount_pence: Mapped[int] = mapped_column(Integer)
+    payee: Mapped[str] = mapped_column(String(120))
+    spend_date: Mapped[date] = mapped_column(Date, index=True)
+    status: Mapped[SpendStatus] = mapped_column(string_enum(SpendStatus, "spend_status"), default=SpendStatus.DRAFT,
+                                                index=True)
+    # Exceptional costs: the Home Office's written in-principle agreement.
+    agreement_reference: Mapped[str] = mapped_column(String(100), default="")
+    reviewer_note: Mapped[str] = mapped_column(Text, default="")
+    rejection_reason: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claim_batch_id: Mapped[int | None] = mapped_column(ForeignKey("claim_batches.id", ondelete="RESTRICT"),
+                                                       index=True)
+
+    family: Mapped[Family] = relationship()
+    need: Mapped[Need | None] = relationship()
+    stream: Mapped[FundingStream] = relationship()
+    expense_category: Mapped[ExpenseCategory] = relationship()
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    claim_batch: Mapped[ClaimBatch | None] = relationship(back_populates="lines")
+    receipts: Mapped[list[Receipt]] = relationship(back_populates="spend_line", order_by="Receipt.id",
+                                                   cascade="all, delete-orphan")
+
+    @property
+    def reference(self) -> str:
+        """A short number staff can quote; the URL uses `public_id`."""
+        return f"S{self.id:05d}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+    def __repr__(self) -> str:
+        return f"<SpendLine {self.id} {self.status} {self.amount_pence}>"
+
+
+class Receipt(db.Model):
+    """An uploaded receipt. The file lives under UPLOAD_FOLDER with a random name, outside the web root."""
+
+    __tablename__ = "spend_receipts"
+    __table_args__ = (CheckConstraint("size_bytes > 0", name="size_positive"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    spend_line_id: Mapped[int] = mapped_column(ForeignKey("spend_lines.id", ondelete="CASCADE"), index=True)
+    original_filename: Mapped[str] = mapped_column(String(200))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(40))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    spend_line: Mapped[SpendLine] = relationship(back_populates="receipts")
+    uploaded_by: Mapped[User] = relationship()
+
+
+class FundingBudget(db.Model):
+    """One row per family and family-scope stream, and one per pool (family_id null)."""
+
+    __tablename__ = "funding_budgets"
+    __table_args__ = (
+        UniqueConstraint("stream_id", "family_id", name="uq_funding_budgets_stream_family"),
+        Index("uq_funding_budgets_one_pool_row", "stream_id", unique=True,
+              sqlite_where=text("family_id IS NULL"), postgresql_where=text("family_id IS NULL")),
+        CheckConstraint("committed_pence >= 0", name="committed_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    stream_id: Mapped[int] = mapped_column(ForeignKey("funding_streams.id", ondelete="RESTRICT"), index=True)
+    family_id: Mapped[int | None] = mapped_column(ForeignKey("families.id", ondelete="RESTRICT"), index=True)
+    # Pence set aside by accepted paid matches and not yet spent.
+    committed_pence: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    stream: Mapped[FundingStream] = relationship()
+    family: Mapped[Family | None] = relationship()

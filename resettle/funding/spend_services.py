@@ -1,0 +1,211 @@
+"""Spend lines from draft to claim. Caseworkers enter and submit; reviewers approve or reject. Every rule
+is checked again at approval (rules.py), and approval spends under a lock on the budget (budgets.py), so
+neither a stale page nor two reviewers at once can approve what the rules or the budget forbid."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+
+from resettle.audit.services import record
+from resettle.auth.models import Role, User
+from resettle.db import utcnow
+from resettle.extensions import db
+from resettle.families.models import Family, Need
+from resettle.funding.budgets import figures_for, lock_budget
+from resettle.funding.models import ExpenseCategory, FundingStream, StreamScope
+from resettle.funding.queries import eligibility_of
+from resettle.funding.rules import (
+    Problem,
+    SpendFacts,
+    approval_problems,
+    charge_problems,
+    rejection_problems,
+    submission_problems,
+)
+from resettle.funding.spend_models import SpendLine, SpendStatus
+from resettle.notifications.email import queue_email
+from resettle.web.templating import format_pence
+
+
+class SpendError(ValueError):
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(problem.message for problem in problems))
+        self.problems = problems
+
+
+@dataclass
+class SpendFields:
+    family: Family
+    stream: FundingStream
+    expense_category: ExpenseCategory
+    item_description: str
+    amount_pence: int
+    payee: str
+    spend_date: date
+    need: Need | None = None
+    agreement_reference: str = ""
+
+
+def facts_for(family: Family, stream: FundingStream, expense_category: ExpenseCategory, spend_date: date,
+              agreement_reference: str, receipt_count: int) -> SpendFacts:
+    return SpendFacts(
+        item_label=expense_category.label, scheme_code=stream.scheme.code, stream_name=stream.name,
+        eligibility=eligibility_of(stream.scheme_id, expense_category.id),
+        family_scheme_code=family.scheme.value if family.scheme else None,
+        stream_pays_for_category=expense_category.category in stream.categories,
+        stream_open_on=stream.is_open_on(spend_date), spend_date=spend_date,
+        requires_prior_agreement=stream.requires_prior_agreement, agreement_reference=agreement_reference,
+        receipt_count=receipt_count)
+
+
+def line_facts(line: SpendLine) -> SpendFacts:
+    return facts_for(line.family, line.stream, line.expense_category, line.spend_date, line.agreement_reference,
+                     len(line.receipts))
+
+
+def _check_fields(fields: SpendFields) -> None:
+    problems = charge_problems(facts_for(fields.family, fields.stream, fields.expense_category, fields.spend_date,
+                                         fields.agreement_reference, 0))
+    if fields.need is not None and fields.need.family_id != fields.family.id:
+        problems.append(Problem("need", "Select a need of this family"))
+    if fields.amount_pence <= 0:
+        problems.append(Problem("amount", "Amount must be more than £0"))
+    if problems:
+        raise SpendError(problems)
+
+
+def create_spend_line(fields: SpendFields, actor: User) -> SpendLine:
+    """A draft line. Blocked items are refused at once: they can never be charged to funds."""
+    _check_fields(fields)
+    line = SpendLine(
+        family=fields.family, need=fields.need, stream=fields.stream, expense_category=fields.expense_category,
+        item_description=fields.item_description, amount_pence=fields.amount_pence, payee=fields.payee,
+        spend_date=fields.spend_date, agreement_reference=fields.agreement_reference, created_by=actor,
+        status=SpendStatus.DRAFT)
+    db.session.add(line)
+    db.session.flush()
+    record("spend_created", "spend_line", line.public_id,
+           f"{line.reference} {fields.expense_category.code} {format_pence(fields.amount_pence)} "
+           f"to {fields.stream.code} for family {fields.family.reference}", actor=actor)
+    return line
+
+
+def update_spend_line(line: SpendLine, fields: SpendFields, actor: User) -> SpendLine:
+    """Drafts and rejected lines can be corrected; a corrected rejected line goes back to draft."""
+    if not line.is_editable:
+        raise SpendError([Problem("item_description", f"{line.reference} is {line.status.label.lower()} "
+                                                      "and can no longer be changed")])
+    _check_fields(fields)
+    line.family, line.need, line.stream = fields.family, fields.need, fields.stream
+    line.expense_category, line.item_description = fields.expense_category, fields.item_description
+    line.amount_pence, line.payee, line.spend_date = fields.amount_pence, fields.payee, fields.spend_date
+    line.agreement_reference = fields.agreement_reference
+    line.status = SpendStatus.DRAFT
+    db.session.flush()
+    record("spend_updated", "spend_line", line.public_id, f"{line.reference} corrected", actor=actor)
+    return line
+
+
+def submit_spend_line(line: SpendLine, actor: User) -> SpendLine:
+    if not line.is_editable:
+        raise SpendError([Problem("submit", f"{line.reference} is already {line.status.label.lower()}")])
+    problems = submission_problems(line_facts(line))
+    if problems:
+        raise SpendError(problems)
+    line.status = SpendStatus.SUBMITTED
+    line.submitted_at = utcnow()
+    line.rejection_reason = ""
+    db.session.flush()
+    record("spend_submitted", "spend_line", line.public_id, f"{line.reference} submitted for review", actor=actor)
+    return line
+
+
+def _check_reviewer(line: SpendLine, reviewer: User) -> None:
+    if reviewer.role is not Role.REVIEWER:
+        raise SpendError([Problem("note", "Only spend reviewers can decide on spend")])
+    if line.created_by_id == reviewer.id:
+        raise SpendError([Problem("note", "You cannot decide on spend you entered yourself")])
+
+
+def approve_spend_line(line: SpendLine, reviewer: User, note: str = "") -> SpendLine:
+    """Approve and spend. The budget row is locked before the line's status and the budget are read again,
+    so a concurrent approval (of this line or another on the same budget) is seen, never overlooked."""
+    _check_reviewer(line, reviewer)
+    family = line.family if line.stream.scope is StreamScope.FAMILY else None
+    row = lock_budget(line.stream, family)
+    db.session.refresh(line)
+    if line.status is not SpendStatus.SUBMITTED:
+        raise SpendError([Problem("note", f"{line.reference} is {line.status.label.lower()}, not waiting for "
+                                          "review")])
+    problems = approval_problems(line_facts(line), note)
+    if problems:
+        raise SpendError(problems)
+    figures = figures_for(line.stream, line.family, row=row)
+    if not figures.can_afford(line.amount_pence):
+        raise SpendError([Problem("note", f"Approving {line.reference} would overspend {line.stream.name}: "
+                                          f"{format_pence(max(figures.remaining, 0))} is left and it costs "
+                                          f"{format_pence(line.amount_pence)}")])
+    line.status = SpendStatus.APPROVED
+    line.reviewer_note = note.strip()
+    line.decided_by = reviewer
+    line.decided_at = utcnow()
+    db.session.flush()
+    record("spend_approved", "spend_line", line.public_id,
+           f"{line.reference} {format_pence(line.amount_pence)} approved from {line.stream.code}"
+           + (f"; note: {line.reviewer_note}" if line.reviewer_note else ""), actor=reviewer)
+    return line
+
+
+def reject_spend_line(line: SpendLine, reviewer: User, reason: str) -> SpendLine:
+    _check_reviewer(line, reviewer)
+    if line.status is not SpendStatus.SUBMITTED:
+        raise SpendError([Problem("reason", f"{line.reference} is {line.status.label.lower()}, not waiting for "
+                                            "review")])
+    problems = rejection_problems(reason)
+    if problems:
+        raise SpendError(problems)
+    line.status = SpendStatus.REJECTED
+    line.rejection_reason = reason.strip()
+    line.decided_by = reviewer
+    line.decided_at = utcnow()
+    db.session.flush()
+    record("spend_rejected", "spend_line", line.public_id, f"{line.reference} rejected: {line.rejection_reason}",
+           actor=reviewer)
+    queue_email(line.created_by.email, f"Spend {line.reference} was not approved",
+                f"Spend {line.reference} ({line.item_description}, {format_pence(line.amount_pence)}) for family "
+                f"{line.family.reference} was not approved.\n\nReason: {line.rejection_reason}\n\n"
+                "You can correct it and submit it again in Resettle.")
+    return line
+
+
+@dataclass
+class BulkOutcome:
+    done: list[SpendLine] = field(default_factory=list)
+    refused: list[tuple[SpendLine, list[Problem]]] = field(default_factory=list)
+
+
+def decide_in_bulk(lines: Iterable[SpendLine], reviewer: User, approve: bool, text: str) -> BulkOutcome:
+    """Each line is checked as if decided alone; one refusal does not stop the others. Lines are taken in
+    budget order so that two bulk approvals lock budgets in the same order and cannot deadlock."""
+    outcome = BulkOutcome()
+    for line in sorted(lines, key=lambda each: (each.stream_id, each.family_id, each.id)):
+        try:
+            if approve:
+                approve_spend_line(line, reviewer, text)
+            else:
+                reject_spend_line(line, reviewer, text)
+        except SpendError as error:
+            outcome.refused.append((line, error.problems))
+        else:
+            outcome.done.append(line)
+    return outcome
+
+
+def get_lines_by_public_ids(public_ids: list[str]) -> list[SpendLine]:
+    if not public_ids:
+        return []
+    return list(db.session.execute(select(SpendLine).where(SpendLine.public_id.in_(public_ids))).scalars())

@@ -1,0 +1,234 @@
+"""Caseworkers enter spend, attach receipts and submit it; caseworkers and reviewers read it and budgets.
+
+Reviewers see a family only by its name and reference here: no addresses and no health notes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from resettle.audit.services import record
+from resettle.auth.models import Role
+from resettle.auth.permissions import roles_required
+from resettle.extensions import db
+from resettle.families.models import Family, Need, NeedStatus
+from resettle.funding import bp
+from resettle.funding.budgets import family_budgets, figures_for, pool_budgets, today
+from resettle.funding.models import ExpenseCategory, FundingStream
+from resettle.funding.queries import list_expense_categories, list_streams
+from resettle.funding.receipts import add_receipt, receipt_path, remove_receipt
+from resettle.funding.review_queries import SpendFilters, get_line_by_public_id, spend_query
+from resettle.funding.spend_forms import ActionForm, ApproveForm, ReceiptForm, RejectForm, SpendLineForm
+from resettle.funding.spend_models import Receipt, SpendLine, SpendStatus
+from resettle.funding.spend_services import SpendError, SpendFields, create_spend_line, submit_spend_line
+from resettle.funding.spend_services import update_spend_line as update_line
+from resettle.web.pagination import paginate
+
+CASEWORKER_AND_REVIEWER = (Role.CASEWORKER, Role.REVIEWER)
+
+
+def line_or_404(public_id: str) -> SpendLine:
+    line = get_line_by_public_id(public_id)
+    if line is None:
+        abort(404)
+    return line
+
+
+def family_or_404(reference: str) -> Family:
+    family = db.session.execute(select(Family).where(Family.reference == reference)).scalar_one_or_none()
+    if family is None:
+        abort(404)
+    return family
+
+
+def show_problems(form: Any, error: SpendError, fallback: str) -> None:
+    for problem in error.problems:
+        field = getattr(form, problem.field, None) or getattr(form, fallback)
+        field.errors = [*field.errors, problem.message]
+
+
+@bp.route("/spend")
+@roles_required(*CASEWORKER_AND_REVIEWER)
+def list_spend() -> str:
+    status = request.args.get("status", "")
+    filters = SpendFilters(status=SpendStatus(status) if status in set(SpendStatus) else None,
+                           family_reference=request.args.get("family") or None)
+    page = paginate(spend_query(filters))
+    return render_template("funding/spend_list.html", page=page, status=status, statuses=list(SpendStatus))
+
+
+def _choose(form: SpendLineForm, family: Family | None) -> None:
+    families = db.session.execute(select(Family).order_by(Family.name)).scalars()
+    form.family.choices = [SelectChoice("", "Select a family")] + [
+        SelectChoice(f.reference, f"{f.name} ({f.reference}, {f.scheme.value})") for f in families]
+    needs = [] if family is None else db.session.execute(
+        select(Need).where(Need.family_id == family.id, Need.status.in_([NeedStatus.OPEN, NeedStatus.MATCHED]))
+        .order_by(Need.raised_at)).scalars()
+    form.need.choices = [SelectChoice("", "Not for a recorded need")] + [SelectChoice(str(n.id), n.title)
+                                                                          for n in needs]
+    form.expense_category.choices = [SelectChoice("", "Select what was bought")] + [
+        SelectChoice(str(c.id), f"{c.label} ({c.category.label})") for c in list_expense_categories(active_only=True)]
+    form.stream.choices = [SelectChoice("", "Select a funding stream")] + [
+        SelectChoice(str(s.id), f"{s.scheme.code}: {s.name} ({s.code})") for s in list_streams(open_on=today())]
+
+
+def _fields(form: SpendLineForm) -> SpendFields:
+    family = family_or_404(form.family.data)
+    need = db.session.get(Need, int(form.need.data)) if (form.need.data or "").isdigit() else None
+    stream = db.session.get(FundingStream, int(form.stream.data))
+    expense_category = db.session.get(ExpenseCategory, int(form.expense_category.data))
+    if stream is None or expense_category is None:
+        abort(400)
+    return SpendFields(family=family, need=need, stream=stream, expense_category=expense_category,
+                       item_description=form.item_description.data, amount_pence=form.amount.pence or 0,
+                       payee=form.payee.data, spend_date=form.spend_date.data,
+                       agreement_reference=form.agreement_reference.data or "")
+
+
+def _posted_family(default: Family | None) -> Family | None:
+    reference = request.form.get("family") or request.args.get("family")
+    if not reference:
+        return default
+    return db.session.execute(select(Family).where(Family.reference == reference)).scalar_one_or_none()
+
+
+@bp.route("/spend/new", methods=["GET", "POST"])
+@roles_required(Role.CASEWORKER)
+def new_spend_line() -> str | Response:
+    family = _posted_family(None)
+    form = SpendLineForm(data={"family": family.reference if family else "", "spend_date": today()})
+    _choose(form, family)
+    if form.validate_on_submit():
+        try:
+            line = create_spend_line(_fields(form), current_user)
+        except SpendError as error:
+            show_problems(form, error, "item_description")
+        else:
+            flash(f"Spend {line.reference} saved as a draft. Upload a receipt, then submit it for review", "success")
+            return redirect(url_for("funding.show_spend_line", public_id=line.public_id))
+    return render_template("funding/spend_form.html", form=form, title="Record spend", line=None)
+
+
+@bp.route("/spend/<public_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.CASEWORKER)
+def edit_spend_line(public_id: str) -> str | Response:
+    line = line_or_404(public_id)
+    if not line.is_editable:
+        flash(f"{line.reference} is {line.status.label.lower()} and can no longer be changed", "error")
+        return redirect(url_for("funding.show_spend_line", public_id=line.public_id))
+    form = SpendLineForm(data={
+        "family": line.family.reference, "need": str(line.need_id or ""),
+        "expense_category": str(line.expense_category_id), "item_description": line.item_description,
+        "amount": line.amount_pence, "payee": line.payee, "spend_date": line.spend_date,
+        "stream": str(line.stream_id), "agreement_reference": line.agreement_reference})
+    _choose(form, _posted_family(line.family))
+    if form.validate_on_submit():
+        try:
+            update_line(line, _fields(form), current_user)
+        except SpendError as error:
+            show_problems(form, error, "item_description")
+        else:
+            flash(f"Changes to {line.reference} saved", "success")
+            return redirect(url_for("funding.show_spend_line", public_id=line.public_id))
+    return render_template("funding/spend_form.html", form=form, title=f"Change spend {line.reference}", line=line)
+
+
+def render_line(line: SpendLine, form: Any = None, **forms: Any) -> str:
+    context = {
+        "receipt_form": ReceiptForm(), "submit_form": ActionForm(), "approve_form": ApproveForm(),
+        "reject_form": RejectForm(), **forms,
+    }
+    return render_template("funding/spend_line.html", line=line, form=form,
+                           budget=figures_for(line.stream, line.family), **context)
+
+
+@bp.route("/spend/<public_id>")
+@roles_required(*CASEWORKER_AND_REVIEWER)
+def show_spend_line(public_id: str) -> str:
+    return render_line(line_or_404(public_id))
+
+
+@bp.route("/spend/<public_id>/receipts", methods=["POST"])
+@roles_required(Role.CASEWORKER)
+def upload_receipt(public_id: str) -> str | Response:
+    line = line_or_404(public_id)
+    form = ReceiptForm()
+    if form.validate_on_submit():
+        try:
+            add_receipt(line, form.receipt.data.stream, form.receipt.data.filename or "", current_user)
+        except SpendError as error:
+            show_problems(form, error, "receipt")
+        else:
+            flash("Receipt uploaded", "success")
+            return redirect(url_for("funding.show_spend_line", public_id=line.public_id))
+    return render_line(line, form=form, receipt_form=form)
+
+
+@bp.route("/receipts/<public_id>/remove", methods=["POST"])
+@roles_required(Role.CASEWORKER)
+def remove_receipt_file(public_id: str) -> Response:
+    receipt = db.session.execute(select(Receipt).where(Receipt.public_id == public_id)).scalar_one_or_none()
+    if receipt is None:
+        abort(404)
+    line = receipt.spend_line
+    if ActionForm().validate_on_submit():
+        try:
+            remove_receipt(receipt, current_user)
+        except SpendError as error:
+            flash(error.problems[0].message, "error")
+        else:
+            flash("Receipt removed", "success")
+    return redirect(url_for("funding.show_spend_line", public_id=line.public_id))
+
+
+@bp.route("/receipts/<public_id>")
+@roles_required(*CASEWORKER_AND_REVIEWER)
+def download_receipt(public_id: str) -> Response:
+    receipt = db.session.execute(select(Receipt).where(Receipt.public_id == public_id)).scalar_one_or_none()
+    if receipt is None or not receipt_path(receipt).is_file():
+        abort(404)
+    record("receipt_viewed", "spend_line", receipt.spend_line.public_id,
+           f"{receipt.spend_line.reference}: {receipt.original_filename}")
+    return send_file(receipt_path(receipt), mimetype=receipt.content_type, as_attachment=True,
+                     download_name=receipt.original_filename, max_age=0)
+
+
+@bp.route("/spend/<public_id>/submit", methods=["POST"])
+@roles_required(Role.CASEWORKER)
+def submit_spend(public_id: str) -> str | Response:
+    line = line_or_404(public_id)
+    form = ActionForm()
+    if form.validate_on_submit():
+        try:
+            submit_spend_line(line, current_user)
+        except SpendError as error:
+            show_problems(form, error, "submit_for_review")
+        else:
+            flash(f"{line.reference} submitted for review", "success")
+            return redirect(url_for("funding.show_spend_line", public_id=line.public_id))
+    return render_line(line, form=form, submit_form=form)
+
+
+@bp.route("/budgets")
+@roles_required(*CASEWORKER_AND_REVIEWER)
+def list_budgets() -> str:
+    as_at = today()
+    families = db.session.execute(select(Family).where(Family.arrival_date.is_not(None)).order_by(Family.name))
+    rows = [(family, family_budgets(family, as_at)) for family in families.scalars()]
+    return render_template("funding/budgets.html", pools=pool_budgets(as_at), rows=rows, as_at=as_at)
+
+
+@bp.route("/families/<reference>/budgets")
+@roles_required(*CASEWORKER_AND_REVIEWER)
+def show_family_budgets(reference: str) -> str:
+    family = family_or_404(reference)
+    lines = db.session.execute(select(SpendLine).where(SpendLine.family_id == family.id)
+                               .order_by(SpendLine.spend_date.desc(), SpendLine.id.desc())).scalars()
+    return render_template("funding/family_budgets.html", family=family, budgets=family_budgets(family),
+                           lines=list(lines))

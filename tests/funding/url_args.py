@@ -1,0 +1,47 @@
+"""URL parameters for the funding routes in the access matrix (tests/web/test_access.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from tests.funding.factories import (
+    AmountRuleFactory,
+    ClaimBatchFactory,
+    ExpenseCategoryFactory,
+    FundingSchemeFactory,
+    FundingStreamFactory,
+    ReceiptFactory,
+    SpendLineFactory,
+)
+
+
+def _line() -> dict[str, Any]:
+    return {"public_id": SpendLineFactory().public_id}
+
+
+def _receipt() -> dict[str, Any]:
+    return {"public_id": ReceiptFactory().public_id}
+
+
+FUNDING_URL_ARGS: dict[str, Callable[[], dict[str, Any]]] = {
+    "funding.show_scheme": lambda: {"scheme_id": FundingSchemeFactory().id},
+    "funding.edit_scheme": lambda: {"scheme_id": FundingSchemeFactory().id},
+    "funding.new_stream": lambda: {"scheme_id": FundingSchemeFactory().id},
+    "funding.edit_stream": lambda: {"stream_id": FundingStreamFactory().id},
+    "funding.new_rule": lambda: {"stream_id": FundingStreamFactory().id},
+    "funding.edit_rule": lambda: {"rule_id": AmountRuleFactory().id},
+    "funding.edit_eligibility": lambda: {"scheme_id": FundingSchemeFactory().id,
+                                         "expense_category_id": ExpenseCategoryFactory().id},
+    "funding.edit_expense_category": lambda: {"expense_category_id": ExpenseCategoryFactory().id},
+    "funding.show_spend_line": _line,
+    "funding.edit_spend_line": _line,
+    "funding.upload_receipt": _line,
+    "funding.submit_spend": _line,
+    "funding.approve_spend": _line,
+    "funding.reject_spend": _line,
+    "funding.remove_receipt_file": _receipt,
+    "funding.download_receipt": _receipt,
+    "funding.show_family_budgets": lambda: {"reference": SpendLineFactory().family.reference},
+    "funding.export_claim_batch": lambda: {"public_id": ClaimBatchFactory().public_id},
+}
