@@ -1,0 +1,28 @@
+"""Forms for deciding on proposals. Reasons are checked by the services, which give the GOV.UK message."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea
+from wtforms import RadioField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length
+
+
+class ConfirmForm(FlaskForm):
+    """A button and its CSRF token: accept a proposal, mark a match fulfilled, run matching now."""
+
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class RejectForm(FlaskForm):
+    reason = TextAreaField("Why does this offer not suit the family?", widget=GovTextArea(),
+                           validators=[InputRequired("Enter why this offer does not suit the family"),
+                                       Length(max=500, message="Reason must be 500 characters or fewer")],
+                           description="The offer will not be proposed for this need again.")
+    submit = SubmitField("Reject proposal", widget=GovSubmitInput())
+
+
+class PickOfferForm(FlaskForm):
+    offer = RadioField("Choose an offer", widget=GovRadioInput(), validate_choice=False,
+                       validators=[InputRequired("Select an offer")])
+    submit = SubmitField("Match with this offer", widget=GovSubmitInput())
