@@ -1,4 +1,5 @@
-"""Forms for deciding on proposals. Reasons are checked by the services, which give the GOV.UK message."""
+"""Forms for deciding on proposals. Buttons that only confirm (accept, fulfil, run now) need no form: the app
+checks the CSRF token on every POST."""
 
 from __future__ import annotations
 
@@ -6,12 +7,6 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea
 from wtforms import RadioField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
-
-
-class ConfirmForm(FlaskForm):
-    """A button and its CSRF token: accept a proposal, mark a match fulfilled, run matching now."""
-
-    submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
 class RejectForm(FlaskForm):

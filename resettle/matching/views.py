@@ -25,7 +25,6 @@ from resettle.matching.runs import latest_run, run_matching
 from resettle.matching.services import MatchError, accept_proposal, fulfil_match, pick_offer, reject_proposal
 from resettle.web.csv_export import csv_response
 from resettle.web.pagination import paginate
-from resettle.web.templating import format_pence
 
 bp = Blueprint("matching", __name__, url_prefix="/matching")
 CASE_STAFF = (Role.CASEWORKER, Role.ADMIN)
@@ -122,7 +121,7 @@ def pick(need_id: int) -> str | Response | tuple[str, int]:
                   "and a task added.", "success")
             return redirect(url_for("matching.family_proposals", reference=need.family.reference))
     return render_template("matching/pick.html", form=form, need=need, candidates=candidates,
-                           compatible=compatible, format_pence=format_pence)
+                           compatible=compatible)
 
 
 @bp.route("/matches/<int:match_id>/fulfil", methods=["POST"])
