@@ -64,6 +64,10 @@ class Config:
     MAIL_SUPPRESS_SEND = not _bool("MAIL_ENABLED", False)
 
     INVITE_MAX_AGE_DAYS = 7
+    # Community offers: how long an offerer's private link works, and per-address limits on the public form.
+    OFFER_LINK_MAX_AGE_DAYS = int(os.environ.get("OFFER_LINK_MAX_AGE_DAYS", "90"))
+    OFFER_FORM_RATE_LIMIT = os.environ.get("OFFER_FORM_RATE_LIMIT", "10 per minute;50 per hour")
+    OFFER_LINK_RATE_LIMIT = os.environ.get("OFFER_LINK_RATE_LIMIT", "20 per minute;100 per hour")
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")  # default: instance/uploads
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
     ARGON2_FAST = False  # tests use cheap hash parameters

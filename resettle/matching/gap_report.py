@@ -177,6 +177,11 @@ def public_text(group: GapGroup) -> str:
     return " ".join([noun, *phrases])
 
 
+def pooled_text(offer_type: Category) -> str:
+    """How the public page names pooled small groups of a kind of offer."""
+    return "Homes to rent" if offer_type is Category.HOUSING else offer_type.info.offer_label or offer_type.label
+
+
 def public_lines(groups: Iterable[GapGroup]) -> list[NeededLine]:
     """Public lines from gap groups: regrouped by their public wording, each shown only when at least
     MIN_FAMILIES families are behind it; smaller ones pooled per kind of offer, itself shown only if large
@@ -190,9 +195,12 @@ def public_lines(groups: Iterable[GapGroup]) -> list[NeededLine]:
             lines.append(NeededLine(offer_type, text, rounded_families(len(families))))
         else:
             too_small[offer_type].update(families)
+    shown = {line.offer_type for line in lines}
     for offer_type, families in too_small.items():
         if len(families) >= MIN_FAMILIES:
-            lines.append(NeededLine(offer_type, f"Other {offer_type.label.lower()}", rounded_families(len(families))))
+            text = pooled_text(offer_type)
+            lines.append(NeededLine(offer_type, f"Other {text[:1].lower()}{text[1:]}" if offer_type in shown else text,
+                                    rounded_families(len(families))))
     order = {category: index for index, category in enumerate(OFFER_TYPES)}
     return sorted(lines, key=lambda line: (order.get(line.offer_type, len(order)), -line.families, line.text))
 

@@ -13,8 +13,7 @@ from resettle.auth.models import User
 from resettle.db import utcnow
 from resettle.extensions import db
 from resettle.offers.models import DbsStatus, Handover, ItemCondition, LandlordType, Offer, OfferItem, OfferStatus
-from resettle.offers.services import OFFERER, add_event, new_reference
-from resettle.postcodes import location_for
+from resettle.offers.services import OFFERER, add_event, location_for, new_reference
 from resettle.taxonomy import Category
 
 CASEWORKER = "amira.caseworker@council.example"
@@ -22,8 +21,9 @@ CASEWORKER = "amira.caseworker@council.example"
 
 def _offer(days_ago: int, **values: Any) -> Offer:
     items = values.pop("items", [])
-    offer = Offer(reference=new_reference(), consent_at=utcnow() - timedelta(days=days_ago),
-                  submitted_at=utcnow() - timedelta(days=days_ago), **values)
+    sent = utcnow() - timedelta(days=days_ago)
+    offer = Offer(reference=new_reference(), status=OfferStatus.SUBMITTED, consent_at=sent, submitted_at=sent,
+                  **values)
     offer.items = [OfferItem(item_kind=kind, quantity=quantity, condition=condition)
                    for kind, quantity, condition in items]
     location = location_for(offer.postcode)

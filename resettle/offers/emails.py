@@ -34,6 +34,15 @@ def send_confirmation(offer: Offer) -> None:
     )
 
 
+def send_new_link(offer: Offer) -> None:
+    queue_email(
+        to=offer.offerer_email,
+        subject=f"A new link for your offer: reference {offer.reference}",
+        body=(_greeting(offer) + "You asked for a new link to your offer. If it was not you, you can ignore this "
+              "email: the link is sent only to you.\n\n" + _manage(offer) + SIGN_OFF),
+    )
+
+
 def send_rejection(offer: Offer) -> None:
     queue_email(
         to=offer.offerer_email,
@@ -63,6 +72,17 @@ def send_expiry_notice(offer: Offer) -> None:
         body=(_greeting(offer) + f"Your offer ({offer.title}) has reached the end date you gave, so we have "
               "closed it. If you can still help, give new dates using your private link and we will look at "
               "it again.\n\n" + _manage(offer) + SIGN_OFF),
+    )
+
+
+def send_matched_offer_withdrawn(to: str, offer: Offer) -> None:
+    reason = offer.events[-1].note if offer.events else ""
+    queue_email(
+        to=to,
+        subject=f"A matched offer has been withdrawn: {offer.reference}",
+        body=(f"{offer.offerer_name} has withdrawn offer {offer.reference} ({offer.title}), which was matched "
+              f"with a family.\n\n" + (f"Their reason: {reason}\n\n" if reason else "")
+              + f"The offer: {absolute_url('offers.offer_detail', offer_id=offer.id)}\n"),
     )
 
 

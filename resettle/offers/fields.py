@@ -13,7 +13,7 @@ from wtforms import Field, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation, ValidationError
 
-from resettle.postcodes import normalise_postcode
+from resettle.families.places import normalise_postcode
 
 YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
 

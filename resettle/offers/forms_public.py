@@ -82,8 +82,9 @@ def _description(label: str, hint: str, required: bool = False) -> TextAreaField
 
 
 def _available_from(required: bool = False) -> GovDateField:
+    hint = "For example, 27 3 2027." + ("" if required else " Leave empty if it is available now.")
     return GovDateField("When is it available from?", short_name="The date it is available from", required=required,
-                        description="For example, 27 3 2027. Leave empty if it is available now.")
+                        description=hint)
 
 
 def _available_until() -> GovDateField:
@@ -119,8 +120,7 @@ class HousingFields:
     bedrooms = WholeNumberField("How many bedrooms does it have?", short_name="the number of bedrooms",
                                 minimum=1, maximum=12)
     rent = PoundsField("Monthly rent", short_name="the monthly rent", maximum_pounds=10_000,
-                       description="Families can usually pay up to the Local Housing Allowance rate, for example "
-                                   "£1,944.67 a month for 3 bedrooms in inner South East London")
+                       description="Families can usually pay up to the Local Housing Allowance rate for the area")
     step_free = YesNoField("Does it have step-free access?",
                            description="Level or ramped entry, and a lift to any upper floor",
                            validators=[InputRequired("Select yes if the home has step-free access")])
@@ -136,6 +136,14 @@ class HousingFields:
     available_until = _available_until()
     description = _description("Anything else we should know about the home?",
                                "For example, a garden, parking, or how close it is to schools and shops")
+
+
+def rent_hint(example_monthly_pence: int | None) -> str:
+    """The rent question's hint, quoting today's 3-bedroom rate (rates are data, never written into code)."""
+    hint = "Families can usually pay up to the Local Housing Allowance rate for the area"
+    if example_monthly_pence is None:
+        return hint
+    return f"{hint}, for example £{example_monthly_pence / 100:,.2f} a month for 3 bedrooms in inner South East London"
 
 
 class ItemLineForm(Form):
@@ -292,10 +300,12 @@ FORMS_BY_TYPE: dict[Category, type[OfferForm]] = {
 }
 
 
-def offer_form_for(category: Category) -> OfferForm:
+def offer_form_for(category: Category, lha_example_pence: int | None = None) -> OfferForm:
     form_class = FORMS_BY_TYPE.get(category)
     form = form_class() if form_class is not None else ServiceOfferForm(category=category)
     form.category = category
+    if isinstance(form, HousingOfferForm):
+        form.rent.description = rent_hint(lha_example_pence)
     return form
 
 
@@ -348,6 +358,18 @@ class AvailabilityForm(FlaskForm):
     def validate_available_until(self, field: Any) -> None:
         if field.data and self.available_from.data and field.data < self.available_from.data:
             raise ValidationError("The date it is available until must be after the date it is available from")
+
+
+class NewLinkForm(FlaskForm):
+    reference = StringField("Your offer's reference", widget=GovTextInput(), filters=[strip],
+                            description="It is in the email we sent, for example OF-7KQ2MX",
+                            validators=[InputRequired("Enter your offer's reference"),
+                                        Length(max=16, message="Reference must be 16 characters or fewer")])
+    email = EmailField("Email address", widget=GovTextInput(), filters=[strip],
+                       description="The address you gave when you made the offer",
+                       validators=[InputRequired("Enter your email address"),
+                                   Length(max=254, message="Email address must be 254 characters or fewer")])
+    submit = SubmitField("Send me a new link", widget=GovSubmitInput())
 
 
 class WithdrawForm(FlaskForm):

@@ -137,6 +137,9 @@ class EditOfferForm(FlaskForm):
     postcode = StringField("Postcode", widget=GovTextInput(), filters=[strip],
                            validators=[Optional(), Length(max=10, message="Postcode must be 10 characters or fewer"),
                                        valid_postcode])
+    address = StringField("Address of the home", widget=GovTextInput(), filters=[strip],
+                          validators=[InputRequired("Enter the address of the home"),
+                                      Length(max=300, message="Address must be 300 characters or fewer")])
     bedrooms = WholeNumberField("Bedrooms", short_name="the number of bedrooms", minimum=1, maximum=12)
     rent = PoundsField("Monthly rent", short_name="the monthly rent", maximum_pounds=10_000)
     step_free = YesNoField("Step-free access", validators=[InputRequired("Select yes if it has step-free access")])
@@ -151,7 +154,8 @@ class EditOfferForm(FlaskForm):
 
     def keep_only_for(self, offer: Offer) -> None:
         wanted = {self.FORM_NAMES.get(name, name) for name in editable_fields(offer)}
-        for name in ("bedrooms", "rent", "step_free", "languages", "home_visit", "halal", "hours_per_week"):
+        for name in ("capacity", "address", "bedrooms", "rent", "step_free", "languages", "home_visit", "halal",
+                     "hours_per_week"):
             if name not in wanted:
                 delattr(self, name)
 
@@ -162,7 +166,7 @@ def edit_form_data(offer: Offer) -> dict[str, Any]:
         "description": offer.description, "capacity": str(offer.capacity),
         "cost": f"{offer.cost_pence / 100:.2f}", "available_from": offer.available_from,
         "available_until": offer.available_until, "postcode": offer.postcode or "",
-        "bedrooms": str(offer.bedrooms) if offer.bedrooms is not None else "",
+        "address": offer.address or "", "bedrooms": str(offer.bedrooms) if offer.bedrooms is not None else "",
         "rent": f"{offer.rent_pence / 100:.2f}" if offer.rent_pence is not None else "",
         "step_free": yes_no(offer.step_free), "languages": list(offer.languages or []),
         "home_visit": yes_no(offer.home_visit), "halal": yes_no(offer.halal),

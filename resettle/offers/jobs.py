@@ -10,13 +10,12 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from resettle.audit.services import record
-from resettle.auth.models import Role, User
 from resettle.extensions import db
 from resettle.jobs import register_job
 from resettle.offers import emails
 from resettle.offers.models import Offer, OfferStatus
 from resettle.offers.rules import DBS_EXPIRY_WARNING_DAYS, EXPIRES, EXTENSION_REMINDER_DAYS
-from resettle.offers.services import SCHEDULED_JOB, add_event, change_status, local_today
+from resettle.offers.services import SCHEDULED_JOB, active_caseworker_emails, add_event, change_status, local_today
 
 
 def expire_offers() -> int:
@@ -74,11 +73,8 @@ def flag_dbs_renewals() -> int:
                   note=f"DBS check due for renewal on {offer.dbs_expires_on.isoformat()}")
         record("offer_dbs_renewal_flagged", "offer", offer.reference, f"renewal due {offer.dbs_expires_on}")
     if newly_due:
-        staff = db.session.execute(
-            select(User).where(User.role == Role.CASEWORKER, User.is_active_account.is_(True)).order_by(User.id)
-        ).scalars()
-        for user in staff:
-            emails.send_dbs_expiry_digest(user.email, newly_due)
+        for address in active_caseworker_emails():
+            emails.send_dbs_expiry_digest(address, newly_due)
     db.session.flush()
     return len(newly_due)
 

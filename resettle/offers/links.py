@@ -14,11 +14,9 @@ from sqlalchemy import select
 from resettle.extensions import db
 from resettle.offers.models import Offer
 
-DEFAULT_MAX_AGE_DAYS = 90
-
 
 def link_max_age_days() -> int:
-    return int(current_app.config.get("OFFER_LINK_MAX_AGE_DAYS", DEFAULT_MAX_AGE_DAYS))
+    return int(current_app.config["OFFER_LINK_MAX_AGE_DAYS"])
 
 
 def _serializer() -> URLSafeTimedSerializer:

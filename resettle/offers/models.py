@@ -129,6 +129,7 @@ class ItemCondition(enum.StrEnum):
 
 
 EPC_RATINGS = ("A", "B", "C", "D", "E", "F", "G")
+TITLE_LENGTH = 60
 
 
 class Offer(db.Model):
@@ -228,6 +229,10 @@ class Offer(db.Model):
             return f"{self.bedrooms}-bedroom home"
         if self.items:
             return ", ".join(f"{item.quantity} × {item.kind_label}" for item in self.items)
+        if self.description:
+            # The offerer's own words say best what it is; shortened for lists and email subjects' bodies.
+            first_line = self.description.strip().splitlines()[0]
+            return first_line if len(first_line) <= TITLE_LENGTH else first_line[:TITLE_LENGTH - 1].rstrip() + "…"
         return self.category.info.offer_label or self.category.label
 
     def __repr__(self) -> str:

@@ -17,8 +17,8 @@ from sqlalchemy import select
 
 from resettle.extensions import db
 from resettle.families.models import Family, FamilyStatus, Need, NeedStatus
+from resettle.families.places import district_of
 from resettle.offers.rules import GOODS_CATEGORIES, LANGUAGE_LABELS, OFFER_TYPES
-from resettle.postcodes import district_for
 from resettle.taxonomy import ITEM_KINDS, Category
 
 MIN_FAMILIES = 3
@@ -99,12 +99,15 @@ def _category_text(rows: list[NeedRow]) -> str:
     return rows[0].category.label
 
 
-_DETAIL: dict[Category, tuple[Callable[[NeedRow], Hashable], Callable[[list[NeedRow]], str], str]] = {
-    Category.HOUSING: (_housing_key, _housing_text, "Homes of other sizes or in other areas"),
-    Category.FURNITURE: (lambda row: row.item, _goods_text, "Other furniture and white goods"),
-    Category.HOUSEHOLD: (lambda row: row.item, _goods_text, "Other household items"),
-    Category.ESOL: (lambda row: row.language, _language_text, "English lessons (ESOL)"),
-    Category.MEAL: (lambda row: row.halal, _meal_text, "Welcome meals"),
+# Per category: how to group needs, how to describe a group, and how to name the pooled small groups when
+# other lines of the category are shown ("other ...") and when none are.
+_DETAIL: dict[Category, tuple[Callable[[NeedRow], Hashable], Callable[[list[NeedRow]], str], str, str]] = {
+    Category.HOUSING: (_housing_key, _housing_text, "Homes of other sizes or in other areas", "Homes to rent"),
+    Category.FURNITURE: (lambda row: row.item, _goods_text, "Other furniture and white goods",
+                         "Furniture and white goods"),
+    Category.HOUSEHOLD: (lambda row: row.item, _goods_text, "Other household items", "Household items"),
+    Category.ESOL: (lambda row: row.language, _language_text, "English lessons (ESOL)", "English lessons (ESOL)"),
+    Category.MEAL: (lambda row: row.halal, _meal_text, "Welcome meals", "Welcome meals"),
 }
 
 
@@ -119,18 +122,22 @@ def aggregate_needs(rows: Iterable[NeedRow]) -> list[NeededLine]:
         by_category[row.category].append(row)
     lines: list[NeededLine] = []
     for category, category_rows in by_category.items():
-        key, describe, remainder_text = _DETAIL.get(category, (_no_detail, _category_text, category.label))
+        key, describe, other_text, all_text = _DETAIL.get(
+            category, (_no_detail, _category_text, category.label, category.label))
         groups: dict[Hashable, list[NeedRow]] = defaultdict(list)
         for row in category_rows:
             groups[key(row)].append(row)
         too_small: list[NeedRow] = []
+        shown = 0
         for group in groups.values():
             if _families(group) >= MIN_FAMILIES:
                 lines.append(NeededLine(offer_type_for(category), describe(group), rounded_families(_families(group))))
+                shown += 1
             else:
                 too_small.extend(group)
         if too_small and _families(too_small) >= MIN_FAMILIES:
-            lines.append(NeededLine(offer_type_for(category), remainder_text, rounded_families(_families(too_small))))
+            lines.append(NeededLine(offer_type_for(category), other_text if shown else all_text,
+                                    rounded_families(_families(too_small))))
     order = {category: index for index, category in enumerate(OFFER_TYPES)}
     return sorted(lines, key=lambda line: (order.get(line.offer_type, len(order)), -line.families, line.text))
 
@@ -165,10 +172,11 @@ OPEN_FAMILY_STATUSES = (FamilyStatus.REFERRED, FamilyStatus.ARRIVING, FamilyStat
 
 
 def area_for(brma: str | None, postcode: str | None) -> str | None:
-    if brma in BRMA_AREAS:
-        return BRMA_AREAS[brma]
-    district = district_for(postcode)
-    return district.area if district else None
+    """The family's BRMA as the public page names it; failing that, the one its postcode district suggests."""
+    if brma is None and postcode:
+        district = district_of(postcode)
+        brma = district.brma if district else None
+    return BRMA_AREAS.get(brma or "")
 
 
 def open_need_rows() -> list[NeedRow]:

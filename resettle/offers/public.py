@@ -12,6 +12,7 @@ from resettle.extensions import limiter
 from resettle.offers import public_bp as bp
 from resettle.offers.forms_public import (
     AvailabilityForm,
+    NewLinkForm,
     OfferTypeForm,
     WithdrawForm,
     offer_form_for,
@@ -24,7 +25,9 @@ from resettle.offers.rules import OFFER_TYPES, OFFERER_MAY_CHANGE, OFFERER_MAY_W
 from resettle.offers.services import (
     OfferError,
     change_availability,
+    example_lha_rate,
     get_offer_by_public_id,
+    send_new_link,
     submit_offer,
     withdraw_by_offerer,
 )
@@ -37,11 +40,11 @@ FORM_TEMPLATES = {Category.HOUSING: "housing", Category.FURNITURE: "goods", Cate
 
 
 def _form_rate_limit() -> str:
-    return current_app.config.get("OFFER_FORM_RATE_LIMIT", "10 per minute;50 per hour")
+    return current_app.config["OFFER_FORM_RATE_LIMIT"]
 
 
 def _link_rate_limit() -> str:
-    return current_app.config.get("OFFER_LINK_RATE_LIMIT", "20 per minute;100 per hour")
+    return current_app.config["OFFER_LINK_RATE_LIMIT"]
 
 
 def _offer_type_or_404(offer_type: str) -> Category:
@@ -71,7 +74,7 @@ def choose_offer_type() -> str | Response:
 @limiter.limit(PAGE_RATE_LIMIT)
 def offer_details(offer_type: str) -> str | Response:
     category = _offer_type_or_404(offer_type)
-    form = offer_form_for(category)
+    form = offer_form_for(category, example_lha_rate() if category is Category.HOUSING else None)
     if form.validate_on_submit():
         if form.is_robot:
             current_app.logger.info("offer form honeypot filled; nothing saved")
@@ -164,3 +167,15 @@ def withdraw_offer(token: str) -> str | Response | tuple[str, int]:
             flash("Your offer has been withdrawn. Thank you for offering to help", "success")
             return redirect(url_for(".manage_offer", token=token))
     return render_template("offers/public/withdraw.html", form=form, offer=offer, token=token)
+
+
+@bp.route("/offer/new-link", methods=["GET", "POST"])
+@public_route
+@limiter.limit(_link_rate_limit)
+def request_new_link() -> str:
+    """For offerers whose link has expired or was lost: the same answer whether or not the details match."""
+    form = NewLinkForm()
+    if form.validate_on_submit():
+        send_new_link(form.reference.data or "", form.email.data or "")
+        return render_template("offers/public/new_link_sent.html", email=form.email.data)
+    return render_template("offers/public/new_link.html", form=form)

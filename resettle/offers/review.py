@@ -11,6 +11,7 @@ from typing import Any
 from resettle.audit.services import describe_changes, record
 from resettle.db import utcnow
 from resettle.extensions import db
+from resettle.families.places import normalise_postcode
 from resettle.offers import emails
 from resettle.offers.models import Offer, OfferStatus
 from resettle.offers.rules import (
@@ -28,8 +29,8 @@ from resettle.offers.services import (
     check_dates,
     get_offer_by_reference,
     local_today,
+    location_for,
 )
-from resettle.postcodes import location_for, normalise_postcode
 from resettle.taxonomy import Category
 
 
@@ -135,11 +136,12 @@ class OfferChanges:
     """What staff may edit. Cost is how paid offers (a paid tutor, a retailer) are entered."""
 
     description: str
-    capacity: int
+    capacity: int | None
     cost_pence: int
     available_from: date | None
     available_until: date | None
     postcode: str | None
+    address: str | None = None
     bedrooms: int | None = None
     rent_pence: int | None = None
     step_free: bool | None = None
@@ -149,17 +151,21 @@ class OfferChanges:
     hours_per_week: int | None = None
 
 
-EDITABLE_FOR_ALL = ("description", "capacity", "cost_pence", "available_from", "available_until", "postcode")
+EDITABLE_FOR_ALL = ("description", "cost_pence", "available_from", "available_until", "postcode")
 EDITABLE_BY_CATEGORY: dict[Category, tuple[str, ...]] = {
-    Category.HOUSING: ("bedrooms", "rent_pence", "step_free"),
+    Category.HOUSING: ("address", "bedrooms", "rent_pence", "step_free"),
     Category.ESOL: ("languages", "home_visit", "hours_per_week"),
     Category.MEAL: ("halal",),
+    Category.FURNITURE: (),
+    Category.HOUSEHOLD: (),
 }
 DEFAULT_EDITABLE = ("languages", "home_visit")
 
 
 def editable_fields(offer: Offer) -> tuple[str, ...]:
-    return EDITABLE_FOR_ALL + EDITABLE_BY_CATEGORY.get(offer.category, DEFAULT_EDITABLE)
+    # A goods offer's capacity is the sum of its item lines, which carry the quantities the engine uses.
+    capacity = () if offer.items else ("capacity",)
+    return EDITABLE_FOR_ALL + capacity + EDITABLE_BY_CATEGORY.get(offer.category, DEFAULT_EDITABLE)
 
 
 def update_offer(offer: Offer, changes: OfferChanges, actor: Any) -> None:

@@ -16,8 +16,11 @@ from flask import current_app
 from sqlalchemy import select
 
 from resettle.audit.services import record
+from resettle.auth.models import Role, User
 from resettle.db import utcnow
 from resettle.extensions import db
+from resettle.families.lha import rate_on
+from resettle.families.places import district_of, normalise_postcode
 from resettle.offers import emails
 from resettle.offers.models import (
     DbsStatus,
@@ -31,7 +34,6 @@ from resettle.offers.models import (
 )
 from resettle.offers.needed import is_needed_now, open_need_rows
 from resettle.offers.rules import OFFERER_MAY_CHANGE, OFFERER_MAY_WITHDRAW, can_change
-from resettle.postcodes import location_for, normalise_postcode
 from resettle.taxonomy import Category
 
 OFFERER = "The person who made the offer"
@@ -87,6 +89,18 @@ class OfferSubmission:
 def local_today() -> date:
     """Today in the council's time zone: dates on offers are the dates residents and staff mean."""
     return utcnow().astimezone(ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])).date()
+
+
+def location_for(postcode: str | None) -> tuple[float, float] | None:
+    """The centre of the postcode's district (the families' district table; no network geocoding), or None."""
+    district = district_of(postcode) if postcode else None
+    return (district.latitude, district.longitude) if district else None
+
+
+def example_lha_rate() -> int | None:
+    """Today's 3-bedroom LHA rate for inner South East London in pence a month, to guide landlords."""
+    rate = rate_on("inner_south_east_london", 3, local_today())
+    return rate.monthly_rate if rate else None
 
 
 def new_reference() -> str:
@@ -174,10 +188,34 @@ def change_availability(offer: Offer, available_from: date | None, available_unt
 
 
 def withdraw_by_offerer(offer: Offer, reason: str = "") -> None:
+    """Withdraw at the offerer's request. If a family was counting on it, caseworkers hear at once."""
     if offer.status not in OFFERER_MAY_WITHDRAW:
         raise OfferError("reason", "This offer can no longer be withdrawn")
+    was_matched = offer.status is OfferStatus.MATCHED
     change_status(offer, OfferStatus.WITHDRAWN, actor_label=OFFERER, note=reason.strip(),
                   actor_email=offer.offerer_email)
+    if was_matched:
+        for address in active_caseworker_emails():
+            emails.send_matched_offer_withdrawn(address, offer)
+
+
+def active_caseworker_emails() -> list[str]:
+    statement = (select(User.email).where(User.role == Role.CASEWORKER, User.is_active_account.is_(True))
+                 .order_by(User.id))
+    return list(db.session.execute(statement).scalars())
+
+
+def send_new_link(reference: str, email: str) -> bool:
+    """Email a fresh private link when the reference and email match an offer. The caller shows the same
+    page either way, so nobody can learn which offers or addresses exist."""
+    offer = get_offer_by_reference(reference)
+    if offer is None or offer.offerer_email.strip().lower() != email.strip().lower():
+        return False
+    emails.send_new_link(offer)
+    add_event(offer, "new_link_sent", actor_label=OFFERER, note="Asked for a new private link")
+    record("offer_new_link_sent", "offer", offer.reference, "new private link emailed", actor_email=email[:254])
+    db.session.flush()
+    return True
 
 
 def _dates(start: date | None, end: date | None) -> str:

@@ -6,6 +6,9 @@ change nothing. Viewing an offer's page is audited, because it shows the offerer
 
 from __future__ import annotations
 
+import enum
+from typing import Any, TypeVar
+
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -47,6 +50,7 @@ from resettle.web.csv_export import csv_response
 from resettle.web.pagination import paginate
 
 ACTORS = (Role.CASEWORKER, Role.ADMIN)
+E = TypeVar("E", bound=enum.Enum)
 CSV_EXPORT_LIMIT = 10_000
 
 
@@ -70,7 +74,7 @@ def _filters() -> tuple[QueueFilterForm, QueueFilters]:
     return form, filters
 
 
-def _enum_or_none(enum_class: type, value: str | None):  # noqa: ANN202
+def _enum_or_none(enum_class: type[E], value: str | None) -> E | None:
     try:
         return enum_class(value) if value else None
     except ValueError:
@@ -225,14 +229,15 @@ def edit(offer_id: int) -> str | Response:
 
 
 def _changes(form: EditOfferForm) -> OfferChanges:
-    def optional(name: str, attribute: str = "data"):  # noqa: ANN202
+    def optional(name: str, attribute: str = "data") -> Any:
         field = getattr(form, name, None)
         return getattr(field, attribute) if field is not None else None
 
     return OfferChanges(
-        description=form.description.data or "", capacity=form.capacity.number or 1, cost_pence=form.cost.pence or 0,
+        description=form.description.data or "", capacity=optional("capacity", "number"),
+        cost_pence=form.cost.pence or 0,
         available_from=form.available_from.data, available_until=form.available_until.data,
-        postcode=form.postcode.data or None, bedrooms=optional("bedrooms", "number"),
+        postcode=form.postcode.data or None, address=optional("address"), bedrooms=optional("bedrooms", "number"),
         rent_pence=optional("rent", "pence"), step_free=optional("step_free", "answer"),
         languages=list(optional("languages") or []), home_visit=optional("home_visit", "answer"),
         halal=optional("halal", "answer"), hours_per_week=optional("hours_per_week", "number"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -122,3 +123,25 @@ def test_residents_offer_a_home_and_furniture_and_a_caseworker_verifies_the_home
     assert "Verified" in page.locator("main .govuk-tag").first.inner_text()
     assert "Submitted → Verified" in page.locator("main").inner_text()
     assert serious_accessibility_violations(page) == []
+
+
+def test_every_offer_form_and_the_link_pages_are_accessible(page: Any) -> None:
+    for path in ("/offer/esol", "/offer/meal", "/offer/befriending", "/offer/other", "/offer/new-link",
+                 "/offer/manage/not-a-valid-link"):
+        page.goto(path)
+        assert serious_accessibility_violations(page) == [], path
+    page.goto("/offer/esol")
+    page.get_by_role("button", name="Send offer").click()
+    assert "Enter how many learners" in page.locator(".govuk-error-summary").inner_text()
+    assert serious_accessibility_violations(page) == []
+
+
+def test_staff_action_pages_are_accessible(page: Any) -> None:
+    sign_in(page, "amira.caseworker@council.example", DEMO_PASSWORD)
+    page.wait_for_url("**/")
+    page.goto("/offers/?status=any&category=esol")
+    page.locator("main table a").first.click()
+    offer_path = urlsplit(page.url).path
+    for action in ("edit", "status", "reject", "duplicate"):
+        page.goto(f"{offer_path}/{action}")
+        assert serious_accessibility_violations(page) == [], action

@@ -56,5 +56,7 @@ def test_public_lines_need_three_families_and_never_mention_rejections() -> None
 
 def test_small_public_groups_pool_into_an_other_line_only_when_it_reaches_three() -> None:
     rows = [_housing(1, 1), _housing(2, 2, blocking=("step_free",)), _housing(3, 3, blocking=("distance",))]
-    assert [line.text for line in public_lines(gap_groups(rows))] == ["Other housing"]
+    assert [line.text for line in public_lines(gap_groups(rows))] == ["Homes to rent"]
+    rows += [_housing(n, n, blocking=("step_free",)) for n in (4, 5, 6)]
+    assert [line.text for line in public_lines(gap_groups(rows))] == ["Homes with step-free access", "Other homes to rent"]
     assert public_lines(gap_groups(rows[:2])) == []

@@ -66,12 +66,17 @@ def test_counts_are_rounded_to_fives_and_never_below_five(count: int) -> None:
 @given(st.lists(st.tuples(st.integers(1, 12), st.sampled_from(["bed", "cot", "sofa"])), max_size=40))
 def test_no_line_is_ever_backed_by_fewer_than_three_families(needs: list[tuple[int, str]]) -> None:
     rows = [NeedRow(family_key=family, category=Category.FURNITURE, item=item) for family, item in needs]
+    families_by_item = {item: {row.family_key for row in rows if row.item == item} for item in ("bed", "cot", "sofa")}
+    labels = {"bed": "Bed (with mattress)", "cot": "Cot", "sofa": "Sofa"}
     for line in aggregate_needs(rows):
-        if line.text == "Other furniture and white goods":
-            backing = {row.family_key for row in rows}
-        else:
-            backing = {row.family_key for row in rows if row.item and line.text.startswith(row.item.capitalize())}
+        detailed = [item for item, label in labels.items() if line.text == label]
+        if detailed:
+            backing = families_by_item[detailed[0]]
+        else:  # the pooled line: only items too small to show on their own
+            backing = set().union(*(families for families in families_by_item.values()
+                                    if len(families) < MIN_FAMILIES))
         assert len(backing) >= MIN_FAMILIES
+        assert line.families == rounded_families(len(backing))
 
 
 def test_whether_an_offer_is_needed_now() -> None:
@@ -105,3 +110,8 @@ def test_the_page_lists_open_needs_without_anything_that_identifies_a_family(cli
 def test_the_page_says_so_kindly_when_nothing_can_be_listed(client: FlaskClient) -> None:
     page = client.get("/needed").get_data(as_text=True)
     assert "There is nothing we can list right now" in page
+
+
+def test_pooled_small_groups_are_named_plainly_when_nothing_more_detailed_is_shown() -> None:
+    rows = _homes([1, 2], bedrooms_min=4) + _homes([3], bedrooms_min=2)
+    assert [line.text for line in aggregate_needs(rows)] == ["Homes to rent"]

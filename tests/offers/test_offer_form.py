@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from resettle.audit.models import AuditEvent
 from resettle.extensions import db
+from resettle.families.lha import ensure_lha_rates
 from resettle.offers.models import DbsStatus, Handover, ItemCondition, LandlordType, Offer, OfferStatus
 from resettle.taxonomy import Category
 from tests.conftest import submit_form
@@ -172,3 +173,10 @@ def test_other_offer_ignores_fields_it_does_not_ask(client: FlaskClient) -> None
     assert response.status_code == 302
     [offer] = _offers()
     assert offer.category is Category.OTHER and offer.dbs_status is None and offer.halal is None
+
+
+def test_the_rent_hint_quotes_the_current_allowance_from_the_rates_table(client: FlaskClient) -> None:
+    assert "for example" not in client.get("/offer/housing").get_data(as_text=True).split("Monthly rent")[1][:300]
+    ensure_lha_rates()
+    page = client.get("/offer/housing").get_data(as_text=True)
+    assert "for example £1,944.67 a month for 3 bedrooms in inner South East London" in page

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from resettle.auth.models import Role
 from resettle.extensions import db
 from resettle.offers.models import Offer, OfferStatus
 from tests.conftest import submit_form
+from tests.factories import UserFactory
 from tests.families.factories import NeedFactory
 from tests.offers.answers import GOODS, HOUSING, NO_DATE, link_path
 from tests.smtp import SMTPServer
@@ -92,3 +96,39 @@ def test_a_home_too_small_for_any_family_goes_on_the_waiting_list(client: FlaskC
     NeedFactory(category="housing", bedrooms_min=4, step_free=False)
     offer = _submit(client, "housing", HOUSING)  # 3 bedrooms
     assert offer.on_waiting_list is True
+
+
+def test_a_lost_or_expired_link_can_be_replaced_without_revealing_who_has_offered(
+        client: FlaskClient, smtp_server: SMTPServer) -> None:
+    offer = _submit(client, "housing", HOUSING)
+    smtp_server.messages.clear()
+    expired = client.get("/offer/manage/expired-or-mangled").get_data(as_text=True)
+    assert 'href="/offer/new-link"' in expired
+
+    wrong = submit_form(client, "/offer/new-link", {"reference": offer.reference, "email": "someone@else.example"})
+    right = submit_form(client, "/offer/new-link", {"reference": offer.reference.lower(),
+                                                    "email": "Daniel.Osei@example.org"})
+    unknown = submit_form(client, "/offer/new-link", {"reference": "OF-NOPE99", "email": "daniel.osei@example.org"})
+    pages = [re.sub(r'nonce="[^"]+"', "", response.get_data(as_text=True)) for response in (wrong, right, unknown)]
+    assert all("Check your email" in page for page in pages)
+    assert pages[0].replace("someone@else.example", "X") == pages[1].replace("Daniel.Osei@example.org", "X")
+    assert smtp_server.messages_to("someone@else.example") == []
+    [message] = smtp_server.messages_to("daniel.osei@example.org")
+    assert message.subject == f"A new link for your offer: reference {offer.reference}"
+    assert offer.reference in client.get(link_path(message.body)).get_data(as_text=True)
+    assert offer.events[-1].action == "new_link_sent"
+
+    page = submit_form(client, "/offer/new-link", {"reference": "", "email": ""}).get_data(as_text=True)
+    assert "Enter your offer&#39;s reference" in page and "Enter your email address" in page
+
+
+def test_withdrawing_a_matched_offer_tells_the_caseworkers_at_once(client: FlaskClient,
+                                                                   smtp_server: SMTPServer) -> None:
+    caseworker = UserFactory(role=Role.CASEWORKER, email="amira@council.example")
+    offer = _submit(client, "housing", HOUSING)
+    path = link_path(smtp_server.messages_to("daniel.osei@example.org")[0].body)
+    offer.status = OfferStatus.MATCHED
+    submit_form(client, f"{path}/withdraw", {"reason": "Family emergency; I need the flat"})
+    [message] = smtp_server.messages_to(caseworker.email)
+    assert offer.reference in message.subject
+    assert "Family emergency; I need the flat" in message.body and f"/offers/{offer.id}" in message.body

@@ -175,7 +175,7 @@ def test_staff_edit_an_offer_and_enter_a_cost_for_a_paid_offer(caseworker_client
     assert submit_form(caseworker_client, url, answers).status_code == 302
     assert (offer.cost_pence, offer.capacity, offer.hours_per_week, offer.home_visit) == (2500, 3, 4, False)
     assert offer.languages == ["Arabic", "Dari"] and offer.postcode == "SE4 1AA"
-    assert offer.location == pytest.approx((51.461, -0.034))
+    assert offer.location == pytest.approx((51.461, -0.035))
     assert "cost_pence: 0 → 2500" in offer.events[-1].note
 
 
@@ -194,3 +194,23 @@ def test_reviewers_cannot_act_on_offers(login_as: Any) -> None:
     response = reviewer.post(f"/offers/{offer.id}/verify", data={**GOOD_HOME, "csrf_token": token})
     assert response.status_code == 403
     assert offer.status is OfferStatus.SUBMITTED
+
+
+def test_goods_quantities_live_on_their_item_lines_so_staff_edit_no_capacity(caseworker_client: FlaskClient) -> None:
+    offer = GoodsOfferFactory(item_lines=[("cot", 1), ("bed", 2)])
+    url = f"/offers/{offer.id}/edit"
+    assert 'name="capacity"' not in caseworker_client.get(url).get_data(as_text=True)
+    answers = {"description": "Collected by the charity van", "cost": "0", "available_from": ["", "", ""],
+               "available_until": ["", "", ""], "postcode": "SE12 8PT", "capacity": "99"}
+    assert submit_form(caseworker_client, url, answers).status_code == 302
+    assert offer.capacity == 3 and offer.description == "Collected by the charity van"
+
+
+def test_staff_correct_a_home_s_address_and_rent(caseworker_client: FlaskClient) -> None:
+    offer = HousingOfferFactory()
+    answers = {"description": "", "capacity": "1", "cost": "0", "available_from": ["", "", ""],
+               "available_until": ["", "", ""], "postcode": "SE13 6QP", "address": "Flat 3, 48 Hither Green Lane",
+               "bedrooms": "3", "rent": "1,850", "step_free": "yes"}
+    assert submit_form(caseworker_client, f"/offers/{offer.id}/edit", answers).status_code == 302
+    assert offer.address == "Flat 3, 48 Hither Green Lane" and offer.rent_pence == 185000
+    assert "rent_pence: 194467 → 185000" in offer.events[-1].note

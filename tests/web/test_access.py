@@ -68,6 +68,7 @@ ROUTE_ACCESS: dict[str, Any] = {
     "offers_public.manage_offer": PUBLIC,
     "offers_public.change_offer_availability": PUBLIC,
     "offers_public.withdraw_offer": PUBLIC,
+    "offers_public.request_new_link": PUBLIC,
     # Spend reviewers may look at offers (paid ones reach their budgets) but not act on them.
     "offers.review_queue": STAFF,
     "offers.export_offers": STAFF,
