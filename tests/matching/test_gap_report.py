@@ -55,8 +55,11 @@ def test_public_lines_need_three_families_and_never_mention_rejections() -> None
 
 
 def test_small_public_groups_pool_into_an_other_line_only_when_it_reaches_three() -> None:
-    rows = [_housing(1, 1), _housing(2, 2, blocking=("step_free",)), _housing(3, 3, blocking=("distance",))]
-    assert [line.text for line in public_lines(gap_groups(rows))] == ["Homes to rent"]
-    rows += [_housing(n, n, blocking=("step_free",)) for n in (4, 5, 6)]
-    assert [line.text for line in public_lines(gap_groups(rows))] == ["Homes with step-free access", "Other homes to rent"]
-    assert public_lines(gap_groups(rows[:2])) == []
+    small = [_housing(1, 1), _housing(2, 2, blocking=("step_free",)), _housing(3, 3, blocking=("dates",))]
+    assert [line.text for line in public_lines(gap_groups(small))] == ["Homes to rent"]
+    assert public_lines(gap_groups(small[:2])) == []
+    step_free = [_housing(n, n, blocking=("step_free",)) for n in (4, 5)]
+    assert [line.text for line in public_lines(gap_groups(small + step_free))] == ["Homes with step-free access"]
+    larger = [_housing(6, 6)]  # the pooled remainder (families 1, 3 and 6) now reaches three
+    assert [line.text for line in public_lines(gap_groups(small + step_free + larger))] == [
+        "Homes with step-free access", "Other homes to rent"]
