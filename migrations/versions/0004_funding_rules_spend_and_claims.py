@@ -50,7 +50,7 @@ def upgrade():
     sa.Column('scheme_id', sa.Integer(), nullable=False),
     sa.Column('period_end', sa.Date(), nullable=False),
     sa.Column('line_count', sa.Integer(), nullable=False),
-    sa.Column('total_pence', sa.Integer(), nullable=False),
+    sa.Column('total_pence', sa.BigInteger(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=False),
     sa.Column('created_at', resettle.db.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint('line_count > 0', name=op.f('ck_claim_batches_line_count_positive')),

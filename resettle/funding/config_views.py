@@ -46,7 +46,7 @@ def _show_error(form: Any, error: FundingConfigError) -> None:
     field.errors = [*field.errors, error.message]
 
 
-@bp.route("/")
+@bp.route("/schemes")
 @roles_required(*STAFF)
 def list_funding_schemes() -> str:
     return render_template("funding/schemes.html", schemes=list_schemes())

@@ -6,7 +6,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 POUNDS_PATTERN = re.compile(r"^£?\s*(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?$")
-MAX_PENCE = 100_000_000_00  # £100m: far above any single line or rule, well inside a 32-bit-safe range for sums
+MAX_PENCE = 1_000_000_000  # £10m: far above any single line or rule, and inside a 32-bit integer column
 
 
 class MoneyError(ValueError):
@@ -24,7 +24,7 @@ def parse_pounds(text: str) -> int:
         raise MoneyError("Enter an amount in pounds and pence, like 149.99") from None
     pence = int(pounds * 100)
     if pence > MAX_PENCE:
-        raise MoneyError("Amount must be £100,000,000 or less")
+        raise MoneyError("Amount must be £10,000,000 or less")
     return pence
 
 

@@ -11,7 +11,18 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from resettle.auth.models import User
@@ -55,13 +66,14 @@ class ClaimBatch(db.Model):
     scheme_id: Mapped[int] = mapped_column(ForeignKey("funding_schemes.id", ondelete="RESTRICT"), index=True)
     period_end: Mapped[date] = mapped_column(Date)
     line_count: Mapped[int] = mapped_column(Integer)
-    total_pence: Mapped[int] = mapped_column(Integer)
+    total_pence: Mapped[int] = mapped_column(BigInteger)  # many lines may add up past a 32-bit integer
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     scheme: Mapped[FundingScheme] = relationship()
     created_by: Mapped[User] = relationship()
-    lines: Mapped[list[SpendLine]] = relationship(back_populates="claim_batch", order_by="SpendLine.id")
+    lines: Mapped[list[SpendLine]] = relationship(back_populates="claim_batch",
+                                                  order_by=lambda: [SpendLine.spend_date, SpendLine.id])
 
 
 class SpendLine(db.Model):

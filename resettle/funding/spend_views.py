@@ -21,7 +21,7 @@ from resettle.families.models import Family, Need, NeedStatus
 from resettle.funding import bp
 from resettle.funding.budgets import family_budgets, figures_for, pool_budgets, today
 from resettle.funding.models import ExpenseCategory, FundingStream
-from resettle.funding.queries import list_expense_categories, list_streams
+from resettle.funding.queries import eligibility_of, list_expense_categories, list_streams
 from resettle.funding.receipts import add_receipt, receipt_path, remove_receipt
 from resettle.funding.review_queries import SpendFilters, get_line_by_public_id, spend_query
 from resettle.funding.spend_forms import ActionForm, ApproveForm, ReceiptForm, RejectForm, SpendLineForm
@@ -145,7 +145,8 @@ def render_line(line: SpendLine, form: Any = None, **forms: Any) -> str:
         "reject_form": RejectForm(), **forms,
     }
     return render_template("funding/spend_line.html", line=line, form=form,
-                           budget=figures_for(line.stream, line.family), **context)
+                           budget=figures_for(line.stream, line.family),
+                           eligibility=eligibility_of(line.stream.scheme_id, line.expense_category_id), **context)
 
 
 @bp.route("/spend/<public_id>")

@@ -1,0 +1,24 @@
+"""The funding lines on a family's case page (the families feature asks its registered providers)."""
+
+from __future__ import annotations
+
+from resettle.families.models import Family
+from resettle.families.spend import SpendLine as SummaryLine
+from resettle.funding.budgets import family_budgets
+from resettle.funding.models import StreamScope
+from resettle.web.templating import format_pence
+
+
+def family_spend_summary(family: Family) -> list[SummaryLine]:
+    """Spent per own budget, with what is left, and what is waiting for review."""
+    lines = []
+    pending = 0
+    for view in family_budgets(family):
+        pending += view.figures.pending if view.stream.scope is StreamScope.FAMILY else 0
+        if view.stream.scope is StreamScope.FAMILY and (view.figures.allocated or view.figures.used):
+            lines.append(SummaryLine(f"{view.stream.name} spent ({format_pence(view.figures.remaining)} left of "
+                                     f"{format_pence(view.figures.allocated)}, {view.figures.level.label.lower()})",
+                                     view.figures.spent))
+    if pending:
+        lines.append(SummaryLine("Waiting for review", pending))
+    return lines
