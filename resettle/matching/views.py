@@ -31,6 +31,10 @@ CASE_STAFF = (Role.CASEWORKER, Role.ADMIN)
 CONFLICT = 409
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def _family_page(family: Any, error: str | None = None, status: int = 200) -> tuple[str, int]:
     return render_template("matching/family.html", view=family_matching(family), run=latest_run(),
                            error=error), status
@@ -49,7 +53,8 @@ def run_now() -> Response:
     if run.error:
         flash(f"Matching could not run: {run.error}", "error")
     else:
-        flash(f"Matching finished: {run.proposal_count} proposals, {run.unmet_count} needs unmet", "success")
+        flash(f"Matching finished: {_count(run.proposal_count, 'proposal')}, "
+              f"{_count(run.unmet_count, 'need')} unmet", "success")
     return redirect(url_for("matching.caseload_proposals"))
 
 

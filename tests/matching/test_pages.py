@@ -33,7 +33,7 @@ def test_run_now_then_accept_from_the_family_page(caseworker_client: FlaskClient
     response = _post(caseworker_client, "/matching/run", "/matching/")
     assert response.status_code == 302
     page = caseworker_client.get("/matching/").get_data(as_text=True)
-    assert "Matching finished: 1 proposals, 0 needs unmet" in page and offer.reference in page
+    assert "Matching finished: 1 proposal, 0 needs unmet" in page and offer.reference in page
     family_page = f"/matching/families/{family.reference}"
     html = caseworker_client.get(family_page).get_data(as_text=True)
     assert "Damascus Chef" in html and "Accept" in html
