@@ -21,3 +21,11 @@ class PickOfferForm(FlaskForm):
     offer = RadioField("Choose an offer", widget=GovRadioInput(), validate_choice=False,
                        validators=[InputRequired("Select an offer")])
     submit = SubmitField("Match with this offer", widget=GovSubmitInput())
+
+
+class CancelMatchForm(FlaskForm):
+    reason = TextAreaField("Why is the match cancelled?", widget=GovTextArea(),
+                           validators=[InputRequired("Enter why the match is cancelled"),
+                                       Length(max=500, message="Reason must be 500 characters or fewer")],
+                           description="The need opens again and this offer will not be proposed for it again.")
+    submit = SubmitField("Cancel the match", widget=GovSubmitInput())

@@ -21,10 +21,10 @@ from resettle.auth.models import User
 from resettle.db import utcnow
 from resettle.extensions import db
 from resettle.families.dates import local_today
-from resettle.families.models import Need, NeedStatus
+from resettle.families.models import Need, NeedStatus, TaskStatus
 from resettle.families.needs import set_need_status
 from resettle.families.tasks import TASK_ROLES, add_task
-from resettle.funding.budgets import CommitmentError, commit_funds
+from resettle.funding.budgets import CommitmentError, commit_funds, release_funds
 from resettle.funding.models import FundingStream, StreamScope
 from resettle.matching import emails
 from resettle.matching.builder import reserved_on
@@ -115,9 +115,10 @@ def _make_match(need_id: int, offer_id: int, item: OfferItem | None, stream: Fun
     if is_used_up(offer):
         change_offer_status(offer, OfferStatus.MATCHED, actor=actor, note=f"All places matched (need {need.id})")
     due = max(local_today(), need.needed_by or local_today() + timedelta(days=TASK_DAYS))
-    match.task = add_task(need.family, task_title(offer, item), due, _task_assignee(need, actor), actor)
+    assignee = _task_assignee(need, actor)
+    match.task = add_task(need.family, task_title(offer, item), due, assignee, actor)
     _supersede_open_proposals(need, keep=proposal)
-    emails.send_offerer_next_steps(match, _task_assignee(need, actor))
+    emails.send_offerer_next_steps(match, assignee)
     money = f", {pounds(charge_pence)} committed from {stream.code}" if charge_pence > 0 and stream else ""
     record("match_accepted", "family", need.family.reference,
            f"Need {need.id} matched with offer {offer.reference}"
@@ -193,5 +194,34 @@ def fulfil_match(match: Match, actor: User) -> Match:
         change_offer_status(offer, OfferStatus.FULFILLED, actor=actor, note="Every place delivered")
     record("match_fulfilled", "family", match.need.family.reference,
            f"Need {match.need_id} met by offer {offer.reference}", actor=actor)
+    db.session.flush()
+    return match
+
+
+def cancel_match(match: Match, reason: str, actor: User) -> Match:
+    """Undo an accepted match that will not happen (the offerer withdrew, the family declined): the need opens
+    again, the places and any committed money are released, its task is cancelled, and the pair is not
+    proposed again."""
+    if match.status is not MatchStatus.ACCEPTED:
+        raise MatchError("match", f"This match is already {match.status.label.lower()}")
+    reason = reason.strip()
+    if not reason:
+        raise MatchError("reason", "Enter why the match is cancelled")
+    need = _locked(Need, match.need_id)
+    offer = _locked(Offer, match.offer_id)
+    match.status = MatchStatus.CANCELLED
+    if match.charge_pence > 0 and match.stream is not None:
+        holder = need.family if match.stream.scope is StreamScope.FAMILY else None
+        release_funds(match.stream, holder, match.charge_pence)
+    set_need_status(need, NeedStatus.OPEN)
+    if match.task is not None and match.task.status is TaskStatus.OPEN:
+        match.task.status = TaskStatus.CANCELLED
+    db.session.add(RejectedPair(need_id=need.id, offer_id=offer.id, offer_item_id=match.offer_item_id,
+                                reason=reason[:500], rejected_by=actor))
+    db.session.flush()
+    if offer.status is OfferStatus.MATCHED and not is_used_up(offer):
+        change_offer_status(offer, OfferStatus.VERIFIED, actor=actor, note=f"A place is free again: {reason[:200]}")
+    record("match_cancelled", "family", need.family.reference,
+           f"Match of need {need.id} with offer {offer.reference} cancelled: {reason[:200]}", actor=actor)
     db.session.flush()
     return match

@@ -16,13 +16,20 @@ from resettle.auth.permissions import STAFF, roles_required
 from resettle.families.dates import local_today
 from resettle.families.models import Need, NeedStatus
 from resettle.families.queries import get_family_or_404
-from resettle.matching.forms import PickOfferForm, RejectForm
+from resettle.matching.forms import CancelMatchForm, PickOfferForm, RejectForm
 from resettle.matching.gap_report import gap_groups, gap_rows
 from resettle.matching.models import Match, Proposal, RunTrigger
 from resettle.matching.picking import candidates_for
 from resettle.matching.queries import family_matching, get_or_404, open_proposals_query, runs_query
 from resettle.matching.runs import latest_run, run_matching
-from resettle.matching.services import MatchError, accept_proposal, fulfil_match, pick_offer, reject_proposal
+from resettle.matching.services import (
+    MatchError,
+    accept_proposal,
+    cancel_match,
+    fulfil_match,
+    pick_offer,
+    reject_proposal,
+)
 from resettle.web.csv_export import csv_response
 from resettle.web.pagination import paginate
 
@@ -139,6 +146,24 @@ def fulfil(match_id: int) -> Response | tuple[str, int]:
         return _family_page(match.need.family, error.message, CONFLICT)
     flash(f"Fulfilled: {match.need.title} is met", "success")
     return redirect(url_for("matching.family_proposals", reference=match.need.family.reference))
+
+
+@bp.route("/matches/<int:match_id>/cancel", methods=["GET", "POST"])
+@roles_required(*CASE_STAFF)
+def cancel(match_id: int) -> str | Response | tuple[str, int]:
+    match: Match = get_or_404(Match, match_id)  # type: ignore[assignment]
+    form = CancelMatchForm()
+    if form.validate_on_submit():
+        try:
+            cancel_match(match, form.reason.data or "", current_user)
+        except MatchError as error:
+            if error.field != "reason":
+                return _family_page(match.need.family, error.message, CONFLICT)
+            form.reason.errors = [error.message]
+        else:
+            flash(f"Cancelled: {match.need.title} is open again", "success")
+            return redirect(url_for("matching.family_proposals", reference=match.need.family.reference))
+    return render_template("matching/cancel.html", form=form, match=match)
 
 
 @bp.route("/gaps")

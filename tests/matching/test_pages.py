@@ -108,6 +108,19 @@ def test_fulfilling_from_the_family_page(caseworker_client: FlaskClient, databas
     assert offer.status is OfferStatus.FULFILLED
 
 
+def test_cancelling_asks_for_a_reason_and_reopens_the_need(caseworker_client: FlaskClient, database: Any) -> None:
+    need = open_need(arrived_family(caseworker_client.user), Category.MEAL)
+    verified_offer(Category.MEAL)
+    [proposal] = run_matching(caseworker_client.user, RunTrigger.MANUAL).proposals
+    match = accept_proposal(proposal, caseworker_client.user)
+    url = f"/matching/matches/{match.id}/cancel"
+    response = submit_form(caseworker_client, url, {"reason": ""})
+    assert "Enter why the match is cancelled" in response.get_data(as_text=True)
+    assert match.status is MatchStatus.ACCEPTED
+    assert submit_form(caseworker_client, url, {"reason": "The restaurant has closed"}).status_code == 302
+    assert match.status is MatchStatus.CANCELLED and need.status is NeedStatus.OPEN
+
+
 def test_history_gap_report_csv_and_the_public_page(caseworker_client: FlaskClient, client: FlaskClient,
                                                     database: Any) -> None:
     families = [arrived_family(caseworker_client.user) for _ in range(3)]

@@ -14,7 +14,14 @@ from resettle.funding.budgets import figures_for
 from resettle.matching.models import MatchStatus, ProposalStatus, RejectedPair, RunTrigger
 from resettle.matching.picking import candidates_for
 from resettle.matching.runs import run_matching
-from resettle.matching.services import MatchError, accept_proposal, fulfil_match, pick_offer, reject_proposal
+from resettle.matching.services import (
+    MatchError,
+    accept_proposal,
+    cancel_match,
+    fulfil_match,
+    pick_offer,
+    reject_proposal,
+)
 from resettle.notifications.models import OutboundEmail
 from resettle.offers.models import Handover, OfferStatus
 from resettle.taxonomy import Category
@@ -163,3 +170,25 @@ def test_fulfilling_meets_the_need_and_closes_the_offer_once_every_place_is_deli
     assert offer.status is OfferStatus.FULFILLED
     with pytest.raises(MatchError, match="already fulfilled"):
         fulfil_match(two, caseworker)
+
+
+def test_cancelling_a_match_frees_the_place_and_the_money_and_reopens_the_need(database: Any, caseworker: Any) -> None:
+    stream = family_stream(40_000, [Category.ESOL])
+    family = arrived_family(caseworker)
+    need = open_need(family)
+    tutor = verified_offer(Category.ESOL, capacity=1, cost_pence=25_000)
+    match = accept_proposal(_proposal_for(run_matching(caseworker, RunTrigger.MANUAL), need), caseworker)
+    assert tutor.status is OfferStatus.MATCHED and figures_for(stream, family).committed == 25_000
+    with pytest.raises(MatchError, match="Enter why the match is cancelled"):
+        cancel_match(match, "", caseworker)
+
+    cancel_match(match, "The tutor has moved away", caseworker)
+
+    assert match.status is MatchStatus.CANCELLED and need.status is NeedStatus.OPEN
+    assert match.task.status is TaskStatus.CANCELLED
+    assert figures_for(stream, family).committed == 0
+    assert tutor.status is OfferStatus.VERIFIED
+    rerun = run_matching(caseworker, RunTrigger.MANUAL)
+    assert rerun.proposals == []  # the pair is not proposed again
+    with pytest.raises(MatchError, match="already cancelled"):
+        cancel_match(match, "Again", caseworker)

@@ -14,4 +14,5 @@ MATCHING_URL_ARGS: dict[str, Callable[[], dict[str, Any]]] = {
     "matching.reject": lambda: {"proposal_id": ProposalFactory().id},
     "matching.pick": lambda: {"need_id": NeedFactory().id},
     "matching.fulfil": lambda: {"match_id": MatchFactory().id},
+    "matching.cancel": lambda: {"match_id": MatchFactory().id},
 }

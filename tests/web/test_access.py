@@ -119,6 +119,7 @@ ROUTE_ACCESS: dict[str, Any] = {
     "matching.reject": frozenset({CW, AD}),
     "matching.pick": frozenset({CW, AD}),
     "matching.fulfil": frozenset({CW, AD}),
+    "matching.cancel": frozenset({CW, AD}),
     "matching.gap_report": STAFF,
     "matching.export_gaps": STAFF,
 }
