@@ -28,6 +28,7 @@ DEMO_LOADERS: list[str] = [
     "resettle.families.demo",
     "resettle.offers.demo",
     "resettle.funding.demo",
+    "resettle.matching.demo",
 ]
 
 

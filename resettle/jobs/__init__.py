@@ -14,6 +14,7 @@ JOB_MODULES = [
     "resettle.notifications.jobs",
     "resettle.families.jobs",
     "resettle.offers.jobs",
+    "resettle.matching.jobs",
 ]
 
 

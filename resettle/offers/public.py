@@ -20,7 +20,7 @@ from resettle.offers.forms_public import (
     submission_from,
 )
 from resettle.offers.links import link_max_age_days, offer_for_token
-from resettle.offers.needed import aggregate_needs, needed_offer_types, open_need_rows
+from resettle.offers.needed import needed_offer_types, open_need_rows
 from resettle.offers.rules import OFFER_TYPES, OFFERER_MAY_CHANGE, OFFERER_MAY_WITHDRAW
 from resettle.offers.services import (
     OfferError,
@@ -104,7 +104,10 @@ def offer_sent(public_id: str) -> str:
 @public_route
 @limiter.limit(PAGE_RATE_LIMIT)
 def needed_now() -> str:
-    lines = aggregate_needs(open_need_rows())
+    # The gap report of the latest matching run (imported here: matching builds on the offers package).
+    from resettle.matching.gap_report import public_needed_lines
+
+    lines = public_needed_lines()
     return render_template("offers/public/needed.html", lines=lines, label_for=offer_type_label)
 
 

@@ -25,6 +25,8 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("Review spend", "funding.review_queue", frozenset({Role.REVIEWER})),
     NavItem("Budgets", "funding.list_budgets", frozenset({Role.CASEWORKER, Role.REVIEWER})),
     NavItem("Funding rules", "funding.list_funding_schemes", frozenset({Role.CASEWORKER, Role.REVIEWER, Role.ADMIN})),
+    NavItem("Matching", "matching.caseload_proposals", frozenset({Role.CASEWORKER, Role.ADMIN})),
+    NavItem("Gaps", "matching.gap_report", frozenset({Role.CASEWORKER, Role.REVIEWER, Role.ADMIN})),
     NavItem("Users", "users.list_users", frozenset({Role.ADMIN})),
     NavItem("Audit log", "audit.audit_log", frozenset({Role.ADMIN})),
 ]

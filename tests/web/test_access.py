@@ -20,6 +20,7 @@ from tests.conftest import csrf_token_from
 from tests.factories import UserFactory
 from tests.families.factories import FamilyFactory, MemberFactory, NeedFactory, TaskFactory
 from tests.funding import url_args as funding_url_args
+from tests.matching import url_args as matching_url_args
 from tests.offers.factories import OfferFactory
 
 CW, RV, AD = Role.CASEWORKER, Role.REVIEWER, Role.ADMIN
@@ -109,6 +110,18 @@ ROUTE_ACCESS: dict[str, Any] = {
     "funding.show_dashboard": frozenset({RV}),
     "funding.claim_batches": frozenset({RV}),
     "funding.export_claim_batch": frozenset({RV}),
+    # Matching: caseworkers (and administrators) decide; everyone on the staff reads run figures and the gap report.
+    "matching.caseload_proposals": frozenset({CW, AD}),
+    "matching.run_now": frozenset({CW, AD}),
+    "matching.run_history": STAFF,
+    "matching.family_proposals": frozenset({CW, AD}),
+    "matching.accept": frozenset({CW, AD}),
+    "matching.reject": frozenset({CW, AD}),
+    "matching.pick": frozenset({CW, AD}),
+    "matching.fulfil": frozenset({CW, AD}),
+    "matching.cancel": frozenset({CW, AD}),
+    "matching.gap_report": STAFF,
+    "matching.export_gaps": STAFF,
 }
 
 # How to fill in each route's URL parameters; called inside a test with the database available.
@@ -142,6 +155,7 @@ URL_ARGS: dict[str, Callable[[], dict[str, Any]]] = {
     "offers.move_to_pool": lambda: {"offer_id": OfferFactory(on_waiting_list=True).id},
     "offers.edit": lambda: {"offer_id": OfferFactory().id},
     **funding_url_args.FUNDING_URL_ARGS,
+    **matching_url_args.MATCHING_URL_ARGS,
 }
 
 

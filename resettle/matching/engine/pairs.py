@@ -83,6 +83,8 @@ def _rule_masks(p, nn, oo, want_fail=False):
     charge = p.offer_cost[offer_ix] * p.need_units[need_ix]
     value = p.need_pv[need_ix] - p.cw * charge / 100 - p.dw * dist
     fails["value"] = ~(value > 0)
+    if len(p.excluded_keys):
+        fails["rejected"] = p.is_excluded(need_ix, offer_ix)
     if want_fail:
         return fails, dist
     ok = np.ones((len(nn), len(oo)), dtype=bool)

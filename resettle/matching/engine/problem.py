@@ -25,7 +25,7 @@ from .validation import (
 EARTH_RADIUS_KM = 6371.0088
 DISTANCE_TOL_KM = 1e-9
 RULES = ("category", "item", "bedrooms", "rent", "step_free", "language", "halal", "home_visit",
-         "distance", "dates", "units", "value")
+         "distance", "dates", "units", "value", "rejected")
 
 _FAR_PAST = -(10**9)
 _FAR_FUTURE = 10**9
@@ -47,6 +47,7 @@ class Problem:
         self._families(read_list(data.get("families"), "families"))
         self._needs(read_list(data.get("needs"), "needs"))
         self._offers(read_list(data.get("offers"), "offers"))
+        self._exclusions()
 
     # ---- parts ------------------------------------------------------------------------------------
     def _weights(self, w):
@@ -152,11 +153,13 @@ class Problem:
         self.need_home = np.zeros(n_needs, dtype=bool)
         self.need_maxd = np.full(n_needs, np.inf)
         self.need_by = np.full(n_needs, _FAR_FUTURE, dtype=np.int64)
+        self._excluded_ids = []
         for k, raw in enumerate(needs):
             need = read_need(raw, k, self.need_index, self.family_index, self.pv_table)
             self.need_index[need.id] = k
             self.need_ids.append(need.id)
             self._store_need(k, need)
+            self._excluded_ids.append(need.excluded_offers)
         self.n_needs = n_needs
         f = self.need_fam
         self.need_has_loc = self.fam_has_loc[f]
@@ -218,6 +221,25 @@ class Problem:
         self.item_names = {v: k for k, v in self.items.items()}
         self.category_names = {v: k for k, v in self.categories.items()}
         self._stream_arrays()
+
+    def _exclusions(self):
+        """The `excluded_offers` extension as sorted pair keys (need * n_offers + offer): pairs the rules
+        must treat as incompatible (rule "rejected"), for example a pairing a caseworker already turned down."""
+        keys = []
+        for k, ids in enumerate(self._excluded_ids):
+            for oid in ids:
+                o = self.offer_index.get(oid)
+                if o is None:
+                    fail(f"need {self.need_ids[k]} excludes unknown offer {oid!r}")
+                keys.append(k * self.n_offers + o)
+        self.excluded_keys = np.unique(np.array(keys, dtype=np.int64))
+        del self._excluded_ids
+
+    def is_excluded(self, nn, oo):
+        """Mask of the pairs needs nn (k, 1) x offers oo (1, m) that the problem excludes."""
+        if not len(self.excluded_keys):
+            return np.zeros(np.broadcast_shapes(np.shape(nn), np.shape(oo)), dtype=bool)
+        return np.isin(nn * self.n_offers + oo, self.excluded_keys)
 
     def _store_offer(self, k, offer):
         """Code a checked offer into position k of the offer arrays (absent attributes keep the defaults)."""

@@ -135,6 +135,7 @@ class NeedFields:
     halal: bool
     home_visit: bool
     max_distance_km: float | None
+    excluded_offers: list        # offer ids this need must not be paired with (extension; empty where absent)
 
 
 @dataclass(slots=True)
@@ -193,7 +194,18 @@ def read_need(raw, k, seen_ids, family_index, priority_values):
         home_visit=read_optional_bool(req.get("home_visit"), f"need {nid} requires.home_visit"),
         max_distance_km=read_optional_number(req.get("max_distance_km"), f"need {nid} requires.max_distance_km",
                                              minimum=0),
+        excluded_offers=_read_excluded_offers(n.get("excluded_offers"), nid),
     )
+
+
+def _read_excluded_offers(x, nid):
+    """The optional `excluded_offers` extension: a list of offer ids (checked against the offers once
+    they are read, in Problem)."""
+    ids = read_list(x, f"need {nid} excluded_offers", optional=True)
+    for oid in ids:
+        if isinstance(oid, bool) or not isinstance(oid, (str, int)):
+            fail(f"need {nid} excluded_offers lists {oid!r}, which is not an offer id")
+    return ids
 
 
 def read_offer(raw, k, seen_ids):

@@ -1,0 +1,37 @@
+"""The nightly matching job: re-run the engine and tell each caseworker about new proposals for their families.
+
+Safe to run twice: the second run finds the same pairs, which are no longer new, so nobody is emailed twice.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from resettle.auth.models import User
+from resettle.jobs import register_job
+from resettle.matching.emails import send_new_proposals_digest
+from resettle.matching.models import MatchRun, Proposal, ProposalStatus, RunTrigger
+from resettle.matching.runs import NIGHTLY_TIME_LIMIT, run_matching
+
+
+def notify_caseworkers(run: MatchRun) -> int:
+    """One email per caseworker with new proposals for their families in this run. Returns emails queued."""
+    by_caseworker: dict[int, list[Proposal]] = defaultdict(list)
+    users: dict[int, User] = {}
+    for proposal in run.proposals:
+        caseworker = proposal.need.family.caseworker
+        if proposal.is_new and proposal.status is ProposalStatus.PROPOSED and caseworker is not None \
+                and caseworker.is_active_account:
+            by_caseworker[caseworker.id].append(proposal)
+            users[caseworker.id] = caseworker
+    for user_id, proposals in by_caseworker.items():
+        send_new_proposals_digest(users[user_id], proposals)
+    return len(by_caseworker)
+
+
+@register_job("nightly_matching", "cron", "Re-run matching and email caseworkers about new proposals", hour=2,
+              minute=30)
+def nightly_matching() -> str:
+    run = run_matching(None, RunTrigger.NIGHTLY, time_limit=NIGHTLY_TIME_LIMIT)
+    emailed = notify_caseworkers(run)
+    return f"run {run.id}: {run.proposal_count} proposals, {run.unmet_count} unmet, {emailed} caseworkers emailed"

@@ -1,0 +1,248 @@
+"""Match runs, their proposals and unmet needs, the matches caseworkers accept, and the pairs they turn down.
+
+The engine proposes; a caseworker decides. A `MatchRun` keeps what one run of the engine found (who asked,
+when, its figures), each `Proposal` (need, offer, funding stream, value) and each `UnmetNeed` with its reason
+and blocking rules, so the history and the gap report read from stored facts. A `Match` is an accepted
+pairing: it reserves `units` of the offer's capacity (per item line for goods) and, when paid, `charge_pence`
+committed against a funding stream. A `RejectedPair` is never proposed again (the engine's `excluded_offers`).
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from resettle.auth.models import User
+from resettle.db import UTCDateTime, utcnow
+from resettle.extensions import db
+from resettle.families.models import Need, Task
+from resettle.funding.models import FundingStream
+from resettle.offers.models import Offer, OfferItem
+
+
+def _enum(enum_class: type[enum.Enum], name: str) -> Enum:
+    return Enum(enum_class, name=name, values_callable=lambda members: [m.value for m in members],
+                validate_strings=True)
+
+
+class RunTrigger(enum.StrEnum):
+    MANUAL = "manual"
+    NIGHTLY = "nightly"
+    DEMO = "demo"
+
+    @property
+    def label(self) -> str:
+        return {"manual": "Run by hand", "nightly": "Nightly job", "demo": "Demo data"}[self.value]
+
+
+class RunStatus(enum.StrEnum):
+    """The engine's own status (`optimal`, `time_limit`, `gap_left`, `heuristic`), or `failed`."""
+
+    OPTIMAL = "optimal"
+    TIME_LIMIT = "time_limit"
+    GAP_LEFT = "gap_left"
+    HEURISTIC = "heuristic"
+    FAILED = "failed"
+
+    @property
+    def label(self) -> str:
+        return {"optimal": "Best possible", "time_limit": "Stopped at the time limit",
+                "gap_left": "Near best (large problem)", "heuristic": "Quick estimate",
+                "failed": "Failed"}[self.value]
+
+
+class ProposalStatus(enum.StrEnum):
+    PROPOSED = "proposed"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    SUPERSEDED = "superseded"  # a later run, or another decision on the same need, replaced it
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class UnmetReason(enum.StrEnum):
+    NO_OFFER = "no_offer"
+    NO_COMPATIBLE_OFFER = "no_compatible_offer"
+    UNFUNDABLE = "unfundable"
+    OUTCOMPETED = "outcompeted"
+
+    @property
+    def label(self) -> str:
+        return {"no_offer": "No offer of this kind", "no_compatible_offer": "No suitable offer",
+                "unfundable": "No funding can pay", "outcompeted": "Offers went to more urgent needs"}[self.value]
+
+
+class MatchStatus(enum.StrEnum):
+    ACCEPTED = "accepted"
+    FULFILLED = "fulfilled"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return {"accepted": "Matched", "fulfilled": "Fulfilled", "cancelled": "Cancelled"}[self.value]
+
+
+# Matches that hold an offer's capacity (and a need).
+ACTIVE_MATCH_STATUSES = (MatchStatus.ACCEPTED, MatchStatus.FULFILLED)
+
+
+class MatchRun(db.Model):
+    __tablename__ = "match_runs"
+    __table_args__ = (
+        CheckConstraint("finished_at IS NULL OR finished_at >= started_at", name="finished_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    trigger: Mapped[RunTrigger] = mapped_column(_enum(RunTrigger, "match_run_trigger"))
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    problem_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[RunStatus] = mapped_column(_enum(RunStatus, "match_run_status"))
+    need_count: Mapped[int] = mapped_column(Integer, default=0)
+    offer_count: Mapped[int] = mapped_column(Integer, default=0)
+    proposal_count: Mapped[int] = mapped_column(Integer, default=0)
+    unmet_count: Mapped[int] = mapped_column(Integer, default=0)
+    objective: Mapped[float | None] = mapped_column(Float)
+    bound: Mapped[float | None] = mapped_column(Float)
+    seconds: Mapped[float | None] = mapped_column(Float)
+    stats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    error: Mapped[str] = mapped_column(String(500), default="")
+
+    started_by: Mapped[User | None] = relationship()
+    proposals: Mapped[list[Proposal]] = relationship(back_populates="run", order_by="Proposal.id",
+                                                     cascade="all, delete-orphan")
+    unmet_needs: Mapped[list[UnmetNeed]] = relationship(back_populates="run", order_by="UnmetNeed.id",
+                                                        cascade="all, delete-orphan")
+
+    @property
+    def gap_percent(self) -> float | None:
+        """How far the result may be from the best possible, as a percentage of the proven bound."""
+        if self.objective is None or not self.bound:
+            return None
+        return max(0.0, (self.bound - self.objective) / self.bound * 100)
+
+
+class Proposal(db.Model):
+    __tablename__ = "match_proposals"
+    __table_args__ = (
+        UniqueConstraint("run_id", "need_id", name="uq_match_proposals_one_per_need_per_run"),
+        CheckConstraint("charge_pence >= 0", name="charge_not_negative"),
+        CheckConstraint("(charge_pence = 0) = (stream_id IS NULL)", name="paid_has_stream"),
+        CheckConstraint("status <> 'rejected' OR rejection_reason <> ''", name="rejection_has_reason"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("match_runs.id", ondelete="CASCADE"), index=True)
+    need_id: Mapped[int] = mapped_column(ForeignKey("needs.id", ondelete="CASCADE"), index=True)
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id", ondelete="CASCADE"), index=True)
+    offer_item_id: Mapped[int | None] = mapped_column(ForeignKey("offer_items.id", ondelete="CASCADE"))
+    stream_id: Mapped[int | None] = mapped_column(ForeignKey("funding_streams.id", ondelete="RESTRICT"))
+    charge_pence: Mapped[int] = mapped_column(Integer, default=0)
+    value: Mapped[float] = mapped_column(Float)
+    distance_km: Mapped[float | None] = mapped_column(Float)
+    # First proposed in this run: the nightly email tells caseworkers only about these.
+    is_new: Mapped[bool] = mapped_column(default=True)
+    status: Mapped[ProposalStatus] = mapped_column(_enum(ProposalStatus, "match_proposal_status"),
+                                                   default=ProposalStatus.PROPOSED, index=True)
+    rejection_reason: Mapped[str] = mapped_column(String(500), default="")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    run: Mapped[MatchRun] = relationship(back_populates="proposals")
+    need: Mapped[Need] = relationship()
+    offer: Mapped[Offer] = relationship()
+    offer_item: Mapped[OfferItem | None] = relationship()
+    stream: Mapped[FundingStream | None] = relationship()
+    decided_by: Mapped[User | None] = relationship()
+
+
+class UnmetNeed(db.Model):
+    __tablename__ = "match_unmet_needs"
+    __table_args__ = (UniqueConstraint("run_id", "need_id", name="uq_match_unmet_needs_one_per_need_per_run"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("match_runs.id", ondelete="CASCADE"), index=True)
+    need_id: Mapped[int] = mapped_column(ForeignKey("needs.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[UnmetReason] = mapped_column(_enum(UnmetReason, "match_unmet_reason"))
+    # The engine's rule names (bedrooms, rent, distance, rejected...), for no_compatible_offer.
+    blocking: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    run: Mapped[MatchRun] = relationship(back_populates="unmet_needs")
+    need: Mapped[Need] = relationship()
+
+
+class Match(db.Model):
+    __tablename__ = "matches"
+    __table_args__ = (
+        # One live match per need, in the database too: two caseworkers cannot match one need twice.
+        Index("uq_matches_one_live_match_per_need", "need_id", unique=True,
+              sqlite_where=text("status <> 'cancelled'"), postgresql_where=text("status <> 'cancelled'")),
+        CheckConstraint("units >= 1", name="units_positive"),
+        CheckConstraint("charge_pence >= 0", name="charge_not_negative"),
+        CheckConstraint("(charge_pence = 0) = (stream_id IS NULL)", name="paid_has_stream"),
+        CheckConstraint("(status = 'fulfilled') = (fulfilled_at IS NOT NULL)", name="fulfilled_when_fulfilled"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    need_id: Mapped[int] = mapped_column(ForeignKey("needs.id", ondelete="RESTRICT"), index=True)
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id", ondelete="RESTRICT"), index=True)
+    offer_item_id: Mapped[int | None] = mapped_column(ForeignKey("offer_items.id", ondelete="RESTRICT"))
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("match_proposals.id", ondelete="SET NULL"))
+    units: Mapped[int] = mapped_column(Integer)
+    stream_id: Mapped[int | None] = mapped_column(ForeignKey("funding_streams.id", ondelete="RESTRICT"))
+    charge_pence: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[MatchStatus] = mapped_column(_enum(MatchStatus, "match_status"), default=MatchStatus.ACCEPTED,
+                                                index=True)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="SET NULL"))
+    accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    accepted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    fulfilled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    fulfilled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    need: Mapped[Need] = relationship()
+    offer: Mapped[Offer] = relationship()
+    offer_item: Mapped[OfferItem | None] = relationship()
+    proposal: Mapped[Proposal | None] = relationship()
+    stream: Mapped[FundingStream | None] = relationship()
+    task: Mapped[Task | None] = relationship()
+    accepted_by: Mapped[User | None] = relationship(foreign_keys=[accepted_by_id])
+    fulfilled_by: Mapped[User | None] = relationship(foreign_keys=[fulfilled_by_id])
+
+
+class RejectedPair(db.Model):
+    """A need and an offer (item line) a caseworker turned down, with the reason: never proposed again."""
+
+    __tablename__ = "match_rejected_pairs"
+    __table_args__ = (CheckConstraint("reason <> ''", name="reason_given"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    need_id: Mapped[int] = mapped_column(ForeignKey("needs.id", ondelete="CASCADE"), index=True)
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id", ondelete="CASCADE"), index=True)
+    offer_item_id: Mapped[int | None] = mapped_column(ForeignKey("offer_items.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(Text)
+    rejected_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    rejected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    need: Mapped[Need] = relationship()
+    offer: Mapped[Offer] = relationship()
+    rejected_by: Mapped[User | None] = relationship()

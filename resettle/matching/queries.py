@@ -1,0 +1,66 @@
+"""Read-side helpers for the matching pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import abort
+from sqlalchemy import Select, select
+
+from resettle.extensions import db
+from resettle.families.models import Family, Need, NeedStatus
+from resettle.matching.models import ACTIVE_MATCH_STATUSES, Match, MatchRun, Proposal, ProposalStatus, UnmetNeed
+from resettle.matching.runs import latest_run
+
+
+def get_or_404(model: type, row_id: int) -> object:
+    row = db.session.get(model, row_id)
+    if row is None:
+        abort(404)
+    return row
+
+
+def open_proposals_query() -> Select:
+    """Undecided proposals of the latest run, most urgent first."""
+    run = latest_run()
+    return (select(Proposal).join(Need, Need.id == Proposal.need_id)
+            .where(Proposal.run_id == (run.id if run else -1), Proposal.status == ProposalStatus.PROPOSED,
+                   Need.status == NeedStatus.OPEN)
+            .order_by(Need.priority.desc(), Need.needed_by, Proposal.id))
+
+
+def runs_query() -> Select:
+    return select(MatchRun).order_by(MatchRun.started_at.desc(), MatchRun.id.desc())
+
+
+@dataclass
+class NeedView:
+    """One of a family's needs on its proposals page: its live proposal, its match or why it is unmet."""
+
+    need: Need
+    proposal: Proposal | None = None
+    match: Match | None = None
+    unmet: UnmetNeed | None = None
+
+
+@dataclass
+class FamilyMatching:
+    family: Family
+    needs: list[NeedView] = field(default_factory=list)
+
+
+def family_matching(family: Family) -> FamilyMatching:
+    run = latest_run()
+    need_ids = [need.id for need in family.needs]
+    proposals = {p.need_id: p for p in db.session.execute(
+        select(Proposal).where(Proposal.need_id.in_(need_ids), Proposal.status == ProposalStatus.PROPOSED,
+                               Proposal.run_id == (run.id if run else -1))).scalars()}
+    matches = {m.need_id: m for m in db.session.execute(
+        select(Match).where(Match.need_id.in_(need_ids), Match.status.in_(ACTIVE_MATCH_STATUSES))).scalars()}
+    unmet = {u.need_id: u for u in db.session.execute(
+        select(UnmetNeed).where(UnmetNeed.need_id.in_(need_ids), UnmetNeed.run_id == (run.id if run else -1)))
+        .scalars()}
+    shown = [need for need in family.needs if need.status in (NeedStatus.OPEN, NeedStatus.MATCHED)
+             or need.id in matches]
+    return FamilyMatching(family, [NeedView(need, proposals.get(need.id), matches.get(need.id), unmet.get(need.id))
+                                   for need in shown])

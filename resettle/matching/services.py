@@ -1,0 +1,227 @@
+"""Deciding on proposals: accept (a match), reject with a reason, pick another offer by hand, and mark a
+match fulfilled. Services flush, never commit: the request (or the job) commits.
+
+Two caseworkers may accept the last place of an offer at the same moment. `_make_match` locks the need row
+and then the offer row (`SELECT ... FOR UPDATE` on PostgreSQL; SQLite serialises writers), in that order
+everywhere, re-reads the places already held by live matches after the lock, and only then writes. The second
+caseworker waits for the first to commit, sees the place gone and is told so. Money is committed through
+the funding feature's `commit_funds`, which takes the budget row's lock the same way; a partial unique index
+(one live match per need) backs it all up in the database.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+
+from resettle.audit.services import record
+from resettle.auth.models import User
+from resettle.db import utcnow
+from resettle.extensions import db
+from resettle.families.dates import local_today
+from resettle.families.models import Need, NeedStatus, TaskStatus
+from resettle.families.needs import set_need_status
+from resettle.families.tasks import TASK_ROLES, add_task
+from resettle.funding.budgets import CommitmentError, commit_funds, release_funds
+from resettle.funding.models import FundingStream, StreamScope
+from resettle.matching import emails
+from resettle.matching.builder import reserved_on
+from resettle.matching.models import Match, MatchStatus, Proposal, ProposalStatus, RejectedPair
+from resettle.matching.why_not import pounds
+from resettle.offers.models import Handover, Offer, OfferItem, OfferStatus
+from resettle.offers.services import change_status as change_offer_status
+from resettle.taxonomy import Category
+
+TASK_DAYS = 7
+
+
+class MatchError(ValueError):
+    """A decision could not be made; `message` says why in words a caseworker can act on."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def _locked(model: type, row_id: int) -> Any:
+    statement = (select(model).where(model.id == row_id).with_for_update()
+                 .execution_options(populate_existing=True))
+    return db.session.execute(statement).scalar_one()
+
+
+def line_capacity(offer: Offer, item: OfferItem | None) -> int:
+    return item.quantity if item is not None else offer.capacity
+
+
+def is_used_up(offer: Offer) -> bool:
+    lines = offer.items or [None]
+    return all(reserved_on(offer, item) >= line_capacity(offer, item) for item in lines)
+
+
+def task_title(offer: Offer, item: OfferItem | None) -> str:
+    if item is not None:
+        thing = item.kind_label.lower()
+        if offer.handover is Handover.COLLECTION:
+            return f"Arrange collection of the {thing} ({offer.reference})"
+        return f"Arrange delivery of the {thing} ({offer.reference})"
+    titles = {
+        Category.HOUSING: f"Arrange the viewing and tenancy for the {offer.title.lower()} ({offer.reference})",
+        Category.MEAL: f"Book the welcome meal ({offer.reference})",
+        Category.ESOL: f"Book the first English lesson ({offer.reference})",
+        Category.BEFRIENDING: f"Introduce the befriender ({offer.reference})",
+    }
+    return titles.get(offer.category, f"Arrange {offer.category.label.lower()} with the offerer ({offer.reference})")
+
+
+def _task_assignee(need: Need, actor: User) -> User:
+    caseworker = need.family.caseworker
+    if caseworker is not None and caseworker.role in TASK_ROLES and caseworker.is_active_account:
+        return caseworker
+    return actor
+
+
+def _make_match(need_id: int, offer_id: int, item: OfferItem | None, stream: FundingStream | None,
+                charge_pence: int, actor: User, proposal: Proposal | None) -> Match:
+    need = _locked(Need, need_id)
+    if need.status is not NeedStatus.OPEN:
+        raise MatchError("need", "This need is no longer open: another caseworker may have matched it. "
+                                 "Reload the page to see the latest.")
+    offer = _locked(Offer, offer_id)
+    if offer.status is not OfferStatus.VERIFIED or offer.on_waiting_list:
+        raise MatchError("offer", f"Offer {offer.reference} is no longer available (it is "
+                                  f"{offer.status.label.lower()}). Choose another offer.")
+    left = line_capacity(offer, item) - reserved_on(offer, item)
+    if need.units > left:
+        raise MatchError("offer", f"Offer {offer.reference} has no places left for this need: another caseworker "
+                                  "has just taken them. Nothing was saved; choose another offer.")
+    if charge_pence > 0:
+        if stream is None:
+            raise MatchError("stream", "This offer costs money and no funding stream was named to pay for it")
+        holder = need.family if stream.scope is StreamScope.FAMILY else None
+        try:
+            commit_funds(stream, holder, charge_pence)
+        except CommitmentError:
+            raise MatchError("stream", f"{stream.name} no longer has {pounds(charge_pence)} left for this "
+                                       "family. Nothing was saved; choose another offer.") from None
+    match = Match(need=need, offer=offer, offer_item=item, proposal=proposal, units=need.units,
+                  stream=stream if charge_pence > 0 else None, charge_pence=charge_pence,
+                  status=MatchStatus.ACCEPTED, accepted_by=actor)
+    db.session.add(match)
+    set_need_status(need, NeedStatus.MATCHED)
+    db.session.flush()
+    if is_used_up(offer):
+        change_offer_status(offer, OfferStatus.MATCHED, actor=actor, note=f"All places matched (need {need.id})")
+    due = max(local_today(), need.needed_by or local_today() + timedelta(days=TASK_DAYS))
+    assignee = _task_assignee(need, actor)
+    match.task = add_task(need.family, task_title(offer, item), due, assignee, actor)
+    _supersede_open_proposals(need, keep=proposal)
+    emails.send_offerer_next_steps(match, assignee)
+    money = f", {pounds(charge_pence)} committed from {stream.code}" if charge_pence > 0 and stream else ""
+    record("match_accepted", "family", need.family.reference,
+           f"Need {need.id} matched with offer {offer.reference}"
+           + (f" ({item.item_kind})" if item else "") + money, actor=actor)
+    db.session.flush()
+    return match
+
+
+def _supersede_open_proposals(need: Need, keep: Proposal | None) -> None:
+    statement = update(Proposal).where(Proposal.need_id == need.id, Proposal.status == ProposalStatus.PROPOSED)
+    if keep is not None:
+        statement = statement.where(Proposal.id != keep.id)
+    db.session.execute(statement.values(status=ProposalStatus.SUPERSEDED).execution_options(
+        synchronize_session="fetch"))
+
+
+def _check_undecided(proposal: Proposal) -> None:
+    if proposal.status is not ProposalStatus.PROPOSED:
+        raise MatchError("proposal", f"This proposal is already {proposal.status.label.lower()}. "
+                                     "Reload the page to see the latest.")
+
+
+def accept_proposal(proposal: Proposal, actor: User) -> Match:
+    """The proposal becomes a match: capacity reserved, money committed, offerer emailed, task created."""
+    _check_undecided(proposal)
+    match = _make_match(proposal.need_id, proposal.offer_id, proposal.offer_item, proposal.stream,
+                        proposal.charge_pence, actor, proposal)
+    proposal.status = ProposalStatus.ACCEPTED
+    proposal.decided_by, proposal.decided_at = actor, utcnow()
+    db.session.flush()
+    return match
+
+
+def reject_proposal(proposal: Proposal, reason: str, actor: User) -> RejectedPair:
+    """Turn the pairing down for good: later runs never propose this offer (line) for this need again."""
+    _check_undecided(proposal)
+    reason = reason.strip()
+    if not reason:
+        raise MatchError("reason", "Enter why this offer does not suit the family")
+    proposal.status = ProposalStatus.REJECTED
+    proposal.rejection_reason = reason[:500]
+    proposal.decided_by, proposal.decided_at = actor, utcnow()
+    rejected = RejectedPair(need_id=proposal.need_id, offer_id=proposal.offer_id,
+                            offer_item_id=proposal.offer_item_id, reason=reason[:500], rejected_by=actor)
+    db.session.add(rejected)
+    db.session.flush()
+    record("match_proposal_rejected", "family", proposal.need.family.reference,
+           f"Offer {proposal.offer.reference} rejected for need {proposal.need_id}: {reason[:200]}", actor=actor)
+    return rejected
+
+
+def pick_offer(need: Need, offer: Offer, item: OfferItem | None, stream: FundingStream | None, charge_pence: int,
+               actor: User) -> Match:
+    """A caseworker's own choice among the compatible offers (checked by the caller with `why_not`)."""
+    match = _make_match(need.id, offer.id, item, stream, charge_pence, actor, None)
+    record("match_picked_by_hand", "family", need.family.reference,
+           f"Offer {offer.reference} chosen by hand for need {need.id}", actor=actor)
+    return match
+
+
+def fulfil_match(match: Match, actor: User) -> Match:
+    """Delivered: the need is met and, once every place of the offer is used and delivered, the offer too."""
+    if match.status is not MatchStatus.ACCEPTED:
+        raise MatchError("match", f"This match is already {match.status.label.lower()}")
+    offer = _locked(Offer, match.offer_id)
+    match.status = MatchStatus.FULFILLED
+    match.fulfilled_by, match.fulfilled_at = actor, utcnow()
+    set_need_status(match.need, NeedStatus.MET)
+    db.session.flush()
+    still_open = db.session.execute(select(Match.id).where(Match.offer_id == offer.id,
+                                                           Match.status == MatchStatus.ACCEPTED)).first()
+    if offer.status is OfferStatus.MATCHED and still_open is None:
+        change_offer_status(offer, OfferStatus.FULFILLED, actor=actor, note="Every place delivered")
+    record("match_fulfilled", "family", match.need.family.reference,
+           f"Need {match.need_id} met by offer {offer.reference}", actor=actor)
+    db.session.flush()
+    return match
+
+
+def cancel_match(match: Match, reason: str, actor: User) -> Match:
+    """Undo an accepted match that will not happen (the offerer withdrew, the family declined): the need opens
+    again, the places and any committed money are released, its task is cancelled, and the pair is not
+    proposed again."""
+    if match.status is not MatchStatus.ACCEPTED:
+        raise MatchError("match", f"This match is already {match.status.label.lower()}")
+    reason = reason.strip()
+    if not reason:
+        raise MatchError("reason", "Enter why the match is cancelled")
+    need = _locked(Need, match.need_id)
+    offer = _locked(Offer, match.offer_id)
+    match.status = MatchStatus.CANCELLED
+    if match.charge_pence > 0 and match.stream is not None:
+        holder = need.family if match.stream.scope is StreamScope.FAMILY else None
+        release_funds(match.stream, holder, match.charge_pence)
+    set_need_status(need, NeedStatus.OPEN)
+    if match.task is not None and match.task.status is TaskStatus.OPEN:
+        match.task.status = TaskStatus.CANCELLED
+    db.session.add(RejectedPair(need_id=need.id, offer_id=offer.id, offer_item_id=match.offer_item_id,
+                                reason=reason[:500], rejected_by=actor))
+    db.session.flush()
+    if offer.status is OfferStatus.MATCHED and not is_used_up(offer):
+        change_offer_status(offer, OfferStatus.VERIFIED, actor=actor, note=f"A place is free again: {reason[:200]}")
+    record("match_cancelled", "family", need.family.reference,
+           f"Match of need {need.id} with offer {offer.reference} cancelled: {reason[:200]}", actor=actor)
+    db.session.flush()
+    return match

@@ -1,0 +1,185 @@
+"""Matching pages: proposals for the caseload and per family, accept / reject / pick by hand, fulfil, run
+matching now, the history of runs and the gap report. Every POST is CSRF-checked by the app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from resettle.audit.services import record
+from resettle.auth.models import Role
+from resettle.auth.permissions import STAFF, roles_required
+from resettle.families.dates import local_today
+from resettle.families.models import Need, NeedStatus
+from resettle.families.queries import get_family_or_404
+from resettle.matching.forms import CancelMatchForm, PickOfferForm, RejectForm
+from resettle.matching.gap_report import gap_groups, gap_rows
+from resettle.matching.models import Match, Proposal, RunTrigger
+from resettle.matching.picking import candidates_for
+from resettle.matching.queries import family_matching, get_or_404, open_proposals_query, runs_query
+from resettle.matching.runs import latest_run, run_matching
+from resettle.matching.services import (
+    MatchError,
+    accept_proposal,
+    cancel_match,
+    fulfil_match,
+    pick_offer,
+    reject_proposal,
+)
+from resettle.web.csv_export import csv_response
+from resettle.web.pagination import paginate
+
+bp = Blueprint("matching", __name__, url_prefix="/matching")
+CASE_STAFF = (Role.CASEWORKER, Role.ADMIN)
+CONFLICT = 409
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _family_page(family: Any, error: str | None = None, status: int = 200) -> tuple[str, int]:
+    return render_template("matching/family.html", view=family_matching(family), run=latest_run(),
+                           error=error), status
+
+
+@bp.route("/")
+@roles_required(*CASE_STAFF)
+def caseload_proposals() -> str:
+    return render_template("matching/caseload.html", page=paginate(open_proposals_query()), run=latest_run())
+
+
+@bp.route("/run", methods=["POST"])
+@roles_required(*CASE_STAFF)
+def run_now() -> Response:
+    run = run_matching(current_user, RunTrigger.MANUAL)
+    if run.error:
+        flash(f"Matching could not run: {run.error}", "error")
+    else:
+        flash(f"Matching finished: {_count(run.proposal_count, 'proposal')}, "
+              f"{_count(run.unmet_count, 'need')} unmet", "success")
+    return redirect(url_for("matching.caseload_proposals"))
+
+
+@bp.route("/runs")
+@roles_required(*STAFF)
+def run_history() -> str:
+    return render_template("matching/runs.html", page=paginate(runs_query()))
+
+
+@bp.route("/families/<reference>")
+@roles_required(*CASE_STAFF)
+def family_proposals(reference: str) -> tuple[str, int]:
+    family = get_family_or_404(reference)
+    record("family_viewed", "family", family.reference, "Matching proposals viewed")
+    return _family_page(family)
+
+
+@bp.route("/proposals/<int:proposal_id>/accept", methods=["POST"])
+@roles_required(*CASE_STAFF)
+def accept(proposal_id: int) -> Response | tuple[str, int]:
+    proposal: Proposal = get_or_404(Proposal, proposal_id)  # type: ignore[assignment]
+    family = proposal.need.family
+    try:
+        accept_proposal(proposal, current_user)
+    except MatchError as error:
+        return _family_page(family, error.message, CONFLICT)
+    flash(f"Matched: {proposal.need.title} with offer {proposal.offer.reference}. The offerer has been emailed "
+          "and a task added.", "success")
+    return redirect(url_for("matching.family_proposals", reference=family.reference))
+
+
+@bp.route("/proposals/<int:proposal_id>/reject", methods=["GET", "POST"])
+@roles_required(*CASE_STAFF)
+def reject(proposal_id: int) -> str | Response | tuple[str, int]:
+    proposal: Proposal = get_or_404(Proposal, proposal_id)  # type: ignore[assignment]
+    form = RejectForm()
+    if form.validate_on_submit():
+        try:
+            reject_proposal(proposal, form.reason.data or "", current_user)
+        except MatchError as error:
+            if error.field != "reason":
+                return _family_page(proposal.need.family, error.message, CONFLICT)
+            form.reason.errors = [error.message]
+        else:
+            flash(f"Rejected: offer {proposal.offer.reference} will not be proposed for this need again", "success")
+            return redirect(url_for("matching.family_proposals", reference=proposal.need.family.reference))
+    return render_template("matching/reject.html", form=form, proposal=proposal)
+
+
+@bp.route("/needs/<int:need_id>/pick", methods=["GET", "POST"])
+@roles_required(*CASE_STAFF)
+def pick(need_id: int) -> str | Response | tuple[str, int]:
+    need: Need = get_or_404(Need, need_id)  # type: ignore[assignment]
+    candidates = candidates_for(need, local_today()) if need.status is NeedStatus.OPEN else []
+    compatible = {c.engine_id: c for c in candidates if c.is_compatible}
+    form = PickOfferForm()
+    form.offer.choices = [SelectChoice(key, c.line.title) for key, c in compatible.items()]
+    if form.validate_on_submit():
+        chosen = compatible.get(form.offer.data or "")
+        if chosen is None:
+            form.offer.errors = ["Select one of the suitable offers"]
+        else:
+            try:
+                pick_offer(need, chosen.line.offer, chosen.line.item, chosen.stream, chosen.charge_pence,
+                           current_user)
+            except MatchError as error:
+                return _family_page(need.family, error.message, CONFLICT)
+            flash(f"Matched: {need.title} with offer {chosen.line.offer.reference}. The offerer has been emailed "
+                  "and a task added.", "success")
+            return redirect(url_for("matching.family_proposals", reference=need.family.reference))
+    return render_template("matching/pick.html", form=form, need=need, candidates=candidates,
+                           compatible=compatible)
+
+
+@bp.route("/matches/<int:match_id>/fulfil", methods=["POST"])
+@roles_required(*CASE_STAFF)
+def fulfil(match_id: int) -> Response | tuple[str, int]:
+    match: Match = get_or_404(Match, match_id)  # type: ignore[assignment]
+    try:
+        fulfil_match(match, current_user)
+    except MatchError as error:
+        return _family_page(match.need.family, error.message, CONFLICT)
+    flash(f"Fulfilled: {match.need.title} is met", "success")
+    return redirect(url_for("matching.family_proposals", reference=match.need.family.reference))
+
+
+@bp.route("/matches/<int:match_id>/cancel", methods=["GET", "POST"])
+@roles_required(*CASE_STAFF)
+def cancel(match_id: int) -> str | Response | tuple[str, int]:
+    match: Match = get_or_404(Match, match_id)  # type: ignore[assignment]
+    form = CancelMatchForm()
+    if form.validate_on_submit():
+        try:
+            cancel_match(match, form.reason.data or "", current_user)
+        except MatchError as error:
+            if error.field != "reason":
+                return _family_page(match.need.family, error.message, CONFLICT)
+            form.reason.errors = [error.message]
+        else:
+            flash(f"Cancelled: {match.need.title} is open again", "success")
+            return redirect(url_for("matching.family_proposals", reference=match.need.family.reference))
+    return render_template("matching/cancel.html", form=form, match=match)
+
+
+@bp.route("/gaps")
+@roles_required(*STAFF)
+def gap_report() -> str:
+    return render_template("matching/gaps.html", groups=gap_groups(gap_rows()), run=latest_run())
+
+
+@bp.route("/gaps.csv")
+@roles_required(*STAFF)
+def export_gaps() -> Response:
+    rows = gap_rows()
+    record("gap_report_exported", "match_run", None, f"{len(rows)} unmet needs exported to CSV")
+    groups = {row.need_id: group for group in gap_groups(rows) for row in group.rows}
+    header = ["Need", "Family reference", "Category", "Item", "Reason", "Blocking rules", "Group"]
+    return csv_response("gap-report.csv", header, [
+        (row.need_id, row.family_reference, row.category.label, row.item or "", row.reason.label,
+         ", ".join(row.blocking), groups[row.need_id].summary) for row in rows])
+

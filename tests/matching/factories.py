@@ -1,0 +1,46 @@
+"""Factories for match runs, proposals and matches."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import factory
+
+from resettle.matching.models import Match, MatchRun, MatchStatus, Proposal, RunStatus, RunTrigger
+from resettle.offers.models import OfferStatus
+from tests.factories import BaseFactory
+from tests.families.factories import NeedFactory
+from tests.offers.factories import OfferFactory
+
+
+class MatchRunFactory(BaseFactory):
+    class Meta:
+        model = MatchRun
+
+    trigger = RunTrigger.MANUAL
+    problem_date = factory.LazyFunction(date.today)
+    status = RunStatus.OPTIMAL
+    stats = factory.LazyFunction(dict)
+
+
+class ProposalFactory(BaseFactory):
+    class Meta:
+        model = Proposal
+
+    run = factory.SubFactory(MatchRunFactory)
+    need = factory.SubFactory(NeedFactory)
+    offer = factory.SubFactory(OfferFactory, category=factory.SelfAttribute("..need.category"),
+                               status=OfferStatus.VERIFIED)
+    charge_pence = 0
+    value = 1000.0
+
+
+class MatchFactory(BaseFactory):
+    class Meta:
+        model = Match
+
+    need = factory.SubFactory(NeedFactory)
+    offer = factory.SubFactory(OfferFactory, category=factory.SelfAttribute("..need.category"),
+                               status=OfferStatus.VERIFIED)
+    units = 1
+    status = MatchStatus.ACCEPTED
