@@ -12,6 +12,7 @@ from resettle.auth.models import Role, User
 from resettle.auth.permissions import roles_required
 from resettle.auth.services import AccountError, invite_user, list_users_query, send_set_password_email, update_user
 from resettle.extensions import db
+from resettle.web.forms import show_field_error
 from resettle.web.pagination import paginate
 
 
@@ -37,7 +38,7 @@ def invite() -> str | Response:
         try:
             user = invite_user(form.email.data or "", form.name.data or "", Role(form.role.data), current_user)
         except AccountError as error:
-            getattr(form, error.field).errors.append(error.message)
+            show_field_error(form, error)
         else:
             flash(f"Invitation sent to {user.email}", "success")
             return redirect(url_for("users.list_users"))
@@ -54,7 +55,7 @@ def edit_user(user_id: int) -> str | Response:
         try:
             update_user(user, form.name.data or "", Role(form.role.data), bool(form.is_active.data), current_user)
         except AccountError as error:
-            getattr(form, error.field).errors.append(error.message)
+            show_field_error(form, error)
         else:
             flash(f"Changes to {user.email} saved", "success")
             return redirect(url_for("users.list_users"))

@@ -14,6 +14,7 @@ from resettle.audit.services import describe_changes, record
 from resettle.auth.models import Role, User, new_session_token
 from resettle.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
 from resettle.db import utcnow
+from resettle.errors import FieldError
 from resettle.extensions import db
 from resettle.notifications.email import queue_email
 
@@ -31,13 +32,8 @@ class SignInResult:
     user: User | None = None
 
 
-class AccountError(ValueError):
-    """A rule about accounts was broken; `field` names the form field to show it beside."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
+class AccountError(FieldError):
+    """A rule about accounts was broken."""
 
 
 def normalise_email(email: str) -> str:

@@ -13,6 +13,7 @@ from resettle.auth.forms import LoginForm, SetPasswordForm
 from resettle.auth.permissions import STAFF, public_route, roles_required
 from resettle.auth.services import AccountError, SignInOutcome, authenticate, record_logout, user_for_set_password_token
 from resettle.extensions import limiter
+from resettle.web.forms import show_field_error
 
 SIGN_IN_MESSAGES = {
     SignInOutcome.BAD_CREDENTIALS: "Enter a correct email address and password",
@@ -75,7 +76,7 @@ def set_password(token: str) -> str | Response:
         try:
             services.set_password(user, form.password.data or "")
         except AccountError as error:
-            form.password.errors.append(error.message)
+            show_field_error(form, error)
         else:
             flash("Your password has been set. Sign in with your email address and new password", "success")
             return redirect(url_for("auth.login"))

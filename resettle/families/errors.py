@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
+from resettle.errors import FieldError
 
-class FamilyError(ValueError):
-    """A rule was broken; `field` names the form field to show `message` beside. Services raise it before
-    changing anything, so nothing is ever saved half-way."""
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
+class FamilyError(FieldError):
+    """A rule about a family, its members, needs or tasks was broken."""

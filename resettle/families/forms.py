@@ -6,48 +6,27 @@ of range), so choice fields here do not reject values themselves.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
-    GovDateInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from resettle.families.models import ConsentPurpose, EnglishLevel, MemberActivity, Relationship, Scheme, Sex
+from resettle.web.fields import GovDateField
 
 
 def strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
-
-
-class DateInputField(DateField):
-    """Day, month and year boxes; a date that does not exist gets the GOV.UK message."""
-
-    def __init__(self, label: str, validators: list | None = None, **kwargs: Any) -> None:
-        super().__init__(label, validators=validators, format="%d %m %Y", widget=GovDateInput(), **kwargs)
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        if len(valuelist) != 3:  # the three boxes always send three values; keep re-rendering safe
-            self.raw_data = [*valuelist, "", "", ""][:3]
-            valuelist = self.raw_data if any(valuelist) else []
-        if not valuelist or not any(part.strip() for part in valuelist):
-            self.data = None
-            return
-        try:
-            self.data = datetime.strptime(" ".join(part.strip() for part in valuelist), "%d %m %Y").date()
-        except ValueError:
-            self.data = None
-            raise ValueError(f"{self.label.text} must be a real date") from None
 
 
 def choices(enum_class: Any, blank: str | None = None) -> list[SelectChoice]:
@@ -73,8 +52,8 @@ class FamilyForm(FlaskForm):
                        validators=[InputRequired("Enter a name for the family"),
                                    Length(max=120, message="Family name must be 120 characters or fewer")])
     scheme = open_choice("Resettlement scheme", choices(Scheme), "Select the resettlement scheme", radios=True)
-    referral_date = DateInputField("Referral date", validators=[InputRequired("Enter the referral date")])
-    arrival_date = DateInputField("Expected arrival date (optional)", validators=[Optional()])
+    referral_date = GovDateField("Referral date", validators=[InputRequired("Enter the referral date")])
+    arrival_date = GovDateField("Expected arrival date (optional)", validators=[Optional()])
     caseworker = open_choice("Caseworker", [])
     address_line_1 = StringField("Address line 1 (optional)", widget=GovTextInput(), filters=[strip],
                                  validators=[Length(max=120, message="Address line 1 must be 120 characters or fewer")])
@@ -96,7 +75,7 @@ class NewFamilyForm(FamilyForm):
     applicant_name = StringField("Principal applicant's full name", widget=GovTextInput(), filters=[strip],
                                  validators=[InputRequired("Enter the principal applicant's full name"),
                                              Length(max=120, message="Full name must be 120 characters or fewer")])
-    applicant_date_of_birth = DateInputField(
+    applicant_date_of_birth = GovDateField(
         "Principal applicant's date of birth",
         validators=[InputRequired("Enter the principal applicant's date of birth")])
     applicant_sex = open_choice("Principal applicant's sex", choices(Sex),
@@ -108,7 +87,7 @@ class MemberForm(FlaskForm):
     full_name = StringField("Full name", widget=GovTextInput(), filters=[strip],
                             validators=[InputRequired("Enter the person's full name"),
                                         Length(max=120, message="Full name must be 120 characters or fewer")])
-    date_of_birth = DateInputField("Date of birth", validators=[InputRequired("Enter the date of birth")])
+    date_of_birth = GovDateField("Date of birth", validators=[InputRequired("Enter the date of birth")])
     sex = open_choice("Sex", choices(Sex), "Select the person's sex", radios=True)
     relationship_to_applicant = open_choice("Relationship to the principal applicant", choices(Relationship),
                                             "Select the relationship")
@@ -130,7 +109,7 @@ class MemberForm(FlaskForm):
 
 
 class MemberLeftForm(FlaskForm):
-    left_on = DateInputField("Date they left the household", validators=[InputRequired("Enter the date they left")])
+    left_on = GovDateField("Date they left the household", validators=[InputRequired("Enter the date they left")])
     submit = SubmitField("Record that they left", widget=GovSubmitInput())
 
 
@@ -169,7 +148,7 @@ class NeedForm(FlaskForm):
                         description="Households for housing, places for classes, pieces for goods",
                         validators=[InputRequired("Enter how many are needed"),
                                     whole_number("How many must be a whole number, like 2")])
-    needed_by = DateInputField("Needed by (optional)", validators=[Optional()])
+    needed_by = GovDateField("Needed by (optional)", validators=[Optional()])
     follows_bedroom_standard = BooleanField("Work out bedrooms and maximum rent from the bedroom standard and "
                                             "LHA rate", widget=GovCheckboxInput())
     bedrooms_min = StringField("Minimum bedrooms (optional)", widget=GovTextInput(), filters=[strip],
@@ -196,7 +175,7 @@ class StatusForm(FlaskForm):
 
 
 class ArrivalForm(FlaskForm):
-    arrival_date = DateInputField("Arrival date", validators=[InputRequired("Enter the arrival date")])
+    arrival_date = GovDateField("Arrival date", validators=[InputRequired("Enter the arrival date")])
     submit = SubmitField("Confirm arrival date", widget=GovSubmitInput())
 
 
@@ -238,7 +217,7 @@ class ReassignTaskForm(FlaskForm):
 
 
 class SnoozeTaskForm(FlaskForm):
-    until = DateInputField("Snooze until", validators=[InputRequired("Enter the date to snooze until")])
+    until = GovDateField("Snooze until", validators=[InputRequired("Enter the date to snooze until")])
     reason = StringField("Reason", widget=GovTextInput(), filters=[strip],
                          validators=[InputRequired("Enter why the task is snoozed"),
                                      Length(max=500, message="Reason must be 500 characters or fewer")])
@@ -249,7 +228,7 @@ class AddTaskForm(FlaskForm):
     title = StringField("What needs to be done", widget=GovTextInput(), filters=[strip],
                         validators=[InputRequired("Enter what needs to be done"),
                                     Length(max=200, message="Task must be 200 characters or fewer")])
-    due_on = DateInputField("Due date", validators=[InputRequired("Enter the due date")])
+    due_on = GovDateField("Due date", validators=[InputRequired("Enter the due date")])
     assignee = open_choice("Give the task to", [], "Select a caseworker")
     submit = SubmitField("Add task", widget=GovSubmitInput())
 

@@ -5,27 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import request, url_for
-from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
-from resettle.extensions import db
-from resettle.families.errors import FamilyError
 from resettle.families.lha import known_brmas
 from resettle.families.models import Family, FamilyStatus, NeedStatus
 from resettle.families.queries import caseworkers
 from resettle.taxonomy import ITEM_KINDS, Category
-
-
-def show_error(form: FlaskForm, error: FamilyError, field_names: dict[str, str] | None = None) -> None:
-    """Put the service's message beside the field it is about. Anything staged is rolled back first, so a
-    refused change leaves nothing behind."""
-    db.session.rollback()
-    name = (field_names or {}).get(error.field, error.field)
-    field = getattr(form, name, None)
-    if field is None:
-        form.form_errors.append(error.message)
-    else:
-        field.errors = [*field.errors, error.message]
 
 
 def caseworker_choices(blank: str = "Not assigned yet") -> list[SelectChoice]:

@@ -49,10 +49,10 @@ from resettle.families.view_helpers import (
     caseworker_choices,
     family_url,
     int_or_none,
-    show_error,
     status_choices,
 )
 from resettle.web.csv_export import csv_response
+from resettle.web.forms import show_field_error
 from resettle.web.pagination import paginate
 
 CASE_STAFF = (Role.CASEWORKER, Role.ADMIN)
@@ -119,7 +119,7 @@ def create_family_page() -> str | Response:
                 raise FamilyError("applicant_sex", "Select the principal applicant's sex")
             family = create_family(_family_details(form), current_user, local_today(), applicant=applicant)
         except FamilyError as error:
-            show_error(form, error, APPLICANT_FIELDS)
+            show_field_error(form, error, APPLICANT_FIELDS)
         else:
             flash(f"Family {family.reference} created", "success")
             return redirect(family_url(family))
@@ -161,7 +161,7 @@ def edit_family(reference: str) -> str | Response:
         try:
             update_family(family, _family_details(form), current_user, local_today())
         except FamilyError as error:
-            show_error(form, error)
+            show_field_error(form, error)
         else:
             flash("Family details saved", "success")
             return redirect(family_url(family))
@@ -178,7 +178,7 @@ def change_family_status(reference: str) -> str | Response:
         try:
             change_status(family, form.status.data or "", form.reason.data or "", current_user)
         except FamilyError as error:
-            show_error(form, error)
+            show_field_error(form, error)
         else:
             flash(f"Status changed to {family.status.label.lower()}", "success")
             return redirect(family_url(family))
@@ -195,7 +195,7 @@ def confirm_family_arrival(reference: str) -> str | Response:
         try:
             confirm_arrival(family, form.arrival_date.data, current_user)
         except FamilyError as error:
-            show_error(form, error)
+            show_field_error(form, error)
         else:
             flash("Arrival date confirmed. " + ("Task due dates moved to match." if had_tasks
                                                else "The arrival tasks have been created."), "success")
@@ -214,7 +214,7 @@ def add_note(reference: str) -> str | Response:
         try:
             add_case_note(family, form.body.data or "", current_user)
         except FamilyError as error:
-            show_error(form, error)
+            show_field_error(form, error)
         else:
             flash("Case note added", "success")
             return redirect(family_url(family, "timeline"))
@@ -231,7 +231,7 @@ def record_family_consent(reference: str) -> str | Response:
             record_consent(family, form.purpose.data or "", form.answer.data == "yes", form.note.data or "",
                            current_user)
         except FamilyError as error:
-            show_error(form, error)
+            show_field_error(form, error)
         else:
             flash("Consent recorded", "success")
             return redirect(family_url(family, "consent"))

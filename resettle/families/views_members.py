@@ -18,7 +18,8 @@ from resettle.families.members import MemberDetails, add_member, record_member_l
 from resettle.families.models import EnglishLevel, Family, Member, MemberActivity, Relationship, Sex
 from resettle.families.queries import get_family_or_404
 from resettle.families.services import record_family_viewed
-from resettle.families.view_helpers import family_url, int_or_none, member_choices, show_error
+from resettle.families.view_helpers import family_url, int_or_none, member_choices
+from resettle.web.forms import show_field_error
 
 CASE_STAFF = (Role.CASEWORKER, Role.ADMIN)
 
@@ -60,7 +61,7 @@ def add_family_member(reference: str) -> str | Response:
         try:
             member = add_member(family, _details(form), current_user, local_today())
         except FamilyError as error:
-            show_error(form, error)
+            show_field_error(form, error)
         else:
             flash(f"{member.full_name} added to the family", "success")
             return redirect(family_url(family, "members"))
@@ -86,7 +87,7 @@ def edit_family_member(reference: str, member_id: int) -> str | Response:
         try:
             update_member(member, _details(form), current_user, local_today())
         except FamilyError as error:
-            show_error(form, error)
+            show_field_error(form, error)
         else:
             flash(f"Changes to {member.full_name} saved", "success")
             return redirect(family_url(family, "members"))
@@ -104,7 +105,7 @@ def member_left(reference: str, member_id: int) -> str | Response:
         try:
             record_member_left(member, form.left_on.data, current_user, local_today())
         except FamilyError as error:
-            show_error(form, error)
+            show_field_error(form, error)
         else:
             flash(f"{member.full_name} is recorded as having left the household", "success")
             return redirect(family_url(family, "members"))
@@ -125,7 +126,7 @@ def health_notes(reference: str) -> str | Response:
         try:
             add_health_note(family, member, form.body.data or "", current_user)
         except FamilyError as error:
-            show_error(form, error)
+            show_field_error(form, error)
         else:
             flash("Health note added", "success")
             return redirect(family_url(family))

@@ -23,8 +23,8 @@ from resettle.families.view_helpers import (
     item_choices,
     member_choices,
     need_status_choices,
-    show_error,
 )
+from resettle.web.forms import show_field_error
 
 CASE_STAFF = (Role.CASEWORKER, Role.ADMIN)
 
@@ -64,7 +64,7 @@ def raise_family_need(reference: str) -> str | Response:
         try:
             need = raise_need(family, _details(form), current_user, local_today())
         except FamilyError as error:
-            show_error(form, error)
+            show_field_error(form, error)
         else:
             flash(f"Need raised: {need.title}", "success")
             return redirect(family_url(family, "needs"))
@@ -96,7 +96,7 @@ def edit_need(reference: str, need_id: int) -> str | Response:
                 raise FamilyError("status", "Select the need's status")
             update_need(need, _details(form), status, current_user, local_today())
         except FamilyError as error:
-            show_error(form, error)
+            show_field_error(form, error)
         else:
             flash(f"Need saved: {need.title}", "success")
             return redirect(family_url(family, "needs"))

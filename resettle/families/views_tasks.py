@@ -15,7 +15,8 @@ from resettle.families.errors import FamilyError
 from resettle.families.forms import AddTaskForm, CompleteTaskForm, ReassignTaskForm, SnoozeTaskForm
 from resettle.families.queries import get_family_or_404, get_task_or_404, tasks_for, team_overdue
 from resettle.families.tasks import add_task, complete_task, reassign_task, snooze_task
-from resettle.families.view_helpers import caseworker_choices, family_url, int_or_none, safe_next, show_error
+from resettle.families.view_helpers import caseworker_choices, family_url, int_or_none, safe_next
+from resettle.web.forms import show_field_error
 
 CASE_STAFF = (Role.CASEWORKER, Role.ADMIN)
 
@@ -65,7 +66,7 @@ def reassign(task_id: int) -> str | Response:
         try:
             reassign_task(task, db.session.get(User, assignee_id) if assignee_id else None, current_user)
         except FamilyError as error:
-            show_error(form, error)
+            show_field_error(form, error)
         else:
             flash(f"Task given to {task.assignee.name}", "success")
             return redirect(safe_next(url_for("tasks.my_tasks")))
@@ -81,7 +82,7 @@ def snooze(task_id: int) -> str | Response:
         try:
             snooze_task(task, form.until.data, form.reason.data or "", current_user, local_today())
         except FamilyError as error:
-            show_error(form, error)
+            show_field_error(form, error)
         else:
             flash(f"Task snoozed until {task.snoozed_until.day} {task.snoozed_until:%B %Y}", "success")
             return redirect(safe_next(url_for("tasks.my_tasks")))
@@ -100,7 +101,7 @@ def add_family_task(reference: str) -> str | Response:
             add_task(family, form.title.data or "", form.due_on.data,
                      db.session.get(User, assignee_id) if assignee_id else None, current_user)
         except FamilyError as error:
-            show_error(form, error)
+            show_field_error(form, error)
         else:
             flash("Task added", "success")
             return redirect(family_url(family, "tasks"))

@@ -17,9 +17,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 from resettle.funding.allocation import RuleBasis
-from resettle.funding.form_fields import GovDateField, PoundsField
+from resettle.funding.form_fields import PoundsField
 from resettle.funding.models import Eligibility, StreamScope
 from resettle.taxonomy import CATEGORIES
+from resettle.web.fields import GovDateField
 
 
 def _strip(value: str | None) -> str | None:

@@ -11,6 +11,7 @@ from flask import abort
 from sqlalchemy import select
 
 from resettle.audit.services import describe_changes, record
+from resettle.errors import FieldError
 from resettle.extensions import db
 from resettle.funding.allocation import RuleBasis
 from resettle.funding.models import (
@@ -27,13 +28,8 @@ from resettle.funding.rules import bands_overlap, dates_overlap
 from resettle.taxonomy import Category
 
 
-class FundingConfigError(ValueError):
-    """A configuration rule was broken; `field` names the form field to show it beside."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
+class FundingConfigError(FieldError):
+    """A funding configuration rule was broken."""
 
 
 @dataclass

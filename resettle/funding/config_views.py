@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
@@ -39,11 +37,7 @@ from resettle.funding.models import (
 )
 from resettle.funding.queries import DEFAULT_ELIGIBILITY, eligibility_map, eligibility_table, list_schemes
 from resettle.taxonomy import Category
-
-
-def _show_error(form: Any, error: FundingConfigError) -> None:
-    field = getattr(form, error.field, None) or form.submit
-    field.errors = [*field.errors, error.message]
+from resettle.web.forms import show_field_error
 
 
 @bp.route("/schemes")
@@ -68,7 +62,7 @@ def new_scheme() -> str | Response:
             fields = SchemeFields(form.name.data, form.funder.data, form.notes.data or "")
             scheme = create_scheme(form.code.data, fields)
         except FundingConfigError as error:
-            _show_error(form, error)
+            show_field_error(form, error)
         else:
             flash(f"Scheme {scheme.code} added", "success")
             return redirect(url_for("funding.show_scheme", scheme_id=scheme.id))
@@ -106,7 +100,7 @@ def new_stream(scheme_id: int) -> str | Response:
         try:
             stream = create_stream(scheme, form.code.data, _stream_fields(form))
         except FundingConfigError as error:
-            _show_error(form, error)
+            show_field_error(form, error)
         else:
             flash(f"Stream {stream.code} added. Add its amount rules next", "success")
             return redirect(url_for("funding.show_scheme", scheme_id=scheme.id))
@@ -128,7 +122,7 @@ def edit_stream(stream_id: int) -> str | Response:
         try:
             update_stream(stream, _stream_fields(form))
         except FundingConfigError as error:
-            _show_error(form, error)
+            show_field_error(form, error)
         else:
             flash(f"Stream {stream.code} saved", "success")
             return redirect(url_for("funding.show_scheme", scheme_id=stream.scheme_id))
@@ -153,7 +147,7 @@ def new_rule(stream_id: int) -> str | Response:
         try:
             create_rule(stream, _rule_fields(form))
         except FundingConfigError as error:
-            _show_error(form, error)
+            show_field_error(form, error)
         else:
             flash(f"Amount rule added to {stream.code}", "success")
             return redirect(url_for("funding.show_scheme", scheme_id=stream.scheme_id))
@@ -172,7 +166,7 @@ def edit_rule(rule_id: int) -> str | Response:
         try:
             update_rule(rule, _rule_fields(form))
         except FundingConfigError as error:
-            _show_error(form, error)
+            show_field_error(form, error)
         else:
             flash(f"Amount rule in {rule.stream.code} saved", "success")
             return redirect(url_for("funding.show_scheme", scheme_id=rule.stream.scheme_id))
@@ -213,7 +207,7 @@ def new_expense_category() -> str | Response:
         try:
             created = create_expense_category(form.code.data, form.label.data, Category(form.category.data))
         except FundingConfigError as error:
-            _show_error(form, error)
+            show_field_error(form, error)
         else:
             flash(f"{created.label} added. Every scheme treats it as needing approval until you say otherwise",
                   "success")

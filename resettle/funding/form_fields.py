@@ -2,35 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
-from wtforms import DateField, Field, StringField
+from govuk_frontend_wtf.wtforms_widgets import GovTextInput
+from wtforms import Field, StringField
 from wtforms.validators import ValidationError
 
 from resettle.funding.money import MoneyError, parse_pounds, pounds_text
-
-
-class GovDateField(DateField):
-    """Day, month and year boxes; an impossible date gets '<label> must be a real date'."""
-
-    widget = GovDateInput()
-
-    def __init__(self, label: str, **kwargs: Any) -> None:
-        super().__init__(label, format="%d %m %Y", **kwargs)
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        if len(valuelist) != 3:
-            self.raw_data = None  # the widget shows day, month and year boxes from exactly three values
-        if not valuelist or not any(part.strip() for part in valuelist):
-            self.data = None
-            return
-        try:
-            self.data = datetime.strptime(" ".join(part.strip() for part in valuelist), "%d %m %Y").date()
-        except ValueError:
-            self.data = None
-            raise ValueError(f"{self.label.text} must be a real date") from None
 
 
 class PoundsField(StringField):

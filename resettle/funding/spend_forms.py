@@ -17,8 +17,9 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
-from resettle.funding.form_fields import GovDateField, PoundsField
+from resettle.funding.form_fields import PoundsField
 from resettle.funding.spend_models import SpendStatus
+from resettle.web.fields import GovDateField
 
 
 def _strip(value: str | None) -> str | None:

@@ -35,7 +35,6 @@ from wtforms.validators import Email, InputRequired, Length, Optional, Regexp, V
 
 from resettle.offers.fields import (
     Checkboxes,
-    GovDateField,
     PoundsField,
     Radios,
     WholeNumberField,
@@ -48,6 +47,7 @@ from resettle.offers.models import DbsStatus, Handover, ItemCondition, LandlordT
 from resettle.offers.rules import CERTIFICATES, HOME_VISIT_CATEGORIES, LANGUAGES, OFFER_TYPES, WORKS_WITH_FAMILIES
 from resettle.offers.services import ItemLine, OfferSubmission
 from resettle.taxonomy import ITEM_KINDS, Category
+from resettle.web.fields import GovDateField
 
 ITEM_ROWS = 5
 DESCRIPTION_LIMIT = 2000

@@ -18,7 +18,6 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from resettle.offers.fields import (
     Checkboxes,
-    GovDateField,
     PoundsField,
     Radios,
     WholeNumberField,
@@ -32,6 +31,7 @@ from resettle.offers.queries import POOL_ACTIVE, POOL_WAITING
 from resettle.offers.review import editable_fields
 from resettle.offers.rules import LANGUAGES, MANUAL_STATUSES
 from resettle.taxonomy import CATEGORIES
+from resettle.web.fields import GovDateField
 
 ANY_STATUS = "any"
 

@@ -32,6 +32,7 @@ from resettle.offers.services import (
     withdraw_by_offerer,
 )
 from resettle.taxonomy import Category
+from resettle.web.forms import show_field_error
 
 # Reading a public page: generous for people, a brake on scraping and on load from one address.
 PAGE_RATE_LIMIT = "60 per minute"
@@ -82,7 +83,7 @@ def offer_details(offer_type: str) -> str | Response:
         try:
             offer = submit_offer(submission_from(form))
         except OfferError as error:
-            getattr(form, error.field).errors.append(error.message)
+            show_field_error(form, error)
         else:
             return redirect(url_for(".offer_sent", public_id=offer.public_id))
     return render_template(f"offers/public/form_{FORM_TEMPLATES.get(category, 'service')}.html", form=form,
@@ -141,7 +142,7 @@ def change_offer_availability(token: str) -> str | Response | tuple[str, int]:
         try:
             change_availability(offer, form.available_from.data, form.available_until.data)
         except OfferError as error:
-            getattr(form, error.field).errors.append(error.message)
+            show_field_error(form, error)
         else:
             flash("Your dates have been saved", "success")
             return redirect(url_for(".manage_offer", token=token))

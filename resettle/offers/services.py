@@ -18,6 +18,7 @@ from sqlalchemy import select
 from resettle.audit.services import record
 from resettle.auth.models import Role, User
 from resettle.db import utcnow
+from resettle.errors import FieldError
 from resettle.extensions import db
 from resettle.families.lha import rate_on
 from resettle.families.places import district_of, normalise_postcode
@@ -41,13 +42,8 @@ SCHEDULED_JOB = "Scheduled job"
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread on the phone
 
 
-class OfferError(ValueError):
-    """A rule about offers was broken; `field` names the form field to show the message beside."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
+class OfferError(FieldError):
+    """A rule about offers was broken."""
 
 
 @dataclass

@@ -47,6 +47,7 @@ from resettle.offers.rules import CERTIFICATE_LABELS, LANGUAGE_LABELS, DbsCheck,
 from resettle.offers.services import OfferError, local_today
 from resettle.taxonomy import Category
 from resettle.web.csv_export import csv_response
+from resettle.web.forms import show_field_error
 from resettle.web.pagination import paginate
 
 ACTORS = (Role.CASEWORKER, Role.ADMIN)
@@ -178,7 +179,7 @@ def mark_as_duplicate(offer_id: int) -> str | Response:
         try:
             original = mark_duplicate(offer, form.original_reference.data or "", current_user)
         except OfferError as error:
-            getattr(form, error.field).errors.append(error.message)
+            show_field_error(form, error)
         else:
             flash(f"Offer {offer.reference} marked as a duplicate of {original.reference}", "success")
             return redirect(url_for(".offer_detail", offer_id=offer.id))
@@ -221,7 +222,7 @@ def edit(offer_id: int) -> str | Response:
         try:
             update_offer(offer, _changes(form), current_user)
         except OfferError as error:
-            getattr(form, error.field).errors.append(error.message)
+            show_field_error(form, error)
         else:
             flash(f"Changes to offer {offer.reference} saved", "success")
             return redirect(url_for(".offer_detail", offer_id=offer.id))
