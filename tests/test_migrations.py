@@ -13,11 +13,11 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, make_url, text
 
 from resettle import create_app
 from resettle.config import TestConfig
 from resettle.extensions import db
+from tests.postgres import create_scratch_database
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -26,14 +26,7 @@ def _empty_database_url(tmp_path: Path) -> str:
     base = os.environ.get("TEST_DATABASE_URL")
     if not base:
         return f"sqlite:///{tmp_path / 'migrations.sqlite'}"
-    url = make_url(TestConfig.SQLALCHEMY_DATABASE_URI)
-    name = f"{url.database}_migrations"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
+    return create_scratch_database("migrations")
 
 
 @pytest.fixture

@@ -15,12 +15,12 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import create_engine, make_url, text
 from werkzeug.serving import make_server
 
 from resettle import create_app
 from resettle.config import TestConfig
 from resettle.extensions import db
+from tests.postgres import create_scratch_database
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 AXE_SCRIPT = PROJECT_ROOT / "resettle" / "static" / "dist" / "axe.min.js"
@@ -44,14 +44,7 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
 def _browser_database_url(tmp_dir: Path) -> str:
     if not os.environ.get("TEST_DATABASE_URL"):
         return f"sqlite:///{tmp_dir / 'browser.sqlite'}"
-    url = make_url(TestConfig.SQLALCHEMY_DATABASE_URI)
-    name = f"{url.database}_browser"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
+    return create_scratch_database("browser")
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,6 @@ and drops it afterwards."""
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator
 from datetime import date
@@ -13,11 +12,9 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import create_engine, func, make_url, select, text
+from sqlalchemy import func, select
 
-from resettle import create_app
 from resettle.auth.models import Role, User
-from resettle.config import TestConfig
 from resettle.extensions import db
 from resettle.families.models import Family, FamilyStatus, Member, Relationship, Scheme, Sex
 from resettle.funding import spend_services
@@ -35,8 +32,8 @@ from resettle.funding.models import (
 from resettle.funding.spend_models import FundingBudget, Receipt, SpendLine, SpendStatus
 from resettle.funding.spend_services import SpendError, approve_spend_line
 from resettle.taxonomy import Category
+from tests.postgres import IS_POSTGRESQL, scratch_app
 
-IS_POSTGRESQL = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
 pytestmark = [pytest.mark.postgres_only,
               pytest.mark.skipif(not IS_POSTGRESQL, reason="needs PostgreSQL row locks")]
 
@@ -46,26 +43,8 @@ EACH_LINE = 600_000  # either line fits; both together would overspend
 
 @pytest.fixture
 def race_app() -> Iterator[Flask]:
-    url = make_url(TestConfig.SQLALCHEMY_DATABASE_URI)
-    name = f"{url.database}_race"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-
-    class RaceConfig(TestConfig):
-        SQLALCHEMY_DATABASE_URI = url.set(database=name).render_as_string(hide_password=False)
-
-    app = create_app(RaceConfig)
-    with app.app_context():
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_app("race") as app:
+        yield app
 
 
 def _make_rows() -> tuple[list[int], list[int]]:

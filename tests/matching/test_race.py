@@ -8,7 +8,6 @@ and dropped afterwards.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -16,11 +15,9 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import create_engine, func, make_url, select, text
+from sqlalchemy import func, select
 
-from resettle import create_app
 from resettle.auth.models import Role, User
-from resettle.config import TestConfig
 from resettle.extensions import db
 from resettle.families.models import Family, Need, NeedStatus
 from resettle.funding.budgets import figures_for
@@ -32,33 +29,16 @@ from resettle.offers.models import Offer, OfferStatus
 from resettle.taxonomy import Category
 from tests.factories import UserFactory, bind_factories
 from tests.matching.conftest import arrived_family, family_stream, open_need, verified_offer
+from tests.postgres import IS_POSTGRESQL, scratch_app
 
-pytestmark = pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL", "").startswith("postgres"),
-                                reason="needs PostgreSQL row locks")
+pytestmark = pytest.mark.skipif(not IS_POSTGRESQL, reason="needs PostgreSQL row locks")
 
 
 @pytest.fixture
 def race_app() -> Iterator[Flask]:
-    url = make_url(TestConfig.SQLALCHEMY_DATABASE_URI)
-    name = f"{url.database}_matching_race"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-
-    class RaceConfig(TestConfig):
-        SQLALCHEMY_DATABASE_URI = url.set(database=name).render_as_string(hide_password=False)
-
-    app = create_app(RaceConfig)
-    with app.app_context():
-        db.create_all()
+    with scratch_app("matching_race") as app, app.app_context():
         bind_factories(db.session)  # factories commit for real here
         yield app
-        db.session.remove()
-        db.engine.dispose()
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 @pytest.fixture(autouse=True)
