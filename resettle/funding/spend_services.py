@@ -157,9 +157,20 @@ def commit_spend_line(fields: SpendFields, match: Match, actor: User) -> SpendLi
     return line
 
 
+def _lock_line(line: SpendLine) -> bool:
+    """Lock the line's row and read it again; False when it is gone (its match was cancelled meanwhile)."""
+    statement = (select(SpendLine).where(SpendLine.id == line.id).with_for_update()
+                 .execution_options(populate_existing=True))
+    return db.session.execute(statement).scalar_one_or_none() is not None
+
+
 def record_delivery(line: SpendLine, actor: User) -> SpendLine:
     """Delivered: the committed line becomes a draft to complete with the receipt and the invoiced amount.
-    Its money stays committed until the line is approved."""
+    Its money stays committed until the line is approved. The line's row is locked first, so cancelling the
+    match at the same moment either sees a draft (and stops) or has removed the line (and this stops)."""
+    if not _lock_line(line):
+        raise SpendError([Problem("submit_for_review", "This spend is no longer committed: its match was "
+                                                       "cancelled")])
     if not line.is_committed:
         raise SpendError([Problem("submit_for_review", f"{line.reference} is {line.status.label.lower()}, "
                                                        "not committed")])
@@ -173,10 +184,11 @@ def record_delivery(line: SpendLine, actor: User) -> SpendLine:
 def remove_commitment(line: SpendLine, actor: User) -> None:
     """The match is cancelled: its committed line goes, and the budget has the money back. Once delivery is
     recorded the line is real spend and stays."""
+    lock_budget(line.stream, _budget_holder(line.stream, line.family))
+    _lock_line(line)
     if not line.is_committed:
         raise SpendError([Problem("reason", f"Spend {line.reference} for this match is "
                                             f"{line.status.label.lower()}, so the match can no longer be cancelled")])
-    lock_budget(line.stream, _budget_holder(line.stream, line.family))
     record("spend_commitment_removed", "spend_line", line.public_id,
            f"{line.reference} {format_pence(line.amount_pence)} no longer committed from {line.stream.code}",
            actor=actor)

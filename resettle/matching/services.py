@@ -147,7 +147,7 @@ def _commit_money(match: Match, need: Need, offer: Offer, item: OfferItem | None
         raise MatchError("stream", f"{stream.name} no longer has {pounds(charge_pence)} left for this "
                                    "family. Nothing was saved; choose another offer.") from None
     except SpendError as error:
-        raise MatchError("stream", f"{error} Nothing was saved; choose another offer.") from None
+        raise MatchError("stream", f"{error}. Nothing was saved; choose another offer.") from None
 
 
 def _supersede_open_proposals(need: Need, keep: Proposal | None) -> None:
