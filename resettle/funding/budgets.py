@@ -1,9 +1,11 @@
 """Budgets per family and stream, and per council pool: allocated (from the dated rules and the household),
-committed (accepted paid matches), spent (approved and claimed lines) and what remains.
+committed (the lines of accepted paid matches not yet approved), spent (approved and claimed lines) and what
+remains. Committed and spent are both summed from the spend lines, so a match's money moves from one to the
+other in the single write that approves its line, and is never counted twice.
 
-Overspending is prevented where money is spent: `lock_budget` takes the budget row FOR UPDATE (PostgreSQL)
-before the spent total is summed, so a second approval of the same budget waits for the first to commit and
-then sees it. SQLite serialises writers itself.
+Overspending is prevented wherever money is set aside or spent: `lock_budget` takes the budget row FOR UPDATE
+(PostgreSQL) before the totals are summed, so a second commitment or approval of the same budget waits for the
+first to commit and then sees it. SQLite serialises writers itself.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from resettle.families.models import Family
 from resettle.funding.allocation import BudgetFigures, Household, family_allocation, pool_allocation
 from resettle.funding.models import FundingStream, StreamScope
 from resettle.funding.queries import list_streams
-from resettle.funding.spend_models import SPENT_STATUSES, FundingBudget, SpendLine, SpendStatus
+from resettle.funding.spend_models import HOLDING_STATUSES, SPENT_STATUSES, FundingBudget, SpendLine, SpendStatus
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -55,11 +57,16 @@ def allocated_pence(stream: FundingStream, family: Family | None, as_at: date) -
     return pool_allocation(rules, households, as_at)
 
 
-def _line_total(stream: FundingStream, family: Family | None, statuses: tuple[SpendStatus, ...]) -> int:
+def _line_total(stream: FundingStream, family: Family | None, statuses: tuple[SpendStatus, ...],
+                matches_only: bool = False, excluding: SpendLine | None = None) -> int:
     statement = select(func.coalesce(func.sum(SpendLine.amount_pence), 0)).where(
         SpendLine.stream_id == stream.id, SpendLine.status.in_(statuses))
     if stream.scope is StreamScope.FAMILY and family is not None:
         statement = statement.where(SpendLine.family_id == family.id)
+    if matches_only:
+        statement = statement.where(SpendLine.match_id.is_not(None))
+    if excluding is not None and excluding.id is not None:
+        statement = statement.where(SpendLine.id != excluding.id)
     return int(db.session.execute(statement).scalar_one())
 
 
@@ -83,7 +90,7 @@ def ensure_budget_row(stream: FundingStream, family: Family | None) -> FundingBu
     holder = family if stream.scope is StreamScope.FAMILY else None
     try:
         with db.session.begin_nested():
-            row = FundingBudget(stream=stream, family=holder, committed_pence=0)
+            row = FundingBudget(stream=stream, family=holder)
             db.session.add(row)
     except IntegrityError:
         row = _budget_row(stream, family)
@@ -99,15 +106,15 @@ def lock_budget(stream: FundingStream, family: Family | None) -> FundingBudget:
 
 
 def figures_for(stream: FundingStream, family: Family | None, as_at: date | None = None,
-                row: FundingBudget | None = None) -> BudgetFigures:
+                excluding: SpendLine | None = None) -> BudgetFigures:
+    """The budget's figures. `excluding` leaves one line out of committed, spent and pending: the figures as
+    they would be without it, to check whether that line (at its new amount or status) still fits."""
     as_at = as_at or today()
-    if row is None:
-        row = _budget_row(stream, family)
     return BudgetFigures(
         allocated=allocated_pence(stream, family, as_at),
-        committed=row.committed_pence if row is not None else 0,
-        spent=_line_total(stream, family, SPENT_STATUSES),
-        pending=_line_total(stream, family, (SpendStatus.SUBMITTED,)),
+        committed=_line_total(stream, family, HOLDING_STATUSES, matches_only=True, excluding=excluding),
+        spent=_line_total(stream, family, SPENT_STATUSES, excluding=excluding),
+        pending=_line_total(stream, family, (SpendStatus.SUBMITTED,), excluding=excluding),
     )
 
 
@@ -131,27 +138,3 @@ def pool_budgets(as_at: date | None = None) -> list[BudgetView]:
     as_at = as_at or today()
     return [BudgetView(s, None, figures_for(s, None, as_at))
             for s in list_streams(open_on=as_at) if s.scope is StreamScope.POOL]
-
-
-class CommitmentError(ValueError):
-    pass
-
-
-def commit_funds(stream: FundingStream, family: Family | None, amount_pence: int) -> BudgetFigures:
-    """Set money aside for an accepted paid match, under the same lock and rule as approving spend."""
-    row = lock_budget(stream, family)
-    figures = figures_for(stream, family, row=row)
-    if not figures.can_afford(amount_pence):
-        raise CommitmentError(f"{stream.name} has {figures.remaining} pence left, not {amount_pence}")
-    row.committed_pence += amount_pence
-    db.session.flush()
-    return figures_for(stream, family, row=row)
-
-
-def release_funds(stream: FundingStream, family: Family | None, amount_pence: int) -> None:
-    """Give back money set aside for a match that was cancelled or has now been spent."""
-    row = lock_budget(stream, family)
-    if amount_pence <= 0 or amount_pence > row.committed_pence:
-        raise CommitmentError("cannot release more than is committed")
-    row.committed_pence -= amount_pence
-    db.session.flush()

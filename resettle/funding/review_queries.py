@@ -30,6 +30,8 @@ class SpendFilters:
     needs_approval_only: bool = False
     submitted_from: date | None = None
     submitted_to: date | None = None
+    # The reviewers' queue: committed lines are a match's money set aside, not spend to review, until submitted.
+    without_committed: bool = False
 
 
 def _local_midnight(day: date) -> datetime:
@@ -39,9 +41,12 @@ def _local_midnight(day: date) -> datetime:
 def spend_query(filters: SpendFilters) -> Select:
     statement = (select(SpendLine).join(FundingStream, SpendLine.stream_id == FundingStream.id)
                  .options(selectinload(SpendLine.family), selectinload(SpendLine.stream),
+                          selectinload(SpendLine.match),
                           selectinload(SpendLine.expense_category), selectinload(SpendLine.receipts)))
     if filters.status is not None:
         statement = statement.where(SpendLine.status == filters.status)
+    if filters.without_committed:
+        statement = statement.where(SpendLine.status != SpendStatus.COMMITTED)
     if filters.scheme_id:
         statement = statement.where(FundingStream.scheme_id == filters.scheme_id)
     if filters.stream_id:

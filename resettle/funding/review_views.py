@@ -37,9 +37,10 @@ def _queue_filters() -> tuple[SpendFilterForm, SpendFilters]:
     form.scheme.choices = [SelectChoice("", "Any scheme")] + [SelectChoice(str(s.id), s.code) for s in list_schemes()]
     form.stream.choices = [SelectChoice("", "Any stream")] + [SelectChoice(str(s.id), f"{s.name} ({s.code})")
                                                               for s in list_streams()]
-    filters = SpendFilters(status=SpendStatus.SUBMITTED)
+    filters = SpendFilters(status=SpendStatus.SUBMITTED, without_committed=True)
     if request.args and form.validate():
         filters = SpendFilters(
+            without_committed=True,
             status=SpendStatus(form.status.data) if form.status.data else None,
             scheme_id=int(form.scheme.data) if (form.scheme.data or "").isdigit() else None,
             stream_id=int(form.stream.data) if (form.stream.data or "").isdigit() else None,

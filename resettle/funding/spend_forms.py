@@ -90,7 +90,9 @@ class BulkDecisionForm(FlaskForm):
     submit = SubmitField("Apply to selected spend", widget=GovSubmitInput())
 
 
-STATUS_CHOICES = [SelectChoice("", "Any status")] + [SelectChoice(s.value, s.label) for s in SpendStatus]
+# The review queue's statuses: committed lines are not in it until they are submitted.
+STATUS_CHOICES = [SelectChoice("", "Any status")] + [SelectChoice(s.value, s.label) for s in SpendStatus
+                                                     if s is not SpendStatus.COMMITTED]
 
 
 class SpendFilterForm(FlaskForm):

@@ -1,15 +1,16 @@
 """Spend lines and their receipts, claim batches, and the budget rows that serialise approvals.
 
-What has been spent is never stored as a running total: it is the sum of approved and claimed lines, so it
-cannot drift from the lines themselves. The budget row exists to be locked while an approval checks and
-spends (so two reviewers approving at once cannot overspend) and to hold what accepted paid matches have
-committed.
+Neither what has been spent nor what is committed is stored as a running total: both are sums over the
+lines, so they cannot drift from the lines themselves. Spent is the approved and claimed lines; committed is
+the lines of accepted paid matches not yet approved (see `HOLDING_STATUSES`). The budget row exists only to be
+locked while a commitment or an approval checks the budget and writes (so two people at once cannot overspend).
 """
 
 from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     BigInteger,
@@ -31,8 +32,12 @@ from resettle.extensions import db
 from resettle.families.models import Family, Need
 from resettle.funding.models import ExpenseCategory, FundingScheme, FundingStream, string_enum
 
+if TYPE_CHECKING:
+    from resettle.matching.models import Match
+
 
 class SpendStatus(enum.StrEnum):
+    COMMITTED = "committed"  # set aside by an accepted paid match; becomes a draft once delivered
     DRAFT = "draft"
     SUBMITTED = "submitted"
     APPROVED = "approved"
@@ -45,12 +50,16 @@ class SpendStatus(enum.StrEnum):
 
     @property
     def tag_class(self) -> str:
-        return {"draft": "govuk-tag--grey", "submitted": "govuk-tag--blue", "approved": "govuk-tag--green",
+        return {"committed": "govuk-tag--turquoise",
+                "draft": "govuk-tag--grey", "submitted": "govuk-tag--blue", "approved": "govuk-tag--green",
                 "rejected": "govuk-tag--red", "claimed": "govuk-tag--purple"}[self.value]
 
 
 SPENT_STATUSES = (SpendStatus.APPROVED, SpendStatus.CLAIMED)
 EDITABLE_STATUSES = (SpendStatus.DRAFT, SpendStatus.REJECTED)
+# A match's line holds its money, as committed, from acceptance until it is approved (then it is spent) or
+# rejected (then it frees the money, as any rejected line does, until it is corrected).
+HOLDING_STATUSES = (SpendStatus.COMMITTED, SpendStatus.DRAFT, SpendStatus.SUBMITTED)
 
 
 class ClaimBatch(db.Model):
@@ -84,6 +93,10 @@ class SpendLine(db.Model):
         CheckConstraint("status NOT IN ('approved', 'rejected', 'claimed') OR "
                         "(decided_at IS NOT NULL AND decided_by_id IS NOT NULL)", name="decision_recorded"),
         CheckConstraint("(status = 'claimed') = (claim_batch_id IS NOT NULL)", name="claimed_in_a_batch"),
+        CheckConstraint("status <> 'committed' OR match_id IS NOT NULL", name="committed_for_a_match"),
+        # At most one line per match: its commitment, later its claim.
+        Index("uq_spend_lines_one_per_match", "match_id", unique=True,
+              sqlite_where=text("match_id IS NOT NULL"), postgresql_where=text("match_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -111,6 +124,8 @@ class SpendLine(db.Model):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     claim_batch_id: Mapped[int | None] = mapped_column(ForeignKey("claim_batches.id", ondelete="RESTRICT"),
                                                        index=True)
+    # The accepted paid match this line commits money for (and then claims), if any.
+    match_id: Mapped[int | None] = mapped_column(ForeignKey("matches.id", ondelete="RESTRICT"))
 
     family: Mapped[Family] = relationship()
     need: Mapped[Need | None] = relationship()
@@ -121,6 +136,7 @@ class SpendLine(db.Model):
     claim_batch: Mapped[ClaimBatch | None] = relationship(back_populates="lines")
     receipts: Mapped[list[Receipt]] = relationship(back_populates="spend_line", order_by="Receipt.id",
                                                    cascade="all, delete-orphan")
+    match: Mapped[Match | None] = relationship("Match", back_populates="spend_line")
 
     @property
     def reference(self) -> str:
@@ -130,6 +146,10 @@ class SpendLine(db.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in EDITABLE_STATUSES
+
+    @property
+    def is_committed(self) -> bool:
+        return self.status is SpendStatus.COMMITTED
 
     def __repr__(self) -> str:
         return f"<SpendLine {self.id} {self.status} {self.amount_pence}>"
@@ -157,21 +177,19 @@ class Receipt(db.Model):
 
 
 class FundingBudget(db.Model):
-    """One row per family and family-scope stream, and one per pool (family_id null)."""
+    """One row per family and family-scope stream, and one per pool (family_id null). It holds no figures:
+    it is the row that commitments and approvals of the budget lock, so they take turns."""
 
     __tablename__ = "funding_budgets"
     __table_args__ = (
         UniqueConstraint("stream_id", "family_id", name="uq_funding_budgets_stream_family"),
         Index("uq_funding_budgets_one_pool_row", "stream_id", unique=True,
               sqlite_where=text("family_id IS NULL"), postgresql_where=text("family_id IS NULL")),
-        CheckConstraint("committed_pence >= 0", name="committed_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     stream_id: Mapped[int] = mapped_column(ForeignKey("funding_streams.id", ondelete="RESTRICT"), index=True)
     family_id: Mapped[int | None] = mapped_column(ForeignKey("families.id", ondelete="RESTRICT"), index=True)
-    # Pence set aside by accepted paid matches and not yet spent.
-    committed_pence: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     stream: Mapped[FundingStream] = relationship()

@@ -1,21 +1,32 @@
 """Spend lines from draft to claim. Caseworkers enter and submit; reviewers approve or reject. Every rule
 is checked again at approval (rules.py), and approval spends under a lock on the budget (budgets.py), so
-neither a stale page nor two reviewers at once can approve what the rules or the budget forbid."""
+neither a stale page nor two reviewers at once can approve what the rules or the budget forbid.
+
+An accepted paid match starts its line earlier, as `committed` (`commit_spend_line`, under the same lock and
+the same budget check). Once the goods or service is delivered the caseworker turns it into a draft
+(`record_delivery`), adds the receipt, corrects the amount to the invoice and submits it like any other
+line. Its money stays committed until the line is approved (then it is spent) or rejected; cancelling the
+match removes the committed line (`remove_commitment`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from resettle.audit.services import record
 from resettle.auth.models import Role, User
 from resettle.db import utcnow
 from resettle.extensions import db
 from resettle.families.models import Family, Need
+from resettle.funding.allocation import BudgetFigures
 from resettle.funding.budgets import figures_for, lock_budget
+from resettle.funding.config_services import create_expense_category
 from resettle.funding.models import ExpenseCategory, FundingStream, StreamScope
 from resettle.funding.queries import eligibility_of
 from resettle.funding.rules import (
@@ -28,13 +39,21 @@ from resettle.funding.rules import (
 )
 from resettle.funding.spend_models import SpendLine, SpendStatus
 from resettle.notifications.email import queue_email
+from resettle.taxonomy import ITEM_KINDS, Category
 from resettle.web.templating import format_pence
+
+if TYPE_CHECKING:
+    from resettle.matching.models import Match
 
 
 class SpendError(ValueError):
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__("; ".join(problem.message for problem in problems))
         self.problems = problems
+
+
+class CommitmentError(SpendError):
+    """The budget has not enough left for the money to be set aside."""
 
 
 @dataclass
@@ -78,6 +97,108 @@ def _check_fields(fields: SpendFields) -> None:
         raise SpendError(problems)
 
 
+def _budget_holder(stream: FundingStream, family: Family) -> Family | None:
+    return family if stream.scope is StreamScope.FAMILY else None
+
+
+def _locked_figures(stream: FundingStream, family: Family, excluding: SpendLine | None = None) -> BudgetFigures:
+    """Lock the budget row, then read the figures: a commitment or approval of the same budget waits here."""
+    lock_budget(stream, _budget_holder(stream, family))
+    return figures_for(stream, family, excluding=excluding)
+
+
+def _hold(stream: FundingStream, family: Family, amount_pence: int, excluding: SpendLine | None,
+          field_name: str) -> None:
+    """Set `amount_pence` aside (a match's line, new or corrected) only if the budget still has it."""
+    figures = _locked_figures(stream, family, excluding)
+    if not figures.can_afford(amount_pence):
+        raise CommitmentError([Problem(field_name, f"{stream.name} has {format_pence(max(figures.remaining, 0))} "
+                                                   f"left, not the {format_pence(amount_pence)} this needs")])
+
+
+# The expense category a paid service offer is charged to, where the seeded categories name one; any other
+# kind of service is charged to a category with the kind's own code (created when first needed).
+SERVICE_EXPENSE_CODES = {Category.ESOL: "esol_course", Category.CHILDCARE: "childcare_place"}
+
+
+def expense_category_for(category: Category, item_kind: str | None) -> ExpenseCategory:
+    """What a matched offer's money is spent on: goods use their item code; a service the kind's own code or
+    its entry in SERVICE_EXPENSE_CODES. A code with no expense category yet gets one, with no eligibility
+    recorded, so it needs a reviewer's approval (the cautious default) until the finance lead decides."""
+    codes = [item_kind] if item_kind is not None else [category.value, SERVICE_EXPENSE_CODES.get(category)]
+    for code in codes:
+        if code:
+            found = db.session.execute(select(ExpenseCategory).where(ExpenseCategory.code == code)).scalar_one_or_none()
+            if found is not None:
+                return found
+    code = item_kind or category.value
+    label = ITEM_KINDS[item_kind].label if item_kind is not None else category.label
+    try:
+        with db.session.begin_nested():  # another acceptance may create it at the same moment
+            return create_expense_category(code, label, category)
+    except IntegrityError:
+        return db.session.execute(select(ExpenseCategory).where(ExpenseCategory.code == code)).scalar_one()
+
+
+def commit_spend_line(fields: SpendFields, match: Match, actor: User) -> SpendLine:
+    """An accepted paid match's money set aside: a committed line, written under the budget row's lock after
+    the same rules (a blocked item is refused) and the same budget check as approval."""
+    _check_fields(fields)
+    _hold(fields.stream, fields.family, fields.amount_pence, None, "stream")
+    line = SpendLine(
+        family=fields.family, need=fields.need, stream=fields.stream, expense_category=fields.expense_category,
+        item_description=fields.item_description, amount_pence=fields.amount_pence, payee=fields.payee,
+        spend_date=fields.spend_date, created_by=actor, status=SpendStatus.COMMITTED, match=match)
+    db.session.add(line)
+    db.session.flush()
+    record("spend_committed", "spend_line", line.public_id,
+           f"{line.reference} {fields.expense_category.code} {format_pence(fields.amount_pence)} committed from "
+           f"{fields.stream.code} for family {fields.family.reference}", actor=actor)
+    return line
+
+
+def _lock_line(line: SpendLine) -> bool:
+    """Lock the line's row and read it again; False when it is gone (its match was cancelled meanwhile)."""
+    statement = (select(SpendLine).where(SpendLine.id == line.id).with_for_update()
+                 .execution_options(populate_existing=True))
+    return db.session.execute(statement).scalar_one_or_none() is not None
+
+
+def record_delivery(line: SpendLine, actor: User) -> SpendLine:
+    """Delivered: the committed line becomes a draft to complete with the receipt and the invoiced amount.
+    Its money stays committed until the line is approved. The line's row is locked first, so cancelling the
+    match at the same moment either sees a draft (and stops) or has removed the line (and this stops)."""
+    if not _lock_line(line):
+        raise SpendError([Problem("submit_for_review", "This spend is no longer committed: its match was "
+                                                       "cancelled")])
+    if not line.is_committed:
+        raise SpendError([Problem("submit_for_review", f"{line.reference} is {line.status.label.lower()}, "
+                                                       "not committed")])
+    line.status = SpendStatus.DRAFT
+    db.session.flush()
+    record("spend_delivered", "spend_line", line.public_id,
+           f"{line.reference} delivered: a draft to claim", actor=actor)
+    return line
+
+
+def remove_commitment(line: SpendLine, actor: User) -> None:
+    """The match is cancelled: its committed line goes, and the budget has the money back. Once delivery is
+    recorded the line is real spend and stays."""
+    lock_budget(line.stream, _budget_holder(line.stream, line.family))
+    _lock_line(line)
+    if not line.is_committed:
+        raise SpendError([Problem("reason", f"Spend {line.reference} for this match is "
+                                            f"{line.status.label.lower()}, so the match can no longer be cancelled")])
+    record("spend_commitment_removed", "spend_line", line.public_id,
+           f"{line.reference} {format_pence(line.amount_pence)} no longer committed from {line.stream.code}",
+           actor=actor)
+    match = line.match
+    db.session.delete(line)
+    db.session.flush()
+    if match is not None:
+        db.session.expire(match, ["spend_line"])
+
+
 def create_spend_line(fields: SpendFields, actor: User) -> SpendLine:
     """A draft line. Blocked items are refused at once: they can never be charged to funds."""
     _check_fields(fields)
@@ -100,6 +221,8 @@ def update_spend_line(line: SpendLine, fields: SpendFields, actor: User) -> Spen
         raise SpendError([Problem("item_description", f"{line.reference} is {line.status.label.lower()} "
                                                       "and can no longer be changed")])
     _check_fields(fields)
+    if line.match_id is not None:
+        _check_match_line(line, fields)
     line.family, line.need, line.stream = fields.family, fields.need, fields.stream
     line.expense_category, line.item_description = fields.expense_category, fields.item_description
     line.amount_pence, line.payee, line.spend_date = fields.amount_pence, fields.payee, fields.spend_date
@@ -110,12 +233,29 @@ def update_spend_line(line: SpendLine, fields: SpendFields, actor: User) -> Spen
     return line
 
 
+def _check_match_line(line: SpendLine, fields: SpendFields) -> None:
+    """A match's line stays with its family and need, and its money, held as committed until approval, must
+    still fit the budget at the corrected amount."""
+    problems = []
+    if fields.family.id != line.family_id:
+        problems.append(Problem("family", "This spend is for a match: it stays with the same family"))
+    if (fields.need.id if fields.need else None) != line.need_id:
+        problems.append(Problem("need", "This spend is for a match: it stays with the same need"))
+    if problems:
+        raise SpendError(problems)
+    _hold(fields.stream, fields.family, fields.amount_pence, line, "amount")
+
+
 def submit_spend_line(line: SpendLine, actor: User) -> SpendLine:
+    if line.is_committed:
+        raise SpendError([Problem("submit", f"Record that {line.reference} was delivered before submitting it")])
     if not line.is_editable:
         raise SpendError([Problem("submit", f"{line.reference} is already {line.status.label.lower()}")])
     problems = submission_problems(line_facts(line))
     if problems:
         raise SpendError(problems)
+    if line.match_id is not None and line.status is SpendStatus.REJECTED:
+        _hold(line.stream, line.family, line.amount_pence, line, "submit")  # rejection freed its money
     line.status = SpendStatus.SUBMITTED
     line.submitted_at = utcnow()
     line.rejection_reason = ""
@@ -135,8 +275,7 @@ def approve_spend_line(line: SpendLine, reviewer: User, note: str = "") -> Spend
     """Approve and spend. The budget row is locked before the line's status and the budget are read again,
     so a concurrent approval (of this line or another on the same budget) is seen, never overlooked."""
     _check_reviewer(line, reviewer)
-    family = line.family if line.stream.scope is StreamScope.FAMILY else None
-    row = lock_budget(line.stream, family)
+    lock_budget(line.stream, _budget_holder(line.stream, line.family))
     db.session.refresh(line)
     if line.status is not SpendStatus.SUBMITTED:
         raise SpendError([Problem("note", f"{line.reference} is {line.status.label.lower()}, not waiting for "
@@ -144,7 +283,8 @@ def approve_spend_line(line: SpendLine, reviewer: User, note: str = "") -> Spend
     problems = approval_problems(line_facts(line), note)
     if problems:
         raise SpendError(problems)
-    figures = figures_for(line.stream, line.family, row=row)
+    # Without the line itself: a match's line is counted as committed until this moment.
+    figures = figures_for(line.stream, line.family, excluding=line)
     if not figures.can_afford(line.amount_pence):
         raise SpendError([Problem("note", f"Approving {line.reference} would overspend {line.stream.name}: "
                                           f"{format_pence(max(figures.remaining, 0))} is left and it costs "

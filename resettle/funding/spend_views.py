@@ -26,7 +26,13 @@ from resettle.funding.receipts import add_receipt, receipt_path, remove_receipt
 from resettle.funding.review_queries import SpendFilters, get_line_by_public_id, spend_query
 from resettle.funding.spend_forms import ActionForm, ApproveForm, ReceiptForm, RejectForm, SpendLineForm
 from resettle.funding.spend_models import Receipt, SpendLine, SpendStatus
-from resettle.funding.spend_services import SpendError, SpendFields, create_spend_line, submit_spend_line
+from resettle.funding.spend_services import (
+    SpendError,
+    SpendFields,
+    create_spend_line,
+    record_delivery,
+    submit_spend_line,
+)
 from resettle.funding.spend_services import update_spend_line as update_line
 from resettle.web.pagination import paginate
 
@@ -214,6 +220,22 @@ def submit_spend(public_id: str) -> str | Response:
             flash(f"{line.reference} submitted for review", "success")
             return redirect(url_for("funding.show_spend_line", public_id=line.public_id))
     return render_line(line, form=form, submit_form=form)
+
+
+@bp.route("/spend/<public_id>/delivered", methods=["POST"])
+@roles_required(Role.CASEWORKER)
+def record_spend_delivery(public_id: str) -> str | Response:
+    line = line_or_404(public_id)
+    form = ActionForm()
+    if form.validate_on_submit():
+        try:
+            record_delivery(line, current_user)
+        except SpendError as error:
+            flash(error.problems[0].message, "error")
+        else:
+            flash(f"{line.reference} is now a draft. Upload the receipt, change the amount if the invoice differs, "
+                  "then submit it for review", "success")
+    return redirect(url_for("funding.show_spend_line", public_id=line.public_id))
 
 
 @bp.route("/budgets")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
@@ -35,6 +35,9 @@ from resettle.extensions import db
 from resettle.families.models import Need, Task
 from resettle.funding.models import FundingStream
 from resettle.offers.models import Offer, OfferItem
+
+if TYPE_CHECKING:
+    from resettle.funding.spend_models import SpendLine
 
 
 def _enum(enum_class: type[enum.Enum], name: str) -> Enum:
@@ -227,6 +230,8 @@ class Match(db.Model):
     task: Mapped[Task | None] = relationship()
     accepted_by: Mapped[User | None] = relationship(foreign_keys=[accepted_by_id])
     fulfilled_by: Mapped[User | None] = relationship(foreign_keys=[fulfilled_by_id])
+    # A paid match's spend line: committed money, later the claim for it.
+    spend_line: Mapped[SpendLine | None] = relationship("SpendLine", back_populates="match", uselist=False)
 
 
 class RejectedPair(db.Model):

@@ -4,9 +4,10 @@ match fulfilled. Services flush, never commit: the request (or the job) commits.
 Two caseworkers may accept the last place of an offer at the same moment. `_make_match` locks the need row
 and then the offer row (`SELECT ... FOR UPDATE` on PostgreSQL; SQLite serialises writers), in that order
 everywhere, re-reads the places already held by live matches after the lock, and only then writes. The second
-caseworker waits for the first to commit, sees the place gone and is told so. Money is committed through
-the funding feature's `commit_funds`, which takes the budget row's lock the same way; a partial unique index
-(one live match per need) backs it all up in the database.
+caseworker waits for the first to commit, sees the place gone and is told so. A paid match's money is
+committed through the funding feature's `commit_spend_line`, which takes the budget row's lock the same way
+and writes a committed spend line for the match (later the claim for it); a partial unique index (one live
+match per need) backs it all up in the database.
 """
 
 from __future__ import annotations
@@ -24,8 +25,16 @@ from resettle.families.dates import local_today
 from resettle.families.models import Need, NeedStatus, TaskStatus
 from resettle.families.needs import set_need_status
 from resettle.families.tasks import TASK_ROLES, add_task
-from resettle.funding.budgets import CommitmentError, commit_funds, release_funds
-from resettle.funding.models import FundingStream, StreamScope
+from resettle.funding.budgets import today
+from resettle.funding.models import FundingStream
+from resettle.funding.spend_services import (
+    CommitmentError,
+    SpendError,
+    SpendFields,
+    commit_spend_line,
+    expense_category_for,
+    remove_commitment,
+)
 from resettle.matching import emails
 from resettle.matching.builder import reserved_on
 from resettle.matching.models import Match, MatchStatus, Proposal, ProposalStatus, RejectedPair
@@ -97,18 +106,13 @@ def _make_match(need_id: int, offer_id: int, item: OfferItem | None, stream: Fun
     if need.units > left:
         raise MatchError("offer", f"Offer {offer.reference} has no places left for this need: another caseworker "
                                   "has just taken them. Nothing was saved; choose another offer.")
-    if charge_pence > 0:
-        if stream is None:
-            raise MatchError("stream", "This offer costs money and no funding stream was named to pay for it")
-        holder = need.family if stream.scope is StreamScope.FAMILY else None
-        try:
-            commit_funds(stream, holder, charge_pence)
-        except CommitmentError:
-            raise MatchError("stream", f"{stream.name} no longer has {pounds(charge_pence)} left for this "
-                                       "family. Nothing was saved; choose another offer.") from None
+    if charge_pence > 0 and stream is None:
+        raise MatchError("stream", "This offer costs money and no funding stream was named to pay for it")
     match = Match(need=need, offer=offer, offer_item=item, proposal=proposal, units=need.units,
                   stream=stream if charge_pence > 0 else None, charge_pence=charge_pence,
                   status=MatchStatus.ACCEPTED, accepted_by=actor)
+    if charge_pence > 0 and stream is not None:
+        _commit_money(match, need, offer, item, stream, charge_pence, actor)
     db.session.add(match)
     set_need_status(need, NeedStatus.MATCHED)
     db.session.flush()
@@ -125,6 +129,25 @@ def _make_match(need_id: int, offer_id: int, item: OfferItem | None, stream: Fun
            + (f" ({item.item_kind})" if item else "") + money, actor=actor)
     db.session.flush()
     return match
+
+
+def _commit_money(match: Match, need: Need, offer: Offer, item: OfferItem | None, stream: FundingStream,
+                  charge_pence: int, actor: User) -> None:
+    """The committed spend line for a paid match, written under the budget row's lock; refused plainly when
+    the budget no longer has the money or the funds may not pay for the item."""
+    category = item.category if item is not None else offer.category
+    expense = expense_category_for(category, item.item_kind if item is not None else None)
+    what = item.kind_label if item is not None else offer.title
+    fields = SpendFields(family=need.family, stream=stream, expense_category=expense,
+                         item_description=f"{what} ({offer.reference})"[:200], amount_pence=charge_pence,
+                         payee=(offer.organisation or offer.offerer_name)[:120], spend_date=today(), need=need)
+    try:
+        commit_spend_line(fields, match, actor)
+    except CommitmentError:
+        raise MatchError("stream", f"{stream.name} no longer has {pounds(charge_pence)} left for this "
+                                   "family. Nothing was saved; choose another offer.") from None
+    except SpendError as error:
+        raise MatchError("stream", f"{error}. Nothing was saved; choose another offer.") from None
 
 
 def _supersede_open_proposals(need: Need, keep: Proposal | None) -> None:
@@ -209,10 +232,12 @@ def cancel_match(match: Match, reason: str, actor: User) -> Match:
         raise MatchError("reason", "Enter why the match is cancelled")
     need = _locked(Need, match.need_id)
     offer = _locked(Offer, match.offer_id)
+    if match.spend_line is not None:
+        try:
+            remove_commitment(match.spend_line, actor)
+        except SpendError as error:
+            raise MatchError("reason", str(error)) from None
     match.status = MatchStatus.CANCELLED
-    if match.charge_pence > 0 and match.stream is not None:
-        holder = need.family if match.stream.scope is StreamScope.FAMILY else None
-        release_funds(match.stream, holder, match.charge_pence)
     set_need_status(need, NeedStatus.OPEN)
     if match.task is not None and match.task.status is TaskStatus.OPEN:
         match.task.status = TaskStatus.CANCELLED

@@ -52,3 +52,21 @@ def make_family(arrival: date = date(2017, 6, 1), scheme: Scheme = Scheme.VPRS,
 def family(config: dict[str, Any]) -> Family:
     """A VPRS family of two adults and a child aged 9 at arrival on 1 June 2017."""
     return make_family()
+
+
+def commit_for_a_match(stream: FundingStream, family: Family, amount_pence: int, actor: Any,
+                       expense_category: ExpenseCategory, spend_date: date = date(2017, 6, 20)) -> Any:
+    """What accepting a paid match writes: a need, an offer, the match and its committed spend line."""
+    from resettle.funding.spend_services import SpendFields, commit_spend_line
+    from resettle.matching.models import Match, MatchStatus
+    from resettle.offers.models import OfferStatus
+    from tests.families.factories import NeedFactory
+    from tests.offers.factories import OfferFactory
+
+    need = NeedFactory(family=family, category=expense_category.category)
+    offer = OfferFactory(category=expense_category.category, status=OfferStatus.MATCHED, cost_pence=amount_pence)
+    match = Match(need=need, offer=offer, units=1, stream=stream, charge_pence=amount_pence,
+                  status=MatchStatus.ACCEPTED, accepted_by=actor)
+    return commit_spend_line(SpendFields(
+        family=family, stream=stream, expense_category=expense_category, item_description="Matched offer",
+        amount_pence=amount_pence, payee="Offerer", spend_date=spend_date, need=need), match, actor)

@@ -68,7 +68,7 @@ def _make_rows() -> tuple[list[int], list[int]]:
         line.receipts.append(Receipt(original_filename="r.pdf", stored_name=f"race{n}.pdf",
                                      content_type="application/pdf", size_bytes=10, sha256="0" * 64,
                                      uploaded_by=caseworker))
-    budget = FundingBudget(stream=stream, family=family, committed_pence=0)  # exists already: only the lock guards
+    budget = FundingBudget(stream=stream, family=family)  # exists already: only the lock guards
     db.session.add_all([caseworker, *reviewers, rule, allowed, family, budget, *lines])
     db.session.commit()
     return [line.id for line in lines], [reviewer.id for reviewer in reviewers]

@@ -8,12 +8,11 @@ from typing import Any
 
 from resettle.auth.models import Role
 from resettle.families.models import FamilyStatus, Scheme
-from resettle.funding.budgets import commit_funds
 from resettle.funding.matching_inputs import problem_funding
 from resettle.funding.receipts import add_receipt
 from resettle.funding.spend_services import SpendFields, approve_spend_line, create_spend_line, submit_spend_line
 from tests.factories import UserFactory
-from tests.funding.conftest import PDF, make_family
+from tests.funding.conftest import PDF, commit_for_a_match, make_family
 
 
 def test_problem_funding_has_the_spec_shapes(config: dict[str, Any], time_machine: Any) -> None:
@@ -28,7 +27,8 @@ def test_problem_funding_has_the_spec_shapes(config: dict[str, Any], time_machin
     add_receipt(line, io.BytesIO(PDF), "r.pdf", caseworker)
     submit_spend_line(line, caseworker)
     approve_spend_line(line, reviewer)
-    commit_funds(config["streams"]["vprs-esol-pool"], None, 50_000)
+    commit_for_a_match(config["streams"]["vprs-esol-pool"], family, 50_000, caseworker,
+                       config["categories"]["esol_course"])
 
     funding = problem_funding(date(2017, 7, 1))
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from resettle.audit.models import AuditEvent
 from resettle.auth.models import Role
 from resettle.families.models import Family
-from resettle.funding.budgets import commit_funds, family_budgets, figures_for, release_funds
+from resettle.funding.budgets import family_budgets, figures_for
 from resettle.funding.claims import CLAIM_CSV_HEADER, claim_csv_rows, create_claim_batch
 from resettle.funding.receipts import add_receipt
 from resettle.funding.spend_models import SpendLine, SpendStatus
@@ -24,11 +24,12 @@ from resettle.funding.spend_services import (
     create_spend_line,
     decide_in_bulk,
     reject_spend_line,
+    remove_commitment,
     submit_spend_line,
 )
 from resettle.notifications.models import OutboundEmail
 from tests.factories import UserFactory
-from tests.funding.conftest import PDF, make_family
+from tests.funding.conftest import PDF, commit_for_a_match, make_family
 
 
 @pytest.fixture(autouse=True)
@@ -135,11 +136,11 @@ def test_approval_never_overspends_a_family_budget(config: dict[str, Any], casew
 def test_committed_money_counts_against_the_budget(config: dict[str, Any], caseworker: Any, reviewer: Any) -> None:
     single = make_family(births=(date(1990, 1, 1),))
     core = config["streams"]["vprs-core"]
-    commit_funds(core, single, 800_000)
+    committed = commit_for_a_match(core, single, 800_000, caseworker, config["categories"]["sofa"])
     line = record(config, single, caseworker, code="bed", pounds=600)
     with pytest.raises(SpendError, match="would overspend"):
         approve_spend_line(line, reviewer)
-    release_funds(core, single, 800_000)
+    remove_commitment(committed, caseworker)
     approve_spend_line(line, reviewer)
     assert figures_for(core, single).committed == 0
 

@@ -38,6 +38,7 @@ FUNDING_URL_ARGS: dict[str, Callable[[], dict[str, Any]]] = {
     "funding.edit_spend_line": _line,
     "funding.upload_receipt": _line,
     "funding.submit_spend": _line,
+    "funding.record_spend_delivery": _line,
     "funding.approve_spend": _line,
     "funding.reject_spend": _line,
     "funding.remove_receipt_file": _receipt,

@@ -43,4 +43,4 @@ def test_nightly_matching_tells_each_caseworker_about_their_new_proposals_once(d
 
     job.func()  # run again: the same proposals are not new, so nobody is emailed twice
     assert len(_emails(database)) == 1
-    assert database.session.execute(select(MatchRun.id)).scalars().all()[-1] != run.id
+    assert database.session.execute(select(MatchRun.id).order_by(MatchRun.id)).scalars().all()[-1] != run.id

@@ -103,6 +103,7 @@ ROUTE_ACCESS: dict[str, Any] = {
     "funding.upload_receipt": frozenset({CW}),
     "funding.remove_receipt_file": frozenset({CW}),
     "funding.submit_spend": frozenset({CW}),
+    "funding.record_spend_delivery": frozenset({CW}),
     "funding.approve_spend": frozenset({RV}),
     "funding.reject_spend": frozenset({RV}),
     "funding.review_queue": frozenset({RV}),
