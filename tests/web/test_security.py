@@ -9,6 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from resettle import create_app
+from resettle.auth.models import Role
 from resettle.config import ProductionConfig, normalise_database_url
 
 
@@ -73,3 +74,10 @@ def test_pages_have_a_skip_link_and_no_crown(client: FlaskClient, database: Any)
     assert 'href="#main-content"' in page
     assert "govuk-logo" not in page and "crown" not in page.lower()
     assert "Resettle" in page
+
+
+def test_only_the_most_specific_navigation_item_is_current(login_as: Any) -> None:
+    page = login_as(Role.CASEWORKER).get("/matching/gaps").get_data(as_text=True)
+    active_item = r'govuk-service-navigation__item--active">\s*<a[^>]*>\s*(?:<strong[^>]*>)?\s*([^<]+?)\s*<'
+    current = re.findall(active_item, page)
+    assert current == ["Gaps"]
