@@ -81,7 +81,7 @@ class GovDateField(Field):
             if year < 1000:
                 raise ValueError("year")
             self.data = date(year, month, day)
-        except ValueError:
+        except (ValueError, OverflowError):  # an impossible date, or a number too large for any date
             self._problem = f"{self.short_name_for_errors} must be a real date"
 
     def _value(self) -> str:

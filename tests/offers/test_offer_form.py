@@ -84,6 +84,8 @@ def test_empty_housing_form_explains_every_missing_answer(client: FlaskClient) -
     ({"rent": "20000"}, "The monthly rent must be £10,000 or less"),
     ({"rent": "1450.555"}, "The monthly rent must be an amount of money"),
     ({"available_from": ["31", "2", "2027"]}, "The date it is available from must be a real date"),
+    ({"available_from": ["1", "12", "99999999999999999999"]}, "The date it is available from must be a real date"),
+    ({"available_from": ["99999999999999999999", "12", "2026"]}, "The date it is available from must be a real date"),
     ({"available_from": ["1", "12", ""]}, "The date it is available from must include a year"),
     ({"available_until": ["1", "11", "2026"]}, "The date it is available until must be after the date it is"),
     ({"offerer_email": "daniel at example"}, "Enter an email address in the correct format"),
