@@ -182,3 +182,11 @@ def test_the_rent_hint_quotes_the_current_allowance_from_the_rates_table(client:
     ensure_lha_rates()
     page = client.get("/offer/housing").get_data(as_text=True)
     assert "for example £1,944.67 a month for 3 bedrooms in inner South East London" in page
+
+
+def test_the_whole_list_message_is_shown_beside_the_items_as_well_as_in_the_summary(client: FlaskClient) -> None:
+    answers = {key: value for key, value in GOODS.items() if not key.startswith("items-")}
+    _, page = _post(client, "furniture", {**answers, "items-0-quantity": "2"})
+    assert "Select the item" in page
+    assert page.count("Select at least one item you are offering") == 2  # the summary and beside the items
+    assert 'id="items" class="govuk-form-group govuk-form-group--error"' in page
