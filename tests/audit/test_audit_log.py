@@ -33,6 +33,22 @@ def test_describe_changes_lists_only_changed_fields() -> None:
     assert describe_changes({"a": 1}, {"a": 1}) == "no changes"
 
 
+def test_describe_changes_shows_values_as_people_read_them() -> None:
+    from resettle.families.models import Scheme
+
+    before = {"basis": None, "confirmed": False, "scheme": Scheme.VPRS, "note": None}
+    after = {"basis": "per_person", "confirmed": True, "scheme": Scheme.VCRS, "note": None}
+    assert describe_changes(before, after) == (
+        "basis: not set → per_person; confirmed: no → yes; scheme: VPRS → VCRS")
+    assert describe_changes({}, {"amount": None, "note": ""}) == "no changes"
+
+
+def test_describe_changes_withholds_the_values_of_private_fields() -> None:
+    summary = describe_changes({"full_name": "Karim Haddad", "sex": "male"}, {"full_name": "Kareem Haddad",
+                                                                             "sex": "male"}, withheld={"full_name"})
+    assert summary == "full_name changed"
+
+
 def test_the_app_refuses_to_change_or_delete_entries(database: Any) -> None:
     event = record("something", summary="original")
     db.session.flush()
