@@ -212,3 +212,10 @@ def test_the_review_queue_filters(config: dict[str, Any], family: Family, casewo
     assert "No spend matches these filters" in other_family.get_data(as_text=True)
     own_family = reviewer_client.get(f"/funding/review?status=&family={family.reference}").get_data(as_text=True)
     assert fridge.reference in own_family and laptop.reference in own_family
+
+
+def test_a_line_without_a_home_office_agreement_says_not_given(config: dict[str, Any], family: Family,
+                                                                caseworker_client: Any) -> None:
+    line = submitted_line(config, family, caseworker_client)
+    page = caseworker_client.get(f"/funding/spend/{line.public_id}").get_data(as_text=True)
+    assert "Home Office agreement" in page and "None" not in page
