@@ -69,6 +69,19 @@ def test_a_form_with_mistakes_keeps_the_answers(admin_client: Any, database: Any
     assert stream.rules == []
 
 
+def test_ages_and_years_that_are_not_whole_numbers_get_govuk_messages(admin_client: Any, database: Any) -> None:
+    stream = FundingStreamFactory()
+    page = submit_form(admin_client, f"/funding/streams/{stream.id}/rules/new", {
+        "basis": "per_person", "amount": "150.00", "age_min": "five", "age_max": "18.5", "support_year": "two",
+        "effective_from": ["1", "4", "2026"]}).get_data(as_text=True)
+    assert "Not a valid" not in page
+    for message in ("Youngest age must be a whole number", "Oldest age must be a whole number",
+                    "Year of support must be a whole number"):
+        assert page.count(message) == 2  # in the summary and beside the field
+    assert 'value="five"' in page and 'value="18.5"' in page
+    assert stream.rules == []
+
+
 def test_admin_changes_eligibility_and_it_is_audited(admin_client: Any, database: Any, config: dict[str, Any]) -> None:
     scheme, tablet = config["schemes"]["UKRS"], config["categories"]["tablet"]
     response = submit_form(admin_client, f"/funding/eligibility/{scheme.id}/{tablet.id}",
