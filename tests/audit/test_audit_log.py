@@ -100,8 +100,16 @@ def test_admin_filters_the_log_and_exports_csv(admin_client: FlaskClient) -> Non
 
 def test_audit_filters_explain_bad_dates_and_keep_values(admin_client: FlaskClient) -> None:
     page = admin_client.get("/admin/audit/?date_from=31-31-2026&actor_email=amira").get_data(as_text=True)
-    assert "Not a valid date value" in page
+    assert "From date must be a real date, like 2026-11-01" in page
+    assert "Not a valid" not in page
     assert 'value="amira"' in page
+    assert 'value="31-31-2026"' in page
+
+
+def test_audit_filters_say_how_long_a_filter_may_be(admin_client: FlaskClient) -> None:
+    page = admin_client.get(f"/admin/audit/?object_id={'x' * 65}").get_data(as_text=True)
+    assert "Record id must be 64 characters or fewer" in page
+    assert "Field cannot be longer" not in page
 
 
 def test_empty_log_says_so(admin_client: FlaskClient) -> None:
