@@ -73,3 +73,20 @@ def test_pages_have_a_skip_link_and_no_crown(client: FlaskClient, database: Any)
     assert 'href="#main-content"' in page
     assert "govuk-logo" not in page and "crown" not in page.lower()
     assert "Resettle" in page
+
+
+def test_error_pages_have_govuk_headings_without_full_stops(client: FlaskClient) -> None:
+    page = client.get("/no-such-page").get_data(as_text=True)
+    assert "<title>Page not found – Resettle</title>" in page
+    assert '<h1 class="govuk-heading-l">Page not found</h1>' in page
+
+
+def test_a_two_sentence_message_is_a_heading_and_a_paragraph(app: Any) -> None:
+    from resettle.web.errors import error_response
+
+    with app.test_request_context("/families/"):
+        response, status = error_response(500, "Sorry, there is a problem with the service. Try again later.")
+    page = response.get_data(as_text=True)
+    assert status == 500
+    assert '<h1 class="govuk-heading-l">Sorry, there is a problem with the service</h1>' in page
+    assert '<p class="govuk-body">Try again later.</p>' in page
