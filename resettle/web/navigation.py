@@ -39,11 +39,13 @@ FOOTER_LINKS = [
 def navigation_items() -> list[dict]:
     if not current_user.is_authenticated:
         return []
-    items = []
-    for item in NAV_ITEMS:
-        if current_user.role in item.roles:
-            href = url_for(item.endpoint)
-            items.append({"text": item.text, "href": href, "active": request.path.startswith(href)})
+    items = [{"text": item.text, "href": url_for(item.endpoint), "active": False}
+             for item in NAV_ITEMS if current_user.role in item.roles]
+    # The current section is the item whose address is the longest start of this page's path, so /matching/gaps
+    # is under Gaps, not under Matching as well.
+    matching = [item for item in items if request.path.startswith(item["href"])]
+    if matching:
+        max(matching, key=lambda item: len(item["href"]))["active"] = True
     return items
 
 
