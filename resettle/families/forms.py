@@ -47,7 +47,8 @@ class DateInputField(DateField):
             self.data = datetime.strptime(" ".join(part.strip() for part in valuelist), "%d %m %Y").date()
         except ValueError:
             self.data = None
-            raise ValueError(f"{self.label.text} must be a real date") from None
+            name = self.label.text.removesuffix(" (optional)")
+            raise ValueError(f"{name} must be a real date") from None
 
 
 def choices(enum_class: Any, blank: str | None = None) -> list[SelectChoice]:
@@ -118,8 +119,8 @@ class MemberForm(FlaskForm):
     english_level = open_choice("English level", choices(EnglishLevel), "Select the English level")
     activity = open_choice("School or work", choices(MemberActivity), "Select school or work status")
     school_or_employer = StringField("School, college or employer (optional)", widget=GovTextInput(),
-                                     filters=[strip], validators=[Length(max=200, message="Must be 200 characters "
-                                                                                          "or fewer")])
+                                     filters=[strip], validators=[Length(max=200, message=(
+                                         "School, college or employer must be 200 characters or fewer"))])
     needs_step_free_access = BooleanField("Needs step-free access", widget=GovCheckboxInput())
     access_needs = TextAreaField("Mobility and access needs (optional)", widget=GovTextArea(), filters=[strip],
                                  validators=[Length(max=2000, message="Access needs must be 2000 characters or fewer")])
