@@ -30,7 +30,8 @@ class GovDateField(DateField):
             self.data = datetime.strptime(" ".join(part.strip() for part in valuelist), "%d %m %Y").date()
         except ValueError:
             self.data = None
-            raise ValueError(f"{self.label.text} must be a real date") from None
+            name = self.label.text.removesuffix(" (optional)")
+            raise ValueError(f"{name} must be a real date") from None
 
 
 class PoundsField(StringField):

@@ -82,6 +82,15 @@ def test_ages_and_years_that_are_not_whole_numbers_get_govuk_messages(admin_clie
     assert stream.rules == []
 
 
+def test_an_optional_date_that_is_not_real_is_named_without_optional(admin_client: Any, database: Any) -> None:
+    stream = FundingStreamFactory()
+    page = submit_form(admin_client, f"/funding/streams/{stream.id}/rules/new", {
+        "basis": "per_person", "amount": "150.00", "effective_from": ["1", "4", "2026"],
+        "effective_to": ["31", "2", "2027"]}).get_data(as_text=True)
+    assert "For arrivals up to must be a real date" in page
+    assert "(optional) must" not in page
+
+
 def test_admin_changes_eligibility_and_it_is_audited(admin_client: Any, database: Any, config: dict[str, Any]) -> None:
     scheme, tablet = config["schemes"]["UKRS"], config["categories"]["tablet"]
     response = submit_form(admin_client, f"/funding/eligibility/{scheme.id}/{tablet.id}",
