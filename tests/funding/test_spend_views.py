@@ -219,3 +219,11 @@ def test_a_line_without_a_home_office_agreement_says_not_given(config: dict[str,
     line = submitted_line(config, family, caseworker_client)
     page = caseworker_client.get(f"/funding/spend/{line.public_id}").get_data(as_text=True)
     assert "Home Office agreement" in page and "None" not in page
+
+
+def test_a_purchase_dated_in_the_future_is_refused(config: dict[str, Any], family: Family, caseworker_client: Any,
+                                                   database: Any) -> None:
+    data = {**spend_form(config, family), "spend_date": ["1", "1", "2099"]}
+    page = submit_form(caseworker_client, "/funding/spend/new", data).get_data(as_text=True)
+    assert page.count("Date of purchase must be today or in the past") == 2  # the summary and beside the field
+    assert database.session.execute(select(SpendLine)).first() is None
