@@ -3,6 +3,7 @@ eligibility, each change audited; rules that would double-count are refused."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -140,3 +141,10 @@ def test_a_streams_scope_cannot_change_once_it_has_rules(admin_client: Any, data
         "basis": "per_person", "amount": "8,520", "effective_from": ["1", "1", "2015"], "is_confirmed": "y"})
     assert response.status_code == 302
     assert rule.amount_pence == 852_000
+
+
+def test_a_scheme_without_streams_says_so_in_words(admin_client: Any, database: Any) -> None:
+    scheme = FundingSchemeFactory()
+    page = admin_client.get("/funding/schemes").get_data(as_text=True)
+    assert scheme.name in page and "No streams yet" in page
+    assert re.findall(r">\s*None\s*<", page) == []
