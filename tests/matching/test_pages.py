@@ -168,3 +168,10 @@ def test_a_match_whose_offer_was_withdrawn_says_so_and_offers_only_cancelling(ca
     assert f"The offerer withdrew offer {offer.reference}" in page
     assert f"/matching/matches/{match.id}/cancel" in page
     assert f"/matching/matches/{match.id}/fulfil" not in page
+
+
+def test_picking_by_hand_with_no_offer_of_the_kind_says_so(caseworker_client: FlaskClient, database: Any) -> None:
+    need = open_need(arrived_family(caseworker_client.user), Category.HOUSING, bedrooms_min=3)
+    html = caseworker_client.get(f"/matching/needs/{need.id}/pick").get_data(as_text=True)
+    assert "There is no verified offer of this kind" in html
+    assert "reasons for each offer are below" not in html
