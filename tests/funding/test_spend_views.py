@@ -227,3 +227,9 @@ def test_a_purchase_dated_in_the_future_is_refused(config: dict[str, Any], famil
     page = submit_form(caseworker_client, "/funding/spend/new", data).get_data(as_text=True)
     assert page.count("Date of purchase must be today or in the past") == 2  # the summary and beside the field
     assert database.session.execute(select(SpendLine)).first() is None
+
+
+def test_the_pools_table_is_not_titled_twice(config: dict[str, Any], login_as: Any) -> None:
+    page = login_as(Role.CASEWORKER).get("/funding/budgets").get_data(as_text=True)
+    assert page.count("Council pools") == 2  # the heading, and the table's caption for screen readers
+    assert '<caption class="govuk-table__caption govuk-visually-hidden">Council pools</caption>' in page
