@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from pathlib import Path
@@ -51,6 +52,9 @@ def create_app(config: Any = None) -> Flask:
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _load_config(app, config)
+    # The service's own notices (a job finished, an email held back while mail is off, with its link) are INFO.
+    if app.logger.level == logging.NOTSET:
+        app.logger.setLevel(logging.INFO)
 
     # Models must be imported before migrate/metadata use.
     from resettle import models  # noqa: F401

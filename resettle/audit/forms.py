@@ -8,16 +8,28 @@ from wtforms import DateField, SelectField, StringField, SubmitField
 from wtforms.validators import Length, Optional
 
 
+class IsoDateField(DateField):
+    """A date typed as 2026-11-01; anything else gets '<label> must be a real date, like 2026-11-01'."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(f"{self.label.text} must be a real date, like 2026-11-01") from None
+
+
 class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
     action = SelectField("Action", widget=GovSelect(), validators=[Optional()], validate_choice=False)
     object_type = SelectField("Record type", widget=GovSelect(), validators=[Optional()], validate_choice=False)
-    object_id = StringField("Record id", widget=GovTextInput(), validators=[Optional(), Length(max=64)])
-    actor_email = StringField("Who (email contains)", widget=GovTextInput(), validators=[Optional(), Length(max=254)])
-    date_from = DateField("From date", widget=GovTextInput(), validators=[Optional()],
+    object_id = StringField("Record id", widget=GovTextInput(), validators=[
+        Optional(), Length(max=64, message="Record id must be 64 characters or fewer")])
+    actor_email = StringField("Who (email contains)", widget=GovTextInput(), validators=[
+        Optional(), Length(max=254, message="Email must be 254 characters or fewer")])
+    date_from = IsoDateField("From date", widget=GovTextInput(), validators=[Optional()],
                           description="For example, 2026-11-01", format="%Y-%m-%d")
-    date_to = DateField("To date", widget=GovTextInput(), validators=[Optional()],
+    date_to = IsoDateField("To date", widget=GovTextInput(), validators=[Optional()],
                         description="For example, 2026-11-30", format="%Y-%m-%d")
     submit = SubmitField("Apply filters", widget=GovSubmitInput())

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from enum import Enum
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -41,9 +43,24 @@ def record(
     return event
 
 
-def describe_changes(before: dict[str, Any], after: dict[str, Any]) -> str:
-    """A short 'field: old → new' summary of what changed, for the audit entry."""
-    parts = [f"{key}: {before.get(key)!s} → {after.get(key)!s}" for key in after if before.get(key) != after.get(key)]
+def audit_value(value: Any) -> str:
+    """A value as people read it in the audit log: 'not set', 'yes' and 'no', an enum's own value."""
+    if value is None or value == "":
+        return "not set"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Enum):
+        return str(value.value)
+    return str(value)
+
+
+def describe_changes(before: dict[str, Any], after: dict[str, Any], withheld: Iterable[str] = ()) -> str:
+    """A short 'field: old → new' summary of what changed, for the audit entry.
+
+    Fields in `withheld` (people's names) are said to have changed without their values."""
+    withheld = set(withheld)
+    parts = [f"{key} changed" if key in withheld else f"{key}: {audit_value(before.get(key))} → {audit_value(value)}"
+             for key, value in after.items() if audit_value(before.get(key)) != audit_value(value)]
     return "; ".join(parts) if parts else "no changes"
 
 

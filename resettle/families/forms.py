@@ -97,8 +97,8 @@ class MemberForm(FlaskForm):
     english_level = open_choice("English level", choices(EnglishLevel), "Select the English level")
     activity = open_choice("School or work", choices(MemberActivity), "Select school or work status")
     school_or_employer = StringField("School, college or employer (optional)", widget=GovTextInput(),
-                                     filters=[strip], validators=[Length(max=200, message="Must be 200 characters "
-                                                                                          "or fewer")])
+                                     filters=[strip], validators=[Length(max=200, message=(
+                                         "School, college or employer must be 200 characters or fewer"))])
     needs_step_free_access = BooleanField("Needs step-free access", widget=GovCheckboxInput())
     access_needs = TextAreaField("Mobility and access needs (optional)", widget=GovTextArea(), filters=[strip],
                                  validators=[Length(max=2000, message="Access needs must be 2000 characters or fewer")])

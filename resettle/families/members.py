@@ -81,7 +81,7 @@ def update_member(member: Member, details: MemberDetails, actor: Any, today: dat
     for key, value in _as_dict(details).items():
         setattr(member, key, value.strip() if isinstance(value, str) else value)
     db.session.flush()
-    changed = describe_changes(before, _snapshot(member))
+    changed = describe_changes(before, _snapshot(member), withheld={"full_name"})  # no names in the log
     record("member_updated", "family", member.family.reference, f"Member {member.id}: {changed}", actor=actor)
     recompute_housing_needs(member.family, today, actor)
     return member

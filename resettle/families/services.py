@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any
 
-from resettle.audit.services import describe_changes, record
+from resettle.audit.services import audit_value, describe_changes, record
 from resettle.auth.models import Role, User
 from resettle.db import utcnow
 from resettle.extensions import db
@@ -116,7 +116,8 @@ def update_family(family: Family, details: FamilyDetails, actor: Any, today: dat
         setattr(family, key, value)
     family.caseworker = details.caseworker
     db.session.flush()
-    record("family_updated", "family", family.reference, describe_changes(before, _snapshot(family)), actor=actor)
+    changed = describe_changes(before, _snapshot(family), withheld={"name"})  # no names in the log
+    record("family_updated", "family", family.reference, changed, actor=actor)
     if before["brma"] != family.brma:
         recompute_housing_needs(family, today, actor)
     return family
@@ -151,7 +152,8 @@ def confirm_arrival(family: Family, arrival_date: date, actor: Any) -> Family:
     family.arrival_confirmed_at = utcnow()
     if family.status == FamilyStatus.REFERRED:
         change_status(family, FamilyStatus.ARRIVING, "Arrival date confirmed", actor)
-    record("arrival_confirmed", "family", family.reference, f"Arrival date {previous} → {arrival_date}", actor=actor)
+    record("arrival_confirmed", "family", family.reference, f"Arrival date {audit_value(previous)} → {arrival_date}",
+           actor=actor)
     generate_arrival_tasks(family, actor)
     return family
 

@@ -16,6 +16,7 @@ from resettle.audit.services import record
 from resettle.auth.models import User
 from resettle.db import utcnow
 from resettle.extensions import db
+from resettle.funding.budgets import today as london_today
 from resettle.funding.models import FundingScheme, FundingStream
 from resettle.funding.queries import eligibility_of
 from resettle.funding.rules import Problem
@@ -39,14 +40,16 @@ def claimable_lines(scheme: FundingScheme, period_end: date) -> list[SpendLine]:
     return list(db.session.execute(statement).scalars())
 
 
-def create_claim_batch(scheme: FundingScheme, period_end: date, actor: User) -> ClaimBatch:
-    """Gather every approved, unclaimed line of the scheme dated up to `period_end`. Lines are moved with a
-    conditional UPDATE, so a line claimed by someone else at the same moment makes this batch fail whole
-    rather than appear in two claims."""
+def create_claim_batch(scheme: FundingScheme, period_end: date, actor: User, today: date | None = None) -> ClaimBatch:
+    """Gather every approved, unclaimed line of the scheme dated up to `period_end`, which must not be after
+    today (a claim is for a period that has ended). Lines are moved with a conditional UPDATE, so a line claimed
+    by someone else at the same moment makes this batch fail whole rather than appear in two claims."""
+    if period_end > (today or london_today()):
+        raise SpendError([Problem("period_end", "The last date to include must be today or in the past")])
     lines = claimable_lines(scheme, period_end)
     if not lines:
         raise SpendError([Problem("scheme", f"There is no approved {scheme.code} spend dated up to "
-                                            f"{period_end.isoformat()} waiting to be claimed")])
+                                            f"{period_end.day} {period_end:%B %Y} waiting to be claimed")])
     count = db.session.execute(select(func.count()).select_from(ClaimBatch)
                                .where(ClaimBatch.scheme_id == scheme.id)).scalar_one()
     batch = ClaimBatch(reference=f"{scheme.code}-{period_end:%Y%m%d}-{count + 1:03d}", scheme=scheme,

@@ -12,12 +12,12 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 from resettle.funding.allocation import RuleBasis
-from resettle.funding.form_fields import PoundsField
+from resettle.funding.form_fields import PoundsField, WholeNumberField
 from resettle.funding.models import Eligibility, StreamScope
 from resettle.taxonomy import CATEGORIES
 from resettle.web.fields import GovDateField
@@ -83,11 +83,11 @@ class RuleForm(FlaskForm):
     basis = RadioField("How the amount is counted", widget=GovRadioInput(), choices=BASIS_CHOICES,
                        validators=[InputRequired("Select how the amount is counted")])
     amount = PoundsField("Amount in pounds", validators=[InputRequired("Enter the amount")])
-    age_min = IntegerField("Youngest age at arrival (optional)", widget=GovTextInput(), validators=[
+    age_min = WholeNumberField("Youngest age at arrival (optional)", short_name="Youngest age", validators=[
         Optional(), NumberRange(min=0, max=120, message="Youngest age must be between 0 and 120")])
-    age_max = IntegerField("Oldest age at arrival (optional)", widget=GovTextInput(), validators=[
+    age_max = WholeNumberField("Oldest age at arrival (optional)", short_name="Oldest age", validators=[
         Optional(), NumberRange(min=0, max=120, message="Oldest age must be between 0 and 120")])
-    support_year = IntegerField("Year of support (optional)", widget=GovTextInput(),
+    support_year = WholeNumberField("Year of support (optional)", short_name="Year of support",
                                 description="Leave empty for year one; 2 means due from the first anniversary of "
                                             "arrival", validators=[
             Optional(), NumberRange(min=1, max=10, message="Year of support must be between 1 and 10")])

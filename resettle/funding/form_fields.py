@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from govuk_frontend_wtf.wtforms_widgets import GovTextInput
-from wtforms import Field, StringField
+from wtforms import Field, IntegerField, StringField
 from wtforms.validators import ValidationError
 
 from resettle.funding.money import MoneyError, parse_pounds, pounds_text
@@ -38,3 +38,23 @@ class PoundsField(StringField):
 
 def date_or_none(field: Field) -> date | None:
     return field.data if isinstance(field.data, date) else None
+
+
+class WholeNumberField(IntegerField):
+    """A whole number typed by a person; anything else gets '<short name> must be a whole number'."""
+
+    widget = GovTextInput()
+
+    def __init__(self, label: str, *, short_name: str, **kwargs: Any) -> None:
+        super().__init__(label, **kwargs)
+        self.short_name_for_errors = short_name
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            self.data = int(valuelist[0].strip())
+        except ValueError:
+            self.data = None
+            raise ValueError(f"{self.short_name_for_errors} must be a whole number") from None

@@ -57,7 +57,8 @@ def charge_problems(facts: SpendFacts) -> list[Problem]:
         problems.append(Problem("stream", f"{facts.stream_name} does not pay for this kind of spend. "
                                           "Select another funding stream"))
     if not facts.stream_open_on:
-        problems.append(Problem("spend_date", f"{facts.stream_name} is not open on {facts.spend_date.isoformat()}. "
+        problems.append(Problem("spend_date", f"{facts.stream_name} is not open on {facts.spend_date.day} "
+                                              f"{facts.spend_date:%B %Y}. "
                                               "Select another stream or check the date"))
     return problems
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from resettle.notifications.email import queue_email
 from resettle.offers.links import absolute_url, link_max_age_days, offer_link
 from resettle.offers.models import Offer
+from resettle.web.templating import date_in_words
 
 SIGN_OFF = "\nThank you for offering to help.\n\nThe resettlement team\n"
 
@@ -91,7 +92,7 @@ def send_dbs_expiry_digest(to: str, offers: Iterable[Offer]) -> None:
     for offer in offers:
         path = absolute_url("offers.offer_detail", offer_id=offer.id)
         lines.append(f"- {offer.reference} ({offer.category.label}), DBS renewal due "
-                     f"{offer.dbs_expires_on.isoformat() if offer.dbs_expires_on else 'unknown'}: {path}")
+                     f"{date_in_words(offer.dbs_expires_on) if offer.dbs_expires_on else 'unknown'}: {path}")
     queue_email(
         to=to,
         subject="DBS checks due for renewal on community offers",

@@ -16,6 +16,7 @@ from resettle.offers import emails
 from resettle.offers.models import Offer, OfferStatus
 from resettle.offers.rules import DBS_EXPIRY_WARNING_DAYS, EXPIRES, EXTENSION_REMINDER_DAYS
 from resettle.offers.services import SCHEDULED_JOB, active_caseworker_emails, add_event, change_status, local_today
+from resettle.web.templating import date_in_words
 
 
 def expire_offers() -> int:
@@ -49,7 +50,7 @@ def remind_offers_ending() -> int:
         offer.extension_reminder_sent_for = offer.available_until
         emails.send_extension_reminder(offer)
         add_event(offer, "extension_reminder_sent", actor_label=SCHEDULED_JOB,
-                  note=f"Reminded that it ends on {offer.available_until.isoformat()}")
+                  note=f"Reminded that it ends on {date_in_words(offer.available_until)}")
         record("offer_extension_reminder_sent", "offer", offer.reference, f"ends {offer.available_until}")
         sent += 1
     db.session.flush()
@@ -70,7 +71,7 @@ def flag_dbs_renewals() -> int:
     for offer in newly_due:
         offer.dbs_expiry_flagged_for = offer.dbs_expires_on
         add_event(offer, "dbs_renewal_flagged", actor_label=SCHEDULED_JOB,
-                  note=f"DBS check due for renewal on {offer.dbs_expires_on.isoformat()}")
+                  note=f"DBS check due for renewal on {date_in_words(offer.dbs_expires_on)}")
         record("offer_dbs_renewal_flagged", "offer", offer.reference, f"renewal due {offer.dbs_expires_on}")
     if newly_due:
         for address in active_caseworker_emails():

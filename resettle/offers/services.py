@@ -36,6 +36,7 @@ from resettle.offers.models import (
 from resettle.offers.needed import is_needed_now, open_need_rows
 from resettle.offers.rules import OFFERER_MAY_CHANGE, OFFERER_MAY_WITHDRAW, can_change
 from resettle.taxonomy import Category
+from resettle.web.templating import date_in_words
 
 OFFERER = "The person who made the offer"
 SCHEDULED_JOB = "Scheduled job"
@@ -215,7 +216,7 @@ def send_new_link(reference: str, email: str) -> bool:
 
 
 def _dates(start: date | None, end: date | None) -> str:
-    return f"{start.isoformat() if start else 'now'} to {end.isoformat() if end else 'no end date'}"
+    return f"{date_in_words(start) if start else 'now'} to {date_in_words(end) if end else 'no end date'}"
 
 
 def get_offer_by_public_id(public_id: str) -> Offer | None:

@@ -28,7 +28,10 @@ def error_response(status: int, message: str | None = None, errors: dict | None 
     if _wants_json():
         body = {"code": status, "status": "error", "message": message, "errors": errors or {}}
         return jsonify(body), status
-    return Response(render_template("errors/error.html", status=status, message=message), status=status), status
+    # GOV.UK error pages: the first sentence is the heading (no full stop), the rest a paragraph below it.
+    heading, _, detail = message.partition(". ")
+    page = render_template("errors/error.html", status=status, heading=heading.rstrip("."), detail=detail)
+    return Response(page, status=status), status
 
 
 def init_error_handlers(app: Flask) -> None:

@@ -37,7 +37,7 @@ class GovDateField(Field):
     def __init__(self, label: str, *, short_name: str | None = None, required: bool = False, **kwargs: Any) -> None:
         super().__init__(label, **kwargs)
         # How error messages name the date ("The date it is available from"); the label by default.
-        self.short_name_for_errors = short_name or label
+        self.short_name_for_errors = short_name or label.removesuffix(" (optional)")
         self.required = required
         self.data: date | None = None
         self._problem: str | None = None
@@ -59,7 +59,7 @@ class GovDateField(Field):
             if year < 1000:
                 raise ValueError("year")
             self.data = date(year, month, day)
-        except ValueError:
+        except (ValueError, OverflowError):  # an impossible date, or a number too large for any date
             self._problem = f"{self.short_name_for_errors} must be a real date"
 
     def _value(self) -> str:

@@ -23,6 +23,11 @@ def format_pence(pence: int | None) -> str:
     return f"{sign}£{pounds:,}.{rest:02d}"
 
 
+def date_in_words(value: date) -> str:
+    """21 December 2026: how dates are written on pages, in emails and in histories."""
+    return f"{value.day} {value:%B %Y}"
+
+
 def init_templates(app: Flask, template_folder: str) -> None:
     app.jinja_loader = ChoiceLoader(
         [
@@ -53,6 +58,6 @@ def init_templates(app: Flask, template_folder: str) -> None:
             return ""
         if isinstance(value, datetime):
             value = to_local(value, tz_name).date()
-        return f"{value.day} {value:%B %Y}"
+        return date_in_words(value)
 
     app.add_template_filter(format_pence, "pence")

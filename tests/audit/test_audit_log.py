@@ -33,6 +33,22 @@ def test_describe_changes_lists_only_changed_fields() -> None:
     assert describe_changes({"a": 1}, {"a": 1}) == "no changes"
 
 
+def test_describe_changes_shows_values_as_people_read_them() -> None:
+    from resettle.families.models import Scheme
+
+    before = {"basis": None, "confirmed": False, "scheme": Scheme.VPRS, "note": None}
+    after = {"basis": "per_person", "confirmed": True, "scheme": Scheme.VCRS, "note": None}
+    assert describe_changes(before, after) == (
+        "basis: not set → per_person; confirmed: no → yes; scheme: VPRS → VCRS")
+    assert describe_changes({}, {"amount": None, "note": ""}) == "no changes"
+
+
+def test_describe_changes_withholds_the_values_of_private_fields() -> None:
+    summary = describe_changes({"full_name": "Karim Haddad", "sex": "male"}, {"full_name": "Kareem Haddad",
+                                                                             "sex": "male"}, withheld={"full_name"})
+    assert summary == "full_name changed"
+
+
 def test_the_app_refuses_to_change_or_delete_entries(database: Any) -> None:
     event = record("something", summary="original")
     db.session.flush()
@@ -84,8 +100,16 @@ def test_admin_filters_the_log_and_exports_csv(admin_client: FlaskClient) -> Non
 
 def test_audit_filters_explain_bad_dates_and_keep_values(admin_client: FlaskClient) -> None:
     page = admin_client.get("/admin/audit/?date_from=31-31-2026&actor_email=amira").get_data(as_text=True)
-    assert "Not a valid date value" in page
+    assert "From date must be a real date, like 2026-11-01" in page
+    assert "Not a valid" not in page
     assert 'value="amira"' in page
+    assert 'value="31-31-2026"' in page
+
+
+def test_audit_filters_say_how_long_a_filter_may_be(admin_client: FlaskClient) -> None:
+    page = admin_client.get(f"/admin/audit/?object_id={'x' * 65}").get_data(as_text=True)
+    assert "Record id must be 64 characters or fewer" in page
+    assert "Field cannot be longer" not in page
 
 
 def test_empty_log_says_so(admin_client: FlaskClient) -> None:

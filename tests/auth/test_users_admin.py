@@ -73,7 +73,7 @@ def test_deactivating_a_user_signs_them_out_and_is_audited(admin_client: FlaskCl
     assert user.is_active_account is False
     assert caseworker.get("/").status_code == 302
     entry = db.session.execute(select(AuditEvent).where(AuditEvent.action == "user_updated")).scalar_one()
-    assert "active: True → False" in entry.summary
+    assert "active: yes → no" in entry.summary
     assert entry.actor_id == admin_client.user.id
 
 

@@ -103,6 +103,19 @@ def test_a_duplicate_member_is_shown_beside_the_name(database: Any, caseworker_c
     assert len(member.family.members) == 1
 
 
+def test_member_and_family_messages_name_the_field_without_optional(database: Any, caseworker_client: Any) -> None:
+    member = MemberFactory(full_name="Lina Darwish", date_of_birth=date(1988, 2, 1))
+    html = submit_form(caseworker_client, f"/families/{member.family.reference}/members/new", {
+        "full_name": "Sami Darwish", "date_of_birth": ["1", "2", "2010"], "sex": "male",
+        "relationship_to_applicant": "child", "english_level": "entry_1", "activity": "school",
+        "school_or_employer": "s" * 201}).get_data(as_text=True)
+    assert "School, college or employer must be 200 characters or fewer" in html
+    html = submit_form(caseworker_client, "/families/new",
+                       family_form(arrival_date=["31", "2", "2017"])).get_data(as_text=True)
+    assert "Expected arrival date must be a real date" in html
+    assert "(optional) must" not in html
+
+
 def test_a_need_with_priority_out_of_range_is_refused(database: Any, caseworker_client: Any) -> None:
     family = FamilyFactory()
     url = f"/families/{family.reference}/needs/new"

@@ -113,8 +113,20 @@ def test_updating_a_member_audits_what_changed_without_their_name(database: Any)
     from resettle.audit.models import AuditEvent
 
     event = database.session.execute(select(AuditEvent).order_by(AuditEvent.id.desc())).scalars().first()
-    assert event.action == "member_updated" and "step_free: False → True" in event.summary
+    assert event.action == "member_updated" and "step_free: no → yes" in event.summary
     assert "Karim" not in event.summary
+
+
+def test_renaming_a_member_audits_that_the_name_changed_but_not_the_names(database: Any) -> None:
+    member = MemberFactory(full_name="Karim Haddad", date_of_birth=date(2006, 1, 1),
+                           relationship_to_applicant=Relationship.CHILD, sex=Sex.MALE)
+    update_member(member, applicant(full_name="Kareem Haddad", date_of_birth=date(2006, 1, 1), sex=Sex.MALE,
+                                    relationship_to_applicant=Relationship.CHILD), None, TODAY)
+    from resettle.audit.models import AuditEvent
+
+    event = database.session.execute(select(AuditEvent).order_by(AuditEvent.id.desc())).scalars().first()
+    assert event.action == "member_updated" and "full_name changed" in event.summary
+    assert "Karim" not in event.summary and "Kareem" not in event.summary
 
 
 def test_a_housing_need_follows_the_household(database: Any) -> None:
@@ -193,3 +205,18 @@ def test_a_confirmed_arrival_date_moves_only_through_confirmation(database: Any)
         update_family(family, details(arrival_date=date(2017, 3, 1), caseworker=family.caseworker), None, TODAY)
     assert raised.value.field == "arrival_date"
     assert family.arrival_date == date(2017, 2, 20)
+
+
+def test_family_audit_summaries_have_no_family_name_and_no_python_values(database: Any) -> None:
+    from resettle.audit.models import AuditEvent
+    from resettle.families.services import confirm_arrival
+
+    family = FamilyFactory(name="Khalil", arrival_date=None)
+    update_family(family, details(name="Al-Khalil", arrival_date=None, caseworker=family.caseworker), None, TODAY)
+    confirm_arrival(family, date(2017, 2, 20), None)
+    summaries = [event.summary for event in database.session.execute(
+        select(AuditEvent).where(AuditEvent.action.in_(["family_updated", "arrival_confirmed"]))
+        .order_by(AuditEvent.id)).scalars()]
+    assert "name changed" in summaries[0] and "Khalil" not in summaries[0]
+    assert summaries[-1] == "Arrival date not set → 2017-02-20"
+    assert not any("None" in summary for summary in summaries)

@@ -3,6 +3,7 @@ eligibility, each change audited; rules that would double-count are refused."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -69,6 +70,28 @@ def test_a_form_with_mistakes_keeps_the_answers(admin_client: Any, database: Any
     assert stream.rules == []
 
 
+def test_ages_and_years_that_are_not_whole_numbers_get_govuk_messages(admin_client: Any, database: Any) -> None:
+    stream = FundingStreamFactory()
+    page = submit_form(admin_client, f"/funding/streams/{stream.id}/rules/new", {
+        "basis": "per_person", "amount": "150.00", "age_min": "five", "age_max": "18.5", "support_year": "two",
+        "effective_from": ["1", "4", "2026"]}).get_data(as_text=True)
+    assert "Not a valid" not in page
+    for message in ("Youngest age must be a whole number", "Oldest age must be a whole number",
+                    "Year of support must be a whole number"):
+        assert page.count(message) == 2  # in the summary and beside the field
+    assert 'value="five"' in page and 'value="18.5"' in page
+    assert stream.rules == []
+
+
+def test_an_optional_date_that_is_not_real_is_named_without_optional(admin_client: Any, database: Any) -> None:
+    stream = FundingStreamFactory()
+    page = submit_form(admin_client, f"/funding/streams/{stream.id}/rules/new", {
+        "basis": "per_person", "amount": "150.00", "effective_from": ["1", "4", "2026"],
+        "effective_to": ["31", "2", "2027"]}).get_data(as_text=True)
+    assert "For arrivals up to must be a real date" in page
+    assert "(optional) must" not in page
+
+
 def test_admin_changes_eligibility_and_it_is_audited(admin_client: Any, database: Any, config: dict[str, Any]) -> None:
     scheme, tablet = config["schemes"]["UKRS"], config["categories"]["tablet"]
     response = submit_form(admin_client, f"/funding/eligibility/{scheme.id}/{tablet.id}",
@@ -118,3 +141,10 @@ def test_a_streams_scope_cannot_change_once_it_has_rules(admin_client: Any, data
         "basis": "per_person", "amount": "8,520", "effective_from": ["1", "1", "2015"], "is_confirmed": "y"})
     assert response.status_code == 302
     assert rule.amount_pence == 852_000
+
+
+def test_a_scheme_without_streams_says_so_in_words(admin_client: Any, database: Any) -> None:
+    scheme = FundingSchemeFactory()
+    page = admin_client.get("/funding/schemes").get_data(as_text=True)
+    assert scheme.name in page and "No streams yet" in page
+    assert re.findall(r">\s*None\s*<", page) == []

@@ -212,3 +212,24 @@ def test_the_review_queue_filters(config: dict[str, Any], family: Family, casewo
     assert "No spend matches these filters" in other_family.get_data(as_text=True)
     own_family = reviewer_client.get(f"/funding/review?status=&family={family.reference}").get_data(as_text=True)
     assert fridge.reference in own_family and laptop.reference in own_family
+
+
+def test_a_line_without_a_home_office_agreement_says_not_given(config: dict[str, Any], family: Family,
+                                                                caseworker_client: Any) -> None:
+    line = submitted_line(config, family, caseworker_client)
+    page = caseworker_client.get(f"/funding/spend/{line.public_id}").get_data(as_text=True)
+    assert "Home Office agreement" in page and "None" not in page
+
+
+def test_a_purchase_dated_in_the_future_is_refused(config: dict[str, Any], family: Family, caseworker_client: Any,
+                                                   database: Any) -> None:
+    data = {**spend_form(config, family), "spend_date": ["1", "1", "2099"]}
+    page = submit_form(caseworker_client, "/funding/spend/new", data).get_data(as_text=True)
+    assert page.count("Date of purchase must be today or in the past") == 2  # the summary and beside the field
+    assert database.session.execute(select(SpendLine)).first() is None
+
+
+def test_the_pools_table_is_not_titled_twice(config: dict[str, Any], login_as: Any) -> None:
+    page = login_as(Role.CASEWORKER).get("/funding/budgets").get_data(as_text=True)
+    assert page.count("Council pools") == 2  # the heading, and the table's caption for screen readers
+    assert '<caption class="govuk-table__caption govuk-visually-hidden">Council pools</caption>' in page

@@ -152,3 +152,26 @@ def test_reviewers_may_read_figures_but_not_decide(login_as: Any, database: Any)
     response = _post(reviewer, f"/matching/proposals/{proposal.id}/accept", "/matching/gaps")
     assert response.status_code == 403
     assert proposal.status is ProposalStatus.PROPOSED and need.status is NeedStatus.OPEN
+
+
+def test_a_match_whose_offer_was_withdrawn_says_so_and_offers_only_cancelling(caseworker_client: FlaskClient,
+                                                                             database: Any) -> None:
+    from resettle.offers.services import withdraw_by_offerer
+
+    family = arrived_family(caseworker_client.user)
+    open_need(family, Category.MEAL)
+    offer = verified_offer(Category.MEAL)
+    [proposal] = run_matching(caseworker_client.user, RunTrigger.MANUAL).proposals
+    match = accept_proposal(proposal, caseworker_client.user)
+    withdraw_by_offerer(offer, "We are moving away")
+    page = caseworker_client.get(f"/matching/families/{family.reference}").get_data(as_text=True)
+    assert f"The offerer withdrew offer {offer.reference}" in page
+    assert f"/matching/matches/{match.id}/cancel" in page
+    assert f"/matching/matches/{match.id}/fulfil" not in page
+
+
+def test_picking_by_hand_with_no_offer_of_the_kind_says_so(caseworker_client: FlaskClient, database: Any) -> None:
+    need = open_need(arrived_family(caseworker_client.user), Category.HOUSING, bedrooms_min=3)
+    html = caseworker_client.get(f"/matching/needs/{need.id}/pick").get_data(as_text=True)
+    assert "There is no verified offer of this kind" in html
+    assert "reasons for each offer are below" not in html

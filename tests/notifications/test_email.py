@@ -53,3 +53,12 @@ def test_email_from_a_failed_request_is_never_sent(admin_client: Any, smtp_serve
     submit_form(admin_client, "/admin/users/invite", {"email": admin_client.user.email, "name": "X", "role": "admin"})
     assert smtp_server.messages == []
     assert db.session.execute(select(OutboundEmail)).scalars().all() == []
+
+
+def test_with_mail_disabled_the_message_and_its_link_are_written_to_the_log(
+        app: Flask, database: Any, caplog: Any, monkeypatch: Any) -> None:
+    monkeypatch.setitem(app.config, "MAIL_SUPPRESS_SEND", True)  # as in development: nothing goes over SMTP
+    queue_email("resident@example.org", "Your offer", "Your private link: http://localhost/offer/manage/abc")
+    assert send_pending_email() == 1
+    logged = [record.getMessage() for record in caplog.records if record.name == app.logger.name]
+    assert any("http://localhost/offer/manage/abc" in message for message in logged)

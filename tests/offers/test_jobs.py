@@ -95,3 +95,20 @@ def test_flagged_dbs_renewals_show_in_the_queue(caseworker_client: FlaskClient) 
     page = caseworker_client.get("/offers/?status=any&dbs_due=y").get_data(as_text=True)
     assert "OF-DBSDUE" in page and "OF-DBSOK1" not in page and "DBS renewal due" in page
     assert "DBS renewal due" in caseworker_client.get(f"/offers/{due.id}").get_data(as_text=True)
+
+
+def test_dbs_renewal_dates_are_written_in_words(database: Any, smtp_server: SMTPServer) -> None:
+    caseworker = UserFactory(role=Role.CASEWORKER, email="dates@council.example")
+    due = TutorOfferFactory(status=OfferStatus.VERIFIED, dbs_expires_on=TODAY + timedelta(days=30))
+    assert _run("flag_dbs_renewals") == 1
+    assert due.events[-1].note == "DBS check due for renewal on 21 December 2026"
+    [message] = smtp_server.messages_to(caseworker.email)
+    assert "DBS renewal due 21 December 2026" in message.body
+
+
+def test_changed_dates_are_written_in_words_in_the_offer_history(database: Any) -> None:
+    from resettle.offers.services import change_availability
+
+    offer = OfferFactory(available_from=None, available_until=None)
+    change_availability(offer, date(2027, 3, 1), date(2027, 9, 30))
+    assert offer.events[-1].note == "available: now to no end date → 1 March 2027 to 30 September 2027"

@@ -84,6 +84,8 @@ def test_empty_housing_form_explains_every_missing_answer(client: FlaskClient) -
     ({"rent": "20000"}, "The monthly rent must be £10,000 or less"),
     ({"rent": "1450.555"}, "The monthly rent must be an amount of money"),
     ({"available_from": ["31", "2", "2027"]}, "The date it is available from must be a real date"),
+    ({"available_from": ["1", "12", "99999999999999999999"]}, "The date it is available from must be a real date"),
+    ({"available_from": ["99999999999999999999", "12", "2026"]}, "The date it is available from must be a real date"),
     ({"available_from": ["1", "12", ""]}, "The date it is available from must include a year"),
     ({"available_until": ["1", "11", "2026"]}, "The date it is available until must be after the date it is"),
     ({"offerer_email": "daniel at example"}, "Enter an email address in the correct format"),
@@ -180,3 +182,11 @@ def test_the_rent_hint_quotes_the_current_allowance_from_the_rates_table(client:
     ensure_lha_rates()
     page = client.get("/offer/housing").get_data(as_text=True)
     assert "for example £1,944.67 a month for 3 bedrooms in inner South East London" in page
+
+
+def test_the_whole_list_message_is_shown_beside_the_items_as_well_as_in_the_summary(client: FlaskClient) -> None:
+    answers = {key: value for key, value in GOODS.items() if not key.startswith("items-")}
+    _, page = _post(client, "furniture", {**answers, "items-0-quantity": "2"})
+    assert "Select the item" in page
+    assert page.count("Select at least one item you are offering") == 2  # the summary and beside the items
+    assert 'id="items" class="govuk-form-group govuk-form-group--error"' in page

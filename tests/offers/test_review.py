@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -214,3 +215,23 @@ def test_staff_correct_a_home_s_address_and_rent(caseworker_client: FlaskClient)
     assert submit_form(caseworker_client, f"/offers/{offer.id}/edit", answers).status_code == 302
     assert offer.address == "Flat 3, 48 Hither Green Lane" and offer.rent_pence == 185000
     assert "rent_pence: 194467 → 185000" in offer.events[-1].note
+
+
+def test_empty_answers_on_an_offer_page_are_said_in_words_not_none(reviewer_client: FlaskClient) -> None:
+    offer = HousingOfferFactory(organisation=None, certificates_held=[])
+    page = reviewer_client.get(f"/offers/{offer.id}").get_data(as_text=True)
+    assert re.findall(r">\s*None\s*<", page) == []
+    assert "Not given" in page and "No certificates" in page
+
+
+def test_the_verify_page_of_an_offer_that_is_not_submitted_offers_no_form(caseworker_client: FlaskClient) -> None:
+    offer = GoodsOfferFactory(status=OfferStatus.REJECTED)
+    page = caseworker_client.get(f"/offers/{offer.id}/verify").get_data(as_text=True)
+    assert "This offer is rejected. Only a submitted offer can be verified." in page
+    assert 'name="note"' not in page and "Verify offer" not in page
+
+
+def test_the_verify_page_of_a_submitted_offer_has_its_form(caseworker_client: FlaskClient) -> None:
+    offer = GoodsOfferFactory(status=OfferStatus.SUBMITTED)
+    page = caseworker_client.get(f"/offers/{offer.id}/verify").get_data(as_text=True)
+    assert 'name="note"' in page and "Only a submitted offer can be verified" not in page

@@ -81,3 +81,20 @@ def test_only_the_most_specific_navigation_item_is_current(login_as: Any) -> Non
     active_item = r'govuk-service-navigation__item--active">\s*<a[^>]*>\s*(?:<strong[^>]*>)?\s*([^<]+?)\s*<'
     current = re.findall(active_item, page)
     assert current == ["Gaps"]
+
+
+def test_error_pages_have_govuk_headings_without_full_stops(client: FlaskClient) -> None:
+    page = client.get("/no-such-page").get_data(as_text=True)
+    assert "<title>Page not found – Resettle</title>" in page
+    assert '<h1 class="govuk-heading-l">Page not found</h1>' in page
+
+
+def test_a_two_sentence_message_is_a_heading_and_a_paragraph(app: Any) -> None:
+    from resettle.web.errors import error_response
+
+    with app.test_request_context("/families/"):
+        response, status = error_response(500, "Sorry, there is a problem with the service. Try again later.")
+    page = response.get_data(as_text=True)
+    assert status == 500
+    assert '<h1 class="govuk-heading-l">Sorry, there is a problem with the service</h1>' in page
+    assert '<p class="govuk-body">Try again later.</p>' in page
