@@ -202,11 +202,18 @@ def pick_offer(need: Need, offer: Offer, item: OfferItem | None, stream: Funding
     return match
 
 
+# An offer in one of these states is not going to be delivered: its match can only be cancelled.
+UNDELIVERABLE_OFFER_STATUSES = frozenset({OfferStatus.WITHDRAWN, OfferStatus.REJECTED, OfferStatus.EXPIRED})
+
+
 def fulfil_match(match: Match, actor: User) -> Match:
     """Delivered: the need is met and, once every place of the offer is used and delivered, the offer too."""
     if match.status is not MatchStatus.ACCEPTED:
         raise MatchError("match", f"This match is already {match.status.label.lower()}")
     offer = _locked(Offer, match.offer_id)
+    if offer.status in UNDELIVERABLE_OFFER_STATUSES:
+        raise MatchError("match", f"Offer {offer.reference} was {offer.status.label.lower()}, so it cannot have "
+                                  "been delivered. Cancel the match instead")
     match.status = MatchStatus.FULFILLED
     match.fulfilled_by, match.fulfilled_at = actor, utcnow()
     set_need_status(match.need, NeedStatus.MET)

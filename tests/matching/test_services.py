@@ -172,6 +172,18 @@ def test_fulfilling_meets_the_need_and_closes_the_offer_once_every_place_is_deli
         fulfil_match(two, caseworker)
 
 
+@pytest.mark.parametrize("offer_status", [OfferStatus.WITHDRAWN, OfferStatus.REJECTED, OfferStatus.EXPIRED])
+def test_a_match_whose_offer_will_not_be_delivered_cannot_be_marked_fulfilled(
+        database: Any, caseworker: Any, offer_status: OfferStatus) -> None:
+    need = open_need(arrived_family(caseworker))
+    offer = verified_offer(Category.ESOL, capacity=1)
+    match = accept_proposal(_proposal_for(run_matching(caseworker, RunTrigger.MANUAL), need), caseworker)
+    offer.status = offer_status
+    with pytest.raises(MatchError, match="cannot have been delivered. Cancel the match instead"):
+        fulfil_match(match, caseworker)
+    assert match.status is MatchStatus.ACCEPTED and need.status is NeedStatus.MATCHED
+
+
 def test_cancelling_a_match_frees_the_place_and_the_money_and_reopens_the_need(database: Any, caseworker: Any) -> None:
     stream = family_stream(40_000, [Category.ESOL])
     family = arrived_family(caseworker)
