@@ -15,9 +15,8 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional
 
-from resettle.funding.budgets import today
 from resettle.funding.form_fields import PoundsField
 from resettle.funding.spend_models import SpendStatus
 from resettle.web.fields import GovDateField
@@ -49,10 +48,6 @@ class SpendLineForm(FlaskForm):
                                       validators=[Optional(), Length(max=100, message="Reference must be 100 "
                                                                                       "characters or fewer")])
     submit = SubmitField("Save as draft", widget=GovSubmitInput())
-
-    def validate_spend_date(self, field: GovDateField) -> None:
-        if field.data is not None and field.data > today():
-            raise ValidationError("Date of purchase must be today or in the past")
 
 
 class ReceiptForm(FlaskForm):

@@ -25,7 +25,7 @@ from resettle.db import utcnow
 from resettle.extensions import db
 from resettle.families.models import Family, Need
 from resettle.funding.allocation import BudgetFigures
-from resettle.funding.budgets import figures_for, lock_budget
+from resettle.funding.budgets import figures_for, lock_budget, today
 from resettle.funding.config_services import create_expense_category
 from resettle.funding.models import ExpenseCategory, FundingStream, StreamScope
 from resettle.funding.queries import eligibility_of
@@ -93,6 +93,8 @@ def _check_fields(fields: SpendFields) -> None:
         problems.append(Problem("need", "Select a need of this family"))
     if fields.amount_pence <= 0:
         problems.append(Problem("amount", "Amount must be more than £0"))
+    if fields.spend_date > today():
+        problems.append(Problem("spend_date", "Date of purchase must be today or in the past"))
     if problems:
         raise SpendError(problems)
 
