@@ -19,7 +19,7 @@ from resettle import create_app
 from resettle.auth.models import Role, User
 from resettle.config import TestConfig
 from resettle.extensions import db, limiter
-from tests.factories import UserFactory, bind_factories
+from tests.factories import UserFactory
 from tests.smtp import SMTPServer
 
 CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
@@ -78,7 +78,6 @@ def database(app: Flask) -> Iterator[Any]:
         db.session = db._make_scoped_session(
             {"class_": _ConnectionBoundSession, "bind": connection, "join_transaction_mode": "create_savepoint"}
         )
-        bind_factories(db.session)
         try:
             yield db
         finally:

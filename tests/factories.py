@@ -1,17 +1,16 @@
-"""factory_boy factories. The session is bound per test by the `database` fixture."""
+"""factory_boy factories. They use whatever `db.session` is when they run: the `database` fixture's
+per-test session, or a scratch app's real one in the race tests."""
 
 from __future__ import annotations
-
-from typing import Any
 
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
 from resettle.auth.models import Role, User
 from resettle.auth.passwords import hash_password
+from resettle.extensions import db
 
 DEFAULT_PASSWORD = "correct horse battery"
-_ALL_FACTORIES: list[type[SQLAlchemyModelFactory]] = []
 
 
 class BaseFactory(SQLAlchemyModelFactory):
@@ -19,15 +18,8 @@ class BaseFactory(SQLAlchemyModelFactory):
         abstract = True
         # Committed (to a savepoint the test rolls back), so a request that fails and rolls back keeps it.
         sqlalchemy_session_persistence = "commit"
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        _ALL_FACTORIES.append(cls)
-
-
-def bind_factories(session: Any) -> None:
-    for factory_class in _ALL_FACTORIES:
-        factory_class._meta.sqlalchemy_session = session
+        # Looked up at each use, so a factory module imported late still writes to the current test's session.
+        sqlalchemy_session_factory = lambda: db.session  # noqa: E731
 
 
 class UserFactory(BaseFactory):

@@ -31,7 +31,7 @@ from resettle.matching.models import Match, MatchRun, MatchStatus, Proposal, Run
 from resettle.matching.services import MatchError, accept_proposal
 from resettle.offers.models import Offer, OfferStatus
 from resettle.taxonomy import Category
-from tests.factories import UserFactory, bind_factories
+from tests.factories import UserFactory
 from tests.funding.factories import EligibilityFactory, ExpenseCategoryFactory
 from tests.matching.conftest import arrived_family, family_stream, open_need, verified_offer
 from tests.postgres import IS_POSTGRESQL, scratch_app
@@ -42,7 +42,6 @@ pytestmark = pytest.mark.skipif(not IS_POSTGRESQL, reason="needs PostgreSQL row 
 @pytest.fixture
 def race_app() -> Iterator[Flask]:
     with scratch_app("matching_race") as app, app.app_context():
-        bind_factories(db.session)  # factories commit for real here
         yield app
 
 
