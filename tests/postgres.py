@@ -7,9 +7,12 @@ points at PostgreSQL.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
+import pytest
 from flask import Flask
 from sqlalchemy import URL, create_engine, make_url, text
 
@@ -61,3 +64,21 @@ def scratch_app(suffix: str) -> Iterator[Flask]:
             db.session.remove()
             db.engine.dispose()
         drop_scratch_database(suffix)
+
+
+def wait_for_each_other_after(monkeypatch: pytest.MonkeyPatch, module: Any, name: str, parties: int = 2) -> None:
+    """Make `module.name` wait, once it has returned, until `parties` threads have called it (or a second has
+    passed). Racing threads then all read before any writes: without row locks they all see the same state;
+    with them the later ones cannot read until the first has committed, so the wait just times out."""
+    all_read = threading.Barrier(parties)
+    original = getattr(module, name)
+
+    def read_then_wait(*args: Any, **kwargs: Any) -> Any:
+        result = original(*args, **kwargs)
+        try:
+            all_read.wait(timeout=1)
+        except threading.BrokenBarrierError:
+            pass
+        return result
+
+    monkeypatch.setattr(module, name, read_then_wait)

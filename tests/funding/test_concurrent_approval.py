@@ -8,7 +8,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from datetime import date
-from typing import Any
 
 import pytest
 from flask import Flask
@@ -32,7 +31,7 @@ from resettle.funding.models import (
 from resettle.funding.spend_models import FundingBudget, Receipt, SpendLine, SpendStatus
 from resettle.funding.spend_services import SpendError, approve_spend_line
 from resettle.taxonomy import Category
-from tests.postgres import IS_POSTGRESQL, scratch_app
+from tests.postgres import IS_POSTGRESQL, scratch_app, wait_for_each_other_after
 
 pytestmark = [pytest.mark.postgres_only,
               pytest.mark.skipif(not IS_POSTGRESQL, reason="needs PostgreSQL row locks")]
@@ -75,21 +74,8 @@ def _make_rows() -> tuple[list[int], list[int]]:
 
 
 def _hold_after_reading_the_budget(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make each approval wait, after it has read the budget, until the other has read it too (or a second has
-    passed). Without the row lock both would read "nothing spent" and both approve; with it the second cannot
-    read until the first has committed, so the wait just times out."""
-    both_read = threading.Barrier(2)
-    read_budget = spend_services.figures_for
-
-    def read_then_wait(*args: Any, **kwargs: Any) -> Any:
-        figures = read_budget(*args, **kwargs)
-        try:
-            both_read.wait(timeout=1)
-        except threading.BrokenBarrierError:
-            pass
-        return figures
-
-    monkeypatch.setattr(spend_services, "figures_for", read_then_wait)
+    """Both approvals read the budget before either writes: without the row lock both see "nothing spent"."""
+    wait_for_each_other_after(monkeypatch, spend_services, "figures_for")
 
 
 def test_two_approvals_at_once_cannot_overspend(race_app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:

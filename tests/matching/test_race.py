@@ -34,7 +34,7 @@ from resettle.taxonomy import Category
 from tests.factories import UserFactory
 from tests.funding.factories import EligibilityFactory, ExpenseCategoryFactory
 from tests.matching.conftest import arrived_family, family_stream, open_need, verified_offer
-from tests.postgres import IS_POSTGRESQL, scratch_app
+from tests.postgres import IS_POSTGRESQL, scratch_app, wait_for_each_other_after
 
 pytestmark = pytest.mark.skipif(not IS_POSTGRESQL, reason="needs PostgreSQL row locks")
 
@@ -47,21 +47,9 @@ def race_app() -> Iterator[Flask]:
 
 @pytest.fixture(autouse=True)
 def _hold_after_counting_places(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make each acceptance wait, after it has counted the offer's taken places, until the other has counted
-    too (or a second has passed). Without the row locks both would count "none taken" and both accept; with
-    them the second cannot count until the first has committed, so the wait just times out."""
-    both_counted = threading.Barrier(2)
-    count = services.reserved_on
-
-    def count_then_wait(*args: Any, **kwargs: Any) -> int:
-        taken = count(*args, **kwargs)
-        try:
-            both_counted.wait(timeout=1)
-        except threading.BrokenBarrierError:
-            pass
-        return taken
-
-    monkeypatch.setattr(services, "reserved_on", count_then_wait)
+    """Both acceptances count the offer's taken places before either writes: without the row locks both
+    count "none taken"."""
+    wait_for_each_other_after(monkeypatch, services, "reserved_on")
 
 
 def _race(app: Flask, attempts: list[tuple[int, int]]) -> list[str]:
