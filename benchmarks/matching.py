@@ -41,9 +41,10 @@ def _one(problem, out, time_limit):
     """Child process: run the command line and report seconds and peak memory as JSON."""
     sys.path.insert(0, str(REPO))
     from resettle.matching.engine.cli import main
+
     t0 = time.perf_counter()
     code = main(["solve", problem, "--out", out, "--time-limit", str(time_limit)])
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0   # KiB -> MiB on Linux
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB -> MiB on Linux
     print(json.dumps({"code": code, "seconds": time.perf_counter() - t0, "peak_mib": peak}))
 
 
@@ -56,8 +57,12 @@ def run_case(name, spec, time_limit, tmp, check, greedy, gen):
     else:
         path = INSTANCES / spec
     out = Path(tmp) / ("{}.result.json".format(name.replace(":", "-")))
-    proc = subprocess.run([sys.executable, __file__, "--one", str(path), str(out), str(time_limit)],
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, __file__, "--one", str(path), str(out), str(time_limit)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if proc.returncode != 0:
         return {"name": name, "error": proc.stderr.strip().splitlines()[-1:] or ["failed"]}
     run = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -67,15 +72,36 @@ def run_case(name, spec, time_limit, tmp, check, greedy, gen):
     g = p.objective(greedy.greedy(p)[0])
     st = result["stats"]
     pri = sorted(rep.total_by_priority, reverse=True)
-    return {"name": name, "needs": len(p.needs), "pairs": st.get("pairs"), "seconds": run["seconds"],
-            "peak_mib": run["peak_mib"], "objective": rep.objective, "bound": st.get("bound"),
-            "status": st.get("status"), "ok": rep.ok, "greedy": g,
-            "met": " ".join(f"{rep.met_by_priority[k]}/{rep.total_by_priority[k]}" for k in pri)}
+    return {
+        "name": name,
+        "needs": len(p.needs),
+        "pairs": st.get("pairs"),
+        "seconds": run["seconds"],
+        "peak_mib": run["peak_mib"],
+        "objective": rep.objective,
+        "bound": st.get("bound"),
+        "status": st.get("status"),
+        "ok": rep.ok,
+        "greedy": g,
+        "met": " ".join(f"{rep.met_by_priority[k]}/{rep.total_by_priority[k]}" for k in pri),
+    }
 
 
 def fmt(rows, best, markdown):
-    head = ["instance", "needs", "pairs", "seconds", "peak MiB", "objective", "gap to bound", "/ greedy",
-            "/ best known", "met p5 p4 p3 p2 p1", "status", "check"]
+    head = [
+        "instance",
+        "needs",
+        "pairs",
+        "seconds",
+        "peak MiB",
+        "objective",
+        "gap to bound",
+        "/ greedy",
+        "/ best known",
+        "met p5 p4 p3 p2 p1",
+        "status",
+        "check",
+    ]
     lines = []
     for r in rows:
         if "error" in r:
@@ -83,11 +109,22 @@ def fmt(rows, best, markdown):
             continue
         gap = max(0.0, (r["bound"] - r["objective"]) / max(1.0, abs(r["bound"]))) if r["bound"] is not None else None
         bk = best.get(r["name"])
-        lines.append([r["name"], "{:,}".format(r["needs"]), "{:,}".format(r["pairs"] or 0),
-                      "{:.1f}".format(r["seconds"]), "{:.0f}".format(r["peak_mib"]), "{:,.2f}".format(r["objective"]),
-                      "%.4f%%" % (100 * gap) if gap is not None else "-", "%.3f" % (r["objective"] / r["greedy"]),
-                      "%.6f" % (r["objective"] / bk) if bk else "-", r["met"], r["status"],
-                      "OK" if r["ok"] else "FAIL"])
+        lines.append(
+            [
+                r["name"],
+                "{:,}".format(r["needs"]),
+                "{:,}".format(r["pairs"] or 0),
+                "{:.1f}".format(r["seconds"]),
+                "{:.0f}".format(r["peak_mib"]),
+                "{:,.2f}".format(r["objective"]),
+                "%.4f%%" % (100 * gap) if gap is not None else "-",
+                "%.3f" % (r["objective"] / r["greedy"]),
+                "%.6f" % (r["objective"] / bk) if bk else "-",
+                r["met"],
+                r["status"],
+                "OK" if r["ok"] else "FAIL",
+            ]
+        )
     if markdown:
         out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
         out += ["| " + " | ".join(x) + " |" for x in lines]
@@ -114,6 +151,7 @@ def main(argv=None):
     import check
     import gen
     import greedy
+
     names = args.only or [n for n in CASES if not (args.skip_london and n.startswith("london"))]
     rows = []
     with tempfile.TemporaryDirectory() as tmp:

@@ -40,8 +40,9 @@ def load_demo_data() -> dict[str, User]:
     users: dict[str, User] = {}
     for spec in DEMO_USERS:
         existing = db.session.execute(select(User).where(User.email == spec["email"])).scalar_one_or_none()
-        users[spec["email"]] = existing or create_user(spec["email"], spec["name"], Role(spec["role"]),
-                                                      password=spec["password"])
+        users[spec["email"]] = existing or create_user(
+            spec["email"], spec["name"], Role(spec["role"]), password=spec["password"]
+        )
     for module_name in DEMO_LOADERS:
         importlib.import_module(module_name).load_demo(users)
     db.session.flush()

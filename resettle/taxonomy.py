@@ -85,27 +85,41 @@ class CategoryInfo:
 
 CATEGORIES: dict[Category, CategoryInfo] = {
     Category.HOUSING: CategoryInfo("Housing", IntegrationDomain.HOUSING, offer_label="A home to rent"),
-    Category.FURNITURE: CategoryInfo("Furniture and white goods", IntegrationDomain.HOUSING, has_items=True,
-                                     offer_label="Furniture and household goods"),
-    Category.HOUSEHOLD: CategoryInfo("Household items", IntegrationDomain.HOUSING, has_items=True,
-                                     offer_label="Furniture and household goods"),
-    Category.ESOL: CategoryInfo("English lessons (ESOL)", IntegrationDomain.LANGUAGE_COMMUNICATION,
-                                offer_label="English lessons (ESOL) or tutoring"),
-    Category.SCHOOL_SUPPORT: CategoryInfo("School support", IntegrationDomain.EDUCATION,
-                                          offer_label="Help with school or homework"),
+    Category.FURNITURE: CategoryInfo(
+        "Furniture and white goods",
+        IntegrationDomain.HOUSING,
+        has_items=True,
+        offer_label="Furniture and household goods",
+    ),
+    Category.HOUSEHOLD: CategoryInfo(
+        "Household items", IntegrationDomain.HOUSING, has_items=True, offer_label="Furniture and household goods"
+    ),
+    Category.ESOL: CategoryInfo(
+        "English lessons (ESOL)",
+        IntegrationDomain.LANGUAGE_COMMUNICATION,
+        offer_label="English lessons (ESOL) or tutoring",
+    ),
+    Category.SCHOOL_SUPPORT: CategoryInfo(
+        "School support", IntegrationDomain.EDUCATION, offer_label="Help with school or homework"
+    ),
     Category.CHILDCARE: CategoryInfo("Childcare", IntegrationDomain.EDUCATION, offer_label="Childcare"),
     Category.MEAL: CategoryInfo("Welcome meal", IntegrationDomain.BRIDGES, offer_label="Meals"),
     Category.BEFRIENDING: CategoryInfo("Befriending", IntegrationDomain.BRIDGES, offer_label="Befriending"),
-    Category.EMPLOYMENT: CategoryInfo("Employment", IntegrationDomain.WORK,
-                                      offer_label="Employment, work experience or mentoring"),
-    Category.HEALTH_ACCESS: CategoryInfo("Health access", IntegrationDomain.HEALTH_SOCIAL_CARE,
-                                         offer_label="Help getting to health services"),
-    Category.DIGITAL: CategoryInfo("Digital skills and access", IntegrationDomain.DIGITAL_SKILLS,
-                                   offer_label="Digital skills or devices"),
-    Category.ACTIVITIES: CategoryInfo("Leisure and activities", IntegrationDomain.LEISURE,
-                                      offer_label="Activities and lessons"),
-    Category.LEGAL_ADVICE: CategoryInfo("Legal advice", IntegrationDomain.RIGHTS_RESPONSIBILITIES,
-                                        offer_label="Legal advice"),
+    Category.EMPLOYMENT: CategoryInfo(
+        "Employment", IntegrationDomain.WORK, offer_label="Employment, work experience or mentoring"
+    ),
+    Category.HEALTH_ACCESS: CategoryInfo(
+        "Health access", IntegrationDomain.HEALTH_SOCIAL_CARE, offer_label="Help getting to health services"
+    ),
+    Category.DIGITAL: CategoryInfo(
+        "Digital skills and access", IntegrationDomain.DIGITAL_SKILLS, offer_label="Digital skills or devices"
+    ),
+    Category.ACTIVITIES: CategoryInfo(
+        "Leisure and activities", IntegrationDomain.LEISURE, offer_label="Activities and lessons"
+    ),
+    Category.LEGAL_ADVICE: CategoryInfo(
+        "Legal advice", IntegrationDomain.RIGHTS_RESPONSIBILITIES, offer_label="Legal advice"
+    ),
     Category.OTHER: CategoryInfo("Other", IntegrationDomain.LINKS, offer_label="Something else"),
 }
 

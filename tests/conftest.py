@@ -105,13 +105,17 @@ def csrf_token_from(html: str) -> str:
     return match.group(1) or match.group(2)
 
 
-def submit_form(client: FlaskClient, url: str, data: dict[str, Any], follow_redirects: bool = False,
-                form_url: str | None = None) -> Any:
+def submit_form(
+    client: FlaskClient, url: str, data: dict[str, Any], follow_redirects: bool = False, form_url: str | None = None
+) -> Any:
     """Open the form page like a browser (for its CSRF token), then post the answers."""
     page = client.get(form_url or url)
     assert page.status_code == 200, f"{form_url or url} answered {page.status_code}"
-    return client.post(url, data={**data, "csrf_token": csrf_token_from(page.get_data(as_text=True))},
-                       follow_redirects=follow_redirects)
+    return client.post(
+        url,
+        data={**data, "csrf_token": csrf_token_from(page.get_data(as_text=True))},
+        follow_redirects=follow_redirects,
+    )
 
 
 def sign_in_as(client: FlaskClient, user: User) -> FlaskClient:

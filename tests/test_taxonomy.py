@@ -17,7 +17,21 @@ def test_items_belong_to_goods_categories_only() -> None:
 
 def test_codes_match_the_matching_engine_vocabulary() -> None:
     # The engine's instances use these category codes; a mismatch would silently stop matches.
-    assert {"housing", "furniture", "household", "esol", "childcare", "school_support", "meal",
-            "befriending"} <= {c.value for c in Category}
-    assert {"bed", "cot", "sofa", "table", "wardrobe", "washing_machine", "fridge", "cooker", "television",
-            "computer", "games_console", "kitchen_pack", "bedding"} <= set(ITEM_KINDS)
+    assert {"housing", "furniture", "household", "esol", "childcare", "school_support", "meal", "befriending"} <= {
+        c.value for c in Category
+    }
+    assert {
+        "bed",
+        "cot",
+        "sofa",
+        "table",
+        "wardrobe",
+        "washing_machine",
+        "fridge",
+        "cooker",
+        "television",
+        "computer",
+        "games_console",
+        "kitchen_pack",
+        "bedding",
+    } <= set(ITEM_KINDS)

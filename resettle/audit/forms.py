@@ -24,12 +24,28 @@ class AuditFilterForm(FlaskForm):
 
     action = SelectField("Action", widget=GovSelect(), validators=[Optional()], validate_choice=False)
     object_type = SelectField("Record type", widget=GovSelect(), validators=[Optional()], validate_choice=False)
-    object_id = StringField("Record id", widget=GovTextInput(), validators=[
-        Optional(), Length(max=64, message="Record id must be 64 characters or fewer")])
-    actor_email = StringField("Who (email contains)", widget=GovTextInput(), validators=[
-        Optional(), Length(max=254, message="Email must be 254 characters or fewer")])
-    date_from = IsoDateField("From date", widget=GovTextInput(), validators=[Optional()],
-                          description="For example, 2026-11-01", format="%Y-%m-%d")
-    date_to = IsoDateField("To date", widget=GovTextInput(), validators=[Optional()],
-                        description="For example, 2026-11-30", format="%Y-%m-%d")
+    object_id = StringField(
+        "Record id",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=64, message="Record id must be 64 characters or fewer")],
+    )
+    actor_email = StringField(
+        "Who (email contains)",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=254, message="Email must be 254 characters or fewer")],
+    )
+    date_from = IsoDateField(
+        "From date",
+        widget=GovTextInput(),
+        validators=[Optional()],
+        description="For example, 2026-11-01",
+        format="%Y-%m-%d",
+    )
+    date_to = IsoDateField(
+        "To date",
+        widget=GovTextInput(),
+        validators=[Optional()],
+        description="For example, 2026-11-30",
+        format="%Y-%m-%d",
+    )
     submit = SubmitField("Apply filters", widget=GovSubmitInput())

@@ -59,8 +59,11 @@ def describe_changes(before: dict[str, Any], after: dict[str, Any], withheld: It
 
     Fields in `withheld` (people's names) are said to have changed without their values."""
     withheld = set(withheld)
-    parts = [f"{key} changed" if key in withheld else f"{key}: {audit_value(before.get(key))} → {audit_value(value)}"
-             for key, value in after.items() if audit_value(before.get(key)) != audit_value(value)]
+    parts = [
+        f"{key} changed" if key in withheld else f"{key}: {audit_value(before.get(key))} → {audit_value(value)}"
+        for key, value in after.items()
+        if audit_value(before.get(key)) != audit_value(value)
+    ]
     return "; ".join(parts) if parts else "no changes"
 
 

@@ -49,6 +49,16 @@ def export_audit_log() -> Response:
     statement = audit_query(filters, current_app.config["DISPLAY_TIMEZONE"]).limit(CSV_EXPORT_LIMIT)
     events = db.session.execute(statement).scalars()
     header = ["occurred_at_utc", "actor_email", "action", "object_type", "object_id", "summary", "ip_address"]
-    rows = ([e.occurred_at.isoformat(), e.actor_email or "", e.action, e.object_type or "", e.object_id or "",
-             e.summary, e.ip_address or ""] for e in events)
+    rows = (
+        [
+            e.occurred_at.isoformat(),
+            e.actor_email or "",
+            e.action,
+            e.object_type or "",
+            e.object_id or "",
+            e.summary,
+            e.ip_address or "",
+        ]
+        for e in events
+    )
     return csv_response("audit-log.csv", header, rows)

@@ -72,4 +72,3 @@ def resend_invitation(user_id: int) -> Response:
         send_set_password_email(user, invited_by=current_user)
         flash(f"A link to set a password was sent to {user.email}", "success")
     return redirect(url_for("users.list_users"))
-

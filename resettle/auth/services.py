@@ -53,8 +53,9 @@ def authenticate(email: str, password: str) -> SignInResult:
         record("login_failed", "user", None, "unknown email", actor_email=normalise_email(email)[:254])
         return SignInResult(SignInOutcome.BAD_CREDENTIALS)
     if user.locked_until is not None and user.locked_until > now:
-        record("login_refused_locked", "user", user.id, "account locked after repeated failures",
-               actor_email=user.email)
+        record(
+            "login_refused_locked", "user", user.id, "account locked after repeated failures", actor_email=user.email
+        )
         return SignInResult(SignInOutcome.LOCKED, user)
     if not verify_password(user.password_hash, password):
         user.failed_login_count += 1
@@ -64,8 +65,10 @@ def authenticate(email: str, password: str) -> SignInResult:
             user.failed_login_count = 0
             summary += "; account locked"
         record("login_failed", "user", user.id, summary, actor_email=user.email)
-        return SignInResult(SignInOutcome.LOCKED if user.locked_until and user.locked_until > now else
-                            SignInOutcome.BAD_CREDENTIALS, user)
+        return SignInResult(
+            SignInOutcome.LOCKED if user.locked_until and user.locked_until > now else SignInOutcome.BAD_CREDENTIALS,
+            user,
+        )
     if not user.is_active_account:
         record("login_refused_inactive", "user", user.id, "account deactivated", actor_email=user.email)
         return SignInResult(SignInOutcome.INACTIVE, user)

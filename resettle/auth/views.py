@@ -81,4 +81,3 @@ def set_password(token: str) -> str | Response:
             flash("Your password has been set. Sign in with your email address and new password", "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/set_password.html", form=form, user=user)
-

@@ -43,7 +43,7 @@ def _rooms_for_children(children: tuple[tuple[int, str], ...]) -> int:
     best = 1 + _rooms_for_children(rest)
     for index, other in enumerate(rest):
         if _may_share(first, other):
-            best = min(best, 1 + _rooms_for_children(rest[:index] + rest[index + 1:]))
+            best = min(best, 1 + _rooms_for_children(rest[:index] + rest[index + 1 :]))
     return best
 
 

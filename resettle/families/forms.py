@@ -34,12 +34,14 @@ def choices(enum_class: Any, blank: str | None = None) -> list[SelectChoice]:
     return options + [SelectChoice(member.value, member.label) for member in enum_class]
 
 
-def open_choice(label: str, field_choices: list[SelectChoice], message: str | None = None, radios: bool = False,
-                **kwargs: Any) -> Any:
+def open_choice(
+    label: str, field_choices: list[SelectChoice], message: str | None = None, radios: bool = False, **kwargs: Any
+) -> Any:
     field_class, widget = (RadioField, GovRadioInput()) if radios else (SelectField, GovSelect())
     validators = [InputRequired(message)] if message else [Optional()]
-    return field_class(label, widget=widget, choices=field_choices, validate_choice=False, validators=validators,
-                       **kwargs)
+    return field_class(
+        label, widget=widget, choices=field_choices, validate_choice=False, validators=validators, **kwargs
+    )
 
 
 def comma_list(value: str | None) -> list[str]:
@@ -47,64 +49,121 @@ def comma_list(value: str | None) -> list[str]:
 
 
 class FamilyForm(FlaskForm):
-    name = StringField("Family name", widget=GovTextInput(), filters=[strip],
-                       description="How the case is known, for example ‘Al-Hassan family’",
-                       validators=[InputRequired("Enter a name for the family"),
-                                   Length(max=120, message="Family name must be 120 characters or fewer")])
+    name = StringField(
+        "Family name",
+        widget=GovTextInput(),
+        filters=[strip],
+        description="How the case is known, for example ‘Al-Hassan family’",
+        validators=[
+            InputRequired("Enter a name for the family"),
+            Length(max=120, message="Family name must be 120 characters or fewer"),
+        ],
+    )
     scheme = open_choice("Resettlement scheme", choices(Scheme), "Select the resettlement scheme", radios=True)
     referral_date = GovDateField("Referral date", validators=[InputRequired("Enter the referral date")])
     arrival_date = GovDateField("Expected arrival date (optional)", validators=[Optional()])
     caseworker = open_choice("Caseworker", [])
-    address_line_1 = StringField("Address line 1 (optional)", widget=GovTextInput(), filters=[strip],
-                                 validators=[Length(max=120, message="Address line 1 must be 120 characters or fewer")])
-    address_line_2 = StringField("Address line 2 (optional)", widget=GovTextInput(), filters=[strip],
-                                 validators=[Length(max=120, message="Address line 2 must be 120 characters or fewer")])
-    town = StringField("Town or city (optional)", widget=GovTextInput(), filters=[strip],
-                       validators=[Length(max=60, message="Town or city must be 60 characters or fewer")])
-    postcode = StringField("Postcode (optional)", widget=GovTextInput(), filters=[strip],
-                           validators=[Length(max=10, message="Postcode must be 10 characters or fewer")])
-    brma = open_choice("Broad Rental Market Area", [],
-                       description="Leave as it is to work it out from the postcode district")
-    preferred_languages = StringField("Preferred languages", widget=GovTextInput(), filters=[strip],
-                                      description="Separate languages with commas, for example ‘Arabic, Kurdish’",
-                                      validators=[Length(max=200, message="Languages must be 200 characters or fewer")])
+    address_line_1 = StringField(
+        "Address line 1 (optional)",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[Length(max=120, message="Address line 1 must be 120 characters or fewer")],
+    )
+    address_line_2 = StringField(
+        "Address line 2 (optional)",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[Length(max=120, message="Address line 2 must be 120 characters or fewer")],
+    )
+    town = StringField(
+        "Town or city (optional)",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[Length(max=60, message="Town or city must be 60 characters or fewer")],
+    )
+    postcode = StringField(
+        "Postcode (optional)",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[Length(max=10, message="Postcode must be 10 characters or fewer")],
+    )
+    brma = open_choice(
+        "Broad Rental Market Area", [], description="Leave as it is to work it out from the postcode district"
+    )
+    preferred_languages = StringField(
+        "Preferred languages",
+        widget=GovTextInput(),
+        filters=[strip],
+        description="Separate languages with commas, for example ‘Arabic, Kurdish’",
+        validators=[Length(max=200, message="Languages must be 200 characters or fewer")],
+    )
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 
 class NewFamilyForm(FamilyForm):
-    applicant_name = StringField("Principal applicant's full name", widget=GovTextInput(), filters=[strip],
-                                 validators=[InputRequired("Enter the principal applicant's full name"),
-                                             Length(max=120, message="Full name must be 120 characters or fewer")])
+    applicant_name = StringField(
+        "Principal applicant's full name",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            InputRequired("Enter the principal applicant's full name"),
+            Length(max=120, message="Full name must be 120 characters or fewer"),
+        ],
+    )
     applicant_date_of_birth = GovDateField(
         "Principal applicant's date of birth",
-        validators=[InputRequired("Enter the principal applicant's date of birth")])
-    applicant_sex = open_choice("Principal applicant's sex", choices(Sex),
-                                "Select the principal applicant's sex", radios=True)
+        validators=[InputRequired("Enter the principal applicant's date of birth")],
+    )
+    applicant_sex = open_choice(
+        "Principal applicant's sex", choices(Sex), "Select the principal applicant's sex", radios=True
+    )
     submit = SubmitField("Create family", widget=GovSubmitInput())
 
 
 class MemberForm(FlaskForm):
-    full_name = StringField("Full name", widget=GovTextInput(), filters=[strip],
-                            validators=[InputRequired("Enter the person's full name"),
-                                        Length(max=120, message="Full name must be 120 characters or fewer")])
+    full_name = StringField(
+        "Full name",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            InputRequired("Enter the person's full name"),
+            Length(max=120, message="Full name must be 120 characters or fewer"),
+        ],
+    )
     date_of_birth = GovDateField("Date of birth", validators=[InputRequired("Enter the date of birth")])
     sex = open_choice("Sex", choices(Sex), "Select the person's sex", radios=True)
-    relationship_to_applicant = open_choice("Relationship to the principal applicant", choices(Relationship),
-                                            "Select the relationship")
-    languages = StringField("Languages spoken", widget=GovTextInput(), filters=[strip],
-                            description="Separate languages with commas",
-                            validators=[Length(max=200, message="Languages must be 200 characters or fewer")])
+    relationship_to_applicant = open_choice(
+        "Relationship to the principal applicant", choices(Relationship), "Select the relationship"
+    )
+    languages = StringField(
+        "Languages spoken",
+        widget=GovTextInput(),
+        filters=[strip],
+        description="Separate languages with commas",
+        validators=[Length(max=200, message="Languages must be 200 characters or fewer")],
+    )
     english_level = open_choice("English level", choices(EnglishLevel), "Select the English level")
     activity = open_choice("School or work", choices(MemberActivity), "Select school or work status")
-    school_or_employer = StringField("School, college or employer (optional)", widget=GovTextInput(),
-                                     filters=[strip], validators=[Length(max=200, message=(
-                                         "School, college or employer must be 200 characters or fewer"))])
+    school_or_employer = StringField(
+        "School, college or employer (optional)",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[Length(max=200, message=("School, college or employer must be 200 characters or fewer"))],
+    )
     needs_step_free_access = BooleanField("Needs step-free access", widget=GovCheckboxInput())
-    access_needs = TextAreaField("Mobility and access needs (optional)", widget=GovTextArea(), filters=[strip],
-                                 validators=[Length(max=2000, message="Access needs must be 2000 characters or fewer")])
+    access_needs = TextAreaField(
+        "Mobility and access needs (optional)",
+        widget=GovTextArea(),
+        filters=[strip],
+        validators=[Length(max=2000, message="Access needs must be 2000 characters or fewer")],
+    )
     eats_halal = BooleanField("Eats halal food", widget=GovCheckboxInput())
-    dietary_needs = StringField("Other dietary needs (optional)", widget=GovTextInput(), filters=[strip],
-                                validators=[Length(max=200, message="Dietary needs must be 200 characters or fewer")])
+    dietary_needs = StringField(
+        "Other dietary needs (optional)",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[Length(max=200, message="Dietary needs must be 200 characters or fewer")],
+    )
     submit = SubmitField("Save member", widget=GovSubmitInput())
 
 
@@ -113,8 +172,10 @@ class MemberLeftForm(FlaskForm):
     submit = SubmitField("Record that they left", widget=GovSubmitInput())
 
 
-PRIORITY_CHOICES = [SelectChoice(str(n), label) for n, label in
-                    [(5, "5 – urgent"), (4, "4 – high"), (3, "3 – normal"), (2, "2 – low"), (1, "1 – can wait")]]
+PRIORITY_CHOICES = [
+    SelectChoice(str(n), label)
+    for n, label in [(5, "5 – urgent"), (4, "4 – high"), (3, "3 – normal"), (2, "2 – low"), (1, "1 – can wait")]
+]
 
 
 def whole_number(message: str) -> Any:
@@ -140,37 +201,68 @@ def positive_number(message: str) -> Any:
 class NeedForm(FlaskForm):
     category = open_choice("What is needed", [], "Select what the family needs")
     item = open_choice("Item (furniture and household items only)", [])
-    description = TextAreaField("Details (optional)", widget=GovTextArea(), filters=[strip],
-                                validators=[Length(max=2000, message="Details must be 2000 characters or fewer")])
+    description = TextAreaField(
+        "Details (optional)",
+        widget=GovTextArea(),
+        filters=[strip],
+        validators=[Length(max=2000, message="Details must be 2000 characters or fewer")],
+    )
     member = open_choice("For which member (optional)", [])
     priority = open_choice("Priority", PRIORITY_CHOICES, "Select a priority", radios=True)
-    units = StringField("How many", widget=GovTextInput(), filters=[strip], default="1",
-                        description="Households for housing, places for classes, pieces for goods",
-                        validators=[InputRequired("Enter how many are needed"),
-                                    whole_number("How many must be a whole number, like 2")])
+    units = StringField(
+        "How many",
+        widget=GovTextInput(),
+        filters=[strip],
+        default="1",
+        description="Households for housing, places for classes, pieces for goods",
+        validators=[
+            InputRequired("Enter how many are needed"),
+            whole_number("How many must be a whole number, like 2"),
+        ],
+    )
     needed_by = GovDateField("Needed by (optional)", validators=[Optional()])
-    follows_bedroom_standard = BooleanField("Work out bedrooms and maximum rent from the bedroom standard and "
-                                            "LHA rate", widget=GovCheckboxInput())
-    bedrooms_min = StringField("Minimum bedrooms (optional)", widget=GovTextInput(), filters=[strip],
-                               validators=[whole_number("Minimum bedrooms must be a whole number, like 3")])
-    rent_max = StringField("Maximum rent per month, in pounds (optional)", widget=GovTextInput(), filters=[strip],
-                           validators=[positive_number("Maximum rent must be an amount in pounds, like 1545.74")])
+    follows_bedroom_standard = BooleanField(
+        "Work out bedrooms and maximum rent from the bedroom standard and LHA rate", widget=GovCheckboxInput()
+    )
+    bedrooms_min = StringField(
+        "Minimum bedrooms (optional)",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[whole_number("Minimum bedrooms must be a whole number, like 3")],
+    )
+    rent_max = StringField(
+        "Maximum rent per month, in pounds (optional)",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[positive_number("Maximum rent must be an amount in pounds, like 1545.74")],
+    )
     step_free = BooleanField("Needs step-free access", widget=GovCheckboxInput())
-    language = StringField("Language the helper must speak (optional)", widget=GovTextInput(), filters=[strip],
-                           validators=[Length(max=60, message="Language must be 60 characters or fewer")])
+    language = StringField(
+        "Language the helper must speak (optional)",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[Length(max=60, message="Language must be 60 characters or fewer")],
+    )
     halal = BooleanField("Must be halal", widget=GovCheckboxInput())
     home_visit = BooleanField("Must be given at home", widget=GovCheckboxInput())
-    max_distance_km = StringField("Maximum distance from home, in km (optional)", widget=GovTextInput(),
-                                  filters=[strip], validators=[positive_number("Maximum distance must be a number "
-                                                                               "of kilometres, like 5")])
+    max_distance_km = StringField(
+        "Maximum distance from home, in km (optional)",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[positive_number("Maximum distance must be a number of kilometres, like 5")],
+    )
     status = open_choice("Status", [])
     submit = SubmitField("Save need", widget=GovSubmitInput())
 
 
 class StatusForm(FlaskForm):
     status = open_choice("New status", [], "Select the family's status", radios=True)
-    reason = StringField("Reason (optional)", widget=GovTextInput(), filters=[strip],
-                         validators=[Length(max=500, message="Reason must be 500 characters or fewer")])
+    reason = StringField(
+        "Reason (optional)",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[Length(max=500, message="Reason must be 500 characters or fewer")],
+    )
     submit = SubmitField("Change status", widget=GovSubmitInput())
 
 
@@ -180,34 +272,58 @@ class ArrivalForm(FlaskForm):
 
 
 class CaseNoteForm(FlaskForm):
-    body = TextAreaField("Case note", widget=GovTextArea(), filters=[strip],
-                         validators=[InputRequired("Enter the case note"),
-                                     Length(max=10000, message="Case note must be 10000 characters or fewer")])
+    body = TextAreaField(
+        "Case note",
+        widget=GovTextArea(),
+        filters=[strip],
+        validators=[
+            InputRequired("Enter the case note"),
+            Length(max=10000, message="Case note must be 10000 characters or fewer"),
+        ],
+    )
     submit = SubmitField("Add case note", widget=GovSubmitInput())
 
 
 class HealthNoteForm(FlaskForm):
     member = open_choice("About which member (optional)", [])
-    body = TextAreaField("Health note", widget=GovTextArea(), filters=[strip],
-                         validators=[InputRequired("Enter the health note"),
-                                     Length(max=10000, message="Health note must be 10000 characters or fewer")])
+    body = TextAreaField(
+        "Health note",
+        widget=GovTextArea(),
+        filters=[strip],
+        validators=[
+            InputRequired("Enter the health note"),
+            Length(max=10000, message="Health note must be 10000 characters or fewer"),
+        ],
+    )
     submit = SubmitField("Add health note", widget=GovSubmitInput())
 
 
 class ConsentForm(FlaskForm):
-    purpose = open_choice("What is the consent for", choices(ConsentPurpose), "Select what the consent is for",
-                          radios=True)
-    answer = open_choice("Does the family agree", [SelectChoice("yes", "Yes, they agree"),
-                                                   SelectChoice("no", "No, they refuse or withdraw consent")],
-                         "Select whether the family agrees", radios=True)
-    note = StringField("Note (optional)", widget=GovTextInput(), filters=[strip],
-                       validators=[Length(max=500, message="Note must be 500 characters or fewer")])
+    purpose = open_choice(
+        "What is the consent for", choices(ConsentPurpose), "Select what the consent is for", radios=True
+    )
+    answer = open_choice(
+        "Does the family agree",
+        [SelectChoice("yes", "Yes, they agree"), SelectChoice("no", "No, they refuse or withdraw consent")],
+        "Select whether the family agrees",
+        radios=True,
+    )
+    note = StringField(
+        "Note (optional)",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[Length(max=500, message="Note must be 500 characters or fewer")],
+    )
     submit = SubmitField("Record consent", widget=GovSubmitInput())
 
 
 class CompleteTaskForm(FlaskForm):
-    evidence = TextAreaField("Evidence or notes (optional)", widget=GovTextArea(), filters=[strip],
-                             validators=[Length(max=2000, message="Evidence must be 2000 characters or fewer")])
+    evidence = TextAreaField(
+        "Evidence or notes (optional)",
+        widget=GovTextArea(),
+        filters=[strip],
+        validators=[Length(max=2000, message="Evidence must be 2000 characters or fewer")],
+    )
     submit = SubmitField("Mark as done", widget=GovSubmitInput())
 
 
@@ -218,16 +334,28 @@ class ReassignTaskForm(FlaskForm):
 
 class SnoozeTaskForm(FlaskForm):
     until = GovDateField("Snooze until", validators=[InputRequired("Enter the date to snooze until")])
-    reason = StringField("Reason", widget=GovTextInput(), filters=[strip],
-                         validators=[InputRequired("Enter why the task is snoozed"),
-                                     Length(max=500, message="Reason must be 500 characters or fewer")])
+    reason = StringField(
+        "Reason",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            InputRequired("Enter why the task is snoozed"),
+            Length(max=500, message="Reason must be 500 characters or fewer"),
+        ],
+    )
     submit = SubmitField("Snooze task", widget=GovSubmitInput())
 
 
 class AddTaskForm(FlaskForm):
-    title = StringField("What needs to be done", widget=GovTextInput(), filters=[strip],
-                        validators=[InputRequired("Enter what needs to be done"),
-                                    Length(max=200, message="Task must be 200 characters or fewer")])
+    title = StringField(
+        "What needs to be done",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            InputRequired("Enter what needs to be done"),
+            Length(max=200, message="Task must be 200 characters or fewer"),
+        ],
+    )
     due_on = GovDateField("Due date", validators=[InputRequired("Enter the due date")])
     assignee = open_choice("Give the task to", [], "Select a caseworker")
     submit = SubmitField("Add task", widget=GovSubmitInput())
@@ -243,4 +371,3 @@ def parse_pounds_to_pence(value: str | None) -> int | None:
         return round(float(cleaned) * 100) if cleaned else None
     except ValueError:
         return None
-

@@ -30,8 +30,11 @@ def household_people(family: Family, on: date) -> list[Person]:
     members = [member for member in family.members if living_in_household(member, on)]
     has_partner = any(m.relationship_to_applicant == Relationship.PARTNER for m in members)
     return [
-        Person(age=member.age_on(on), sex=member.sex.value,
-               in_couple=has_partner and member.relationship_to_applicant in COUPLE)
+        Person(
+            age=member.age_on(on),
+            sex=member.sex.value,
+            in_couple=has_partner and member.relationship_to_applicant in COUPLE,
+        )
         for member in members
     ]
 
@@ -55,15 +58,23 @@ def apply_housing_requirements(need: Need, on: date, actor: Any = None) -> bool:
         return False
     need.bedrooms_min, need.rent_max = bedrooms, rent
     if need.id is not None:
-        record("need_recomputed", "family", need.family.reference,
-               f"Housing need {need.id}: {describe_changes(before, after)}", actor=actor)
+        record(
+            "need_recomputed",
+            "family",
+            need.family.reference,
+            f"Housing need {need.id}: {describe_changes(before, after)}",
+            actor=actor,
+        )
     return True
 
 
 def recompute_housing_needs(family: Family, on: date, actor: Any = None) -> list[Need]:
     changed = [
-        need for need in family.needs
-        if need.category == Category.HOUSING and need.follows_bedroom_standard and need.status == NeedStatus.OPEN
+        need
+        for need in family.needs
+        if need.category == Category.HOUSING
+        and need.follows_bedroom_standard
+        and need.status == NeedStatus.OPEN
         and apply_housing_requirements(need, on, actor)
     ]
     db.session.flush()
@@ -73,7 +84,10 @@ def recompute_housing_needs(family: Family, on: date, actor: Any = None) -> list
 def recompute_all_housing_needs(on: date) -> int:
     """Every open bedroom-standard housing need, for the nightly job. Returns how many changed."""
     families = db.session.execute(
-        select(Family).where(Family.needs.any((Need.category == Category.HOUSING) & Need.follows_bedroom_standard
-                                              & (Need.status == NeedStatus.OPEN)))
+        select(Family).where(
+            Family.needs.any(
+                (Need.category == Category.HOUSING) & Need.follows_bedroom_standard & (Need.status == NeedStatus.OPEN)
+            )
+        )
     ).scalars()
     return sum(len(recompute_housing_needs(family, on)) for family in families)

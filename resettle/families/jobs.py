@@ -40,8 +40,9 @@ def send_overdue_task_reminders(today: date | None = None) -> int:
     for task in overdue_tasks(today):
         if task.assignee is not None and task.assignee.is_active_account:
             by_user.setdefault(task.assignee.id, []).append(task)
-    already_sent = set(db.session.execute(
-        select(OverdueReminder.user_id).where(OverdueReminder.sent_on == today)).scalars())
+    already_sent = set(
+        db.session.execute(select(OverdueReminder.user_id).where(OverdueReminder.sent_on == today)).scalars()
+    )
     queued = 0
     for user_id, tasks in by_user.items():
         if user_id in already_sent:
@@ -65,7 +66,8 @@ def overdue_task_reminders_job() -> int:
     return send_overdue_task_reminders()
 
 
-@register_job("recompute_bedroom_standard", "cron", "Recompute housing needs from the bedroom standard",
-              hour=2, minute=15)
+@register_job(
+    "recompute_bedroom_standard", "cron", "Recompute housing needs from the bedroom standard", hour=2, minute=15
+)
 def recompute_bedroom_standard_job() -> int:
     return recompute_bedrooms()

@@ -29,8 +29,17 @@ def ensure_lha_rates() -> None:
         return
     for brma, start, end, weekly_rates in INITIAL_RATES:
         for bedrooms, weekly in enumerate(weekly_rates):
-            db.session.add(LhaRate(brma=brma, brma_name=BRMA_NAMES[brma], bedrooms=bedrooms, weekly_rate=weekly,
-                                   effective_from=start, effective_to=end, source_ref=SOURCE))
+            db.session.add(
+                LhaRate(
+                    brma=brma,
+                    brma_name=BRMA_NAMES[brma],
+                    bedrooms=bedrooms,
+                    weekly_rate=weekly,
+                    effective_from=start,
+                    effective_to=end,
+                    source_ref=SOURCE,
+                )
+            )
     db.session.flush()
 
 
@@ -38,8 +47,12 @@ def rate_on(brma: str, bedrooms: int, day: date) -> LhaRate | None:
     """The rate in force on `day` for this size of home (bedrooms above 4 use the 4-bedroom rate)."""
     statement = (
         select(LhaRate)
-        .where(LhaRate.brma == brma, LhaRate.bedrooms == min(bedrooms, 4), LhaRate.effective_from <= day,
-               or_(LhaRate.effective_to.is_(None), LhaRate.effective_to >= day))
+        .where(
+            LhaRate.brma == brma,
+            LhaRate.bedrooms == min(bedrooms, 4),
+            LhaRate.effective_from <= day,
+            or_(LhaRate.effective_to.is_(None), LhaRate.effective_to >= day),
+        )
         .order_by(LhaRate.effective_from.desc())
         .limit(1)
     )

@@ -46,19 +46,30 @@ def check_member(family: Family, details: MemberDetails, today: date, existing: 
         raise FamilyError("date_of_birth", f"Date of birth must be after {today.year - OLDEST_AGE}")
     others = [member for member in family.members if member is not existing and member.left_on is None]
     name = details.full_name.strip().casefold()
-    if any(m.full_name.casefold() == name and m.date_of_birth == details.date_of_birth for m in family.members
-           if m is not existing):
+    if any(
+        m.full_name.casefold() == name and m.date_of_birth == details.date_of_birth
+        for m in family.members
+        if m is not existing
+    ):
         raise FamilyError("full_name", f"{details.full_name} with this date of birth is already in this family")
     if details.relationship_to_applicant in ONE_PER_FAMILY and any(
-            m.relationship_to_applicant == details.relationship_to_applicant for m in others):
+        m.relationship_to_applicant == details.relationship_to_applicant for m in others
+    ):
         label = details.relationship_to_applicant.label.lower()
         raise FamilyError("relationship_to_applicant", f"This family already has a {label}")
 
 
 def _snapshot(member: Member) -> dict[str, Any]:
-    return {"full_name": member.full_name, "date_of_birth": member.date_of_birth, "sex": member.sex,
-            "relationship": member.relationship_to_applicant, "english_level": member.english_level,
-            "step_free": member.needs_step_free_access, "activity": member.activity, "left_on": member.left_on}
+    return {
+        "full_name": member.full_name,
+        "date_of_birth": member.date_of_birth,
+        "sex": member.sex,
+        "relationship": member.relationship_to_applicant,
+        "english_level": member.english_level,
+        "step_free": member.needs_step_free_access,
+        "activity": member.activity,
+        "left_on": member.left_on,
+    }
 
 
 def add_member(family: Family, details: MemberDetails, actor: Any, today: date) -> Member:
@@ -69,8 +80,13 @@ def add_member(family: Family, details: MemberDetails, actor: Any, today: date) 
     db.session.add(member)
     db.session.flush()
     # Names are personal data: the audit entry says what happened, not who.
-    record("member_added", "family", family.reference,
-           f"Member {member.id} added ({member.relationship_to_applicant.label.lower()})", actor=actor)
+    record(
+        "member_added",
+        "family",
+        family.reference,
+        f"Member {member.id} added ({member.relationship_to_applicant.label.lower()})",
+        actor=actor,
+    )
     recompute_housing_needs(family, today, actor)
     return member
 

@@ -77,20 +77,40 @@ def _fields(details: NeedDetails, category: Category) -> dict[str, Any]:
 
 def raise_need(family: Family, details: NeedDetails, actor: Any, today: date) -> Need:
     category = check_need(family, details)
-    need = Need(family=family, member=details.member, raised_by=actor, status=NeedStatus.OPEN,
-                **_fields(details, category))
+    need = Need(
+        family=family, member=details.member, raised_by=actor, status=NeedStatus.OPEN, **_fields(details, category)
+    )
     db.session.add(need)
     if need.follows_bedroom_standard:
         apply_housing_requirements(need, today, actor)
     db.session.flush()
-    record("need_raised", "family", family.reference, f"Need {need.id} raised: {need.title}, priority {need.priority}",
-           actor=actor)
+    record(
+        "need_raised",
+        "family",
+        family.reference,
+        f"Need {need.id} raised: {need.title}, priority {need.priority}",
+        actor=actor,
+    )
     return need
 
 
 def _snapshot(need: Need) -> dict[str, Any]:
-    keys = ("category", "item", "priority", "units", "needed_by", "status", "bedrooms_min", "rent_max", "step_free",
-            "language", "halal", "home_visit", "max_distance_km", "follows_bedroom_standard")
+    keys = (
+        "category",
+        "item",
+        "priority",
+        "units",
+        "needed_by",
+        "status",
+        "bedrooms_min",
+        "rent_max",
+        "step_free",
+        "language",
+        "halal",
+        "home_visit",
+        "max_distance_km",
+        "follows_bedroom_standard",
+    )
     return {key: getattr(need, key) for key in keys}
 
 
@@ -104,8 +124,13 @@ def update_need(need: Need, details: NeedDetails, status: NeedStatus, actor: Any
     if need.follows_bedroom_standard:
         apply_housing_requirements(need, today, actor)
     db.session.flush()
-    record("need_updated", "family", need.family.reference,
-           f"Need {need.id}: {describe_changes(before, _snapshot(need))}", actor=actor)
+    record(
+        "need_updated",
+        "family",
+        need.family.reference,
+        f"Need {need.id}: {describe_changes(before, _snapshot(need))}",
+        actor=actor,
+    )
     return need
 
 

@@ -35,14 +35,19 @@ class FamilyFilters:
 
 
 def family_list_query(filters: FamilyFilters) -> Select:
-    statement = select(Family).options(selectinload(Family.caseworker)).order_by(Family.referral_date.desc(),
-                                                                                 Family.id.desc())
+    statement = (
+        select(Family).options(selectinload(Family.caseworker)).order_by(Family.referral_date.desc(), Family.id.desc())
+    )
     if filters.search:
         term = f"%{filters.search.strip()}%"
-        statement = statement.where(or_(
-            Family.reference.ilike(term), Family.name.ilike(term), Family.postcode.ilike(term),
-            Family.members.any(Member.full_name.ilike(term)),
-        ))
+        statement = statement.where(
+            or_(
+                Family.reference.ilike(term),
+                Family.name.ilike(term),
+                Family.postcode.ilike(term),
+                Family.members.any(Member.full_name.ilike(term)),
+            )
+        )
     if filters.status in set(FamilyStatus):
         statement = statement.where(Family.status == FamilyStatus(filters.status))
     if filters.scheme in set(Scheme):
@@ -81,8 +86,12 @@ class TaskGroups:
 
 
 def open_tasks_query() -> Select:
-    return (select(Task).where(Task.status == TaskStatus.OPEN).options(selectinload(Task.family))
-            .order_by(Task.due_on, Task.id))
+    return (
+        select(Task)
+        .where(Task.status == TaskStatus.OPEN)
+        .options(selectinload(Task.family))
+        .order_by(Task.due_on, Task.id)
+    )
 
 
 def group_tasks(tasks: list[Task], today: date) -> TaskGroups:
@@ -107,9 +116,11 @@ def tasks_for(user: User, today: date) -> TaskGroups:
 
 
 def overdue_tasks(today: date, assignee_id: int | None = None) -> list[Task]:
-    statement = open_tasks_query().where(
-        Task.due_on < today, or_(Task.snoozed_until.is_(None), Task.snoozed_until <= today)
-    ).options(selectinload(Task.assignee))
+    statement = (
+        open_tasks_query()
+        .where(Task.due_on < today, or_(Task.snoozed_until.is_(None), Task.snoozed_until <= today))
+        .options(selectinload(Task.assignee))
+    )
     if assignee_id is not None:
         statement = statement.where(Task.assignee_id == assignee_id)
     return list(db.session.execute(statement).scalars())
@@ -140,21 +151,35 @@ def timeline(family: Family) -> list[TimelineEntry]:
 
     notes = db.session.execute(select(CaseNote).where(CaseNote.family_id == family.id)).scalars()
     entries += [TimelineEntry(note.created_at, "Case note", note.body, name(note.author)) for note in notes]
-    entries += [TimelineEntry(need.raised_at, "Need raised", f"{need.title} (priority {need.priority})",
-                              name(need.raised_by)) for need in family.needs]
-    entries += [TimelineEntry(task.completed_at, "Task completed", task.title, name(task.completed_by))
-                for task in family.tasks if task.completed_at is not None]
+    entries += [
+        TimelineEntry(need.raised_at, "Need raised", f"{need.title} (priority {need.priority})", name(need.raised_by))
+        for need in family.needs
+    ]
+    entries += [
+        TimelineEntry(task.completed_at, "Task completed", task.title, name(task.completed_by))
+        for task in family.tasks
+        if task.completed_at is not None
+    ]
     changes = db.session.execute(select(FamilyStatusChange).where(FamilyStatusChange.family_id == family.id)).scalars()
-    entries += [TimelineEntry(change.changed_at, "Status", f"{change.to_status.label}"
-                              + (f": {change.reason}" if change.reason else ""), name(change.changed_by))
-                for change in changes]
+    entries += [
+        TimelineEntry(
+            change.changed_at,
+            "Status",
+            f"{change.to_status.label}" + (f": {change.reason}" if change.reason else ""),
+            name(change.changed_by),
+        )
+        for change in changes
+    ]
     return sorted(entries, key=lambda entry: entry.at, reverse=True)
 
 
 def current_consents(family: Family) -> list[ConsentRecord]:
     """The newest record for each purpose: the consent in force."""
-    statement = select(ConsentRecord).where(ConsentRecord.family_id == family.id).order_by(
-        ConsentRecord.recorded_at.desc(), ConsentRecord.id.desc())
+    statement = (
+        select(ConsentRecord)
+        .where(ConsentRecord.family_id == family.id)
+        .order_by(ConsentRecord.recorded_at.desc(), ConsentRecord.id.desc())
+    )
     latest: dict[str, ConsentRecord] = {}
     for consent in db.session.execute(statement).scalars():
         latest.setdefault(consent.purpose.value, consent)

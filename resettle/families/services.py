@@ -57,8 +57,9 @@ def _checked_fields(details: FamilyDetails, today: date) -> dict[str, Any]:
         raise FamilyError("referral_date", "Referral date must be today or in the past")
     if details.arrival_date is not None and details.arrival_date < details.referral_date:
         raise FamilyError("arrival_date", "Arrival date must be on or after the referral date")
-    if details.caseworker is not None and (details.caseworker.role not in CASE_ROLES
-                                           or not details.caseworker.is_active_account):
+    if details.caseworker is not None and (
+        details.caseworker.role not in CASE_ROLES or not details.caseworker.is_active_account
+    ):
         raise FamilyError("caseworker", "Select a caseworker")
     postcode = None
     if details.postcode.strip():
@@ -73,8 +74,13 @@ def _checked_fields(details: FamilyDetails, today: date) -> dict[str, Any]:
     values.pop("caseworker")
     languages = [language.strip() for language in details.preferred_languages if language.strip()]
     values.update(
-        name=details.name.strip(), scheme=scheme, postcode=postcode, brma=brma, preferred_languages=languages,
-        latitude=district.latitude if district else None, longitude=district.longitude if district else None,
+        name=details.name.strip(),
+        scheme=scheme,
+        postcode=postcode,
+        brma=brma,
+        preferred_languages=languages,
+        latitude=district.latitude if district else None,
+        longitude=district.longitude if district else None,
     )
     for key in ("address_line_1", "address_line_2", "town"):
         values[key] = values[key].strip() or None
@@ -88,8 +94,11 @@ def create_family(details: FamilyDetails, actor: Any, today: date, applicant: Me
     if applicant is not None:
         check_member(family, applicant, today)
     db.session.add(family)
-    db.session.add(FamilyStatusChange(family=family, from_status=None, to_status=FamilyStatus.REFERRED,
-                                      reason="Case opened", changed_by=actor))
+    db.session.add(
+        FamilyStatusChange(
+            family=family, from_status=None, to_status=FamilyStatus.REFERRED, reason="Case opened", changed_by=actor
+        )
+    )
     db.session.flush()
     record("family_created", "family", family.reference, f"Family created ({family.scheme.value})", actor=actor)
     if applicant is not None:
@@ -98,8 +107,18 @@ def create_family(details: FamilyDetails, actor: Any, today: date, applicant: Me
 
 
 def _snapshot(family: Family) -> dict[str, Any]:
-    keys = ("name", "scheme", "referral_date", "arrival_date", "address_line_1", "address_line_2", "town",
-            "postcode", "brma", "preferred_languages")
+    keys = (
+        "name",
+        "scheme",
+        "referral_date",
+        "arrival_date",
+        "address_line_1",
+        "address_line_2",
+        "town",
+        "postcode",
+        "brma",
+        "preferred_languages",
+    )
     snapshot = {key: getattr(family, key) for key in keys}
     snapshot["caseworker"] = family.caseworker.email if family.caseworker else None
     return snapshot
@@ -109,8 +128,11 @@ def update_family(family: Family, details: FamilyDetails, actor: Any, today: dat
     values = _checked_fields(details, today)
     if family.arrival_confirmed_at is not None and values["arrival_date"] != family.arrival_date:
         # A confirmed date moves only through confirm_arrival, which moves the tasks with it.
-        raise FamilyError("arrival_date", "The arrival date is confirmed: change it with ‘Confirm the arrival "
-                                          "date’ on the family page, which moves the tasks too")
+        raise FamilyError(
+            "arrival_date",
+            "The arrival date is confirmed: change it with ‘Confirm the arrival "
+            "date’ on the family page, which moves the tasks too",
+        )
     before = _snapshot(family)
     for key, value in values.items():
         setattr(family, key, value)
@@ -132,12 +154,16 @@ def change_status(family: Family, status: FamilyStatus | str, reason: str, actor
         raise FamilyError("status", f"The family's status is already {status.label.lower()}")
     if status == FamilyStatus.ARRIVED and family.arrival_date is None:
         raise FamilyError("status", "Confirm the arrival date before marking the family as arrived")
-    db.session.add(FamilyStatusChange(family=family, from_status=family.status, to_status=status,
-                                      reason=reason.strip()[:500], changed_by=actor))
+    db.session.add(
+        FamilyStatusChange(
+            family=family, from_status=family.status, to_status=status, reason=reason.strip()[:500], changed_by=actor
+        )
+    )
     previous, family.status = family.status, status
     db.session.flush()
-    record("family_status_changed", "family", family.reference, f"Status {previous.value} → {status.value}",
-           actor=actor)
+    record(
+        "family_status_changed", "family", family.reference, f"Status {previous.value} → {status.value}", actor=actor
+    )
     return family
 
 
@@ -152,8 +178,13 @@ def confirm_arrival(family: Family, arrival_date: date, actor: Any) -> Family:
     family.arrival_confirmed_at = utcnow()
     if family.status == FamilyStatus.REFERRED:
         change_status(family, FamilyStatus.ARRIVING, "Arrival date confirmed", actor)
-    record("arrival_confirmed", "family", family.reference, f"Arrival date {audit_value(previous)} → {arrival_date}",
-           actor=actor)
+    record(
+        "arrival_confirmed",
+        "family",
+        family.reference,
+        f"Arrival date {audit_value(previous)} → {arrival_date}",
+        actor=actor,
+    )
     generate_arrival_tasks(family, actor)
     return family
 
@@ -168,14 +199,16 @@ def add_case_note(family: Family, body: str, actor: Any) -> CaseNote:
     return note
 
 
-def record_consent(family: Family, purpose: ConsentPurpose | str, is_given: bool, note: str,
-                   actor: Any) -> ConsentRecord:
+def record_consent(
+    family: Family, purpose: ConsentPurpose | str, is_given: bool, note: str, actor: Any
+) -> ConsentRecord:
     try:
         purpose = ConsentPurpose(purpose)
     except ValueError:
         raise FamilyError("purpose", "Select what the consent is for") from None
-    consent = ConsentRecord(family=family, purpose=purpose, is_given=is_given, note=note.strip()[:500],
-                            recorded_by=actor)
+    consent = ConsentRecord(
+        family=family, purpose=purpose, is_given=is_given, note=note.strip()[:500], recorded_by=actor
+    )
     db.session.add(consent)
     db.session.flush()
     answer = "given" if is_given else "refused or withdrawn"

@@ -28,16 +28,28 @@ def generate_arrival_tasks(family: Family, actor: Any = None) -> list[Task]:
         due_on = family.arrival_date + timedelta(days=item.offset_days)
         task = existing.get(item.key)
         if task is None:
-            task = Task(family=family, checklist_key=item.key, stage=item.stage, title=item.title,
-                        guidance=item.guidance, due_on=due_on, assignee=family.caseworker)
+            task = Task(
+                family=family,
+                checklist_key=item.key,
+                stage=item.stage,
+                title=item.title,
+                guidance=item.guidance,
+                due_on=due_on,
+                assignee=family.caseworker,
+            )
             db.session.add(task)
             created.append(task)
         elif task.status == TaskStatus.OPEN:
             task.due_on = due_on
     db.session.flush()
     if created:
-        record("tasks_generated", "family", family.reference,
-               f"{len(created)} arrival tasks created for arrival on {family.arrival_date}", actor=actor)
+        record(
+            "tasks_generated",
+            "family",
+            family.reference,
+            f"{len(created)} arrival tasks created for arrival on {family.arrival_date}",
+            actor=actor,
+        )
     return created
 
 
@@ -82,8 +94,13 @@ def reassign_task(task: Task, assignee: User | None, actor: Any) -> Task:
     previous = task.assignee.email if task.assignee else "nobody"
     task.assignee = assignee
     db.session.flush()
-    record("task_reassigned", "family", task.family.reference,
-           f"Task {task.id} reassigned from {previous} to {assignee.email}", actor=actor)
+    record(
+        "task_reassigned",
+        "family",
+        task.family.reference,
+        f"Task {task.id} reassigned from {previous} to {assignee.email}",
+        actor=actor,
+    )
     return task
 
 
@@ -97,6 +114,11 @@ def snooze_task(task: Task, until: date, reason: str, actor: Any, today: date) -
         raise FamilyError("reason", "Enter why the task is snoozed")
     task.snoozed_until, task.snooze_reason = until, reason.strip()[:500]
     db.session.flush()
-    record("task_snoozed", "family", task.family.reference,
-           f"Task {task.id} snoozed until {until}: {task.snooze_reason}", actor=actor)
+    record(
+        "task_snoozed",
+        "family",
+        task.family.reference,
+        f"Task {task.id} snoozed until {until}: {task.snooze_reason}",
+        actor=actor,
+    )
     return task

@@ -19,7 +19,8 @@ def caseworker_choices(blank: str = "Not assigned yet") -> list[SelectChoice]:
 
 def brma_choices() -> list[SelectChoice]:
     return [SelectChoice("", "Work it out from the postcode")] + [
-        SelectChoice(code, name) for code, name in known_brmas().items()]
+        SelectChoice(code, name) for code, name in known_brmas().items()
+    ]
 
 
 def category_choices() -> list[SelectChoice]:
@@ -28,7 +29,8 @@ def category_choices() -> list[SelectChoice]:
 
 def item_choices() -> list[SelectChoice]:
     return [SelectChoice("", "No item (not furniture or household items)")] + [
-        SelectChoice(code, f"{item.label} ({item.category.label.lower()})") for code, item in ITEM_KINDS.items()]
+        SelectChoice(code, f"{item.label} ({item.category.label.lower()})") for code, item in ITEM_KINDS.items()
+    ]
 
 
 def member_choices(family: Family, blank: str = "The whole family") -> list[SelectChoice]:

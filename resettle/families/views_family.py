@@ -56,23 +56,37 @@ from resettle.web.forms import show_field_error
 from resettle.web.pagination import paginate
 
 CASE_STAFF = (Role.CASEWORKER, Role.ADMIN)
-APPLICANT_FIELDS = {"full_name": "applicant_name", "date_of_birth": "applicant_date_of_birth",
-                    "sex": "applicant_sex", "relationship_to_applicant": "applicant_name"}
+APPLICANT_FIELDS = {
+    "full_name": "applicant_name",
+    "date_of_birth": "applicant_date_of_birth",
+    "sex": "applicant_sex",
+    "relationship_to_applicant": "applicant_name",
+}
 
 
 def _filters() -> FamilyFilters:
     caseworker = request.args.get("caseworker", "")
     caseworker_id = current_user.id if caseworker == "me" else int_or_none(caseworker)
-    return FamilyFilters(search=request.args.get("q", "").strip()[:100], status=request.args.get("status", ""),
-                         scheme=request.args.get("scheme", ""), caseworker_id=caseworker_id)
+    return FamilyFilters(
+        search=request.args.get("q", "").strip()[:100],
+        status=request.args.get("status", ""),
+        scheme=request.args.get("scheme", ""),
+        caseworker_id=caseworker_id,
+    )
 
 
 @bp.route("/")
 @roles_required(*CASE_STAFF)
 def list_families() -> str:
     page = paginate(family_list_query(_filters()))
-    return render_template("families/list.html", page=page, args=request.args, statuses=list(FamilyStatus),
-                           schemes=list(Scheme), caseworkers=caseworker_choices("Anyone"))
+    return render_template(
+        "families/list.html",
+        page=page,
+        args=request.args,
+        statuses=list(FamilyStatus),
+        schemes=list(Scheme),
+        caseworkers=caseworker_choices("Anyone"),
+    )
 
 
 @bp.route("/export.csv")
@@ -80,20 +94,47 @@ def list_families() -> str:
 def export_families() -> Response:
     families = list(db.session.execute(family_list_query(_filters())).scalars())
     record("families_exported", "family", None, f"{len(families)} families exported to CSV")
-    rows = [(f.reference, f.name, f.scheme.value, f.status.label, f.referral_date, f.arrival_date or "",
-             f.caseworker.name if f.caseworker else "", f.postcode or "", len(f.current_members)) for f in families]
-    header = ["Reference", "Family", "Scheme", "Status", "Referral date", "Arrival date", "Caseworker", "Postcode",
-              "Members"]
+    rows = [
+        (
+            f.reference,
+            f.name,
+            f.scheme.value,
+            f.status.label,
+            f.referral_date,
+            f.arrival_date or "",
+            f.caseworker.name if f.caseworker else "",
+            f.postcode or "",
+            len(f.current_members),
+        )
+        for f in families
+    ]
+    header = [
+        "Reference",
+        "Family",
+        "Scheme",
+        "Status",
+        "Referral date",
+        "Arrival date",
+        "Caseworker",
+        "Postcode",
+        "Members",
+    ]
     return csv_response("families.csv", header, rows)
 
 
 def _family_details(form: FamilyForm) -> FamilyDetails:
     caseworker_id = int_or_none(form.caseworker.data)
     return FamilyDetails(
-        name=form.name.data or "", scheme=form.scheme.data or "", referral_date=form.referral_date.data,
-        arrival_date=form.arrival_date.data, caseworker=db.session.get(User, caseworker_id) if caseworker_id else None,
-        address_line_1=form.address_line_1.data or "", address_line_2=form.address_line_2.data or "",
-        town=form.town.data or "", postcode=form.postcode.data or "", brma=form.brma.data or None,
+        name=form.name.data or "",
+        scheme=form.scheme.data or "",
+        referral_date=form.referral_date.data,
+        arrival_date=form.arrival_date.data,
+        caseworker=db.session.get(User, caseworker_id) if caseworker_id else None,
+        address_line_1=form.address_line_1.data or "",
+        address_line_2=form.address_line_2.data or "",
+        town=form.town.data or "",
+        postcode=form.postcode.data or "",
+        brma=form.brma.data or None,
         preferred_languages=comma_list(form.preferred_languages.data),
     )
 
@@ -106,14 +147,17 @@ def _prepare(form: FamilyForm) -> None:
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required(*CASE_STAFF)
 def create_family_page() -> str | Response:
-    form = NewFamilyForm(data={"caseworker": str(current_user.id) if current_user.role == Role.CASEWORKER else "",
-                               "town": "London"})
+    form = NewFamilyForm(
+        data={"caseworker": str(current_user.id) if current_user.role == Role.CASEWORKER else "", "town": "London"}
+    )
     _prepare(form)
     if form.validate_on_submit():
-        applicant = MemberDetails(full_name=form.applicant_name.data or "",
-                                  date_of_birth=form.applicant_date_of_birth.data,
-                                  sex=Sex(form.applicant_sex.data) if form.applicant_sex.data in set(Sex) else None,
-                                  relationship_to_applicant=Relationship.APPLICANT)
+        applicant = MemberDetails(
+            full_name=form.applicant_name.data or "",
+            date_of_birth=form.applicant_date_of_birth.data,
+            sex=Sex(form.applicant_sex.data) if form.applicant_sex.data in set(Sex) else None,
+            relationship_to_applicant=Relationship.APPLICANT,
+        )
         try:
             if applicant.sex is None:
                 raise FamilyError("applicant_sex", "Select the principal applicant's sex")
@@ -137,23 +181,39 @@ def view_family(reference: str) -> str:
     record_family_viewed(family, current_user)
     today = local_today()
     open_tasks = [task for task in family.tasks if task.status.value == "open"]
-    return render_template("families/family.html", family=family, today=today, tasks=group_tasks(open_tasks, today),
-                           done_tasks=[task for task in family.tasks if task.status.value == "done"],
-                           timeline=timeline(family), consents=current_consents(family),
-                           spend=spend_summary(family), note_form=CaseNoteForm(), brma_names=known_brmas())
+    return render_template(
+        "families/family.html",
+        family=family,
+        today=today,
+        tasks=group_tasks(open_tasks, today),
+        done_tasks=[task for task in family.tasks if task.status.value == "done"],
+        timeline=timeline(family),
+        consents=current_consents(family),
+        spend=spend_summary(family),
+        note_form=CaseNoteForm(),
+        brma_names=known_brmas(),
+    )
 
 
 @bp.route("/<reference>/edit", methods=["GET", "POST"])
 @roles_required(*CASE_STAFF)
 def edit_family(reference: str) -> str | Response:
     family = get_family_or_404(reference)
-    form = FamilyForm(data={
-        "name": family.name, "scheme": family.scheme.value, "referral_date": family.referral_date,
-        "arrival_date": family.arrival_date, "caseworker": str(family.caseworker_id or ""),
-        "address_line_1": family.address_line_1, "address_line_2": family.address_line_2, "town": family.town,
-        "postcode": family.postcode, "brma": family.brma or "",
-        "preferred_languages": ", ".join(family.preferred_languages or []),
-    })
+    form = FamilyForm(
+        data={
+            "name": family.name,
+            "scheme": family.scheme.value,
+            "referral_date": family.referral_date,
+            "arrival_date": family.arrival_date,
+            "caseworker": str(family.caseworker_id or ""),
+            "address_line_1": family.address_line_1,
+            "address_line_2": family.address_line_2,
+            "town": family.town,
+            "postcode": family.postcode,
+            "brma": family.brma or "",
+            "preferred_languages": ", ".join(family.preferred_languages or []),
+        }
+    )
     _prepare(form)
     if request.method == "GET":
         record_family_viewed(family, current_user, "Family details form viewed")
@@ -197,12 +257,20 @@ def confirm_family_arrival(reference: str) -> str | Response:
         except FamilyError as error:
             show_field_error(form, error)
         else:
-            flash("Arrival date confirmed. " + ("Task due dates moved to match." if had_tasks
-                                               else "The arrival tasks have been created."), "success")
+            flash(
+                "Arrival date confirmed. "
+                + ("Task due dates moved to match." if had_tasks else "The arrival tasks have been created."),
+                "success",
+            )
             return redirect(family_url(family, "tasks"))
-    return render_template("families/simple_form.html", form=form, family=family, title="Confirm the arrival date",
-                           intro="Confirming the date creates the arrival checklist's tasks for this scheme, due "
-                                 "before and after the arrival.")
+    return render_template(
+        "families/simple_form.html",
+        form=form,
+        family=family,
+        title="Confirm the arrival date",
+        intro="Confirming the date creates the arrival checklist's tasks for this scheme, due "
+        "before and after the arrival.",
+    )
 
 
 @bp.route("/<reference>/notes", methods=["GET", "POST"])
@@ -228,8 +296,9 @@ def record_family_consent(reference: str) -> str | Response:
     form = ConsentForm()
     if form.validate_on_submit():
         try:
-            record_consent(family, form.purpose.data or "", form.answer.data == "yes", form.note.data or "",
-                           current_user)
+            record_consent(
+                family, form.purpose.data or "", form.answer.data == "yes", form.note.data or "", current_user
+            )
         except FamilyError as error:
             show_field_error(form, error)
         else:

@@ -33,10 +33,12 @@ def _member_or_404(family: Family, member_id: int) -> Member:
 
 def _details(form: MemberForm) -> MemberDetails:
     """Map the answers to service input; an unknown choice becomes a field error via FamilyError."""
-    checks = [("sex", Sex, "Select the person's sex"), ("relationship_to_applicant", Relationship,
-                                                          "Select the relationship"),
-              ("english_level", EnglishLevel, "Select the English level"),
-              ("activity", MemberActivity, "Select school or work status")]
+    checks = [
+        ("sex", Sex, "Select the person's sex"),
+        ("relationship_to_applicant", Relationship, "Select the relationship"),
+        ("english_level", EnglishLevel, "Select the English level"),
+        ("activity", MemberActivity, "Select school or work status"),
+    ]
     values = {}
     for name, enum_class, message in checks:
         raw = getattr(form, name).data
@@ -44,10 +46,15 @@ def _details(form: MemberForm) -> MemberDetails:
             raise FamilyError(name, message)
         values[name] = enum_class(raw)
     return MemberDetails(
-        full_name=form.full_name.data or "", date_of_birth=form.date_of_birth.data,
-        languages=comma_list(form.languages.data), needs_step_free_access=bool(form.needs_step_free_access.data),
-        access_needs=form.access_needs.data or "", eats_halal=bool(form.eats_halal.data),
-        dietary_needs=form.dietary_needs.data or "", school_or_employer=form.school_or_employer.data or "", **values,
+        full_name=form.full_name.data or "",
+        date_of_birth=form.date_of_birth.data,
+        languages=comma_list(form.languages.data),
+        needs_step_free_access=bool(form.needs_step_free_access.data),
+        access_needs=form.access_needs.data or "",
+        eats_halal=bool(form.eats_halal.data),
+        dietary_needs=form.dietary_needs.data or "",
+        school_or_employer=form.school_or_employer.data or "",
+        **values,
     )
 
 
@@ -55,8 +62,13 @@ def _details(form: MemberForm) -> MemberDetails:
 @roles_required(*CASE_STAFF)
 def add_family_member(reference: str) -> str | Response:
     family = get_family_or_404(reference)
-    form = MemberForm(data={"english_level": "not_assessed", "activity": "unknown",
-                            "languages": ", ".join(family.preferred_languages or [])})
+    form = MemberForm(
+        data={
+            "english_level": "not_assessed",
+            "activity": "unknown",
+            "languages": ", ".join(family.preferred_languages or []),
+        }
+    )
     if form.validate_on_submit():
         try:
             member = add_member(family, _details(form), current_user, local_today())
@@ -73,14 +85,22 @@ def add_family_member(reference: str) -> str | Response:
 def edit_family_member(reference: str, member_id: int) -> str | Response:
     family = get_family_or_404(reference)
     member = _member_or_404(family, member_id)
-    form = MemberForm(data={
-        "full_name": member.full_name, "date_of_birth": member.date_of_birth, "sex": member.sex.value,
-        "relationship_to_applicant": member.relationship_to_applicant.value,
-        "languages": ", ".join(member.languages or []), "english_level": member.english_level.value,
-        "activity": member.activity.value, "school_or_employer": member.school_or_employer,
-        "needs_step_free_access": member.needs_step_free_access, "access_needs": member.access_needs,
-        "eats_halal": member.eats_halal, "dietary_needs": member.dietary_needs,
-    })
+    form = MemberForm(
+        data={
+            "full_name": member.full_name,
+            "date_of_birth": member.date_of_birth,
+            "sex": member.sex.value,
+            "relationship_to_applicant": member.relationship_to_applicant.value,
+            "languages": ", ".join(member.languages or []),
+            "english_level": member.english_level.value,
+            "activity": member.activity.value,
+            "school_or_employer": member.school_or_employer,
+            "needs_step_free_access": member.needs_step_free_access,
+            "access_needs": member.access_needs,
+            "eats_halal": member.eats_halal,
+            "dietary_needs": member.dietary_needs,
+        }
+    )
     if request.method == "GET":
         record_family_viewed(family, current_user, f"Member {member.id} details viewed")
     if form.validate_on_submit():
@@ -91,8 +111,13 @@ def edit_family_member(reference: str, member_id: int) -> str | Response:
         else:
             flash(f"Changes to {member.full_name} saved", "success")
             return redirect(family_url(family, "members"))
-    return render_template("families/member_form.html", form=form, family=family, member=member,
-                           title=f"Change {member.full_name}’s details")
+    return render_template(
+        "families/member_form.html",
+        form=form,
+        family=family,
+        member=member,
+        title=f"Change {member.full_name}’s details",
+    )
 
 
 @bp.route("/<reference>/members/<int:member_id>/left", methods=["GET", "POST"])
@@ -109,9 +134,13 @@ def member_left(reference: str, member_id: int) -> str | Response:
         else:
             flash(f"{member.full_name} is recorded as having left the household", "success")
             return redirect(family_url(family, "members"))
-    return render_template("families/simple_form.html", form=form, family=family,
-                           title=f"{member.full_name} has left the household",
-                           intro="They stay on the family's record but no longer count for housing.")
+    return render_template(
+        "families/simple_form.html",
+        form=form,
+        family=family,
+        title=f"{member.full_name} has left the household",
+        intro="They stay on the family's record but no longer count for housing.",
+    )
 
 
 @bp.route("/<reference>/health", methods=["GET", "POST"])

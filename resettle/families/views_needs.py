@@ -40,14 +40,21 @@ def _details(form: NeedForm) -> NeedDetails:
     member_id = int_or_none(form.member.data)
     distance = form.max_distance_km.data
     return NeedDetails(
-        category=form.category.data or "", item=form.item.data or None,
+        category=form.category.data or "",
+        item=form.item.data or None,
         priority=int(form.priority.data) if (form.priority.data or "").isdigit() else 0,
-        units=parse_whole_number(form.units.data) or 0, needed_by=form.needed_by.data,
-        description=form.description.data or "", member=db.session.get(Member, member_id) if member_id else None,
+        units=parse_whole_number(form.units.data) or 0,
+        needed_by=form.needed_by.data,
+        description=form.description.data or "",
+        member=db.session.get(Member, member_id) if member_id else None,
         follows_bedroom_standard=bool(form.follows_bedroom_standard.data),
-        bedrooms_min=parse_whole_number(form.bedrooms_min.data), rent_max=parse_pounds_to_pence(form.rent_max.data),
-        step_free=bool(form.step_free.data), language=form.language.data or None, halal=bool(form.halal.data),
-        home_visit=bool(form.home_visit.data), max_distance_km=float(distance) if distance else None,
+        bedrooms_min=parse_whole_number(form.bedrooms_min.data),
+        rent_max=parse_pounds_to_pence(form.rent_max.data),
+        step_free=bool(form.step_free.data),
+        language=form.language.data or None,
+        halal=bool(form.halal.data),
+        home_visit=bool(form.home_visit.data),
+        max_distance_km=float(distance) if distance else None,
     )
 
 
@@ -56,9 +63,14 @@ def _details(form: NeedForm) -> NeedDetails:
 def raise_family_need(reference: str) -> str | Response:
     family = get_family_or_404(reference)
     members = family.current_members
-    form = NeedForm(data={"priority": "3", "units": "1",
-                          "step_free": any(m.needs_step_free_access for m in members),
-                          "halal": any(m.eats_halal for m in members)})
+    form = NeedForm(
+        data={
+            "priority": "3",
+            "units": "1",
+            "step_free": any(m.needs_step_free_access for m in members),
+            "halal": any(m.eats_halal for m in members),
+        }
+    )
     _prepare(form, family)
     if form.validate_on_submit():
         try:
@@ -78,16 +90,26 @@ def edit_need(reference: str, need_id: int) -> str | Response:
     need = db.session.get(Need, need_id)
     if need is None or need.family_id != family.id:
         abort(404)
-    form = NeedForm(data={
-        "category": need.category.value, "item": need.item or "", "description": need.description,
-        "member": str(need.member_id or ""), "priority": str(need.priority), "units": str(need.units),
-        "needed_by": need.needed_by, "follows_bedroom_standard": need.follows_bedroom_standard,
-        "bedrooms_min": "" if need.bedrooms_min is None else str(need.bedrooms_min),
-        "rent_max": "" if need.rent_max is None else f"{need.rent_max / 100:.2f}", "step_free": need.step_free,
-        "language": need.language or "", "halal": need.halal, "home_visit": need.home_visit,
-        "max_distance_km": "" if need.max_distance_km is None else f"{need.max_distance_km:g}",
-        "status": need.status.value,
-    })
+    form = NeedForm(
+        data={
+            "category": need.category.value,
+            "item": need.item or "",
+            "description": need.description,
+            "member": str(need.member_id or ""),
+            "priority": str(need.priority),
+            "units": str(need.units),
+            "needed_by": need.needed_by,
+            "follows_bedroom_standard": need.follows_bedroom_standard,
+            "bedrooms_min": "" if need.bedrooms_min is None else str(need.bedrooms_min),
+            "rent_max": "" if need.rent_max is None else f"{need.rent_max / 100:.2f}",
+            "step_free": need.step_free,
+            "language": need.language or "",
+            "halal": need.halal,
+            "home_visit": need.home_visit,
+            "max_distance_km": "" if need.max_distance_km is None else f"{need.max_distance_km:g}",
+            "status": need.status.value,
+        }
+    )
     _prepare(form, family)
     if form.validate_on_submit():
         try:

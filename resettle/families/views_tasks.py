@@ -25,8 +25,9 @@ CASE_STAFF = (Role.CASEWORKER, Role.ADMIN)
 @roles_required(*CASE_STAFF)
 def my_tasks() -> str:
     today = local_today()
-    return render_template("families/my_tasks.html", groups=tasks_for(current_user, today), today=today,
-                           complete_form=CompleteTaskForm())
+    return render_template(
+        "families/my_tasks.html", groups=tasks_for(current_user, today), today=today, complete_form=CompleteTaskForm()
+    )
 
 
 @tasks_bp.route("/team")
@@ -98,8 +99,13 @@ def add_family_task(reference: str) -> str | Response:
     if form.validate_on_submit():
         assignee_id = int_or_none(form.assignee.data)
         try:
-            add_task(family, form.title.data or "", form.due_on.data,
-                     db.session.get(User, assignee_id) if assignee_id else None, current_user)
+            add_task(
+                family,
+                form.title.data or "",
+                form.due_on.data,
+                db.session.get(User, assignee_id) if assignee_id else None,
+                current_user,
+            )
         except FamilyError as error:
             show_field_error(form, error)
         else:

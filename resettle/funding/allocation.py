@@ -134,8 +134,11 @@ def family_allocation(rules: Iterable[RuleTerms], household: Household, as_at: d
 
 def pool_allocation(rules: Sequence[RuleTerms], households: Iterable[Household], as_at: date) -> int:
     """A council-level pool holds its fixed amounts in force today plus what each contributing family brings."""
-    fixed = sum(rule.amount_pence for rule in rules
-                if rule.basis is RuleBasis.COUNCIL_FIXED and in_force(rule.effective_from, rule.effective_to, as_at))
+    fixed = sum(
+        rule.amount_pence
+        for rule in rules
+        if rule.basis is RuleBasis.COUNCIL_FIXED and in_force(rule.effective_from, rule.effective_to, as_at)
+    )
     per_family = [rule for rule in rules if rule.basis is not RuleBasis.COUNCIL_FIXED]
     return fixed + sum(family_allocation(per_family, household, as_at) for household in households)
 
@@ -193,4 +196,3 @@ def budget_level(allocated: int, used: int) -> BudgetLevel:
 def can_afford(allocated: int, committed: int, spent: int, amount_pence: int) -> bool:
     """Whether a charge fits: never lets committed plus spent go above the allocation."""
     return amount_pence > 0 and committed + spent + amount_pence <= allocated
-

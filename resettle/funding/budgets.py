@@ -37,8 +37,11 @@ def household_of(family: Family) -> Household | None:
     after arrival) brings no arrival funding. No arrival date yet: nothing can be allocated."""
     if family.arrival_date is None:
         return None
-    births = tuple(member.date_of_birth for member in family.members
-                   if member.joined_on is None or member.joined_on <= family.arrival_date)
+    births = tuple(
+        member.date_of_birth
+        for member in family.members
+        if member.joined_on is None or member.joined_on <= family.arrival_date
+    )
     return Household(arrival_date=family.arrival_date, dates_of_birth=births)
 
 
@@ -52,15 +55,24 @@ def allocated_pence(stream: FundingStream, family: Family | None, as_at: date) -
         household = household_of(family) if family is not None else None
         return 0 if household is None else family_allocation(rules, household, as_at)
     # A pool counts the families of its scheme who have arrived by the day.
-    households = [h for h in (household_of(f) for f in families_of_scheme(stream.scheme.code))
-                  if h is not None and h.arrival_date <= as_at]
+    households = [
+        h
+        for h in (household_of(f) for f in families_of_scheme(stream.scheme.code))
+        if h is not None and h.arrival_date <= as_at
+    ]
     return pool_allocation(rules, households, as_at)
 
 
-def _line_total(stream: FundingStream, family: Family | None, statuses: tuple[SpendStatus, ...],
-                matches_only: bool = False, excluding: SpendLine | None = None) -> int:
+def _line_total(
+    stream: FundingStream,
+    family: Family | None,
+    statuses: tuple[SpendStatus, ...],
+    matches_only: bool = False,
+    excluding: SpendLine | None = None,
+) -> int:
     statement = select(func.coalesce(func.sum(SpendLine.amount_pence), 0)).where(
-        SpendLine.stream_id == stream.id, SpendLine.status.in_(statuses))
+        SpendLine.stream_id == stream.id, SpendLine.status.in_(statuses)
+    )
     if stream.scope is StreamScope.FAMILY and family is not None:
         statement = statement.where(SpendLine.family_id == family.id)
     if matches_only:
@@ -105,8 +117,9 @@ def lock_budget(stream: FundingStream, family: Family | None) -> FundingBudget:
     return row
 
 
-def figures_for(stream: FundingStream, family: Family | None, as_at: date | None = None,
-                excluding: SpendLine | None = None) -> BudgetFigures:
+def figures_for(
+    stream: FundingStream, family: Family | None, as_at: date | None = None, excluding: SpendLine | None = None
+) -> BudgetFigures:
     """The budget's figures. `excluding` leaves one line out of committed, spent and pending: the figures as
     they would be without it, to check whether that line (at its new amount or status) still fits."""
     as_at = as_at or today()
@@ -130,11 +143,15 @@ def family_budgets(family: Family, as_at: date | None = None) -> list[BudgetView
     as_at = as_at or today()
     streams = [s for s in list_streams(open_on=as_at) if s.scheme.code == family.scheme.value]
     streams.sort(key=lambda s: (s.scope is StreamScope.POOL, s.code))
-    return [BudgetView(s, family if s.scope is StreamScope.FAMILY else None, figures_for(s, family, as_at))
-            for s in streams]
+    return [
+        BudgetView(s, family if s.scope is StreamScope.FAMILY else None, figures_for(s, family, as_at)) for s in streams
+    ]
 
 
 def pool_budgets(as_at: date | None = None) -> list[BudgetView]:
     as_at = as_at or today()
-    return [BudgetView(s, None, figures_for(s, None, as_at))
-            for s in list_streams(open_on=as_at) if s.scope is StreamScope.POOL]
+    return [
+        BudgetView(s, None, figures_for(s, None, as_at))
+        for s in list_streams(open_on=as_at)
+        if s.scope is StreamScope.POOL
+    ]

@@ -25,18 +25,41 @@ from resettle.funding.spend_services import SpendError
 from resettle.web.templating import format_pence
 
 CLAIM_CSV_HEADER = [
-    "batch_reference", "scheme", "line_reference", "family_reference", "stream_code", "stream_name",
-    "expense_category", "item", "need_category", "spend_date", "payee", "amount_pence", "amount_gbp",
-    "eligibility", "reviewer_note", "home_office_agreement_ref", "approved_by", "approved_at_utc",
-    "receipt_count", "receipt_sha256",
+    "batch_reference",
+    "scheme",
+    "line_reference",
+    "family_reference",
+    "stream_code",
+    "stream_name",
+    "expense_category",
+    "item",
+    "need_category",
+    "spend_date",
+    "payee",
+    "amount_pence",
+    "amount_gbp",
+    "eligibility",
+    "reviewer_note",
+    "home_office_agreement_ref",
+    "approved_by",
+    "approved_at_utc",
+    "receipt_count",
+    "receipt_sha256",
 ]
 
 
 def claimable_lines(scheme: FundingScheme, period_end: date) -> list[SpendLine]:
-    statement = (select(SpendLine).join(FundingStream, SpendLine.stream_id == FundingStream.id)
-                 .where(FundingStream.scheme_id == scheme.id, SpendLine.status == SpendStatus.APPROVED,
-                        SpendLine.claim_batch_id.is_(None), SpendLine.spend_date <= period_end)
-                 .order_by(SpendLine.spend_date, SpendLine.id))
+    statement = (
+        select(SpendLine)
+        .join(FundingStream, SpendLine.stream_id == FundingStream.id)
+        .where(
+            FundingStream.scheme_id == scheme.id,
+            SpendLine.status == SpendStatus.APPROVED,
+            SpendLine.claim_batch_id.is_(None),
+            SpendLine.spend_date <= period_end,
+        )
+        .order_by(SpendLine.spend_date, SpendLine.id)
+    )
     return list(db.session.execute(statement).scalars())
 
 
@@ -48,13 +71,26 @@ def create_claim_batch(scheme: FundingScheme, period_end: date, actor: User, tod
         raise SpendError([Problem("period_end", "The last date to include must be today or in the past")])
     lines = claimable_lines(scheme, period_end)
     if not lines:
-        raise SpendError([Problem("scheme", f"There is no approved {scheme.code} spend dated up to "
-                                            f"{period_end.day} {period_end:%B %Y} waiting to be claimed")])
-    count = db.session.execute(select(func.count()).select_from(ClaimBatch)
-                               .where(ClaimBatch.scheme_id == scheme.id)).scalar_one()
-    batch = ClaimBatch(reference=f"{scheme.code}-{period_end:%Y%m%d}-{count + 1:03d}", scheme=scheme,
-                       period_end=period_end, line_count=len(lines),
-                       total_pence=sum(line.amount_pence for line in lines), created_by=actor)
+        raise SpendError(
+            [
+                Problem(
+                    "scheme",
+                    f"There is no approved {scheme.code} spend dated up to "
+                    f"{period_end.day} {period_end:%B %Y} waiting to be claimed",
+                )
+            ]
+        )
+    count = db.session.execute(
+        select(func.count()).select_from(ClaimBatch).where(ClaimBatch.scheme_id == scheme.id)
+    ).scalar_one()
+    batch = ClaimBatch(
+        reference=f"{scheme.code}-{period_end:%Y%m%d}-{count + 1:03d}",
+        scheme=scheme,
+        period_end=period_end,
+        line_count=len(lines),
+        total_pence=sum(line.amount_pence for line in lines),
+        created_by=actor,
+    )
     db.session.add(batch)
     db.session.flush()
     ids = [line.id for line in lines]
@@ -62,20 +98,28 @@ def create_claim_batch(scheme: FundingScheme, period_end: date, actor: User, tod
         update(SpendLine)
         .where(SpendLine.id.in_(ids), SpendLine.status == SpendStatus.APPROVED, SpendLine.claim_batch_id.is_(None))
         .values(status=SpendStatus.CLAIMED, claim_batch_id=batch.id, updated_at=utcnow())
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     if result.rowcount != len(ids):
-        raise SpendError([Problem("scheme", "Some of this spend was claimed by someone else just now. "
-                                            "Try again")])
+        raise SpendError([Problem("scheme", "Some of this spend was claimed by someone else just now. Try again")])
     for line in lines:
         db.session.refresh(line)
-    record("claim_batch_created", "claim_batch", batch.public_id,
-           f"{batch.reference}: {batch.line_count} lines, {format_pence(batch.total_pence)}", actor=actor)
+    record(
+        "claim_batch_created",
+        "claim_batch",
+        batch.public_id,
+        f"{batch.reference}: {batch.line_count} lines, {format_pence(batch.total_pence)}",
+        actor=actor,
+    )
     return batch
 
 
 def list_claim_batches() -> list[ClaimBatch]:
-    statement = select(ClaimBatch).order_by(ClaimBatch.created_at.desc(), ClaimBatch.id.desc()).options(
-        selectinload(ClaimBatch.scheme))
+    statement = (
+        select(ClaimBatch)
+        .order_by(ClaimBatch.created_at.desc(), ClaimBatch.id.desc())
+        .options(selectinload(ClaimBatch.scheme))
+    )
     return list(db.session.execute(statement).scalars())
 
 
@@ -83,12 +127,24 @@ def claim_csv_rows(batch: ClaimBatch) -> Iterator[list[Any]]:
     """One row per line. No health information and no addresses: the family is its reference only."""
     for line in batch.lines:
         yield [
-            batch.reference, batch.scheme.code, line.reference, line.family.reference, line.stream.code,
-            line.stream.name, line.expense_category.code, line.item_description,
-            line.expense_category.category.value, line.spend_date.isoformat(), line.payee, line.amount_pence,
+            batch.reference,
+            batch.scheme.code,
+            line.reference,
+            line.family.reference,
+            line.stream.code,
+            line.stream.name,
+            line.expense_category.code,
+            line.item_description,
+            line.expense_category.category.value,
+            line.spend_date.isoformat(),
+            line.payee,
+            line.amount_pence,
             f"{line.amount_pence // 100}.{line.amount_pence % 100:02d}",
-            eligibility_of(batch.scheme_id, line.expense_category_id).value, line.reviewer_note,
-            line.agreement_reference, line.decided_by.email if line.decided_by else "",
-            line.decided_at.isoformat() if line.decided_at else "", len(line.receipts),
+            eligibility_of(batch.scheme_id, line.expense_category_id).value,
+            line.reviewer_note,
+            line.agreement_reference,
+            line.decided_by.email if line.decided_by else "",
+            line.decided_at.isoformat() if line.decided_at else "",
+            len(line.receipts),
             ";".join(receipt.sha256 for receipt in line.receipts),
         ]

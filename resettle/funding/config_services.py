@@ -109,9 +109,16 @@ def _set_categories(stream: FundingStream, categories: list[Category]) -> None:
 
 
 def _stream_snapshot(stream: FundingStream) -> dict:
-    return {"name": stream.name, "scope": stream.scope, "categories": ",".join(sorted(stream.categories)),
-            "requires_prior_agreement": stream.requires_prior_agreement, "effective_from": stream.effective_from,
-            "effective_to": stream.effective_to, "source_ref": stream.source_ref, "description": stream.description}
+    return {
+        "name": stream.name,
+        "scope": stream.scope,
+        "categories": ",".join(sorted(stream.categories)),
+        "requires_prior_agreement": stream.requires_prior_agreement,
+        "effective_from": stream.effective_from,
+        "effective_to": stream.effective_to,
+        "source_ref": stream.source_ref,
+        "description": stream.description,
+    }
 
 
 def create_stream(scheme: FundingScheme, code: str, fields: StreamFields) -> FundingStream:
@@ -132,8 +139,9 @@ def create_stream(scheme: FundingScheme, code: str, fields: StreamFields) -> Fun
 def update_stream(stream: FundingStream, fields: StreamFields) -> FundingStream:
     _check_dates(fields.effective_from, fields.effective_to)
     if fields.scope is not stream.scope and stream.rules:
-        raise FundingConfigError("scope", "Scope cannot change once the stream has amount rules; "
-                                          "end this stream and create a new one")
+        raise FundingConfigError(
+            "scope", "Scope cannot change once the stream has amount rules; end this stream and create a new one"
+        )
     before = _stream_snapshot(stream)
     values = asdict(fields)
     _set_categories(stream, values.pop("categories"))
@@ -155,10 +163,13 @@ def _check_rule(stream: FundingStream, fields: RuleFields, rule_id: int | None) 
     for other in stream.rules:
         if other.id == rule_id or other.basis is not fields.basis or other.support_year != fields.support_year:
             continue
-        if dates_overlap(other.effective_from, other.effective_to, fields.effective_from, fields.effective_to) and \
-                bands_overlap(other.age_min, other.age_max, fields.age_min, fields.age_max):
-            raise FundingConfigError("effective_from", "Another rule for the same people is in force on some of these "
-                                                       "dates. Give that rule an end date first")
+        if dates_overlap(
+            other.effective_from, other.effective_to, fields.effective_from, fields.effective_to
+        ) and bands_overlap(other.age_min, other.age_max, fields.age_min, fields.age_max):
+            raise FundingConfigError(
+                "effective_from",
+                "Another rule for the same people is in force on some of these dates. Give that rule an end date first",
+            )
 
 
 def create_rule(stream: FundingStream, fields: RuleFields) -> AmountRule:
@@ -176,8 +187,12 @@ def update_rule(rule: AmountRule, fields: RuleFields) -> AmountRule:
     for key, value in asdict(fields).items():
         setattr(rule, key, value)
     db.session.flush()
-    record("funding_rule_updated", "funding_rule", rule.id, f"{rule.stream.code}: "
-           f"{describe_changes(before, asdict(fields))}")
+    record(
+        "funding_rule_updated",
+        "funding_rule",
+        rule.id,
+        f"{rule.stream.code}: {describe_changes(before, asdict(fields))}",
+    )
     return rule
 
 
@@ -192,10 +207,14 @@ def create_expense_category(code: str, label: str, category: Category) -> Expens
     return expense_category
 
 
-def update_expense_category(expense_category: ExpenseCategory, label: str, category: Category,
-                            is_active: bool) -> ExpenseCategory:
-    before = {"label": expense_category.label, "category": expense_category.category,
-              "is_active": expense_category.is_active}
+def update_expense_category(
+    expense_category: ExpenseCategory, label: str, category: Category, is_active: bool
+) -> ExpenseCategory:
+    before = {
+        "label": expense_category.label,
+        "category": expense_category.category,
+        "is_active": expense_category.is_active,
+    }
     after = {"label": label, "category": category, "is_active": is_active}
     for key, value in after.items():
         setattr(expense_category, key, value)
@@ -204,20 +223,26 @@ def update_expense_category(expense_category: ExpenseCategory, label: str, categ
     return expense_category
 
 
-def set_eligibility(scheme: FundingScheme, expense_category: ExpenseCategory, eligibility: Eligibility,
-                    note: str = "") -> CategoryEligibility:
-    row = db.session.execute(select(CategoryEligibility).where(
-        CategoryEligibility.scheme_id == scheme.id,
-        CategoryEligibility.expense_category_id == expense_category.id)).scalar_one_or_none()
+def set_eligibility(
+    scheme: FundingScheme, expense_category: ExpenseCategory, eligibility: Eligibility, note: str = ""
+) -> CategoryEligibility:
+    row = db.session.execute(
+        select(CategoryEligibility).where(
+            CategoryEligibility.scheme_id == scheme.id, CategoryEligibility.expense_category_id == expense_category.id
+        )
+    ).scalar_one_or_none()
     before = "needs_approval (no rule)" if row is None else row.eligibility.value
     if row is None:
-        row = CategoryEligibility(scheme=scheme, expense_category=expense_category, eligibility=eligibility,
-                                  note=note)
+        row = CategoryEligibility(scheme=scheme, expense_category=expense_category, eligibility=eligibility, note=note)
         db.session.add(row)
     else:
         row.eligibility = eligibility
         row.note = note
     db.session.flush()
-    record("funding_eligibility_set", "funding_scheme", scheme.id,
-           f"{expense_category.code}: {before} → {eligibility.value}")
+    record(
+        "funding_eligibility_set",
+        "funding_scheme",
+        scheme.id,
+        f"{expense_category.code}: {before} → {eligibility.value}",
+    )
     return row

@@ -84,11 +84,15 @@ def edit_scheme(scheme_id: int) -> str | Response:
 
 def _stream_fields(form: StreamForm) -> StreamFields:
     return StreamFields(
-        name=form.name.data, scope=StreamScope(form.scope.data),
+        name=form.name.data,
+        scope=StreamScope(form.scope.data),
         categories=[Category(value) for value in form.categories.data or []],
         requires_prior_agreement=bool(form.requires_prior_agreement.data),
-        effective_from=form.effective_from.data, effective_to=date_or_none(form.effective_to),
-        source_ref=form.source_ref.data or "", description=form.description.data or "")
+        effective_from=form.effective_from.data,
+        effective_to=date_or_none(form.effective_to),
+        source_ref=form.source_ref.data or "",
+        description=form.description.data or "",
+    )
 
 
 @bp.route("/schemes/<int:scheme_id>/streams/new", methods=["GET", "POST"])
@@ -104,19 +108,28 @@ def new_stream(scheme_id: int) -> str | Response:
         else:
             flash(f"Stream {stream.code} added. Add its amount rules next", "success")
             return redirect(url_for("funding.show_scheme", scheme_id=scheme.id))
-    return render_template("funding/stream_form.html", form=form, scheme=scheme, stream=None,
-                           title=f"Add a stream to {scheme.code}")
+    return render_template(
+        "funding/stream_form.html", form=form, scheme=scheme, stream=None, title=f"Add a stream to {scheme.code}"
+    )
 
 
 @bp.route("/streams/<int:stream_id>/edit", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def edit_stream(stream_id: int) -> str | Response:
     stream = get_or_404(FundingStream, stream_id)
-    form = StreamForm(data={
-        "code": stream.code, "name": stream.name, "scope": stream.scope.value,
-        "categories": [c.value for c in stream.categories], "requires_prior_agreement": stream.requires_prior_agreement,
-        "effective_from": stream.effective_from, "effective_to": stream.effective_to, "source_ref": stream.source_ref,
-        "description": stream.description})
+    form = StreamForm(
+        data={
+            "code": stream.code,
+            "name": stream.name,
+            "scope": stream.scope.value,
+            "categories": [c.value for c in stream.categories],
+            "requires_prior_agreement": stream.requires_prior_agreement,
+            "effective_from": stream.effective_from,
+            "effective_to": stream.effective_to,
+            "source_ref": stream.source_ref,
+            "description": stream.description,
+        }
+    )
     del form.code  # the matching engine and past spend refer to it
     if form.validate_on_submit():
         try:
@@ -126,16 +139,24 @@ def edit_stream(stream_id: int) -> str | Response:
         else:
             flash(f"Stream {stream.code} saved", "success")
             return redirect(url_for("funding.show_scheme", scheme_id=stream.scheme_id))
-    return render_template("funding/stream_form.html", form=form, scheme=stream.scheme, stream=stream,
-                           title=f"Edit {stream.code}")
+    return render_template(
+        "funding/stream_form.html", form=form, scheme=stream.scheme, stream=stream, title=f"Edit {stream.code}"
+    )
 
 
 def _rule_fields(form: RuleForm) -> RuleFields:
     return RuleFields(
-        basis=RuleBasis(form.basis.data), amount_pence=form.amount.pence or 0,
-        effective_from=form.effective_from.data, effective_to=date_or_none(form.effective_to),
-        age_min=form.age_min.data, age_max=form.age_max.data, support_year=form.support_year.data,
-        source_ref=form.source_ref.data or "", is_confirmed=bool(form.is_confirmed.data), note=form.note.data or "")
+        basis=RuleBasis(form.basis.data),
+        amount_pence=form.amount.pence or 0,
+        effective_from=form.effective_from.data,
+        effective_to=date_or_none(form.effective_to),
+        age_min=form.age_min.data,
+        age_max=form.age_max.data,
+        support_year=form.support_year.data,
+        source_ref=form.source_ref.data or "",
+        is_confirmed=bool(form.is_confirmed.data),
+        note=form.note.data or "",
+    )
 
 
 @bp.route("/streams/<int:stream_id>/rules/new", methods=["GET", "POST"])
@@ -158,10 +179,20 @@ def new_rule(stream_id: int) -> str | Response:
 @roles_required(Role.ADMIN)
 def edit_rule(rule_id: int) -> str | Response:
     rule = get_or_404(AmountRule, rule_id)
-    form = RuleForm(data={
-        "basis": rule.basis.value, "amount": rule.amount_pence, "age_min": rule.age_min, "age_max": rule.age_max,
-        "support_year": rule.support_year, "effective_from": rule.effective_from, "effective_to": rule.effective_to,
-        "source_ref": rule.source_ref, "is_confirmed": rule.is_confirmed, "note": rule.note})
+    form = RuleForm(
+        data={
+            "basis": rule.basis.value,
+            "amount": rule.amount_pence,
+            "age_min": rule.age_min,
+            "age_max": rule.age_max,
+            "support_year": rule.support_year,
+            "effective_from": rule.effective_from,
+            "effective_to": rule.effective_to,
+            "source_ref": rule.source_ref,
+            "is_confirmed": rule.is_confirmed,
+            "note": rule.note,
+        }
+    )
     if form.validate_on_submit():
         try:
             update_rule(rule, _rule_fields(form))
@@ -170,16 +201,18 @@ def edit_rule(rule_id: int) -> str | Response:
         else:
             flash(f"Amount rule in {rule.stream.code} saved", "success")
             return redirect(url_for("funding.show_scheme", scheme_id=rule.stream.scheme_id))
-    return render_template("funding/rule_form.html", form=form, stream=rule.stream,
-                           title=f"Edit an amount in {rule.stream.code}")
+    return render_template(
+        "funding/rule_form.html", form=form, stream=rule.stream, title=f"Edit an amount in {rule.stream.code}"
+    )
 
 
 @bp.route("/eligibility")
 @roles_required(*STAFF)
 def show_eligibility() -> str:
     schemes, categories, cells = eligibility_table()
-    return render_template("funding/eligibility.html", schemes=schemes, categories=categories, cells=cells,
-                           default=DEFAULT_ELIGIBILITY)
+    return render_template(
+        "funding/eligibility.html", schemes=schemes, categories=categories, cells=cells, default=DEFAULT_ELIGIBILITY
+    )
 
 
 @bp.route("/eligibility/<int:scheme_id>/<int:expense_category_id>", methods=["GET", "POST"])
@@ -188,14 +221,17 @@ def edit_eligibility(scheme_id: int, expense_category_id: int) -> str | Response
     scheme = get_or_404(FundingScheme, scheme_id)
     expense_category = get_or_404(ExpenseCategory, expense_category_id)
     current = eligibility_map(scheme.id).get(expense_category.id)
-    form = EligibilityForm(data={"eligibility": (current.eligibility if current else DEFAULT_ELIGIBILITY).value,
-                                 "note": current.note if current else ""})
+    form = EligibilityForm(
+        data={
+            "eligibility": (current.eligibility if current else DEFAULT_ELIGIBILITY).value,
+            "note": current.note if current else "",
+        }
+    )
     if form.validate_on_submit():
         set_eligibility(scheme, expense_category, Eligibility(form.eligibility.data), form.note.data or "")
         flash(f"{expense_category.label} under {scheme.code} saved", "success")
         return redirect(url_for("funding.show_eligibility"))
-    return render_template("funding/eligibility_form.html", form=form, scheme=scheme,
-                           expense_category=expense_category)
+    return render_template("funding/eligibility_form.html", form=form, scheme=scheme, expense_category=expense_category)
 
 
 @bp.route("/expense-categories/new", methods=["GET", "POST"])
@@ -209,8 +245,9 @@ def new_expense_category() -> str | Response:
         except FundingConfigError as error:
             show_field_error(form, error)
         else:
-            flash(f"{created.label} added. Every scheme treats it as needing approval until you say otherwise",
-                  "success")
+            flash(
+                f"{created.label} added. Every scheme treats it as needing approval until you say otherwise", "success"
+            )
             return redirect(url_for("funding.show_eligibility"))
     return render_template("funding/expense_category_form.html", form=form, title="Add an expense category")
 
@@ -219,14 +256,19 @@ def new_expense_category() -> str | Response:
 @roles_required(Role.ADMIN)
 def edit_expense_category(expense_category_id: int) -> str | Response:
     expense_category = get_or_404(ExpenseCategory, expense_category_id)
-    form = ExpenseCategoryForm(data={"code": expense_category.code, "label": expense_category.label,
-                                     "category": expense_category.category.value,
-                                     "is_active": expense_category.is_active})
+    form = ExpenseCategoryForm(
+        data={
+            "code": expense_category.code,
+            "label": expense_category.label,
+            "category": expense_category.category.value,
+            "is_active": expense_category.is_active,
+        }
+    )
     del form.code
     if form.validate_on_submit():
-        update_expense_category(expense_category, form.label.data, Category(form.category.data),
-                                bool(form.is_active.data))
+        update_expense_category(
+            expense_category, form.label.data, Category(form.category.data), bool(form.is_active.data)
+        )
         flash(f"{expense_category.label} saved", "success")
         return redirect(url_for("funding.show_eligibility"))
-    return render_template("funding/expense_category_form.html", form=form,
-                           title=f"Edit {expense_category.label}")
+    return render_template("funding/expense_category_form.html", form=form, title=f"Edit {expense_category.label}")

@@ -31,11 +31,14 @@ def demo_receipt(payee: str, amount_text: str) -> bytes:
     """A one-page PDF naming the payee and amount: enough to open, and it passes the type check."""
     text = f"Receipt - {payee} - {amount_text}".replace("(", "").replace(")", "")
     stream = f"BT /F1 14 Tf 72 720 Td ({text}) Tj ET".encode()
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-               b"/Resources << /Font << /F1 5 0 R >> >> >>",
-               b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
-               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n")
     offsets = []
@@ -55,10 +58,26 @@ DEMO_SPEND: list[tuple[int, str, str, str, int, str, int, str]] = [
     (0, "core", "fridge", "Fridge-freezer, 55cm, A-rated", 329, "Lewisham Appliance Centre", 290, "claimed"),
     (0, "core", "cooker", "Electric cooker, 60cm", 379, "Lewisham Appliance Centre", 290, "claimed"),
     (0, "core", "washing_machine", "Washing machine, 8kg", 299, "Catford Electricals", 288, "claimed"),
-    (0, "education", "school_uniform", "Uniforms for three children", 186, "Lewisham School Outfitters", 250,
-     "claimed"),
-    (1, "core", "bed", "Three single beds with mattresses", 540, "British Heart Foundation furniture store", 230,
-     "approved"),
+    (
+        0,
+        "education",
+        "school_uniform",
+        "Uniforms for three children",
+        186,
+        "Lewisham School Outfitters",
+        250,
+        "claimed",
+    ),
+    (
+        1,
+        "core",
+        "bed",
+        "Three single beds with mattresses",
+        540,
+        "British Heart Foundation furniture store",
+        230,
+        "approved",
+    ),
     (1, "core", "kitchen_pack", "Pans, plates and cutlery for six", 95, "Lewisham Market traders", 228, "approved"),
     (1, "core", "tablet", "Tablet for homework (school asked)", 219, "Currys Lewisham", 40, "approved_note"),
     (0, "core", "sofa", "Three-seat sofa", 450, "DFS Bromley", 12, "submitted"),
@@ -77,13 +96,24 @@ def _stream(family: Family, suffix: str) -> FundingStream | None:
 
 def load_demo(users_by_email: dict[str, User]) -> None:
     load_funding_configuration()
-    families = list(db.session.execute(select(Family).where(Family.arrival_date.is_not(None))
-                                       .where(Family.arrival_date <= today()).order_by(Family.arrival_date))
-                    .scalars())
+    families = list(
+        db.session.execute(
+            select(Family)
+            .where(Family.arrival_date.is_not(None))
+            .where(Family.arrival_date <= today())
+            .order_by(Family.arrival_date)
+        ).scalars()
+    )
     if not families:
         return  # no demo families yet: the configuration alone is loaded
-    caseworkers = [users_by_email[e] for e in ("amira.caseworker@council.example", "tom.caseworker@council.example",
-                                               "grace.caseworker@council.example")]
+    caseworkers = [
+        users_by_email[e]
+        for e in (
+            "amira.caseworker@council.example",
+            "tom.caseworker@council.example",
+            "grace.caseworker@council.example",
+        )
+    ]
     reviewer = users_by_email["david.reviewer@council.example"]
     categories = {c.code: c for c in db.session.execute(select(ExpenseCategory)).scalars()}
     for index, suffix, code, description, pounds, payee, days_ago, outcome in DEMO_SPEND:
@@ -92,9 +122,18 @@ def load_demo(users_by_email: dict[str, User]) -> None:
         if stream is None:
             continue
         author = caseworkers[index % len(caseworkers)]
-        line = create_spend_line(SpendFields(
-            family=family, stream=stream, expense_category=categories[code], item_description=description,
-            amount_pence=pounds * 100, payee=payee, spend_date=today() - timedelta(days=days_ago)), author)
+        line = create_spend_line(
+            SpendFields(
+                family=family,
+                stream=stream,
+                expense_category=categories[code],
+                item_description=description,
+                amount_pence=pounds * 100,
+                payee=payee,
+                spend_date=today() - timedelta(days=days_ago),
+            ),
+            author,
+        )
         if outcome == "draft":
             continue
         add_receipt(line, io.BytesIO(demo_receipt(payee, f"GBP {pounds}.00")), f"receipt-{code}.pdf", author)
@@ -104,8 +143,11 @@ def load_demo(users_by_email: dict[str, User]) -> None:
         elif outcome == "approved_note":
             approve_spend_line(line, reviewer, "The school confirmed the child needs a device for homework.")
         elif outcome == "rejected":
-            reject_spend_line(line, reviewer, "Quote is well above the usual price; get a second quote or ask for "
-                                              "a donated table through an offer.")
+            reject_spend_line(
+                line,
+                reviewer,
+                "Quote is well above the usual price; get a second quote or ask for a donated table through an offer.",
+            )
     scheme = get_scheme_by_code(families[0].scheme.value)
     if scheme is not None:
         create_claim_batch(scheme, today() - timedelta(days=240), reviewer)

@@ -16,9 +16,13 @@ def family_spend_summary(family: Family) -> list[SummaryLine]:
     for view in family_budgets(family):
         pending += view.figures.pending if view.stream.scope is StreamScope.FAMILY else 0
         if view.stream.scope is StreamScope.FAMILY and (view.figures.allocated or view.figures.used):
-            lines.append(SummaryLine(f"{view.stream.name} spent ({format_pence(view.figures.remaining)} left of "
-                                     f"{format_pence(view.figures.allocated)}, {view.figures.level.label.lower()})",
-                                     view.figures.spent))
+            lines.append(
+                SummaryLine(
+                    f"{view.stream.name} spent ({format_pence(view.figures.remaining)} left of "
+                    f"{format_pence(view.figures.allocated)}, {view.figures.level.label.lower()})",
+                    view.figures.spent,
+                )
+            )
     if pending:
         lines.append(SummaryLine("Waiting for review", pending))
     return lines

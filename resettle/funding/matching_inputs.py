@@ -29,7 +29,8 @@ def excluded_items_by_scheme() -> dict[int, list[str]]:
     rows = db.session.execute(
         select(CategoryEligibility.scheme_id, ExpenseCategory.code)
         .join(ExpenseCategory, CategoryEligibility.expense_category_id == ExpenseCategory.id)
-        .where(CategoryEligibility.eligibility.in_([Eligibility.BLOCKED, Eligibility.NEEDS_APPROVAL])))
+        .where(CategoryEligibility.eligibility.in_([Eligibility.BLOCKED, Eligibility.NEEDS_APPROVAL]))
+    )
     excluded: dict[int, set[str]] = {}
     for scheme_id, code in rows:
         excluded.setdefault(scheme_id, set()).add(code)
@@ -37,9 +38,12 @@ def excluded_items_by_scheme() -> dict[int, list[str]]:
 
 
 def stream_entry(stream: FundingStream, excluded: list[str], day: date) -> dict[str, Any]:
-    entry: dict[str, Any] = {"id": stream.code, "scope": stream.scope.value,
-                             "categories": sorted(category.value for category in stream.categories),
-                             "excluded_items": excluded}
+    entry: dict[str, Any] = {
+        "id": stream.code,
+        "scope": stream.scope.value,
+        "categories": sorted(category.value for category in stream.categories),
+        "excluded_items": excluded,
+    }
     if stream.scope is StreamScope.POOL:
         entry["budget"] = max(0, figures_for(stream, None, day).remaining)
     return entry
@@ -49,8 +53,9 @@ def problem_funding(day: date) -> dict[str, Any]:
     """{"streams": [...], "families": {family_id: {"budgets": {stream: pence}, "pools": [stream, ...]}}}."""
     streams = list_streams(open_on=day)
     excluded = excluded_items_by_scheme()
-    families = db.session.execute(select(Family).where(Family.status.not_in(INACTIVE_STATUSES))
-                                  .order_by(Family.id)).scalars()
+    families = db.session.execute(
+        select(Family).where(Family.status.not_in(INACTIVE_STATUSES)).order_by(Family.id)
+    ).scalars()
     by_family: dict[int, dict[str, Any]] = {}
     for family in families:
         budgets: dict[str, int] = {}
@@ -65,5 +70,4 @@ def problem_funding(day: date) -> dict[str, Any]:
             if figures.allocated > 0:
                 budgets[stream.code] = max(0, figures.remaining)
         by_family[family.id] = {"budgets": budgets, "pools": pools}
-    return {"streams": [stream_entry(s, excluded.get(s.scheme_id, []), day) for s in streams],
-            "families": by_family}
+    return {"streams": [stream_entry(s, excluded.get(s.scheme_id, []), day) for s in streams], "families": by_family}

@@ -22,8 +22,15 @@ def _values(enum_class: type[enum.Enum]) -> list[str]:
 
 def string_enum(enum_class: type[enum.Enum], name: str, length: int = 32) -> Enum:
     """A VARCHAR with a CHECK constraint: no PostgreSQL enum type to collide with other features' types."""
-    return Enum(enum_class, name=name, native_enum=False, create_constraint=True, length=length,
-                values_callable=_values, validate_strings=True)
+    return Enum(
+        enum_class,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=length,
+        values_callable=_values,
+        validate_strings=True,
+    )
 
 
 class StreamScope(enum.StrEnum):
@@ -87,9 +94,11 @@ class FundingStream(db.Model):
 
     scheme: Mapped[FundingScheme] = relationship(back_populates="streams")
     category_links: Mapped[list[StreamCategory]] = relationship(
-        back_populates="stream", cascade="all, delete-orphan", order_by="StreamCategory.category")
+        back_populates="stream", cascade="all, delete-orphan", order_by="StreamCategory.category"
+    )
     rules: Mapped[list[AmountRule]] = relationship(
-        back_populates="stream", order_by=lambda: [AmountRule.effective_from, AmountRule.id])
+        back_populates="stream", order_by=lambda: [AmountRule.effective_from, AmountRule.id]
+    )
 
     @property
     def categories(self) -> list[Category]:
@@ -128,8 +137,9 @@ class AmountRule(db.Model):
         CheckConstraint("amount_pence >= 0", name="amount_not_negative"),
         CheckConstraint("age_min IS NULL OR age_min >= 0", name="age_min_not_negative"),
         CheckConstraint("age_max IS NULL OR age_min IS NULL OR age_max >= age_min", name="age_band_in_order"),
-        CheckConstraint("support_year IS NULL OR (support_year >= 1 AND support_year <= 10)",
-                        name="support_year_in_range"),
+        CheckConstraint(
+            "support_year IS NULL OR (support_year >= 1 AND support_year <= 10)", name="support_year_in_range"
+        ),
         CheckConstraint("effective_to IS NULL OR effective_to >= effective_from", name="dates_in_order"),
     )
 
@@ -149,9 +159,15 @@ class AmountRule(db.Model):
     stream: Mapped[FundingStream] = relationship(back_populates="rules")
 
     def terms(self) -> RuleTerms:
-        return RuleTerms(basis=self.basis, amount_pence=self.amount_pence, effective_from=self.effective_from,
-                         effective_to=self.effective_to, age_min=self.age_min, age_max=self.age_max,
-                         support_year=self.support_year)
+        return RuleTerms(
+            basis=self.basis,
+            amount_pence=self.amount_pence,
+            effective_from=self.effective_from,
+            effective_to=self.effective_to,
+            age_min=self.age_min,
+            age_max=self.age_max,
+            support_year=self.support_year,
+        )
 
 
 class ExpenseCategory(db.Model):
@@ -182,8 +198,9 @@ class CategoryEligibility(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     scheme_id: Mapped[int] = mapped_column(ForeignKey("funding_schemes.id", ondelete="CASCADE"), index=True)
-    expense_category_id: Mapped[int] = mapped_column(ForeignKey("expense_categories.id", ondelete="CASCADE"),
-                                                     index=True)
+    expense_category_id: Mapped[int] = mapped_column(
+        ForeignKey("expense_categories.id", ondelete="CASCADE"), index=True
+    )
     eligibility: Mapped[Eligibility] = mapped_column(string_enum(Eligibility, "funding_eligibility"))
     note: Mapped[str] = mapped_column(String(300), default="")
 

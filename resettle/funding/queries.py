@@ -21,9 +21,14 @@ DEFAULT_ELIGIBILITY = Eligibility.NEEDS_APPROVAL
 
 
 def list_schemes() -> list[FundingScheme]:
-    statement = select(FundingScheme).order_by(FundingScheme.code).options(
-        selectinload(FundingScheme.streams).selectinload(FundingStream.rules),
-        selectinload(FundingScheme.streams).selectinload(FundingStream.category_links))
+    statement = (
+        select(FundingScheme)
+        .order_by(FundingScheme.code)
+        .options(
+            selectinload(FundingScheme.streams).selectinload(FundingStream.rules),
+            selectinload(FundingScheme.streams).selectinload(FundingStream.category_links),
+        )
+    )
     return list(db.session.execute(statement).scalars())
 
 
@@ -32,9 +37,15 @@ def get_scheme_by_code(code: str) -> FundingScheme | None:
 
 
 def list_streams(open_on: date | None = None) -> list[FundingStream]:
-    statement = select(FundingStream).order_by(FundingStream.code).options(
-        selectinload(FundingStream.rules), selectinload(FundingStream.category_links),
-        selectinload(FundingStream.scheme))
+    statement = (
+        select(FundingStream)
+        .order_by(FundingStream.code)
+        .options(
+            selectinload(FundingStream.rules),
+            selectinload(FundingStream.category_links),
+            selectinload(FundingStream.scheme),
+        )
+    )
     streams = list(db.session.execute(statement).scalars())
     return [stream for stream in streams if open_on is None or stream.is_open_on(open_on)]
 
@@ -52,9 +63,11 @@ def eligibility_map(scheme_id: int) -> dict[int, CategoryEligibility]:
 
 
 def eligibility_of(scheme_id: int, expense_category_id: int) -> Eligibility:
-    row = db.session.execute(select(CategoryEligibility.eligibility).where(
-        CategoryEligibility.scheme_id == scheme_id,
-        CategoryEligibility.expense_category_id == expense_category_id)).scalar_one_or_none()
+    row = db.session.execute(
+        select(CategoryEligibility.eligibility).where(
+            CategoryEligibility.scheme_id == scheme_id, CategoryEligibility.expense_category_id == expense_category_id
+        )
+    ).scalar_one_or_none()
     return row or DEFAULT_ELIGIBILITY
 
 
@@ -62,6 +75,8 @@ def eligibility_table() -> tuple[list[FundingScheme], list[ExpenseCategory], dic
     """Every expense category against every scheme, for the eligibility page."""
     schemes = list(db.session.execute(select(FundingScheme).order_by(FundingScheme.code)).scalars())
     categories = list_expense_categories()
-    cells = {(row.scheme_id, row.expense_category_id): row.eligibility
-             for row in db.session.execute(select(CategoryEligibility)).scalars()}
+    cells = {
+        (row.scheme_id, row.expense_category_id): row.eligibility
+        for row in db.session.execute(select(CategoryEligibility)).scalars()
+    }
     return schemes, categories, cells

@@ -68,13 +68,24 @@ def add_receipt(line: SpendLine, stream: IO[bytes], filename: str, actor: User) 
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "wb") as handle:
         handle.write(content)
-    receipt = Receipt(spend_line=line, original_filename=(secure_filename(filename) or "receipt")[:200],
-                      stored_name=stored_name, content_type=content_type, size_bytes=len(content),
-                      sha256=hashlib.sha256(content).hexdigest(), uploaded_by=actor)
+    receipt = Receipt(
+        spend_line=line,
+        original_filename=(secure_filename(filename) or "receipt")[:200],
+        stored_name=stored_name,
+        content_type=content_type,
+        size_bytes=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        uploaded_by=actor,
+    )
     db.session.add(receipt)
     db.session.flush()
-    record("receipt_uploaded", "spend_line", line.public_id,
-           f"{line.reference}: {receipt.original_filename} ({content_type}, {len(content)} bytes)", actor=actor)
+    record(
+        "receipt_uploaded",
+        "spend_line",
+        line.public_id,
+        f"{line.reference}: {receipt.original_filename} ({content_type}, {len(content)} bytes)",
+        actor=actor,
+    )
     return receipt
 
 
@@ -83,8 +94,9 @@ def remove_receipt(receipt: Receipt, actor: User) -> None:
     if not line.is_editable:
         raise _problem(f"Receipts cannot be removed from {line.reference} now it is {line.status.label.lower()}")
     path = receipt_path(receipt)
-    record("receipt_removed", "spend_line", line.public_id, f"{line.reference}: {receipt.original_filename}",
-           actor=actor)
+    record(
+        "receipt_removed", "spend_line", line.public_id, f"{line.reference}: {receipt.original_filename}", actor=actor
+    )
     line.receipts.remove(receipt)
     db.session.flush()
     if has_request_context():

@@ -39,10 +39,17 @@ def _local_midnight(day: date) -> datetime:
 
 
 def spend_query(filters: SpendFilters) -> Select:
-    statement = (select(SpendLine).join(FundingStream, SpendLine.stream_id == FundingStream.id)
-                 .options(selectinload(SpendLine.family), selectinload(SpendLine.stream),
-                          selectinload(SpendLine.match),
-                          selectinload(SpendLine.expense_category), selectinload(SpendLine.receipts)))
+    statement = (
+        select(SpendLine)
+        .join(FundingStream, SpendLine.stream_id == FundingStream.id)
+        .options(
+            selectinload(SpendLine.family),
+            selectinload(SpendLine.stream),
+            selectinload(SpendLine.match),
+            selectinload(SpendLine.expense_category),
+            selectinload(SpendLine.receipts),
+        )
+    )
     if filters.status is not None:
         statement = statement.where(SpendLine.status == filters.status)
     if filters.without_committed:
@@ -53,11 +60,14 @@ def spend_query(filters: SpendFilters) -> Select:
         statement = statement.where(SpendLine.stream_id == filters.stream_id)
     if filters.family_reference:
         statement = statement.join(Family, SpendLine.family_id == Family.id).where(
-            Family.reference == filters.family_reference.strip().upper())
+            Family.reference == filters.family_reference.strip().upper()
+        )
     if filters.needs_approval_only:
-        statement = statement.join(CategoryEligibility, (CategoryEligibility.scheme_id == FundingStream.scheme_id) & (
-            CategoryEligibility.expense_category_id == SpendLine.expense_category_id)).where(
-            CategoryEligibility.eligibility == Eligibility.NEEDS_APPROVAL)
+        statement = statement.join(
+            CategoryEligibility,
+            (CategoryEligibility.scheme_id == FundingStream.scheme_id)
+            & (CategoryEligibility.expense_category_id == SpendLine.expense_category_id),
+        ).where(CategoryEligibility.eligibility == Eligibility.NEEDS_APPROVAL)
     if filters.submitted_from:
         statement = statement.where(SpendLine.submitted_at >= _local_midnight(filters.submitted_from))
     if filters.submitted_to:
@@ -82,13 +92,14 @@ class ChartRow:
 
 def _chart(rows: list[tuple[str, int, str, str]]) -> list[ChartRow]:
     biggest = max((value for _, value, _, _ in rows), default=0)
-    return [ChartRow(label, value, 0 if biggest <= 0 else value * 100 // biggest, modifier, detail)
-            for label, value, modifier, detail in rows]
+    return [
+        ChartRow(label, value, 0 if biggest <= 0 else value * 100 // biggest, modifier, detail)
+        for label, value, modifier, detail in rows
+    ]
 
 
 def _spent_lines(since: date | None = None) -> list[SpendLine]:
-    statement = select(SpendLine).where(SpendLine.status.in_(SPENT_STATUSES)).options(
-        selectinload(SpendLine.stream))
+    statement = select(SpendLine).where(SpendLine.status.in_(SPENT_STATUSES)).options(selectinload(SpendLine.stream))
     if since is not None:
         statement = statement.where(SpendLine.spend_date >= since)
     return list(db.session.execute(statement).scalars())
@@ -124,14 +135,22 @@ def budget_use(today: date) -> list[ChartRow]:
             views = [view for view in pool_budgets(today) if view.stream.id == stream.id]
         else:
             families = db.session.execute(select(Family).where(Family.scheme == stream.scheme.code)).scalars()
-            views = [view for family in families for view in family_budgets(family, today)
-                     if view.stream.id == stream.id]
+            views = [
+                view for family in families for view in family_budgets(family, today) if view.stream.id == stream.id
+            ]
         allocated = sum(view.figures.allocated for view in views)
         used = sum(view.figures.used for view in views)
         if allocated == 0 and used == 0:
             continue
         percent = 100 if allocated <= 0 else min(100, used * 100 // allocated)
         modifier = "over" if percent >= 100 else "warning" if percent >= 80 else ""
-        rows.append(ChartRow(f"{stream.name} ({stream.code})", used, percent, modifier,
-                             f"{percent}% of {format_pence(allocated)} used"))
+        rows.append(
+            ChartRow(
+                f"{stream.name} ({stream.code})",
+                used,
+                percent,
+                modifier,
+                f"{percent}% of {format_pence(allocated)} used",
+            )
+        )
     return rows

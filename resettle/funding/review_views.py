@@ -35,8 +35,9 @@ from resettle.web.pagination import paginate
 def _queue_filters() -> tuple[SpendFilterForm, SpendFilters]:
     form = SpendFilterForm(request.args)
     form.scheme.choices = [SelectChoice("", "Any scheme")] + [SelectChoice(str(s.id), s.code) for s in list_schemes()]
-    form.stream.choices = [SelectChoice("", "Any stream")] + [SelectChoice(str(s.id), f"{s.name} ({s.code})")
-                                                              for s in list_streams()]
+    form.stream.choices = [SelectChoice("", "Any stream")] + [
+        SelectChoice(str(s.id), f"{s.name} ({s.code})") for s in list_streams()
+    ]
     filters = SpendFilters(status=SpendStatus.SUBMITTED, without_committed=True)
     if request.args and form.validate():
         filters = SpendFilters(
@@ -44,8 +45,11 @@ def _queue_filters() -> tuple[SpendFilterForm, SpendFilters]:
             status=SpendStatus(form.status.data) if form.status.data else None,
             scheme_id=int(form.scheme.data) if (form.scheme.data or "").isdigit() else None,
             stream_id=int(form.stream.data) if (form.stream.data or "").isdigit() else None,
-            family_reference=form.family.data or None, needs_approval_only=bool(form.needs_approval.data),
-            submitted_from=form.submitted_from.data, submitted_to=form.submitted_to.data)
+            family_reference=form.family.data or None,
+            needs_approval_only=bool(form.needs_approval.data),
+            submitted_from=form.submitted_from.data,
+            submitted_to=form.submitted_to.data,
+        )
     elif not request.args:
         form.status.data = SpendStatus.SUBMITTED.value
     return form, filters
@@ -56,8 +60,9 @@ def _queue_filters() -> tuple[SpendFilterForm, SpendFilters]:
 def review_queue() -> str:
     filter_form, filters = _queue_filters()
     page = paginate(spend_query(filters), per_page=50)
-    return render_template("funding/review_queue.html", filter_form=filter_form, page=page,
-                           bulk_form=BulkDecisionForm(), filters=filters)
+    return render_template(
+        "funding/review_queue.html", filter_form=filter_form, page=page, bulk_form=BulkDecisionForm(), filters=filters
+    )
 
 
 @bp.route("/review/bulk", methods=["POST"])
@@ -77,8 +82,15 @@ def bulk_decide() -> str | Response:
             return render_template("funding/bulk_outcome.html", outcome=outcome, verb=verb)
     filter_form, filters = _queue_filters()
     page = paginate(spend_query(filters), per_page=50)
-    return render_template("funding/review_queue.html", filter_form=filter_form, page=page, bulk_form=form,
-                           form=form, filters=filters, chosen=set(chosen))
+    return render_template(
+        "funding/review_queue.html",
+        filter_form=filter_form,
+        page=page,
+        bulk_form=form,
+        form=form,
+        filters=filters,
+        chosen=set(chosen),
+    )
 
 
 @bp.route("/spend/<public_id>/approve", methods=["POST"])
@@ -117,16 +129,22 @@ def reject_spend(public_id: str) -> str | Response:
 @roles_required(Role.REVIEWER)
 def show_dashboard() -> str:
     as_at = today()
-    return render_template("funding/dashboard.html", by_stream=spend_by_stream(), by_month=spend_by_month(as_at),
-                           budget_use=budget_use(as_at), as_at=as_at)
+    return render_template(
+        "funding/dashboard.html",
+        by_stream=spend_by_stream(),
+        by_month=spend_by_month(as_at),
+        budget_use=budget_use(as_at),
+        as_at=as_at,
+    )
 
 
 @bp.route("/claims", methods=["GET", "POST"])
 @roles_required(Role.REVIEWER)
 def claim_batches() -> str | Response:
     form = ClaimBatchForm(data={"period_end": today()})
-    form.scheme.choices = [SelectChoice("", "Select a scheme")] + [SelectChoice(str(s.id), f"{s.code}: {s.name}")
-                                                                   for s in list_schemes()]
+    form.scheme.choices = [SelectChoice("", "Select a scheme")] + [
+        SelectChoice(str(s.id), f"{s.code}: {s.name}") for s in list_schemes()
+    ]
     if form.validate_on_submit():
         scheme = db.session.get(FundingScheme, int(form.scheme.data))
         if scheme is None:

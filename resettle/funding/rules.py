@@ -39,8 +39,10 @@ class SpendFacts:
 
 
 def blocked_message(item_label: str, scheme_code: str) -> str:
-    return (f"{item_label} cannot be paid for from {scheme_code} funds. "
-            "Ask residents for a donated one through an offer instead")
+    return (
+        f"{item_label} cannot be paid for from {scheme_code} funds. "
+        "Ask residents for a donated one through an offer instead"
+    )
 
 
 def charge_problems(facts: SpendFacts) -> list[Problem]:
@@ -51,24 +53,38 @@ def charge_problems(facts: SpendFacts) -> list[Problem]:
     if facts.family_scheme_code is None:
         problems.append(Problem("stream", "Record the family's resettlement scheme before charging its funds"))
     elif facts.family_scheme_code != facts.scheme_code:
-        problems.append(Problem("stream", f"Select a stream of the family's own scheme ({facts.family_scheme_code}), "
-                                          f"not {facts.scheme_code}"))
+        problems.append(
+            Problem(
+                "stream",
+                f"Select a stream of the family's own scheme ({facts.family_scheme_code}), not {facts.scheme_code}",
+            )
+        )
     if not facts.stream_pays_for_category:
-        problems.append(Problem("stream", f"{facts.stream_name} does not pay for this kind of spend. "
-                                          "Select another funding stream"))
+        problems.append(
+            Problem("stream", f"{facts.stream_name} does not pay for this kind of spend. Select another funding stream")
+        )
     if not facts.stream_open_on:
-        problems.append(Problem("spend_date", f"{facts.stream_name} is not open on {facts.spend_date.day} "
-                                              f"{facts.spend_date:%B %Y}. "
-                                              "Select another stream or check the date"))
+        problems.append(
+            Problem(
+                "spend_date",
+                f"{facts.stream_name} is not open on {facts.spend_date.day} "
+                f"{facts.spend_date:%B %Y}. "
+                "Select another stream or check the date",
+            )
+        )
     return problems
 
 
 def submission_problems(facts: SpendFacts) -> list[Problem]:
     problems = charge_problems(facts)
     if facts.requires_prior_agreement and not facts.agreement_reference.strip():
-        problems.append(Problem("agreement_reference",
-                                "Enter the Home Office agreement reference: exceptional costs need written "
-                                "agreement before they are incurred"))
+        problems.append(
+            Problem(
+                "agreement_reference",
+                "Enter the Home Office agreement reference: exceptional costs need written "
+                "agreement before they are incurred",
+            )
+        )
     if facts.receipt_count < 1:
         problems.append(Problem("receipt", "Upload at least one receipt before submitting"))
     return problems
@@ -78,8 +94,13 @@ def approval_problems(facts: SpendFacts, reviewer_note: str) -> list[Problem]:
     """Everything a submission needs, plus a reviewer's note for items the scheme pays for only on approval."""
     problems = submission_problems(facts)
     if facts.eligibility is Eligibility.NEEDS_APPROVAL and not reviewer_note.strip():
-        problems.append(Problem("note", f"Enter a note saying why {facts.item_label} is approved: "
-                                        f"{facts.scheme_code} funds pay for it only with a reviewer's reason"))
+        problems.append(
+            Problem(
+                "note",
+                f"Enter a note saying why {facts.item_label} is approved: "
+                f"{facts.scheme_code} funds pay for it only with a reviewer's reason",
+            )
+        )
     if len(reviewer_note) > MAX_REVIEW_NOTE:
         problems.append(Problem("note", f"Note must be {MAX_REVIEW_NOTE} characters or fewer"))
     return problems

@@ -30,22 +30,58 @@ VPRS_FI = "VPRS funding instruction 2015 onwards; government VPRS fact sheet"
 UKRS_FI = "UKRS/ACRS/ARAP funding (announced Sept 2021); core tariff £20,520 over 3 years"
 
 SCHEMES = [
-    ("VPRS", "Syrian Vulnerable Persons Resettlement Scheme", "Home Office",
-     "Health funding (£2,600 per person) is paid to the NHS commissioner, not the council, so it has no stream here."),
-    ("VCRS", "Vulnerable Children's Resettlement Scheme", "Home Office",
-     "Believed to run under the same funding instruction as VPRS; confirm with the finance lead."),
-    ("UKRS", "UK Resettlement Scheme", "Home Office",
-     "Per-year split of the £20,520 core tariff not confirmed; health funding goes to the ICB."),
-    ("ARP", "Afghan Resettlement Programme", "Home Office",
-     "2025/26 amounts not confirmed: the figures below follow the earlier Afghan schemes until confirmed."),
-    ("HFU", "Homes for Ukraine", "MHCLG",
-     "Section 31 grant, not ring-fenced, paid quarterly in arrears on actual arrivals."),
-    ("CS", "Community Sponsorship", "Home Office",
-     "The council receives no core tariff; it claims ESOL per adult on the group's behalf."),
+    (
+        "VPRS",
+        "Syrian Vulnerable Persons Resettlement Scheme",
+        "Home Office",
+        "Health funding (£2,600 per person) is paid to the NHS commissioner, not the council, "
+        "so it has no stream here.",
+    ),
+    (
+        "VCRS",
+        "Vulnerable Children's Resettlement Scheme",
+        "Home Office",
+        "Believed to run under the same funding instruction as VPRS; confirm with the finance lead.",
+    ),
+    (
+        "UKRS",
+        "UK Resettlement Scheme",
+        "Home Office",
+        "Per-year split of the £20,520 core tariff not confirmed; health funding goes to the ICB.",
+    ),
+    (
+        "ARP",
+        "Afghan Resettlement Programme",
+        "Home Office",
+        "2025/26 amounts not confirmed: the figures below follow the earlier Afghan schemes until confirmed.",
+    ),
+    (
+        "HFU",
+        "Homes for Ukraine",
+        "MHCLG",
+        "Section 31 grant, not ring-fenced, paid quarterly in arrears on actual arrivals.",
+    ),
+    (
+        "CS",
+        "Community Sponsorship",
+        "Home Office",
+        "The council receives no core tariff; it claims ESOL per adult on the group's behalf.",
+    ),
 ]
 
-CORE_CATEGORIES = [C.HOUSING, C.FURNITURE, C.HOUSEHOLD, C.DIGITAL, C.HEALTH_ACCESS, C.EMPLOYMENT, C.ACTIVITIES,
-                   C.BEFRIENDING, C.MEAL, C.LEGAL_ADVICE, C.OTHER]
+CORE_CATEGORIES = [
+    C.HOUSING,
+    C.FURNITURE,
+    C.HOUSEHOLD,
+    C.DIGITAL,
+    C.HEALTH_ACCESS,
+    C.EMPLOYMENT,
+    C.ACTIVITIES,
+    C.BEFRIENDING,
+    C.MEAL,
+    C.LEGAL_ADVICE,
+    C.OTHER,
+]
 EDUCATION_CATEGORIES = [C.SCHOOL_SUPPORT, C.CHILDCARE, C.DIGITAL]
 EXCEPTIONAL_CATEGORIES = [C.HOUSING, C.HEALTH_ACCESS, C.CHILDCARE, C.OTHER]
 
@@ -63,8 +99,10 @@ class Amount:
 
 
 def _education(start: date, end: date | None, source: str) -> list[Amount]:
-    return [Amount(RuleBasis.PER_PERSON, 4500, start, end, ages=(5, 18), source=source),
-            Amount(RuleBasis.PER_PERSON, 2250, start, end, ages=(3, 4), source=source)]
+    return [
+        Amount(RuleBasis.PER_PERSON, 4500, start, end, ages=(5, 18), source=source),
+        Amount(RuleBasis.PER_PERSON, 2250, start, end, ages=(3, 4), source=source),
+    ]
 
 
 VPRS_START = date(2015, 9, 7)
@@ -75,38 +113,109 @@ AFGHAN_START = date(2025, 3, 1)
 def _vprs_like(code: str, start: date) -> list[tuple[str, str, StreamScope, list[Category], bool, list[Amount]]]:
     prefix = code.lower()
     return [
-        (f"{prefix}-core", "Core tariff", StreamScope.FAMILY, CORE_CATEGORIES, False, [
-            Amount(RuleBasis.PER_PERSON, 8520, start, None, source=VPRS_FI),
-            Amount(RuleBasis.PER_PERSON, 5000, start, None, year=2, source=VPRS_FI),
-            Amount(RuleBasis.PER_PERSON, 3700, start, None, year=3, confirmed=False, source=VPRS_FI),
-            Amount(RuleBasis.PER_PERSON, 2300, start, None, year=4, confirmed=False, source=VPRS_FI),
-            Amount(RuleBasis.PER_PERSON, 1000, start, None, year=5, source=VPRS_FI)]),
-        (f"{prefix}-education", "Education", StreamScope.FAMILY, EDUCATION_CATEGORIES, False,
-         _education(start, None, VPRS_FI)),
-        (f"{prefix}-esol-pool", "ESOL (pooled)", StreamScope.POOL, [C.ESOL], False, [
-            Amount(RuleBasis.PER_ESOL_ADULT, 850, start, None, source=VPRS_FI)]),
-        (f"{prefix}-exceptional", "Exceptional costs", StreamScope.POOL, EXCEPTIONAL_CATEGORIES, True, [
-            Amount(RuleBasis.COUNCIL_FIXED, 25000, start, None, confirmed=False,
-                   source="Total agreed in writing by the Home Office for this council; set by the finance lead")]),
+        (
+            f"{prefix}-core",
+            "Core tariff",
+            StreamScope.FAMILY,
+            CORE_CATEGORIES,
+            False,
+            [
+                Amount(RuleBasis.PER_PERSON, 8520, start, None, source=VPRS_FI),
+                Amount(RuleBasis.PER_PERSON, 5000, start, None, year=2, source=VPRS_FI),
+                Amount(RuleBasis.PER_PERSON, 3700, start, None, year=3, confirmed=False, source=VPRS_FI),
+                Amount(RuleBasis.PER_PERSON, 2300, start, None, year=4, confirmed=False, source=VPRS_FI),
+                Amount(RuleBasis.PER_PERSON, 1000, start, None, year=5, source=VPRS_FI),
+            ],
+        ),
+        (
+            f"{prefix}-education",
+            "Education",
+            StreamScope.FAMILY,
+            EDUCATION_CATEGORIES,
+            False,
+            _education(start, None, VPRS_FI),
+        ),
+        (
+            f"{prefix}-esol-pool",
+            "ESOL (pooled)",
+            StreamScope.POOL,
+            [C.ESOL],
+            False,
+            [Amount(RuleBasis.PER_ESOL_ADULT, 850, start, None, source=VPRS_FI)],
+        ),
+        (
+            f"{prefix}-exceptional",
+            "Exceptional costs",
+            StreamScope.POOL,
+            EXCEPTIONAL_CATEGORIES,
+            True,
+            [
+                Amount(
+                    RuleBasis.COUNCIL_FIXED,
+                    25000,
+                    start,
+                    None,
+                    confirmed=False,
+                    source="Total agreed in writing by the Home Office for this council; set by the finance lead",
+                )
+            ],
+        ),
     ]
 
 
-def _ukrs_like(code: str, start: date, confirmed: bool) -> list[tuple[str, str, StreamScope, list[Category], bool,
-                                                                          list[Amount]]]:
+def _ukrs_like(
+    code: str, start: date, confirmed: bool
+) -> list[tuple[str, str, StreamScope, list[Category], bool, list[Amount]]]:
     prefix = code.lower()
     return [
-        (f"{prefix}-core", "Core integration tariff", StreamScope.FAMILY, CORE_CATEGORIES, False, [
-            Amount(RuleBasis.PER_PERSON, 10520, start, year=1, confirmed=False, source=UKRS_FI),
-            Amount(RuleBasis.PER_PERSON, 6000, start, year=2, confirmed=False, source=UKRS_FI),
-            Amount(RuleBasis.PER_PERSON, 4000, start, year=3, confirmed=False, source=UKRS_FI)]),
-        (f"{prefix}-education", "Education", StreamScope.FAMILY, EDUCATION_CATEGORIES, False, [
-            Amount(a.basis, a.pounds, a.start, a.end, a.ages, confirmed=confirmed, source=UKRS_FI)
-            for a in _education(start, None, UKRS_FI)]),
-        (f"{prefix}-esol-pool", "ESOL (pooled)", StreamScope.POOL, [C.ESOL], False, [
-            Amount(RuleBasis.PER_ESOL_ADULT, 850, start, confirmed=confirmed, source=UKRS_FI)]),
-        (f"{prefix}-exceptional", "Exceptional costs", StreamScope.POOL, EXCEPTIONAL_CATEGORIES, True, [
-            Amount(RuleBasis.COUNCIL_FIXED, 25000, start, None, confirmed=False,
-                   source="Total agreed in writing by the Home Office for this council; set by the finance lead")]),
+        (
+            f"{prefix}-core",
+            "Core integration tariff",
+            StreamScope.FAMILY,
+            CORE_CATEGORIES,
+            False,
+            [
+                Amount(RuleBasis.PER_PERSON, 10520, start, year=1, confirmed=False, source=UKRS_FI),
+                Amount(RuleBasis.PER_PERSON, 6000, start, year=2, confirmed=False, source=UKRS_FI),
+                Amount(RuleBasis.PER_PERSON, 4000, start, year=3, confirmed=False, source=UKRS_FI),
+            ],
+        ),
+        (
+            f"{prefix}-education",
+            "Education",
+            StreamScope.FAMILY,
+            EDUCATION_CATEGORIES,
+            False,
+            [
+                Amount(a.basis, a.pounds, a.start, a.end, a.ages, confirmed=confirmed, source=UKRS_FI)
+                for a in _education(start, None, UKRS_FI)
+            ],
+        ),
+        (
+            f"{prefix}-esol-pool",
+            "ESOL (pooled)",
+            StreamScope.POOL,
+            [C.ESOL],
+            False,
+            [Amount(RuleBasis.PER_ESOL_ADULT, 850, start, confirmed=confirmed, source=UKRS_FI)],
+        ),
+        (
+            f"{prefix}-exceptional",
+            "Exceptional costs",
+            StreamScope.POOL,
+            EXCEPTIONAL_CATEGORIES,
+            True,
+            [
+                Amount(
+                    RuleBasis.COUNCIL_FIXED,
+                    25000,
+                    start,
+                    None,
+                    confirmed=False,
+                    source="Total agreed in writing by the Home Office for this council; set by the finance lead",
+                )
+            ],
+        ),
     ]
 
 
@@ -116,15 +225,39 @@ STREAMS = {
     "VCRS": _vprs_like("VCRS", date(2016, 4, 21)),
     "UKRS": _ukrs_like("UKRS", UKRS_START, confirmed=True),
     "ARP": _ukrs_like("ARP", AFGHAN_START, confirmed=False),
-    "HFU": [("hfu-tariff", "Council tariff", StreamScope.FAMILY, CORE_CATEGORIES + [C.SCHOOL_SUPPORT], False, [
-        Amount(RuleBasis.PER_PERSON, 10500, date(2022, 3, 14), date(2022, 12, 31), source=HFU_SOURCE),
-        Amount(RuleBasis.PER_PERSON, 5900, date(2023, 1, 1), source=HFU_SOURCE)])],
-    "CS": [("cs-esol-pool", "ESOL claimed for sponsor groups (pooled)", StreamScope.POOL, [C.ESOL], False, [
-        Amount(RuleBasis.PER_ESOL_ADULT, 850, date(2016, 7, 1), source="Community Sponsorship guidance")])],
+    "HFU": [
+        (
+            "hfu-tariff",
+            "Council tariff",
+            StreamScope.FAMILY,
+            CORE_CATEGORIES + [C.SCHOOL_SUPPORT],
+            False,
+            [
+                Amount(RuleBasis.PER_PERSON, 10500, date(2022, 3, 14), date(2022, 12, 31), source=HFU_SOURCE),
+                Amount(RuleBasis.PER_PERSON, 5900, date(2023, 1, 1), source=HFU_SOURCE),
+            ],
+        )
+    ],
+    "CS": [
+        (
+            "cs-esol-pool",
+            "ESOL claimed for sponsor groups (pooled)",
+            StreamScope.POOL,
+            [C.ESOL],
+            False,
+            [Amount(RuleBasis.PER_ESOL_ADULT, 850, date(2016, 7, 1), source="Community Sponsorship guidance")],
+        )
+    ],
 }
 
-STREAM_OPEN_FROM = {"VPRS": VPRS_START, "VCRS": date(2016, 4, 21), "UKRS": UKRS_START, "ARP": AFGHAN_START,
-                    "HFU": date(2022, 3, 14), "CS": date(2016, 7, 1)}
+STREAM_OPEN_FROM = {
+    "VPRS": VPRS_START,
+    "VCRS": date(2016, 4, 21),
+    "UKRS": UKRS_START,
+    "ARP": AFGHAN_START,
+    "HFU": date(2022, 3, 14),
+    "CS": date(2016, 7, 1),
+}
 
 # Expense categories beyond the shared item kinds, and the recommended eligibility of each (domain.md §1.4).
 EXTRA_CATEGORIES = [
@@ -142,13 +275,17 @@ EXTRA_CATEGORIES = [
 BLOCKED = {"television", "dvd_player", "games_console", "entertainment_electronics"}
 NEEDS_APPROVAL = {"computer", "tablet", "radio"}
 NOTES = {
-    "television": GUIDANCE_2015, "dvd_player": GUIDANCE_2015, "games_console": GUIDANCE_2015,
+    "television": GUIDANCE_2015,
+    "dvd_player": GUIDANCE_2015,
+    "games_console": GUIDANCE_2015,
     "entertainment_electronics": GUIDANCE_2015,
     "computer": "Not named by the Home Office; reported as not allowed. Reviewer decides",
     "tablet": "Devices for education are sometimes funded; reviewer decides",
     "radio": "Reported among items that appear not to be allowed; reviewer decides",
-    "fridge": "Named as allowed (food storage)", "cooker": "Named as allowed (cooking)",
-    "washing_machine": "Washing facilities may be supplied", "toaster": "Named as allowed",
+    "fridge": "Named as allowed (food storage)",
+    "cooker": "Named as allowed (cooking)",
+    "washing_machine": "Washing facilities may be supplied",
+    "toaster": "Named as allowed",
 }
 
 
@@ -163,15 +300,33 @@ def default_eligibility(code: str) -> Eligibility:
 def _load_scheme(code: str, name: str, funder: str, notes: str) -> FundingScheme:
     scheme = create_scheme(code, SchemeFields(name=name, funder=funder, notes=notes))
     for stream_code, stream_name, scope, categories, prior, amounts in STREAMS.get(code, []):
-        stream = create_stream(scheme, stream_code, StreamFields(
-            name=stream_name, scope=scope, categories=categories, requires_prior_agreement=prior,
-            effective_from=STREAM_OPEN_FROM[code], source_ref=amounts[0].source if amounts else ""))
+        stream = create_stream(
+            scheme,
+            stream_code,
+            StreamFields(
+                name=stream_name,
+                scope=scope,
+                categories=categories,
+                requires_prior_agreement=prior,
+                effective_from=STREAM_OPEN_FROM[code],
+                source_ref=amounts[0].source if amounts else "",
+            ),
+        )
         for amount in amounts:
-            create_rule(stream, RuleFields(
-                basis=amount.basis, amount_pence=amount.pounds * 100, effective_from=amount.start,
-                effective_to=amount.end, age_min=amount.ages[0] if amount.ages else None,
-                age_max=amount.ages[1] if amount.ages else None, support_year=amount.year,
-                source_ref=amount.source, is_confirmed=amount.confirmed))
+            create_rule(
+                stream,
+                RuleFields(
+                    basis=amount.basis,
+                    amount_pence=amount.pounds * 100,
+                    effective_from=amount.start,
+                    effective_to=amount.end,
+                    age_min=amount.ages[0] if amount.ages else None,
+                    age_max=amount.ages[1] if amount.ages else None,
+                    support_year=amount.year,
+                    source_ref=amount.source,
+                    is_confirmed=amount.confirmed,
+                ),
+            )
     return scheme
 
 
@@ -191,11 +346,23 @@ def load_funding_configuration() -> list[FundingScheme]:
             schemes.append(existing)
             continue
         scheme = _load_scheme(code, name, funder, notes)
-        db.session.add_all([CategoryEligibility(scheme=scheme, expense_category=category,
-                                                eligibility=default_eligibility(category.code),
-                                                note=NOTES.get(category.code, "")) for category in categories.values()])
+        db.session.add_all(
+            [
+                CategoryEligibility(
+                    scheme=scheme,
+                    expense_category=category,
+                    eligibility=default_eligibility(category.code),
+                    note=NOTES.get(category.code, ""),
+                )
+                for category in categories.values()
+            ]
+        )
         db.session.flush()
-        record("funding_eligibility_set", "funding_scheme", scheme.id,
-               f"{len(categories)} expense categories set from the recommended defaults")
+        record(
+            "funding_eligibility_set",
+            "funding_scheme",
+            scheme.id,
+            f"{len(categories)} expense categories set from the recommended defaults",
+        )
         schemes.append(scheme)
     return schemes

@@ -28,31 +28,50 @@ def _strip(value: str | None) -> str | None:
 
 class SpendLineForm(FlaskForm):
     family = SelectField("Family", widget=GovSelect(), validators=[InputRequired("Select the family")])
-    need = SelectField("Need it meets (optional)", widget=GovSelect(), validators=[Optional()],
-                       validate_choice=False)
-    expense_category = SelectField("What was bought", widget=GovSelect(),
-                                   validators=[InputRequired("Select what was bought")])
-    item_description = StringField("Description", widget=GovTextInput(), filters=[_strip],
-                                   description="For example, the make and model, or the course name",
-                                   validators=[InputRequired("Enter a description"),
-                                               Length(max=200, message="Description must be 200 characters or fewer")])
+    need = SelectField("Need it meets (optional)", widget=GovSelect(), validators=[Optional()], validate_choice=False)
+    expense_category = SelectField(
+        "What was bought", widget=GovSelect(), validators=[InputRequired("Select what was bought")]
+    )
+    item_description = StringField(
+        "Description",
+        widget=GovTextInput(),
+        filters=[_strip],
+        description="For example, the make and model, or the course name",
+        validators=[
+            InputRequired("Enter a description"),
+            Length(max=200, message="Description must be 200 characters or fewer"),
+        ],
+    )
     amount = PoundsField("Amount in pounds", validators=[InputRequired("Enter the amount")])
-    payee = StringField("Paid to", widget=GovTextInput(), filters=[_strip],
-                        validators=[InputRequired("Enter who was paid"),
-                                    Length(max=120, message="Paid to must be 120 characters or fewer")])
+    payee = StringField(
+        "Paid to",
+        widget=GovTextInput(),
+        filters=[_strip],
+        validators=[
+            InputRequired("Enter who was paid"),
+            Length(max=120, message="Paid to must be 120 characters or fewer"),
+        ],
+    )
     spend_date = GovDateField("Date of purchase", validators=[InputRequired("Enter the date of purchase")])
     stream = SelectField("Funding stream", widget=GovSelect(), validators=[InputRequired("Select a funding stream")])
-    agreement_reference = StringField("Home Office agreement reference", widget=GovTextInput(), filters=[_strip],
-                                      description="Needed for exceptional costs, which the Home Office must agree "
-                                                  "in writing before they are incurred",
-                                      validators=[Optional(), Length(max=100, message="Reference must be 100 "
-                                                                                      "characters or fewer")])
+    agreement_reference = StringField(
+        "Home Office agreement reference",
+        widget=GovTextInput(),
+        filters=[_strip],
+        description="Needed for exceptional costs, which the Home Office must agree "
+        "in writing before they are incurred",
+        validators=[Optional(), Length(max=100, message="Reference must be 100 characters or fewer")],
+    )
     submit = SubmitField("Save as draft", widget=GovSubmitInput())
 
 
 class ReceiptForm(FlaskForm):
-    receipt = FileField("Upload a receipt", widget=GovFileInput(), description="PDF, JPG or PNG, smaller than 5MB",
-                        validators=[InputRequired("Select a receipt")])
+    receipt = FileField(
+        "Upload a receipt",
+        widget=GovFileInput(),
+        description="PDF, JPG or PNG, smaller than 5MB",
+        validators=[InputRequired("Select a receipt")],
+    )
     upload = SubmitField("Upload receipt", widget=GovSubmitInput())
 
 
@@ -63,36 +82,56 @@ class ActionForm(FlaskForm):
 
 
 class ApproveForm(FlaskForm):
-    note = StringField("Reviewer's note", widget=GovTextArea(), filters=[_strip],
-                       description="Needed for items the scheme pays for only with approval",
-                       validators=[Optional(), Length(max=1000, message="Note must be 1000 characters or fewer")])
+    note = StringField(
+        "Reviewer's note",
+        widget=GovTextArea(),
+        filters=[_strip],
+        description="Needed for items the scheme pays for only with approval",
+        validators=[Optional(), Length(max=1000, message="Note must be 1000 characters or fewer")],
+    )
     approve = SubmitField("Approve", widget=GovSubmitInput())
 
 
 class RejectForm(FlaskForm):
-    reason = StringField("Reason for rejecting", widget=GovTextArea(), filters=[_strip],
-                         validators=[InputRequired("Enter the reason for rejecting this spend"),
-                                     Length(max=1000, message="Reason must be 1000 characters or fewer")])
+    reason = StringField(
+        "Reason for rejecting",
+        widget=GovTextArea(),
+        filters=[_strip],
+        validators=[
+            InputRequired("Enter the reason for rejecting this spend"),
+            Length(max=1000, message="Reason must be 1000 characters or fewer"),
+        ],
+    )
     reject = SubmitField("Reject", widget=GovSubmitInput())
 
 
-DECISION_CHOICES = [SelectChoice("approve", "Approve the selected spend"),
-                    SelectChoice("reject", "Reject the selected spend")]
+DECISION_CHOICES = [
+    SelectChoice("approve", "Approve the selected spend"),
+    SelectChoice("reject", "Reject the selected spend"),
+]
 
 
 class BulkDecisionForm(FlaskForm):
-    decision = RadioField("Decision", widget=GovRadioInput(), choices=DECISION_CHOICES,
-                          validators=[InputRequired("Select approve or reject")])
-    text = StringField("Note or reason", widget=GovTextArea(), filters=[_strip],
-                       description="A note for approvals (needed for items that need approval), or the reason for "
-                                   "rejections",
-                       validators=[Optional(), Length(max=1000, message="Note must be 1000 characters or fewer")])
+    decision = RadioField(
+        "Decision",
+        widget=GovRadioInput(),
+        choices=DECISION_CHOICES,
+        validators=[InputRequired("Select approve or reject")],
+    )
+    text = StringField(
+        "Note or reason",
+        widget=GovTextArea(),
+        filters=[_strip],
+        description="A note for approvals (needed for items that need approval), or the reason for rejections",
+        validators=[Optional(), Length(max=1000, message="Note must be 1000 characters or fewer")],
+    )
     submit = SubmitField("Apply to selected spend", widget=GovSubmitInput())
 
 
 # The review queue's statuses: committed lines are not in it until they are submitted.
-STATUS_CHOICES = [SelectChoice("", "Any status")] + [SelectChoice(s.value, s.label) for s in SpendStatus
-                                                     if s is not SpendStatus.COMMITTED]
+STATUS_CHOICES = [SelectChoice("", "Any status")] + [
+    SelectChoice(s.value, s.label) for s in SpendStatus if s is not SpendStatus.COMMITTED
+]
 
 
 class SpendFilterForm(FlaskForm):
@@ -104,9 +143,12 @@ class SpendFilterForm(FlaskForm):
     status = SelectField("Status", widget=GovSelect(), choices=STATUS_CHOICES, validators=[Optional()])
     scheme = SelectField("Scheme", widget=GovSelect(), validators=[Optional()], validate_choice=False)
     stream = SelectField("Stream", widget=GovSelect(), validators=[Optional()], validate_choice=False)
-    family = StringField("Family reference", widget=GovTextInput(), filters=[_strip],
-                         validators=[Optional(), Length(max=16, message="Family reference must be 16 characters "
-                                                                        "or fewer")])
+    family = StringField(
+        "Family reference",
+        widget=GovTextInput(),
+        filters=[_strip],
+        validators=[Optional(), Length(max=16, message="Family reference must be 16 characters or fewer")],
+    )
     needs_approval = BooleanField("Only items that need approval", widget=GovCheckboxInput())
     submitted_from = GovDateField("Submitted from", validators=[Optional()])
     submitted_to = GovDateField("Submitted up to", validators=[Optional()])
@@ -115,6 +157,5 @@ class SpendFilterForm(FlaskForm):
 
 class ClaimBatchForm(FlaskForm):
     scheme = SelectField("Scheme", widget=GovSelect(), validators=[InputRequired("Select the scheme to claim for")])
-    period_end = GovDateField("Include spend dated up to", validators=[InputRequired("Enter the last date to "
-                                                                                     "include")])
+    period_end = GovDateField("Include spend dated up to", validators=[InputRequired("Enter the last date to include")])
     submit = SubmitField("Create claim batch", widget=GovSubmitInput())

@@ -50,9 +50,14 @@ class SpendStatus(enum.StrEnum):
 
     @property
     def tag_class(self) -> str:
-        return {"committed": "govuk-tag--turquoise",
-                "draft": "govuk-tag--grey", "submitted": "govuk-tag--blue", "approved": "govuk-tag--green",
-                "rejected": "govuk-tag--red", "claimed": "govuk-tag--purple"}[self.value]
+        return {
+            "committed": "govuk-tag--turquoise",
+            "draft": "govuk-tag--grey",
+            "submitted": "govuk-tag--blue",
+            "approved": "govuk-tag--green",
+            "rejected": "govuk-tag--red",
+            "claimed": "govuk-tag--purple",
+        }[self.value]
 
 
 SPENT_STATUSES = (SpendStatus.APPROVED, SpendStatus.CLAIMED)
@@ -81,8 +86,9 @@ class ClaimBatch(db.Model):
 
     scheme: Mapped[FundingScheme] = relationship()
     created_by: Mapped[User] = relationship()
-    lines: Mapped[list[SpendLine]] = relationship(back_populates="claim_batch",
-                                                  order_by=lambda: [SpendLine.spend_date, SpendLine.id])
+    lines: Mapped[list[SpendLine]] = relationship(
+        back_populates="claim_batch", order_by=lambda: [SpendLine.spend_date, SpendLine.id]
+    )
 
 
 class SpendLine(db.Model):
@@ -90,13 +96,21 @@ class SpendLine(db.Model):
     __table_args__ = (
         CheckConstraint("amount_pence > 0", name="amount_positive"),
         CheckConstraint("status <> 'rejected' OR rejection_reason <> ''", name="rejection_has_reason"),
-        CheckConstraint("status NOT IN ('approved', 'rejected', 'claimed') OR "
-                        "(decided_at IS NOT NULL AND decided_by_id IS NOT NULL)", name="decision_recorded"),
+        CheckConstraint(
+            "status NOT IN ('approved', 'rejected', 'claimed') OR "
+            "(decided_at IS NOT NULL AND decided_by_id IS NOT NULL)",
+            name="decision_recorded",
+        ),
         CheckConstraint("(status = 'claimed') = (claim_batch_id IS NOT NULL)", name="claimed_in_a_batch"),
         CheckConstraint("status <> 'committed' OR match_id IS NOT NULL", name="committed_for_a_match"),
         # At most one line per match: its commitment, later its claim.
-        Index("uq_spend_lines_one_per_match", "match_id", unique=True,
-              sqlite_where=text("match_id IS NOT NULL"), postgresql_where=text("match_id IS NOT NULL")),
+        Index(
+            "uq_spend_lines_one_per_match",
+            "match_id",
+            unique=True,
+            sqlite_where=text("match_id IS NOT NULL"),
+            postgresql_where=text("match_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -104,14 +118,16 @@ class SpendLine(db.Model):
     family_id: Mapped[int] = mapped_column(ForeignKey("families.id", ondelete="RESTRICT"), index=True)
     need_id: Mapped[int | None] = mapped_column(ForeignKey("needs.id", ondelete="SET NULL"), index=True)
     stream_id: Mapped[int] = mapped_column(ForeignKey("funding_streams.id", ondelete="RESTRICT"), index=True)
-    expense_category_id: Mapped[int] = mapped_column(ForeignKey("expense_categories.id", ondelete="RESTRICT"),
-                                                     index=True)
+    expense_category_id: Mapped[int] = mapped_column(
+        ForeignKey("expense_categories.id", ondelete="RESTRICT"), index=True
+    )
     item_description: Mapped[str] = mapped_column(String(200))
     amount_pence: Mapped[int] = mapped_column(Integer)
     payee: Mapped[str] = mapped_column(String(120))
     spend_date: Mapped[date] = mapped_column(Date, index=True)
-    status: Mapped[SpendStatus] = mapped_column(string_enum(SpendStatus, "spend_status"), default=SpendStatus.DRAFT,
-                                                index=True)
+    status: Mapped[SpendStatus] = mapped_column(
+        string_enum(SpendStatus, "spend_status"), default=SpendStatus.DRAFT, index=True
+    )
     # Exceptional costs: the Home Office's written in-principle agreement.
     agreement_reference: Mapped[str] = mapped_column(String(100), default="")
     reviewer_note: Mapped[str] = mapped_column(Text, default="")
@@ -122,8 +138,7 @@ class SpendLine(db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    claim_batch_id: Mapped[int | None] = mapped_column(ForeignKey("claim_batches.id", ondelete="RESTRICT"),
-                                                       index=True)
+    claim_batch_id: Mapped[int | None] = mapped_column(ForeignKey("claim_batches.id", ondelete="RESTRICT"), index=True)
     # The accepted paid match this line commits money for (and then claims), if any.
     match_id: Mapped[int | None] = mapped_column(ForeignKey("matches.id", ondelete="RESTRICT"))
 
@@ -134,8 +149,9 @@ class SpendLine(db.Model):
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
     claim_batch: Mapped[ClaimBatch | None] = relationship(back_populates="lines")
-    receipts: Mapped[list[Receipt]] = relationship(back_populates="spend_line", order_by="Receipt.id",
-                                                   cascade="all, delete-orphan")
+    receipts: Mapped[list[Receipt]] = relationship(
+        back_populates="spend_line", order_by="Receipt.id", cascade="all, delete-orphan"
+    )
     match: Mapped[Match | None] = relationship("Match", back_populates="spend_line")
 
     @property
@@ -183,8 +199,13 @@ class FundingBudget(db.Model):
     __tablename__ = "funding_budgets"
     __table_args__ = (
         UniqueConstraint("stream_id", "family_id", name="uq_funding_budgets_stream_family"),
-        Index("uq_funding_budgets_one_pool_row", "stream_id", unique=True,
-              sqlite_where=text("family_id IS NULL"), postgresql_where=text("family_id IS NULL")),
+        Index(
+            "uq_funding_budgets_one_pool_row",
+            "stream_id",
+            unique=True,
+            sqlite_where=text("family_id IS NULL"),
+            postgresql_where=text("family_id IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

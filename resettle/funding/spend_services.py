@@ -69,26 +69,41 @@ class SpendFields:
     agreement_reference: str = ""
 
 
-def facts_for(family: Family, stream: FundingStream, expense_category: ExpenseCategory, spend_date: date,
-              agreement_reference: str, receipt_count: int) -> SpendFacts:
+def facts_for(
+    family: Family,
+    stream: FundingStream,
+    expense_category: ExpenseCategory,
+    spend_date: date,
+    agreement_reference: str,
+    receipt_count: int,
+) -> SpendFacts:
     return SpendFacts(
-        item_label=expense_category.label, scheme_code=stream.scheme.code, stream_name=stream.name,
+        item_label=expense_category.label,
+        scheme_code=stream.scheme.code,
+        stream_name=stream.name,
         eligibility=eligibility_of(stream.scheme_id, expense_category.id),
         family_scheme_code=family.scheme.value if family.scheme else None,
         stream_pays_for_category=expense_category.category in stream.categories,
-        stream_open_on=stream.is_open_on(spend_date), spend_date=spend_date,
-        requires_prior_agreement=stream.requires_prior_agreement, agreement_reference=agreement_reference,
-        receipt_count=receipt_count)
+        stream_open_on=stream.is_open_on(spend_date),
+        spend_date=spend_date,
+        requires_prior_agreement=stream.requires_prior_agreement,
+        agreement_reference=agreement_reference,
+        receipt_count=receipt_count,
+    )
 
 
 def line_facts(line: SpendLine) -> SpendFacts:
-    return facts_for(line.family, line.stream, line.expense_category, line.spend_date, line.agreement_reference,
-                     len(line.receipts))
+    return facts_for(
+        line.family, line.stream, line.expense_category, line.spend_date, line.agreement_reference, len(line.receipts)
+    )
 
 
 def _check_fields(fields: SpendFields) -> None:
-    problems = charge_problems(facts_for(fields.family, fields.stream, fields.expense_category, fields.spend_date,
-                                         fields.agreement_reference, 0))
+    problems = charge_problems(
+        facts_for(
+            fields.family, fields.stream, fields.expense_category, fields.spend_date, fields.agreement_reference, 0
+        )
+    )
     if fields.need is not None and fields.need.family_id != fields.family.id:
         problems.append(Problem("need", "Select a need of this family"))
     if fields.amount_pence <= 0:
@@ -109,13 +124,21 @@ def _locked_figures(stream: FundingStream, family: Family, excluding: SpendLine 
     return figures_for(stream, family, excluding=excluding)
 
 
-def _hold(stream: FundingStream, family: Family, amount_pence: int, excluding: SpendLine | None,
-          field_name: str) -> None:
+def _hold(
+    stream: FundingStream, family: Family, amount_pence: int, excluding: SpendLine | None, field_name: str
+) -> None:
     """Set `amount_pence` aside (a match's line, new or corrected) only if the budget still has it."""
     figures = _locked_figures(stream, family, excluding)
     if not figures.can_afford(amount_pence):
-        raise CommitmentError([Problem(field_name, f"{stream.name} has {format_pence(max(figures.remaining, 0))} "
-                                                   f"left, not the {format_pence(amount_pence)} this needs")])
+        raise CommitmentError(
+            [
+                Problem(
+                    field_name,
+                    f"{stream.name} has {format_pence(max(figures.remaining, 0))} "
+                    f"left, not the {format_pence(amount_pence)} this needs",
+                )
+            ]
+        )
 
 
 # The expense category a paid service offer is charged to, where the seeded categories name one; any other
@@ -148,21 +171,36 @@ def commit_spend_line(fields: SpendFields, match: Match, actor: User) -> SpendLi
     _check_fields(fields)
     _hold(fields.stream, fields.family, fields.amount_pence, None, "stream")
     line = SpendLine(
-        family=fields.family, need=fields.need, stream=fields.stream, expense_category=fields.expense_category,
-        item_description=fields.item_description, amount_pence=fields.amount_pence, payee=fields.payee,
-        spend_date=fields.spend_date, created_by=actor, status=SpendStatus.COMMITTED, match=match)
+        family=fields.family,
+        need=fields.need,
+        stream=fields.stream,
+        expense_category=fields.expense_category,
+        item_description=fields.item_description,
+        amount_pence=fields.amount_pence,
+        payee=fields.payee,
+        spend_date=fields.spend_date,
+        created_by=actor,
+        status=SpendStatus.COMMITTED,
+        match=match,
+    )
     db.session.add(line)
     db.session.flush()
-    record("spend_committed", "spend_line", line.public_id,
-           f"{line.reference} {fields.expense_category.code} {format_pence(fields.amount_pence)} committed from "
-           f"{fields.stream.code} for family {fields.family.reference}", actor=actor)
+    record(
+        "spend_committed",
+        "spend_line",
+        line.public_id,
+        f"{line.reference} {fields.expense_category.code} {format_pence(fields.amount_pence)} committed from "
+        f"{fields.stream.code} for family {fields.family.reference}",
+        actor=actor,
+    )
     return line
 
 
 def _lock_line(line: SpendLine) -> bool:
     """Lock the line's row and read it again; False when it is gone (its match was cancelled meanwhile)."""
-    statement = (select(SpendLine).where(SpendLine.id == line.id).with_for_update()
-                 .execution_options(populate_existing=True))
+    statement = (
+        select(SpendLine).where(SpendLine.id == line.id).with_for_update().execution_options(populate_existing=True)
+    )
     return db.session.execute(statement).scalar_one_or_none() is not None
 
 
@@ -171,15 +209,16 @@ def record_delivery(line: SpendLine, actor: User) -> SpendLine:
     Its money stays committed until the line is approved. The line's row is locked first, so cancelling the
     match at the same moment either sees a draft (and stops) or has removed the line (and this stops)."""
     if not _lock_line(line):
-        raise SpendError([Problem("submit_for_review", "This spend is no longer committed: its match was "
-                                                       "cancelled")])
+        raise SpendError([Problem("submit_for_review", "This spend is no longer committed: its match was cancelled")])
     if not line.is_committed:
-        raise SpendError([Problem("submit_for_review", f"{line.reference} is {line.status.label.lower()}, "
-                                                       "not committed")])
+        raise SpendError(
+            [Problem("submit_for_review", f"{line.reference} is {line.status.label.lower()}, not committed")]
+        )
     line.status = SpendStatus.DRAFT
     db.session.flush()
-    record("spend_delivered", "spend_line", line.public_id,
-           f"{line.reference} delivered: a draft to claim", actor=actor)
+    record(
+        "spend_delivered", "spend_line", line.public_id, f"{line.reference} delivered: a draft to claim", actor=actor
+    )
     return line
 
 
@@ -189,11 +228,22 @@ def remove_commitment(line: SpendLine, actor: User) -> None:
     lock_budget(line.stream, _budget_holder(line.stream, line.family))
     _lock_line(line)
     if not line.is_committed:
-        raise SpendError([Problem("reason", f"Spend {line.reference} for this match is "
-                                            f"{line.status.label.lower()}, so the match can no longer be cancelled")])
-    record("spend_commitment_removed", "spend_line", line.public_id,
-           f"{line.reference} {format_pence(line.amount_pence)} no longer committed from {line.stream.code}",
-           actor=actor)
+        raise SpendError(
+            [
+                Problem(
+                    "reason",
+                    f"Spend {line.reference} for this match is "
+                    f"{line.status.label.lower()}, so the match can no longer be cancelled",
+                )
+            ]
+        )
+    record(
+        "spend_commitment_removed",
+        "spend_line",
+        line.public_id,
+        f"{line.reference} {format_pence(line.amount_pence)} no longer committed from {line.stream.code}",
+        actor=actor,
+    )
     match = line.match
     db.session.delete(line)
     db.session.flush()
@@ -205,23 +255,41 @@ def create_spend_line(fields: SpendFields, actor: User) -> SpendLine:
     """A draft line. Blocked items are refused at once: they can never be charged to funds."""
     _check_fields(fields)
     line = SpendLine(
-        family=fields.family, need=fields.need, stream=fields.stream, expense_category=fields.expense_category,
-        item_description=fields.item_description, amount_pence=fields.amount_pence, payee=fields.payee,
-        spend_date=fields.spend_date, agreement_reference=fields.agreement_reference, created_by=actor,
-        status=SpendStatus.DRAFT)
+        family=fields.family,
+        need=fields.need,
+        stream=fields.stream,
+        expense_category=fields.expense_category,
+        item_description=fields.item_description,
+        amount_pence=fields.amount_pence,
+        payee=fields.payee,
+        spend_date=fields.spend_date,
+        agreement_reference=fields.agreement_reference,
+        created_by=actor,
+        status=SpendStatus.DRAFT,
+    )
     db.session.add(line)
     db.session.flush()
-    record("spend_created", "spend_line", line.public_id,
-           f"{line.reference} {fields.expense_category.code} {format_pence(fields.amount_pence)} "
-           f"to {fields.stream.code} for family {fields.family.reference}", actor=actor)
+    record(
+        "spend_created",
+        "spend_line",
+        line.public_id,
+        f"{line.reference} {fields.expense_category.code} {format_pence(fields.amount_pence)} "
+        f"to {fields.stream.code} for family {fields.family.reference}",
+        actor=actor,
+    )
     return line
 
 
 def update_spend_line(line: SpendLine, fields: SpendFields, actor: User) -> SpendLine:
     """Drafts and rejected lines can be corrected; a corrected rejected line goes back to draft."""
     if not line.is_editable:
-        raise SpendError([Problem("item_description", f"{line.reference} is {line.status.label.lower()} "
-                                                      "and can no longer be changed")])
+        raise SpendError(
+            [
+                Problem(
+                    "item_description", f"{line.reference} is {line.status.label.lower()} and can no longer be changed"
+                )
+            ]
+        )
     _check_fields(fields)
     if line.match_id is not None:
         _check_match_line(line, fields)
@@ -280,33 +348,45 @@ def approve_spend_line(line: SpendLine, reviewer: User, note: str = "") -> Spend
     lock_budget(line.stream, _budget_holder(line.stream, line.family))
     db.session.refresh(line)
     if line.status is not SpendStatus.SUBMITTED:
-        raise SpendError([Problem("note", f"{line.reference} is {line.status.label.lower()}, not waiting for "
-                                          "review")])
+        raise SpendError([Problem("note", f"{line.reference} is {line.status.label.lower()}, not waiting for review")])
     problems = approval_problems(line_facts(line), note)
     if problems:
         raise SpendError(problems)
     # Without the line itself: a match's line is counted as committed until this moment.
     figures = figures_for(line.stream, line.family, excluding=line)
     if not figures.can_afford(line.amount_pence):
-        raise SpendError([Problem("note", f"Approving {line.reference} would overspend {line.stream.name}: "
-                                          f"{format_pence(max(figures.remaining, 0))} is left and it costs "
-                                          f"{format_pence(line.amount_pence)}")])
+        raise SpendError(
+            [
+                Problem(
+                    "note",
+                    f"Approving {line.reference} would overspend {line.stream.name}: "
+                    f"{format_pence(max(figures.remaining, 0))} is left and it costs "
+                    f"{format_pence(line.amount_pence)}",
+                )
+            ]
+        )
     line.status = SpendStatus.APPROVED
     line.reviewer_note = note.strip()
     line.decided_by = reviewer
     line.decided_at = utcnow()
     db.session.flush()
-    record("spend_approved", "spend_line", line.public_id,
-           f"{line.reference} {format_pence(line.amount_pence)} approved from {line.stream.code}"
-           + (f"; note: {line.reviewer_note}" if line.reviewer_note else ""), actor=reviewer)
+    record(
+        "spend_approved",
+        "spend_line",
+        line.public_id,
+        f"{line.reference} {format_pence(line.amount_pence)} approved from {line.stream.code}"
+        + (f"; note: {line.reviewer_note}" if line.reviewer_note else ""),
+        actor=reviewer,
+    )
     return line
 
 
 def reject_spend_line(line: SpendLine, reviewer: User, reason: str) -> SpendLine:
     _check_reviewer(line, reviewer)
     if line.status is not SpendStatus.SUBMITTED:
-        raise SpendError([Problem("reason", f"{line.reference} is {line.status.label.lower()}, not waiting for "
-                                            "review")])
+        raise SpendError(
+            [Problem("reason", f"{line.reference} is {line.status.label.lower()}, not waiting for review")]
+        )
     problems = rejection_problems(reason)
     if problems:
         raise SpendError(problems)
@@ -315,12 +395,20 @@ def reject_spend_line(line: SpendLine, reviewer: User, reason: str) -> SpendLine
     line.decided_by = reviewer
     line.decided_at = utcnow()
     db.session.flush()
-    record("spend_rejected", "spend_line", line.public_id, f"{line.reference} rejected: {line.rejection_reason}",
-           actor=reviewer)
-    queue_email(line.created_by.email, f"Spend {line.reference} was not approved",
-                f"Spend {line.reference} ({line.item_description}, {format_pence(line.amount_pence)}) for family "
-                f"{line.family.reference} was not approved.\n\nReason: {line.rejection_reason}\n\n"
-                "You can correct it and submit it again in Resettle.")
+    record(
+        "spend_rejected",
+        "spend_line",
+        line.public_id,
+        f"{line.reference} rejected: {line.rejection_reason}",
+        actor=reviewer,
+    )
+    queue_email(
+        line.created_by.email,
+        f"Spend {line.reference} was not approved",
+        f"Spend {line.reference} ({line.item_description}, {format_pence(line.amount_pence)}) for family "
+        f"{line.family.reference} was not approved.\n\nReason: {line.rejection_reason}\n\n"
+        "You can correct it and submit it again in Resettle.",
+    )
     return line
 
 

@@ -63,8 +63,10 @@ def show_problems(form: Any, error: SpendError, fallback: str) -> None:
 @roles_required(*CASEWORKER_AND_REVIEWER)
 def list_spend() -> str:
     status = request.args.get("status", "")
-    filters = SpendFilters(status=SpendStatus(status) if status in set(SpendStatus) else None,
-                           family_reference=request.args.get("family") or None)
+    filters = SpendFilters(
+        status=SpendStatus(status) if status in set(SpendStatus) else None,
+        family_reference=request.args.get("family") or None,
+    )
     page = paginate(spend_query(filters))
     return render_template("funding/spend_list.html", page=page, status=status, statuses=list(SpendStatus))
 
@@ -72,16 +74,26 @@ def list_spend() -> str:
 def _choose(form: SpendLineForm, family: Family | None) -> None:
     families = db.session.execute(select(Family).order_by(Family.name)).scalars()
     form.family.choices = [SelectChoice("", "Select a family")] + [
-        SelectChoice(f.reference, f"{f.name} ({f.reference}, {f.scheme.value})") for f in families]
-    needs = [] if family is None else db.session.execute(
-        select(Need).where(Need.family_id == family.id, Need.status.in_([NeedStatus.OPEN, NeedStatus.MATCHED]))
-        .order_by(Need.raised_at)).scalars()
-    form.need.choices = [SelectChoice("", "Not for a recorded need")] + [SelectChoice(str(n.id), n.title)
-                                                                          for n in needs]
+        SelectChoice(f.reference, f"{f.name} ({f.reference}, {f.scheme.value})") for f in families
+    ]
+    needs = (
+        []
+        if family is None
+        else db.session.execute(
+            select(Need)
+            .where(Need.family_id == family.id, Need.status.in_([NeedStatus.OPEN, NeedStatus.MATCHED]))
+            .order_by(Need.raised_at)
+        ).scalars()
+    )
+    form.need.choices = [SelectChoice("", "Not for a recorded need")] + [
+        SelectChoice(str(n.id), n.title) for n in needs
+    ]
     form.expense_category.choices = [SelectChoice("", "Select what was bought")] + [
-        SelectChoice(str(c.id), f"{c.label} ({c.category.label})") for c in list_expense_categories(active_only=True)]
+        SelectChoice(str(c.id), f"{c.label} ({c.category.label})") for c in list_expense_categories(active_only=True)
+    ]
     form.stream.choices = [SelectChoice("", "Select a funding stream")] + [
-        SelectChoice(str(s.id), f"{s.scheme.code}: {s.name} ({s.code})") for s in list_streams(open_on=today())]
+        SelectChoice(str(s.id), f"{s.scheme.code}: {s.name} ({s.code})") for s in list_streams(open_on=today())
+    ]
 
 
 def _fields(form: SpendLineForm) -> SpendFields:
@@ -91,10 +103,17 @@ def _fields(form: SpendLineForm) -> SpendFields:
     expense_category = db.session.get(ExpenseCategory, int(form.expense_category.data))
     if stream is None or expense_category is None:
         abort(400)
-    return SpendFields(family=family, need=need, stream=stream, expense_category=expense_category,
-                       item_description=form.item_description.data, amount_pence=form.amount.pence or 0,
-                       payee=form.payee.data, spend_date=form.spend_date.data,
-                       agreement_reference=form.agreement_reference.data or "")
+    return SpendFields(
+        family=family,
+        need=need,
+        stream=stream,
+        expense_category=expense_category,
+        item_description=form.item_description.data,
+        amount_pence=form.amount.pence or 0,
+        payee=form.payee.data,
+        spend_date=form.spend_date.data,
+        agreement_reference=form.agreement_reference.data or "",
+    )
 
 
 def _posted_family(default: Family | None) -> Family | None:
@@ -128,11 +147,19 @@ def edit_spend_line(public_id: str) -> str | Response:
     if not line.is_editable:
         flash(f"{line.reference} is {line.status.label.lower()} and can no longer be changed", "error")
         return redirect(url_for("funding.show_spend_line", public_id=line.public_id))
-    form = SpendLineForm(data={
-        "family": line.family.reference, "need": str(line.need_id or ""),
-        "expense_category": str(line.expense_category_id), "item_description": line.item_description,
-        "amount": line.amount_pence, "payee": line.payee, "spend_date": line.spend_date,
-        "stream": str(line.stream_id), "agreement_reference": line.agreement_reference})
+    form = SpendLineForm(
+        data={
+            "family": line.family.reference,
+            "need": str(line.need_id or ""),
+            "expense_category": str(line.expense_category_id),
+            "item_description": line.item_description,
+            "amount": line.amount_pence,
+            "payee": line.payee,
+            "spend_date": line.spend_date,
+            "stream": str(line.stream_id),
+            "agreement_reference": line.agreement_reference,
+        }
+    )
     _choose(form, _posted_family(line.family))
     if form.validate_on_submit():
         try:
@@ -147,12 +174,20 @@ def edit_spend_line(public_id: str) -> str | Response:
 
 def render_line(line: SpendLine, form: Any = None, **forms: Any) -> str:
     context = {
-        "receipt_form": ReceiptForm(), "submit_form": ActionForm(), "approve_form": ApproveForm(),
-        "reject_form": RejectForm(), **forms,
+        "receipt_form": ReceiptForm(),
+        "submit_form": ActionForm(),
+        "approve_form": ApproveForm(),
+        "reject_form": RejectForm(),
+        **forms,
     }
-    return render_template("funding/spend_line.html", line=line, form=form,
-                           budget=figures_for(line.stream, line.family),
-                           eligibility=eligibility_of(line.stream.scheme_id, line.expense_category_id), **context)
+    return render_template(
+        "funding/spend_line.html",
+        line=line,
+        form=form,
+        budget=figures_for(line.stream, line.family),
+        eligibility=eligibility_of(line.stream.scheme_id, line.expense_category_id),
+        **context,
+    )
 
 
 @bp.route("/spend/<public_id>")
@@ -200,10 +235,19 @@ def download_receipt(public_id: str) -> Response:
     receipt = db.session.execute(select(Receipt).where(Receipt.public_id == public_id)).scalar_one_or_none()
     if receipt is None or not receipt_path(receipt).is_file():
         abort(404)
-    record("receipt_viewed", "spend_line", receipt.spend_line.public_id,
-           f"{receipt.spend_line.reference}: {receipt.original_filename}")
-    return send_file(receipt_path(receipt), mimetype=receipt.content_type, as_attachment=True,
-                     download_name=receipt.original_filename, max_age=0)
+    record(
+        "receipt_viewed",
+        "spend_line",
+        receipt.spend_line.public_id,
+        f"{receipt.spend_line.reference}: {receipt.original_filename}",
+    )
+    return send_file(
+        receipt_path(receipt),
+        mimetype=receipt.content_type,
+        as_attachment=True,
+        download_name=receipt.original_filename,
+        max_age=0,
+    )
 
 
 @bp.route("/spend/<public_id>/submit", methods=["POST"])
@@ -233,8 +277,11 @@ def record_spend_delivery(public_id: str) -> str | Response:
         except SpendError as error:
             flash(error.problems[0].message, "error")
         else:
-            flash(f"{line.reference} is now a draft. Upload the receipt, change the amount if the invoice differs, "
-                  "then submit it for review", "success")
+            flash(
+                f"{line.reference} is now a draft. Upload the receipt, change the amount if the invoice differs, "
+                "then submit it for review",
+                "success",
+            )
     return redirect(url_for("funding.show_spend_line", public_id=line.public_id))
 
 
@@ -251,7 +298,11 @@ def list_budgets() -> str:
 @roles_required(*CASEWORKER_AND_REVIEWER)
 def show_family_budgets(reference: str) -> str:
     family = family_or_404(reference)
-    lines = db.session.execute(select(SpendLine).where(SpendLine.family_id == family.id)
-                               .order_by(SpendLine.spend_date.desc(), SpendLine.id.desc())).scalars()
-    return render_template("funding/family_budgets.html", family=family, budgets=family_budgets(family),
-                           lines=list(lines))
+    lines = db.session.execute(
+        select(SpendLine)
+        .where(SpendLine.family_id == family.id)
+        .order_by(SpendLine.spend_date.desc(), SpendLine.id.desc())
+    ).scalars()
+    return render_template(
+        "funding/family_budgets.html", family=family, budgets=family_budgets(family), lines=list(lines)
+    )

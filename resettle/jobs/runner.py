@@ -52,8 +52,17 @@ def register_scheduler_commands(app: Flask) -> None:
                     db.session.remove()
 
         for job in jobs.values():
-            scheduler.add_job(wrapped, job.trigger, args=[job], id=job.id, name=job.description,
-                              coalesce=True, max_instances=1, misfire_grace_time=3600, **job.trigger_args)
+            scheduler.add_job(
+                wrapped,
+                job.trigger,
+                args=[job],
+                id=job.id,
+                name=job.description,
+                coalesce=True,
+                max_instances=1,
+                misfire_grace_time=3600,
+                **job.trigger_args,
+            )
             click.echo(f"scheduled {job.id}: {job.description}")
         click.echo("scheduler running; Ctrl+C to stop")
         try:

@@ -29,8 +29,11 @@ from resettle.offers.models import Offer, OfferItem
 from resettle.offers.queries import matchable_offers_query
 
 # The weights of the specification: urgent needs first, donations before paid offers, near before far.
-WEIGHTS = {"priority_value": {"1": 100, "2": 300, "3": 1000, "4": 3000, "5": 10000},
-           "cost_weight": 0.5, "distance_weight": 5.0}
+WEIGHTS = {
+    "priority_value": {"1": 100, "2": 300, "3": 1000, "4": 3000, "5": 10000},
+    "cost_weight": 0.5,
+    "distance_weight": 5.0,
+}
 SUPPORTED_FAMILY_STATUSES = (FamilyStatus.REFERRED, FamilyStatus.ARRIVING, FamilyStatus.ARRIVED)
 
 
@@ -80,15 +83,19 @@ def reserved_units() -> dict[tuple[int, int | None], int]:
     """Units of each offer line that live matches hold."""
     rows = db.session.execute(
         select(Match.offer_id, Match.offer_item_id, func.sum(Match.units))
-        .where(Match.status.in_(ACTIVE_MATCH_STATUSES)).group_by(Match.offer_id, Match.offer_item_id))
+        .where(Match.status.in_(ACTIVE_MATCH_STATUSES))
+        .group_by(Match.offer_id, Match.offer_item_id)
+    )
     return {(offer_id, item_id): int(units) for offer_id, item_id, units in rows}
 
 
 def reserved_on(offer: Offer, item: OfferItem | None) -> int:
     statement = select(func.coalesce(func.sum(Match.units), 0)).where(
-        Match.offer_id == offer.id, Match.status.in_(ACTIVE_MATCH_STATUSES))
-    statement = statement.where(Match.offer_item_id == item.id) if item else statement.where(
-        Match.offer_item_id.is_(None))
+        Match.offer_id == offer.id, Match.status.in_(ACTIVE_MATCH_STATUSES)
+    )
+    statement = (
+        statement.where(Match.offer_item_id == item.id) if item else statement.where(Match.offer_item_id.is_(None))
+    )
     return int(db.session.execute(statement).scalar_one())
 
 
@@ -100,8 +107,9 @@ def offer_lines(offer: Offer) -> list[tuple[dict[str, Any], OfferLine]]:
     return [(entry, OfferLine(offer, item)) for entry, item in zip(entries, offer.items, strict=True)]
 
 
-def available_offer_lines(reserved: dict[tuple[int, int | None], int] | None = None
-                          ) -> list[tuple[dict[str, Any], OfferLine]]:
+def available_offer_lines(
+    reserved: dict[tuple[int, int | None], int] | None = None,
+) -> list[tuple[dict[str, Any], OfferLine]]:
     """Verified offers in the active pool, line by line, with their remaining capacity as `capacity`."""
     reserved = reserved_units() if reserved is None else reserved
     lines = []
@@ -114,9 +122,12 @@ def available_offer_lines(reserved: dict[tuple[int, int | None], int] | None = N
 
 
 def open_needs() -> list[Need]:
-    statement = (select(Need).join(Family, Family.id == Need.family_id)
-                 .where(Need.status == NeedStatus.OPEN, Family.status.in_(SUPPORTED_FAMILY_STATUSES))
-                 .order_by(Need.id))
+    statement = (
+        select(Need)
+        .join(Family, Family.id == Need.family_id)
+        .where(Need.status == NeedStatus.OPEN, Family.status.in_(SUPPORTED_FAMILY_STATUSES))
+        .order_by(Need.id)
+    )
     return list(db.session.execute(statement).scalars())
 
 
@@ -124,21 +135,35 @@ def rejected_lines() -> dict[int, set[tuple[int, int | None]]]:
     """{need id: offer lines turned down for it}."""
     out: dict[int, set[tuple[int, int | None]]] = defaultdict(set)
     for need_id, offer_id, item_id in db.session.execute(
-            select(RejectedPair.need_id, RejectedPair.offer_id, RejectedPair.offer_item_id)):
+        select(RejectedPair.need_id, RejectedPair.offer_id, RejectedPair.offer_item_id)
+    ):
         out[need_id].add((offer_id, item_id))
     return out
 
 
 def family_entry(family: Family, funding: dict[str, Any]) -> dict[str, Any]:
     money = funding["families"].get(family.id, {"budgets": {}, "pools": []})
-    return {"id": family_key(family), "location": list(family.location) if family.location else None,
-            "budgets": money["budgets"], "pools": money["pools"]}
+    return {
+        "id": family_key(family),
+        "location": list(family.location) if family.location else None,
+        "budgets": money["budgets"],
+        "pools": money["pools"],
+    }
 
 
 def build_problem(day: date) -> BuiltProblem:
     funding = problem_funding(day)
-    built = BuiltProblem(problem={"version": 1, "date": day.isoformat(), "weights": WEIGHTS,
-                                  "streams": funding["streams"], "families": [], "needs": [], "offers": []})
+    built = BuiltProblem(
+        problem={
+            "version": 1,
+            "date": day.isoformat(),
+            "weights": WEIGHTS,
+            "streams": funding["streams"],
+            "families": [],
+            "needs": [],
+            "offers": [],
+        }
+    )
     built.streams = {stream.code: stream for stream in db.session.execute(select(FundingStream)).scalars()}
     for entry, line in available_offer_lines():
         built.problem["offers"].append(entry)

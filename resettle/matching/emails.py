@@ -23,16 +23,17 @@ if TYPE_CHECKING:
 
 
 def shares_first_names(family: Family) -> bool:
-    return any(consent.purpose is ConsentPurpose.SHARE_WITH_VOLUNTEERS and consent.is_given
-               for consent in current_consents(family))
+    return any(
+        consent.purpose is ConsentPurpose.SHARE_WITH_VOLUNTEERS and consent.is_given
+        for consent in current_consents(family)
+    )
 
 
 def contact_first_name(family: Family) -> str | None:
     """The principal applicant's first name, only when the family agreed to share it."""
     if not shares_first_names(family):
         return None
-    applicant = next((m for m in family.current_members if m.relationship_to_applicant is Relationship.APPLICANT),
-                     None)
+    applicant = next((m for m in family.current_members if m.relationship_to_applicant is Relationship.APPLICANT), None)
     return applicant.full_name.split()[0] if applicant and applicant.full_name.strip() else None
 
 
@@ -43,8 +44,10 @@ def _what_happens_next(match: Match) -> str:
             return "Your caseworker will contact you to agree a day to collect the items from you."
         return "Your caseworker will contact you to agree a day and a time for the delivery."
     if offer.category is Category.HOUSING:
-        return ("Your caseworker will contact you to arrange a viewing with the family and, if it suits them, "
-                "the tenancy agreement and the move-in date.")
+        return (
+            "Your caseworker will contact you to arrange a viewing with the family and, if it suits them, "
+            "the tenancy agreement and the move-in date."
+        )
     if offer.category is Category.MEAL:
         return "Your caseworker will contact you to book a day for the welcome meal."
     return "Your caseworker will contact you to arrange the first meeting."
@@ -53,20 +56,25 @@ def _what_happens_next(match: Match) -> str:
 def send_offerer_next_steps(match: Match, caseworker: User) -> None:
     offer = match.offer
     first_name = contact_first_name(match.need.family)
-    who = (f"a family the council is supporting (you will meet {first_name})" if first_name
-           else "a family the council is supporting")
+    who = (
+        f"a family the council is supporting (you will meet {first_name})"
+        if first_name
+        else "a family the council is supporting"
+    )
     what = match.offer_item.kind_label if match.offer_item is not None else offer.title
     queue_email(
         to=offer.offerer_email,
         subject=f"Your offer is going to a family: reference {offer.reference}",
-        body=(f"Hello {offer.offerer_name},\n\n"
-              f"Good news: your offer ({what}) has been matched with {who}.\n\n"
-              f"What happens next: {_what_happens_next(match)} Your caseworker is {caseworker.name} "
-              f"({caseworker.email}).\n\n"
-              "To keep the family safe we share only what they have agreed to. Please do not post about them "
-              "or take photographs without asking your caseworker first.\n\n"
-              f"You can see your offer's progress here (the link is private to you):\n{offer_link(offer)}\n\n"
-              "Thank you for offering to help.\n\nThe resettlement team\n"),
+        body=(
+            f"Hello {offer.offerer_name},\n\n"
+            f"Good news: your offer ({what}) has been matched with {who}.\n\n"
+            f"What happens next: {_what_happens_next(match)} Your caseworker is {caseworker.name} "
+            f"({caseworker.email}).\n\n"
+            "To keep the family safe we share only what they have agreed to. Please do not post about them "
+            "or take photographs without asking your caseworker first.\n\n"
+            f"You can see your offer's progress here (the link is private to you):\n{offer_link(offer)}\n\n"
+            "Thank you for offering to help.\n\nThe resettlement team\n"
+        ),
     )
 
 
@@ -81,7 +89,9 @@ def send_new_proposals_digest(caseworker: User, proposals: Sequence[Proposal]) -
     queue_email(
         to=caseworker.email,
         subject=f"{count} new matching proposal{'s' if count != 1 else ''} for your families",
-        body=(f"Hello {caseworker.name},\n\nLast night's matching run found {count} new "
-              f"proposal{'s' if count != 1 else ''} for families you hold. Accept, reject or choose another offer "
-              "on each family's proposals page:\n\n" + "\n".join(lines) + "\n"),
+        body=(
+            f"Hello {caseworker.name},\n\nLast night's matching run found {count} new "
+            f"proposal{'s' if count != 1 else ''} for families you hold. Accept, reject or choose another offer "
+            "on each family's proposals page:\n\n" + "\n".join(lines) + "\n"
+        ),
     )

@@ -10,22 +10,33 @@ from wtforms.validators import InputRequired, Length
 
 
 class RejectForm(FlaskForm):
-    reason = TextAreaField("Why does this offer not suit the family?", widget=GovTextArea(),
-                           validators=[InputRequired("Enter why this offer does not suit the family"),
-                                       Length(max=500, message="Reason must be 500 characters or fewer")],
-                           description="The offer will not be proposed for this need again.")
+    reason = TextAreaField(
+        "Why does this offer not suit the family?",
+        widget=GovTextArea(),
+        validators=[
+            InputRequired("Enter why this offer does not suit the family"),
+            Length(max=500, message="Reason must be 500 characters or fewer"),
+        ],
+        description="The offer will not be proposed for this need again.",
+    )
     submit = SubmitField("Reject proposal", widget=GovSubmitInput())
 
 
 class PickOfferForm(FlaskForm):
-    offer = RadioField("Choose an offer", widget=GovRadioInput(), validate_choice=False,
-                       validators=[InputRequired("Select an offer")])
+    offer = RadioField(
+        "Choose an offer", widget=GovRadioInput(), validate_choice=False, validators=[InputRequired("Select an offer")]
+    )
     submit = SubmitField("Match with this offer", widget=GovSubmitInput())
 
 
 class CancelMatchForm(FlaskForm):
-    reason = TextAreaField("Why is the match cancelled?", widget=GovTextArea(),
-                           validators=[InputRequired("Enter why the match is cancelled"),
-                                       Length(max=500, message="Reason must be 500 characters or fewer")],
-                           description="The need opens again and this offer will not be proposed for it again.")
+    reason = TextAreaField(
+        "Why is the match cancelled?",
+        widget=GovTextArea(),
+        validators=[
+            InputRequired("Enter why the match is cancelled"),
+            Length(max=500, message="Reason must be 500 characters or fewer"),
+        ],
+        description="The need opens again and this offer will not be proposed for it again.",
+    )
     submit = SubmitField("Cancel the match", widget=GovSubmitInput())

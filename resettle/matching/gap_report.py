@@ -144,8 +144,10 @@ def gap_groups(rows: Iterable[GapRow]) -> list[GapGroup]:
     grouped: dict[tuple, list[GapRow]] = defaultdict(list)
     for row in rows:
         grouped[(row.category, row.item, row.reason, row.blocking)].append(row)
-    groups = [GapGroup(category, item, reason, blocking, tuple(members))
-              for (category, item, reason, blocking), members in grouped.items()]
+    groups = [
+        GapGroup(category, item, reason, blocking, tuple(members))
+        for (category, item, reason, blocking), members in grouped.items()
+    ]
     return sorted(groups, key=lambda g: (-g.need_count, g.category.value, g.item or "", g.reason.value, g.blocking))
 
 
@@ -155,25 +157,51 @@ def gap_rows() -> list[GapRow]:
     if run is None:
         return []
     statement = (
-        select(UnmetNeed.reason, UnmetNeed.blocking, Need.id, Need.family_id, Need.category, Need.item,
-               Need.bedrooms_min, Need.rent_max, Need.follows_bedroom_standard, Need.language, Need.max_distance_km,
-               Family.reference)
-        .join(Need, Need.id == UnmetNeed.need_id).join(Family, Family.id == Need.family_id)
-        .where(UnmetNeed.run_id == run.id, Need.status == NeedStatus.OPEN,
-               Family.status.in_(SUPPORTED_FAMILY_STATUSES))
-        .order_by(Need.id))
-    return [GapRow(need_id=row.id, family_key=row.family_id, family_reference=row.reference, category=row.category,
-                   item=row.item, reason=row.reason, blocking=tuple(row.blocking or ()),
-                   bedrooms_min=row.bedrooms_min, rent_max=row.rent_max,
-                   follows_bedroom_standard=bool(row.follows_bedroom_standard), language=row.language,
-                   max_distance_km=row.max_distance_km)
-            for row in db.session.execute(statement)]
+        select(
+            UnmetNeed.reason,
+            UnmetNeed.blocking,
+            Need.id,
+            Need.family_id,
+            Need.category,
+            Need.item,
+            Need.bedrooms_min,
+            Need.rent_max,
+            Need.follows_bedroom_standard,
+            Need.language,
+            Need.max_distance_km,
+            Family.reference,
+        )
+        .join(Need, Need.id == UnmetNeed.need_id)
+        .join(Family, Family.id == Need.family_id)
+        .where(UnmetNeed.run_id == run.id, Need.status == NeedStatus.OPEN, Family.status.in_(SUPPORTED_FAMILY_STATUSES))
+        .order_by(Need.id)
+    )
+    return [
+        GapRow(
+            need_id=row.id,
+            family_key=row.family_id,
+            family_reference=row.reference,
+            category=row.category,
+            item=row.item,
+            reason=row.reason,
+            blocking=tuple(row.blocking or ()),
+            bedrooms_min=row.bedrooms_min,
+            rent_max=row.rent_max,
+            follows_bedroom_standard=bool(row.follows_bedroom_standard),
+            language=row.language,
+            max_distance_km=row.max_distance_km,
+        )
+        for row in db.session.execute(statement)
+    ]
 
 
 def public_text(group: GapGroup) -> str:
     noun = "Homes" if group.category is Category.HOUSING else group.what
-    phrases = rule_phrases(group.blocking, group.rows, public=True) if (
-        group.reason is UnmetReason.NO_COMPATIBLE_OFFER) else []
+    phrases = (
+        rule_phrases(group.blocking, group.rows, public=True)
+        if (group.reason is UnmetReason.NO_COMPATIBLE_OFFER)
+        else []
+    )
     return " ".join([noun, *phrases])
 
 
@@ -199,8 +227,13 @@ def public_lines(groups: Iterable[GapGroup]) -> list[NeededLine]:
     for offer_type, families in too_small.items():
         if len(families) >= MIN_FAMILIES:
             text = pooled_text(offer_type)
-            lines.append(NeededLine(offer_type, f"Other {text[:1].lower()}{text[1:]}" if offer_type in shown else text,
-                                    rounded_families(len(families))))
+            lines.append(
+                NeededLine(
+                    offer_type,
+                    f"Other {text[:1].lower()}{text[1:]}" if offer_type in shown else text,
+                    rounded_families(len(families)),
+                )
+            )
     order = {category: index for index, category in enumerate(OFFER_TYPES)}
     return sorted(lines, key=lambda line: (order.get(line.offer_type, len(order)), -line.families, line.text))
 

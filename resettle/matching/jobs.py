@@ -20,8 +20,12 @@ def notify_caseworkers(run: MatchRun) -> int:
     users: dict[int, User] = {}
     for proposal in run.proposals:
         caseworker = proposal.need.family.caseworker
-        if proposal.is_new and proposal.status is ProposalStatus.PROPOSED and caseworker is not None \
-                and caseworker.is_active_account:
+        if (
+            proposal.is_new
+            and proposal.status is ProposalStatus.PROPOSED
+            and caseworker is not None
+            and caseworker.is_active_account
+        ):
             by_caseworker[caseworker.id].append(proposal)
             users[caseworker.id] = caseworker
     for user_id, proposals in by_caseworker.items():
@@ -29,8 +33,9 @@ def notify_caseworkers(run: MatchRun) -> int:
     return len(by_caseworker)
 
 
-@register_job("nightly_matching", "cron", "Re-run matching and email caseworkers about new proposals", hour=2,
-              minute=30)
+@register_job(
+    "nightly_matching", "cron", "Re-run matching and email caseworkers about new proposals", hour=2, minute=30
+)
 def nightly_matching() -> str:
     run = run_matching(None, RunTrigger.NIGHTLY, time_limit=NIGHTLY_TIME_LIMIT)
     emailed = notify_caseworkers(run)

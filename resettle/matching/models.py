@@ -41,8 +41,9 @@ if TYPE_CHECKING:
 
 
 def _enum(enum_class: type[enum.Enum], name: str) -> Enum:
-    return Enum(enum_class, name=name, values_callable=lambda members: [m.value for m in members],
-                validate_strings=True)
+    return Enum(
+        enum_class, name=name, values_callable=lambda members: [m.value for m in members], validate_strings=True
+    )
 
 
 class RunTrigger(enum.StrEnum):
@@ -66,9 +67,13 @@ class RunStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"optimal": "Best possible", "time_limit": "Stopped at the time limit",
-                "gap_left": "Near best (large problem)", "heuristic": "Quick estimate",
-                "failed": "Failed"}[self.value]
+        return {
+            "optimal": "Best possible",
+            "time_limit": "Stopped at the time limit",
+            "gap_left": "Near best (large problem)",
+            "heuristic": "Quick estimate",
+            "failed": "Failed",
+        }[self.value]
 
 
 class ProposalStatus(enum.StrEnum):
@@ -90,8 +95,12 @@ class UnmetReason(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"no_offer": "No offer of this kind", "no_compatible_offer": "No suitable offer",
-                "unfundable": "No funding can pay", "outcompeted": "Offers went to more urgent needs"}[self.value]
+        return {
+            "no_offer": "No offer of this kind",
+            "no_compatible_offer": "No suitable offer",
+            "unfundable": "No funding can pay",
+            "outcompeted": "Offers went to more urgent needs",
+        }[self.value]
 
 
 class MatchStatus(enum.StrEnum):
@@ -110,9 +119,7 @@ ACTIVE_MATCH_STATUSES = (MatchStatus.ACCEPTED, MatchStatus.FULFILLED)
 
 class MatchRun(db.Model):
     __tablename__ = "match_runs"
-    __table_args__ = (
-        CheckConstraint("finished_at IS NULL OR finished_at >= started_at", name="finished_after_start"),
-    )
+    __table_args__ = (CheckConstraint("finished_at IS NULL OR finished_at >= started_at", name="finished_after_start"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     trigger: Mapped[RunTrigger] = mapped_column(_enum(RunTrigger, "match_run_trigger"))
@@ -132,10 +139,12 @@ class MatchRun(db.Model):
     error: Mapped[str] = mapped_column(String(500), default="")
 
     started_by: Mapped[User | None] = relationship()
-    proposals: Mapped[list[Proposal]] = relationship(back_populates="run", order_by="Proposal.id",
-                                                     cascade="all, delete-orphan")
-    unmet_needs: Mapped[list[UnmetNeed]] = relationship(back_populates="run", order_by="UnmetNeed.id",
-                                                        cascade="all, delete-orphan")
+    proposals: Mapped[list[Proposal]] = relationship(
+        back_populates="run", order_by="Proposal.id", cascade="all, delete-orphan"
+    )
+    unmet_needs: Mapped[list[UnmetNeed]] = relationship(
+        back_populates="run", order_by="UnmetNeed.id", cascade="all, delete-orphan"
+    )
 
     @property
     def gap_percent(self) -> float | None:
@@ -165,8 +174,9 @@ class Proposal(db.Model):
     distance_km: Mapped[float | None] = mapped_column(Float)
     # First proposed in this run: the nightly email tells caseworkers only about these.
     is_new: Mapped[bool] = mapped_column(default=True)
-    status: Mapped[ProposalStatus] = mapped_column(_enum(ProposalStatus, "match_proposal_status"),
-                                                   default=ProposalStatus.PROPOSED, index=True)
+    status: Mapped[ProposalStatus] = mapped_column(
+        _enum(ProposalStatus, "match_proposal_status"), default=ProposalStatus.PROPOSED, index=True
+    )
     rejection_reason: Mapped[str] = mapped_column(String(500), default="")
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -198,8 +208,13 @@ class Match(db.Model):
     __tablename__ = "matches"
     __table_args__ = (
         # One live match per need, in the database too: two caseworkers cannot match one need twice.
-        Index("uq_matches_one_live_match_per_need", "need_id", unique=True,
-              sqlite_where=text("status <> 'cancelled'"), postgresql_where=text("status <> 'cancelled'")),
+        Index(
+            "uq_matches_one_live_match_per_need",
+            "need_id",
+            unique=True,
+            sqlite_where=text("status <> 'cancelled'"),
+            postgresql_where=text("status <> 'cancelled'"),
+        ),
         CheckConstraint("units >= 1", name="units_positive"),
         CheckConstraint("charge_pence >= 0", name="charge_not_negative"),
         CheckConstraint("(charge_pence = 0) = (stream_id IS NULL)", name="paid_has_stream"),
@@ -214,8 +229,9 @@ class Match(db.Model):
     units: Mapped[int] = mapped_column(Integer)
     stream_id: Mapped[int | None] = mapped_column(ForeignKey("funding_streams.id", ondelete="RESTRICT"))
     charge_pence: Mapped[int] = mapped_column(Integer, default=0)
-    status: Mapped[MatchStatus] = mapped_column(_enum(MatchStatus, "match_status"), default=MatchStatus.ACCEPTED,
-                                                index=True)
+    status: Mapped[MatchStatus] = mapped_column(
+        _enum(MatchStatus, "match_status"), default=MatchStatus.ACCEPTED, index=True
+    )
     task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="SET NULL"))
     accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     accepted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

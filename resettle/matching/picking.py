@@ -32,8 +32,13 @@ class Candidate:
         return not self.reasons
 
 
-def paying_stream(need_entry: dict[str, Any], family: dict[str, Any], offer_entry: dict[str, Any], charge: int,
-                  streams: list[dict[str, Any]]) -> str | None:
+def paying_stream(
+    need_entry: dict[str, Any],
+    family: dict[str, Any],
+    offer_entry: dict[str, Any],
+    charge: int,
+    streams: list[dict[str, Any]],
+) -> str | None:
     """The first stream (by code) that may pay `charge` for this pair, as the SPEC's funding rule says."""
     item = (offer_entry.get("attributes") or {}).get("item")
     for stream in sorted(streams, key=lambda s: s["id"]):
@@ -53,18 +58,28 @@ def candidates_for(need: Need, day: date) -> list[Candidate]:
     entry = need.as_problem_need(need_key(need), family_key(need.family))
     funding = problem_funding(day)
     family = funding["families"].get(need.family_id, {"budgets": {}, "pools": []})
-    reasons_by_line = {(r.offer_id, r.offer_item_id): r.reason for r in db.session.execute(
-        select(RejectedPair).where(RejectedPair.need_id == need.id)).scalars()}
+    reasons_by_line = {
+        (r.offer_id, r.offer_item_id): r.reason
+        for r in db.session.execute(select(RejectedPair).where(RejectedPair.need_id == need.id)).scalars()
+    }
     streams = {stream.code: stream for stream in db.session.execute(select(FundingStream)).scalars()}
     out = []
     for offer_entry, line in available_offer_lines():
         if offer_entry["category"] != need.category.value:
             continue
-        if entry["requires"].get("item") and (offer_entry.get("attributes") or {}).get("item") != \
-                entry["requires"]["item"]:
+        if (
+            entry["requires"].get("item")
+            and (offer_entry.get("attributes") or {}).get("item") != entry["requires"]["item"]
+        ):
             continue
-        reasons = why_not(entry, list(need.family.location) if need.family.location else None, offer_entry, day,
-                          WEIGHTS, rejection_reason=reasons_by_line.get(line.key))
+        reasons = why_not(
+            entry,
+            list(need.family.location) if need.family.location else None,
+            offer_entry,
+            day,
+            WEIGHTS,
+            rejection_reason=reasons_by_line.get(line.key),
+        )
         charge = offer_entry["cost"] * need.units
         stream = None
         if charge > 0 and not reasons:

@@ -23,10 +23,16 @@ def get_or_404(model: type, row_id: int) -> object:
 def open_proposals_query() -> Select:
     """Undecided proposals of the latest run, most urgent first."""
     run = latest_run()
-    return (select(Proposal).join(Need, Need.id == Proposal.need_id)
-            .where(Proposal.run_id == (run.id if run else -1), Proposal.status == ProposalStatus.PROPOSED,
-                   Need.status == NeedStatus.OPEN)
-            .order_by(Need.priority.desc(), Need.needed_by, Proposal.id))
+    return (
+        select(Proposal)
+        .join(Need, Need.id == Proposal.need_id)
+        .where(
+            Proposal.run_id == (run.id if run else -1),
+            Proposal.status == ProposalStatus.PROPOSED,
+            Need.status == NeedStatus.OPEN,
+        )
+        .order_by(Need.priority.desc(), Need.needed_by, Proposal.id)
+    )
 
 
 def runs_query() -> Select:
@@ -52,15 +58,31 @@ class FamilyMatching:
 def family_matching(family: Family) -> FamilyMatching:
     run = latest_run()
     need_ids = [need.id for need in family.needs]
-    proposals = {p.need_id: p for p in db.session.execute(
-        select(Proposal).where(Proposal.need_id.in_(need_ids), Proposal.status == ProposalStatus.PROPOSED,
-                               Proposal.run_id == (run.id if run else -1))).scalars()}
-    matches = {m.need_id: m for m in db.session.execute(
-        select(Match).where(Match.need_id.in_(need_ids), Match.status.in_(ACTIVE_MATCH_STATUSES))).scalars()}
-    unmet = {u.need_id: u for u in db.session.execute(
-        select(UnmetNeed).where(UnmetNeed.need_id.in_(need_ids), UnmetNeed.run_id == (run.id if run else -1)))
-        .scalars()}
-    shown = [need for need in family.needs if need.status in (NeedStatus.OPEN, NeedStatus.MATCHED)
-             or need.id in matches]
-    return FamilyMatching(family, [NeedView(need, proposals.get(need.id), matches.get(need.id), unmet.get(need.id))
-                                   for need in shown])
+    proposals = {
+        p.need_id: p
+        for p in db.session.execute(
+            select(Proposal).where(
+                Proposal.need_id.in_(need_ids),
+                Proposal.status == ProposalStatus.PROPOSED,
+                Proposal.run_id == (run.id if run else -1),
+            )
+        ).scalars()
+    }
+    matches = {
+        m.need_id: m
+        for m in db.session.execute(
+            select(Match).where(Match.need_id.in_(need_ids), Match.status.in_(ACTIVE_MATCH_STATUSES))
+        ).scalars()
+    }
+    unmet = {
+        u.need_id: u
+        for u in db.session.execute(
+            select(UnmetNeed).where(UnmetNeed.need_id.in_(need_ids), UnmetNeed.run_id == (run.id if run else -1))
+        ).scalars()
+    }
+    shown = [
+        need for need in family.needs if need.status in (NeedStatus.OPEN, NeedStatus.MATCHED) or need.id in matches
+    ]
+    return FamilyMatching(
+        family, [NeedView(need, proposals.get(need.id), matches.get(need.id), unmet.get(need.id)) for need in shown]
+    )

@@ -60,19 +60,36 @@ def _store_result(run: MatchRun, built: BuiltProblem, result: dict[str, Any]) ->
         need, line = built.needs[assignment["need"]], built.offers[assignment["offer"]]
         charge = entries[assignment["offer"]]["cost"] * need.units
         distance = _distance(built, assignment["need"], assignment["offer"])
-        value = (weights["priority_value"][str(need.priority)] - weights["cost_weight"] * charge / 100
-                 - weights["distance_weight"] * (distance or 0.0))
+        value = (
+            weights["priority_value"][str(need.priority)]
+            - weights["cost_weight"] * charge / 100
+            - weights["distance_weight"] * (distance or 0.0)
+        )
         key = (need.id, line.offer.id, line.item.id if line.item else None)
-        run.proposals.append(Proposal(
-            need=need, offer=line.offer, offer_item=line.item, charge_pence=charge, value=round(value, 2),
-            stream=built.streams[assignment["stream"]] if assignment.get("stream") else None,
-            distance_km=round(distance, 2) if distance is not None else None, is_new=key not in earlier))
+        run.proposals.append(
+            Proposal(
+                need=need,
+                offer=line.offer,
+                offer_item=line.item,
+                charge_pence=charge,
+                value=round(value, 2),
+                stream=built.streams[assignment["stream"]] if assignment.get("stream") else None,
+                distance_km=round(distance, 2) if distance is not None else None,
+                is_new=key not in earlier,
+            )
+        )
     for unmet in result["unmet"]:
-        run.unmet_needs.append(UnmetNeed(need=built.needs[unmet["need"]], reason=UnmetReason(unmet["reason"]),
-                                         blocking=list(unmet.get("blocking", []))))
+        run.unmet_needs.append(
+            UnmetNeed(
+                need=built.needs[unmet["need"]],
+                reason=UnmetReason(unmet["reason"]),
+                blocking=list(unmet.get("blocking", [])),
+            )
+        )
     stats = result.get("stats", {})
-    run.status = RunStatus(stats.get("status", "optimal")) if stats.get("status") in set(RunStatus) else (
-        RunStatus.OPTIMAL)
+    run.status = (
+        RunStatus(stats.get("status", "optimal")) if stats.get("status") in set(RunStatus) else (RunStatus.OPTIMAL)
+    )
     run.objective, run.bound, run.seconds = stats.get("objective"), stats.get("bound"), stats.get("seconds")
     run.stats = _json_safe(stats)
     run.proposal_count, run.unmet_count = len(result["assignments"]), len(result["unmet"])
@@ -82,26 +99,45 @@ def run_matching(actor: User | None, trigger: RunTrigger, time_limit: float = RE
     """Build today's problem, solve it and store the run. A malformed problem is stored as a failed run."""
     day = local_today()
     built = build_problem(day)
-    run = MatchRun(trigger=trigger, started_by=actor, problem_date=day, status=RunStatus.FAILED,
-                   need_count=len(built.needs), offer_count=len(built.offers))
+    run = MatchRun(
+        trigger=trigger,
+        started_by=actor,
+        problem_date=day,
+        status=RunStatus.FAILED,
+        need_count=len(built.needs),
+        offer_count=len(built.offers),
+    )
     db.session.add(run)
     try:
         result = solve(built.problem, time_limit=time_limit)
     except ProblemError as error:
         run.error = str(error)[:500]
     else:
-        db.session.execute(update(Proposal).where(Proposal.status == ProposalStatus.PROPOSED)
-                           .values(status=ProposalStatus.SUPERSEDED).execution_options(synchronize_session="fetch"))
+        db.session.execute(
+            update(Proposal)
+            .where(Proposal.status == ProposalStatus.PROPOSED)
+            .values(status=ProposalStatus.SUPERSEDED)
+            .execution_options(synchronize_session="fetch")
+        )
         _store_result(run, built, result)
     run.finished_at = utcnow()
     db.session.flush()
-    record("matching_run", "match_run", run.id,
-           f"{run.trigger.value} run: {run.proposal_count} proposals, {run.unmet_count} unmet, "
-           f"status {run.status.value}" + (f" ({run.error})" if run.error else ""), actor=actor)
+    record(
+        "matching_run",
+        "match_run",
+        run.id,
+        f"{run.trigger.value} run: {run.proposal_count} proposals, {run.unmet_count} unmet, "
+        f"status {run.status.value}" + (f" ({run.error})" if run.error else ""),
+        actor=actor,
+    )
     return run
 
 
 def latest_run() -> MatchRun | None:
     """The newest run that finished without failing: the one whose proposals and gaps are current."""
-    return db.session.execute(select(MatchRun).where(MatchRun.status != RunStatus.FAILED)
-                              .order_by(MatchRun.started_at.desc(), MatchRun.id.desc()).limit(1)).scalar_one_or_none()
+    return db.session.execute(
+        select(MatchRun)
+        .where(MatchRun.status != RunStatus.FAILED)
+        .order_by(MatchRun.started_at.desc(), MatchRun.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()

@@ -56,8 +56,7 @@ class MatchError(ValueError):
 
 
 def _locked(model: type, row_id: int) -> Any:
-    statement = (select(model).where(model.id == row_id).with_for_update()
-                 .execution_options(populate_existing=True))
+    statement = select(model).where(model.id == row_id).with_for_update().execution_options(populate_existing=True)
     return db.session.execute(statement).scalar_one()
 
 
@@ -92,25 +91,48 @@ def _task_assignee(need: Need, actor: User) -> User:
     return actor
 
 
-def _make_match(need_id: int, offer_id: int, item: OfferItem | None, stream: FundingStream | None,
-                charge_pence: int, actor: User, proposal: Proposal | None) -> Match:
+def _make_match(
+    need_id: int,
+    offer_id: int,
+    item: OfferItem | None,
+    stream: FundingStream | None,
+    charge_pence: int,
+    actor: User,
+    proposal: Proposal | None,
+) -> Match:
     need = _locked(Need, need_id)
     if need.status is not NeedStatus.OPEN:
-        raise MatchError("need", "This need is no longer open: another caseworker may have matched it. "
-                                 "Reload the page to see the latest.")
+        raise MatchError(
+            "need",
+            "This need is no longer open: another caseworker may have matched it. Reload the page to see the latest.",
+        )
     offer = _locked(Offer, offer_id)
     if offer.status is not OfferStatus.VERIFIED or offer.on_waiting_list:
-        raise MatchError("offer", f"Offer {offer.reference} is no longer available (it is "
-                                  f"{offer.status.label.lower()}). Choose another offer.")
+        raise MatchError(
+            "offer",
+            f"Offer {offer.reference} is no longer available (it is "
+            f"{offer.status.label.lower()}). Choose another offer.",
+        )
     left = line_capacity(offer, item) - reserved_on(offer, item)
     if need.units > left:
-        raise MatchError("offer", f"Offer {offer.reference} has no places left for this need: another caseworker "
-                                  "has just taken them. Nothing was saved; choose another offer.")
+        raise MatchError(
+            "offer",
+            f"Offer {offer.reference} has no places left for this need: another caseworker "
+            "has just taken them. Nothing was saved; choose another offer.",
+        )
     if charge_pence > 0 and stream is None:
         raise MatchError("stream", "This offer costs money and no funding stream was named to pay for it")
-    match = Match(need=need, offer=offer, offer_item=item, proposal=proposal, units=need.units,
-                  stream=stream if charge_pence > 0 else None, charge_pence=charge_pence,
-                  status=MatchStatus.ACCEPTED, accepted_by=actor)
+    match = Match(
+        need=need,
+        offer=offer,
+        offer_item=item,
+        proposal=proposal,
+        units=need.units,
+        stream=stream if charge_pence > 0 else None,
+        charge_pence=charge_pence,
+        status=MatchStatus.ACCEPTED,
+        accepted_by=actor,
+    )
     if charge_pence > 0 and stream is not None:
         _commit_money(match, need, offer, item, stream, charge_pence, actor)
     db.session.add(match)
@@ -124,28 +146,49 @@ def _make_match(need_id: int, offer_id: int, item: OfferItem | None, stream: Fun
     _supersede_open_proposals(need, keep=proposal)
     emails.send_offerer_next_steps(match, assignee)
     money = f", {pounds(charge_pence)} committed from {stream.code}" if charge_pence > 0 and stream else ""
-    record("match_accepted", "family", need.family.reference,
-           f"Need {need.id} matched with offer {offer.reference}"
-           + (f" ({item.item_kind})" if item else "") + money, actor=actor)
+    record(
+        "match_accepted",
+        "family",
+        need.family.reference,
+        f"Need {need.id} matched with offer {offer.reference}" + (f" ({item.item_kind})" if item else "") + money,
+        actor=actor,
+    )
     db.session.flush()
     return match
 
 
-def _commit_money(match: Match, need: Need, offer: Offer, item: OfferItem | None, stream: FundingStream,
-                  charge_pence: int, actor: User) -> None:
+def _commit_money(
+    match: Match,
+    need: Need,
+    offer: Offer,
+    item: OfferItem | None,
+    stream: FundingStream,
+    charge_pence: int,
+    actor: User,
+) -> None:
     """The committed spend line for a paid match, written under the budget row's lock; refused plainly when
     the budget no longer has the money or the funds may not pay for the item."""
     category = item.category if item is not None else offer.category
     expense = expense_category_for(category, item.item_kind if item is not None else None)
     what = item.kind_label if item is not None else offer.title
-    fields = SpendFields(family=need.family, stream=stream, expense_category=expense,
-                         item_description=f"{what} ({offer.reference})"[:200], amount_pence=charge_pence,
-                         payee=(offer.organisation or offer.offerer_name)[:120], spend_date=today(), need=need)
+    fields = SpendFields(
+        family=need.family,
+        stream=stream,
+        expense_category=expense,
+        item_description=f"{what} ({offer.reference})"[:200],
+        amount_pence=charge_pence,
+        payee=(offer.organisation or offer.offerer_name)[:120],
+        spend_date=today(),
+        need=need,
+    )
     try:
         commit_spend_line(fields, match, actor)
     except CommitmentError:
-        raise MatchError("stream", f"{stream.name} no longer has {pounds(charge_pence)} left for this "
-                                   "family. Nothing was saved; choose another offer.") from None
+        raise MatchError(
+            "stream",
+            f"{stream.name} no longer has {pounds(charge_pence)} left for this "
+            "family. Nothing was saved; choose another offer.",
+        ) from None
     except SpendError as error:
         raise MatchError("stream", f"{error}. Nothing was saved; choose another offer.") from None
 
@@ -154,21 +197,30 @@ def _supersede_open_proposals(need: Need, keep: Proposal | None) -> None:
     statement = update(Proposal).where(Proposal.need_id == need.id, Proposal.status == ProposalStatus.PROPOSED)
     if keep is not None:
         statement = statement.where(Proposal.id != keep.id)
-    db.session.execute(statement.values(status=ProposalStatus.SUPERSEDED).execution_options(
-        synchronize_session="fetch"))
+    db.session.execute(
+        statement.values(status=ProposalStatus.SUPERSEDED).execution_options(synchronize_session="fetch")
+    )
 
 
 def _check_undecided(proposal: Proposal) -> None:
     if proposal.status is not ProposalStatus.PROPOSED:
-        raise MatchError("proposal", f"This proposal is already {proposal.status.label.lower()}. "
-                                     "Reload the page to see the latest.")
+        raise MatchError(
+            "proposal", f"This proposal is already {proposal.status.label.lower()}. Reload the page to see the latest."
+        )
 
 
 def accept_proposal(proposal: Proposal, actor: User) -> Match:
     """The proposal becomes a match: capacity reserved, money committed, offerer emailed, task created."""
     _check_undecided(proposal)
-    match = _make_match(proposal.need_id, proposal.offer_id, proposal.offer_item, proposal.stream,
-                        proposal.charge_pence, actor, proposal)
+    match = _make_match(
+        proposal.need_id,
+        proposal.offer_id,
+        proposal.offer_item,
+        proposal.stream,
+        proposal.charge_pence,
+        actor,
+        proposal,
+    )
     proposal.status = ProposalStatus.ACCEPTED
     proposal.decided_by, proposal.decided_at = actor, utcnow()
     db.session.flush()
@@ -184,21 +236,37 @@ def reject_proposal(proposal: Proposal, reason: str, actor: User) -> RejectedPai
     proposal.status = ProposalStatus.REJECTED
     proposal.rejection_reason = reason[:500]
     proposal.decided_by, proposal.decided_at = actor, utcnow()
-    rejected = RejectedPair(need_id=proposal.need_id, offer_id=proposal.offer_id,
-                            offer_item_id=proposal.offer_item_id, reason=reason[:500], rejected_by=actor)
+    rejected = RejectedPair(
+        need_id=proposal.need_id,
+        offer_id=proposal.offer_id,
+        offer_item_id=proposal.offer_item_id,
+        reason=reason[:500],
+        rejected_by=actor,
+    )
     db.session.add(rejected)
     db.session.flush()
-    record("match_proposal_rejected", "family", proposal.need.family.reference,
-           f"Offer {proposal.offer.reference} rejected for need {proposal.need_id}: {reason[:200]}", actor=actor)
+    record(
+        "match_proposal_rejected",
+        "family",
+        proposal.need.family.reference,
+        f"Offer {proposal.offer.reference} rejected for need {proposal.need_id}: {reason[:200]}",
+        actor=actor,
+    )
     return rejected
 
 
-def pick_offer(need: Need, offer: Offer, item: OfferItem | None, stream: FundingStream | None, charge_pence: int,
-               actor: User) -> Match:
+def pick_offer(
+    need: Need, offer: Offer, item: OfferItem | None, stream: FundingStream | None, charge_pence: int, actor: User
+) -> Match:
     """A caseworker's own choice among the compatible offers (checked by the caller with `why_not`)."""
     match = _make_match(need.id, offer.id, item, stream, charge_pence, actor, None)
-    record("match_picked_by_hand", "family", need.family.reference,
-           f"Offer {offer.reference} chosen by hand for need {need.id}", actor=actor)
+    record(
+        "match_picked_by_hand",
+        "family",
+        need.family.reference,
+        f"Offer {offer.reference} chosen by hand for need {need.id}",
+        actor=actor,
+    )
     return match
 
 
@@ -212,18 +280,27 @@ def fulfil_match(match: Match, actor: User) -> Match:
         raise MatchError("match", f"This match is already {match.status.label.lower()}")
     offer = _locked(Offer, match.offer_id)
     if offer.status in UNDELIVERABLE_OFFER_STATUSES:
-        raise MatchError("match", f"Offer {offer.reference} was {offer.status.label.lower()}, so it cannot have "
-                                  "been delivered. Cancel the match instead")
+        raise MatchError(
+            "match",
+            f"Offer {offer.reference} was {offer.status.label.lower()}, so it cannot have "
+            "been delivered. Cancel the match instead",
+        )
     match.status = MatchStatus.FULFILLED
     match.fulfilled_by, match.fulfilled_at = actor, utcnow()
     set_need_status(match.need, NeedStatus.MET)
     db.session.flush()
-    still_open = db.session.execute(select(Match.id).where(Match.offer_id == offer.id,
-                                                           Match.status == MatchStatus.ACCEPTED)).first()
+    still_open = db.session.execute(
+        select(Match.id).where(Match.offer_id == offer.id, Match.status == MatchStatus.ACCEPTED)
+    ).first()
     if offer.status is OfferStatus.MATCHED and still_open is None:
         change_offer_status(offer, OfferStatus.FULFILLED, actor=actor, note="Every place delivered")
-    record("match_fulfilled", "family", match.need.family.reference,
-           f"Need {match.need_id} met by offer {offer.reference}", actor=actor)
+    record(
+        "match_fulfilled",
+        "family",
+        match.need.family.reference,
+        f"Need {match.need_id} met by offer {offer.reference}",
+        actor=actor,
+    )
     db.session.flush()
     return match
 
@@ -248,12 +325,24 @@ def cancel_match(match: Match, reason: str, actor: User) -> Match:
     set_need_status(need, NeedStatus.OPEN)
     if match.task is not None and match.task.status is TaskStatus.OPEN:
         match.task.status = TaskStatus.CANCELLED
-    db.session.add(RejectedPair(need_id=need.id, offer_id=offer.id, offer_item_id=match.offer_item_id,
-                                reason=reason[:500], rejected_by=actor))
+    db.session.add(
+        RejectedPair(
+            need_id=need.id,
+            offer_id=offer.id,
+            offer_item_id=match.offer_item_id,
+            reason=reason[:500],
+            rejected_by=actor,
+        )
+    )
     db.session.flush()
     if offer.status is OfferStatus.MATCHED and not is_used_up(offer):
         change_offer_status(offer, OfferStatus.VERIFIED, actor=actor, note=f"A place is free again: {reason[:200]}")
-    record("match_cancelled", "family", need.family.reference,
-           f"Match of need {need.id} with offer {offer.reference} cancelled: {reason[:200]}", actor=actor)
+    record(
+        "match_cancelled",
+        "family",
+        need.family.reference,
+        f"Match of need {need.id} with offer {offer.reference} cancelled: {reason[:200]}",
+        actor=actor,
+    )
     db.session.flush()
     return match

@@ -43,8 +43,7 @@ def _count(number: int, noun: str) -> str:
 
 
 def _family_page(family: Any, error: str | None = None, status: int = 200) -> tuple[str, int]:
-    return render_template("matching/family.html", view=family_matching(family), run=latest_run(),
-                           error=error), status
+    return render_template("matching/family.html", view=family_matching(family), run=latest_run(), error=error), status
 
 
 @bp.route("/")
@@ -60,8 +59,10 @@ def run_now() -> Response:
     if run.error:
         flash(f"Matching could not run: {run.error}", "error")
     else:
-        flash(f"Matching finished: {_count(run.proposal_count, 'proposal')}, "
-              f"{_count(run.unmet_count, 'need')} unmet", "success")
+        flash(
+            f"Matching finished: {_count(run.proposal_count, 'proposal')}, {_count(run.unmet_count, 'need')} unmet",
+            "success",
+        )
     return redirect(url_for("matching.caseload_proposals"))
 
 
@@ -88,8 +89,11 @@ def accept(proposal_id: int) -> Response | tuple[str, int]:
         accept_proposal(proposal, current_user)
     except MatchError as error:
         return _family_page(family, error.message, CONFLICT)
-    flash(f"Matched: {proposal.need.title} with offer {proposal.offer.reference}. The offerer has been emailed "
-          "and a task added.", "success")
+    flash(
+        f"Matched: {proposal.need.title} with offer {proposal.offer.reference}. The offerer has been emailed "
+        "and a task added.",
+        "success",
+    )
     return redirect(url_for("matching.family_proposals", reference=family.reference))
 
 
@@ -125,15 +129,16 @@ def pick(need_id: int) -> str | Response | tuple[str, int]:
             form.offer.errors = ["Select one of the suitable offers"]
         else:
             try:
-                pick_offer(need, chosen.line.offer, chosen.line.item, chosen.stream, chosen.charge_pence,
-                           current_user)
+                pick_offer(need, chosen.line.offer, chosen.line.item, chosen.stream, chosen.charge_pence, current_user)
             except MatchError as error:
                 return _family_page(need.family, error.message, CONFLICT)
-            flash(f"Matched: {need.title} with offer {chosen.line.offer.reference}. The offerer has been emailed "
-                  "and a task added.", "success")
+            flash(
+                f"Matched: {need.title} with offer {chosen.line.offer.reference}. The offerer has been emailed "
+                "and a task added.",
+                "success",
+            )
             return redirect(url_for("matching.family_proposals", reference=need.family.reference))
-    return render_template("matching/pick.html", form=form, need=need, candidates=candidates,
-                           compatible=compatible)
+    return render_template("matching/pick.html", form=form, need=need, candidates=candidates, compatible=compatible)
 
 
 @bp.route("/matches/<int:match_id>/fulfil", methods=["POST"])
@@ -179,7 +184,19 @@ def export_gaps() -> Response:
     record("gap_report_exported", "match_run", None, f"{len(rows)} unmet needs exported to CSV")
     groups = {row.need_id: group for group in gap_groups(rows) for row in group.rows}
     header = ["Need", "Family reference", "Category", "Item", "Reason", "Blocking rules", "Group"]
-    return csv_response("gap-report.csv", header, [
-        (row.need_id, row.family_reference, row.category.label, row.item or "", row.reason.label,
-         ", ".join(row.blocking), groups[row.need_id].summary) for row in rows])
-
+    return csv_response(
+        "gap-report.csv",
+        header,
+        [
+            (
+                row.need_id,
+                row.family_reference,
+                row.category.label,
+                row.item or "",
+                row.reason.label,
+                ", ".join(row.blocking),
+                groups[row.need_id].summary,
+            )
+            for row in rows
+        ],
+    )

@@ -51,8 +51,11 @@ def _plural(count: int | float, one: str, many: str) -> str:
 
 def value_of(need: dict[str, Any], offer: dict[str, Any], distance: float, weights: dict[str, Any]) -> float:
     charge = offer.get("cost", 0) * need.get("units", 1)
-    return (weights["priority_value"][str(need["priority"])] - weights["cost_weight"] * charge / 100
-            - weights["distance_weight"] * distance)
+    return (
+        weights["priority_value"][str(need["priority"])]
+        - weights["cost_weight"] * charge / 100
+        - weights["distance_weight"] * distance
+    )
 
 
 def _item(requires: dict[str, Any], attributes: dict[str, Any]) -> list[str]:
@@ -90,8 +93,9 @@ def _service(requires: dict[str, Any], attributes: dict[str, Any]) -> list[str]:
 def _when(need: dict[str, Any], offer: dict[str, Any], day: date) -> list[str]:
     reasons = []
     if offer.get("available_from") and need.get("needed_by") and offer["available_from"] > need["needed_by"]:
-        reasons.append(f"Available only from {long_date(offer['available_from'])}; needed by "
-                       f"{long_date(need['needed_by'])}")
+        reasons.append(
+            f"Available only from {long_date(offer['available_from'])}; needed by {long_date(need['needed_by'])}"
+        )
     if offer.get("available_until") and offer["available_until"] < day.isoformat():
         reasons.append(f"No longer available: it ended on {long_date(offer['available_until'])}")
     units = need.get("units", 1)
@@ -100,8 +104,14 @@ def _when(need: dict[str, Any], offer: dict[str, Any], day: date) -> list[str]:
     return reasons
 
 
-def why_not(need: dict[str, Any], family_location: list[float] | None, offer: dict[str, Any], day: date,
-            weights: dict[str, Any], rejection_reason: str | None = None) -> list[str]:
+def why_not(
+    need: dict[str, Any],
+    family_location: list[float] | None,
+    offer: dict[str, Any],
+    day: date,
+    weights: dict[str, Any],
+    rejection_reason: str | None = None,
+) -> list[str]:
     """Every reason the offer does not suit the need; an empty list when they are compatible (funding aside)."""
     if offer["category"] != need["category"]:
         return [f"It offers {_category_label(offer['category'])}; this need is for {_category_label(need['category'])}"]

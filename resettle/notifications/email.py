@@ -29,8 +29,9 @@ def _deliver(message: OutboundEmail) -> None:
     message.attempts += 1
     try:
         if current_app.config.get("MAIL_SUPPRESS_SEND"):
-            current_app.logger.info("email (not sent, mail disabled) to %s: %s\n%s", message.to_address,
-                                    message.subject, message.body)
+            current_app.logger.info(
+                "email (not sent, mail disabled) to %s: %s\n%s", message.to_address, message.subject, message.body
+            )
         else:
             mail.send(Message(subject=message.subject, recipients=[message.to_address], body=message.body))
     except Exception as error:  # SMTP errors come in many types; keep the message for a retry

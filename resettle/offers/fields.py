@@ -39,8 +39,9 @@ class WholeNumberField(StringField):
 
     widget = GovTextInput()
 
-    def __init__(self, label: str, *, short_name: str, minimum: int, maximum: int, required: bool = True,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, label: str, *, short_name: str, minimum: int, maximum: int, required: bool = True, **kwargs: Any
+    ) -> None:
         kwargs.setdefault("filters", [strip])
         super().__init__(label, **kwargs)
         self.short_name_for_errors, self.minimum, self.maximum, self.required = short_name, minimum, maximum, required
@@ -57,8 +58,9 @@ class WholeNumberField(StringField):
             raise StopValidation(f"{_capitalised(self.short_name_for_errors)} must be a whole number")
         value = int(text)
         if not self.minimum <= value <= self.maximum:
-            raise StopValidation(f"{_capitalised(self.short_name_for_errors)} must be between {self.minimum} "
-                                 f"and {self.maximum}")
+            raise StopValidation(
+                f"{_capitalised(self.short_name_for_errors)} must be between {self.minimum} and {self.maximum}"
+            )
         self.number = value
 
 
@@ -67,8 +69,9 @@ class PoundsField(StringField):
 
     widget = GovTextInput()
 
-    def __init__(self, label: str, *, short_name: str, maximum_pounds: int, required: bool = True,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, label: str, *, short_name: str, maximum_pounds: int, required: bool = True, **kwargs: Any
+    ) -> None:
         kwargs.setdefault("filters", [strip])
         super().__init__(label, **kwargs)
         self.short_name_for_errors, self.maximum_pounds, self.required = short_name, maximum_pounds, required
@@ -86,11 +89,11 @@ class PoundsField(StringField):
         except InvalidOperation:
             amount = None
         if amount is None or len(text) > 12 or amount != amount.quantize(Decimal("0.01")) or amount < 0:
-            raise StopValidation(f"{_capitalised(self.short_name_for_errors)} must be an amount of money, "
-                                 "like 1450 or 1450.50")
+            raise StopValidation(
+                f"{_capitalised(self.short_name_for_errors)} must be an amount of money, like 1450 or 1450.50"
+            )
         if amount > self.maximum_pounds:
-            raise StopValidation(f"{_capitalised(self.short_name_for_errors)} must be £{self.maximum_pounds:,} "
-                                 "or less")
+            raise StopValidation(f"{_capitalised(self.short_name_for_errors)} must be £{self.maximum_pounds:,} or less")
         self.pence = int(amount * 100)
 
 

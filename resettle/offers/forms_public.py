@@ -69,33 +69,58 @@ class OfferTypeForm(FlaskForm):
 
 # Field makers: each call makes a new field, so its position follows the class body it is called in.
 def _postcode(label: str, hint: str) -> StringField:
-    return StringField(label, widget=GovTextInput(), description=hint, filters=[strip],
-                       validators=[InputRequired("Enter a postcode"),
-                                   Length(max=10, message="Postcode must be 10 characters or fewer"), valid_postcode])
+    return StringField(
+        label,
+        widget=GovTextInput(),
+        description=hint,
+        filters=[strip],
+        validators=[
+            InputRequired("Enter a postcode"),
+            Length(max=10, message="Postcode must be 10 characters or fewer"),
+            valid_postcode,
+        ],
+    )
 
 
 def _description(label: str, hint: str, required: bool = False) -> TextAreaField:
     first = InputRequired("Describe what you are offering") if required else Optional()
-    return TextAreaField(label, widget=GovTextArea(), description=hint, filters=[strip],
-                         validators=[first, Length(max=DESCRIPTION_LIMIT, message=(
-                             f"{label.rstrip('?')} must be {DESCRIPTION_LIMIT} characters or fewer"))])
+    return TextAreaField(
+        label,
+        widget=GovTextArea(),
+        description=hint,
+        filters=[strip],
+        validators=[
+            first,
+            Length(
+                max=DESCRIPTION_LIMIT, message=(f"{label.rstrip('?')} must be {DESCRIPTION_LIMIT} characters or fewer")
+            ),
+        ],
+    )
 
 
 def _available_from(required: bool = False) -> GovDateField:
     hint = "For example, 27 3 2027." + ("" if required else " Leave empty if it is available now.")
-    return GovDateField("When is it available from?", short_name="The date it is available from", required=required,
-                        description=hint)
+    return GovDateField(
+        "When is it available from?", short_name="The date it is available from", required=required, description=hint
+    )
 
 
 def _available_until() -> GovDateField:
-    return GovDateField("When is it available until?", short_name="The date it is available until",
-                        description="For example, 30 9 2027. Leave empty if there is no end date.")
+    return GovDateField(
+        "When is it available until?",
+        short_name="The date it is available until",
+        description="For example, 30 9 2027. Leave empty if there is no end date.",
+    )
 
 
 def _languages(label: str = "Which languages do you speak, other than English?") -> SelectMultipleField:
-    return SelectMultipleField(label, widget=Checkboxes(), description="Select all that apply",
-                               choices=[SelectChoice(code, name) for code, name in LANGUAGES],
-                               validators=[Optional()])
+    return SelectMultipleField(
+        label,
+        widget=Checkboxes(),
+        description="Select all that apply",
+        choices=[SelectChoice(code, name) for code, name in LANGUAGES],
+        validators=[Optional()],
+    )
 
 
 def _home_visit(label: str) -> YesNoField:
@@ -104,38 +129,61 @@ def _home_visit(label: str) -> YesNoField:
 
 def _dbs_status() -> RadioField:
     return RadioField(
-        "Do you have a DBS check?", widget=Radios(),
+        "Do you have a DBS check?",
+        widget=Radios(),
         description="Anyone who spends time with families needs an enhanced DBS check. If you do not have one, "
-                    "the council can arrange it.",
+        "the council can arrange it.",
         choices=[SelectChoice(status.value, status.label) for status in DbsStatus],
-        validators=[InputRequired("Select whether you have a DBS check")])
+        validators=[InputRequired("Select whether you have a DBS check")],
+    )
 
 
 class HousingFields:
-    address = StringField("Address of the home", widget=GovTextInput(), filters=[strip],
-                          description="House or flat number and street",
-                          validators=[InputRequired("Enter the address of the home"),
-                                      Length(max=300, message="Address must be 300 characters or fewer")])
+    address = StringField(
+        "Address of the home",
+        widget=GovTextInput(),
+        filters=[strip],
+        description="House or flat number and street",
+        validators=[
+            InputRequired("Enter the address of the home"),
+            Length(max=300, message="Address must be 300 characters or fewer"),
+        ],
+    )
     postcode = _postcode("Postcode", "For example, SE6 4RU")
-    bedrooms = WholeNumberField("How many bedrooms does it have?", short_name="the number of bedrooms",
-                                minimum=1, maximum=12)
-    rent = PoundsField("Monthly rent", short_name="the monthly rent", maximum_pounds=10_000,
-                       description="Families can usually pay up to the Local Housing Allowance rate for the area")
-    step_free = YesNoField("Does it have step-free access?",
-                           description="Level or ramped entry, and a lift to any upper floor",
-                           validators=[InputRequired("Select yes if the home has step-free access")])
-    landlord_type = RadioField("Who is offering the home?", widget=Radios(),
-                               choices=[SelectChoice(kind.value, kind.label) for kind in LandlordType],
-                               validators=[InputRequired("Select who is offering the home")])
+    bedrooms = WholeNumberField(
+        "How many bedrooms does it have?", short_name="the number of bedrooms", minimum=1, maximum=12
+    )
+    rent = PoundsField(
+        "Monthly rent",
+        short_name="the monthly rent",
+        maximum_pounds=10_000,
+        description="Families can usually pay up to the Local Housing Allowance rate for the area",
+    )
+    step_free = YesNoField(
+        "Does it have step-free access?",
+        description="Level or ramped entry, and a lift to any upper floor",
+        validators=[InputRequired("Select yes if the home has step-free access")],
+    )
+    landlord_type = RadioField(
+        "Who is offering the home?",
+        widget=Radios(),
+        choices=[SelectChoice(kind.value, kind.label) for kind in LandlordType],
+        validators=[InputRequired("Select who is offering the home")],
+    )
     certificates_held = SelectMultipleField(
-        "Which safety certificates do you have?", widget=Checkboxes(),
+        "Which safety certificates do you have?",
+        widget=Checkboxes(),
         description="Select all that apply. We will ask to see them, and visit the home, before it is offered to a "
-                    "family.", choices=[SelectChoice(code, label) for code, label in CERTIFICATES],
-        validators=[Optional()])
+        "family.",
+        choices=[SelectChoice(code, label) for code, label in CERTIFICATES],
+        validators=[Optional()],
+    )
     available_from = _available_from(required=True)
     available_until = _available_until()
-    description = _description("Anything else we should know about the home?",
-                               "For example, a garden, parking, or how close it is to schools and shops")
+    description = _description(
+        "Anything else we should know about the home?",
+        "For example, a garden, parking, or how close it is to schools and shops",
+    )
 
 
 def rent_hint(example_monthly_pence: int | None) -> str:
@@ -149,13 +197,21 @@ def rent_hint(example_monthly_pence: int | None) -> str:
 class ItemLineForm(Form):
     """One line of a goods offer. Rows left empty are ignored."""
 
-    kind = SelectField("Item", widget=GovSelect(), validate_choice=False,
-                       choices=[SelectChoice("", "Choose an item")]
-                       + [SelectChoice(code, item.label) for code, item in ITEM_KINDS.items()])
+    kind = SelectField(
+        "Item",
+        widget=GovSelect(),
+        validate_choice=False,
+        choices=[SelectChoice("", "Choose an item")]
+        + [SelectChoice(code, item.label) for code, item in ITEM_KINDS.items()],
+    )
     quantity = WholeNumberField("How many", short_name="how many", minimum=1, maximum=50, required=False)
-    condition = SelectField("Condition", widget=GovSelect(), validate_choice=False,
-                            choices=[SelectChoice("", "Choose a condition")]
-                            + [SelectChoice(condition.value, condition.label) for condition in ItemCondition])
+    condition = SelectField(
+        "Condition",
+        widget=GovSelect(),
+        validate_choice=False,
+        choices=[SelectChoice("", "Choose a condition")]
+        + [SelectChoice(condition.value, condition.label) for condition in ItemCondition],
+    )
 
     def validate_kind(self, field: Any) -> None:
         if field.data and field.data not in ITEM_KINDS:
@@ -176,46 +232,58 @@ class ItemLineForm(Form):
 
 class GoodsFields:
     items = FieldList(FormField(ItemLineForm), min_entries=ITEM_ROWS, max_entries=ITEM_ROWS)
-    handover = RadioField("How would the items reach the family?", widget=Radios(),
-                          choices=[SelectChoice(way.value, way.label) for way in Handover],
-                          validators=[InputRequired("Select how the items would reach the family")])
+    handover = RadioField(
+        "How would the items reach the family?",
+        widget=Radios(),
+        choices=[SelectChoice(way.value, way.label) for way in Handover],
+        validators=[InputRequired("Select how the items would reach the family")],
+    )
     postcode = _postcode("Postcode where the items are", "For example, SE13 5AB")
     available_from = _available_from()
-    description = _description("Anything else we should know about the items?",
-                               "For example, sizes, or whether furniture carries its fire safety labels")
+    description = _description(
+        "Anything else we should know about the items?",
+        "For example, sizes, or whether furniture carries its fire safety labels",
+    )
 
 
 class TutoringFields:
     languages = _languages()
-    capacity = WholeNumberField("How many learners could you teach?", short_name="how many learners", minimum=1,
-                                maximum=30)
-    hours_per_week = WholeNumberField("How many hours a week could you give?", short_name="the hours a week",
-                                      minimum=1, maximum=40)
+    capacity = WholeNumberField(
+        "How many learners could you teach?", short_name="how many learners", minimum=1, maximum=30
+    )
+    hours_per_week = WholeNumberField(
+        "How many hours a week could you give?", short_name="the hours a week", minimum=1, maximum=40
+    )
     home_visit = _home_visit("Could you teach in the family's home?")
     dbs_status = _dbs_status()
     postcode = _postcode("Postcode where you live or would teach", "We use it only to find families near you")
     available_from = _available_from()
     available_until = _available_until()
-    description = _description("Tell us about your teaching", "For example, qualifications, experience, or levels "
-                               "you teach")
+    description = _description(
+        "Tell us about your teaching", "For example, qualifications, experience, or levels you teach"
+    )
 
 
 class MealFields:
     halal = YesNoField("Is the food halal?", validators=[InputRequired("Select yes if the food is halal")])
-    capacity = WholeNumberField("How many families could you welcome?", short_name="how many families", minimum=1,
-                                maximum=50)
+    capacity = WholeNumberField(
+        "How many families could you welcome?", short_name="how many families", minimum=1, maximum=50
+    )
     postcode = _postcode("Postcode where the meal would be", "For example, the restaurant's postcode")
     available_from = _available_from()
     available_until = _available_until()
-    description = _description("Tell us about the meal", "For example, the days you could host, or dietary needs "
-                               "you can meet")
+    description = _description(
+        "Tell us about the meal", "For example, the days you could host, or dietary needs you can meet"
+    )
 
 
 class ServiceFields:
-    description = _description("What are you offering?", "For example, weekly football coaching for children "
-                               "aged 8 to 14", required=True)
-    capacity = WholeNumberField("How many families could you help?", short_name="how many families", minimum=1,
-                                maximum=50)
+    description = _description(
+        "What are you offering?", "For example, weekly football coaching for children aged 8 to 14", required=True
+    )
+    capacity = WholeNumberField(
+        "How many families could you help?", short_name="how many families", minimum=1, maximum=50
+    )
     languages = _languages()
     home_visit = _home_visit("Could you visit the family at home?")
     dbs_status = _dbs_status()
@@ -225,28 +293,47 @@ class ServiceFields:
 
 
 class OffererFields:
-    offerer_name = StringField("Your full name", widget=GovTextInput(), filters=[strip],
-                               validators=[InputRequired("Enter your full name"),
-                                           Length(max=120, message="Your name must be 120 characters or fewer")])
-    organisation = StringField("Organisation, business or group (optional)", widget=GovTextInput(),
-                               filters=[strip, blank_to_none],
-                               validators=[Optional(), Length(max=120, message=(
-                                   "Organisation must be 120 characters or fewer"))])
+    offerer_name = StringField(
+        "Your full name",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            InputRequired("Enter your full name"),
+            Length(max=120, message="Your name must be 120 characters or fewer"),
+        ],
+    )
+    organisation = StringField(
+        "Organisation, business or group (optional)",
+        widget=GovTextInput(),
+        filters=[strip, blank_to_none],
+        validators=[Optional(), Length(max=120, message=("Organisation must be 120 characters or fewer"))],
+    )
     offerer_email = EmailField(
-        "Email address", widget=GovTextInput(), filters=[strip],
+        "Email address",
+        widget=GovTextInput(),
+        filters=[strip],
         description="We will send your reference and a private link to this address",
-        validators=[InputRequired("Enter your email address"),
-                    Length(max=254, message="Email address must be 254 characters or fewer"),
-                    Email("Enter an email address in the correct format, like name@example.com",
-                          check_deliverability=False)])
-    offerer_phone = StringField("Phone number (optional)", widget=GovTextInput(), filters=[strip, blank_to_none],
-                                validators=[Optional(),
-                                            Length(max=30, message="Phone number must be 30 characters or fewer"),
-                                            Regexp(r"^\+?[0-9 ()-]{7,}$", message=(
-                                                "Enter a phone number, like 020 7946 0000 or +44 7700 900 982"))])
-    consent = BooleanField("I agree that the council may keep these details and contact me about this offer",
-                           widget=GovCheckboxInput(),
-                           validators=[InputRequired("Confirm that you agree to the council keeping your details")])
+        validators=[
+            InputRequired("Enter your email address"),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+            Email("Enter an email address in the correct format, like name@example.com", check_deliverability=False),
+        ],
+    )
+    offerer_phone = StringField(
+        "Phone number (optional)",
+        widget=GovTextInput(),
+        filters=[strip, blank_to_none],
+        validators=[
+            Optional(),
+            Length(max=30, message="Phone number must be 30 characters or fewer"),
+            Regexp(r"^\+?[0-9 ()-]{7,}$", message=("Enter a phone number, like 020 7946 0000 or +44 7700 900 982")),
+        ],
+    )
+    consent = BooleanField(
+        "I agree that the council may keep these details and contact me about this offer",
+        widget=GovCheckboxInput(),
+        validators=[InputRequired("Confirm that you agree to the council keeping your details")],
+    )
     # Honeypot: hidden from people (and from screen readers); form-filling robots tend to complete it.
     website = StringField("Leave this field empty", filters=[strip], validators=[Length(max=200)])
     submit = SubmitField("Send offer", widget=GovSubmitInput())
@@ -338,14 +425,19 @@ def submission_from(form: OfferForm) -> OfferSubmission:
     if _field(form, "dbs_status") is not None:
         values["dbs_status"] = DbsStatus(form.dbs_status.data)
     if isinstance(form, HousingOfferForm):
-        values.update(address=form.address.data, rent_pence=form.rent.pence,
-                      landlord_type=LandlordType(form.landlord_type.data),
-                      certificates_held=list(form.certificates_held.data or []))
+        values.update(
+            address=form.address.data,
+            rent_pence=form.rent.pence,
+            landlord_type=LandlordType(form.landlord_type.data),
+            certificates_held=list(form.certificates_held.data or []),
+        )
     if isinstance(form, GoodsOfferForm):
         values["handover"] = Handover(form.handover.data)
-        values["items"] = [ItemLine(row.form.kind.data, row.form.quantity.number or 1,
-                                    ItemCondition(row.form.condition.data))
-                           for row in form.items if row.form.kind.data]
+        values["items"] = [
+            ItemLine(row.form.kind.data, row.form.quantity.number or 1, ItemCondition(row.form.condition.data))
+            for row in form.items
+            if row.form.kind.data
+        ]
         values["capacity"] = sum(line.quantity for line in values["items"])
     return OfferSubmission(**values)
 
@@ -361,19 +453,35 @@ class AvailabilityForm(FlaskForm):
 
 
 class NewLinkForm(FlaskForm):
-    reference = StringField("Your offer's reference", widget=GovTextInput(), filters=[strip],
-                            description="It is in the email we sent, for example OF-7KQ2MX",
-                            validators=[InputRequired("Enter your offer's reference"),
-                                        Length(max=16, message="Reference must be 16 characters or fewer")])
-    email = EmailField("Email address", widget=GovTextInput(), filters=[strip],
-                       description="The address you gave when you made the offer",
-                       validators=[InputRequired("Enter your email address"),
-                                   Length(max=254, message="Email address must be 254 characters or fewer")])
+    reference = StringField(
+        "Your offer's reference",
+        widget=GovTextInput(),
+        filters=[strip],
+        description="It is in the email we sent, for example OF-7KQ2MX",
+        validators=[
+            InputRequired("Enter your offer's reference"),
+            Length(max=16, message="Reference must be 16 characters or fewer"),
+        ],
+    )
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        filters=[strip],
+        description="The address you gave when you made the offer",
+        validators=[
+            InputRequired("Enter your email address"),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+        ],
+    )
     submit = SubmitField("Send me a new link", widget=GovSubmitInput())
 
 
 class WithdrawForm(FlaskForm):
-    reason = TextAreaField("Why are you withdrawing it? (optional)", widget=GovTextArea(), filters=[strip],
-                           description="This helps us improve how we ask for help",
-                           validators=[Optional(), Length(max=500, message="Reason must be 500 characters or fewer")])
+    reason = TextAreaField(
+        "Why are you withdrawing it? (optional)",
+        widget=GovTextArea(),
+        filters=[strip],
+        description="This helps us improve how we ask for help",
+        validators=[Optional(), Length(max=500, message="Reason must be 500 characters or fewer")],
+    )
     submit = SubmitField("Withdraw offer", widget=GovSubmitInput())

@@ -22,10 +22,15 @@ from resettle.web.templating import date_in_words
 def expire_offers() -> int:
     """Offers whose last available day has passed become expired, and their offerers are told."""
     today = local_today()
-    offers = db.session.execute(
-        select(Offer).where(Offer.status.in_(EXPIRES), Offer.available_until.is_not(None),
-                            Offer.available_until < today).order_by(Offer.id)
-    ).scalars().all()
+    offers = (
+        db.session.execute(
+            select(Offer)
+            .where(Offer.status.in_(EXPIRES), Offer.available_until.is_not(None), Offer.available_until < today)
+            .order_by(Offer.id)
+        )
+        .scalars()
+        .all()
+    )
     for offer in offers:
         change_status(offer, OfferStatus.EXPIRED, actor_label=SCHEDULED_JOB, note="Past its end date")
         emails.send_expiry_notice(offer)
@@ -35,22 +40,32 @@ def expire_offers() -> int:
 def remind_offers_ending() -> int:
     """A week before an offer's end date, email its offerer a fresh link to extend it (once per end date)."""
     today = local_today()
-    offers = db.session.execute(
-        select(Offer).where(
-            Offer.status.in_([OfferStatus.SUBMITTED, OfferStatus.VERIFIED, OfferStatus.MATCHED]),
-            Offer.available_until.is_not(None),
-            Offer.available_until >= today,
-            Offer.available_until <= today + timedelta(days=EXTENSION_REMINDER_DAYS),
-        ).order_by(Offer.id)
-    ).scalars().all()
+    offers = (
+        db.session.execute(
+            select(Offer)
+            .where(
+                Offer.status.in_([OfferStatus.SUBMITTED, OfferStatus.VERIFIED, OfferStatus.MATCHED]),
+                Offer.available_until.is_not(None),
+                Offer.available_until >= today,
+                Offer.available_until <= today + timedelta(days=EXTENSION_REMINDER_DAYS),
+            )
+            .order_by(Offer.id)
+        )
+        .scalars()
+        .all()
+    )
     sent = 0
     for offer in offers:
         if offer.extension_reminder_sent_for == offer.available_until:
             continue
         offer.extension_reminder_sent_for = offer.available_until
         emails.send_extension_reminder(offer)
-        add_event(offer, "extension_reminder_sent", actor_label=SCHEDULED_JOB,
-                  note=f"Reminded that it ends on {date_in_words(offer.available_until)}")
+        add_event(
+            offer,
+            "extension_reminder_sent",
+            actor_label=SCHEDULED_JOB,
+            note=f"Reminded that it ends on {date_in_words(offer.available_until)}",
+        )
         record("offer_extension_reminder_sent", "offer", offer.reference, f"ends {offer.available_until}")
         sent += 1
     db.session.flush()
@@ -60,18 +75,28 @@ def remind_offers_ending() -> int:
 def flag_dbs_renewals() -> int:
     """DBS checks due for renewal within 30 days are flagged on the offer and emailed to caseworkers (once)."""
     today = local_today()
-    offers = db.session.execute(
-        select(Offer).where(
-            Offer.status.in_([OfferStatus.VERIFIED, OfferStatus.MATCHED]),
-            Offer.dbs_expires_on.is_not(None),
-            Offer.dbs_expires_on <= today + timedelta(days=DBS_EXPIRY_WARNING_DAYS),
-        ).order_by(Offer.dbs_expires_on, Offer.id)
-    ).scalars().all()
+    offers = (
+        db.session.execute(
+            select(Offer)
+            .where(
+                Offer.status.in_([OfferStatus.VERIFIED, OfferStatus.MATCHED]),
+                Offer.dbs_expires_on.is_not(None),
+                Offer.dbs_expires_on <= today + timedelta(days=DBS_EXPIRY_WARNING_DAYS),
+            )
+            .order_by(Offer.dbs_expires_on, Offer.id)
+        )
+        .scalars()
+        .all()
+    )
     newly_due = [offer for offer in offers if offer.dbs_expiry_flagged_for != offer.dbs_expires_on]
     for offer in newly_due:
         offer.dbs_expiry_flagged_for = offer.dbs_expires_on
-        add_event(offer, "dbs_renewal_flagged", actor_label=SCHEDULED_JOB,
-                  note=f"DBS check due for renewal on {date_in_words(offer.dbs_expires_on)}")
+        add_event(
+            offer,
+            "dbs_renewal_flagged",
+            actor_label=SCHEDULED_JOB,
+            note=f"DBS check due for renewal on {date_in_words(offer.dbs_expires_on)}",
+        )
         record("offer_dbs_renewal_flagged", "offer", offer.reference, f"renewal due {offer.dbs_expires_on}")
     if newly_due:
         for address in active_caseworker_emails():
@@ -90,7 +115,8 @@ def remind_offers_ending_job() -> int:
     return remind_offers_ending()
 
 
-@register_job("flag_dbs_renewals", "cron", f"Flag DBS checks due within {DBS_EXPIRY_WARNING_DAYS} days",
-              hour=7, minute=30)
+@register_job(
+    "flag_dbs_renewals", "cron", f"Flag DBS checks due within {DBS_EXPIRY_WARNING_DAYS} days", hour=7, minute=30
+)
 def flag_dbs_renewals_job() -> int:
     return flag_dbs_renewals()

@@ -38,11 +38,23 @@ def problem_offers(offer: Offer) -> list[dict[str, Any]]:
         "available_until": offer.available_until.isoformat() if offer.available_until else None,
     }
     if not offer.items:
-        return [{"id": offer.reference, "category": offer.category.value, "capacity": offer.capacity, **common,
-                 "attributes": _attributes(offer)}]
+        return [
+            {
+                "id": offer.reference,
+                "category": offer.category.value,
+                "capacity": offer.capacity,
+                **common,
+                "attributes": _attributes(offer),
+            }
+        ]
     return [
-        {"id": f"{offer.reference}-{index}", "category": item.category.value, "capacity": item.quantity, **common,
-         "attributes": {**_attributes(offer), "item": item.item_kind}}
+        {
+            "id": f"{offer.reference}-{index}",
+            "category": item.category.value,
+            "capacity": item.quantity,
+            **common,
+            "attributes": {**_attributes(offer), "item": item.item_kind},
+        }
         for index, item in enumerate(offer.items, start=1)
     ]
 

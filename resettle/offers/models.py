@@ -137,14 +137,18 @@ class Offer(db.Model):
     __table_args__ = (
         CheckConstraint("capacity >= 1", name="capacity_positive"),
         CheckConstraint("cost_pence >= 0", name="cost_not_negative"),
-        CheckConstraint("available_until IS NULL OR available_from IS NULL OR available_until >= available_from",
-                        name="available_dates_in_order"),
+        CheckConstraint(
+            "available_until IS NULL OR available_from IS NULL OR available_until >= available_from",
+            name="available_dates_in_order",
+        ),
         CheckConstraint("bedrooms IS NULL OR (bedrooms >= 0 AND bedrooms <= 12)", name="bedrooms_range"),
         CheckConstraint("rent_pence IS NULL OR rent_pence >= 0", name="rent_not_negative"),
-        CheckConstraint("hours_per_week IS NULL OR (hours_per_week >= 1 AND hours_per_week <= 60)",
-                        name="hours_per_week_range"),
-        CheckConstraint("epc_rating IS NULL OR epc_rating IN ('A', 'B', 'C', 'D', 'E', 'F', 'G')",
-                        name="epc_rating_known"),
+        CheckConstraint(
+            "hours_per_week IS NULL OR (hours_per_week >= 1 AND hours_per_week <= 60)", name="hours_per_week_range"
+        ),
+        CheckConstraint(
+            "epc_rating IS NULL OR epc_rating IN ('A', 'B', 'C', 'D', 'E', 'F', 'G')", name="epc_rating_known"
+        ),
         CheckConstraint("duplicate_of_id IS NULL OR duplicate_of_id <> id", name="not_duplicate_of_itself"),
     )
 
@@ -154,8 +158,9 @@ class Offer(db.Model):
     # Short, readable, quoted on the phone and in emails; gives no access by itself.
     reference: Mapped[str] = mapped_column(String(16), unique=True)
     category: Mapped[Category] = mapped_column(_enum(Category, "offer_category"), index=True)
-    status: Mapped[OfferStatus] = mapped_column(_enum(OfferStatus, "offer_status"), default=OfferStatus.SUBMITTED,
-                                                index=True)
+    status: Mapped[OfferStatus] = mapped_column(
+        _enum(OfferStatus, "offer_status"), default=OfferStatus.SUBMITTED, index=True
+    )
     # Not needed now: kept, kindly, on a waiting list instead of the pool that matching draws from.
     on_waiting_list: Mapped[bool] = mapped_column(Boolean, default=False)
 
@@ -210,10 +215,12 @@ class Offer(db.Model):
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    items: Mapped[list[OfferItem]] = relationship(back_populates="offer", cascade="all, delete-orphan",
-                                                  order_by="OfferItem.id")
-    events: Mapped[list[OfferEvent]] = relationship(back_populates="offer", cascade="all, delete-orphan",
-                                                    order_by="OfferEvent.id")
+    items: Mapped[list[OfferItem]] = relationship(
+        back_populates="offer", cascade="all, delete-orphan", order_by="OfferItem.id"
+    )
+    events: Mapped[list[OfferEvent]] = relationship(
+        back_populates="offer", cascade="all, delete-orphan", order_by="OfferEvent.id"
+    )
     duplicate_of: Mapped[Offer | None] = relationship(remote_side=[id])
 
     @property
@@ -232,7 +239,7 @@ class Offer(db.Model):
         if self.description:
             # The offerer's own words say best what it is; shortened for lists and email subjects' bodies.
             first_line = self.description.strip().splitlines()[0]
-            return first_line if len(first_line) <= TITLE_LENGTH else first_line[:TITLE_LENGTH - 1].rstrip() + "…"
+            return first_line if len(first_line) <= TITLE_LENGTH else first_line[: TITLE_LENGTH - 1].rstrip() + "…"
         return self.category.info.offer_label or self.category.label
 
     def __repr__(self) -> str:
@@ -243,8 +250,7 @@ class OfferItem(db.Model):
     __tablename__ = "offer_items"
     __table_args__ = (
         CheckConstraint("quantity >= 1 AND quantity <= 50", name="quantity_range"),
-        CheckConstraint("item_kind IN (" + ", ".join(f"'{code}'" for code in ITEM_KINDS) + ")",
-                        name="item_kind_known"),
+        CheckConstraint("item_kind IN (" + ", ".join(f"'{code}'" for code in ITEM_KINDS) + ")", name="item_kind_known"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -103,8 +103,12 @@ def _category_text(rows: list[NeedRow]) -> str:
 # other lines of the category are shown ("other ...") and when none are.
 _DETAIL: dict[Category, tuple[Callable[[NeedRow], Hashable], Callable[[list[NeedRow]], str], str, str]] = {
     Category.HOUSING: (_housing_key, _housing_text, "Homes of other sizes or in other areas", "Homes to rent"),
-    Category.FURNITURE: (lambda row: row.item, _goods_text, "Other furniture and white goods",
-                         "Furniture and white goods"),
+    Category.FURNITURE: (
+        lambda row: row.item,
+        _goods_text,
+        "Other furniture and white goods",
+        "Furniture and white goods",
+    ),
     Category.HOUSEHOLD: (lambda row: row.item, _goods_text, "Other household items", "Household items"),
     Category.ESOL: (lambda row: row.language, _language_text, "English lessons (ESOL)", "English lessons (ESOL)"),
     Category.MEAL: (lambda row: row.halal, _meal_text, "Welcome meals", "Welcome meals"),
@@ -123,7 +127,8 @@ def aggregate_needs(rows: Iterable[NeedRow]) -> list[NeededLine]:
     lines: list[NeededLine] = []
     for category, category_rows in by_category.items():
         key, describe, other_text, all_text = _DETAIL.get(
-            category, (_no_detail, _category_text, category.label, category.label))
+            category, (_no_detail, _category_text, category.label, category.label)
+        )
         groups: dict[Hashable, list[NeedRow]] = defaultdict(list)
         for row in category_rows:
             groups[key(row)].append(row)
@@ -136,14 +141,23 @@ def aggregate_needs(rows: Iterable[NeedRow]) -> list[NeededLine]:
             else:
                 too_small.extend(group)
         if too_small and _families(too_small) >= MIN_FAMILIES:
-            lines.append(NeededLine(offer_type_for(category), other_text if shown else all_text,
-                                    rounded_families(_families(too_small))))
+            lines.append(
+                NeededLine(
+                    offer_type_for(category), other_text if shown else all_text, rounded_families(_families(too_small))
+                )
+            )
     order = {category: index for index, category in enumerate(OFFER_TYPES)}
     return sorted(lines, key=lambda line: (order.get(line.offer_type, len(order)), -line.families, line.text))
 
 
-def is_needed_now(rows: Iterable[NeedRow], category: Category, *, items: Iterable[str] = (),
-                  bedrooms: int | None = None, step_free: bool | None = None) -> bool:
+def is_needed_now(
+    rows: Iterable[NeedRow],
+    category: Category,
+    *,
+    items: Iterable[str] = (),
+    bedrooms: int | None = None,
+    step_free: bool | None = None,
+) -> bool:
     """Whether an offer like this could meet any open need today.
 
     Goods: any of the items is needed. Homes: some family needs no more bedrooms than it has, and step-free
@@ -166,8 +180,10 @@ def is_needed_now(rows: Iterable[NeedRow], category: Category, *, items: Iterabl
 
 
 # How the public page names a Broad Rental Market Area (families store the BRMA against the home).
-BRMA_AREAS = {"inner_south_east_london": "inner South East London",
-              "outer_south_east_london": "outer South East London"}
+BRMA_AREAS = {
+    "inner_south_east_london": "inner South East London",
+    "outer_south_east_london": "outer South East London",
+}
 OPEN_FAMILY_STATUSES = (FamilyStatus.REFERRED, FamilyStatus.ARRIVING, FamilyStatus.ARRIVED)
 
 
@@ -185,15 +201,33 @@ def open_need_rows() -> list[NeedRow]:
     Only these columns are read: nothing that names, locates or dates a person leaves this function.
     """
     statement = (
-        select(Need.family_id, Need.category, Need.item, Need.bedrooms_min, Need.step_free, Need.rent_max,
-               Need.language, Need.halal, Family.brma, Family.postcode)
+        select(
+            Need.family_id,
+            Need.category,
+            Need.item,
+            Need.bedrooms_min,
+            Need.step_free,
+            Need.rent_max,
+            Need.language,
+            Need.halal,
+            Family.brma,
+            Family.postcode,
+        )
         .join(Family, Family.id == Need.family_id)
         .where(Need.status == NeedStatus.OPEN, Family.status.in_(OPEN_FAMILY_STATUSES))
     )
     return [
-        NeedRow(family_key=row.family_id, category=row.category, item=row.item, bedrooms_min=row.bedrooms_min,
-                step_free=bool(row.step_free), rent_max_pence=row.rent_max, area=area_for(row.brma, row.postcode),
-                language=row.language, halal=bool(row.halal))
+        NeedRow(
+            family_key=row.family_id,
+            category=row.category,
+            item=row.item,
+            bedrooms_min=row.bedrooms_min,
+            step_free=bool(row.step_free),
+            rent_max_pence=row.rent_max,
+            area=area_for(row.brma, row.postcode),
+            language=row.language,
+            halal=bool(row.halal),
+        )
         for row in db.session.execute(statement)
     ]
 

@@ -36,8 +36,12 @@ from resettle.web.forms import show_field_error
 
 # Reading a public page: generous for people, a brake on scraping and on load from one address.
 PAGE_RATE_LIMIT = "60 per minute"
-FORM_TEMPLATES = {Category.HOUSING: "housing", Category.FURNITURE: "goods", Category.ESOL: "tutoring",
-                  Category.MEAL: "meal"}
+FORM_TEMPLATES = {
+    Category.HOUSING: "housing",
+    Category.FURNITURE: "goods",
+    Category.ESOL: "tutoring",
+    Category.MEAL: "meal",
+}
 
 
 def _form_rate_limit() -> str:
@@ -86,9 +90,13 @@ def offer_details(offer_type: str) -> str | Response:
             show_field_error(form, error)
         else:
             return redirect(url_for(".offer_sent", public_id=offer.public_id))
-    return render_template(f"offers/public/form_{FORM_TEMPLATES.get(category, 'service')}.html", form=form,
-                           category=category, label=offer_type_label(category),
-                           is_needed=category in needed_offer_types(open_need_rows()))
+    return render_template(
+        f"offers/public/form_{FORM_TEMPLATES.get(category, 'service')}.html",
+        form=form,
+        category=category,
+        label=offer_type_label(category),
+        is_needed=category in needed_offer_types(open_need_rows()),
+    )
 
 
 @bp.route("/offer/sent/<public_id>")
@@ -123,9 +131,13 @@ def manage_offer(token: str) -> str | tuple[str, int]:
     offer = offer_for_token(token)
     if offer is None:
         return _link_expired()
-    return render_template("offers/public/manage.html", offer=offer, token=token,
-                           may_change=offer.status in OFFERER_MAY_CHANGE,
-                           may_withdraw=offer.status in OFFERER_MAY_WITHDRAW)
+    return render_template(
+        "offers/public/manage.html",
+        offer=offer,
+        token=token,
+        may_change=offer.status in OFFERER_MAY_CHANGE,
+        may_withdraw=offer.status in OFFERER_MAY_WITHDRAW,
+    )
 
 
 @bp.route("/offer/manage/<token>/availability", methods=["GET", "POST"])

@@ -37,16 +37,25 @@ def review_queue_query(filters: QueueFilters, today: date) -> Select:
         statement = statement.where(Offer.on_waiting_list.is_(True))
     if filters.search:
         pattern = f"%{filters.search.strip()}%"
-        statement = statement.where(or_(Offer.reference.ilike(pattern), Offer.offerer_name.ilike(pattern),
-                                        Offer.organisation.ilike(pattern), Offer.offerer_email.ilike(pattern)))
+        statement = statement.where(
+            or_(
+                Offer.reference.ilike(pattern),
+                Offer.offerer_name.ilike(pattern),
+                Offer.organisation.ilike(pattern),
+                Offer.offerer_email.ilike(pattern),
+            )
+        )
     if filters.dbs_due:
-        statement = statement.where(Offer.dbs_expires_on.is_not(None),
-                                    Offer.dbs_expires_on <= today + timedelta(days=DBS_EXPIRY_WARNING_DAYS),
-                                    Offer.status.in_([OfferStatus.VERIFIED, OfferStatus.MATCHED]))
+        statement = statement.where(
+            Offer.dbs_expires_on.is_not(None),
+            Offer.dbs_expires_on <= today + timedelta(days=DBS_EXPIRY_WARNING_DAYS),
+            Offer.status.in_([OfferStatus.VERIFIED, OfferStatus.MATCHED]),
+        )
     return statement
 
 
 def matchable_offers_query() -> Select:
     """Offers the matching engine may use: verified and in the active pool."""
-    return (select(Offer).where(Offer.status == OfferStatus.VERIFIED, Offer.on_waiting_list.is_(False))
-            .order_by(Offer.id))
+    return (
+        select(Offer).where(Offer.status == OfferStatus.VERIFIED, Offer.on_waiting_list.is_(False)).order_by(Offer.id)
+    )

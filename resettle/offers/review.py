@@ -50,8 +50,9 @@ def needs_dbs_check(offer: Offer) -> bool:
     return offer.category in WORKS_WITH_FAMILIES
 
 
-def verify_offer(offer: Offer, actor: Any, housing: HousingChecks | None = None, dbs: DbsCheck | None = None,
-                 note: str = "") -> None:
+def verify_offer(
+    offer: Offer, actor: Any, housing: HousingChecks | None = None, dbs: DbsCheck | None = None, note: str = ""
+) -> None:
     """Verify an offer once every check its type needs is met, and keep what was checked on the offer."""
     if offer.status is not OfferStatus.SUBMITTED:
         raise VerificationError({"status": "Only a submitted offer can be verified"})

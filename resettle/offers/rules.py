@@ -39,29 +39,62 @@ def can_change(current: OfferStatus, new: OfferStatus) -> bool:
 # The public form's offer types, in the order residents see them. Furniture and household goods share one
 # form: each item line carries its own category through its item kind.
 OFFER_TYPES: tuple[Category, ...] = (
-    Category.HOUSING, Category.ESOL, Category.FURNITURE, Category.MEAL, Category.BEFRIENDING,
-    Category.CHILDCARE, Category.SCHOOL_SUPPORT, Category.EMPLOYMENT, Category.ACTIVITIES,
-    Category.HEALTH_ACCESS, Category.DIGITAL, Category.LEGAL_ADVICE, Category.OTHER,
+    Category.HOUSING,
+    Category.ESOL,
+    Category.FURNITURE,
+    Category.MEAL,
+    Category.BEFRIENDING,
+    Category.CHILDCARE,
+    Category.SCHOOL_SUPPORT,
+    Category.EMPLOYMENT,
+    Category.ACTIVITIES,
+    Category.HEALTH_ACCESS,
+    Category.DIGITAL,
+    Category.LEGAL_ADVICE,
+    Category.OTHER,
 )
 GOODS_CATEGORIES = frozenset({Category.FURNITURE, Category.HOUSEHOLD})
 
 # Offers where someone spends time with family members, so staff check a DBS certificate before verifying.
-WORKS_WITH_FAMILIES = frozenset({
-    Category.ESOL, Category.BEFRIENDING, Category.CHILDCARE, Category.SCHOOL_SUPPORT, Category.EMPLOYMENT,
-    Category.ACTIVITIES, Category.HEALTH_ACCESS, Category.DIGITAL,
-})
+WORKS_WITH_FAMILIES = frozenset(
+    {
+        Category.ESOL,
+        Category.BEFRIENDING,
+        Category.CHILDCARE,
+        Category.SCHOOL_SUPPORT,
+        Category.EMPLOYMENT,
+        Category.ACTIVITIES,
+        Category.HEALTH_ACCESS,
+        Category.DIGITAL,
+    }
+)
 # Regulated activity with children: the enhanced check must include the children's barred list.
 WORKS_WITH_CHILDREN = frozenset({Category.CHILDCARE, Category.SCHOOL_SUPPORT})
 # Where a home visit is a meaningful option (ESOL at home helped people who could not reach classes).
-HOME_VISIT_CATEGORIES = frozenset({
-    Category.ESOL, Category.BEFRIENDING, Category.CHILDCARE, Category.SCHOOL_SUPPORT, Category.DIGITAL,
-})
+HOME_VISIT_CATEGORIES = frozenset(
+    {
+        Category.ESOL,
+        Category.BEFRIENDING,
+        Category.CHILDCARE,
+        Category.SCHOOL_SUPPORT,
+        Category.DIGITAL,
+    }
+)
 
 # Languages are stored by name, as families' records hold them, so `language in languages` matches.
 LANGUAGES: tuple[tuple[str, str], ...] = (
-    ("Arabic", "Arabic"), ("Dari", "Dari"), ("Pashto", "Pashto"), ("Farsi", "Farsi (Persian)"),
-    ("Kurdish", "Kurdish"), ("Ukrainian", "Ukrainian"), ("Russian", "Russian"), ("Tigrinya", "Tigrinya"),
-    ("Somali", "Somali"), ("French", "French"), ("Turkish", "Turkish"), ("Urdu", "Urdu"),
+    ("Arabic", "Arabic"),
+    ("Dari", "Dari"),
+    ("Pashto", "Pashto"),
+    ("Farsi", "Farsi (Persian)"),
+    ("Kurdish", "Kurdish"),
+    ("Ukrainian", "Ukrainian"),
+    ("Russian", "Russian"),
+    ("Tigrinya", "Tigrinya"),
+    ("Somali", "Somali"),
+    ("French", "French"),
+    ("Turkish", "Turkish"),
+    ("Urdu", "Urdu"),
 )
 LANGUAGE_LABELS = dict(LANGUAGES)
 
@@ -96,8 +129,7 @@ class DbsCheck:
     expires_on: date | None
 
 
-def _dated_check(day: date | None, today: date, what: str, oldest: date | None = None,
-                 too_old: str = "") -> str | None:
+def _dated_check(day: date | None, today: date, what: str, oldest: date | None = None, too_old: str = "") -> str | None:
     """The problem with the date of a check ("the gas safety check"), if any."""
     if day is None:
         return f"Enter the date of {what}"
@@ -112,11 +144,21 @@ def housing_check_problems(checks: HousingChecks, today: date) -> dict[str, str]
     """What stops a home being verified (domain.md §2.3), keyed by the verify form's field names."""
     found: dict[str, str | None] = {
         "gas_safety_checked_on": _dated_check(
-            checks.gas_safety_checked_on, today, "the gas safety check", today - timedelta(days=GAS_SAFETY_VALID_DAYS),
-            "Gas safety check must be from the last 12 months") if checks.has_gas_supply else None,
+            checks.gas_safety_checked_on,
+            today,
+            "the gas safety check",
+            today - timedelta(days=GAS_SAFETY_VALID_DAYS),
+            "Gas safety check must be from the last 12 months",
+        )
+        if checks.has_gas_supply
+        else None,
         "electrical_report_on": _dated_check(
-            checks.electrical_report_on, today, "the electrical report (EICR)",
-            _years_before(today, ELECTRICAL_REPORT_VALID_YEARS), "Electrical report must be from the last 5 years"),
+            checks.electrical_report_on,
+            today,
+            "the electrical report (EICR)",
+            _years_before(today, ELECTRICAL_REPORT_VALID_YEARS),
+            "Electrical report must be from the last 5 years",
+        ),
         "inspected_on": _dated_check(checks.inspected_on, today, "the inspection visit"),
     }
     if not checks.epc_rating:
@@ -126,8 +168,9 @@ def housing_check_problems(checks: HousingChecks, today: date) -> dict[str, str]
     if not checks.smoke_alarms_every_storey:
         found["smoke_alarms_every_storey"] = "There must be a working smoke alarm on every storey"
     if not checks.co_alarm_where_needed:
-        found["co_alarm_where_needed"] = ("There must be a carbon monoxide alarm in every room with a fixed "
-                                          "combustion appliance")
+        found["co_alarm_where_needed"] = (
+            "There must be a carbon monoxide alarm in every room with a fixed combustion appliance"
+        )
     return {name: problem for name, problem in found.items() if problem}
 
 
@@ -136,13 +179,19 @@ def dbs_problems(category: Category, check: DbsCheck, today: date) -> dict[str, 
     if category not in WORKS_WITH_FAMILIES:
         return {}
     problems: dict[str, str] = {}
-    needed = {DbsStatus.ENHANCED_BARRED} if category in WORKS_WITH_CHILDREN else {
-        DbsStatus.ENHANCED, DbsStatus.ENHANCED_BARRED}
+    needed = (
+        {DbsStatus.ENHANCED_BARRED}
+        if category in WORKS_WITH_CHILDREN
+        else {DbsStatus.ENHANCED, DbsStatus.ENHANCED_BARRED}
+    )
     if check.status is None:
         problems["dbs_status"] = "Select the DBS check seen"
     elif check.status not in needed:
-        problems["dbs_status"] = ("DBS check must be enhanced with the barred list for work with children"
-                                  if category in WORKS_WITH_CHILDREN else "DBS check must be an enhanced check")
+        problems["dbs_status"] = (
+            "DBS check must be enhanced with the barred list for work with children"
+            if category in WORKS_WITH_CHILDREN
+            else "DBS check must be an enhanced check"
+        )
     if check.expires_on is None:
         problems["dbs_expires_on"] = "Enter the date the DBS check is due for renewal"
     elif check.expires_on <= today:

@@ -111,29 +111,52 @@ def check_dates(available_from: date | None, available_until: date | None, today
     if available_until is not None and available_until < today:
         raise OfferError("available_until", "The date it is available until must be today or in the future")
     if available_from is not None and available_until is not None and available_until < available_from:
-        raise OfferError("available_until", "The date it is available until must be after the date it is "
-                                            "available from")
+        raise OfferError(
+            "available_until", "The date it is available until must be after the date it is available from"
+        )
 
 
-def add_event(offer: Offer, action: str, *, actor: Any = None, actor_label: str | None = None, note: str = "",
-              from_status: OfferStatus | None = None, to_status: OfferStatus | None = None) -> OfferEvent:
-    event = OfferEvent(action=action, actor_id=actor.id if actor is not None else None,
-                       actor_label=actor.name if actor is not None else (actor_label or SCHEDULED_JOB),
-                       note=note[:1000], from_status=from_status, to_status=to_status)
+def add_event(
+    offer: Offer,
+    action: str,
+    *,
+    actor: Any = None,
+    actor_label: str | None = None,
+    note: str = "",
+    from_status: OfferStatus | None = None,
+    to_status: OfferStatus | None = None,
+) -> OfferEvent:
+    event = OfferEvent(
+        action=action,
+        actor_id=actor.id if actor is not None else None,
+        actor_label=actor.name if actor is not None else (actor_label or SCHEDULED_JOB),
+        note=note[:1000],
+        from_status=from_status,
+        to_status=to_status,
+    )
     offer.events.append(event)
     return event
 
 
-def change_status(offer: Offer, new_status: OfferStatus, *, actor: Any = None, actor_label: str | None = None,
-                  note: str = "", actor_email: str | None = None) -> None:
+def change_status(
+    offer: Offer,
+    new_status: OfferStatus,
+    *,
+    actor: Any = None,
+    actor_label: str | None = None,
+    note: str = "",
+    actor_email: str | None = None,
+) -> None:
     """Move an offer to `new_status` if the lifecycle allows it, recording who and when."""
     if not can_change(offer.status, new_status):
-        raise OfferError("status", f"An offer that is {offer.status.label.lower()} cannot become "
-                                   f"{new_status.label.lower()}")
+        raise OfferError(
+            "status", f"An offer that is {offer.status.label.lower()} cannot become {new_status.label.lower()}"
+        )
     old = offer.status
     offer.status = new_status
-    add_event(offer, "status_changed", actor=actor, actor_label=actor_label, note=note, from_status=old,
-              to_status=new_status)
+    add_event(
+        offer, "status_changed", actor=actor, actor_label=actor_label, note=note, from_status=old, to_status=new_status
+    )
     summary = f"status: {old.value} → {new_status.value}" + (f"; {note}" if note else "")
     record("offer_status_changed", "offer", offer.reference, summary, actor=actor, actor_email=actor_email)
     db.session.flush()
@@ -149,21 +172,37 @@ def submit_offer(submission: OfferSubmission) -> Offer:
     values = {key: value for key, value in vars(submission).items() if key != "items"}
     values["postcode"] = normalise_postcode(submission.postcode) if submission.postcode else None
     offer = Offer(reference=new_reference(), consent_at=utcnow(), status=OfferStatus.SUBMITTED, **values)
-    offer.items = [OfferItem(item_kind=line.item_kind, quantity=line.quantity, condition=line.condition)
-                   for line in submission.items]
+    offer.items = [
+        OfferItem(item_kind=line.item_kind, quantity=line.quantity, condition=line.condition)
+        for line in submission.items
+    ]
     location = location_for(offer.postcode)
     if location:
         offer.latitude, offer.longitude = location
     offer.on_waiting_list = not is_needed_now(
-        open_need_rows(), submission.category, items=[line.item_kind for line in submission.items],
-        bedrooms=submission.bedrooms, step_free=submission.step_free)
+        open_need_rows(),
+        submission.category,
+        items=[line.item_kind for line in submission.items],
+        bedrooms=submission.bedrooms,
+        step_free=submission.step_free,
+    )
     db.session.add(offer)
-    add_event(offer, "submitted", actor_label=OFFERER, to_status=OfferStatus.SUBMITTED,
-              note="On the waiting list: not needed now" if offer.on_waiting_list else "")
+    add_event(
+        offer,
+        "submitted",
+        actor_label=OFFERER,
+        to_status=OfferStatus.SUBMITTED,
+        note="On the waiting list: not needed now" if offer.on_waiting_list else "",
+    )
     db.session.flush()
-    record("offer_submitted", "offer", offer.reference,
-           f"{submission.category.value} offer from the public form"
-           + (" (waiting list)" if offer.on_waiting_list else ""), actor_email=offer.offerer_email)
+    record(
+        "offer_submitted",
+        "offer",
+        offer.reference,
+        f"{submission.category.value} offer from the public form"
+        + (" (waiting list)" if offer.on_waiting_list else ""),
+        actor_email=offer.offerer_email,
+    )
     emails.send_confirmation(offer)
     return offer
 
@@ -179,8 +218,13 @@ def change_availability(offer: Offer, available_from: date | None, available_unt
     add_event(offer, "availability_changed", actor_label=OFFERER, note=note)
     record("offer_availability_changed", "offer", offer.reference, note, actor_email=offer.offerer_email)
     if offer.status is OfferStatus.EXPIRED:
-        change_status(offer, OfferStatus.SUBMITTED, actor_label=OFFERER, note="Renewed with new dates",
-                      actor_email=offer.offerer_email)
+        change_status(
+            offer,
+            OfferStatus.SUBMITTED,
+            actor_label=OFFERER,
+            note="Renewed with new dates",
+            actor_email=offer.offerer_email,
+        )
     db.session.flush()
 
 
@@ -189,16 +233,18 @@ def withdraw_by_offerer(offer: Offer, reason: str = "") -> None:
     if offer.status not in OFFERER_MAY_WITHDRAW:
         raise OfferError("reason", "This offer can no longer be withdrawn")
     was_matched = offer.status is OfferStatus.MATCHED
-    change_status(offer, OfferStatus.WITHDRAWN, actor_label=OFFERER, note=reason.strip(),
-                  actor_email=offer.offerer_email)
+    change_status(
+        offer, OfferStatus.WITHDRAWN, actor_label=OFFERER, note=reason.strip(), actor_email=offer.offerer_email
+    )
     if was_matched:
         for address in active_caseworker_emails():
             emails.send_matched_offer_withdrawn(address, offer)
 
 
 def active_caseworker_emails() -> list[str]:
-    statement = (select(User.email).where(User.role == Role.CASEWORKER, User.is_active_account.is_(True))
-                 .order_by(User.id))
+    statement = (
+        select(User.email).where(User.role == Role.CASEWORKER, User.is_active_account.is_(True)).order_by(User.id)
+    )
     return list(db.session.execute(statement).scalars())
 
 

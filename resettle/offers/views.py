@@ -69,9 +69,13 @@ def _filters() -> tuple[QueueFilterForm, QueueFilters]:
     form.validate()
     status_value = form.status.data or OfferStatus.SUBMITTED.value
     status = None if status_value == ANY_STATUS else _enum_or_none(OfferStatus, status_value)
-    filters = QueueFilters(status=status, category=_enum_or_none(Category, form.category.data),
-                           pool=form.pool.data or None, search=None if form.search.errors else form.search.data,
-                           dbs_due=bool(form.dbs_due.data))
+    filters = QueueFilters(
+        status=status,
+        category=_enum_or_none(Category, form.category.data),
+        pool=form.pool.data or None,
+        search=None if form.search.errors else form.search.data,
+        dbs_due=bool(form.dbs_due.data),
+    )
     return form, filters
 
 
@@ -88,9 +92,14 @@ def review_queue() -> str:
     form, filters = _filters()
     today = local_today()
     page = paginate(review_queue_query(filters, today))
-    return render_template("offers/staff/queue.html", form=form, page=page, today=today,
-                           dbs_due=lambda offer: dbs_expiring_soon(offer.dbs_expires_on, today),
-                           may_act=current_user.role in ACTORS)
+    return render_template(
+        "offers/staff/queue.html",
+        form=form,
+        page=page,
+        today=today,
+        dbs_due=lambda offer: dbs_expiring_soon(offer.dbs_expires_on, today),
+        may_act=current_user.role in ACTORS,
+    )
 
 
 @bp.route("/export.csv")
@@ -98,12 +107,43 @@ def review_queue() -> str:
 def export_offers() -> Response:
     _, filters = _filters()
     offers = db.session.execute(review_queue_query(filters, local_today()).limit(CSV_EXPORT_LIMIT)).scalars()
-    header = ["reference", "type", "status", "waiting_list", "title", "offerer_name", "organisation", "email",
-              "phone", "postcode", "capacity", "cost_pence", "available_from", "available_until", "submitted_at_utc"]
-    rows = ([o.reference, o.category.value, o.status.value, "yes" if o.on_waiting_list else "no", o.title,
-             o.offerer_name, o.organisation or "", o.offerer_email, o.offerer_phone or "", o.postcode or "",
-             o.capacity, o.cost_pence, o.available_from or "", o.available_until or "", o.submitted_at.isoformat()]
-            for o in offers)
+    header = [
+        "reference",
+        "type",
+        "status",
+        "waiting_list",
+        "title",
+        "offerer_name",
+        "organisation",
+        "email",
+        "phone",
+        "postcode",
+        "capacity",
+        "cost_pence",
+        "available_from",
+        "available_until",
+        "submitted_at_utc",
+    ]
+    rows = (
+        [
+            o.reference,
+            o.category.value,
+            o.status.value,
+            "yes" if o.on_waiting_list else "no",
+            o.title,
+            o.offerer_name,
+            o.organisation or "",
+            o.offerer_email,
+            o.offerer_phone or "",
+            o.postcode or "",
+            o.capacity,
+            o.cost_pence,
+            o.available_from or "",
+            o.available_until or "",
+            o.submitted_at.isoformat(),
+        ]
+        for o in offers
+    )
     record("offers_exported", "offer", None, f"CSV export: {request.query_string.decode()[:200]}")
     return csv_response("offers.csv", header, rows)
 
@@ -113,10 +153,16 @@ def export_offers() -> Response:
 def offer_detail(offer_id: int) -> str:
     offer = _offer_or_404(offer_id)
     record("offer_viewed", "offer", offer.reference, "viewed the offer's page")
-    return render_template("offers/staff/detail.html", offer=offer, may_act=current_user.role in ACTORS,
-                           dbs_due=dbs_expiring_soon(offer.dbs_expires_on, local_today()),
-                           certificate_labels=CERTIFICATE_LABELS, language_labels=LANGUAGE_LABELS,
-                           describe_codes=_describe_codes, pool_form=PoolForm())
+    return render_template(
+        "offers/staff/detail.html",
+        offer=offer,
+        may_act=current_user.role in ACTORS,
+        dbs_due=dbs_expiring_soon(offer.dbs_expires_on, local_today()),
+        certificate_labels=CERTIFICATE_LABELS,
+        language_labels=LANGUAGE_LABELS,
+        describe_codes=_describe_codes,
+        pool_form=PoolForm(),
+    )
 
 
 def _describe_codes(codes: list[str], labels: dict[str, str], separator: str) -> str:
@@ -131,8 +177,11 @@ def verify(offer_id: int) -> str | Response:
     form.keep_only(housing=needs_housing_checks(offer), dbs=needs_dbs_check(offer))
     if form.validate_on_submit():
         housing = _housing_checks(form) if needs_housing_checks(offer) else None
-        dbs = DbsCheck(DbsStatus(form.dbs_status.data) if form.dbs_status.data else None,
-                       form.dbs_expires_on.data) if needs_dbs_check(offer) else None
+        dbs = (
+            DbsCheck(DbsStatus(form.dbs_status.data) if form.dbs_status.data else None, form.dbs_expires_on.data)
+            if needs_dbs_check(offer)
+            else None
+        )
         try:
             verify_offer(offer, current_user, housing=housing, dbs=dbs, note=form.note.data or "")
         except VerificationError as error:
@@ -148,10 +197,14 @@ def verify(offer_id: int) -> str | Response:
 def _housing_checks(form: VerifyForm) -> HousingChecks:
     has_gas: YesNoField = form.has_gas_supply
     return HousingChecks(
-        has_gas_supply=bool(has_gas.answer), gas_safety_checked_on=form.gas_safety_checked_on.data,
-        electrical_report_on=form.electrical_report_on.data, epc_rating=form.epc_rating.data or None,
+        has_gas_supply=bool(has_gas.answer),
+        gas_safety_checked_on=form.gas_safety_checked_on.data,
+        electrical_report_on=form.electrical_report_on.data,
+        epc_rating=form.epc_rating.data or None,
         smoke_alarms_every_storey=bool(form.smoke_alarms_every_storey.data),
-        co_alarm_where_needed=bool(form.co_alarm_where_needed.data), inspected_on=form.inspected_on.data)
+        co_alarm_where_needed=bool(form.co_alarm_where_needed.data),
+        inspected_on=form.inspected_on.data,
+    )
 
 
 @bp.route("/<int:offer_id>/reject", methods=["GET", "POST"])
@@ -235,11 +288,18 @@ def _changes(form: EditOfferForm) -> OfferChanges:
         return getattr(field, attribute) if field is not None else None
 
     return OfferChanges(
-        description=form.description.data or "", capacity=optional("capacity", "number"),
+        description=form.description.data or "",
+        capacity=optional("capacity", "number"),
         cost_pence=form.cost.pence or 0,
-        available_from=form.available_from.data, available_until=form.available_until.data,
-        postcode=form.postcode.data or None, address=optional("address"), bedrooms=optional("bedrooms", "number"),
-        rent_pence=optional("rent", "pence"), step_free=optional("step_free", "answer"),
-        languages=list(optional("languages") or []), home_visit=optional("home_visit", "answer"),
-        halal=optional("halal", "answer"), hours_per_week=optional("hours_per_week", "number"),
+        available_from=form.available_from.data,
+        available_until=form.available_until.data,
+        postcode=form.postcode.data or None,
+        address=optional("address"),
+        bedrooms=optional("bedrooms", "number"),
+        rent_pence=optional("rent", "pence"),
+        step_free=optional("step_free", "answer"),
+        languages=list(optional("languages") or []),
+        home_visit=optional("home_visit", "answer"),
+        halal=optional("halal", "answer"),
+        hours_per_week=optional("hours_per_week", "number"),
     )

@@ -25,5 +25,6 @@ def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[A
     writer.writerow(header)
     for row in rows:
         writer.writerow([csv_safe(value) for value in row])
-    return Response(buffer.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename={filename}"})
+    return Response(
+        buffer.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f"attachment; filename={filename}"}
+    )

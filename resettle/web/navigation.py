@@ -39,8 +39,11 @@ FOOTER_LINKS = [
 def navigation_items() -> list[dict]:
     if not current_user.is_authenticated:
         return []
-    items = [{"text": item.text, "href": url_for(item.endpoint), "active": False}
-             for item in NAV_ITEMS if current_user.role in item.roles]
+    items = [
+        {"text": item.text, "href": url_for(item.endpoint), "active": False}
+        for item in NAV_ITEMS
+        if current_user.role in item.roles
+    ]
     # Only the most specific section is current: /matching/gaps is "Gaps", not also "Matching".
     matching = [item for item in items if request.path.startswith(item["href"])]
     if matching:

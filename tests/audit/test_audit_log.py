@@ -23,7 +23,11 @@ def test_record_keeps_who_what_and_where(app: Flask, database: Any) -> None:
         db.session.flush()
     assert event.id is not None
     assert (event.actor_email, event.action, event.object_type, event.object_id) == (
-        "writer@council.example", "family_viewed", "family", "F-ABC")
+        "writer@council.example",
+        "family_viewed",
+        "family",
+        "F-ABC",
+    )
     assert event.ip_address == "203.0.113.9"
     assert event.occurred_at.tzinfo is not None
 
@@ -38,14 +42,16 @@ def test_describe_changes_shows_values_as_people_read_them() -> None:
 
     before = {"basis": None, "confirmed": False, "scheme": Scheme.VPRS, "note": None}
     after = {"basis": "per_person", "confirmed": True, "scheme": Scheme.VCRS, "note": None}
-    assert describe_changes(before, after) == (
-        "basis: not set → per_person; confirmed: no → yes; scheme: VPRS → VCRS")
+    assert describe_changes(before, after) == ("basis: not set → per_person; confirmed: no → yes; scheme: VPRS → VCRS")
     assert describe_changes({}, {"amount": None, "note": ""}) == "no changes"
 
 
 def test_describe_changes_withholds_the_values_of_private_fields() -> None:
-    summary = describe_changes({"full_name": "Karim Haddad", "sex": "male"}, {"full_name": "Kareem Haddad",
-                                                                             "sex": "male"}, withheld={"full_name"})
+    summary = describe_changes(
+        {"full_name": "Karim Haddad", "sex": "male"},
+        {"full_name": "Kareem Haddad", "sex": "male"},
+        withheld={"full_name"},
+    )
     assert summary == "full_name changed"
 
 
@@ -63,10 +69,13 @@ def test_the_app_refuses_to_change_or_delete_entries(database: Any) -> None:
         db.session.flush()
 
 
-@pytest.mark.parametrize("statement", [
-    update(AuditEvent).values(summary="rewritten"),
-    delete(AuditEvent),
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        update(AuditEvent).values(summary="rewritten"),
+        delete(AuditEvent),
+    ],
+)
 def test_the_database_refuses_to_change_or_delete_entries(database: Any, statement: Any) -> None:
     record("kept", summary="original")
     db.session.flush()
@@ -83,7 +92,7 @@ def test_raw_sql_cannot_delete_entries_either(database: Any) -> None:
 
 
 def test_admin_filters_the_log_and_exports_csv(admin_client: FlaskClient) -> None:
-    record("offer_verified", "offer", "O-1", "=HYPERLINK(\"http://evil\")")
+    record("offer_verified", "offer", "O-1", '=HYPERLINK("http://evil")')
     record("family_viewed", "family", "F-9", "opened")
     db.session.flush()
     page = admin_client.get("/admin/audit/?action=offer_verified").get_data(as_text=True)

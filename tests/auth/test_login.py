@@ -121,12 +121,14 @@ def test_stale_csrf_token_gets_a_clear_page(client: FlaskClient) -> None:
 
 def test_next_parameter_only_redirects_within_the_site(client: FlaskClient) -> None:
     UserFactory(email="next@council.example")
-    response = submit_form(client, "/login?next=//evil.example/x", {"email": "next@council.example",
-                                                                   "password": DEFAULT_PASSWORD})
+    response = submit_form(
+        client, "/login?next=//evil.example/x", {"email": "next@council.example", "password": DEFAULT_PASSWORD}
+    )
     assert response.headers["Location"] == "/"
     client.post("/logout", data={"csrf_token": csrf_token_from(client.get("/").get_data(as_text=True))})
-    response = submit_form(client, "/login?next=/admin/audit/", {"email": "next@council.example",
-                                                                "password": DEFAULT_PASSWORD})
+    response = submit_form(
+        client, "/login?next=/admin/audit/", {"email": "next@council.example", "password": DEFAULT_PASSWORD}
+    )
     assert response.headers["Location"] == "/admin/audit/"
 
 

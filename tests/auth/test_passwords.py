@@ -20,5 +20,6 @@ def test_password_rule() -> None:
     assert password_problem("short") == "Password must be 12 characters or more"
     assert password_problem("aaaaaaaaaaaaaaa") == "Password must not repeat the same few characters"
     assert password_problem("amira.haddad-2026", "amira.haddad@council.example") == (
-        "Password must not contain your email address")
+        "Password must not contain your email address"
+    )
     assert password_problem("amber kettle orchard", "amira@council.example") is None

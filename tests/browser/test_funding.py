@@ -33,19 +33,41 @@ def waiting_lines(live_app: Flask) -> Iterator[dict[str, str]]:
     """Two submitted lines on a family of the browser test's own, whatever the demo holds."""
     with live_app.app_context():
         caseworker = db.session.execute(select(User).where(User.email == "tom.caseworker@council.example")).scalar_one()
-        family = Family(name="Browser test family", scheme=Scheme.VPRS, status=FamilyStatus.ARRIVED,
-                        referral_date=today() - timedelta(days=90), arrival_date=today() - timedelta(days=30))
-        family.members.append(Member(full_name="Nour Browser", date_of_birth=today() - timedelta(days=365 * 35),
-                                     sex=Sex.FEMALE, relationship_to_applicant=Relationship.APPLICANT))
+        family = Family(
+            name="Browser test family",
+            scheme=Scheme.VPRS,
+            status=FamilyStatus.ARRIVED,
+            referral_date=today() - timedelta(days=90),
+            arrival_date=today() - timedelta(days=30),
+        )
+        family.members.append(
+            Member(
+                full_name="Nour Browser",
+                date_of_birth=today() - timedelta(days=365 * 35),
+                sex=Sex.FEMALE,
+                relationship_to_applicant=Relationship.APPLICANT,
+            )
+        )
         db.session.add(family)
         core = db.session.execute(select(FundingStream).where(FundingStream.code == "vprs-core")).scalar_one()
         references = {}
         for code, label, pounds in (("bed", "approve", 240), ("chest_of_drawers", "reject", 890)):
             category = db.session.execute(select(ExpenseCategory).where(ExpenseCategory.code == code)).scalar_one()
-            line = create_spend_line(SpendFields(family, core, category, f"{code} for the browser test",
-                                                 pounds * 100, "Lewisham Furniture Project", today()), caseworker)
-            add_receipt(line, io.BytesIO(demo_receipt("Lewisham Furniture Project", f"GBP {pounds}")),
-                        "receipt.pdf", caseworker)
+            line = create_spend_line(
+                SpendFields(
+                    family,
+                    core,
+                    category,
+                    f"{code} for the browser test",
+                    pounds * 100,
+                    "Lewisham Furniture Project",
+                    today(),
+                ),
+                caseworker,
+            )
+            add_receipt(
+                line, io.BytesIO(demo_receipt("Lewisham Furniture Project", f"GBP {pounds}")), "receipt.pdf", caseworker
+            )
             submit_spend_line(line, caseworker)
             references[label] = line.reference
         category = db.session.execute(select(ExpenseCategory).where(ExpenseCategory.code == "towels")).scalar_one()
@@ -93,12 +115,26 @@ def test_reviewer_approves_rejects_and_exports_a_claim_batch(page: Any, waiting_
 
 
 PAGES = {
-    "priya.reviewer@council.example": ["/funding/review/dashboard", "/funding/budgets", "/funding/schemes",
-                                       "/funding/eligibility", "/funding/spend"],
-    "tom.caseworker@council.example": ["/funding/spend/new", "/funding/spend", "/funding/schemes/1",
-                                       "/funding/budgets"],
-    "sam.admin@council.example": ["/funding/schemes/1", "/funding/schemes/1/streams/new",
-                                  "/funding/streams/1/rules/new", "/funding/eligibility", "/funding/eligibility/1/1"],
+    "priya.reviewer@council.example": [
+        "/funding/review/dashboard",
+        "/funding/budgets",
+        "/funding/schemes",
+        "/funding/eligibility",
+        "/funding/spend",
+    ],
+    "tom.caseworker@council.example": [
+        "/funding/spend/new",
+        "/funding/spend",
+        "/funding/schemes/1",
+        "/funding/budgets",
+    ],
+    "sam.admin@council.example": [
+        "/funding/schemes/1",
+        "/funding/schemes/1/streams/new",
+        "/funding/streams/1/rules/new",
+        "/funding/eligibility",
+        "/funding/eligibility/1/1",
+    ],
 }
 
 

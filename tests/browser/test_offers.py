@@ -71,7 +71,8 @@ def _offer_home_with_a_mistake_first(page: Any) -> str:
 
 
 def test_residents_offer_a_home_and_furniture_and_a_caseworker_verifies_the_home(
-        page: Any, smtp_server: SMTPServer) -> None:
+    page: Any, smtp_server: SMTPServer
+) -> None:
     reference = _offer_home_with_a_mistake_first(page)
 
     [message] = smtp_server.messages_to(RESIDENT)
@@ -126,8 +127,14 @@ def test_residents_offer_a_home_and_furniture_and_a_caseworker_verifies_the_home
 
 
 def test_every_offer_form_and_the_link_pages_are_accessible(page: Any) -> None:
-    for path in ("/offer/esol", "/offer/meal", "/offer/befriending", "/offer/other", "/offer/new-link",
-                 "/offer/manage/not-a-valid-link"):
+    for path in (
+        "/offer/esol",
+        "/offer/meal",
+        "/offer/befriending",
+        "/offer/other",
+        "/offer/new-link",
+        "/offer/manage/not-a-valid-link",
+    ):
         page.goto(path)
         assert serious_accessibility_violations(page) == [], path
     page.goto("/offer/esol")

@@ -13,29 +13,36 @@ def couple(age_a: int = 40, age_b: int = 38) -> list[Person]:
     return [Person(age_a, M, in_couple=True), Person(age_b, F, in_couple=True)]
 
 
-@pytest.mark.parametrize(("household", "rooms"), [
-    # The worked examples.
-    (couple() + [Person(4, M), Person(6, F)], 2),
-    ([Person(35, F), Person(8, F), Person(12, M)], 3),
-    (couple() + [Person(17, M), Person(13, M), Person(15, F)], 4),
-], ids=["couple-children-4-and-6", "single-parent-girl-8-boy-12", "couple-sons-17-13-daughter-15"])
+@pytest.mark.parametrize(
+    ("household", "rooms"),
+    [
+        # The worked examples.
+        (couple() + [Person(4, M), Person(6, F)], 2),
+        ([Person(35, F), Person(8, F), Person(12, M)], 3),
+        (couple() + [Person(17, M), Person(13, M), Person(15, F)], 4),
+    ],
+    ids=["couple-children-4-and-6", "single-parent-girl-8-boy-12", "couple-sons-17-13-daughter-15"],
+)
 def test_worked_examples(household: list[Person], rooms: int) -> None:
     assert bedroom_standard(household) == rooms
 
 
-@pytest.mark.parametrize(("household", "rooms"), [
-    ([Person(30, M)], 1),
-    (couple(), 1),
-    ([Person(30, M), Person(28, F)], 2),  # two adults who are not a couple
-    (couple() + [Person(16, M)], 2),  # 16 counts as an adult
-    (couple() + [Person(15, M), Person(15, F)], 3),  # under 16 but 10 or over, different sexes
-    (couple() + [Person(9, M), Person(9, F)], 2),  # both under 10 share whatever their sex
-    (couple() + [Person(9, M), Person(10, F)], 3),  # the girl turning 10 separates them
-    (couple() + [Person(3, F), Person(3, F), Person(3, F)], 3),  # two share, the third has her own
-    (couple() + [Person(70, M), Person(68, F)], 3),  # grandparents each count as other adults
-    (couple() + [Person(14, M), Person(8, M), Person(7, F)], 3),  # pair the boys, or the young ones: 2 rooms
-    ([], 0),
-])
+@pytest.mark.parametrize(
+    ("household", "rooms"),
+    [
+        ([Person(30, M)], 1),
+        (couple(), 1),
+        ([Person(30, M), Person(28, F)], 2),  # two adults who are not a couple
+        (couple() + [Person(16, M)], 2),  # 16 counts as an adult
+        (couple() + [Person(15, M), Person(15, F)], 3),  # under 16 but 10 or over, different sexes
+        (couple() + [Person(9, M), Person(9, F)], 2),  # both under 10 share whatever their sex
+        (couple() + [Person(9, M), Person(10, F)], 3),  # the girl turning 10 separates them
+        (couple() + [Person(3, F), Person(3, F), Person(3, F)], 3),  # two share, the third has her own
+        (couple() + [Person(70, M), Person(68, F)], 3),  # grandparents each count as other adults
+        (couple() + [Person(14, M), Person(8, M), Person(7, F)], 3),  # pair the boys, or the young ones: 2 rooms
+        ([], 0),
+    ],
+)
 def test_rules_and_edges(household: list[Person], rooms: int) -> None:
     assert bedroom_standard(household) == rooms
 

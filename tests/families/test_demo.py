@@ -21,5 +21,6 @@ def test_demo_families_load_once_with_live_needs_and_tasks(database: Any) -> Non
     open_needs = database.session.execute(select(Need).where(Need.status == NeedStatus.OPEN)).scalars().all()
     assert open_needs and all(need.needed_by is None or need.needed_by >= today for need in open_needs)
     overdue = database.session.execute(
-        select(func.count()).select_from(Task).where(Task.status == "open", Task.due_on < today)).scalar_one()
+        select(func.count()).select_from(Task).where(Task.status == "open", Task.due_on < today)
+    ).scalar_one()
     assert overdue > 0

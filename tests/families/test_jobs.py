@@ -40,10 +40,22 @@ def test_each_caseworker_gets_one_email_listing_their_overdue_tasks(database: An
     TaskFactory(family=family, assignee=amira, title="Register with a GP", due_on=date(2025, 6, 3))
     TaskFactory(family=family, assignee=amira, title="Open bank accounts", due_on=date(2025, 6, 9))
     TaskFactory(family=family, assignee=amira, title="Due today", due_on=date(2025, 6, 10))
-    TaskFactory(family=family, assignee=amira, title="Snoozed", due_on=date(2025, 6, 1),
-                snoozed_until=date(2025, 6, 20), snooze_reason="Waiting for the GP to reply")
-    TaskFactory(family=family, assignee=amira, title="Done", due_on=date(2025, 6, 1), status=TaskStatus.DONE,
-                completed_at=MORNING)
+    TaskFactory(
+        family=family,
+        assignee=amira,
+        title="Snoozed",
+        due_on=date(2025, 6, 1),
+        snoozed_until=date(2025, 6, 20),
+        snooze_reason="Waiting for the GP to reply",
+    )
+    TaskFactory(
+        family=family,
+        assignee=amira,
+        title="Done",
+        due_on=date(2025, 6, 1),
+        status=TaskStatus.DONE,
+        completed_at=MORNING,
+    )
     TaskFactory(family=FamilyFactory(caseworker=tom), assignee=tom, due_on=date(2025, 6, 20))
 
     with time_machine.travel(MORNING, tick=False):
@@ -76,13 +88,24 @@ def test_the_next_day_brings_a_new_reminder(database: Any) -> None:
 def test_a_child_turning_ten_changes_the_bedrooms_overnight(database: Any) -> None:
     family = FamilyFactory(brma="outer_south_east_london")
     MemberFactory(family=family, full_name="Mother", date_of_birth=date(1985, 1, 1))
-    MemberFactory(family=family, full_name="Boy", date_of_birth=date(2016, 3, 1), sex=Sex.MALE,
-                  relationship_to_applicant=Relationship.CHILD)
-    MemberFactory(family=family, full_name="Girl", date_of_birth=date(2015, 6, 11), sex=Sex.FEMALE,
-                  relationship_to_applicant=Relationship.CHILD)
+    MemberFactory(
+        family=family,
+        full_name="Boy",
+        date_of_birth=date(2016, 3, 1),
+        sex=Sex.MALE,
+        relationship_to_applicant=Relationship.CHILD,
+    )
+    MemberFactory(
+        family=family,
+        full_name="Girl",
+        date_of_birth=date(2015, 6, 11),
+        sex=Sex.FEMALE,
+        relationship_to_applicant=Relationship.CHILD,
+    )
     need = NeedFactory(family=family, category=Category.HOUSING, follows_bedroom_standard=True, priority=5)
-    closed = NeedFactory(family=family, category=Category.HOUSING, follows_bedroom_standard=True,
-                         status=NeedStatus.MET, bedrooms_min=1)
+    closed = NeedFactory(
+        family=family, category=Category.HOUSING, follows_bedroom_standard=True, status=NeedStatus.MET, bedrooms_min=1
+    )
 
     with time_machine.travel(MORNING, tick=False):  # the girl is 9: the children share
         assert recompute_bedrooms() == 1

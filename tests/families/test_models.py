@@ -20,11 +20,24 @@ def test_a_family_gets_an_unguessable_reference(database: Any) -> None:
 
 
 def test_a_need_maps_to_the_engine_format(database: Any) -> None:
-    need = NeedFactory(category=Category.HOUSING, priority=5, units=1, needed_by=date(2027, 1, 15), bedrooms_min=3,
-                       rent_max=160000, step_free=True, max_distance_km=12.0)
+    need = NeedFactory(
+        category=Category.HOUSING,
+        priority=5,
+        units=1,
+        needed_by=date(2027, 1, 15),
+        bedrooms_min=3,
+        rent_max=160000,
+        step_free=True,
+        max_distance_km=12.0,
+    )
     assert need.domain == IntegrationDomain.HOUSING
     assert need.as_problem_need("N1", "F1") == {
-        "id": "N1", "family": "F1", "category": "housing", "priority": 5, "units": 1, "needed_by": "2027-01-15",
+        "id": "N1",
+        "family": "F1",
+        "category": "housing",
+        "priority": 5,
+        "units": 1,
+        "needed_by": "2027-01-15",
         "requires": {"bedrooms_min": 3, "rent_max": 160000, "step_free": True, "max_distance_km": 12.0},
     }
 
@@ -35,8 +48,9 @@ def test_goods_need_carries_its_item(database: Any) -> None:
     assert need.title == "Furniture and white goods: Bed (with mattress)"
 
 
-@pytest.mark.parametrize("fields", [{"priority": 0}, {"priority": 6}, {"units": 0},
-                                    {"category": Category.ESOL, "item": "bed"}])
+@pytest.mark.parametrize(
+    "fields", [{"priority": 0}, {"priority": 6}, {"units": 0}, {"category": Category.ESOL, "item": "bed"}]
+)
 def test_the_database_refuses_impossible_needs(database: Any, fields: dict) -> None:
     family = FamilyFactory()
     database.session.add(Need(family=family, **{"category": Category.FURNITURE, **fields}))
@@ -46,8 +60,9 @@ def test_the_database_refuses_impossible_needs(database: Any, fields: dict) -> N
 
 
 def test_the_database_refuses_arrival_before_referral(database: Any) -> None:
-    database.session.add(Family(name="Test", scheme="VPRS", referral_date=date(2017, 5, 1),
-                                arrival_date=date(2017, 4, 1)))
+    database.session.add(
+        Family(name="Test", scheme="VPRS", referral_date=date(2017, 5, 1), arrival_date=date(2017, 4, 1))
+    )
     with pytest.raises(IntegrityError):
         database.session.flush()
     database.session.rollback()

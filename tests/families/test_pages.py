@@ -16,10 +16,19 @@ from tests.families.factories import FamilyFactory, MemberFactory, TaskFactory
 
 
 def family_form(**overrides: Any) -> dict[str, Any]:
-    data = {"name": "Darwish family", "scheme": "VPRS", "referral_date": ["10", "1", "2017"],
-            "arrival_date": ["", "", ""], "caseworker": "", "postcode": "SE4 1AA", "brma": "",
-            "preferred_languages": "Arabic", "applicant_name": "Omar Darwish",
-            "applicant_date_of_birth": ["14", "3", "1984"], "applicant_sex": "male"}
+    data = {
+        "name": "Darwish family",
+        "scheme": "VPRS",
+        "referral_date": ["10", "1", "2017"],
+        "arrival_date": ["", "", ""],
+        "caseworker": "",
+        "postcode": "SE4 1AA",
+        "brma": "",
+        "preferred_languages": "Arabic",
+        "applicant_name": "Omar Darwish",
+        "applicant_date_of_birth": ["14", "3", "1984"],
+        "applicant_sex": "male",
+    }
     return {**data, **overrides}
 
 
@@ -28,8 +37,7 @@ def count(database: Any, model: type) -> int:
 
 
 def test_caseworker_creates_a_family_with_its_applicant(database: Any, caseworker_client: Any) -> None:
-    response = submit_form(caseworker_client, "/families/new",
-                           family_form(caseworker=str(caseworker_client.user.id)))
+    response = submit_form(caseworker_client, "/families/new", family_form(caseworker=str(caseworker_client.user.id)))
     assert response.status_code == 302
     family = database.session.execute(select(Family)).scalar_one()
     assert response.headers["Location"].endswith(f"/families/{family.reference}")
@@ -83,8 +91,11 @@ def test_health_notes_are_for_caseworkers_only_and_audited(database: Any, login_
     caseworker, admin = login_as(Role.CASEWORKER), login_as(Role.ADMIN)
     member = MemberFactory()
     reference = member.family.reference
-    response = submit_form(caseworker, f"/families/{reference}/health",
-                           {"member": str(member.id), "body": "Asthma; inhaler prescribed in Jordan."})
+    response = submit_form(
+        caseworker,
+        f"/families/{reference}/health",
+        {"member": str(member.id), "body": "Asthma; inhaler prescribed in Jordan."},
+    )
     assert response.status_code == 302
     assert "Asthma" in caseworker.get(f"/families/{reference}/health").get_data(as_text=True)
     assert "Asthma" not in caseworker.get(f"/families/{reference}").get_data(as_text=True)
@@ -95,9 +106,18 @@ def test_health_notes_are_for_caseworkers_only_and_audited(database: Any, login_
 
 def test_a_duplicate_member_is_shown_beside_the_name(database: Any, caseworker_client: Any) -> None:
     member = MemberFactory(full_name="Lina Darwish", date_of_birth=date(1988, 2, 1))
-    response = submit_form(caseworker_client, f"/families/{member.family.reference}/members/new", {
-        "full_name": "Lina Darwish", "date_of_birth": ["1", "2", "1988"], "sex": "female",
-        "relationship_to_applicant": "partner", "english_level": "entry_1", "activity": "unknown"})
+    response = submit_form(
+        caseworker_client,
+        f"/families/{member.family.reference}/members/new",
+        {
+            "full_name": "Lina Darwish",
+            "date_of_birth": ["1", "2", "1988"],
+            "sex": "female",
+            "relationship_to_applicant": "partner",
+            "english_level": "entry_1",
+            "activity": "unknown",
+        },
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "already in this family" in html
     assert len(member.family.members) == 1
@@ -105,13 +125,23 @@ def test_a_duplicate_member_is_shown_beside_the_name(database: Any, caseworker_c
 
 def test_member_and_family_messages_name_the_field_without_optional(database: Any, caseworker_client: Any) -> None:
     member = MemberFactory(full_name="Lina Darwish", date_of_birth=date(1988, 2, 1))
-    html = submit_form(caseworker_client, f"/families/{member.family.reference}/members/new", {
-        "full_name": "Sami Darwish", "date_of_birth": ["1", "2", "2010"], "sex": "male",
-        "relationship_to_applicant": "child", "english_level": "entry_1", "activity": "school",
-        "school_or_employer": "s" * 201}).get_data(as_text=True)
+    html = submit_form(
+        caseworker_client,
+        f"/families/{member.family.reference}/members/new",
+        {
+            "full_name": "Sami Darwish",
+            "date_of_birth": ["1", "2", "2010"],
+            "sex": "male",
+            "relationship_to_applicant": "child",
+            "english_level": "entry_1",
+            "activity": "school",
+            "school_or_employer": "s" * 201,
+        },
+    ).get_data(as_text=True)
     assert "School, college or employer must be 200 characters or fewer" in html
-    html = submit_form(caseworker_client, "/families/new",
-                       family_form(arrival_date=["31", "2", "2017"])).get_data(as_text=True)
+    html = submit_form(caseworker_client, "/families/new", family_form(arrival_date=["31", "2", "2017"])).get_data(
+        as_text=True
+    )
     assert "Expected arrival date must be a real date" in html
     assert "(optional) must" not in html
 
@@ -119,13 +149,17 @@ def test_member_and_family_messages_name_the_field_without_optional(database: An
 def test_a_need_with_priority_out_of_range_is_refused(database: Any, caseworker_client: Any) -> None:
     family = FamilyFactory()
     url = f"/families/{family.reference}/needs/new"
-    response = submit_form(caseworker_client, url, {"category": "esol", "priority": "9", "units": "1",
-                                                    "description": "Evening classes"})
+    response = submit_form(
+        caseworker_client, url, {"category": "esol", "priority": "9", "units": "1", "description": "Evening classes"}
+    )
     html = response.get_data(as_text=True)
     assert "Priority must be between 1 and 5" in html and "Evening classes" in html
     assert count(database, Need) == 0
-    response = submit_form(caseworker_client, url, {"category": "furniture", "item": "bed", "priority": "5",
-                                                    "units": "3", "rent_max": "", "max_distance_km": "5"})
+    response = submit_form(
+        caseworker_client,
+        url,
+        {"category": "furniture", "item": "bed", "priority": "5", "units": "3", "rent_max": "", "max_distance_km": "5"},
+    )
     assert response.status_code == 302
     need = database.session.execute(select(Need)).scalar_one()
     assert need.requires() == {"item": "bed", "max_distance_km": 5.0} and need.units == 3
@@ -144,8 +178,9 @@ def test_arrival_creates_tasks_that_can_be_completed_snoozed_and_reassigned(data
     tasks_page = caseworker.get("/tasks/").get_data(as_text=True)
     assert "Overdue" in tasks_page and first.title in tasks_page
 
-    response = submit_form(caseworker, f"/tasks/{first.id}/complete", {"next": f"/families/{family.reference}"},
-                           form_url="/tasks/")
+    response = submit_form(
+        caseworker, f"/tasks/{first.id}/complete", {"next": f"/families/{family.reference}"}, form_url="/tasks/"
+    )
     assert response.headers["Location"].endswith(f"/families/{family.reference}")
     assert first.status == TaskStatus.DONE and first.completed_by == caseworker.user
 
@@ -174,8 +209,9 @@ def test_list_searches_filters_pages_and_exports(database: Any, caseworker_clien
 
 def test_task_actions_stay_on_this_site(database: Any, caseworker_client: Any) -> None:
     task = TaskFactory()
-    response = submit_form(caseworker_client, f"/tasks/{task.id}/complete", {"next": "//evil.example/"},
-                           form_url="/tasks/")
+    response = submit_form(
+        caseworker_client, f"/tasks/{task.id}/complete", {"next": "//evil.example/"}, form_url="/tasks/"
+    )
     assert response.headers["Location"].endswith("/tasks/")
 
 

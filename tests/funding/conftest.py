@@ -39,10 +39,14 @@ def config(database: Any) -> dict[str, Any]:
     }
 
 
-def make_family(arrival: date = date(2017, 6, 1), scheme: Scheme = Scheme.VPRS,
-                births: tuple[date, ...] = (date(1980, 1, 1), date(1984, 1, 1), date(2008, 1, 1))) -> Family:
-    family = FamilyFactory(scheme=scheme, status=FamilyStatus.ARRIVED, arrival_date=arrival,
-                           referral_date=date(2017, 1, 1))
+def make_family(
+    arrival: date = date(2017, 6, 1),
+    scheme: Scheme = Scheme.VPRS,
+    births: tuple[date, ...] = (date(1980, 1, 1), date(1984, 1, 1), date(2008, 1, 1)),
+) -> Family:
+    family = FamilyFactory(
+        scheme=scheme, status=FamilyStatus.ARRIVED, arrival_date=arrival, referral_date=date(2017, 1, 1)
+    )
     for index, birth in enumerate(births):
         MemberFactory(family=family, full_name=f"Member {index}", date_of_birth=birth)
     return family
@@ -54,8 +58,14 @@ def family(config: dict[str, Any]) -> Family:
     return make_family()
 
 
-def commit_for_a_match(stream: FundingStream, family: Family, amount_pence: int, actor: Any,
-                       expense_category: ExpenseCategory, spend_date: date = date(2017, 6, 20)) -> Any:
+def commit_for_a_match(
+    stream: FundingStream,
+    family: Family,
+    amount_pence: int,
+    actor: Any,
+    expense_category: ExpenseCategory,
+    spend_date: date = date(2017, 6, 20),
+) -> Any:
     """What accepting a paid match writes: a need, an offer, the match and its committed spend line."""
     from resettle.funding.spend_services import SpendFields, commit_spend_line
     from resettle.matching.models import Match, MatchStatus
@@ -65,8 +75,26 @@ def commit_for_a_match(stream: FundingStream, family: Family, amount_pence: int,
 
     need = NeedFactory(family=family, category=expense_category.category)
     offer = OfferFactory(category=expense_category.category, status=OfferStatus.MATCHED, cost_pence=amount_pence)
-    match = Match(need=need, offer=offer, units=1, stream=stream, charge_pence=amount_pence,
-                  status=MatchStatus.ACCEPTED, accepted_by=actor)
-    return commit_spend_line(SpendFields(
-        family=family, stream=stream, expense_category=expense_category, item_description="Matched offer",
-        amount_pence=amount_pence, payee="Offerer", spend_date=spend_date, need=need), match, actor)
+    match = Match(
+        need=need,
+        offer=offer,
+        units=1,
+        stream=stream,
+        charge_pence=amount_pence,
+        status=MatchStatus.ACCEPTED,
+        accepted_by=actor,
+    )
+    return commit_spend_line(
+        SpendFields(
+            family=family,
+            stream=stream,
+            expense_category=expense_category,
+            item_description="Matched offer",
+            amount_pence=amount_pence,
+            payee="Offerer",
+            spend_date=spend_date,
+            need=need,
+        ),
+        match,
+        actor,
+    )

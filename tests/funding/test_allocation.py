@@ -24,37 +24,48 @@ from resettle.funding.allocation import (
 )
 
 ARRIVAL = date(2017, 6, 1)
-EDUCATION = [RuleTerms(RuleBasis.PER_PERSON, 450_000, date(2015, 9, 7), age_min=5, age_max=18),
-             RuleTerms(RuleBasis.PER_PERSON, 225_000, date(2015, 9, 7), age_min=3, age_max=4)]
+EDUCATION = [
+    RuleTerms(RuleBasis.PER_PERSON, 450_000, date(2015, 9, 7), age_min=5, age_max=18),
+    RuleTerms(RuleBasis.PER_PERSON, 225_000, date(2015, 9, 7), age_min=3, age_max=4),
+]
 ESOL = RuleTerms(RuleBasis.PER_ESOL_ADULT, 85_000, date(2015, 9, 7))
 
 dates = st.dates(min_value=date(1920, 1, 1), max_value=date(2040, 12, 31))
 amounts = st.integers(min_value=0, max_value=5_000_000)
-rules = st.builds(RuleTerms, basis=st.sampled_from([RuleBasis.PER_PERSON, RuleBasis.PER_ESOL_ADULT,
-                                                    RuleBasis.PER_HOUSEHOLD]),
-                  amount_pence=amounts, effective_from=st.dates(min_value=date(2010, 1, 1),
-                                                               max_value=date(2030, 1, 1)),
-                  effective_to=st.none() | st.dates(min_value=date(2030, 1, 1), max_value=date(2040, 1, 1)),
-                  age_min=st.none() | st.integers(0, 20), age_max=st.none() | st.integers(20, 120),
-                  support_year=st.none() | st.integers(1, 5))
-households = st.builds(Household, arrival_date=st.dates(min_value=date(2015, 1, 1), max_value=date(2030, 1, 1)),
-                       dates_of_birth=st.lists(dates, max_size=9).map(tuple))
+rules = st.builds(
+    RuleTerms,
+    basis=st.sampled_from([RuleBasis.PER_PERSON, RuleBasis.PER_ESOL_ADULT, RuleBasis.PER_HOUSEHOLD]),
+    amount_pence=amounts,
+    effective_from=st.dates(min_value=date(2010, 1, 1), max_value=date(2030, 1, 1)),
+    effective_to=st.none() | st.dates(min_value=date(2030, 1, 1), max_value=date(2040, 1, 1)),
+    age_min=st.none() | st.integers(0, 20),
+    age_max=st.none() | st.integers(20, 120),
+    support_year=st.none() | st.integers(1, 5),
+)
+households = st.builds(
+    Household,
+    arrival_date=st.dates(min_value=date(2015, 1, 1), max_value=date(2030, 1, 1)),
+    dates_of_birth=st.lists(dates, max_size=9).map(tuple),
+)
 
 
 def born(years_before_arrival: int, days: int = 0) -> date:
     return date(ARRIVAL.year - years_before_arrival, ARRIVAL.month, ARRIVAL.day) + timedelta(days=days)
 
 
-@pytest.mark.parametrize(("date_of_birth", "is_adult"), [
-    (born(19), True),  # 19 on the day of arrival
-    (born(40), True),
-    (born(18, days=-200), True),  # 18 at arrival, 19 within the year
-    (born(18, days=-1), True),  # turns 19 on the last day of the first 12 months
-    (born(18), False),  # turns 19 on the first anniversary: outside the first 12 months
-    (born(18, days=100), False),
-    (born(17), False),
-    (ARRIVAL + timedelta(days=10), False),  # born after arrival: not a beneficiary
-])
+@pytest.mark.parametrize(
+    ("date_of_birth", "is_adult"),
+    [
+        (born(19), True),  # 19 on the day of arrival
+        (born(40), True),
+        (born(18, days=-200), True),  # 18 at arrival, 19 within the year
+        (born(18, days=-1), True),  # turns 19 on the last day of the first 12 months
+        (born(18), False),  # turns 19 on the first anniversary: outside the first 12 months
+        (born(18, days=100), False),
+        (born(17), False),
+        (ARRIVAL + timedelta(days=10), False),  # born after arrival: not a beneficiary
+    ],
+)
 def test_esol_adult_is_19_or_turning_19_within_12_months_of_arrival(date_of_birth: date, is_adult: bool) -> None:
     assert is_esol_adult(date_of_birth, ARRIVAL) is is_adult
 
@@ -93,16 +104,20 @@ def test_esol_counts_adults_under_the_19_rule() -> None:
 
 
 def test_the_rule_in_force_on_the_arrival_date_applies() -> None:
-    hfu = [RuleTerms(RuleBasis.PER_PERSON, 1_050_000, date(2022, 3, 14), date(2022, 12, 31)),
-           RuleTerms(RuleBasis.PER_PERSON, 590_000, date(2023, 1, 1))]
+    hfu = [
+        RuleTerms(RuleBasis.PER_PERSON, 1_050_000, date(2022, 3, 14), date(2022, 12, 31)),
+        RuleTerms(RuleBasis.PER_PERSON, 590_000, date(2023, 1, 1)),
+    ]
     two_people = (date(1980, 1, 1), date(2010, 1, 1))
     assert family_allocation(hfu, Household(date(2022, 12, 31), two_people), date(2024, 1, 1)) == 2_100_000
     assert family_allocation(hfu, Household(date(2023, 1, 1), two_people), date(2024, 1, 1)) == 1_180_000
 
 
 def test_later_years_money_is_due_once_that_year_begins() -> None:
-    core = [RuleTerms(RuleBasis.PER_PERSON, 852_000, date(2015, 9, 7)),
-            RuleTerms(RuleBasis.PER_PERSON, 500_000, date(2015, 9, 7), support_year=2)]
+    core = [
+        RuleTerms(RuleBasis.PER_PERSON, 852_000, date(2015, 9, 7)),
+        RuleTerms(RuleBasis.PER_PERSON, 500_000, date(2015, 9, 7), support_year=2),
+    ]
     household = Household(ARRIVAL, (born(30),))
     assert family_allocation(core, household, ARRIVAL - timedelta(days=30)) == 852_000  # furnishing before arrival
     assert family_allocation(core, household, date(2018, 5, 31)) == 852_000
@@ -117,8 +132,9 @@ def test_a_pool_holds_its_fixed_amount_and_what_each_family_brings() -> None:
 
 
 @given(rule_list=st.lists(rules, max_size=6), household=households, as_at=dates)
-def test_a_family_allocation_is_the_sum_of_its_rules_and_never_negative(rule_list: list[RuleTerms],
-                                                                         household: Household, as_at: date) -> None:
+def test_a_family_allocation_is_the_sum_of_its_rules_and_never_negative(
+    rule_list: list[RuleTerms], household: Household, as_at: date
+) -> None:
     total = family_allocation(rule_list, household, as_at)
     assert isinstance(total, int)
     assert total == sum(rule_allocation(rule, household, as_at) for rule in rule_list) >= 0
@@ -126,7 +142,8 @@ def test_a_family_allocation_is_the_sum_of_its_rules_and_never_negative(rule_lis
 
 @given(rule_list=st.lists(rules, max_size=6), household=households, extra=dates, as_at=dates)
 def test_members_order_does_not_matter_and_another_member_never_lowers_it(
-        rule_list: list[RuleTerms], household: Household, extra: date, as_at: date) -> None:
+    rule_list: list[RuleTerms], household: Household, extra: date, as_at: date
+) -> None:
     total = family_allocation(rule_list, household, as_at)
     reordered = Household(household.arrival_date, tuple(reversed(household.dates_of_birth)))
     bigger = Household(household.arrival_date, (*household.dates_of_birth, extra))
@@ -135,15 +152,19 @@ def test_members_order_does_not_matter_and_another_member_never_lowers_it(
 
 
 @given(rule_list=st.lists(rules, max_size=4), household_list=st.lists(households, max_size=5), as_at=dates)
-def test_a_pool_without_fixed_amounts_is_the_sum_of_its_families(rule_list: list[RuleTerms],
-                                                                 household_list: list[Household],
-                                                                 as_at: date) -> None:
+def test_a_pool_without_fixed_amounts_is_the_sum_of_its_families(
+    rule_list: list[RuleTerms], household_list: list[Household], as_at: date
+) -> None:
     assert pool_allocation(rule_list, household_list, as_at) == sum(
-        family_allocation(rule_list, household, as_at) for household in household_list)
+        family_allocation(rule_list, household, as_at) for household in household_list
+    )
 
 
-@given(allocated=st.integers(0, 10_000_000), committed=st.integers(0, 1_000_000),
-       charges=st.lists(st.integers(-100, 3_000_000), max_size=30))
+@given(
+    allocated=st.integers(0, 10_000_000),
+    committed=st.integers(0, 1_000_000),
+    charges=st.lists(st.integers(-100, 3_000_000), max_size=30),
+)
 def test_approving_charge_after_charge_never_overspends(allocated: int, committed: int, charges: list[int]) -> None:
     spent = 0
     for charge in charges:
@@ -156,16 +177,19 @@ def test_approving_charge_after_charge_never_overspends(allocated: int, committe
             assert figures.remaining >= 0
 
 
-@pytest.mark.parametrize(("allocated", "used", "level"), [
-    (100_000, 0, BudgetLevel.OK),
-    (100_000, 79_999, BudgetLevel.OK),
-    (100_000, 80_000, BudgetLevel.WARNING),
-    (100_000, 99_999, BudgetLevel.WARNING),
-    (100_000, 100_000, BudgetLevel.FULL),
-    (0, 0, BudgetLevel.FULL),
-    (3, 2, BudgetLevel.OK),  # 66%: integer arithmetic, no rounding up
-    (5, 4, BudgetLevel.WARNING),  # exactly 80%
-])
+@pytest.mark.parametrize(
+    ("allocated", "used", "level"),
+    [
+        (100_000, 0, BudgetLevel.OK),
+        (100_000, 79_999, BudgetLevel.OK),
+        (100_000, 80_000, BudgetLevel.WARNING),
+        (100_000, 99_999, BudgetLevel.WARNING),
+        (100_000, 100_000, BudgetLevel.FULL),
+        (0, 0, BudgetLevel.FULL),
+        (3, 2, BudgetLevel.OK),  # 66%: integer arithmetic, no rounding up
+        (5, 4, BudgetLevel.WARNING),  # exactly 80%
+    ],
+)
 def test_warnings_at_80_and_100_percent(allocated: int, used: int, level: BudgetLevel) -> None:
     assert budget_level(allocated, used) is level
 

@@ -25,8 +25,9 @@ def reviewer(database: Any) -> Any:
     return UserFactory(role=Role.REVIEWER)
 
 
-def test_a_claim_cannot_include_spend_dated_after_today(config: dict[str, Any], family: Family, caseworker: Any,
-                                                        reviewer: Any) -> None:
+def test_a_claim_cannot_include_spend_dated_after_today(
+    config: dict[str, Any], family: Family, caseworker: Any, reviewer: Any
+) -> None:
     approve_spend_line(record(config, family, caseworker), reviewer)
     with pytest.raises(SpendError) as raised:
         create_claim_batch(config["schemes"]["VPRS"], date(2017, 7, 1), reviewer, today=date(2017, 6, 30))
@@ -40,4 +41,5 @@ def test_nothing_to_claim_names_the_date_in_words(config: dict[str, Any], review
     with pytest.raises(SpendError) as raised:
         create_claim_batch(config["schemes"]["VPRS"], date(2017, 6, 30), reviewer, today=date(2017, 7, 1))
     assert raised.value.problems[0].message == (
-        "There is no approved VPRS spend dated up to 30 June 2017 waiting to be claimed")
+        "There is no approved VPRS spend dated up to 30 June 2017 waiting to be claimed"
+    )

@@ -33,8 +33,7 @@ from resettle.funding.spend_services import SpendError, approve_spend_line
 from resettle.taxonomy import Category
 from tests.postgres import IS_POSTGRESQL, scratch_app, wait_for_each_other_after
 
-pytestmark = [pytest.mark.postgres_only,
-              pytest.mark.skipif(not IS_POSTGRESQL, reason="needs PostgreSQL row locks")]
+pytestmark = [pytest.mark.postgres_only, pytest.mark.skipif(not IS_POSTGRESQL, reason="needs PostgreSQL row locks")]
 
 BUDGET = 852_000  # one person under the VPRS core tariff
 EACH_LINE = 600_000  # either line fits; both together would overspend
@@ -50,23 +49,58 @@ def _make_rows() -> tuple[list[int], list[int]]:
     caseworker = User(email="cw@council.example", name="Caseworker", role=Role.CASEWORKER)
     reviewers = [User(email=f"rv{n}@council.example", name=f"Reviewer {n}", role=Role.REVIEWER) for n in (1, 2)]
     scheme = FundingScheme(code="VPRS", name="VPRS", funder="Home Office", notes="")
-    stream = FundingStream(scheme=scheme, code="vprs-core", name="Core tariff", scope=StreamScope.FAMILY,
-                           requires_prior_agreement=False, effective_from=date(2015, 1, 1))
+    stream = FundingStream(
+        scheme=scheme,
+        code="vprs-core",
+        name="Core tariff",
+        scope=StreamScope.FAMILY,
+        requires_prior_agreement=False,
+        effective_from=date(2015, 1, 1),
+    )
     stream.category_links.append(StreamCategory(category=Category.FURNITURE))
     rule = AmountRule(stream=stream, basis=RuleBasis.PER_PERSON, amount_pence=BUDGET, effective_from=date(2015, 1, 1))
     category = ExpenseCategory(code="bed", label="Bed", category=Category.FURNITURE, is_active=True)
     allowed = CategoryEligibility(scheme=scheme, expense_category=category, eligibility=Eligibility.ALLOWED, note="")
-    family = Family(name="Race family", scheme=Scheme.VPRS, status=FamilyStatus.ARRIVED,
-                    referral_date=date(2017, 1, 1), arrival_date=date(2017, 6, 1))
-    family.members.append(Member(full_name="Only member", date_of_birth=date(1990, 1, 1), sex=Sex.FEMALE,
-                                 relationship_to_applicant=Relationship.APPLICANT))
-    lines = [SpendLine(family=family, stream=stream, expense_category=category, item_description=f"Bed {n}",
-                       amount_pence=EACH_LINE, payee="Shop", spend_date=date(2017, 6, 10),
-                       status=SpendStatus.SUBMITTED, created_by=caseworker) for n in (1, 2)]
+    family = Family(
+        name="Race family",
+        scheme=Scheme.VPRS,
+        status=FamilyStatus.ARRIVED,
+        referral_date=date(2017, 1, 1),
+        arrival_date=date(2017, 6, 1),
+    )
+    family.members.append(
+        Member(
+            full_name="Only member",
+            date_of_birth=date(1990, 1, 1),
+            sex=Sex.FEMALE,
+            relationship_to_applicant=Relationship.APPLICANT,
+        )
+    )
+    lines = [
+        SpendLine(
+            family=family,
+            stream=stream,
+            expense_category=category,
+            item_description=f"Bed {n}",
+            amount_pence=EACH_LINE,
+            payee="Shop",
+            spend_date=date(2017, 6, 10),
+            status=SpendStatus.SUBMITTED,
+            created_by=caseworker,
+        )
+        for n in (1, 2)
+    ]
     for n, line in enumerate(lines):
-        line.receipts.append(Receipt(original_filename="r.pdf", stored_name=f"race{n}.pdf",
-                                     content_type="application/pdf", size_bytes=10, sha256="0" * 64,
-                                     uploaded_by=caseworker))
+        line.receipts.append(
+            Receipt(
+                original_filename="r.pdf",
+                stored_name=f"race{n}.pdf",
+                content_type="application/pdf",
+                size_bytes=10,
+                sha256="0" * 64,
+                uploaded_by=caseworker,
+            )
+        )
     budget = FundingBudget(stream=stream, family=family)  # exists already: only the lock guards
     db.session.add_all([caseworker, *reviewers, rule, allowed, family, budget, *lines])
     db.session.commit()
@@ -113,8 +147,9 @@ def test_two_approvals_at_once_cannot_overspend(race_app: Flask, monkeypatch: py
     refused = [outcome for outcome in outcomes.values() if outcome != "approved"]
     assert len(refused) == 1 and "would overspend" in refused[0]
     with race_app.app_context():
-        spent = db.session.execute(select(func.sum(SpendLine.amount_pence)).where(
-            SpendLine.status == SpendStatus.APPROVED)).scalar_one()
+        spent = db.session.execute(
+            select(func.sum(SpendLine.amount_pence)).where(SpendLine.status == SpendStatus.APPROVED)
+        ).scalar_one()
         assert spent == EACH_LINE <= BUDGET
         db.session.remove()
 

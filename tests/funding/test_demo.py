@@ -28,9 +28,15 @@ def test_demo_spend_covers_every_status_and_stays_within_budget(database: Any) -
 
 
 def test_without_families_the_demo_loads_the_configuration_only_once(database: Any) -> None:
-    users = {email: UserFactory(email=email) for email in (
-        "amira.caseworker@council.example", "tom.caseworker@council.example", "grace.caseworker@council.example",
-        "david.reviewer@council.example")}
+    users = {
+        email: UserFactory(email=email)
+        for email in (
+            "amira.caseworker@council.example",
+            "tom.caseworker@council.example",
+            "grace.caseworker@council.example",
+            "david.reviewer@council.example",
+        )
+    }
     funding_demo.load_demo(users)
     funding_demo.load_demo(users)
     assert database.session.execute(select(SpendLine)).first() is None

@@ -42,10 +42,18 @@ def test_a_category_without_a_decision_needs_approval(config: dict[str, Any]) ->
 
 def facts(**changes: Any) -> SpendFacts:
     values: dict[str, Any] = {
-        "item_label": "Fridge", "scheme_code": "VPRS", "stream_name": "Core tariff",
-        "eligibility": Eligibility.ALLOWED, "family_scheme_code": "VPRS", "stream_pays_for_category": True,
-        "stream_open_on": True, "spend_date": date(2017, 6, 10), "requires_prior_agreement": False,
-        "agreement_reference": "", "receipt_count": 1}
+        "item_label": "Fridge",
+        "scheme_code": "VPRS",
+        "stream_name": "Core tariff",
+        "eligibility": Eligibility.ALLOWED,
+        "family_scheme_code": "VPRS",
+        "stream_pays_for_category": True,
+        "stream_open_on": True,
+        "spend_date": date(2017, 6, 10),
+        "requires_prior_agreement": False,
+        "agreement_reference": "",
+        "receipt_count": 1,
+    }
     values.update(changes)
     return SpendFacts(**values)
 
@@ -79,6 +87,5 @@ def test_a_receipt_is_needed_before_submitting() -> None:
 
 
 def test_only_the_familys_own_scheme_and_a_stream_that_pays_for_it() -> None:
-    problems = charge_problems(facts(family_scheme_code="UKRS", stream_pays_for_category=False,
-                                     stream_open_on=False))
+    problems = charge_problems(facts(family_scheme_code="UKRS", stream_pays_for_category=False, stream_open_on=False))
     assert [p.field for p in problems] == ["stream", "stream", "spend_date"]

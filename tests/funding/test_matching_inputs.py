@@ -22,13 +22,24 @@ def test_problem_funding_has_the_spec_shapes(config: dict[str, Any], time_machin
     closed.status = FamilyStatus.CLOSED
     ukrs = make_family(arrival=date(2017, 6, 1), scheme=Scheme.UKRS)  # before UKRS existed: nothing open
     caseworker, reviewer = UserFactory(role=Role.CASEWORKER), UserFactory(role=Role.REVIEWER)
-    line = create_spend_line(SpendFields(family, config["streams"]["vprs-core"], config["categories"]["fridge"],
-                                         "Fridge", 32_900, "Catford Electricals", date(2017, 6, 20)), caseworker)
+    line = create_spend_line(
+        SpendFields(
+            family,
+            config["streams"]["vprs-core"],
+            config["categories"]["fridge"],
+            "Fridge",
+            32_900,
+            "Catford Electricals",
+            date(2017, 6, 20),
+        ),
+        caseworker,
+    )
     add_receipt(line, io.BytesIO(PDF), "r.pdf", caseworker)
     submit_spend_line(line, caseworker)
     approve_spend_line(line, reviewer)
-    commit_for_a_match(config["streams"]["vprs-esol-pool"], family, 50_000, caseworker,
-                       config["categories"]["esol_course"])
+    commit_for_a_match(
+        config["streams"]["vprs-esol-pool"], family, 50_000, caseworker, config["categories"]["esol_course"]
+    )
 
     funding = problem_funding(date(2017, 7, 1))
 
@@ -45,6 +56,7 @@ def test_problem_funding_has_the_spec_shapes(config: dict[str, Any], time_machin
     assert (pool["scope"], pool["categories"], pool["budget"]) == ("pool", ["esol"], 4 * 85_000 - 50_000)
     assert funding["families"][family.id] == {
         "budgets": {"vprs-core": 3 * 852_000 - 32_900, "vprs-education": 450_000},
-        "pools": ["vprs-esol-pool", "vprs-exceptional"]}
+        "pools": ["vprs-esol-pool", "vprs-exceptional"],
+    }
     assert closed.id not in funding["families"]
     assert funding["families"][ukrs.id] == {"budgets": {}, "pools": []}

@@ -20,17 +20,25 @@ from tests.funding.factories import SpendLineFactory
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.parametrize(("content", "expected"), [
-    (PDF, "application/pdf"), (PNG, "image/png"), (JPEG, "image/jpeg"),
-    (b"<html><script>alert(1)</script>", None), (b"MZ\x90\x00", None), (b"GIF89a", None),
-])
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (PDF, "application/pdf"),
+        (PNG, "image/png"),
+        (JPEG, "image/jpeg"),
+        (b"<html><script>alert(1)</script>", None),
+        (b"MZ\x90\x00", None),
+        (b"GIF89a", None),
+    ],
+)
 def test_the_type_is_read_from_the_first_bytes(content: bytes, expected: str | None) -> None:
     sniffed = sniff_type(content)
     assert (sniffed[0] if sniffed else None) == expected
 
 
-def test_a_receipt_is_stored_with_a_random_name_outside_the_web_root(app: Flask, database: Any,
-                                                                     upload_folder: Path) -> None:
+def test_a_receipt_is_stored_with_a_random_name_outside_the_web_root(
+    app: Flask, database: Any, upload_folder: Path
+) -> None:
     line = SpendLineFactory()
     receipt = add_receipt(line, io.BytesIO(PNG), "../../etc/passwd.png", line.created_by)
     path = receipt_path(receipt)
@@ -42,11 +50,14 @@ def test_a_receipt_is_stored_with_a_random_name_outside_the_web_root(app: Flask,
     assert (path.stat().st_mode & 0o077) == 0  # readable by the service only
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    (b"", "The selected file is empty"),
-    (b"just some text pretending to be a PDF", "The selected file must be a PDF, JPG or PNG"),
-    (PDF + b"0" * MAX_RECEIPT_BYTES, "The selected file must be smaller than 5MB"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "The selected file is empty"),
+        (b"just some text pretending to be a PDF", "The selected file must be a PDF, JPG or PNG"),
+        (PDF + b"0" * MAX_RECEIPT_BYTES, "The selected file must be smaller than 5MB"),
+    ],
+)
 def test_wrong_files_are_refused(database: Any, upload_folder: Path, content: bytes, message: str) -> None:
     line = SpendLineFactory()
     with pytest.raises(SpendError) as refused:

@@ -48,21 +48,38 @@ def reviewer(database: Any) -> Any:
     return UserFactory(role=Role.REVIEWER)
 
 
-def record(config: dict[str, Any], family: Family, caseworker: Any, code: str = "fridge", pounds: int = 329,
-           stream: str = "vprs-core", agreement: str = "", submit: bool = True) -> SpendLine:
-    line = create_spend_line(SpendFields(
-        family=family, stream=config["streams"][stream], expense_category=config["categories"][code],
-        item_description=f"{code} for the family", amount_pence=pounds * 100, payee="Catford Electricals",
-        spend_date=date(2017, 6, 20), agreement_reference=agreement), caseworker)
+def record(
+    config: dict[str, Any],
+    family: Family,
+    caseworker: Any,
+    code: str = "fridge",
+    pounds: int = 329,
+    stream: str = "vprs-core",
+    agreement: str = "",
+    submit: bool = True,
+) -> SpendLine:
+    line = create_spend_line(
+        SpendFields(
+            family=family,
+            stream=config["streams"][stream],
+            expense_category=config["categories"][code],
+            item_description=f"{code} for the family",
+            amount_pence=pounds * 100,
+            payee="Catford Electricals",
+            spend_date=date(2017, 6, 20),
+            agreement_reference=agreement,
+        ),
+        caseworker,
+    )
     add_receipt(line, io.BytesIO(PDF), "receipt.pdf", caseworker)
     if submit:
         submit_spend_line(line, caseworker)
     return line
 
 
-def test_caseworker_records_and_submits_and_a_reviewer_approves(config: dict[str, Any], family: Family,
-                                                                 caseworker: Any, reviewer: Any,
-                                                                 database: Any) -> None:
+def test_caseworker_records_and_submits_and_a_reviewer_approves(
+    config: dict[str, Any], family: Family, caseworker: Any, reviewer: Any, database: Any
+) -> None:
     line = record(config, family, caseworker)
     assert line.status is SpendStatus.SUBMITTED
     core = config["streams"]["vprs-core"]
@@ -83,8 +100,9 @@ def test_a_blocked_item_cannot_be_charged_to_funds(config: dict[str, Any], famil
     assert "donated one through an offer" in refused.value.problems[0].message
 
 
-def test_a_needs_approval_item_is_approved_only_with_a_note(config: dict[str, Any], family: Family,
-                                                            caseworker: Any, reviewer: Any) -> None:
+def test_a_needs_approval_item_is_approved_only_with_a_note(
+    config: dict[str, Any], family: Family, caseworker: Any, reviewer: Any
+) -> None:
     line = record(config, family, caseworker, code="computer", pounds=499)
     with pytest.raises(SpendError) as refused:
         approve_spend_line(line, reviewer, "")
@@ -94,10 +112,10 @@ def test_a_needs_approval_item_is_approved_only_with_a_note(config: dict[str, An
     assert line.reviewer_note == "Needed for the college course"
 
 
-def test_exceptional_costs_need_the_agreement_reference(config: dict[str, Any], family: Family, caseworker: Any,
-                                                        reviewer: Any) -> None:
-    line = record(config, family, caseworker, code="social_care", pounds=1200, stream="vprs-exceptional",
-                  submit=False)
+def test_exceptional_costs_need_the_agreement_reference(
+    config: dict[str, Any], family: Family, caseworker: Any, reviewer: Any
+) -> None:
+    line = record(config, family, caseworker, code="social_care", pounds=1200, stream="vprs-exceptional", submit=False)
     with pytest.raises(SpendError) as refused:
         submit_spend_line(line, caseworker)
     assert [p.field for p in refused.value.problems] == ["agreement_reference"]
@@ -145,8 +163,9 @@ def test_committed_money_counts_against_the_budget(config: dict[str, Any], casew
     assert figures_for(core, single).committed == 0
 
 
-def test_rejection_needs_a_reason_and_tells_the_caseworker(config: dict[str, Any], family: Family, caseworker: Any,
-                                                           reviewer: Any, database: Any) -> None:
+def test_rejection_needs_a_reason_and_tells_the_caseworker(
+    config: dict[str, Any], family: Family, caseworker: Any, reviewer: Any, database: Any
+) -> None:
     line = record(config, family, caseworker)
     with pytest.raises(SpendError):
         reject_spend_line(line, reviewer, " ")
@@ -170,8 +189,9 @@ def test_bulk_approval_checks_each_line(config: dict[str, Any], caseworker: Any,
     assert laptop.status is SpendStatus.SUBMITTED and too_much.status is SpendStatus.SUBMITTED
 
 
-def test_a_claim_batch_takes_approved_lines_once(config: dict[str, Any], family: Family, caseworker: Any,
-                                                 reviewer: Any) -> None:
+def test_a_claim_batch_takes_approved_lines_once(
+    config: dict[str, Any], family: Family, caseworker: Any, reviewer: Any
+) -> None:
     first = record(config, family, caseworker)
     second = record(config, family, caseworker, code="cooker", pounds=379)
     waiting = record(config, family, caseworker, code="bed", pounds=200)
@@ -194,5 +214,9 @@ def test_family_budgets_list_own_streams_then_pools(config: dict[str, Any], fami
     assert codes == ["vprs-core", "vprs-education", "vprs-esol-pool", "vprs-exceptional"]
     allocated = {view.stream.code: view.figures.allocated for view in views}
     # Two adults and a child of 9: £8,520 each; £4,500 education for the child; £850 ESOL for each adult.
-    assert allocated == {"vprs-core": 2_556_000, "vprs-education": 450_000, "vprs-esol-pool": 170_000,
-                         "vprs-exceptional": 2_500_000}
+    assert allocated == {
+        "vprs-core": 2_556_000,
+        "vprs-education": 450_000,
+        "vprs-esol-pool": 170_000,
+        "vprs-exceptional": 2_500_000,
+    }

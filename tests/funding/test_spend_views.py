@@ -27,10 +27,17 @@ def in_july_2017(time_machine: Any) -> None:
 
 
 def spend_form(config: dict[str, Any], family: Family, code: str = "fridge", pounds: str = "329.00") -> dict:
-    return {"family": family.reference, "need": "", "expense_category": str(config["categories"][code].id),
-            "item_description": "Fridge-freezer", "amount": pounds, "payee": "Catford Electricals",
-            "spend_date": ["20", "6", "2017"], "stream": str(config["streams"]["vprs-core"].id),
-            "agreement_reference": ""}
+    return {
+        "family": family.reference,
+        "need": "",
+        "expense_category": str(config["categories"][code].id),
+        "item_description": "Fridge-freezer",
+        "amount": pounds,
+        "payee": "Catford Electricals",
+        "spend_date": ["20", "6", "2017"],
+        "stream": str(config["streams"]["vprs-core"].id),
+        "agreement_reference": "",
+    }
 
 
 def post_with_token(client: Any, page_url: str, url: str, data: dict, **kwargs: Any) -> Any:
@@ -38,21 +45,28 @@ def post_with_token(client: Any, page_url: str, url: str, data: dict, **kwargs: 
     return client.post(url, data={**data, "csrf_token": token}, **kwargs)
 
 
-def submitted_line(config: dict[str, Any], family: Family, caseworker: Any, code: str = "fridge",
-                   pounds: str = "329.00") -> SpendLine:
+def submitted_line(
+    config: dict[str, Any], family: Family, caseworker: Any, code: str = "fridge", pounds: str = "329.00"
+) -> SpendLine:
     response = submit_form(caseworker, "/funding/spend/new", spend_form(config, family, code, pounds))
     assert response.status_code == 302, response.get_data(as_text=True)
     url = response.headers["Location"]
     public_id = url.rsplit("/", 1)[1]
-    uploaded = post_with_token(caseworker, url, f"{url}/receipts",
-                               {"receipt": (io.BytesIO(PDF), "receipt.pdf")}, content_type="multipart/form-data")
+    uploaded = post_with_token(
+        caseworker,
+        url,
+        f"{url}/receipts",
+        {"receipt": (io.BytesIO(PDF), "receipt.pdf")},
+        content_type="multipart/form-data",
+    )
     assert uploaded.status_code == 302
     assert post_with_token(caseworker, url, f"{url}/submit", {}).status_code == 302
     return db.session.execute(select(SpendLine).where(SpendLine.public_id == public_id)).scalar_one()
 
 
-def test_caseworker_records_spend_and_a_reviewer_approves_it(config: dict[str, Any], family: Family,
-                                                              caseworker_client: Any, reviewer_client: Any) -> None:
+def test_caseworker_records_spend_and_a_reviewer_approves_it(
+    config: dict[str, Any], family: Family, caseworker_client: Any, reviewer_client: Any
+) -> None:
     line = submitted_line(config, family, caseworker_client)
     assert (line.status, line.amount_pence, len(line.receipts)) == (SpendStatus.SUBMITTED, 32_900, 1)
     queue = reviewer_client.get("/funding/review").get_data(as_text=True)
@@ -64,7 +78,8 @@ def test_caseworker_records_spend_and_a_reviewer_approves_it(config: dict[str, A
 
 
 def test_a_blocked_item_is_refused_beside_the_field_and_nothing_is_saved(
-        config: dict[str, Any], family: Family, caseworker_client: Any, database: Any) -> None:
+    config: dict[str, Any], family: Family, caseworker_client: Any, database: Any
+) -> None:
     response = submit_form(caseworker_client, "/funding/spend/new", spend_form(config, family, code="television"))
     page = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -74,16 +89,18 @@ def test_a_blocked_item_is_refused_beside_the_field_and_nothing_is_saved(
     assert database.session.execute(select(SpendLine)).first() is None
 
 
-def test_impossible_amounts_and_dates_get_govuk_messages(config: dict[str, Any], family: Family,
-                                                         caseworker_client: Any) -> None:
+def test_impossible_amounts_and_dates_get_govuk_messages(
+    config: dict[str, Any], family: Family, caseworker_client: Any
+) -> None:
     data = {**spend_form(config, family, pounds="12.345"), "spend_date": ["31", "2", "2017"]}
     page = submit_form(caseworker_client, "/funding/spend/new", data).get_data(as_text=True)
     assert "Enter an amount in pounds and pence, like 149.99" in page
     assert "Date of purchase must be a real date" in page
 
 
-def test_rejecting_needs_a_reason(config: dict[str, Any], family: Family, caseworker_client: Any,
-                                  reviewer_client: Any) -> None:
+def test_rejecting_needs_a_reason(
+    config: dict[str, Any], family: Family, caseworker_client: Any, reviewer_client: Any
+) -> None:
     line = submitted_line(config, family, caseworker_client)
     page_url = f"/funding/spend/{line.public_id}"
     refused = post_with_token(reviewer_client, page_url, f"{page_url}/reject", {"reason": ""})
@@ -94,8 +111,9 @@ def test_rejecting_needs_a_reason(config: dict[str, Any], family: Family, casewo
     assert line.status is SpendStatus.REJECTED
 
 
-def test_a_needs_approval_item_shows_why_it_was_not_approved(config: dict[str, Any], family: Family,
-                                                             caseworker_client: Any, reviewer_client: Any) -> None:
+def test_a_needs_approval_item_shows_why_it_was_not_approved(
+    config: dict[str, Any], family: Family, caseworker_client: Any, reviewer_client: Any
+) -> None:
     line = submitted_line(config, family, caseworker_client, code="computer", pounds="499")
     page_url = f"/funding/spend/{line.public_id}"
     page = post_with_token(reviewer_client, page_url, f"{page_url}/approve", {"note": ""}).get_data(as_text=True)
@@ -103,24 +121,36 @@ def test_a_needs_approval_item_shows_why_it_was_not_approved(config: dict[str, A
     assert line.status is SpendStatus.SUBMITTED
 
 
-def test_bulk_decisions_report_each_line(config: dict[str, Any], family: Family, caseworker_client: Any,
-                                         reviewer_client: Any) -> None:
+def test_bulk_decisions_report_each_line(
+    config: dict[str, Any], family: Family, caseworker_client: Any, reviewer_client: Any
+) -> None:
     fridge = submitted_line(config, family, caseworker_client)
     laptop = submitted_line(config, family, caseworker_client, code="computer", pounds="499")
-    response = post_with_token(reviewer_client, "/funding/review", "/funding/review/bulk",
-                               {"line": [fridge.public_id, laptop.public_id], "decision": "approve", "text": ""})
+    response = post_with_token(
+        reviewer_client,
+        "/funding/review",
+        "/funding/review/bulk",
+        {"line": [fridge.public_id, laptop.public_id], "decision": "approve", "text": ""},
+    )
     page = response.get_data(as_text=True)
     assert "1 line approved" in page and "1 left waiting" in page
     assert (fridge.status, laptop.status) == (SpendStatus.APPROVED, SpendStatus.SUBMITTED)
 
 
-def test_reviewers_see_no_names_addresses_or_health(config: dict[str, Any], family: Family, caseworker_client: Any,
-                                                   reviewer_client: Any) -> None:
+def test_reviewers_see_no_names_addresses_or_health(
+    config: dict[str, Any], family: Family, caseworker_client: Any, reviewer_client: Any
+) -> None:
     HealthNoteFactory(family=family, body="Needs insulin daily")
     line = submitted_line(config, family, caseworker_client)
-    pages = [reviewer_client.get(url).get_data(as_text=True) for url in (
-        "/funding/review", f"/funding/spend/{line.public_id}", "/funding/budgets",
-        f"/funding/families/{family.reference}/budgets")]
+    pages = [
+        reviewer_client.get(url).get_data(as_text=True)
+        for url in (
+            "/funding/review",
+            f"/funding/spend/{line.public_id}",
+            "/funding/budgets",
+            f"/funding/families/{family.reference}/budgets",
+        )
+    ]
     for page in pages:
         assert family.reference in page
         for private in (family.name, family.address_line_1, family.postcode, "insulin"):
@@ -128,13 +158,17 @@ def test_reviewers_see_no_names_addresses_or_health(config: dict[str, Any], fami
     assert family.name in caseworker_client.get(f"/funding/spend/{line.public_id}").get_data(as_text=True)
 
 
-def test_reviewer_exports_a_claim_batch_as_csv(config: dict[str, Any], family: Family, caseworker_client: Any,
-                                               reviewer_client: Any) -> None:
+def test_reviewer_exports_a_claim_batch_as_csv(
+    config: dict[str, Any], family: Family, caseworker_client: Any, reviewer_client: Any
+) -> None:
     line = submitted_line(config, family, caseworker_client)
     page_url = f"/funding/spend/{line.public_id}"
     post_with_token(reviewer_client, page_url, f"{page_url}/approve", {"note": ""})
-    created = submit_form(reviewer_client, "/funding/claims", {
-        "scheme": str(config["schemes"]["VPRS"].id), "period_end": ["30", "6", "2017"]})
+    created = submit_form(
+        reviewer_client,
+        "/funding/claims",
+        {"scheme": str(config["schemes"]["VPRS"].id), "period_end": ["30", "6", "2017"]},
+    )
     assert created.status_code == 302
     assert line.status is SpendStatus.CLAIMED
     listing = reviewer_client.get("/funding/claims").get_data(as_text=True)
@@ -146,9 +180,9 @@ def test_reviewer_exports_a_claim_batch_as_csv(config: dict[str, Any], family: F
     assert rows[1][CLAIM_CSV_HEADER.index("amount_gbp")] == "329.00"
 
 
-def test_dashboard_draws_charts_with_a_table_of_the_same_figures(config: dict[str, Any], family: Family,
-                                                                 caseworker_client: Any,
-                                                                 reviewer_client: Any) -> None:
+def test_dashboard_draws_charts_with_a_table_of_the_same_figures(
+    config: dict[str, Any], family: Family, caseworker_client: Any, reviewer_client: Any
+) -> None:
     line = submitted_line(config, family, caseworker_client)
     page_url = f"/funding/spend/{line.public_id}"
     post_with_token(reviewer_client, page_url, f"{page_url}/approve", {"note": ""})
@@ -158,23 +192,24 @@ def test_dashboard_draws_charts_with_a_table_of_the_same_figures(config: dict[st
     assert "<script" not in page.split("<main", 1)[1].split("</main>", 1)[0]
 
 
-def test_budget_pages_show_allocated_spent_and_warnings(config: dict[str, Any], family: Family,
-                                                        login_as: Any) -> None:
+def test_budget_pages_show_allocated_spent_and_warnings(config: dict[str, Any], family: Family, login_as: Any) -> None:
     page = login_as(Role.CASEWORKER).get(f"/funding/families/{family.reference}/budgets").get_data(as_text=True)
     assert "£25,560.00" in page  # three people at £8,520
     assert "Within budget" in page
 
 
-def test_the_family_page_shows_its_funding(config: dict[str, Any], family: Family, caseworker_client: Any,
-                                           reviewer_client: Any) -> None:
+def test_the_family_page_shows_its_funding(
+    config: dict[str, Any], family: Family, caseworker_client: Any, reviewer_client: Any
+) -> None:
     submitted_line(config, family, caseworker_client)
     page = reviewer_client.get(f"/families/{family.reference}").get_data(as_text=True)
     assert "Core tariff spent (£25,560.00 left of £25,560.00, within budget)" in page
     assert "Waiting for review" in page and "£329.00" in page
 
 
-def test_a_rejected_line_is_corrected_and_goes_back_to_draft(config: dict[str, Any], family: Family,
-                                                             caseworker_client: Any, reviewer_client: Any) -> None:
+def test_a_rejected_line_is_corrected_and_goes_back_to_draft(
+    config: dict[str, Any], family: Family, caseworker_client: Any, reviewer_client: Any
+) -> None:
     line = submitted_line(config, family, caseworker_client)
     page_url = f"/funding/spend/{line.public_id}"
     post_with_token(reviewer_client, page_url, f"{page_url}/reject", {"reason": "Wrong amount"})
@@ -190,8 +225,9 @@ def test_a_rejected_line_is_corrected_and_goes_back_to_draft(config: dict[str, A
     assert "Upload at least one receipt before submitting" in refused.get_data(as_text=True)
 
 
-def test_an_approved_line_can_no_longer_be_changed(config: dict[str, Any], family: Family, caseworker_client: Any,
-                                                   reviewer_client: Any) -> None:
+def test_an_approved_line_can_no_longer_be_changed(
+    config: dict[str, Any], family: Family, caseworker_client: Any, reviewer_client: Any
+) -> None:
     line = submitted_line(config, family, caseworker_client)
     page_url = f"/funding/spend/{line.public_id}"
     post_with_token(reviewer_client, page_url, f"{page_url}/approve", {"note": ""})
@@ -202,8 +238,9 @@ def test_an_approved_line_can_no_longer_be_changed(config: dict[str, Any], famil
     assert line.reference not in caseworker_client.get("/funding/spend?status=draft").get_data(as_text=True)
 
 
-def test_the_review_queue_filters(config: dict[str, Any], family: Family, caseworker_client: Any,
-                                  reviewer_client: Any) -> None:
+def test_the_review_queue_filters(
+    config: dict[str, Any], family: Family, caseworker_client: Any, reviewer_client: Any
+) -> None:
     fridge = submitted_line(config, family, caseworker_client)
     laptop = submitted_line(config, family, caseworker_client, code="computer", pounds="499")
     needing = reviewer_client.get("/funding/review?status=submitted&needs_approval=y").get_data(as_text=True)
@@ -214,15 +251,17 @@ def test_the_review_queue_filters(config: dict[str, Any], family: Family, casewo
     assert fridge.reference in own_family and laptop.reference in own_family
 
 
-def test_a_line_without_a_home_office_agreement_says_not_given(config: dict[str, Any], family: Family,
-                                                                caseworker_client: Any) -> None:
+def test_a_line_without_a_home_office_agreement_says_not_given(
+    config: dict[str, Any], family: Family, caseworker_client: Any
+) -> None:
     line = submitted_line(config, family, caseworker_client)
     page = caseworker_client.get(f"/funding/spend/{line.public_id}").get_data(as_text=True)
     assert "Home Office agreement" in page and "None" not in page
 
 
-def test_a_purchase_dated_in_the_future_is_refused(config: dict[str, Any], family: Family, caseworker_client: Any,
-                                                   database: Any) -> None:
+def test_a_purchase_dated_in_the_future_is_refused(
+    config: dict[str, Any], family: Family, caseworker_client: Any, database: Any
+) -> None:
     data = {**spend_form(config, family), "spend_date": ["1", "1", "2099"]}
     page = submit_form(caseworker_client, "/funding/spend/new", data).get_data(as_text=True)
     assert page.count("Date of purchase must be today or in the past") == 2  # the summary and beside the field

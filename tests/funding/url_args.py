@@ -31,8 +31,10 @@ FUNDING_URL_ARGS: dict[str, Callable[[], dict[str, Any]]] = {
     "funding.edit_stream": lambda: {"stream_id": FundingStreamFactory().id},
     "funding.new_rule": lambda: {"stream_id": FundingStreamFactory().id},
     "funding.edit_rule": lambda: {"rule_id": AmountRuleFactory().id},
-    "funding.edit_eligibility": lambda: {"scheme_id": FundingSchemeFactory().id,
-                                         "expense_category_id": ExpenseCategoryFactory().id},
+    "funding.edit_eligibility": lambda: {
+        "scheme_id": FundingSchemeFactory().id,
+        "expense_category_id": ExpenseCategoryFactory().id,
+    },
     "funding.edit_expense_category": lambda: {"expense_category_id": ExpenseCategoryFactory().id},
     "funding.show_spend_line": _line,
     "funding.edit_spend_line": _line,

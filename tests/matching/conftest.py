@@ -25,8 +25,12 @@ def caseworker(database: Any) -> User:
 
 
 def arrived_family(caseworker: User | None = None, **values: Any) -> Family:
-    fields = {"status": FamilyStatus.ARRIVED, "arrival_date": date(2026, 6, 1), "referral_date": date(2026, 1, 10),
-              **values}
+    fields = {
+        "status": FamilyStatus.ARRIVED,
+        "arrival_date": date(2026, 6, 1),
+        "referral_date": date(2026, 1, 10),
+        **values,
+    }
     if caseworker is not None:
         fields["caseworker"] = caseworker
     return FamilyFactory(**fields)

@@ -29,8 +29,9 @@ class ProposalFactory(BaseFactory):
 
     run = factory.SubFactory(MatchRunFactory)
     need = factory.SubFactory(NeedFactory)
-    offer = factory.SubFactory(OfferFactory, category=factory.SelfAttribute("..need.category"),
-                               status=OfferStatus.VERIFIED)
+    offer = factory.SubFactory(
+        OfferFactory, category=factory.SelfAttribute("..need.category"), status=OfferStatus.VERIFIED
+    )
     charge_pence = 0
     value = 1000.0
 
@@ -40,7 +41,8 @@ class MatchFactory(BaseFactory):
         model = Match
 
     need = factory.SubFactory(NeedFactory)
-    offer = factory.SubFactory(OfferFactory, category=factory.SelfAttribute("..need.category"),
-                               status=OfferStatus.VERIFIED)
+    offer = factory.SubFactory(
+        OfferFactory, category=factory.SelfAttribute("..need.category"), status=OfferStatus.VERIFIED
+    )
     units = 1
     status = MatchStatus.ACCEPTED

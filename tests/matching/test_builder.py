@@ -22,20 +22,23 @@ NOON = datetime(2026, 11, 21, 12, tzinfo=UTC)
 def test_open_needs_available_offers_locations_budgets_and_rejections(database: Any, caseworker: Any) -> None:
     stream = family_stream(120_000, [Category.FURNITURE, Category.ESOL])
     family = arrived_family(caseworker, latitude=51.4613, longitude=-0.0106)
-    housing = open_need(family, Category.HOUSING, priority=5, bedrooms_min=3, rent_max=180_000, step_free=True,
-                        max_distance_km=12.0)
+    housing = open_need(
+        family, Category.HOUSING, priority=5, bedrooms_min=3, rent_max=180_000, step_free=True, max_distance_km=12.0
+    )
     sofa = open_need(family, Category.FURNITURE, item="sofa", priority=4)
     beds = open_need(family, Category.FURNITURE, item="bed", units=2, priority=4)
     open_need(family, Category.MEAL, status=NeedStatus.MATCHED)  # already matched: not in the problem
     closed = arrived_family(status=FamilyStatus.CLOSED)
     open_need(closed, Category.ESOL)  # a closed case draws on nothing
 
-    home = HousingOfferFactory(status=OfferStatus.VERIFIED, bedrooms=3, rent_pence=175_000, step_free=True,
-                               latitude=51.45, longitude=-0.01)
+    home = HousingOfferFactory(
+        status=OfferStatus.VERIFIED, bedrooms=3, rent_pence=175_000, step_free=True, latitude=51.45, longitude=-0.01
+    )
     HousingOfferFactory(status=OfferStatus.SUBMITTED)  # not verified yet
     verified_offer(Category.ESOL, on_waiting_list=True)  # on the waiting list
-    goods = GoodsOfferFactory(status=OfferStatus.VERIFIED, item_lines=[("bed", 3), ("sofa", 1)], cost_pence=0,
-                              latitude=None, longitude=None)
+    goods = GoodsOfferFactory(
+        status=OfferStatus.VERIFIED, item_lines=[("bed", 3), ("sofa", 1)], cost_pence=0, latitude=None, longitude=None
+    )
     bed_line, sofa_line = goods.items
     other_need = open_need(arrived_family(), Category.FURNITURE, item="bed", status=NeedStatus.MATCHED)
     MatchFactory(need=other_need, offer=goods, offer_item=bed_line, units=1)  # one bed already promised
@@ -48,24 +51,40 @@ def test_open_needs_available_offers_locations_budgets_and_rejections(database: 
 
     assert problem["version"] == 1 and problem["date"] == "2026-11-21" and problem["weights"] == WEIGHTS
     assert [s["id"] for s in problem["streams"]] == [stream.code]
-    assert problem["families"] == [{"id": f"F{family.id}", "location": [51.4613, -0.0106],
-                                    "budgets": {stream.code: 120_000}, "pools": []}]
+    assert problem["families"] == [
+        {"id": f"F{family.id}", "location": [51.4613, -0.0106], "budgets": {stream.code: 120_000}, "pools": []}
+    ]
     needs = {n["id"]: n for n in problem["needs"]}
     assert set(needs) == {f"N{housing.id}", f"N{sofa.id}", f"N{beds.id}"}
     assert needs[f"N{housing.id}"] == {
-        "id": f"N{housing.id}", "family": f"F{family.id}", "category": "housing", "priority": 5, "units": 1,
+        "id": f"N{housing.id}",
+        "family": f"F{family.id}",
+        "category": "housing",
+        "priority": 5,
+        "units": 1,
         "needed_by": "2027-01-15",
-        "requires": {"bedrooms_min": 3, "rent_max": 180_000, "step_free": True, "max_distance_km": 12.0}}
+        "requires": {"bedrooms_min": 3, "rent_max": 180_000, "step_free": True, "max_distance_km": 12.0},
+    }
     assert needs[f"N{sofa.id}"]["excluded_offers"] == [f"{goods.reference}-2"]
     assert "excluded_offers" not in needs[f"N{beds.id}"]
     offers = {o["id"]: o for o in problem["offers"]}
     assert set(offers) == {home.reference, f"{goods.reference}-1", f"{goods.reference}-2"}
     assert offers[f"{goods.reference}-1"]["capacity"] == 2  # three beds, one already promised
     assert offers[f"{goods.reference}-2"] == {
-        "id": f"{goods.reference}-2", "category": "furniture", "capacity": 1, "cost": 0, "available_from": None,
-        "available_until": None, "attributes": {"item": "sofa"}}
-    assert offers[home.reference]["attributes"] == {"bedrooms": 3, "rent": 175_000, "step_free": True,
-                                                    "location": [51.45, -0.01]}
+        "id": f"{goods.reference}-2",
+        "category": "furniture",
+        "capacity": 1,
+        "cost": 0,
+        "available_from": None,
+        "available_until": None,
+        "attributes": {"item": "sofa"},
+    }
+    assert offers[home.reference]["attributes"] == {
+        "bedrooms": 3,
+        "rent": 175_000,
+        "step_free": True,
+        "location": [51.45, -0.01],
+    }
     assert built.offers[f"{goods.reference}-1"].item == bed_line
     assert built.needs[f"N{sofa.id}"] == sofa
 

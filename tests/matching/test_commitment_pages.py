@@ -78,8 +78,9 @@ def test_delivered_turns_the_committed_line_into_a_draft(caseworker_client: Flas
     assert "is draft, not committed" in caseworker_client.get(page).get_data(as_text=True)
 
 
-def test_reviewers_never_get_committed_lines_in_their_queue(caseworker_client: FlaskClient, login_as: Any,
-                                                            database: Any) -> None:
+def test_reviewers_never_get_committed_lines_in_their_queue(
+    caseworker_client: FlaskClient, login_as: Any, database: Any
+) -> None:
     family, _, line = _accept_a_paid_tutor(caseworker_client, database)
     reviewer = login_as(Role.REVIEWER)
     for url in ("/funding/review", f"/funding/review?status=&family={family.reference}"):
@@ -94,22 +95,28 @@ def test_reviewers_never_get_committed_lines_in_their_queue(caseworker_client: F
     assert line.reference in html
 
 
-def test_a_match_whose_delivery_is_recorded_cannot_be_cancelled(caseworker_client: FlaskClient,
-                                                                database: Any) -> None:
+def test_a_match_whose_delivery_is_recorded_cannot_be_cancelled(caseworker_client: FlaskClient, database: Any) -> None:
     _, _, line = _accept_a_paid_tutor(caseworker_client, database)
     line.status = SpendStatus.DRAFT
-    response = submit_form(caseworker_client, f"/matching/matches/{line.match.id}/cancel",
-                           {"reason": "The tutor has moved away"})
-    assert f"Spend {line.reference} for this match is draft, so the match can no longer be cancelled" in \
-        response.get_data(as_text=True)
+    response = submit_form(
+        caseworker_client, f"/matching/matches/{line.match.id}/cancel", {"reason": "The tutor has moved away"}
+    )
+    assert (
+        f"Spend {line.reference} for this match is draft, so the match can no longer be cancelled"
+        in response.get_data(as_text=True)
+    )
     assert line.match.status.value == "accepted"
 
 
 def test_cancelling_a_paid_match_removes_its_committed_line(caseworker_client: FlaskClient, database: Any) -> None:
     family, _, line = _accept_a_paid_tutor(caseworker_client, database)
     match = line.match
-    assert submit_form(caseworker_client, f"/matching/matches/{match.id}/cancel",
-                       {"reason": "The tutor has moved away"}).status_code == 302
+    assert (
+        submit_form(
+            caseworker_client, f"/matching/matches/{match.id}/cancel", {"reason": "The tutor has moved away"}
+        ).status_code
+        == 302
+    )
     assert database.session.execute(select(SpendLine)).first() is None
     budgets = caseworker_client.get(f"/funding/families/{family.reference}/budgets").get_data(as_text=True)
     assert "No spend recorded for this family yet." in budgets

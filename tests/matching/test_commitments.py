@@ -77,9 +77,16 @@ def _lines(database: Any) -> list[SpendLine]:
 
 
 def _fields(line: SpendLine, amount_pence: int) -> SpendFields:
-    return SpendFields(family=line.family, stream=line.stream, expense_category=line.expense_category,
-                       item_description=line.item_description, amount_pence=amount_pence, payee=line.payee,
-                       spend_date=line.spend_date, need=line.need)
+    return SpendFields(
+        family=line.family,
+        stream=line.stream,
+        expense_category=line.expense_category,
+        item_description=line.item_description,
+        amount_pence=amount_pence,
+        payee=line.payee,
+        spend_date=line.spend_date,
+        need=line.need,
+    )
 
 
 def _deliver_and_submit(line: SpendLine, actor: Any, invoiced: int | None = None) -> None:
@@ -90,16 +97,21 @@ def _deliver_and_submit(line: SpendLine, actor: Any, invoiced: int | None = None
     submit_spend_line(line, actor)
 
 
-def test_accepting_a_paid_proposal_writes_exactly_one_committed_line(database: Any, paid_match: Any,
-                                                                     esol_course: ExpenseCategory) -> None:
+def test_accepting_a_paid_proposal_writes_exactly_one_committed_line(
+    database: Any, paid_match: Any, esol_course: ExpenseCategory
+) -> None:
     [line] = _lines(database)
     assert line.status is SpendStatus.COMMITTED and line.match == paid_match and paid_match.spend_line == line
     assert (line.family, line.need, line.stream) == (paid_match.need.family, paid_match.need, paid_match.stream)
     assert (line.expense_category, line.amount_pence, line.payee) == (esol_course, CHARGE, "Lewisham Tutors")
     assert paid_match.offer.reference in line.item_description
     assert _figures(paid_match) == (CHARGE, 0, 0, BUDGET - CHARGE)
-    assert database.session.execute(select(func.count()).select_from(AuditEvent)
-                                    .where(AuditEvent.action == "spend_committed")).scalar_one() == 1
+    assert (
+        database.session.execute(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "spend_committed")
+        ).scalar_one()
+        == 1
+    )
 
 
 def test_a_free_match_writes_no_spend_line(database: Any, caseworker: Any) -> None:
@@ -108,8 +120,9 @@ def test_a_free_match_writes_no_spend_line(database: Any, caseworker: Any) -> No
     assert match.spend_line is None and _lines(database) == []
 
 
-def test_on_approval_the_money_moves_from_committed_to_spent(database: Any, paid_match: Any, caseworker: Any,
-                                                             reviewer: Any) -> None:
+def test_on_approval_the_money_moves_from_committed_to_spent(
+    database: Any, paid_match: Any, caseworker: Any, reviewer: Any
+) -> None:
     [line] = _lines(database)
     record_delivery(line, caseworker)
     assert line.status is SpendStatus.DRAFT
@@ -128,14 +141,18 @@ def test_on_approval_the_money_moves_from_committed_to_spent(database: Any, paid
     assert _lines(database) == [line]
 
 
-@pytest.mark.parametrize(("invoiced", "approved"), [
-    (CHARGE, True),  # as committed
-    (10_000, True),  # cheaper
-    (BUDGET, True),  # dearer, up to the whole budget
-    (BUDGET + 1, False),  # a penny more than the budget: refused when corrected, nothing changes
-])
-def test_the_invoiced_amount_never_takes_the_budget_over(database: Any, paid_match: Any, caseworker: Any,
-                                                         reviewer: Any, invoiced: int, approved: bool) -> None:
+@pytest.mark.parametrize(
+    ("invoiced", "approved"),
+    [
+        (CHARGE, True),  # as committed
+        (10_000, True),  # cheaper
+        (BUDGET, True),  # dearer, up to the whole budget
+        (BUDGET + 1, False),  # a penny more than the budget: refused when corrected, nothing changes
+    ],
+)
+def test_the_invoiced_amount_never_takes_the_budget_over(
+    database: Any, paid_match: Any, caseworker: Any, reviewer: Any, invoiced: int, approved: bool
+) -> None:
     [line] = _lines(database)
     if not approved:
         record_delivery(line, caseworker)
@@ -151,8 +168,9 @@ def test_the_invoiced_amount_never_takes_the_budget_over(database: Any, paid_mat
     assert committed + spent + remaining == BUDGET
 
 
-def test_committed_money_stops_another_match_and_other_spend(database: Any, paid_match: Any, caseworker: Any,
-                                                             reviewer: Any) -> None:
+def test_committed_money_stops_another_match_and_other_spend(
+    database: Any, paid_match: Any, caseworker: Any, reviewer: Any
+) -> None:
     family = paid_match.need.family
     second = open_need(family)
     other_tutor = verified_offer(Category.ESOL, capacity=1, cost_pence=20_000)
@@ -161,9 +179,17 @@ def test_committed_money_stops_another_match_and_other_spend(database: Any, paid
     assert second.status.value == "open" and len(_lines(database)) == 1
 
     [committed] = _lines(database)
-    other = SpendLine(family=family, stream=paid_match.stream, expense_category=committed.expense_category,
-                      item_description="Books", amount_pence=20_000, payee="Bookshop",
-                      spend_date=committed.spend_date, status=SpendStatus.DRAFT, created_by=caseworker)
+    other = SpendLine(
+        family=family,
+        stream=paid_match.stream,
+        expense_category=committed.expense_category,
+        item_description="Books",
+        amount_pence=20_000,
+        payee="Bookshop",
+        spend_date=committed.spend_date,
+        status=SpendStatus.DRAFT,
+        created_by=caseworker,
+    )
     database.session.add(other)
     add_receipt(other, io.BytesIO(PDF), "r.pdf", caseworker)
     submit_spend_line(other, caseworker)
@@ -176,12 +202,17 @@ def test_cancelling_the_match_removes_the_commitment(database: Any, paid_match: 
     assert paid_match.status is MatchStatus.CANCELLED
     assert _lines(database) == [] and paid_match.spend_line is None
     assert _figures(paid_match) == (0, 0, 0, BUDGET)
-    assert database.session.execute(select(func.count()).select_from(AuditEvent)
-                                    .where(AuditEvent.action == "spend_commitment_removed")).scalar_one() == 1
+    assert (
+        database.session.execute(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "spend_commitment_removed")
+        ).scalar_one()
+        == 1
+    )
 
 
-def test_once_delivery_is_recorded_the_match_can_no_longer_be_cancelled(database: Any, paid_match: Any,
-                                                                        caseworker: Any) -> None:
+def test_once_delivery_is_recorded_the_match_can_no_longer_be_cancelled(
+    database: Any, paid_match: Any, caseworker: Any
+) -> None:
     [line] = _lines(database)
     record_delivery(line, caseworker)
     with pytest.raises(MatchError, match=f"Spend {line.reference} for this match is draft"):
@@ -189,8 +220,9 @@ def test_once_delivery_is_recorded_the_match_can_no_longer_be_cancelled(database
     assert paid_match.status is MatchStatus.ACCEPTED and line.status is SpendStatus.DRAFT
 
 
-def test_a_rejected_claim_frees_its_money_until_it_is_sent_again(database: Any, paid_match: Any, caseworker: Any,
-                                                                 reviewer: Any) -> None:
+def test_a_rejected_claim_frees_its_money_until_it_is_sent_again(
+    database: Any, paid_match: Any, caseworker: Any, reviewer: Any
+) -> None:
     [line] = _lines(database)
     _deliver_and_submit(line, caseworker)
     reject_spend_line(line, reviewer, "The invoice is for another family")
@@ -207,8 +239,9 @@ def test_a_rejected_claim_frees_its_money_until_it_is_sent_again(database: Any, 
     assert line.status is SpendStatus.REJECTED
 
 
-def test_a_committed_line_is_not_spend_to_review_until_submitted(database: Any, paid_match: Any,
-                                                                 caseworker: Any) -> None:
+def test_a_committed_line_is_not_spend_to_review_until_submitted(
+    database: Any, paid_match: Any, caseworker: Any
+) -> None:
     [line] = _lines(database)
     with pytest.raises(SpendError, match=f"Record that {line.reference} was delivered before submitting it"):
         submit_spend_line(line, caseworker)
@@ -241,12 +274,12 @@ def test_goods_map_to_their_item_and_a_blocked_item_is_never_committed(database:
     television = ExpenseCategoryFactory(code="television", label="Television", category=Category.FURNITURE)
     EligibilityFactory(scheme=stream.scheme, expense_category=television, eligibility=Eligibility.BLOCKED)
     family = arrived_family(caseworker)
-    offer = GoodsOfferFactory(status=OfferStatus.VERIFIED, item_lines=[("sofa", 1), ("television", 1)],
-                              cost_pence=9_000)
+    offer = GoodsOfferFactory(
+        status=OfferStatus.VERIFIED, item_lines=[("sofa", 1), ("television", 1)], cost_pence=9_000
+    )
     sofa_line, television_line = offer.items
 
-    match = pick_offer(open_need(family, Category.FURNITURE, item="sofa"), offer, sofa_line, stream, 9_000,
-                       caseworker)
+    match = pick_offer(open_need(family, Category.FURNITURE, item="sofa"), offer, sofa_line, stream, 9_000, caseworker)
     assert match.spend_line.expense_category == sofa
 
     wanted = open_need(family, Category.FURNITURE, item="television")
@@ -255,8 +288,9 @@ def test_goods_map_to_their_item_and_a_blocked_item_is_never_committed(database:
     assert wanted.status.value == "open" and len(_lines(database)) == 1
 
 
-def test_a_kind_of_service_with_no_expense_category_gets_one_that_needs_approval(database: Any,
-                                                                                 caseworker: Any) -> None:
+def test_a_kind_of_service_with_no_expense_category_gets_one_that_needs_approval(
+    database: Any, caseworker: Any
+) -> None:
     stream = family_stream(BUDGET, [Category.MEAL])
     family = arrived_family(caseworker)
     meal = verified_offer(Category.MEAL, capacity=1, cost_pence=6_000)
@@ -264,6 +298,12 @@ def test_a_kind_of_service_with_no_expense_category_gets_one_that_needs_approval
     category = match.spend_line.expense_category
     assert (category.code, category.label, category.category) == ("meal", "Welcome meal", Category.MEAL)
     assert eligibility_of(stream.scheme_id, category.id) is Eligibility.NEEDS_APPROVAL
-    again = pick_offer(open_need(family, Category.MEAL), verified_offer(Category.MEAL, cost_pence=6_000), None,
-                       stream, 6_000, caseworker)
+    again = pick_offer(
+        open_need(family, Category.MEAL),
+        verified_offer(Category.MEAL, cost_pence=6_000),
+        None,
+        stream,
+        6_000,
+        caseworker,
+    )
     assert again.spend_line.expense_category == category  # made once, then reused

@@ -11,8 +11,16 @@ NCO = UnmetReason.NO_COMPATIBLE_OFFER
 
 def _housing(need_id: int, family: int, blocking: tuple[str, ...] = ("bedrooms", "rent"), **values: object) -> GapRow:
     fields = {"bedrooms_min": 4, "rent_max": 180000, "follows_bedroom_standard": True, **values}
-    return GapRow(need_id=need_id, family_key=family, family_reference=f"REF-{family}", category=Category.HOUSING,
-                  item=None, reason=NCO, blocking=blocking, **fields)
+    return GapRow(
+        need_id=need_id,
+        family_key=family,
+        family_reference=f"REF-{family}",
+        category=Category.HOUSING,
+        item=None,
+        reason=NCO,
+        blocking=blocking,
+        **fields,
+    )
 
 
 def test_housing_needs_group_by_reason_and_blocking_rules_with_the_example_wording() -> None:
@@ -24,18 +32,22 @@ def test_housing_needs_group_by_reason_and_blocking_rules_with_the_example_wordi
 
 
 def test_mixed_requirements_fall_back_to_general_words() -> None:
-    rows = [_housing(1, 1, bedrooms_min=3, follows_bedroom_standard=False, rent_max=150000),
-            _housing(2, 1, bedrooms_min=4, follows_bedroom_standard=False, rent_max=160000)]
+    rows = [
+        _housing(1, 1, bedrooms_min=3, follows_bedroom_standard=False, rent_max=150000),
+        _housing(2, 1, bedrooms_min=4, follows_bedroom_standard=False, rent_max=160000),
+    ]
     [group] = gap_groups(rows)
     assert group.summary == "2 housing needs: no offer with enough bedrooms at or under £1,500 a month"
     assert group.family_count == 1
 
 
 def test_other_reasons_and_goods() -> None:
-    rows = [GapRow(1, 1, "A", Category.FURNITURE, "sofa", UnmetReason.NO_OFFER, ()),
-            GapRow(2, 2, "B", Category.ESOL, None, UnmetReason.OUTCOMPETED, ()),
-            GapRow(3, 3, "C", Category.SCHOOL_SUPPORT, None, UnmetReason.UNFUNDABLE, ()),
-            GapRow(4, 4, "D", Category.ESOL, None, NCO, ("language", "rejected"), language="Dari")]
+    rows = [
+        GapRow(1, 1, "A", Category.FURNITURE, "sofa", UnmetReason.NO_OFFER, ()),
+        GapRow(2, 2, "B", Category.ESOL, None, UnmetReason.OUTCOMPETED, ()),
+        GapRow(3, 3, "C", Category.SCHOOL_SUPPORT, None, UnmetReason.UNFUNDABLE, ()),
+        GapRow(4, 4, "D", Category.ESOL, None, NCO, ("language", "rejected"), language="Dari"),
+    ]
     summaries = sorted(group.summary for group in gap_groups(rows))
     assert summaries == [
         "1 English lessons (ESOL) need: no offer in Dari other than those already turned down",
@@ -62,4 +74,6 @@ def test_small_public_groups_pool_into_an_other_line_only_when_it_reaches_three(
     assert [line.text for line in public_lines(gap_groups(small + step_free))] == ["Homes with step-free access"]
     larger = [_housing(6, 6)]  # the pooled remainder (families 1, 3 and 6) now reaches three
     assert [line.text for line in public_lines(gap_groups(small + step_free + larger))] == [
-        "Homes with step-free access", "Other homes to rent"]
+        "Homes with step-free access",
+        "Other homes to rent",
+    ]

@@ -46,8 +46,9 @@ def test_run_now_then_accept_from_the_family_page(caseworker_client: FlaskClient
     assert "Matched: Welcome meal with offer" in html and "Book the welcome meal" in html
 
 
-def test_the_second_acceptance_of_the_last_place_is_refused_plainly(caseworker_client: FlaskClient,
-                                                                   database: Any) -> None:
+def test_the_second_acceptance_of_the_last_place_is_refused_plainly(
+    caseworker_client: FlaskClient, database: Any
+) -> None:
     first, second = open_need(arrived_family(caseworker_client.user)), open_need(arrived_family(caseworker_client.user))
     offer = verified_offer(Category.ESOL, capacity=1)
     run = run_matching(caseworker_client.user, RunTrigger.MANUAL)
@@ -121,8 +122,9 @@ def test_cancelling_asks_for_a_reason_and_reopens_the_need(caseworker_client: Fl
     assert match.status is MatchStatus.CANCELLED and need.status is NeedStatus.OPEN
 
 
-def test_history_gap_report_csv_and_the_public_page(caseworker_client: FlaskClient, client: FlaskClient,
-                                                    database: Any) -> None:
+def test_history_gap_report_csv_and_the_public_page(
+    caseworker_client: FlaskClient, client: FlaskClient, database: Any
+) -> None:
     families = [arrived_family(caseworker_client.user) for _ in range(3)]
     for family in families:
         open_need(family, Category.HOUSING, bedrooms_min=4, rent_max=180_000, follows_bedroom_standard=True)
@@ -154,8 +156,9 @@ def test_reviewers_may_read_figures_but_not_decide(login_as: Any, database: Any)
     assert proposal.status is ProposalStatus.PROPOSED and need.status is NeedStatus.OPEN
 
 
-def test_a_match_whose_offer_was_withdrawn_says_so_and_offers_only_cancelling(caseworker_client: FlaskClient,
-                                                                             database: Any) -> None:
+def test_a_match_whose_offer_was_withdrawn_says_so_and_offers_only_cancelling(
+    caseworker_client: FlaskClient, database: Any
+) -> None:
     from resettle.offers.services import withdraw_by_offerer
 
     family = arrived_family(caseworker_client.user)

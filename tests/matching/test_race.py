@@ -87,8 +87,10 @@ def _setup(build: Callable[[list[User]], list[tuple[Need, Offer, Any, int]]]) ->
     run = MatchRun(trigger=RunTrigger.MANUAL, problem_date=date.today(), status=RunStatus.OPTIMAL, stats={})
     db.session.add(run)
     pairs = build(users)
-    proposals = [Proposal(run=run, need=need, offer=offer, stream=stream, charge_pence=charge, value=100.0)
-                 for need, offer, stream, charge in pairs]
+    proposals = [
+        Proposal(run=run, need=need, offer=offer, stream=stream, charge_pence=charge, value=100.0)
+        for need, offer, stream, charge in pairs
+    ]
     db.session.add_all(proposals)
     db.session.commit()
     return [(proposal.id, user.id) for proposal, user in zip(proposals, users, strict=True)]
@@ -118,8 +120,9 @@ def test_two_caseworkers_accepting_the_last_place_at_once(race_app: Flask) -> No
     [refusal] = [o for o in outcomes if o != "accepted"]
     assert f"Offer {offer.reference} is no longer available (it is matched)" in refusal
     db.session.expire_all()
-    live = db.session.execute(select(func.count()).select_from(Match).where(
-        Match.offer_id == offer.id, Match.status == MatchStatus.ACCEPTED)).scalar_one()
+    live = db.session.execute(
+        select(func.count()).select_from(Match).where(Match.offer_id == offer.id, Match.status == MatchStatus.ACCEPTED)
+    ).scalar_one()
     assert live == 1
     assert db.session.get(Offer, offer.id).status is OfferStatus.MATCHED
     statuses = sorted(db.session.execute(select(Need.status)).scalars())
@@ -146,7 +149,8 @@ def test_two_caseworkers_spending_the_last_of_a_budget_at_once(race_app: Flask) 
 
 
 def test_accepting_a_paid_proposal_while_spend_on_the_same_budget_is_approved(
-        race_app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    race_app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A caseworker commits £300 for a tutor while a reviewer approves £300 of other spend, on a budget of £400.
     Each waits, after reading the budget, for the other to read it too: without the budget row lock both
     would see £400 left and both succeed. With it exactly one succeeds and the budget is never overspent."""
@@ -162,12 +166,27 @@ def test_accepting_a_paid_proposal_while_spend_on_the_same_budget_is_approved(
         return [(open_need(family), tutor, stream, 30_000)]
 
     [(proposal_id, caseworker_id)] = _setup_one(build)
-    books = SpendLine(family=family, stream=stream, expense_category=course, item_description="Course books",
-                      amount_pence=30_000, payee="Bookshop", spend_date=date.today(), status=SpendStatus.SUBMITTED,
-                      created_by=db.session.get(User, caseworker_id))
-    books.receipts.append(Receipt(original_filename="r.pdf", stored_name="race-books.pdf",
-                                  content_type="application/pdf", size_bytes=10, sha256="0" * 64,
-                                  uploaded_by=books.created_by))
+    books = SpendLine(
+        family=family,
+        stream=stream,
+        expense_category=course,
+        item_description="Course books",
+        amount_pence=30_000,
+        payee="Bookshop",
+        spend_date=date.today(),
+        status=SpendStatus.SUBMITTED,
+        created_by=db.session.get(User, caseworker_id),
+    )
+    books.receipts.append(
+        Receipt(
+            original_filename="r.pdf",
+            stored_name="race-books.pdf",
+            content_type="application/pdf",
+            size_bytes=10,
+            sha256="0" * 64,
+            uploaded_by=books.created_by,
+        )
+    )
     db.session.add_all([books, FundingBudget(stream=stream, family=family)])  # exists already: only the lock guards
     db.session.commit()
     books_id, reviewer_id, stream_id, family_id = books.id, reviewer.id, stream.id, family.id

@@ -42,8 +42,12 @@ def test_accepting_reserves_the_offer_tells_the_offerer_and_makes_a_task(databas
     family = arrived_family(caseworker)
     MemberFactory(family=family, full_name="Rania Al-Hassan", relationship_to_applicant=Relationship.APPLICANT)
     need = open_need(family, Category.FURNITURE, item="sofa", priority=4)
-    offer = GoodsOfferFactory(status=OfferStatus.VERIFIED, item_lines=[("sofa", 1)], handover=Handover.DELIVERY,
-                              offerer_email="priya@example.org")
+    offer = GoodsOfferFactory(
+        status=OfferStatus.VERIFIED,
+        item_lines=[("sofa", 1)],
+        handover=Handover.DELIVERY,
+        offerer_email="priya@example.org",
+    )
     run = run_matching(caseworker, RunTrigger.MANUAL)
     proposal = _proposal_for(run, need)
 
@@ -158,7 +162,8 @@ def test_picking_by_hand_lists_compatible_offers_and_says_why_not(database: Any,
 
 
 def test_fulfilling_meets_the_need_and_closes_the_offer_once_every_place_is_delivered(
-        database: Any, caseworker: Any) -> None:
+    database: Any, caseworker: Any
+) -> None:
     first, second = open_need(arrived_family(caseworker)), open_need(arrived_family(caseworker))
     offer = verified_offer(Category.ESOL, capacity=2)
     run = run_matching(caseworker, RunTrigger.MANUAL)
@@ -174,7 +179,8 @@ def test_fulfilling_meets_the_need_and_closes_the_offer_once_every_place_is_deli
 
 @pytest.mark.parametrize("offer_status", [OfferStatus.WITHDRAWN, OfferStatus.REJECTED, OfferStatus.EXPIRED])
 def test_a_match_whose_offer_will_not_be_delivered_cannot_be_marked_fulfilled(
-        database: Any, caseworker: Any, offer_status: OfferStatus) -> None:
+    database: Any, caseworker: Any, offer_status: OfferStatus
+) -> None:
     need = open_need(arrived_family(caseworker))
     offer = verified_offer(Category.ESOL, capacity=1)
     match = accept_proposal(_proposal_for(run_matching(caseworker, RunTrigger.MANUAL), need), caseworker)

@@ -12,13 +12,27 @@ LEWISHAM = [51.4613, -0.0106]
 
 
 def _need(**requires: object) -> dict:
-    return {"id": "N1", "family": "F1", "category": "housing", "priority": 5, "units": 1,
-            "needed_by": "2027-01-15", "requires": requires}
+    return {
+        "id": "N1",
+        "family": "F1",
+        "category": "housing",
+        "priority": 5,
+        "units": 1,
+        "needed_by": "2027-01-15",
+        "requires": requires,
+    }
 
 
 def _home(capacity: int = 1, **attributes: object) -> dict:
-    return {"id": "O1", "category": "housing", "capacity": capacity, "cost": 0, "available_from": None,
-            "available_until": None, "attributes": attributes}
+    return {
+        "id": "O1",
+        "category": "housing",
+        "capacity": capacity,
+        "cost": 0,
+        "available_from": None,
+        "available_until": None,
+        "attributes": attributes,
+    }
 
 
 def test_a_suitable_offer_has_no_reasons() -> None:
@@ -52,27 +66,39 @@ def test_unknown_bedrooms_step_free_and_dates() -> None:
 
 def test_services_goods_and_places() -> None:
     tutor = {"id": "O2", "category": "esol", "capacity": 1, "cost": 0, "attributes": {"languages": ["Dari"]}}
-    need = {"id": "N2", "family": "F1", "category": "esol", "priority": 3, "units": 2,
-            "requires": {"language": "Arabic", "home_visit": True}}
+    need = {
+        "id": "N2",
+        "family": "F1",
+        "category": "esol",
+        "priority": 3,
+        "units": 2,
+        "requires": {"language": "Arabic", "home_visit": True},
+    }
     assert why_not(need, None, tutor, DAY, WEIGHTS) == [
-        "Not offered in Arabic; this need asks for it", "No home visits; this need asks for them",
-        "Only 1 place left; this need takes 2"]
+        "Not offered in Arabic; this need asks for it",
+        "No home visits; this need asks for them",
+        "Only 1 place left; this need takes 2",
+    ]
     meal = {"id": "O3", "category": "meal", "capacity": 3, "cost": 0, "attributes": {}}
     assert why_not({"category": "meal", "priority": 2, "requires": {"halal": True}}, None, meal, DAY, WEIGHTS) == [
-        "Not halal; this family needs halal food"]
+        "Not halal; this family needs halal food"
+    ]
     bed = {"id": "O4", "category": "furniture", "capacity": 1, "cost": 0, "attributes": {"item": "bed"}}
-    assert why_not({"category": "furniture", "priority": 4, "requires": {"item": "sofa"}}, None, bed, DAY,
-                   WEIGHTS) == ["It is a bed (with mattress); this need is for a sofa"]
+    assert why_not({"category": "furniture", "priority": 4, "requires": {"item": "sofa"}}, None, bed, DAY, WEIGHTS) == [
+        "It is a bed (with mattress); this need is for a sofa"
+    ]
 
 
 def test_a_costly_offer_for_a_low_priority_need_and_an_earlier_rejection() -> None:
     tutor = {"id": "O5", "category": "esol", "capacity": 1, "cost": 50000, "attributes": {}}
     need = {"category": "esol", "priority": 1, "units": 1, "requires": {}}
     assert why_not(need, None, tutor, DAY, WEIGHTS) == [
-        "Its cost and distance outweigh what it would do for a need of this priority"]
+        "Its cost and distance outweigh what it would do for a need of this priority"
+    ]
     tutor["cost"] = 0
     assert why_not(need, None, tutor, DAY, WEIGHTS, rejection_reason="The family met them and it did not work") == [
-        "Turned down for this need before: The family met them and it did not work"]
+        "Turned down for this need before: The family met them and it did not work"
+    ]
 
 
 def test_another_category_is_said_plainly() -> None:

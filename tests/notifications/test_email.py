@@ -25,8 +25,9 @@ def test_queued_email_is_delivered_by_smtp(database: Any, smtp_server: SMTPServe
     assert stored.status == "sent" and stored.sent_at is not None
 
 
-def test_mail_server_down_keeps_the_message_for_the_retry_job(app: Flask, database: Any,
-                                                              smtp_server: SMTPServer) -> None:
+def test_mail_server_down_keeps_the_message_for_the_retry_job(
+    app: Flask, database: Any, smtp_server: SMTPServer
+) -> None:
     queue_email("resident@example.org", "Subject", "Body")
     mail_state = app.extensions["mail"]
     original_port = mail_state.port
@@ -56,7 +57,8 @@ def test_email_from_a_failed_request_is_never_sent(admin_client: Any, smtp_serve
 
 
 def test_with_mail_disabled_the_message_and_its_link_are_written_to_the_log(
-        app: Flask, database: Any, caplog: Any, monkeypatch: Any) -> None:
+    app: Flask, database: Any, caplog: Any, monkeypatch: Any
+) -> None:
     monkeypatch.setitem(app.config, "MAIL_SUPPRESS_SEND", True)  # as in development: nothing goes over SMTP
     queue_email("resident@example.org", "Your offer", "Your private link: http://localhost/offer/manage/abc")
     assert send_pending_email() == 1

@@ -30,8 +30,9 @@ def test_a_post_without_a_csrf_token_gets_a_clear_page_and_saves_nothing(client:
     assert _offer_count() == 0
 
 
-def test_a_filled_honeypot_looks_like_success_but_saves_and_sends_nothing(client: FlaskClient,
-                                                                           smtp_server: SMTPServer) -> None:
+def test_a_filled_honeypot_looks_like_success_but_saves_and_sends_nothing(
+    client: FlaskClient, smtp_server: SMTPServer
+) -> None:
     response = submit_form(client, "/offer/housing", {**HOUSING, "website": "http://spam.example"})
     assert response.status_code == 200
     assert "Thank you" in response.get_data(as_text=True)
@@ -62,20 +63,31 @@ def test_private_link_pages_are_rate_limited_per_address(client: FlaskClient) ->
 
 
 def test_every_text_answer_has_a_length_limit(client: FlaskClient) -> None:
-    answers = {**BEFRIENDING, "offerer_name": "N" * 121, "organisation": "O" * 121, "description": "D" * 2001,
-               "offerer_phone": "0" * 31, "offerer_email": "e" * 250 + "@example.org"}
+    answers = {
+        **BEFRIENDING,
+        "offerer_name": "N" * 121,
+        "organisation": "O" * 121,
+        "description": "D" * 2001,
+        "offerer_phone": "0" * 31,
+        "offerer_email": "e" * 250 + "@example.org",
+    }
     page = submit_form(client, "/offer/befriending", answers).get_data(as_text=True)
-    for message in ("Your name must be 120 characters or fewer", "Organisation must be 120 characters or fewer",
-                    "What are you offering must be 2000 characters or fewer",
-                    "Phone number must be 30 characters or fewer", "Email address must be 254 characters or fewer"):
+    for message in (
+        "Your name must be 120 characters or fewer",
+        "Organisation must be 120 characters or fewer",
+        "What are you offering must be 2000 characters or fewer",
+        "Phone number must be 30 characters or fewer",
+        "Email address must be 254 characters or fewer",
+    ):
         assert message in page
     assert _offer_count() == 0
 
 
 def test_answers_are_shown_escaped_to_staff(client: FlaskClient, caseworker_client: FlaskClient) -> None:
     script = "<script>alert('x')</script>"
-    response = submit_form(client, "/offer/befriending", {**BEFRIENDING, "offerer_name": script,
-                                                          "description": f"<b>bold</b>{script}"})
+    response = submit_form(
+        client, "/offer/befriending", {**BEFRIENDING, "offerer_name": script, "description": f"<b>bold</b>{script}"}
+    )
     assert response.status_code == 302
     offer = db.session.execute(select(Offer)).scalar_one()
     for url in ("/offers/", f"/offers/{offer.id}"):

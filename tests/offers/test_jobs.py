@@ -31,10 +31,10 @@ def _run(job_id: str) -> Any:
     return result
 
 
-def test_offers_past_their_end_date_expire_and_their_offerers_are_told(database: Any,
-                                                                       smtp_server: SMTPServer) -> None:
-    ended = OfferFactory(status=OfferStatus.VERIFIED, available_until=TODAY - timedelta(days=1),
-                         offerer_email="ended@example.org")
+def test_offers_past_their_end_date_expire_and_their_offerers_are_told(database: Any, smtp_server: SMTPServer) -> None:
+    ended = OfferFactory(
+        status=OfferStatus.VERIFIED, available_until=TODAY - timedelta(days=1), offerer_email="ended@example.org"
+    )
     last_day = OfferFactory(available_until=TODAY)
     matched = OfferFactory(status=OfferStatus.MATCHED, available_until=TODAY - timedelta(days=3))
     open_ended = OfferFactory(available_until=None)
@@ -48,10 +48,12 @@ def test_offers_past_their_end_date_expire_and_their_offerers_are_told(database:
     assert _run("expire_offers") == 0
 
 
-def test_a_week_before_the_end_the_offerer_gets_a_link_to_extend(client: FlaskClient, smtp_server: SMTPServer,
-                                                                 frozen_day: Any) -> None:
-    offer = HousingOfferFactory(status=OfferStatus.VERIFIED, available_until=TODAY + timedelta(days=7),
-                                offerer_email="landlord@example.org")
+def test_a_week_before_the_end_the_offerer_gets_a_link_to_extend(
+    client: FlaskClient, smtp_server: SMTPServer, frozen_day: Any
+) -> None:
+    offer = HousingOfferFactory(
+        status=OfferStatus.VERIFIED, available_until=TODAY + timedelta(days=7), offerer_email="landlord@example.org"
+    )
     later = HousingOfferFactory(available_until=TODAY + timedelta(days=8))
     assert _run("remind_offers_ending") == 1
     assert _run("remind_offers_ending") == 0  # once per end date
@@ -60,8 +62,9 @@ def test_a_week_before_the_end_the_offerer_gets_a_link_to_extend(client: FlaskCl
     assert later.extension_reminder_sent_for is None
 
     path = link_path(message.body)
-    response = submit_form(client, f"{path}/availability", {"available_from": ["", "", ""],
-                                                            "available_until": ["31", "5", "2027"]})
+    response = submit_form(
+        client, f"{path}/availability", {"available_from": ["", "", ""], "available_until": ["31", "5", "2027"]}
+    )
     assert response.status_code == 302
     assert offer.available_until == date(2027, 5, 31) and offer.status is OfferStatus.VERIFIED
 
@@ -89,8 +92,9 @@ def test_dbs_checks_near_renewal_are_flagged_to_caseworkers_once(database: Any, 
 
 
 def test_flagged_dbs_renewals_show_in_the_queue(caseworker_client: FlaskClient) -> None:
-    due = TutorOfferFactory(reference="OF-DBSDUE", status=OfferStatus.VERIFIED,
-                            dbs_expires_on=TODAY + timedelta(days=10))
+    due = TutorOfferFactory(
+        reference="OF-DBSDUE", status=OfferStatus.VERIFIED, dbs_expires_on=TODAY + timedelta(days=10)
+    )
     TutorOfferFactory(reference="OF-DBSOK1", status=OfferStatus.VERIFIED, dbs_expires_on=TODAY + timedelta(days=400))
     page = caseworker_client.get("/offers/?status=any&dbs_due=y").get_data(as_text=True)
     assert "OF-DBSDUE" in page and "OF-DBSOK1" not in page and "DBS renewal due" in page

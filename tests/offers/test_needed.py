@@ -38,8 +38,10 @@ def test_several_needs_of_one_family_count_once() -> None:
 def test_small_groups_are_pooled_into_a_broader_line_that_must_itself_reach_three() -> None:
     rows = _homes([1, 2], bedrooms_min=2) + _homes([3], bedrooms_min=4) + _homes([4, 5, 6], bedrooms_min=3)
     texts = [line.text for line in aggregate_needs(rows)]
-    assert texts == ["3-bedroom homes with step-free access in inner South East London, rent up to £1,940 a month",
-                     "Homes of other sizes or in other areas"]
+    assert texts == [
+        "3-bedroom homes with step-free access in inner South East London, rent up to £1,940 a month",
+        "Homes of other sizes or in other areas",
+    ]
     assert [line.text for line in aggregate_needs(_homes([1, 2], bedrooms_min=2))] == []
 
 
@@ -49,12 +51,17 @@ def test_the_rent_shown_suits_every_family_in_the_line() -> None:
 
 
 def test_lines_for_other_kinds_of_need() -> None:
-    rows = ([NeedRow(family_key=key, category=Category.ESOL, language="Dari") for key in (1, 2, 3)]
-            + [NeedRow(family_key=key, category=Category.MEAL, halal=True) for key in (4, 5, 6)]
-            + [NeedRow(family_key=key, category=Category.HOUSEHOLD, item="bedding") for key in (7, 8, 9)])
+    rows = (
+        [NeedRow(family_key=key, category=Category.ESOL, language="Dari") for key in (1, 2, 3)]
+        + [NeedRow(family_key=key, category=Category.MEAL, halal=True) for key in (4, 5, 6)]
+        + [NeedRow(family_key=key, category=Category.HOUSEHOLD, item="bedding") for key in (7, 8, 9)]
+    )
     lines = {line.text: line.offer_type for line in aggregate_needs(rows)}
-    assert lines == {"English lessons (ESOL) with a tutor who speaks Dari": Category.ESOL,
-                     "Welcome meal (halal)": Category.MEAL, "Bedding set": Category.FURNITURE}
+    assert lines == {
+        "English lessons (ESOL) with a tutor who speaks Dari": Category.ESOL,
+        "Welcome meal (halal)": Category.MEAL,
+        "Bedding set": Category.FURNITURE,
+    }
 
 
 @given(st.integers(min_value=MIN_FAMILIES, max_value=500))
@@ -73,15 +80,15 @@ def test_no_line_is_ever_backed_by_fewer_than_three_families(needs: list[tuple[i
         if detailed:
             backing = families_by_item[detailed[0]]
         else:  # the pooled line: only items too small to show on their own
-            backing = set().union(*(families for families in families_by_item.values()
-                                    if len(families) < MIN_FAMILIES))
+            backing = set().union(*(families for families in families_by_item.values() if len(families) < MIN_FAMILIES))
         assert len(backing) >= MIN_FAMILIES
         assert line.families == rounded_families(len(backing))
 
 
 def test_whether_an_offer_is_needed_now() -> None:
-    rows = _homes([1], bedrooms_min=3, step_free=True) + [NeedRow(family_key=2, category=Category.FURNITURE,
-                                                                 item="cot")]
+    rows = _homes([1], bedrooms_min=3, step_free=True) + [
+        NeedRow(family_key=2, category=Category.FURNITURE, item="cot")
+    ]
     assert is_needed_now(rows, Category.HOUSING, bedrooms=4, step_free=True)
     assert not is_needed_now(rows, Category.HOUSING, bedrooms=2, step_free=True)
     assert not is_needed_now(rows, Category.HOUSING, bedrooms=4, step_free=False)

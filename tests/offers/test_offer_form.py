@@ -29,8 +29,16 @@ def _post(client: FlaskClient, offer_type: str, answers: dict[str, Any]) -> tupl
 
 def test_choosing_a_type_leads_to_its_questions(client: FlaskClient) -> None:
     page = client.get("/offer").get_data(as_text=True)
-    for label in ("A home to rent", "English lessons (ESOL) or tutoring", "Furniture and household goods", "Meals",
-                  "Befriending", "Childcare", "Activities and lessons", "Something else"):
+    for label in (
+        "A home to rent",
+        "English lessons (ESOL) or tutoring",
+        "Furniture and household goods",
+        "Meals",
+        "Befriending",
+        "Childcare",
+        "Activities and lessons",
+        "Something else",
+    ):
         assert label in page
     assert 'href="/needed"' in page
     missing = submit_form(client, "/offer", {}).get_data(as_text=True)
@@ -65,34 +73,49 @@ def test_housing_offer_is_saved_with_money_in_pence_and_a_location(client: Flask
 def test_empty_housing_form_explains_every_missing_answer(client: FlaskClient) -> None:
     response, page = _post(client, "housing", {"available_from": NO_DATE, "available_until": NO_DATE})
     assert response.status_code == 200
-    for message in ("Enter the address of the home", "Enter a postcode", "Enter the number of bedrooms",
-                    "Enter the monthly rent", "Select yes if the home has step-free access",
-                    "Select who is offering the home", "Enter the date it is available from", "Enter your full name",
-                    "Enter your email address", "Confirm that you agree to the council keeping your details"):
+    for message in (
+        "Enter the address of the home",
+        "Enter a postcode",
+        "Enter the number of bedrooms",
+        "Enter the monthly rent",
+        "Select yes if the home has step-free access",
+        "Select who is offering the home",
+        "Enter the date it is available from",
+        "Enter your full name",
+        "Enter your email address",
+        "Confirm that you agree to the council keeping your details",
+    ):
         assert message in page
     assert page.startswith("<!DOCTYPE html>") and "<title>Error: " in page
     assert 'href="#address"' in page  # the error summary links to the field
     assert _offers() == []
 
 
-@pytest.mark.parametrize(("changes", "message"), [
-    ({"postcode": "ZZ1 ABC"}, "Enter a real postcode, like SE6 4RU"),
-    ({"postcode": "S" * 11}, "Postcode must be 10 characters or fewer"),
-    ({"bedrooms": "three"}, "The number of bedrooms must be a whole number"),
-    ({"bedrooms": "0"}, "The number of bedrooms must be between 1 and 12"),
-    ({"rent": "about a thousand"}, "The monthly rent must be an amount of money"),
-    ({"rent": "20000"}, "The monthly rent must be £10,000 or less"),
-    ({"rent": "1450.555"}, "The monthly rent must be an amount of money"),
-    ({"available_from": ["31", "2", "2027"]}, "The date it is available from must be a real date"),
-    ({"available_from": ["1", "12", "99999999999999999999"]}, "The date it is available from must be a real date"),
-    ({"available_from": ["99999999999999999999", "12", "2026"]}, "The date it is available from must be a real date"),
-    ({"available_from": ["1", "12", ""]}, "The date it is available from must include a year"),
-    ({"available_until": ["1", "11", "2026"]}, "The date it is available until must be after the date it is"),
-    ({"offerer_email": "daniel at example"}, "Enter an email address in the correct format"),
-    ({"offerer_phone": "call me"}, "Enter a phone number"),
-])
-def test_housing_mistakes_come_back_with_the_answers_kept(client: FlaskClient, changes: dict[str, Any],
-                                                          message: str) -> None:
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"postcode": "ZZ1 ABC"}, "Enter a real postcode, like SE6 4RU"),
+        ({"postcode": "S" * 11}, "Postcode must be 10 characters or fewer"),
+        ({"bedrooms": "three"}, "The number of bedrooms must be a whole number"),
+        ({"bedrooms": "0"}, "The number of bedrooms must be between 1 and 12"),
+        ({"rent": "about a thousand"}, "The monthly rent must be an amount of money"),
+        ({"rent": "20000"}, "The monthly rent must be £10,000 or less"),
+        ({"rent": "1450.555"}, "The monthly rent must be an amount of money"),
+        ({"available_from": ["31", "2", "2027"]}, "The date it is available from must be a real date"),
+        ({"available_from": ["1", "12", "99999999999999999999"]}, "The date it is available from must be a real date"),
+        (
+            {"available_from": ["99999999999999999999", "12", "2026"]},
+            "The date it is available from must be a real date",
+        ),
+        ({"available_from": ["1", "12", ""]}, "The date it is available from must include a year"),
+        ({"available_until": ["1", "11", "2026"]}, "The date it is available until must be after the date it is"),
+        ({"offerer_email": "daniel at example"}, "Enter an email address in the correct format"),
+        ({"offerer_phone": "call me"}, "Enter a phone number"),
+    ],
+)
+def test_housing_mistakes_come_back_with_the_answers_kept(
+    client: FlaskClient, changes: dict[str, Any], message: str
+) -> None:
     _, page = _post(client, "housing", {**HOUSING, **changes})
     assert message in page
     assert 'value="Flat 2, 48 Hither Green Lane"' in page
@@ -112,19 +135,24 @@ def test_goods_offer_saves_each_item_line(client: FlaskClient) -> None:
     assert response.status_code == 302
     [offer] = _offers()
     assert [(i.item_kind, i.quantity, i.condition) for i in offer.items] == [
-        ("cot", 1, ItemCondition.AS_NEW), ("bed", 2, ItemCondition.GOOD)]
+        ("cot", 1, ItemCondition.AS_NEW),
+        ("bed", 2, ItemCondition.GOOD),
+    ]
     assert offer.capacity == 3 and offer.handover is Handover.COLLECTION
     assert offer.title == "1 × Cot, 2 × Bed (with mattress)"
 
 
-@pytest.mark.parametrize(("rows", "message"), [
-    ({}, "Select at least one item you are offering"),
-    ({"items-0-quantity": "2"}, "Select the item"),
-    ({"items-0-kind": "bed"}, "Enter how many"),
-    ({"items-0-kind": "spaceship", "items-0-quantity": "1", "items-0-condition": "good"}, "Select an item from"),
-    ({"items-0-kind": "bed", "items-0-quantity": "60", "items-0-condition": "good"}, "How many must be between 1"),
-    ({"items-0-kind": "bed", "items-0-quantity": "1"}, "Select the condition"),
-])
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ({}, "Select at least one item you are offering"),
+        ({"items-0-quantity": "2"}, "Select the item"),
+        ({"items-0-kind": "bed"}, "Enter how many"),
+        ({"items-0-kind": "spaceship", "items-0-quantity": "1", "items-0-condition": "good"}, "Select an item from"),
+        ({"items-0-kind": "bed", "items-0-quantity": "60", "items-0-condition": "good"}, "How many must be between 1"),
+        ({"items-0-kind": "bed", "items-0-quantity": "1"}, "Select the condition"),
+    ],
+)
 def test_goods_item_lines_are_checked(client: FlaskClient, rows: dict[str, str], message: str) -> None:
     answers = {key: value for key, value in GOODS.items() if not key.startswith("items-")}
     _, page = _post(client, "furniture", {**answers, **rows})
@@ -133,10 +161,15 @@ def test_goods_item_lines_are_checked(client: FlaskClient, rows: dict[str, str],
 
 
 def test_tutoring_offer_needs_places_hours_home_visits_and_dbs(client: FlaskClient) -> None:
-    _, page = _post(client, "esol", {**OFFERER, "postcode": "SE23 3HN", "available_from": NO_DATE,
-                                     "available_until": NO_DATE})
-    for message in ("Enter how many learners", "Enter the hours a week",
-                    "Select yes if you could visit the family at home", "Select whether you have a DBS check"):
+    _, page = _post(
+        client, "esol", {**OFFERER, "postcode": "SE23 3HN", "available_from": NO_DATE, "available_until": NO_DATE}
+    )
+    for message in (
+        "Enter how many learners",
+        "Enter the hours a week",
+        "Select yes if you could visit the family at home",
+        "Select whether you have a DBS check",
+    ):
         assert message in page
     _, page = _post(client, "esol", {**TUTORING, "hours_per_week": "41"})
     assert "The hours a week must be between 1 and 40" in page

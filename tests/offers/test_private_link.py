@@ -22,8 +22,9 @@ def _submit(client: FlaskClient, offer_type: str, answers: dict) -> Offer:
     return db.session.execute(select(Offer)).scalar_one()
 
 
-def test_the_email_link_shows_the_offer_and_lets_the_offerer_change_dates(client: FlaskClient,
-                                                                           smtp_server: SMTPServer) -> None:
+def test_the_email_link_shows_the_offer_and_lets_the_offerer_change_dates(
+    client: FlaskClient, smtp_server: SMTPServer
+) -> None:
     offer = _submit(client, "housing", HOUSING)
     [message] = smtp_server.messages_to("daniel.osei@example.org")
     assert message.subject == f"Your offer of help: reference {offer.reference}"
@@ -34,12 +35,16 @@ def test_the_email_link_shows_the_offer_and_lets_the_offerer_change_dates(client
     page = visitor.get(path).get_data(as_text=True)
     assert offer.reference in page and "3-bedroom home" in page and "1 December 2026" in page
 
-    wrong = submit_form(visitor, f"{path}/availability", {"available_from": ["1", "3", "2027"],
-                                                          "available_until": ["1", "2", "2027"]})
-    assert "The date it is available until must be after the date it is available from" in wrong.get_data(
-        as_text=True)
-    saved = submit_form(visitor, f"{path}/availability", {"available_from": ["1", "1", "2027"],
-                                                          "available_until": NO_DATE}, follow_redirects=True)
+    wrong = submit_form(
+        visitor, f"{path}/availability", {"available_from": ["1", "3", "2027"], "available_until": ["1", "2", "2027"]}
+    )
+    assert "The date it is available until must be after the date it is available from" in wrong.get_data(as_text=True)
+    saved = submit_form(
+        visitor,
+        f"{path}/availability",
+        {"available_from": ["1", "1", "2027"], "available_until": NO_DATE},
+        follow_redirects=True,
+    )
     assert "Your dates have been saved" in saved.get_data(as_text=True)
     assert offer.available_from.isoformat() == "2027-01-01" and offer.available_until is None
     assert offer.events[-1].action == "availability_changed"
@@ -53,15 +58,15 @@ def test_the_offerer_can_withdraw_through_the_link(client: FlaskClient, smtp_ser
     page = done.get_data(as_text=True)
     assert "Your offer has been withdrawn" in page
     assert offer.status is OfferStatus.WITHDRAWN
-    assert (offer.events[-1].from_status, offer.events[-1].to_status) == (OfferStatus.SUBMITTED,
-                                                                          OfferStatus.WITHDRAWN)
+    assert (offer.events[-1].from_status, offer.events[-1].to_status) == (OfferStatus.SUBMITTED, OfferStatus.WITHDRAWN)
     assert offer.events[-1].note == "Sold the flat"
     assert "Withdraw this offer" not in page and "Change when it is available" not in page
     assert client.get(f"{path}/withdraw").status_code == 302  # nothing left to withdraw
 
 
-def test_an_expired_offer_comes_back_for_review_when_given_new_dates(client: FlaskClient,
-                                                                     smtp_server: SMTPServer) -> None:
+def test_an_expired_offer_comes_back_for_review_when_given_new_dates(
+    client: FlaskClient, smtp_server: SMTPServer
+) -> None:
     offer = _submit(client, "housing", HOUSING)
     path = link_path(smtp_server.messages_to("daniel.osei@example.org")[0].body)
     offer.status = OfferStatus.EXPIRED
@@ -73,7 +78,8 @@ def test_an_expired_offer_comes_back_for_review_when_given_new_dates(client: Fla
 
 
 def test_an_offer_nothing_needs_goes_on_the_waiting_list_and_the_resident_is_told_kindly(
-        client: FlaskClient, smtp_server: SMTPServer) -> None:
+    client: FlaskClient, smtp_server: SMTPServer
+) -> None:
     form = client.get("/offer/furniture").get_data(as_text=True)
     assert "do not need it right now" in form and 'href="/needed"' in form
     offer = _submit(client, "furniture", GOODS)
@@ -99,15 +105,17 @@ def test_a_home_too_small_for_any_family_goes_on_the_waiting_list(client: FlaskC
 
 
 def test_a_lost_or_expired_link_can_be_replaced_without_revealing_who_has_offered(
-        client: FlaskClient, smtp_server: SMTPServer) -> None:
+    client: FlaskClient, smtp_server: SMTPServer
+) -> None:
     offer = _submit(client, "housing", HOUSING)
     smtp_server.messages.clear()
     expired = client.get("/offer/manage/expired-or-mangled").get_data(as_text=True)
     assert 'href="/offer/new-link"' in expired
 
     wrong = submit_form(client, "/offer/new-link", {"reference": offer.reference, "email": "someone@else.example"})
-    right = submit_form(client, "/offer/new-link", {"reference": offer.reference.lower(),
-                                                    "email": "Daniel.Osei@example.org"})
+    right = submit_form(
+        client, "/offer/new-link", {"reference": offer.reference.lower(), "email": "Daniel.Osei@example.org"}
+    )
     unknown = submit_form(client, "/offer/new-link", {"reference": "OF-NOPE99", "email": "daniel.osei@example.org"})
     pages = [re.sub(r'nonce="[^"]+"', "", response.get_data(as_text=True)) for response in (wrong, right, unknown)]
     assert all("Check your email" in page for page in pages)
@@ -122,8 +130,9 @@ def test_a_lost_or_expired_link_can_be_replaced_without_revealing_who_has_offere
     assert "Enter your offer&#39;s reference" in page and "Enter your email address" in page
 
 
-def test_withdrawing_a_matched_offer_tells_the_caseworkers_at_once(client: FlaskClient,
-                                                                   smtp_server: SMTPServer) -> None:
+def test_withdrawing_a_matched_offer_tells_the_caseworkers_at_once(
+    client: FlaskClient, smtp_server: SMTPServer
+) -> None:
     caseworker = UserFactory(role=Role.CASEWORKER, email="amira@council.example")
     offer = _submit(client, "housing", HOUSING)
     path = link_path(smtp_server.messages_to("daniel.osei@example.org")[0].body)

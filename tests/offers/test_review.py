@@ -19,9 +19,16 @@ from tests.conftest import csrf_token_from, submit_form
 from tests.offers.factories import GoodsOfferFactory, HousingOfferFactory, OfferFactory, TutorOfferFactory
 from tests.smtp import SMTPServer
 
-GOOD_HOME = {"has_gas_supply": "yes", "gas_safety_checked_on": ["3", "10", "2026"],
-             "electrical_report_on": ["1", "6", "2023"], "epc_rating": "C", "smoke_alarms_every_storey": "y",
-             "co_alarm_where_needed": "y", "inspected_on": ["18", "11", "2026"], "note": ""}
+GOOD_HOME = {
+    "has_gas_supply": "yes",
+    "gas_safety_checked_on": ["3", "10", "2026"],
+    "electrical_report_on": ["1", "6", "2023"],
+    "epc_rating": "C",
+    "smoke_alarms_every_storey": "y",
+    "co_alarm_where_needed": "y",
+    "inspected_on": ["18", "11", "2026"],
+    "note": "",
+}
 
 
 def test_the_queue_shows_submitted_offers_oldest_first_with_filters(caseworker_client: FlaskClient) -> None:
@@ -60,12 +67,22 @@ def test_viewing_an_offer_is_audited_and_a_reviewer_sees_no_actions(reviewer_cli
 def test_a_home_is_verified_only_when_every_safety_check_is_met(caseworker_client: FlaskClient) -> None:
     offer = HousingOfferFactory()
     url = f"/offers/{offer.id}/verify"
-    failing = {**GOOD_HOME, "gas_safety_checked_on": ["1", "10", "2025"], "electrical_report_on": ["1", "6", "2021"],
-               "epc_rating": "F", "smoke_alarms_every_storey": "", "inspected_on": ["1", "1", "2027"]}
+    failing = {
+        **GOOD_HOME,
+        "gas_safety_checked_on": ["1", "10", "2025"],
+        "electrical_report_on": ["1", "6", "2021"],
+        "epc_rating": "F",
+        "smoke_alarms_every_storey": "",
+        "inspected_on": ["1", "1", "2027"],
+    }
     page = submit_form(caseworker_client, url, failing).get_data(as_text=True)
-    for message in ("Gas safety check must be from the last 12 months", "Electrical report must be from the last 5",
-                    "EPC rating must be E or better", "There must be a working smoke alarm on every storey",
-                    "Date of the inspection visit must be today or in the past"):
+    for message in (
+        "Gas safety check must be from the last 12 months",
+        "Electrical report must be from the last 5",
+        "EPC rating must be E or better",
+        "There must be a working smoke alarm on every storey",
+        "Date of the inspection visit must be today or in the past",
+    ):
         assert message in page
     assert offer.status is OfferStatus.SUBMITTED
     response = submit_form(caseworker_client, url, GOOD_HOME)
@@ -73,8 +90,11 @@ def test_a_home_is_verified_only_when_every_safety_check_is_met(caseworker_clien
     assert offer.status is OfferStatus.VERIFIED and offer.epc_rating == "C"
     assert offer.inspected_on == date(2026, 11, 18) and offer.verified_by_id == caseworker_client.user.id
     event = offer.events[-1]
-    assert (event.from_status, event.to_status, event.actor_id) == (OfferStatus.SUBMITTED, OfferStatus.VERIFIED,
-                                                                    caseworker_client.user.id)
+    assert (event.from_status, event.to_status, event.actor_id) == (
+        OfferStatus.SUBMITTED,
+        OfferStatus.VERIFIED,
+        caseworker_client.user.id,
+    )
     assert event.actor_label == caseworker_client.user.name
     assert "Home checks" in caseworker_client.get(f"/offers/{offer.id}").get_data(as_text=True)
 
@@ -86,14 +106,21 @@ def test_a_home_without_gas_needs_no_gas_certificate(caseworker_client: FlaskCli
     assert offer.status is OfferStatus.VERIFIED and offer.gas_safety_checked_on is None
 
 
-@pytest.mark.parametrize(("factory", "dbs", "message"), [
-    (TutorOfferFactory, "basic", "DBS check must be an enhanced check"),
-    (TutorOfferFactory, "", "Select the DBS check seen"),
-    (lambda: OfferFactory(category=Category.CHILDCARE), "enhanced",
-     "DBS check must be enhanced with the barred list for work with children"),
-])
-def test_people_working_with_families_need_the_right_dbs_check(caseworker_client: FlaskClient, factory: Any,
-                                                               dbs: str, message: str) -> None:
+@pytest.mark.parametrize(
+    ("factory", "dbs", "message"),
+    [
+        (TutorOfferFactory, "basic", "DBS check must be an enhanced check"),
+        (TutorOfferFactory, "", "Select the DBS check seen"),
+        (
+            lambda: OfferFactory(category=Category.CHILDCARE),
+            "enhanced",
+            "DBS check must be enhanced with the barred list for work with children",
+        ),
+    ],
+)
+def test_people_working_with_families_need_the_right_dbs_check(
+    caseworker_client: FlaskClient, factory: Any, dbs: str, message: str
+) -> None:
     offer = factory()
     answers = {"dbs_status": dbs, "dbs_expires_on": ["1", "1", "2029"], "note": ""}
     page = submit_form(caseworker_client, f"/offers/{offer.id}/verify", answers).get_data(as_text=True)
@@ -106,8 +133,12 @@ def test_a_dbs_check_needs_a_future_renewal_date(caseworker_client: FlaskClient)
     url = f"/offers/{offer.id}/verify"
     page = submit_form(caseworker_client, url, {"dbs_status": "enhanced", "dbs_expires_on": ["1", "1", "2026"]})
     assert "DBS renewal date must be in the future" in page.get_data(as_text=True)
-    assert submit_form(caseworker_client, url, {"dbs_status": "enhanced",
-                                                "dbs_expires_on": ["1", "1", "2029"]}).status_code == 302
+    assert (
+        submit_form(
+            caseworker_client, url, {"dbs_status": "enhanced", "dbs_expires_on": ["1", "1", "2029"]}
+        ).status_code
+        == 302
+    )
     assert offer.status is OfferStatus.VERIFIED and offer.dbs_status is DbsStatus.ENHANCED
     assert offer.dbs_expires_on == date(2029, 1, 1)
 
@@ -124,7 +155,8 @@ def test_rejecting_emails_the_reason(caseworker_client: FlaskClient, smtp_server
     offer = GoodsOfferFactory(offerer_email="gary@example.org", item_lines=[("television", 1)])
     url = f"/offers/{offer.id}/reject"
     assert "Enter the reason for rejecting the offer" in submit_form(caseworker_client, url, {"reason": " "}).get_data(
-        as_text=True)
+        as_text=True
+    )
     reason = "We cannot give families televisions bought with public money, and none is needed now."
     assert submit_form(caseworker_client, url, {"reason": reason}).status_code == 302
     assert offer.status is OfferStatus.REJECTED and offer.rejection_reason == reason
@@ -132,8 +164,9 @@ def test_rejecting_emails_the_reason(caseworker_client: FlaskClient, smtp_server
     assert reason in message.body and offer.reference in message.subject
 
 
-def test_marking_a_duplicate_closes_it_without_emailing(caseworker_client: FlaskClient,
-                                                        smtp_server: SMTPServer) -> None:
+def test_marking_a_duplicate_closes_it_without_emailing(
+    caseworker_client: FlaskClient, smtp_server: SMTPServer
+) -> None:
     original = OfferFactory(reference="OF-FIRST1")
     repeat = OfferFactory()
     url = f"/offers/{repeat.id}/duplicate"
@@ -154,12 +187,19 @@ def test_status_follows_the_lifecycle_and_records_who_and_when(caseworker_client
     assert submit_form(caseworker_client, url, {"status": "fulfilled"}).status_code == 302
     assert offer.status is OfferStatus.FULFILLED
     assert [(e.from_status, e.to_status) for e in offer.events] == [
-        (OfferStatus.VERIFIED, OfferStatus.MATCHED), (OfferStatus.MATCHED, OfferStatus.FULFILLED)]
+        (OfferStatus.VERIFIED, OfferStatus.MATCHED),
+        (OfferStatus.MATCHED, OfferStatus.FULFILLED),
+    ]
     assert all(e.occurred_at is not None and e.actor_id == caseworker_client.user.id for e in offer.events)
     page = submit_form(caseworker_client, url, {"status": "verified"}).get_data(as_text=True)
     assert "An offer that is fulfilled cannot become verified" in page
-    audit = db.session.execute(select(AuditEvent.summary).where(AuditEvent.action == "offer_status_changed")
-                               .order_by(AuditEvent.id)).scalars().all()
+    audit = (
+        db.session.execute(
+            select(AuditEvent.summary).where(AuditEvent.action == "offer_status_changed").order_by(AuditEvent.id)
+        )
+        .scalars()
+        .all()
+    )
     assert audit == ["status: verified → matched; Family 7KQ3", "status: matched → fulfilled"]
 
 
@@ -168,9 +208,17 @@ def test_staff_edit_an_offer_and_enter_a_cost_for_a_paid_offer(caseworker_client
     url = f"/offers/{offer.id}/edit"
     form = caseworker_client.get(url).get_data(as_text=True)
     assert "Monthly rent" not in form and "Halal" not in form and "Hours a week" in form
-    answers = {"description": "Paid tutor", "capacity": "3", "cost": "25", "available_from": ["", "", ""],
-               "available_until": ["1", "7", "2027"], "postcode": "se4 1aa", "languages": ["Arabic", "Dari"],
-               "home_visit": "no", "hours_per_week": "4"}
+    answers = {
+        "description": "Paid tutor",
+        "capacity": "3",
+        "cost": "25",
+        "available_from": ["", "", ""],
+        "available_until": ["1", "7", "2027"],
+        "postcode": "se4 1aa",
+        "languages": ["Arabic", "Dari"],
+        "home_visit": "no",
+        "hours_per_week": "4",
+    }
     bad = submit_form(caseworker_client, url, {**answers, "cost": "-5"}).get_data(as_text=True)
     assert "The cost per unit must be an amount of money" in bad
     assert submit_form(caseworker_client, url, answers).status_code == 302
@@ -201,17 +249,32 @@ def test_goods_quantities_live_on_their_item_lines_so_staff_edit_no_capacity(cas
     offer = GoodsOfferFactory(item_lines=[("cot", 1), ("bed", 2)])
     url = f"/offers/{offer.id}/edit"
     assert 'name="capacity"' not in caseworker_client.get(url).get_data(as_text=True)
-    answers = {"description": "Collected by the charity van", "cost": "0", "available_from": ["", "", ""],
-               "available_until": ["", "", ""], "postcode": "SE12 8PT", "capacity": "99"}
+    answers = {
+        "description": "Collected by the charity van",
+        "cost": "0",
+        "available_from": ["", "", ""],
+        "available_until": ["", "", ""],
+        "postcode": "SE12 8PT",
+        "capacity": "99",
+    }
     assert submit_form(caseworker_client, url, answers).status_code == 302
     assert offer.capacity == 3 and offer.description == "Collected by the charity van"
 
 
 def test_staff_correct_a_home_s_address_and_rent(caseworker_client: FlaskClient) -> None:
     offer = HousingOfferFactory()
-    answers = {"description": "", "capacity": "1", "cost": "0", "available_from": ["", "", ""],
-               "available_until": ["", "", ""], "postcode": "SE13 6QP", "address": "Flat 3, 48 Hither Green Lane",
-               "bedrooms": "3", "rent": "1,850", "step_free": "yes"}
+    answers = {
+        "description": "",
+        "capacity": "1",
+        "cost": "0",
+        "available_from": ["", "", ""],
+        "available_until": ["", "", ""],
+        "postcode": "SE13 6QP",
+        "address": "Flat 3, 48 Hither Green Lane",
+        "bedrooms": "3",
+        "rent": "1,850",
+        "step_free": "yes",
+    }
     assert submit_form(caseworker_client, f"/offers/{offer.id}/edit", answers).status_code == 302
     assert offer.address == "Flat 3, 48 Hither Green Lane" and offer.rent_pence == 185000
     assert "rent_pence: 194467 → 185000" in offer.events[-1].note

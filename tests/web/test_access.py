@@ -131,15 +131,26 @@ URL_ARGS: dict[str, Callable[[], dict[str, Any]]] = {
     "auth.set_password": lambda: {"token": "not-a-real-token"},
     "users.edit_user": lambda: {"user_id": UserFactory().id},
     "users.resend_invitation": lambda: {"user_id": UserFactory().id},
-    **{endpoint: lambda: {"reference": FamilyFactory().reference} for endpoint in [
-        "families.view_family", "families.edit_family", "families.change_family_status",
-        "families.confirm_family_arrival", "families.add_note", "families.record_family_consent",
-        "families.add_family_member", "families.health_notes", "families.raise_family_need",
-        "families.add_family_task"]},
+    **{
+        endpoint: lambda: {"reference": FamilyFactory().reference}
+        for endpoint in [
+            "families.view_family",
+            "families.edit_family",
+            "families.change_family_status",
+            "families.confirm_family_arrival",
+            "families.add_note",
+            "families.record_family_consent",
+            "families.add_family_member",
+            "families.health_notes",
+            "families.raise_family_need",
+            "families.add_family_task",
+        ]
+    },
     "families.edit_family_member": lambda: _member_args(),
     "families.member_left": lambda: _member_args(),
     "families.edit_need": lambda: (lambda need: {"reference": need.family.reference, "need_id": need.id})(
-        NeedFactory()),
+        NeedFactory()
+    ),
     "tasks.complete": lambda: {"task_id": TaskFactory().id},
     "tasks.reassign": lambda: {"task_id": TaskFactory().id},
     "tasks.snooze": lambda: {"task_id": TaskFactory().id},

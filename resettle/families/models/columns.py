@@ -13,8 +13,12 @@ REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 def enum_column_type(enum_class: type[enum.Enum], name: str) -> Enum:
     """A named database enum holding the members' values (lower-case codes), as the users table does."""
-    return Enum(enum_class, name=name, values_callable=lambda members: [member.value for member in members],
-                validate_strings=True)
+    return Enum(
+        enum_class,
+        name=name,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
 
 
 def new_family_reference() -> str:

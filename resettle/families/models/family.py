@@ -66,8 +66,13 @@ class FamilyStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"referred": "Referred", "arriving": "Arriving", "arrived": "Arrived", "moved_on": "Moved on",
-                "closed": "Closed"}[self.value]
+        return {
+            "referred": "Referred",
+            "arriving": "Arriving",
+            "arrived": "Arrived",
+            "moved_on": "Moved on",
+            "closed": "Closed",
+        }[self.value]
 
 
 class Sex(enum.StrEnum):
@@ -94,9 +99,16 @@ class Relationship(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"applicant": "Principal applicant", "partner": "Partner or spouse", "child": "Son or daughter",
-                "grandchild": "Grandchild", "parent": "Parent", "sibling": "Brother or sister",
-                "other_relative": "Other relative", "other": "Other"}[self.value]
+        return {
+            "applicant": "Principal applicant",
+            "partner": "Partner or spouse",
+            "child": "Son or daughter",
+            "grandchild": "Grandchild",
+            "parent": "Parent",
+            "sibling": "Brother or sister",
+            "other_relative": "Other relative",
+            "other": "Other",
+        }[self.value]
 
 
 class EnglishLevel(enum.StrEnum):
@@ -113,9 +125,16 @@ class EnglishLevel(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"not_assessed": "Not assessed yet", "pre_entry": "Pre-entry", "entry_1": "Entry 1",
-                "entry_2": "Entry 2", "entry_3": "Entry 3", "level_1": "Level 1", "level_2": "Level 2",
-                "fluent": "Fluent"}[self.value]
+        return {
+            "not_assessed": "Not assessed yet",
+            "pre_entry": "Pre-entry",
+            "entry_1": "Entry 1",
+            "entry_2": "Entry 2",
+            "entry_3": "Entry 3",
+            "level_1": "Level 1",
+            "level_2": "Level 2",
+            "fluent": "Fluent",
+        }[self.value]
 
 
 class MemberActivity(enum.StrEnum):
@@ -133,10 +152,17 @@ class MemberActivity(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"pre_school": "Not yet at nursery or school", "nursery": "Nursery or early years",
-                "school": "At school", "college": "College or university", "employed": "In work",
-                "seeking_work": "Looking for work", "not_working": "Not working", "retired": "Retired",
-                "unknown": "Not known yet"}[self.value]
+        return {
+            "pre_school": "Not yet at nursery or school",
+            "nursery": "Nursery or early years",
+            "school": "At school",
+            "college": "College or university",
+            "employed": "In work",
+            "seeking_work": "Looking for work",
+            "not_working": "Not working",
+            "retired": "Retired",
+            "unknown": "Not known yet",
+        }[self.value]
 
 
 class ConsentPurpose(enum.StrEnum):
@@ -149,10 +175,12 @@ class ConsentPurpose(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"share_with_volunteers": "Share details with community volunteers",
-                "photographs": "Take photographs",
-                "publicity": "Use their story in publicity",
-                "contact_by_community_groups": "Be contacted by community groups"}[self.value]
+        return {
+            "share_with_volunteers": "Share details with community volunteers",
+            "photographs": "Take photographs",
+            "publicity": "Use their story in publicity",
+            "contact_by_community_groups": "Be contacted by community groups",
+        }[self.value]
 
 
 class Family(db.Model):
@@ -169,8 +197,9 @@ class Family(db.Model):
     # How the family is known on screen, for example "Family of Ahmad Al-Hassan".
     name: Mapped[str] = mapped_column(String(120))
     scheme: Mapped[Scheme] = mapped_column(enum_column_type(Scheme, "family_scheme"), index=True)
-    status: Mapped[FamilyStatus] = mapped_column(enum_column_type(FamilyStatus, "family_status"),
-                                                 default=FamilyStatus.REFERRED, index=True)
+    status: Mapped[FamilyStatus] = mapped_column(
+        enum_column_type(FamilyStatus, "family_status"), default=FamilyStatus.REFERRED, index=True
+    )
     referral_date: Mapped[date] = mapped_column(Date)
     # Expected until confirmed; confirming it creates the arrival checklist's tasks.
     arrival_date: Mapped[date | None] = mapped_column(Date)
@@ -193,12 +222,15 @@ class Family(db.Model):
 
     caseworker: Mapped[User | None] = relationship(foreign_keys=[caseworker_id])
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
-    members: Mapped[list[Member]] = relationship(back_populates="family", order_by="Member.date_of_birth",
-                                                 cascade="all, delete-orphan")
-    needs: Mapped[list[Need]] = relationship(back_populates="family", order_by="Need.raised_at",
-                                             cascade="all, delete-orphan")
-    tasks: Mapped[list[Task]] = relationship(back_populates="family", order_by="Task.due_on",
-                                             cascade="all, delete-orphan")
+    members: Mapped[list[Member]] = relationship(
+        back_populates="family", order_by="Member.date_of_birth", cascade="all, delete-orphan"
+    )
+    needs: Mapped[list[Need]] = relationship(
+        back_populates="family", order_by="Need.raised_at", cascade="all, delete-orphan"
+    )
+    tasks: Mapped[list[Task]] = relationship(
+        back_populates="family", order_by="Task.due_on", cascade="all, delete-orphan"
+    )
 
     @property
     def location(self) -> tuple[float, float] | None:
@@ -227,18 +259,21 @@ class Member(db.Model):
     date_of_birth: Mapped[date] = mapped_column(Date)
     sex: Mapped[Sex] = mapped_column(enum_column_type(Sex, "member_sex"))
     relationship_to_applicant: Mapped[Relationship] = mapped_column(
-        "relationship", enum_column_type(Relationship, "member_relationship"))
+        "relationship", enum_column_type(Relationship, "member_relationship")
+    )
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
-    english_level: Mapped[EnglishLevel] = mapped_column(enum_column_type(EnglishLevel, "english_level"),
-                                                        default=EnglishLevel.NOT_ASSESSED)
+    english_level: Mapped[EnglishLevel] = mapped_column(
+        enum_column_type(EnglishLevel, "english_level"), default=EnglishLevel.NOT_ASSESSED
+    )
     # Mobility and access needs. Step-free access feeds housing needs' `step_free` requirement.
     needs_step_free_access: Mapped[bool] = mapped_column(Boolean, default=False)
     access_needs: Mapped[str] = mapped_column(Text, default="")
     # Dietary needs, for example "halal", "vegetarian", "no nuts"; `eats_halal` feeds `halal` requirements.
     eats_halal: Mapped[bool] = mapped_column(Boolean, default=False)
     dietary_needs: Mapped[str] = mapped_column(String(200), default="")
-    activity: Mapped[MemberActivity] = mapped_column(enum_column_type(MemberActivity, "member_activity"),
-                                                     default=MemberActivity.UNKNOWN)
+    activity: Mapped[MemberActivity] = mapped_column(
+        enum_column_type(MemberActivity, "member_activity"), default=MemberActivity.UNKNOWN
+    )
     school_or_employer: Mapped[str] = mapped_column(String(200), default="")
     # A member who leaves the household is kept on record with the date; the bedroom standard ignores them.
     joined_on: Mapped[date | None] = mapped_column(Date)

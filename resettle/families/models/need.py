@@ -67,8 +67,9 @@ class Need(db.Model):
     units: Mapped[int] = mapped_column(Integer, default=1)
     priority: Mapped[int] = mapped_column(Integer, default=3)
     needed_by: Mapped[date | None] = mapped_column(Date)
-    status: Mapped[NeedStatus] = mapped_column(enum_column_type(NeedStatus, "need_status"), default=NeedStatus.OPEN,
-                                               index=True)
+    status: Mapped[NeedStatus] = mapped_column(
+        enum_column_type(NeedStatus, "need_status"), default=NeedStatus.OPEN, index=True
+    )
     # Requirements (SPEC `requires` keys).
     bedrooms_min: Mapped[int | None] = mapped_column(Integer)
     rent_max: Mapped[int | None] = mapped_column(Integer)  # pence per month

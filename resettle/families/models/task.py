@@ -38,9 +38,14 @@ class TaskStage(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"before_arrival": "Before arrival", "arrival_day": "Arrival day", "first_week": "First week",
-                "first_month": "First month", "first_two_months": "By two months",
-                "ongoing": "Ongoing"}[self.value]
+        return {
+            "before_arrival": "Before arrival",
+            "arrival_day": "Arrival day",
+            "first_week": "First week",
+            "first_month": "First month",
+            "first_two_months": "By two months",
+            "ongoing": "Ongoing",
+        }[self.value]
 
 
 class Task(db.Model):
@@ -61,8 +66,9 @@ class Task(db.Model):
     guidance: Mapped[str] = mapped_column(Text, default="")
     due_on: Mapped[date] = mapped_column(Date, index=True)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
-    status: Mapped[TaskStatus] = mapped_column(enum_column_type(TaskStatus, "task_status"), default=TaskStatus.OPEN,
-                                               index=True)
+    status: Mapped[TaskStatus] = mapped_column(
+        enum_column_type(TaskStatus, "task_status"), default=TaskStatus.OPEN, index=True
+    )
     # Snoozed tasks are left out of overdue lists and reminders until this date.
     snoozed_until: Mapped[date | None] = mapped_column(Date)
     snooze_reason: Mapped[str] = mapped_column(String(500), default="")

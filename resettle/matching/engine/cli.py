@@ -21,8 +21,11 @@ DEFAULT_TIME_LIMIT = 60.0
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):
-        self.exit(2, f"error: {message} (usage: python -m resettle.matching solve PROBLEM.json --out RESULT.json "
-                     "[--time-limit SECONDS])\n")
+        self.exit(
+            2,
+            f"error: {message} (usage: python -m resettle.matching solve PROBLEM.json --out RESULT.json "
+            "[--time-limit SECONDS])\n",
+        )
 
 
 def _parser():
@@ -31,8 +34,9 @@ def _parser():
     s = sub.add_parser("solve", help="solve a problem file and write the result file")
     s.add_argument("problem", help="problem JSON (format version 1)")
     s.add_argument("--out", required=True, help="where to write the result JSON")
-    s.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT,
-                   help="seconds to spend (default %(default)s)")
+    s.add_argument(
+        "--time-limit", type=float, default=DEFAULT_TIME_LIMIT, help="seconds to spend (default %(default)s)"
+    )
     return ap
 
 
@@ -89,8 +93,7 @@ def main(argv=None):
         print(f"error: {args.problem}: out of memory", file=sys.stderr)
         return 1
     except Exception as e:  # noqa: BLE001 - an engine failure: one line, no partial result
-        print(f"error: {args.problem}: internal failure: {type(e).__name__}: {_one_line(e)}",
-              file=sys.stderr)
+        print(f"error: {args.problem}: internal failure: {type(e).__name__}: {_one_line(e)}", file=sys.stderr)
         return 1
     try:
         write_atomic(args.out, result)
@@ -100,6 +103,8 @@ def main(argv=None):
     st = result["stats"]
     met = len(result["assignments"])
     total = met + len(result["unmet"])
-    print(f"{args.problem}: {met}/{total} needs met, objective {st['objective']:.4f}, bound {st['bound']:.4f}, "
-          f"{st['status']}, {time.perf_counter() - t0:.2f} s")
+    print(
+        f"{args.problem}: {met}/{total} needs met, objective {st['objective']:.4f}, bound {st['bound']:.4f}, "
+        f"{st['status']}, {time.perf_counter() - t0:.2f} s"
+    )
     return 0

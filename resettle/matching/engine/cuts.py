@@ -108,8 +108,7 @@ def separate(p, cols, rows, x_all, max_cuts=2000):
     on = np.flatnonzero(x_all > EPS)
     if not len(on):
         return cuts
-    for row_cuts in itertools.chain(_offer_row_cuts(p, cols, rows, x_all, on),
-                                    _budget_row_cuts(cols, rows, x_all, on)):
+    for row_cuts in itertools.chain(_offer_row_cuts(p, cols, rows, x_all, on), _budget_row_cuts(cols, rows, x_all, on)):
         cuts.extend(row_cuts)
         if len(cuts) >= max_cuts:
             return cuts
@@ -176,7 +175,7 @@ def _budget_row_cuts(cols, rows, x_all, on):
         s0, e0 = np.searchsorted(ukey, b), np.searchsorted(ukey, b, side="right")
         all_ids = uu[s0:e0] // n_keys
         all_a = mc[s0:e0]
-        zz_idx = zkey_order[np.searchsorted(kb_sorted, b):np.searchsorted(kb_sorted, b, side="right")]
+        zz_idx = zkey_order[np.searchsorted(kb_sorted, b) : np.searchsorted(kb_sorted, b, side="right")]
         ids = u[zz_idx] // n_keys
         lookup = dict(zip(all_ids.tolist(), all_a.tolist(), strict=True))
         a = np.array([lookup[i] for i in ids.tolist()])

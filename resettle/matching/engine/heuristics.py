@@ -30,7 +30,7 @@ class State:
         """Take columns in `order`, each when its need is free and it fits."""
         order = np.asarray(order, dtype=np.int64)
         for k in range(0, len(order), self.CHUNK):
-            self._fill(order[k:k + self.CHUNK])
+            self._fill(order[k : k + self.CHUNK])
         return self
 
     def _fill(self, order):
@@ -38,9 +38,15 @@ class State:
         cols = self.cols
         taken = np.array(col_of) >= 0
         order = order[~taken[cols.need[order]]]
-        for j, n, o, u, b, c in zip(order.tolist(), cols.need[order].tolist(), cols.offer[order].tolist(),
-                                    cols.units[order].tolist(), cols.bkey[order].tolist(),
-                                    cols.charge[order].tolist(), strict=True):
+        for j, n, o, u, b, c in zip(
+            order.tolist(),
+            cols.need[order].tolist(),
+            cols.offer[order].tolist(),
+            cols.units[order].tolist(),
+            cols.bkey[order].tolist(),
+            cols.charge[order].tolist(),
+            strict=True,
+        ):
             if col_of[n] >= 0 or rem_cap[o] < u:
                 continue
             if b >= 0:

@@ -89,16 +89,31 @@ class Relaxation:
     def add(self, new):
         new = np.asarray(new, dtype=np.int64)
         m = _csc(self.rows, self.cols, new)
-        self.h.addCols(len(new), self.cols.value[new].astype(np.float64), np.zeros(len(new)), np.ones(len(new)),
-                       m.nnz, m.indptr.astype(np.int32), m.indices.astype(np.int32), m.data)
+        self.h.addCols(
+            len(new),
+            self.cols.value[new].astype(np.float64),
+            np.zeros(len(new)),
+            np.ones(len(new)),
+            m.nnz,
+            m.indptr.astype(np.int32),
+            m.indices.astype(np.int32),
+            m.data,
+        )
         self.idx = np.concatenate([self.idx, new])
 
     def add_cuts(self, r, c, v, rhs):
         """New cut rows; every column is in the working set (positions are column indices)."""
         m = coo_matrix((v, (r, c)), shape=(len(rhs), len(self.cols))).tocsr()
         m.sort_indices()
-        self.h.addRows(len(rhs), np.full(len(rhs), -INF), np.asarray(rhs, dtype=np.float64), m.nnz,
-                       m.indptr[:-1].astype(np.int32), m.indices.astype(np.int32), m.data)
+        self.h.addRows(
+            len(rhs),
+            np.full(len(rhs), -INF),
+            np.asarray(rhs, dtype=np.float64),
+            m.nnz,
+            m.indptr[:-1].astype(np.int32),
+            m.indices.astype(np.int32),
+            m.data,
+        )
 
     def run(self, time_limit):
         self.h.setOptionValue("time_limit", max(0.05, float(time_limit)))
@@ -115,13 +130,13 @@ def lagrangian(rows, cols, y, cuts=None):
     optimum of the integer program (and of its relaxation) over every column."""
     y = np.maximum(np.nan_to_num(y), 0.0)
     upper = _upper(rows, cuts)
-    yext = np.append(y[:rows.n_rows], 0.0)         # row -1 (no row) has price 0
+    yext = np.append(y[: rows.n_rows], 0.0)  # row -1 (no row) has price 0
     rc = cols.value - yext[rows.need_row[cols.need]] - cols.units * yext[rows.offer_row[cols.offer]]
     if len(rows.key_row):
         kr = np.where(cols.bkey >= 0, rows.key_row[np.maximum(cols.bkey, 0)], -1)
         rc = rc - cols.charge * yext[kr]
     if cuts is not None and len(cuts):
-        yc = y[rows.n_rows:]
+        yc = y[rows.n_rows :]
         rc = rc - np.bincount(cuts.c, weights=cuts.v * yc[cuts.r], minlength=len(cols))
     return float(y @ upper + np.maximum(rc, 0.0).sum()), rc
 
@@ -164,7 +179,7 @@ def solve_mip(rows, cols, idx, start, time_limit, gap=1e-9, cuts=None):
     h.setOptionValue("mip_rel_gap", gap)
     h.setOptionValue("mip_abs_gap", 1e-7)
     if len(idx) > 20_000:
-        h.setOptionValue("presolve", "off")   # presolve (probing) of large components outlasts time limits
+        h.setOptionValue("presolve", "off")  # presolve (probing) of large components outlasts time limits
     lp = highspy.HighsLp()
     lp.num_col_ = len(idx)
     lp.num_row_ = len(used)

@@ -1,10 +1,10 @@
 """Columns of the integer program: one per free pair, one per (paid pair, stream that could pay it).
 
-    maximise   sum_j value_j x_j
-    subject to sum_{j of need n} x_j <= 1                       (each need at most once)
-               sum_{j of offer o} units_j x_j <= capacity_o       (only where demand can exceed it)
-               sum_{j of budget b} charge_j x_j <= budget_b       (a family's stream, or a pool)
-               x_j in {0, 1}
+maximise   sum_j value_j x_j
+subject to sum_{j of need n} x_j <= 1                       (each need at most once)
+           sum_{j of offer o} units_j x_j <= capacity_o       (only where demand can exceed it)
+           sum_{j of budget b} charge_j x_j <= budget_b       (a family's stream, or a pool)
+           x_j in {0, 1}
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ import numpy as np
 
 @dataclass
 class Columns:
-    pair: np.ndarray       # index into Pairs
+    pair: np.ndarray  # index into Pairs
     need: np.ndarray
     offer: np.ndarray
-    stream: np.ndarray     # -1 when free
-    bkey: np.ndarray       # budget key index, -1 when free
+    stream: np.ndarray  # -1 when free
+    bkey: np.ndarray  # budget key index, -1 when free
     value: np.ndarray
     units: np.ndarray
     charge: np.ndarray
@@ -51,12 +51,19 @@ def build_columns(p, pairs):
             parts_s.append(np.full(int(ok.sum()), s, dtype=np.int64))
     cq = np.concatenate(parts_q)
     cs = np.concatenate(parts_s)
-    order = np.lexsort((cs, cq))        # by pair (need, offer), then stream in listed order
+    order = np.lexsort((cs, cq))  # by pair (need, offer), then stream in listed order
     cq, cs = cq[order], cs[order]
     need = pairs.need[cq].astype(np.int64)
     fam = p.need_fam[need]
-    raw = np.where(cs < 0, -1, np.where(p.stream_is_family[np.maximum(cs, 0)] if S else False,
-                                        np.maximum(cs, 0) * (F + 1) + fam, np.maximum(cs, 0) * (F + 1) + F))
+    raw = np.where(
+        cs < 0,
+        -1,
+        np.where(
+            p.stream_is_family[np.maximum(cs, 0)] if S else False,
+            np.maximum(cs, 0) * (F + 1) + fam,
+            np.maximum(cs, 0) * (F + 1) + F,
+        ),
+    )
     paid_cols = cs >= 0
     keys, inv = np.unique(raw[paid_cols], return_inverse=True)
     bkey = np.full(len(cq), -1, dtype=np.int64)
@@ -64,21 +71,35 @@ def build_columns(p, pairs):
     key_stream = keys // (F + 1)
     key_family = keys % (F + 1)
     key_family = np.where(key_family == F, -1, key_family)
-    key_budget = np.where(key_family >= 0, p.fam_budget[np.maximum(key_family, 0), key_stream] if len(keys) else 0,
-                          p.stream_budget_arr[key_stream] if len(keys) else 0).astype(np.int64)
-    return Columns(pair=cq, need=need, offer=pairs.offer[cq].astype(np.int64), stream=cs, bkey=bkey,
-                   value=pairs.value[cq], units=p.need_units[need], charge=pairs.charge[cq],
-                   key_budget=key_budget, key_stream=key_stream, key_family=key_family)
+    key_budget = np.where(
+        key_family >= 0,
+        p.fam_budget[np.maximum(key_family, 0), key_stream] if len(keys) else 0,
+        p.stream_budget_arr[key_stream] if len(keys) else 0,
+    ).astype(np.int64)
+    return Columns(
+        pair=cq,
+        need=need,
+        offer=pairs.offer[cq].astype(np.int64),
+        stream=cs,
+        bkey=bkey,
+        value=pairs.value[cq],
+        units=p.need_units[need],
+        charge=pairs.charge[cq],
+        key_budget=key_budget,
+        key_stream=key_stream,
+        key_family=key_family,
+    )
 
 
 @dataclass
 class Rows:
     """Row numbering of the program: need rows, then offer rows, then budget rows (binding ones)."""
+
     n_rows: int
-    need_row: np.ndarray    # per need, -1 if no row
-    offer_row: np.ndarray   # per offer
-    key_row: np.ndarray     # per budget key
-    upper: np.ndarray       # row upper bounds
+    need_row: np.ndarray  # per need, -1 if no row
+    offer_row: np.ndarray  # per offer
+    key_row: np.ndarray  # per budget key
+    upper: np.ndarray  # row upper bounds
 
     def col_entries(self, cols, idx):
         """(rows, coefficients, column positions) of columns idx."""
@@ -126,6 +147,11 @@ def build_rows(p, cols):
     key_row = np.full(K, -1, dtype=np.int64)
     key_row[key_binding] = r + np.arange(int(key_binding.sum()))
     r += int(key_binding.sum())
-    upper = np.concatenate([np.ones(int(has_col.sum())), p.offer_cap[offer_binding].astype(float),
-                            cols.key_budget[key_binding].astype(float)])
+    upper = np.concatenate(
+        [
+            np.ones(int(has_col.sum())),
+            p.offer_cap[offer_binding].astype(float),
+            cols.key_budget[key_binding].astype(float),
+        ]
+    )
     return Rows(r, need_row, offer_row, key_row, upper)

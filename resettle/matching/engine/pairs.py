@@ -10,13 +10,14 @@ import numpy as np
 
 from .problem import DISTANCE_TOL_KM, EARTH_RADIUS_KM, RULES, hav_vec
 
-_BLOCK = 400_000          # cells of one dense block (needs x offers)
-_EDGE = 1e-7              # re-check pairs this close to a threshold with scalar maths
+_BLOCK = 400_000  # cells of one dense block (needs x offers)
+_EDGE = 1e-7  # re-check pairs this close to a threshold with scalar maths
 
 
 @dataclass
 class Pairs:
     """Compatible pairs sorted by need then offer: need, offer, distance_km, value, charge."""
+
     need: np.ndarray
     offer: np.ndarray
     dist: np.ndarray
@@ -56,7 +57,7 @@ def candidates(p, n, by_cat, by_cat_item):
 def _rule_masks(p, nn, oo, want_fail=False):
     """Dense rule evaluation for needs nn (k,) x offers oo (m,). Returns (ok mask, dist) or, with
     want_fail, a dict rule -> failing mask (category aside) and dist."""
-    need_ix = nn[:, None]    # needs down the rows and offers across the columns, for broadcasting
+    need_ix = nn[:, None]  # needs down the rows and offers across the columns, for broadcasting
     offer_ix = oo[None, :]
     fails = {}
     if want_fail:
@@ -74,8 +75,14 @@ def _rule_masks(p, nn, oo, want_fail=False):
     fails["halal"] = p.need_halal[need_ix] & ~p.offer_halal[offer_ix]
     fails["home_visit"] = p.need_home[need_ix] & ~p.offer_home[offer_ix]
     both = p.need_has_loc[need_ix] & p.offer_has_loc[offer_ix]
-    dist = hav_vec(p.need_lat[need_ix], p.need_lon[need_ix], p.need_cos[need_ix],
-                   p.offer_lat[offer_ix], p.offer_lon[offer_ix], p.offer_cos[offer_ix])
+    dist = hav_vec(
+        p.need_lat[need_ix],
+        p.need_lon[need_ix],
+        p.need_cos[need_ix],
+        p.offer_lat[offer_ix],
+        p.offer_lon[offer_ix],
+        p.offer_cos[offer_ix],
+    )
     dist = np.where(both, dist, 0.0)
     fails["distance"] = both & (dist > p.need_maxd[need_ix] + DISTANCE_TOL_KM)
     fails["dates"] = (p.offer_from[offer_ix] > p.need_by[need_ix]) | ~p.offer_until_ok[offer_ix]
@@ -131,7 +138,7 @@ def _bucket_pairs(p, needs, cands, out_n, out_o, out_d):
     lats = np.abs(np.concatenate([p.need_lat[needs], p.offer_lat[located]]))
     lons = np.abs(np.concatenate([p.need_lon[needs], p.offer_lon[located]]))
     if len(lats) and (lats.max() > math.radians(80) or lons.max() > math.radians(170)):
-        spatial[:] = False           # near a pole or the antimeridian: no grid
+        spatial[:] = False  # near a pole or the antimeridian: no grid
     rest = needs[~spatial]
     for chunk in _chunks(rest, len(cands)):
         _emit(p, chunk, cands, out_n, out_o, out_d)
@@ -142,7 +149,7 @@ def _bucket_pairs(p, needs, cands, out_n, out_o, out_d):
     lat_order = np.argsort(p.offer_lat[located], kind="stable")
     loc_sorted = located[lat_order]
     lat_sorted = p.offer_lat[loc_sorted]
-    cell = max(np.median(p.need_maxd[sp]), 1.0) / EARTH_RADIUS_KM   # radians
+    cell = max(np.median(p.need_maxd[sp]), 1.0) / EARTH_RADIUS_KM  # radians
     ci = np.floor(p.need_lat[sp] / cell).astype(np.int64)
     cj = np.floor(p.need_lon[sp] * p.need_cos[sp] / cell).astype(np.int64)
     ckey = ci * 1_000_003 + cj
@@ -172,7 +179,7 @@ def _bucket_pairs(p, needs, cands, out_n, out_o, out_d):
 def _chunks(needs, m):
     step = max(1, _BLOCK // max(1, m))
     for k in range(0, len(needs), step):
-        yield needs[k:k + step]
+        yield needs[k : k + step]
 
 
 def _emit(p, nn, oo, out_n, out_o, out_d):
@@ -222,10 +229,10 @@ def blocking_rules(p, needs, by_cat):
         seen = np.zeros((len(grp), len(RULES)), dtype=bool)
         if len(offers):
             for k0 in range(0, len(grp), max(1, _BLOCK // len(offers))):
-                nn = grp[k0:k0 + max(1, _BLOCK // len(offers))]
+                nn = grp[k0 : k0 + max(1, _BLOCK // len(offers))]
                 fails, _ = _rule_masks(p, nn, offers, want_fail=True)
                 for r, m in fails.items():
-                    seen[k0:k0 + len(nn), RULES.index(r)] = m.any(axis=1)
+                    seen[k0 : k0 + len(nn), RULES.index(r)] = m.any(axis=1)
         for k, n in enumerate(grp.tolist()):
             out[n] = [RULES[r] for r in np.flatnonzero(seen[k])]
     return out

@@ -24,8 +24,21 @@ from .validation import (
 
 EARTH_RADIUS_KM = 6371.0088
 DISTANCE_TOL_KM = 1e-9
-RULES = ("category", "item", "bedrooms", "rent", "step_free", "language", "halal", "home_visit",
-         "distance", "dates", "units", "value", "rejected")
+RULES = (
+    "category",
+    "item",
+    "bedrooms",
+    "rent",
+    "step_free",
+    "language",
+    "halal",
+    "home_visit",
+    "distance",
+    "dates",
+    "units",
+    "value",
+    "rejected",
+)
 
 _FAR_PAST = -(10**9)
 _FAR_FUTURE = 10**9
@@ -100,7 +113,7 @@ class Problem:
         self.family_ids = []
         self.family_index = {}
         self.fam_open = np.zeros((F, S), dtype=bool)
-        self.fam_budget = np.zeros((F, S), dtype=np.int64)   # family-scope budgets (0 elsewhere)
+        self.fam_budget = np.zeros((F, S), dtype=np.int64)  # family-scope budgets (0 elsewhere)
         self.fam_has_loc = np.zeros(F, dtype=bool)
         self.fam_lat = np.zeros(F)
         self.fam_lon = np.zeros(F)
@@ -136,8 +149,8 @@ class Problem:
         n_needs = len(needs)
         self.need_ids = []
         self.need_index = {}
-        self.categories = {}      # name -> code (shared by needs and offers)
-        self.items = {None: -1}   # name -> code
+        self.categories = {}  # name -> code (shared by needs and offers)
+        self.items = {None: -1}  # name -> code
         self.languages = {}
         self.need_fam = np.zeros(n_needs, dtype=np.int64)
         self.need_cat = np.zeros(n_needs, dtype=np.int64)
@@ -276,7 +289,7 @@ class Problem:
         and item has its code."""
         C, Itm, S = len(self.categories), len(self.items), self.n_streams
         self.stream_pays_cat = np.zeros((S, max(1, C)), dtype=bool)
-        self.stream_excl_item = np.zeros((S, Itm), dtype=bool)   # column Itm-1 is "no item"
+        self.stream_excl_item = np.zeros((S, Itm), dtype=bool)  # column Itm-1 is "no item"
         for s in range(S):
             for c in self.stream_categories[s]:
                 code = self.categories.get(c)
@@ -298,8 +311,14 @@ class Problem:
         """Distance the way the rules state it (scalar maths), 0 where a location is absent."""
         if not (self.need_has_loc[n] and self.offer_has_loc[o]):
             return 0.0
-        return hav_scalar(float(self.need_lat[n]), float(self.need_lon[n]), float(self.need_cos[n]),
-                          float(self.offer_lat[o]), float(self.offer_lon[o]), float(self.offer_cos[o]))
+        return hav_scalar(
+            float(self.need_lat[n]),
+            float(self.need_lon[n]),
+            float(self.need_cos[n]),
+            float(self.offer_lat[o]),
+            float(self.offer_lon[o]),
+            float(self.offer_cos[o]),
+        )
 
 
 def hav_scalar(lat1, lon1, cos1, lat2, lon2, cos2):

@@ -24,11 +24,11 @@ from .model import build_columns, build_rows
 from .pairs import build_pairs
 from .problem import Problem
 
-WORK_ALL = 400_000       # up to this many columns, the relaxation takes them all at once
-PER_NEED = 6             # otherwise: the best columns of each need to start the working set
-ADD_PER_NEED = 4         # and the best priced-out columns of each need per pricing round
-MIP_MAX = 400_000        # the integer program is tried only on this many columns (after fixing) or fewer
-CUT_ROUNDS = 30          # rounds of cuts on the knapsack rows (when every column is in the relaxation)
+WORK_ALL = 400_000  # up to this many columns, the relaxation takes them all at once
+PER_NEED = 6  # otherwise: the best columns of each need to start the working set
+ADD_PER_NEED = 4  # and the best priced-out columns of each need per pricing round
+MIP_MAX = 400_000  # the integer program is tried only on this many columns (after fixing) or fewer
+CUT_ROUNDS = 30  # rounds of cuts on the knapsack rows (when every column is in the relaxation)
 
 
 def _top_per_need(cols, score, k, mask=None):
@@ -83,13 +83,25 @@ class Solver:
         assignments = []
         for j in sorted(result_cols.tolist(), key=lambda j: int(cols.need[j])):
             s = int(cols.stream[j])
-            assignments.append({"need": p.need_ids[int(cols.need[j])], "offer": p.offer_ids[int(cols.offer[j])],
-                                "stream": p.stream_ids[s] if s >= 0 else None})
+            assignments.append(
+                {
+                    "need": p.need_ids[int(cols.need[j])],
+                    "offer": p.offer_ids[int(cols.offer[j])],
+                    "stream": p.stream_ids[s] if s >= 0 else None,
+                }
+            )
         unmet = unmet_entries(p, pairs, cols, best)
         bound = max(bound, obj)
         gap = (bound - obj) / max(1.0, abs(bound))
-        self.stats.update(objective=obj, bound=bound, gap=gap, status=status, method=method,
-                          timed_out=self.timed_out, seconds=round(time.perf_counter() - self.t0, 3))
+        self.stats.update(
+            objective=obj,
+            bound=bound,
+            gap=gap,
+            status=status,
+            method=method,
+            timed_out=self.timed_out,
+            seconds=round(time.perf_counter() - self.t0, 3),
+        )
         if status != "optimal" and gap <= 1e-9:
             self.stats["status"] = "optimal"
         return {"assignments": assignments, "unmet": unmet, "stats": self.stats}
@@ -130,9 +142,14 @@ class Solver:
         relax = Relaxation(rows, cols, _working_set(cols, best), self.left() - self.reserve)
         lp_budget = 0.5 * (self.left() - self.reserve)
         self._relaxation_rounds(rows, cols, relax, state, lp_t, lp_budget)
-        self.stats.update(lp_rounds=state.rounds, cut_rounds=state.cut_rounds, cuts=len(state.cuts),
-                          lp_columns=len(relax.idx), lp_seconds=round(time.perf_counter() - lp_t, 3),
-                          lp_objective=state.lp_value)
+        self.stats.update(
+            lp_rounds=state.rounds,
+            cut_rounds=state.cut_rounds,
+            cuts=len(state.cuts),
+            lp_columns=len(relax.idx),
+            lp_seconds=round(time.perf_counter() - lp_t, 3),
+            lp_objective=state.lp_value,
+        )
         if state.x is not None and len(state.x) == len(relax.idx):
             state.take_rounding(H.from_lp(self.p, cols, state.x, relax.idx))
         return state
@@ -192,15 +209,23 @@ class Solver:
         start[best.columns()] = True
         comp_bound = _component_bounds(rows, cols, state, R, lab, k)
         comp_inc = np.bincount(lab, weights=np.where(start[R], cols.value[R], 0.0), minlength=k)
-        todo = [c for c in np.argsort(np.bincount(lab, minlength=k)).tolist()
-                if comp_bound[c] - comp_inc[c] > 1e-9 * max(1.0, abs(comp_bound[c]))]
+        todo = [
+            c
+            for c in np.argsort(np.bincount(lab, minlength=k)).tolist()
+            if comp_bound[c] - comp_inc[c] > 1e-9 * max(1.0, abs(comp_bound[c]))
+        ]
         members = {c: R[lab == c] for c in todo} if todo else {}
         chosen = [R[start[R] & ~np.isin(lab, todo)]] if todo else [R[start[R]]]
         mip_t = time.perf_counter()
         solved, n_opt, n_tl = self._component_mips(rows, cols, state.cuts, members, start, comp_inc, comp_bound)
         chosen.extend(solved)
-        self.stats.update(components=int(k), components_solved=len(todo), components_optimal=n_opt,
-                          components_stopped=n_tl, mip_seconds=round(time.perf_counter() - mip_t, 3))
+        self.stats.update(
+            components=int(k),
+            components_solved=len(todo),
+            components_optimal=n_opt,
+            components_stopped=n_tl,
+            mip_seconds=round(time.perf_counter() - mip_t, 3),
+        )
         s = H.from_columns(self.p, cols, np.concatenate(chosen) if chosen else [])
         if s.objective() > best.objective() + 1e-9:
             best, method = s, "integer_program"
@@ -300,7 +325,7 @@ def _component_bounds(rows, cols, state, R, lab, k):
     component (lab: each column's component of k): the positive reduced costs of its columns plus
     price times right-hand side of its rows and cuts."""
     y_best, cuts = state.y_best, state.cuts
-    yext = np.append(y_best[:rows.n_rows], 0.0)
+    yext = np.append(y_best[: rows.n_rows], 0.0)
     positive_rc = np.maximum(state.rc_best[R], 0.0)
     comp_bound = np.bincount(lab, weights=positive_rc, minlength=k)
     row_comp = np.full(rows.n_rows + 1, -1, dtype=np.int64)
@@ -315,7 +340,7 @@ def _component_bounds(rows, cols, state, R, lab, k):
         k_in = position[cuts.c] >= 0
         cut_comp[cuts.r[k_in]] = lab[position[cuts.c[k_in]]]
         yc = np.zeros(len(cuts))
-        yc[:len(y_best) - rows.n_rows] = y_best[rows.n_rows:]
+        yc[: len(y_best) - rows.n_rows] = y_best[rows.n_rows :]
         hc = cut_comp >= 0
         comp_bound += np.bincount(cut_comp[hc], weights=(yc * cuts.rhs)[hc], minlength=k)
     return comp_bound

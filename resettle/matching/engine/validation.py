@@ -122,11 +122,11 @@ class NeedFields:
     """One need, checked; None (or false) where the problem leaves a requirement out."""
 
     id: str | int
-    family: int                  # the family's position
+    family: int  # the family's position
     category: str
-    priority: int | str          # as written; str(priority) is its key in weights.priority_value
+    priority: int | str  # as written; str(priority) is its key in weights.priority_value
     units: int
-    needed_by: int | None        # date ordinal
+    needed_by: int | None  # date ordinal
     item: str | None
     bedrooms_min: float | None
     rent_max: float | None
@@ -135,7 +135,7 @@ class NeedFields:
     halal: bool
     home_visit: bool
     max_distance_km: float | None
-    excluded_offers: list        # offer ids this need must not be paired with (extension; empty where absent)
+    excluded_offers: list  # offer ids this need must not be paired with (extension; empty where absent)
 
 
 @dataclass(slots=True)
@@ -145,8 +145,8 @@ class OfferFields:
     id: str | int
     category: str
     capacity: int
-    cost: int                    # pence per unit
-    available_from: int | None   # date ordinals
+    cost: int  # pence per unit
+    available_from: int | None  # date ordinals
     available_until: int | None
     item: str | None
     bedrooms: float | None
@@ -155,7 +155,7 @@ class OfferFields:
     halal: bool
     home_visit: bool
     languages: list
-    location: tuple              # as read_location returns it
+    location: tuple  # as read_location returns it
 
 
 def read_need(raw, k, seen_ids, family_index, priority_values):
@@ -184,7 +184,12 @@ def read_need(raw, k, seen_ids, family_index, priority_values):
     req = read_optional_object(n.get("requires"), f"need {nid} requires")
     # keyword arguments are evaluated in the order written: the order the fields are checked in
     return NeedFields(
-        id=nid, family=fam, category=cat, priority=pr, units=units, needed_by=needed_by,
+        id=nid,
+        family=fam,
+        category=cat,
+        priority=pr,
+        units=units,
+        needed_by=needed_by,
         item=read_optional_string(req.get("item"), f"need {nid} requires.item"),
         bedrooms_min=read_optional_number(req.get("bedrooms_min"), f"need {nid} requires.bedrooms_min"),
         rent_max=read_optional_number(req.get("rent_max"), f"need {nid} requires.rent_max"),
@@ -192,8 +197,9 @@ def read_need(raw, k, seen_ids, family_index, priority_values):
         language=read_optional_string(req.get("language"), f"need {nid} requires.language"),
         halal=read_optional_bool(req.get("halal"), f"need {nid} requires.halal"),
         home_visit=read_optional_bool(req.get("home_visit"), f"need {nid} requires.home_visit"),
-        max_distance_km=read_optional_number(req.get("max_distance_km"), f"need {nid} requires.max_distance_km",
-                                             minimum=0),
+        max_distance_km=read_optional_number(
+            req.get("max_distance_km"), f"need {nid} requires.max_distance_km", minimum=0
+        ),
         excluded_offers=_read_excluded_offers(n.get("excluded_offers"), nid),
     )
 
@@ -230,8 +236,12 @@ def read_offer(raw, k, seen_ids):
     at = read_optional_object(o.get("attributes"), f"offer {oid} attributes")
     # keyword arguments are evaluated in the order written: the order the fields are checked in
     return OfferFields(
-        id=oid, category=cat, capacity=cap, cost=cost,
-        available_from=available_from, available_until=available_until,
+        id=oid,
+        category=cat,
+        capacity=cap,
+        cost=cost,
+        available_from=available_from,
+        available_until=available_until,
         item=read_optional_string(at.get("item"), f"offer {oid} attributes.item"),
         bedrooms=read_optional_number(at.get("bedrooms"), f"offer {oid} attributes.bedrooms"),
         rent=read_optional_number(at.get("rent"), f"offer {oid} attributes.rent"),

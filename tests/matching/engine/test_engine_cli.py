@@ -10,27 +10,64 @@ import pytest
 from resettle.matching.engine.cli import main
 
 PROBLEM = {
-    "version": 1, "date": "2026-11-21",
-    "weights": {"priority_value": {"1": 100, "2": 300, "3": 1000, "4": 3000, "5": 10000},
-                "cost_weight": 0.5, "distance_weight": 5.0},
-    "streams": [{"id": "core", "scope": "family", "categories": ["furniture"], "excluded_items": ["television"]},
-                {"id": "pool", "scope": "pool", "budget": 50000, "categories": ["furniture"],
-                 "excluded_items": ["television"]}],
-    "families": [{"id": "F1", "location": [51.44, -0.02], "budgets": {"core": 20000}, "pools": ["pool"]},
-                 {"id": "F2", "location": [51.45, -0.03], "budgets": {}, "pools": []}],
-    "needs": [{"id": "N1", "family": "F1", "category": "furniture", "priority": 4, "units": 1,
-               "requires": {"item": "bed", "max_distance_km": 10}},
-              {"id": "N2", "family": "F2", "category": "furniture", "priority": 4, "units": 1,
-               "requires": {"item": "bed"}},
-              {"id": "N3", "family": "F2", "category": "housing", "priority": 5, "units": 1, "requires": {}},
-              {"id": "N4", "family": "F1", "category": "furniture", "priority": 3, "units": 1,
-               "requires": {"item": "television"}}],
-    "offers": [{"id": "O1", "category": "furniture", "capacity": 1, "cost": 0,
-                "attributes": {"item": "bed", "location": [51.441, -0.021]}},
-               {"id": "O2", "category": "furniture", "capacity": 5, "cost": 15000,
-                "attributes": {"item": "bed", "location": [51.46, -0.02]}},
-               {"id": "O3", "category": "furniture", "capacity": 5, "cost": 10000,
-                "attributes": {"item": "television", "location": [51.44, -0.02]}}],
+    "version": 1,
+    "date": "2026-11-21",
+    "weights": {
+        "priority_value": {"1": 100, "2": 300, "3": 1000, "4": 3000, "5": 10000},
+        "cost_weight": 0.5,
+        "distance_weight": 5.0,
+    },
+    "streams": [
+        {"id": "core", "scope": "family", "categories": ["furniture"], "excluded_items": ["television"]},
+        {"id": "pool", "scope": "pool", "budget": 50000, "categories": ["furniture"], "excluded_items": ["television"]},
+    ],
+    "families": [
+        {"id": "F1", "location": [51.44, -0.02], "budgets": {"core": 20000}, "pools": ["pool"]},
+        {"id": "F2", "location": [51.45, -0.03], "budgets": {}, "pools": []},
+    ],
+    "needs": [
+        {
+            "id": "N1",
+            "family": "F1",
+            "category": "furniture",
+            "priority": 4,
+            "units": 1,
+            "requires": {"item": "bed", "max_distance_km": 10},
+        },
+        {"id": "N2", "family": "F2", "category": "furniture", "priority": 4, "units": 1, "requires": {"item": "bed"}},
+        {"id": "N3", "family": "F2", "category": "housing", "priority": 5, "units": 1, "requires": {}},
+        {
+            "id": "N4",
+            "family": "F1",
+            "category": "furniture",
+            "priority": 3,
+            "units": 1,
+            "requires": {"item": "television"},
+        },
+    ],
+    "offers": [
+        {
+            "id": "O1",
+            "category": "furniture",
+            "capacity": 1,
+            "cost": 0,
+            "attributes": {"item": "bed", "location": [51.441, -0.021]},
+        },
+        {
+            "id": "O2",
+            "category": "furniture",
+            "capacity": 5,
+            "cost": 15000,
+            "attributes": {"item": "bed", "location": [51.46, -0.02]},
+        },
+        {
+            "id": "O3",
+            "category": "furniture",
+            "capacity": 5,
+            "cost": 10000,
+            "attributes": {"item": "television", "location": [51.44, -0.02]},
+        },
+    ],
 }
 
 
@@ -110,10 +147,26 @@ def test_module_entry_point(tmp_path):
     src = tmp_path / "problem.json"
     src.write_text(json.dumps(PROBLEM))
     out = tmp_path / "result.json"
-    ok = subprocess.run([sys.executable, "-m", "resettle.matching", "solve", str(src), "--out", str(out)],
-                        capture_output=True, text=True, check=False)
+    ok = subprocess.run(
+        [sys.executable, "-m", "resettle.matching", "solve", str(src), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert ok.returncode == 0 and out.exists()
-    bad = subprocess.run([sys.executable, "-m", "resettle.matching", "solve", str(tmp_path / "x.json"),
-                          "--out", str(tmp_path / "y.json")], capture_output=True, text=True, check=False)
+    bad = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "resettle.matching",
+            "solve",
+            str(tmp_path / "x.json"),
+            "--out",
+            str(tmp_path / "y.json"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
     assert "Traceback" not in bad.stderr

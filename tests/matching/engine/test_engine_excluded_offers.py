@@ -7,13 +7,19 @@ import pytest
 
 from resettle.matching.engine import ProblemError, solve
 
-WEIGHTS = {"priority_value": {"1": 100, "2": 300, "3": 1000, "4": 3000, "5": 10000},
-           "cost_weight": 0.5, "distance_weight": 5.0}
+WEIGHTS = {
+    "priority_value": {"1": 100, "2": 300, "3": 1000, "4": 3000, "5": 10000},
+    "cost_weight": 0.5,
+    "distance_weight": 5.0,
+}
 
 
 def _problem():
     return {
-        "version": 1, "date": "2026-11-21", "weights": WEIGHTS, "streams": [],
+        "version": 1,
+        "date": "2026-11-21",
+        "weights": WEIGHTS,
+        "streams": [],
         "families": [{"id": "F1"}, {"id": "F2"}],
         "needs": [
             {"id": "N1", "family": "F1", "category": "furniture", "priority": 5, "requires": {"item": "sofa"}},
@@ -67,11 +73,14 @@ def test_problems_without_the_key_are_solved_as_before():
     assert first["unmet"] == second["unmet"]
 
 
-@pytest.mark.parametrize(("excluded", "message"), [
-    (["O9"], "need N1 excludes unknown offer 'O9'"),
-    ("O1", "need N1 excluded_offers must be a list"),
-    ([True], "need N1 excluded_offers lists True, which is not an offer id"),
-])
+@pytest.mark.parametrize(
+    ("excluded", "message"),
+    [
+        (["O9"], "need N1 excludes unknown offer 'O9'"),
+        ("O1", "need N1 excluded_offers must be a list"),
+        ([True], "need N1 excluded_offers lists True, which is not an offer id"),
+    ],
+)
 def test_malformed_exclusions_are_refused(excluded, message):
     problem = _problem()
     problem["needs"][0]["excluded_offers"] = excluded

@@ -6,8 +6,11 @@ from hypothesis import strategies as st
 
 from resettle.matching.engine import solve
 
-WEIGHTS = {"priority_value": {"1": 100, "2": 300, "3": 1000, "4": 3000, "5": 10000},
-           "cost_weight": 0.5, "distance_weight": 5.0}
+WEIGHTS = {
+    "priority_value": {"1": 100, "2": 300, "3": 1000, "4": 3000, "5": 10000},
+    "cost_weight": 0.5,
+    "distance_weight": 5.0,
+}
 ITEMS = [None, "bed", "television"]
 CATS = ["furniture", "esol", "housing"]
 DATES = [None, "2026-10-01", "2026-11-21", "2026-12-15", "2027-02-01"]
@@ -27,10 +30,21 @@ def _opt(draw, key, values, out):
 
 @st.composite
 def problems(draw, max_needs=7, max_offers=5, max_families=3):
-    streams = [{"id": "core", "scope": "family", "categories": draw(st.sampled_from([["furniture"], CATS])),
-                "excluded_items": draw(st.sampled_from([[], ["television"]]))},
-               {"id": "pool", "scope": "pool", "budget": draw(st.sampled_from([0, 8000, 30000])),
-                "categories": draw(st.sampled_from([["esol"], CATS])), "excluded_items": []}]
+    streams = [
+        {
+            "id": "core",
+            "scope": "family",
+            "categories": draw(st.sampled_from([["furniture"], CATS])),
+            "excluded_items": draw(st.sampled_from([[], ["television"]])),
+        },
+        {
+            "id": "pool",
+            "scope": "pool",
+            "budget": draw(st.sampled_from([0, 8000, 30000])),
+            "categories": draw(st.sampled_from([["esol"], CATS])),
+            "excluded_items": [],
+        },
+    ]
     families = []
     for k in range(draw(st.integers(1, max_families))):
         fam = {"id": f"F{k}", "location": _location(draw)}
@@ -53,8 +67,14 @@ def problems(draw, max_needs=7, max_offers=5, max_families=3):
             _opt(draw, "home_visit", [None, True], req)
         _opt(draw, "halal", [None, None, True], req)
         _opt(draw, "max_distance_km", [None, 0.5, 3, 8, 30], req)
-        need = {"id": f"N{k}", "family": draw(st.sampled_from(families))["id"], "category": cat,
-                "priority": draw(st.integers(1, 5)), "units": draw(st.integers(1, 3)), "requires": req}
+        need = {
+            "id": f"N{k}",
+            "family": draw(st.sampled_from(families))["id"],
+            "category": cat,
+            "priority": draw(st.integers(1, 5)),
+            "units": draw(st.integers(1, 3)),
+            "requires": req,
+        }
         _opt(draw, "needed_by", DATES, need)
         needs.append(need)
     offers = []
@@ -71,13 +91,26 @@ def problems(draw, max_needs=7, max_offers=5, max_families=3):
             _opt(draw, "languages", [None, ["en"], ["en", "ar"], ["ku"]], at)
             _opt(draw, "home_visit", [None, True], at)
         _opt(draw, "halal", [None, True], at)
-        offers.append({"id": f"O{k}", "category": cat, "capacity": draw(st.integers(0, 4)),
-                       "cost": draw(st.sampled_from([0, 0, 0, 1000, 4000, 12000])),
-                       "available_from": draw(st.sampled_from(DATES)),
-                       "available_until": draw(st.sampled_from([None, None, "2026-11-01", "2027-06-01"])),
-                       "attributes": {k2: v for k2, v in at.items() if v is not None}})
-    return {"version": 1, "date": "2026-11-21", "weights": WEIGHTS, "streams": streams,
-            "families": families, "needs": needs, "offers": offers}
+        offers.append(
+            {
+                "id": f"O{k}",
+                "category": cat,
+                "capacity": draw(st.integers(0, 4)),
+                "cost": draw(st.sampled_from([0, 0, 0, 1000, 4000, 12000])),
+                "available_from": draw(st.sampled_from(DATES)),
+                "available_until": draw(st.sampled_from([None, None, "2026-11-01", "2027-06-01"])),
+                "attributes": {k2: v for k2, v in at.items() if v is not None},
+            }
+        )
+    return {
+        "version": 1,
+        "date": "2026-11-21",
+        "weights": WEIGHTS,
+        "streams": streams,
+        "families": families,
+        "needs": needs,
+        "offers": offers,
+    }
 
 
 def brute_force(p):
