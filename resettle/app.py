@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, session
-from flask_login import current_user, logout_user
+from flask_login import current_user
 
 from resettle.config import config_from_environment
 
@@ -91,40 +91,33 @@ def create_app(config: Any = None) -> Flask:
 
 
 def _init_login(app: Flask, login_manager: Any) -> None:
-    from datetime import timedelta
-
-    from sqlalchemy import select
+    from flask import g
 
     from resettle.auth.models import User
-    from resettle.db import utcnow
-    from resettle.extensions import db
+    from resettle.auth.sessions import load_session
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to continue"
-    # "basic": a changed address only makes the session non-fresh; the idle timeout and token rotation do the rest.
+    # "basic": a changed address only makes the session non-fresh; server-side session rows do the rest.
     login_manager.session_protection = "basic"
 
     @login_manager.user_loader
     def load_user(session_token: str) -> User | None:
-        user = db.session.execute(select(User).where(User.session_token == session_token)).scalar_one_or_none()
-        return user if user is not None and user.is_active_account else None
-
-    idle = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
+        """The cookie's id is a session token; the session row says whether it still works (see auth.sessions)."""
+        loaded = load_session(session_token)
+        g.session_ended_because = loaded.ended_because
+        return loaded.user
 
     @app.before_request
-    def expire_idle_session() -> None:
-        """Sign staff out after a period without activity; enforced on the server, not by cookie expiry."""
-        if not current_user.is_authenticated:
+    def forget_ended_session() -> None:
+        """A cookie whose session has ended is dropped, with a word on the sign-in page if it timed out."""
+        if "_user_id" not in session or current_user.is_authenticated:
             return
-        now = utcnow().timestamp()
-        last_seen = session.get("last_seen")
-        if last_seen is not None and now - float(last_seen) > idle.total_seconds():
-            logout_user()
-            session.clear()
-            session["signed_out_idle"] = True
-            return
-        session["last_seen"] = now
+        reason = g.pop("session_ended_because", None)
+        session.clear()
+        if reason in ("idle", "expired"):
+            session["signed_out_reason"] = reason
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -35,8 +35,10 @@ class Config:
     # Where links in emails point to.
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
 
-    # Sessions: signed cookie, expires after this long without activity.
+    # Sessions: a server-side record per signed-in browser, ended after this long without activity, and in any
+    # case this many hours after signing in.
     SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
+    SESSION_ABSOLUTE_HOURS = int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12"))
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -119,13 +119,16 @@ def submit_form(
 
 
 def sign_in_as(client: FlaskClient, user: User) -> FlaskClient:
-    """Sign in without the form (the form itself is tested in tests/auth)."""
-    from resettle.db import utcnow
+    """Sign in without the form, password and second factor (those are tested in tests/auth): open a
+    server-side session for the user and give the client its cookie."""
+    from resettle.auth.sessions import start_session
 
+    token = start_session(user)
+    db.session.commit()
     with client.session_transaction() as session:
-        session["_user_id"] = user.session_token
+        session["_user_id"] = token
         session["_fresh"] = True
-        session["last_seen"] = utcnow().timestamp()
+    client.session_token = token  # type: ignore[attr-defined]
     return client
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from resettle.audit.services import describe_changes, record
 from resettle.auth.models import Role, User, new_session_token
 from resettle.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
+from resettle.auth.sessions import end_all_sessions
 from resettle.db import utcnow
 from resettle.errors import FieldError
 from resettle.extensions import db
@@ -86,6 +87,10 @@ def record_logout(user: User) -> None:
     record("logout", "user", user.id, "signed out", actor=user)
 
 
+def record_session_ended(user: User, summary: str) -> None:
+    record("sessions_ended", "user", user.id, summary, actor=user)
+
+
 def create_user(email: str, name: str, role: Role, password: str | None = None, actor: User | None = None) -> User:
     email = normalise_email(email)
     if get_user_by_email(email) is not None:
@@ -157,6 +162,7 @@ def set_password(user: User, password: str) -> None:
     user.session_token = new_session_token()
     user.failed_login_count = 0
     user.locked_until = None
+    end_all_sessions(user, "password changed")
     record("password_set", "user", user.id, "password set", actor=user)
     db.session.flush()
 
@@ -174,10 +180,11 @@ def update_user(user: User, name: str, role: Role, is_active: bool, actor: User)
     if user.id == actor.id and not is_active:
         raise AccountError("is_active", "You cannot deactivate your own account")
     before = {"name": user.name, "role": user.role.value, "active": user.is_active_account}
+    if (user.is_active_account and not is_active) or role != user.role:
+        user.session_token = new_session_token()  # unused set-password links stop working
+        end_all_sessions(user, "role changed" if role != user.role else "account deactivated")
     user.name = name.strip()
     user.role = role
-    if user.is_active_account and not is_active:
-        user.session_token = new_session_token()  # signs them out everywhere
     user.is_active_account = is_active
     after = {"name": user.name, "role": user.role.value, "active": user.is_active_account}
     record("user_updated", "user", user.id, describe_changes(before, after), actor=actor)

@@ -4,14 +4,31 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from resettle.auth import bp, services
 from resettle.auth.forms import LoginForm, SetPasswordForm
+from resettle.auth.models import User
 from resettle.auth.permissions import STAFF, public_route, roles_required
-from resettle.auth.services import AccountError, SignInOutcome, authenticate, record_logout, user_for_set_password_token
+from resettle.auth.services import (
+    AccountError,
+    SignInOutcome,
+    authenticate,
+    record_logout,
+    record_session_ended,
+    user_for_set_password_token,
+)
+from resettle.auth.sessions import (
+    describe_browser,
+    end_all_sessions,
+    end_session,
+    end_session_by_public_id,
+    is_current,
+    open_sessions,
+    start_session,
+)
 from resettle.extensions import limiter
 from resettle.web.forms import show_field_error
 
@@ -46,18 +63,26 @@ def login() -> str | Response:
     if form.validate_on_submit():
         result = authenticate(form.email.data or "", form.password.data or "")
         if result.outcome is SignInOutcome.OK and result.user is not None:
-            session.clear()  # no fixation: a fresh session for the signed-in user
-            login_user(result.user)
-            session.permanent = True
+            _open_session(result.user)
             return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
         form.email.errors.append(SIGN_IN_MESSAGES[result.outcome])
-    return render_template("auth/login.html", form=form, signed_out_idle=session.pop("signed_out_idle", False))
+    return render_template("auth/login.html", form=form, signed_out_reason=session.pop("signed_out_reason", None))
+
+
+def _open_session(user: User) -> None:
+    session.clear()  # no fixation: a fresh session for the signed-in user
+    start_session(user)
+    login_user(user)
+    session.permanent = True
 
 
 @bp.route("/logout", methods=["POST"])
 @roles_required(*STAFF)
 def logout() -> Response:
-    record_logout(current_user._get_current_object())
+    user = current_user._get_current_object()
+    record_logout(user)
+    if user.current_session_token:
+        end_session(user.current_session_token)
     logout_user()
     session.clear()
     flash("You have signed out", "success")
@@ -81,3 +106,44 @@ def set_password(token: str) -> str | Response:
             flash("Your password has been set. Sign in with your email address and new password", "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/set_password.html", form=form, user=user)
+
+
+@bp.route("/account/sessions")
+@roles_required(*STAFF)
+def sessions() -> str:
+    """Where the person is signed in: each open session with when, from where and which browser."""
+    user = current_user._get_current_object()
+    return render_template(
+        "auth/sessions.html",
+        sessions=open_sessions(user),
+        is_current=lambda s: is_current(s, user.current_session_token),
+        describe_browser=describe_browser,
+    )
+
+
+@bp.route("/account/sessions/<public_id>/end", methods=["POST"])
+@roles_required(*STAFF)
+def end_other_session(public_id: str) -> Response:
+    user = current_user._get_current_object()
+    if not end_session_by_public_id(user, public_id[:64]):
+        abort(404)
+    record_session_ended(user, "one other session ended")
+    flash("That session has been signed out", "success")
+    return redirect(url_for("auth.sessions"))
+
+
+@bp.route("/account/sessions/end-others", methods=["POST"])
+@roles_required(*STAFF)
+def end_other_sessions() -> Response:
+    user = current_user._get_current_object()
+    count = end_all_sessions(user, "ended from another session", keep_token=user.current_session_token)
+    record_session_ended(user, f"{count} other sessions ended")
+    flash("You have been signed out everywhere else", "success")
+    return redirect(url_for("auth.sessions"))
+
+
+@bp.route("/account")
+@roles_required(*STAFF)
+def account() -> str:
+    user = current_user._get_current_object()
+    return render_template("auth/account.html", user=user, session_count=len(open_sessions(user)))

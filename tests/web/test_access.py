@@ -34,6 +34,10 @@ ROUTE_ACCESS: dict[str, Any] = {
     "auth.login": PUBLIC,
     "auth.logout": STAFF,
     "auth.set_password": PUBLIC,
+    "auth.account": STAFF,
+    "auth.sessions": STAFF,
+    "auth.end_other_session": STAFF,
+    "auth.end_other_sessions": STAFF,
     "users.list_users": frozenset({AD}),
     "users.invite": frozenset({AD}),
     "users.edit_user": frozenset({AD}),
@@ -129,6 +133,7 @@ ROUTE_ACCESS: dict[str, Any] = {
 URL_ARGS: dict[str, Callable[[], dict[str, Any]]] = {
     "static": lambda: {"filename": "favicon.svg"},
     "auth.set_password": lambda: {"token": "not-a-real-token"},
+    "auth.end_other_session": lambda: {"public_id": "not-a-session"},
     "users.edit_user": lambda: {"user_id": UserFactory().id},
     "users.resend_invitation": lambda: {"user_id": UserFactory().id},
     **{
