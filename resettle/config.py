@@ -48,9 +48,13 @@ class Config:
 
     WTF_CSRF_TIME_LIMIT = 3600 * 4
 
-    # Login throttling per account, on top of the per-address rate limit.
+    # Sign-in throttling (see resettle/auth/throttle.py): a pause per email and client address after a few wrong
+    # passwords, and a growing delay per email address that browsers the person has used before skip.
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCKOUT_MINUTES = 15
+    LOGIN_SLOWDOWN_AFTER = int(os.environ.get("LOGIN_SLOWDOWN_AFTER", "10"))
+    LOGIN_SLOWDOWN_MAX_SECONDS = int(os.environ.get("LOGIN_SLOWDOWN_MAX_SECONDS", "300"))
+    LOGIN_SLOWDOWN_WINDOW_HOURS = 24
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True

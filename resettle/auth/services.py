@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from resettle.audit.services import describe_changes, record
+from resettle.auth import throttle
 from resettle.auth.models import Role, User, new_session_token
 from resettle.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
 from resettle.auth.sessions import end_all_sessions
@@ -23,7 +24,7 @@ from resettle.notifications.email import queue_email
 class SignInOutcome(enum.Enum):
     OK = "ok"
     BAD_CREDENTIALS = "bad_credentials"
-    LOCKED = "locked"
+    THROTTLED = "throttled"
     INACTIVE = "inactive"
 
 
@@ -45,42 +46,55 @@ def get_user_by_email(email: str) -> User | None:
     return db.session.execute(select(User).where(User.email == normalise_email(email))).scalar_one_or_none()
 
 
-def authenticate(email: str, password: str) -> SignInResult:
-    """Check a sign-in attempt, count failures and lock the account after too many; audit every attempt."""
+def authenticate(email: str, password: str, address: str | None = None, known_device: bool = False) -> SignInResult:
+    """Check a sign-in attempt; count failures and throttle (see auth.throttle); audit every attempt.
+
+    Unknown, wrong and throttled attempts all run one password verification, so they take the same time, and
+    an email address with no account is counted and throttled exactly like one with an account."""
     now = utcnow()
+    email = normalise_email(email)[:254]
     user = get_user_by_email(email)
-    if user is None:
-        verify_password(None, password)
-        record("login_failed", "user", None, "unknown email", actor_email=normalise_email(email)[:254])
+    password_ok = verify_password(user.password_hash if user is not None else None, password)
+    if throttle.is_throttled(email, address, now, known_device):
+        record("login_throttled", "user", user.id if user else None, "too many attempts", actor_email=email)
+        return SignInResult(SignInOutcome.THROTTLED)
+    if user is None or not password_ok:
+        overall, blocked = throttle.count_failure(email, address, now)
+        summary = "unknown email" if user is None else f"wrong password ({overall} since the last sign-in)"
+        if user is not None:
+            _count_account_failure(user, now)
+        if blocked:
+            summary += f"; this address paused for {current_app.config['LOGIN_LOCKOUT_MINUTES']} minutes"
+        record("login_failed", "user", user.id if user else None, summary, actor_email=email)
         return SignInResult(SignInOutcome.BAD_CREDENTIALS)
-    if user.locked_until is not None and user.locked_until > now:
-        record(
-            "login_refused_locked", "user", user.id, "account locked after repeated failures", actor_email=user.email
-        )
-        return SignInResult(SignInOutcome.LOCKED, user)
-    if not verify_password(user.password_hash, password):
-        user.failed_login_count += 1
-        summary = f"wrong password ({user.failed_login_count} in a row)"
-        if user.failed_login_count >= current_app.config["LOGIN_MAX_FAILURES"]:
-            user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"])
-            user.failed_login_count = 0
-            summary += "; account locked"
-        record("login_failed", "user", user.id, summary, actor_email=user.email)
-        return SignInResult(
-            SignInOutcome.LOCKED if user.locked_until and user.locked_until > now else SignInOutcome.BAD_CREDENTIALS,
-            user,
-        )
     if not user.is_active_account:
         record("login_refused_inactive", "user", user.id, "account deactivated", actor_email=user.email)
         return SignInResult(SignInOutcome.INACTIVE, user)
-    user.failed_login_count = 0
-    user.locked_until = None
-    user.last_login_at = now
     if needs_rehash(user.password_hash or ""):
         user.password_hash = hash_password(password)
-    record("login", "user", user.id, "signed in", actor=user)
-    db.session.flush()
     return SignInResult(SignInOutcome.OK, user)
+
+
+def _count_account_failure(user: User, now: datetime) -> int:
+    """One atomic UPDATE ... RETURNING, so concurrent wrong passwords are all counted."""
+    statement = (
+        update(User)
+        .where(User.id == user.id)
+        .values(failed_login_count=User.failed_login_count + 1, last_failed_login_at=now)
+        .returning(User.failed_login_count)
+    )
+    count = db.session.execute(statement, execution_options={"synchronize_session": False}).scalar_one()
+    db.session.expire(user, ["failed_login_count", "last_failed_login_at"])
+    return count
+
+
+def complete_sign_in(user: User, address: str | None, second_factor: str | None = None) -> None:
+    """The person has proved who they are (password, and second factor where they have one)."""
+    user.failed_login_count = 0
+    user.last_login_at = utcnow()
+    throttle.clear_failures(user.email, address)
+    record("login", "user", user.id, f"signed in{f' with {second_factor}' if second_factor else ''}", actor=user)
+    db.session.flush()
 
 
 def record_logout(user: User) -> None:
@@ -96,7 +110,7 @@ def create_user(email: str, name: str, role: Role, password: str | None = None, 
     if get_user_by_email(email) is not None:
         raise AccountError("email", "An account with this email address already exists")
     if password is not None:
-        problem = password_problem(password, email)
+        problem = password_problem(password, email, name)
         if problem:
             raise AccountError("password", problem)
     user = User(email=email, name=name.strip(), role=role, password_hash=hash_password(password) if password else None)
@@ -155,13 +169,12 @@ def send_set_password_email(user: User, invited_by: User) -> None:
 
 
 def set_password(user: User, password: str) -> None:
-    problem = password_problem(password, user.email)
+    problem = password_problem(password, user.email, user.name)
     if problem:
         raise AccountError("password", problem)
     user.password_hash = hash_password(password)
     user.session_token = new_session_token()
     user.failed_login_count = 0
-    user.locked_until = None
     end_all_sessions(user, "password changed")
     record("password_set", "user", user.id, "password set", actor=user)
     db.session.flush()

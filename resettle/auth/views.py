@@ -8,7 +8,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from resettle.auth import bp, services
+from resettle.auth import bp, services, throttle
 from resettle.auth.forms import LoginForm, SetPasswordForm
 from resettle.auth.models import User
 from resettle.auth.permissions import STAFF, public_route, roles_required
@@ -16,6 +16,8 @@ from resettle.auth.services import (
     AccountError,
     SignInOutcome,
     authenticate,
+    complete_sign_in,
+    normalise_email,
     record_logout,
     record_session_ended,
     user_for_set_password_token,
@@ -34,7 +36,10 @@ from resettle.web.forms import show_field_error
 
 SIGN_IN_MESSAGES = {
     SignInOutcome.BAD_CREDENTIALS: "Enter a correct email address and password",
-    SignInOutcome.LOCKED: "There have been too many attempts to sign in to this account. Wait 15 minutes and try again",
+    # Said alike whether or not an account has the email address, so it reveals nothing about who has one.
+    SignInOutcome.THROTTLED: (
+        "There have been too many attempts to sign in with this email address. Wait a few minutes and try again"
+    ),
     SignInOutcome.INACTIVE: "This account has been deactivated. Ask an administrator if you need access",
 }
 
@@ -61,10 +66,16 @@ def login() -> str | Response:
         return redirect(url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        result = authenticate(form.email.data or "", form.password.data or "")
+        email = normalise_email(form.email.data or "")
+        result = authenticate(
+            email, form.password.data or "", request.remote_addr, throttle.is_known_device(request, email)
+        )
         if result.outcome is SignInOutcome.OK and result.user is not None:
+            complete_sign_in(result.user, request.remote_addr)
             _open_session(result.user)
-            return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
+            response = redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
+            throttle.remember_device(request, response, result.user.email)
+            return response
         form.email.errors.append(SIGN_IN_MESSAGES[result.outcome])
     return render_template("auth/login.html", form=form, signed_out_reason=session.pop("signed_out_reason", None))
 
