@@ -35,7 +35,7 @@ def register_cli(app: Flask) -> None:
     @click.option("--if-empty", is_flag=True, help="Only load when the database has no users yet.")
     def demo_command(if_empty: bool) -> None:
         """Load a small, realistic demo borough and print the demo logins."""
-        from resettle.demo import DEMO_USERS, database_is_empty, load_demo_data
+        from resettle.demo import DEMO_TOTP_SECRET, DEMO_USERS, database_is_empty, load_demo_data
 
         if not if_empty or database_is_empty():
             load_demo_data()
@@ -46,6 +46,22 @@ def register_cli(app: Flask) -> None:
         click.echo("\nDemo logins (all share one password):")
         for user in DEMO_USERS:
             click.echo(f"  {user['role']:<11} {user['email']:<36} password: {user['password']}")
+        click.echo(
+            "\nCaseworkers and the administrator also need a two-factor code. Either add this key to an"
+            f"\nauthenticator app: {DEMO_TOTP_SECRET}\nor print the current code with: .venv/bin/flask demo-code"
+        )
+
+    @app.cli.command("demo-code")
+    def demo_code_command() -> None:
+        """Print the current two-factor code of the demo accounts (development only)."""
+        import pyotp
+        from flask import current_app
+
+        from resettle.demo import DEMO_TOTP_SECRET
+
+        if current_app.config.get("ENV_NAME") not in ("development", "test"):
+            raise click.UsageError("demo-code only works in development")
+        click.echo(f"Two-factor code for the demo accounts: {pyotp.TOTP(DEMO_TOTP_SECRET).now()} (changes every 30 s)")
 
     from resettle.jobs.runner import register_scheduler_commands
 

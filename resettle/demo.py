@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from resettle.auth.models import Role, User
 from resettle.auth.services import create_user
+from resettle.db import utcnow
 from resettle.extensions import db
 
 DEMO_PASSWORD = "demo-resettle-2017"  # noqa: S105 (printed demo login for local use)
@@ -22,6 +23,9 @@ DEMO_USERS = [
 ]
 for _user in DEMO_USERS:
     _user["password"] = DEMO_PASSWORD
+# Demo caseworkers and the demo administrator have two-factor authentication set up with this published key
+# (add it to an authenticator app, or run `flask demo-code`). Like the password, it is for local use only.
+DEMO_TOTP_SECRET = "RESETTLEDEMOKEYFORLOCALUSEONLY23"  # noqa: S105 (printed demo login for local use)
 
 # Each module has `load_demo(users_by_email)`; listed in the order they depend on each other.
 DEMO_LOADERS: list[str] = [
@@ -40,9 +44,11 @@ def load_demo_data() -> dict[str, User]:
     users: dict[str, User] = {}
     for spec in DEMO_USERS:
         existing = db.session.execute(select(User).where(User.email == spec["email"])).scalar_one_or_none()
-        users[spec["email"]] = existing or create_user(
-            spec["email"], spec["name"], Role(spec["role"]), password=spec["password"]
-        )
+        user = existing or create_user(spec["email"], spec["name"], Role(spec["role"]), password=spec["password"])
+        if user.totp_required and not user.totp_enabled:
+            user.totp_secret = DEMO_TOTP_SECRET
+            user.totp_enabled_at = utcnow()
+        users[spec["email"]] = user
     for module_name in DEMO_LOADERS:
         importlib.import_module(module_name).load_demo(users)
     db.session.flush()

@@ -132,6 +132,23 @@ def sign_in_as(client: FlaskClient, user: User) -> FlaskClient:
     return client
 
 
+def totp_code_for(user: User) -> str:
+    """The authenticator code a test user's app would show now. Each code works once per account, so the
+    account's record of the last step used is cleared first, as if 30 seconds had passed."""
+    import pyotp
+
+    from resettle.db import utcnow
+
+    user.totp_last_step = None
+    db.session.commit()
+    return pyotp.TOTP(user.totp_secret).at(utcnow())
+
+
+def complete_second_step(client: FlaskClient, user: User, follow_redirects: bool = False) -> Any:
+    """After the password, enter the authenticator code on /login/code as the person would."""
+    return submit_form(client, "/login/code", {"code": totp_code_for(user)}, follow_redirects=follow_redirects)
+
+
 @pytest.fixture
 def login_as(app: Flask, database: Any) -> Any:
     """`login_as(Role.CASEWORKER)` gives a client signed in as a new user of that role."""

@@ -141,7 +141,7 @@ class RoleApproval(db.Model):
     public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     requested_role: Mapped[Role] = mapped_column(
-        Enum(Role, name="user_role", values_callable=lambda e: [m.value for m in e], create_type=False)
+        Enum(Role, name="user_role", values_callable=lambda e: [m.value for m in e])
     )
     # A new account (invitation) rather than a change to an existing one.
     is_invitation: Mapped[bool] = mapped_column(Boolean, default=False)

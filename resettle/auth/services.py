@@ -101,6 +101,10 @@ def record_logout(user: User) -> None:
     record("logout", "user", user.id, "signed out", actor=user)
 
 
+def record_second_factor_failed(user: User, tries: int) -> None:
+    record("login_second_factor_failed", "user", user.id, f"wrong code ({tries} in a row)", actor_email=user.email)
+
+
 def record_session_ended(user: User, summary: str) -> None:
     record("sessions_ended", "user", user.id, summary, actor=user)
 
