@@ -52,6 +52,11 @@ def create_app(config: Any = None) -> Flask:
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _load_config(app, config)
+
+    from resettle.web.proxies import trust_proxies, trusted_proxy_hops
+
+    app.config["TRUSTED_PROXY_HOPS"] = trusted_proxy_hops(app.config.get("TRUSTED_PROXY_HOPS", 0))
+    trust_proxies(app, app.config["TRUSTED_PROXY_HOPS"])
     # The service's own notices (a job finished, an email held back while mail is off, with its link) are INFO.
     if app.logger.level == logging.NOTSET:
         app.logger.setLevel(logging.INFO)
