@@ -72,6 +72,8 @@ class Config:
     MAIL_SUPPRESS_SEND = not _bool("MAIL_ENABLED", False)
 
     INVITE_MAX_AGE_DAYS = 7
+    # Staff can be invited only at these email domains (comma-separated); none set means no invitations.
+    STAFF_EMAIL_DOMAINS = os.environ.get("STAFF_EMAIL_DOMAINS", "")
     # Community offers: how long an offerer's private link works, and per-address limits on the public form.
     OFFER_LINK_MAX_AGE_DAYS = int(os.environ.get("OFFER_LINK_MAX_AGE_DAYS", "90"))
     OFFER_FORM_RATE_LIMIT = os.environ.get("OFFER_FORM_RATE_LIMIT", "10 per minute;50 per hour")
@@ -83,6 +85,7 @@ class Config:
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
+    STAFF_EMAIL_DOMAINS = os.environ.get("STAFF_EMAIL_DOMAINS", "council.example")
 
 
 class TestConfig(Config):
@@ -93,6 +96,7 @@ class TestConfig(Config):
     SERVER_NAME = "localhost"
     BASE_URL = "http://localhost"
     ARGON2_FAST = True
+    STAFF_EMAIL_DOMAINS = "council.example"
     MAIL_SUPPRESS_SEND = False
     RATELIMIT_STORAGE_URI = "memory://"
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 
 from resettle.audit.services import describe_changes, record
 from resettle.auth import throttle
-from resettle.auth.models import Role, User, new_session_token
+from resettle.auth.models import ApprovalStatus, Role, RoleApproval, User, new_session_token
 from resettle.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
 from resettle.auth.sessions import end_all_sessions
 from resettle.db import utcnow
@@ -147,10 +147,143 @@ def user_for_set_password_token(token: str) -> User | None:
     return user
 
 
+# A new administrator, or a change of role that gives more access (to caseworker: health notes; to
+# administrator: everything), takes effect only when a second administrator approves it.
+ROLES_NEEDING_APPROVAL_ON_CHANGE = frozenset({Role.CASEWORKER, Role.ADMIN})
+
+
+def allowed_staff_domains() -> list[str]:
+    raw = current_app.config.get("STAFF_EMAIL_DOMAINS") or ""
+    return [domain.strip().lower().lstrip("@") for domain in raw.split(",") if domain.strip()]
+
+
+def _mailbox(email: str) -> str:
+    """The mailbox an address delivers to: plus-addressing ("name+tag@") reaches the same person."""
+    local, _, domain = normalise_email(email).partition("@")
+    return f"{local.split('+', 1)[0]}@{domain}"
+
+
+def check_invitation_address(email: str, actor: User) -> None:
+    domains = allowed_staff_domains()
+    domain = normalise_email(email).rpartition("@")[2]
+    if not domains:
+        raise AccountError("email", "No staff email domains are set (STAFF_EMAIL_DOMAINS), so no one can be invited")
+    if domain not in domains:
+        raise AccountError(
+            "email", f"Invite staff at their council email address ({', '.join('@' + d for d in domains)})"
+        )
+    if _mailbox(email) == _mailbox(actor.email):
+        raise AccountError("email", "You cannot invite yourself. Ask another administrator")
+
+
 def invite_user(email: str, name: str, role: Role, actor: User) -> User:
+    """Invite a member of staff. A new administrator waits for a second administrator's approval before the
+    account works or the email is sent."""
+    check_invitation_address(email, actor)
     user = create_user(email, name, role, actor=actor)
-    send_set_password_email(user, invited_by=actor)
+    if role is Role.ADMIN:
+        user.is_active_account = False
+        _request_approval(user, role, actor, is_invitation=True)
+    else:
+        send_set_password_email(user, invited_by=actor)
     return user
+
+
+def _request_approval(user: User, role: Role, actor: User, is_invitation: bool) -> RoleApproval:
+    for earlier in pending_approvals_for(user):
+        earlier.status = ApprovalStatus.REJECTED
+        earlier.decided_by_id = actor.id
+        earlier.decided_at = utcnow()
+    approval = RoleApproval(user_id=user.id, requested_role=role, requested_by_id=actor.id, is_invitation=is_invitation)
+    db.session.add(approval)
+    db.session.flush()
+    what = "new account" if is_invitation else f"role change from {user.role.value}"
+    record(
+        "role_approval_requested", "user", user.id, f"{what} to {role.value} awaits a second administrator", actor=actor
+    )
+    return approval
+
+
+def pending_approvals_for(user: User) -> list[RoleApproval]:
+    return list(
+        db.session.execute(
+            select(RoleApproval).where(RoleApproval.user_id == user.id, RoleApproval.status == ApprovalStatus.PENDING)
+        ).scalars()
+    )
+
+
+def pending_approvals() -> list[RoleApproval]:
+    from sqlalchemy.orm import joinedload
+
+    return list(
+        db.session.execute(
+            select(RoleApproval)
+            .options(joinedload(RoleApproval.user), joinedload(RoleApproval.requested_by))
+            .where(RoleApproval.status == ApprovalStatus.PENDING)
+            .order_by(RoleApproval.requested_at, RoleApproval.id)
+            .limit(200)
+        ).scalars()
+    )
+
+
+def get_pending_approval(public_id: str) -> RoleApproval | None:
+    return db.session.execute(
+        select(RoleApproval)
+        .where(RoleApproval.public_id == public_id, RoleApproval.status == ApprovalStatus.PENDING)
+        .with_for_update()
+    ).scalar_one_or_none()
+
+
+def _check_second_administrator(approval: RoleApproval, approver: User) -> None:
+    if approver.role is not Role.ADMIN:
+        raise AccountError("approval", "Only an administrator can approve this")
+    if approver.id in (approval.requested_by_id, approval.user_id):
+        raise AccountError("approval", "A different administrator must approve this")
+
+
+def approve(approval: RoleApproval, approver: User) -> None:
+    """A second administrator approves a new administrator or a role change; it takes effect now."""
+    _check_second_administrator(approval, approver)
+    user = approval.user
+    approval.status = ApprovalStatus.APPROVED
+    approval.decided_by_id = approver.id
+    approval.decided_at = utcnow()
+    if approval.is_invitation:
+        user.is_active_account = True
+        send_set_password_email(user, invited_by=approval.requested_by or approver)
+    else:
+        user.session_token = new_session_token()
+        end_all_sessions(user, "role changed")
+        user.role = approval.requested_role
+    record(
+        "role_approval_approved",
+        "user",
+        user.id,
+        f"{'new account' if approval.is_invitation else 'role change'} to {approval.requested_role.value} approved",
+        actor=approver,
+    )
+    db.session.flush()
+
+
+def reject(approval: RoleApproval, decider: User) -> None:
+    """Refuse (or, for the administrator who asked, withdraw) a pending request. A refused invitation's
+    account, which never worked, is removed."""
+    if decider.role is not Role.ADMIN or decider.id == approval.user_id:
+        raise AccountError("approval", "Only another administrator can decide this")
+    approval.status = ApprovalStatus.REJECTED
+    approval.decided_by_id = decider.id
+    approval.decided_at = utcnow()
+    user = approval.user
+    record(
+        "role_approval_rejected",
+        "user",
+        user.id,
+        f"{'new account' if approval.is_invitation else 'role change'} to {approval.requested_role.value} refused",
+        actor=decider,
+    )
+    if approval.is_invitation and user.password_hash is None and user.last_login_at is None:
+        db.session.delete(user)
+    db.session.flush()
 
 
 def send_set_password_email(user: User, invited_by: User) -> None:
@@ -189,13 +322,19 @@ def active_admin_count() -> int:
     return db.session.execute(query).scalar_one()
 
 
-def update_user(user: User, name: str, role: Role, is_active: bool, actor: User) -> User:
-    """Change an account. The last active administrator cannot be demoted or deactivated."""
+def update_user(user: User, name: str, role: Role, is_active: bool, actor: User) -> RoleApproval | None:
+    """Change an account. The last active administrator cannot be demoted or deactivated. A change of role to
+    caseworker or administrator is not made here but waits for a second administrator: the pending request
+    is returned."""
     if user.role == Role.ADMIN and user.is_active_account and (role != Role.ADMIN or not is_active):
         if active_admin_count() <= 1:
             raise AccountError("role", "There must be at least one active administrator")
     if user.id == actor.id and not is_active:
         raise AccountError("is_active", "You cannot deactivate your own account")
+    approval = None
+    if role != user.role and role in ROLES_NEEDING_APPROVAL_ON_CHANGE:
+        approval = _request_approval(user, role, actor, is_invitation=False)
+        role = user.role
     before = {"name": user.name, "role": user.role.value, "active": user.is_active_account}
     if (user.is_active_account and not is_active) or role != user.role:
         user.session_token = new_session_token()  # unused set-password links stop working
@@ -204,9 +343,10 @@ def update_user(user: User, name: str, role: Role, is_active: bool, actor: User)
     user.role = role
     user.is_active_account = is_active
     after = {"name": user.name, "role": user.role.value, "active": user.is_active_account}
-    record("user_updated", "user", user.id, describe_changes(before, after), actor=actor)
+    if after != before or approval is None:
+        record("user_updated", "user", user.id, describe_changes(before, after), actor=actor)
     db.session.flush()
-    return user
+    return approval
 
 
 def list_users_query():  # noqa: ANN201

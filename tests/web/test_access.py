@@ -46,6 +46,9 @@ ROUTE_ACCESS: dict[str, Any] = {
     "users.invite": frozenset({AD}),
     "users.edit_user": frozenset({AD}),
     "users.resend_invitation": frozenset({AD}),
+    "users.approvals": frozenset({AD}),
+    "users.approve_request": frozenset({AD}),
+    "users.reject_request": frozenset({AD}),
     "audit.audit_log": frozenset({AD}),
     "audit.export_audit_log": frozenset({AD}),
     "families.list_families": frozenset({CW, AD}),
@@ -140,6 +143,8 @@ URL_ARGS: dict[str, Callable[[], dict[str, Any]]] = {
     "auth.end_other_session": lambda: {"public_id": "not-a-session"},
     "users.edit_user": lambda: {"user_id": UserFactory().id},
     "users.resend_invitation": lambda: {"user_id": UserFactory().id},
+    "users.approve_request": lambda: {"public_id": "not-a-request"},
+    "users.reject_request": lambda: {"public_id": "not-a-request"},
     **{
         endpoint: lambda: {"reference": FamilyFactory().reference}
         for endpoint in [
