@@ -28,10 +28,15 @@ def _load_config(app: Flask, config: Any) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'resettle.sqlite'}"
     if not app.config.get("SECRET_KEY"):
         if app.config.get("ENV_NAME") == "production":
-            raise RuntimeError("SECRET_KEY must be set in production (a long random string)")
+            raise RuntimeError("SECRET_KEY must be set in production (a long random string, 32 bytes or more)")
         app.config["SECRET_KEY"] = _development_secret_key(app)
     if not app.config.get("UPLOAD_FOLDER"):
         app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")
+
+    from resettle.hardening import check_production_settings, restrict_sqlite_file
+
+    check_production_settings(app)
+    restrict_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
 
 
 def _development_secret_key(app: Flask) -> str:
@@ -50,7 +55,7 @@ def create_app(config: Any = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "resettle" / "static" / "dist"),
         static_url_path="/assets",
     )
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True, mode=0o700)
     _load_config(app, config)
 
     from resettle.web.proxies import trust_proxies, trusted_proxy_hops
@@ -73,6 +78,7 @@ def create_app(config: Any = None) -> Flask:
     _init_login(app, login_manager)
 
     from resettle.web.errors import init_error_handlers
+    from resettle.web.logs import init_log_redaction
     from resettle.web.navigation import init_navigation
     from resettle.web.security import init_security_headers
     from resettle.web.templating import init_templates
@@ -83,6 +89,7 @@ def create_app(config: Any = None) -> Flask:
     init_security_headers(app)
     init_transactions(app)
     init_error_handlers(app)
+    init_log_redaction(app)
 
     from resettle.auth.permissions import init_access_gate
 

@@ -35,8 +35,17 @@ def register_cli(app: Flask) -> None:
     @click.option("--if-empty", is_flag=True, help="Only load when the database has no users yet.")
     def demo_command(if_empty: bool) -> None:
         """Load a small, realistic demo borough and print the demo logins."""
-        from resettle.demo import DEMO_TOTP_SECRET, DEMO_USERS, database_is_empty, load_demo_data
+        from flask import current_app
 
+        from resettle.demo import DEMO_TOTP_SECRET, DEMO_USERS, database_is_empty, load_demo_data, non_demo_users
+
+        # The demo adds an administrator with a published password and two-factor key.
+        if current_app.config.get("ENV_NAME") != "development":
+            raise click.UsageError("The demo can only be loaded in development (RESETTLE_ENV=development)")
+        if not if_empty and non_demo_users():
+            raise click.UsageError(
+                "This database holds accounts that are not demo accounts; the demo is only loaded into an empty one"
+            )
         if not if_empty or database_is_empty():
             load_demo_data()
             db.session.commit()

@@ -40,6 +40,12 @@ def database_is_empty() -> bool:
     return db.session.execute(select(func.count()).select_from(User)).scalar_one() == 0
 
 
+def non_demo_users() -> int:
+    """How many accounts are not demo accounts: real people's, which the demo must never be loaded beside."""
+    demo_emails = [spec["email"] for spec in DEMO_USERS]
+    return db.session.execute(select(func.count()).select_from(User).where(User.email.not_in(demo_emails))).scalar_one()
+
+
 def load_demo_data() -> dict[str, User]:
     users: dict[str, User] = {}
     for spec in DEMO_USERS:
