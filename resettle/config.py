@@ -91,7 +91,7 @@ class DevelopmentConfig(Config):
 class TestConfig(Config):
     ENV_NAME = "test"
     TESTING = True
-    SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105 (tests only)
+    SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105 (the test configuration only)  # nosec B105
     SQLALCHEMY_DATABASE_URI = normalise_database_url(os.environ.get("TEST_DATABASE_URL", "sqlite://"))
     SERVER_NAME = "localhost"
     BASE_URL = "http://localhost"

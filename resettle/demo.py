@@ -11,7 +11,7 @@ from resettle.auth.services import create_user
 from resettle.db import utcnow
 from resettle.extensions import db
 
-DEMO_PASSWORD = "demo-resettle-2017"  # noqa: S105 (printed demo login for local use)
+DEMO_PASSWORD = "demo-resettle-2017"  # noqa: S105 (the printed demo login, development only)  # nosec B105
 
 DEMO_USERS = [
     {"email": "amira.caseworker@council.example", "name": "Amira Haddad", "role": "caseworker"},
@@ -25,7 +25,7 @@ for _user in DEMO_USERS:
     _user["password"] = DEMO_PASSWORD
 # Demo caseworkers and the demo administrator have two-factor authentication set up with this published key
 # (add it to an authenticator app, or run `flask demo-code`). Like the password, it is for local use only.
-DEMO_TOTP_SECRET = "RESETTLEDEMOKEYFORLOCALUSEONLY23"  # noqa: S105 (printed demo login for local use)
+DEMO_TOTP_SECRET = "RESETTLEDEMOKEYFORLOCALUSEONLY23"  # noqa: S105 (the printed demo key, development only)  # nosec B105
 
 # Each module has `load_demo(users_by_email)`; listed in the order they depend on each other.
 DEMO_LOADERS: list[str] = [
