@@ -39,7 +39,8 @@ def _get_user_or_404(user_id: int) -> User:
 @roles_required(Role.ADMIN)
 def list_users() -> str:
     page = paginate(list_users_query())
-    return render_template("auth/users.html", page=page)
+    awaiting = {approval.user_id for approval in pending_approvals()}
+    return render_template("auth/users.html", page=page, awaiting=awaiting)
 
 
 @bp.route("/invite", methods=["GET", "POST"])

@@ -145,3 +145,14 @@ def test_an_approved_role_change_ends_the_persons_sessions(app: Flask, login_as:
         approve(approval, second)
     db.session.commit()
     assert client.get("/").status_code == 302
+
+
+def test_the_users_list_shows_who_awaits_approval(app: Flask, login_as: Any) -> None:
+    admin = login_as(Role.ADMIN)
+    reviewer = UserFactory(role=Role.REVIEWER, name="Rita Reviewer")
+    with app.test_request_context():
+        update_user(reviewer, reviewer.name, Role.CASEWORKER, True, admin.user)
+    db.session.commit()
+    page = admin.get("/admin/users/").get_data(as_text=True)
+    row = page[page.index("Rita Reviewer") :]
+    assert "Awaiting approval" in row[: row.index("</tr>")]
