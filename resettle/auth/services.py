@@ -101,7 +101,12 @@ def record_logout(user: User) -> None:
     record("logout", "user", user.id, "signed out", actor=user)
 
 
-def record_second_factor_failed(user: User, tries: int) -> None:
+def second_factor_failed(user: User, tries: int, address: str | None) -> None:
+    """A wrong code after a right password counts like a wrong password, so someone holding the password
+    cannot try codes faster than passwords."""
+    now = utcnow()
+    throttle.count_failure(user.email, address, now)
+    _count_account_failure(user, now)
     record("login_second_factor_failed", "user", user.id, f"wrong code ({tries} in a row)", actor_email=user.email)
 
 

@@ -19,8 +19,8 @@ from resettle.auth.services import (
     complete_sign_in,
     normalise_email,
     record_logout,
-    record_second_factor_failed,
     record_session_ended,
+    second_factor_failed,
     user_for_set_password_token,
 )
 from resettle.auth.sessions import (
@@ -128,11 +128,13 @@ def _pending_user() -> User | None:
 @limiter.limit(_login_rate_limit, methods=["POST"])
 def second_factor() -> str | Response:
     """The second step of signing in: a code from the authenticator app, or a recovery code."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
     user = _pending_user()
     if user is None:
+        # Opened directly, after 5 minutes, or after too many wrong codes: the password comes first.
         session.pop(PENDING_SIGN_IN, None)
-        flash("Sign in with your email address and password first", "info")
-        return redirect(url_for("auth.login"))
+        return render_template("auth/second_factor_expired.html")
     form = SecondFactorForm()
     if form.validate_on_submit():
         used = two_factor.check_second_factor(user, form.code.data or "")
@@ -140,11 +142,10 @@ def second_factor() -> str | Response:
         if used:
             return _finish_sign_in(user, pending.get("next"), used)
         pending["tries"] = int(pending.get("tries", 0)) + 1
-        record_second_factor_failed(user, pending["tries"])
+        second_factor_failed(user, pending["tries"], request.remote_addr)
         if pending["tries"] >= MAX_SECOND_FACTOR_TRIES:
             session.pop(PENDING_SIGN_IN, None)
-            flash("That code was wrong too many times. Sign in again", "info")
-            return redirect(url_for("auth.login"))
+            return render_template("auth/second_factor_expired.html", too_many=True)
         session[PENDING_SIGN_IN] = pending
         form.code.errors.append("Enter the current code from your authenticator app, or an unused recovery code")
     return render_template("auth/second_factor.html", form=form)

@@ -95,7 +95,11 @@ def test_demo_refuses_a_database_with_real_accounts_and_loads_into_an_empty_one(
         db.engine.dispose()
 
 
-def test_private_links_never_reach_the_access_log(app: Flask, caplog: pytest.LogCaptureFixture) -> None:
+def test_private_links_never_reach_the_access_log(
+    app: Flask, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Alembic's logging set-up (run by the migration tests in the same process) disables existing loggers.
+    monkeypatch.setattr(logging.getLogger("werkzeug"), "disabled", False)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
