@@ -239,6 +239,10 @@ class Offer(db.Model):
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True, info={"pii": "none"})
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, info={"pii": "none"})
 
+    # A legal hold stops erasure and the retention job; erased_at marks an offer whose offerer was anonymised.
+    legal_hold: Mapped[bool] = mapped_column(Boolean, default=False, info={"pii": "none"})
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info={"pii": "none"})
+
     items: Mapped[list[OfferItem]] = relationship(
         back_populates="offer", cascade="all, delete-orphan", order_by="OfferItem.id"
     )

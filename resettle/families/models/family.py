@@ -232,6 +232,14 @@ class Family(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info={"pii": "none"})
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, info={"pii": "none"})
+    # Restriction of processing (UK GDPR Art. 18): the record is kept, but not matched, emailed about or exported.
+    restricted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info={"pii": "none"})
+    restriction_reason: Mapped[str] = mapped_column(
+        String(500), default="", info={"pii": "personal", "purpose": "data subject rights"}
+    )
+    # A legal hold stops the retention job anonymising the case, whatever its age.
+    legal_hold: Mapped[bool] = mapped_column(Boolean, default=False, info={"pii": "none"})
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info={"pii": "none"})
 
     caseworker: Mapped[User | None] = relationship(foreign_keys=[caseworker_id])
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
@@ -251,6 +259,10 @@ class Family(db.Model):
         if self.latitude is None or self.longitude is None:
             return None
         return (self.latitude, self.longitude)
+
+    @property
+    def is_restricted(self) -> bool:
+        return self.restricted_at is not None
 
     @property
     def current_members(self) -> list[Member]:
