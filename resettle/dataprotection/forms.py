@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
-from wtforms import RadioField, StringField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovRadioInput, GovSubmitInput, GovTextInput
+from wtforms import BooleanField, HiddenField, RadioField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
@@ -87,3 +87,34 @@ class CloseRequestForm(FlaskForm):
         validators=[InputRequired("Select the outcome")],
     )
     submit = SubmitField("Close the request", widget=GovSubmitInput())
+
+
+class RestrictionForm(FlaskForm):
+    action = HiddenField(default="restrict")
+    reason = StringField(
+        "Why is processing restricted",
+        description="For example: the family contest the accuracy of their record (request received 3 May)",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[Length(max=500, message="Reason must be 500 characters or fewer")],
+    )
+    submit = SubmitField("Restrict processing", widget=GovSubmitInput())
+
+
+class ErasureForm(FlaskForm):
+    email = StringField(
+        "Email address the person offered help with",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            InputRequired("Enter the email address the person offered help with"),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+            Email("Enter an email address in the correct format, like name@example.com"),
+        ],
+    )
+    confirm = BooleanField(
+        "I have checked the request and no legal reason requires us to keep these details",
+        widget=GovCheckboxInput(),
+        validators=[InputRequired("Confirm that you have checked the request")],
+    )
+    submit = SubmitField("Erase their personal data", widget=GovSubmitInput())

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, jsonify, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from resettle.auth.models import Role
 from resettle.auth.permissions import roles_required
-from resettle.dataprotection import access, bp
-from resettle.dataprotection.forms import CloseRequestForm, SubjectAccessRequestForm
+from resettle.dataprotection import access, erasure, restriction
+from resettle.dataprotection.forms import CloseRequestForm, ErasureForm, RestrictionForm, SubjectAccessRequestForm
 from resettle.dataprotection.models import RequestStatus, SubjectAccessRequest, SubjectKind
+from resettle.errors import FieldError
 from resettle.extensions import db
 from resettle.families.dates import local_today
 from resettle.families.models import Family, Member
+from resettle.families.queries import get_family_or_404
 from resettle.web.forms import show_field_error
+
+bp = Blueprint("dataprotection", __name__, url_prefix="/data-protection")
 
 REQUEST_STAFF = (Role.CASEWORKER, Role.ADMIN)
 
@@ -110,3 +114,39 @@ def export_request_json(public_id: str) -> Any:
     response = jsonify(export.as_json())
     response.headers["Content-Disposition"] = f'attachment; filename="subject-access-{request.public_id}.json"'
     return response
+
+
+@bp.route("/families/<reference>/restriction", methods=["GET", "POST"])
+@roles_required(*REQUEST_STAFF)
+def family_restriction(reference: str) -> Any:
+    family = get_family_or_404(reference)
+    form = RestrictionForm()
+    if form.validate_on_submit():
+        try:
+            if form.action.data == "lift":
+                restriction.lift_restriction(family, current_user)
+                message = "Processing is no longer restricted"
+            else:
+                restriction.restrict_family(family, form.reason.data or "", current_user)
+                message = "Processing restricted: the family will not be matched, emailed about or exported"
+        except FieldError as error:
+            show_field_error(form, error)
+        else:
+            flash(message)
+            return redirect(url_for("families.view_family", reference=family.reference))
+    return render_template("dataprotection/restriction.html", family=family, form=form)
+
+
+@bp.route("/erasure", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def erase_offerer() -> Any:
+    form = ErasureForm()
+    if form.validate_on_submit():
+        try:
+            count = erasure.erase_offerer(form.email.data, current_user)
+        except FieldError as error:
+            show_field_error(form, error)
+        else:
+            flash(f"Personal data erased from {count} offer{'s' if count != 1 else ''}; the offers' records remain")
+            return redirect(url_for("dataprotection.erase_offerer"))
+    return render_template("dataprotection/erasure.html", form=form)

@@ -130,6 +130,8 @@ ROUTE_ACCESS: dict[str, Any] = {
     "dataprotection.show_request": frozenset({CW, AD}),
     "dataprotection.export_request": frozenset({CW}),
     "dataprotection.export_request_json": frozenset({CW}),
+    "dataprotection.family_restriction": frozenset({CW, AD}),
+    "dataprotection.erase_offerer": frozenset({AD}),
 }
 
 # How to fill in each route's URL parameters; called inside a test with the database available.
@@ -151,6 +153,7 @@ URL_ARGS: dict[str, Callable[[], dict[str, Any]]] = {
             "families.health_notes",
             "families.raise_family_need",
             "families.add_family_task",
+            "dataprotection.family_restriction",
         ]
     },
     "families.edit_family_member": lambda: _member_args(),
