@@ -118,3 +118,23 @@ class ErasureForm(FlaskForm):
         validators=[InputRequired("Confirm that you have checked the request")],
     )
     submit = SubmitField("Erase their personal data", widget=GovSubmitInput())
+
+
+class LegalHoldForm(FlaskForm):
+    kind = RadioField(
+        "What to hold",
+        widget=GovRadioInput(),
+        choices=[SelectChoice("family", "A family (by reference)"), SelectChoice("offerer", "An offerer (by email)")],
+        validators=[InputRequired("Choose a family or an offerer")],
+    )
+    key = StringField(
+        "Family reference or offerer's email address",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            InputRequired("Enter the family reference or the offerer's email address"),
+            Length(max=254, message="This must be 254 characters or fewer"),
+        ],
+    )
+    hold = HiddenField(default="on")
+    submit = SubmitField("Place on legal hold", widget=GovSubmitInput())

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from resettle.auth.models import Role
 from resettle.auth.permissions import roles_required
-from resettle.dataprotection import access, erasure, restriction
-from resettle.dataprotection.forms import CloseRequestForm, ErasureForm, RestrictionForm, SubjectAccessRequestForm
+from resettle.dataprotection import access, erasure, restriction, retention
+from resettle.dataprotection.forms import (
+    CloseRequestForm,
+    ErasureForm,
+    LegalHoldForm,
+    RestrictionForm,
+    SubjectAccessRequestForm,
+)
 from resettle.dataprotection.models import RequestStatus, SubjectAccessRequest, SubjectKind
+from resettle.db import utcnow
 from resettle.errors import FieldError
 from resettle.extensions import db
 from resettle.families.dates import local_today
@@ -150,3 +157,21 @@ def erase_offerer() -> Any:
             flash(f"Personal data erased from {count} offer{'s' if count != 1 else ''}; the offers' records remain")
             return redirect(url_for("dataprotection.erase_offerer"))
     return render_template("dataprotection/erasure.html", form=form)
+
+
+@bp.route("/retention", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def retention_review() -> Any:
+    form = LegalHoldForm()
+    if form.validate_on_submit():
+        held = form.hold.data != "off"
+        try:
+            count = retention.set_legal_hold(form.kind.data, form.key.data, held, current_user)
+        except FieldError as error:
+            show_field_error(form, error)
+        else:
+            what = f"{count} record{'s' if count != 1 else ''}"
+            flash(f"Legal hold placed on {what}" if held else f"Legal hold lifted from {what}")
+            return redirect(url_for("dataprotection.retention_review"))
+    review = retention.review_list(current_app.config)
+    return render_template("dataprotection/retention.html", review=review, form=form, now=utcnow())

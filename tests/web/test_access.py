@@ -132,6 +132,7 @@ ROUTE_ACCESS: dict[str, Any] = {
     "dataprotection.export_request_json": frozenset({CW}),
     "dataprotection.family_restriction": frozenset({CW, AD}),
     "dataprotection.erase_offerer": frozenset({AD}),
+    "dataprotection.retention_review": frozenset({AD}),
 }
 
 # How to fill in each route's URL parameters; called inside a test with the database available.
