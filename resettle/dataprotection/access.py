@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from resettle.audit.models import AuditEvent
 from resettle.audit.services import record
@@ -25,9 +26,11 @@ from resettle.db import utcnow
 from resettle.errors import FieldError
 from resettle.extensions import db
 from resettle.families.models import CaseNote, ConsentRecord, Family, FamilyStatusChange, HealthNote, Member, Need, Task
+from resettle.funding.spend_models import SpendLine
 from resettle.matching.models import Match
 from resettle.notifications.models import OutboundEmail
 from resettle.offers.models import Offer
+from resettle.web.templating import format_pence
 
 REDACTED = "[redacted: another person]"
 
@@ -91,7 +94,11 @@ def close_request(request: SubjectAccessRequest, status: RequestStatus, actor: U
 
 
 def request_list(include_closed: bool = False) -> list[SubjectAccessRequest]:
-    statement = select(SubjectAccessRequest).order_by(SubjectAccessRequest.due_on, SubjectAccessRequest.id)
+    statement = (
+        select(SubjectAccessRequest)
+        .options(selectinload(SubjectAccessRequest.completed_by))
+        .order_by(SubjectAccessRequest.due_on, SubjectAccessRequest.id)
+    )
     if not include_closed:
         statement = statement.where(SubjectAccessRequest.status == RequestStatus.OPEN.value)
     return list(db.session.execute(statement.limit(500)).scalars())
@@ -242,6 +249,29 @@ def member_export(member: Member) -> SubjectExport:
                 for m in matches
             ],
             note="The people who offered help are not named: their details are theirs.",
+        )
+    )
+    spend = db.session.execute(
+        select(SpendLine)
+        .where(
+            SpendLine.family_id == family.id,
+            or_(SpendLine.need_id.is_(None), SpendLine.need_id.in_(need_ids)),
+        )
+        .order_by(SpendLine.spend_date, SpendLine.id)
+    ).scalars()
+    sections.append(
+        Section(
+            "Money spent for you or your household",
+            [
+                {
+                    "What": redact(line.item_description),
+                    "Amount": format_pence(line.amount_pence),
+                    "Date": _text(line.spend_date),
+                    "Status": _text(line.status),
+                }
+                for line in spend
+            ],
+            note="Who was paid is left out: a payee may be a private person.",
         )
     )
     tasks = db.session.execute(select(Task).where(Task.family_id == family.id).order_by(Task.due_on)).scalars()

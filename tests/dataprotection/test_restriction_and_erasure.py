@@ -20,6 +20,7 @@ from resettle.families.jobs import send_overdue_task_reminders
 from resettle.matching.builder import open_needs
 from resettle.matching.emails import send_offerer_next_steps
 from resettle.matching.models import Match
+from resettle.matching.services import MatchError, accept_proposal
 from resettle.notifications.email import queue_email
 from resettle.notifications.models import OutboundEmail
 from resettle.offers.links import make_offer_token, offer_for_token
@@ -27,7 +28,7 @@ from resettle.offers.models import Offer, OfferStatus
 from tests.conftest import submit_form
 from tests.factories import UserFactory
 from tests.families.factories import FamilyFactory, NeedFactory, TaskFactory
-from tests.matching.factories import MatchFactory
+from tests.matching.factories import MatchFactory, ProposalFactory
 from tests.offers.factories import OfferFactory
 
 
@@ -143,3 +144,12 @@ def test_an_administrator_erases_an_offerer_from_the_page(admin_client: FlaskCli
     assert response.status_code == 200
     assert "No offers were made with that email address" in response.get_data(as_text=True)
     assert 'value="gone@example.org"' in response.get_data(as_text=True)
+
+
+def test_a_proposal_made_before_the_restriction_cannot_be_accepted(database: Any) -> None:
+    proposal = ProposalFactory()
+    caseworker = UserFactory(role=Role.CASEWORKER)
+    restrict_family(proposal.need.family, "Objected to processing", caseworker)
+    with pytest.raises(MatchError, match="restricted"):
+        accept_proposal(proposal, caseworker)
+    assert database.session.execute(select(func.count()).select_from(Match)).scalar_one() == 0

@@ -23,6 +23,7 @@ from resettle.dataprotection.models import SubjectAccessRequest, SubjectKind
 from tests.conftest import submit_form
 from tests.factories import UserFactory
 from tests.families.factories import CaseNoteFactory, FamilyFactory, HealthNoteFactory, MemberFactory
+from tests.funding.factories import SpendLineFactory
 from tests.offers.factories import OfferFactory
 
 
@@ -58,11 +59,12 @@ def _two_member_family() -> tuple[Any, Any, Any]:
     HealthNoteFactory(family=family, member=noor, body="Noor: pregnant, due in March")
     HealthNoteFactory(family=family, member=None, body="Household: both parents report poor sleep")
     CaseNoteFactory(family=family, body="Met Noor Saleh and Hadi at the airport; Noor was tired.")
+    SpendLineFactory(family=family, item_description="Winter coat for Noor", amount_pence=4500)
     return family, hadi, noor
 
 
 def _export_text(export: Any) -> str:
-    return json.dumps(export.as_json())
+    return json.dumps(export.as_json(), ensure_ascii=False)
 
 
 def test_each_members_export_holds_only_their_own_data(database: Any) -> None:
@@ -76,6 +78,7 @@ def test_each_members_export_holds_only_their_own_data(database: Any) -> None:
         assert other not in hadi_text, other
     assert "poor sleep" not in hadi_text  # a household health note may be about someone else
     assert f"Met {REDACTED} and Hadi at the airport; {REDACTED} was tired." in hadi_text
+    assert f"Winter coat for {REDACTED}" in hadi_text and "£45.00" in hadi_text
 
     noor_text = _export_text(member_export(noor))
     assert "Noor Saleh" in noor_text and "pregnant" in noor_text and "Lewisham College" in noor_text
