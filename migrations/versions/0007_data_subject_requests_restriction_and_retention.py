@@ -1,7 +1,7 @@
 """Subject access requests; restriction of processing, legal hold and anonymisation marks on families and
 offers (existing rows: not restricted, no hold, not anonymised).
 
-Revision ID: r11
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-30 03:56:13.620260
 
@@ -13,7 +13,7 @@ import resettle.db  # noqa: F401  (custom column types)
 
 
 # revision identifiers, used by Alembic.
-revision = 'r11'
+revision = '0007'
 down_revision = '0006'
 branch_labels = None
 depends_on = None
