@@ -122,13 +122,13 @@ class Section:
 @dataclass
 class SubjectExport:
     subject: str
-    generated_at: datetime
+    produced_at: datetime
     sections: list[Section]
 
     def as_json(self) -> dict[str, Any]:
         return {
             "subject": self.subject,
-            "generated_at": self.generated_at.isoformat(),
+            "produced_at": self.produced_at.isoformat(),
             "sections": [{"title": s.title, "note": s.note, "records": s.rows} for s in self.sections],
         }
 
