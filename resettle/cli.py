@@ -72,6 +72,10 @@ def register_cli(app: Flask) -> None:
             raise click.UsageError("demo-code only works in development")
         click.echo(f"Two-factor code for the demo accounts: {pyotp.TOTP(DEMO_TOTP_SECRET).now()} (changes every 30 s)")
 
+    from resettle.dataprotection.cli import register_data_protection_cli
+
+    register_data_protection_cli(app)
+
     from resettle.jobs.runner import register_scheduler_commands
 
     register_scheduler_commands(app)

@@ -35,23 +35,35 @@ class User(UserMixin, db.Model):
         CheckConstraint("email = lower(email)", name="email_lower_case"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
-    name: Mapped[str] = mapped_column(String(120))
-    role: Mapped[Role] = mapped_column(Enum(Role, name="user_role", values_callable=lambda e: [m.value for m in e]))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})
+    email: Mapped[str] = mapped_column(String(254), unique=True, info={"pii": "personal", "purpose": "staff accounts"})
+    name: Mapped[str] = mapped_column(String(120), info={"pii": "personal", "purpose": "staff accounts"})
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, name="user_role", values_callable=lambda e: [m.value for m in e]), info={"pii": "none"}
+    )
     # Null until the invited person sets a password.
-    password_hash: Mapped[str | None] = mapped_column(String(255))
-    is_active_account: Mapped[bool] = mapped_column("is_active", Boolean, default=True)
+    password_hash: Mapped[str | None] = mapped_column(
+        String(255), info={"pii": "personal", "purpose": "staff accounts"}
+    )
+    is_active_account: Mapped[bool] = mapped_column("is_active", Boolean, default=True, info={"pii": "none"})
     # Flask-Login's id: rotating it signs the user out everywhere (password change, deactivation).
-    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
-    failed_login_count: Mapped[int] = mapped_column(Integer, default=0)
-    last_failed_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    session_token: Mapped[str] = mapped_column(
+        String(64), unique=True, default=new_session_token, info={"pii": "personal", "purpose": "staff accounts"}
+    )
+    failed_login_count: Mapped[int] = mapped_column(Integer, default=0, info={"pii": "none"})
+    last_failed_login_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, info={"pii": "personal", "purpose": "staff accounts"}
+    )
+    last_login_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, info={"pii": "personal", "purpose": "staff accounts"}
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info={"pii": "none"})
     # TOTP second factor: the shared secret (base32) and the last time step used, so a code works once.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
-    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    totp_secret: Mapped[str | None] = mapped_column(String(64), info={"pii": "personal", "purpose": "staff accounts"})
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, info={"pii": "personal", "purpose": "staff accounts"}
+    )
+    totp_last_step: Mapped[int | None] = mapped_column(Integer, info={"pii": "none"})
 
     # Set for the request by the session loader or at sign-in: the random id the session cookie carries.
     current_session_token = None
@@ -79,24 +91,29 @@ class User(UserMixin, db.Model):
         return f"<User {self.email} {self.role}>"
 
 
+_STAFF = {"pii": "personal", "purpose": "staff accounts"}
+
+
 class UserSession(db.Model):
     """A signed-in browser. The cookie carries only a random token; this row (holding its hash) is the session,
     so ending it here ends it everywhere a copy of the cookie exists."""
 
     __tablename__ = "user_sessions"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})
     # Names the session on the "signed in elsewhere" page without revealing its token.
-    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    ip_address: Mapped[str | None] = mapped_column(String(45))
-    user_agent: Mapped[str | None] = mapped_column(String(300))
-    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    end_reason: Mapped[str | None] = mapped_column(String(40))
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id, info={"pii": "none"})
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, info={"pii": "none"})
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True, info={"pii": "personal", "purpose": "staff accounts"}
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info=_STAFF)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info=_STAFF)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, info={"pii": "none"})
+    ip_address: Mapped[str | None] = mapped_column(String(45), info=_STAFF)
+    user_agent: Mapped[str | None] = mapped_column(String(300), info=_STAFF)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info={"pii": "none"})
+    end_reason: Mapped[str | None] = mapped_column(String(40), info={"pii": "none"})
 
     user: Mapped[User] = relationship()
 
@@ -106,11 +123,11 @@ class RecoveryCode(db.Model):
 
     __tablename__ = "recovery_codes"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True, info=_STAFF)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True, info=_STAFF)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info={"pii": "none"})
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info=_STAFF)
 
 
 class LoginThrottle(db.Model):
@@ -120,10 +137,11 @@ class LoginThrottle(db.Model):
     __tablename__ = "login_throttles"
     __table_args__ = (CheckConstraint("failures >= 0", name="failures_not_negative"),)
 
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    failures: Mapped[int] = mapped_column(Integer, default=0)
-    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A keyed hash of an email (and client) address: personal data, though not readable as such.
+    key: Mapped[str] = mapped_column(String(64), primary_key=True, info=_STAFF)
+    failures: Mapped[int] = mapped_column(Integer, default=0, info={"pii": "none"})
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info={"pii": "none"})
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, info={"pii": "none"})
 
 
 class ApprovalStatus(enum.StrEnum):
@@ -137,22 +155,23 @@ class RoleApproval(db.Model):
 
     __tablename__ = "role_approvals"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id, info={"pii": "none"})
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True, info=_STAFF)
     requested_role: Mapped[Role] = mapped_column(
-        Enum(Role, name="user_role", values_callable=lambda e: [m.value for m in e])
+        Enum(Role, name="user_role", values_callable=lambda e: [m.value for m in e]), info={"pii": "none"}
     )
     # A new account (invitation) rather than a change to an existing one.
-    is_invitation: Mapped[bool] = mapped_column(Boolean, default=False)
-    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    is_invitation: Mapped[bool] = mapped_column(Boolean, default=False, info={"pii": "none"})
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), info=_STAFF)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info={"pii": "none"})
     status: Mapped[ApprovalStatus] = mapped_column(
         Enum(ApprovalStatus, name="approval_status", values_callable=lambda e: [m.value for m in e]),
         default=ApprovalStatus.PENDING,
+        info={"pii": "none"},
     )
-    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), info=_STAFF)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info={"pii": "none"})
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])

@@ -5,8 +5,8 @@
 `recovery_codes` holds hashed single-use codes; `role_approvals` holds new administrators and role changes
 waiting for a second administrator. Users gain TOTP columns and lose the hard lock (`locked_until`).
 
-Revision ID: a11
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-30 04:23:04.511920
 
 """
@@ -18,8 +18,8 @@ import resettle.db  # noqa: F401  (custom column types)
 
 
 # revision identifiers, used by Alembic.
-revision = 'a11'
-down_revision = '0006'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
