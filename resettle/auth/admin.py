@@ -9,6 +9,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from resettle.auth import admin_bp as bp
+from resettle.auth import two_factor
 from resettle.auth.forms import EditUserForm, InviteUserForm
 from resettle.auth.models import Role, User
 from resettle.auth.permissions import roles_required
@@ -134,3 +135,16 @@ def approve_request(public_id: str) -> Response:
 @roles_required(Role.ADMIN)
 def reject_request(public_id: str) -> Response:
     return _decide(public_id, reject, "Refused: nothing has changed for {email}")
+
+
+@bp.route("/<int:user_id>/reset-two-factor", methods=["POST"])
+@roles_required(Role.ADMIN)
+def reset_two_factor(user_id: int) -> Response:
+    user = _get_user_or_404(user_id)
+    try:
+        two_factor.reset_by_administrator(user, current_user._get_current_object())
+    except AccountError as error:
+        flash(error.message, "error")
+    else:
+        flash(f"{user.email} will set up a new authenticator app the next time they sign in", "success")
+    return redirect(url_for("users.edit_user", user_id=user.id))

@@ -108,6 +108,23 @@ def disable(user: User) -> None:
     db.session.flush()
 
 
+def reset_by_administrator(user: User, admin: User) -> None:
+    """For someone who lost both their app and their recovery codes: remove the app and end their sessions,
+    so their next sign-in (password only) leads straight to setting up a new one. Never one's own."""
+    from resettle.auth.services import AccountError
+    from resettle.auth.sessions import end_all_sessions
+
+    if admin.id == user.id:
+        raise AccountError("two_factor", "Ask another administrator to remove your own authenticator app")
+    user.totp_secret = None
+    user.totp_enabled_at = None
+    user.totp_last_step = None
+    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    end_all_sessions(user, "two-factor reset")
+    record("two_factor_reset", "user", user.id, "authenticator app removed by an administrator", actor=admin)
+    db.session.flush()
+
+
 def _hash_recovery_code(code: str) -> str:
     return hashlib.sha256(_normalise_code(code).encode()).hexdigest()
 

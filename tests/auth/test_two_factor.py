@@ -206,3 +206,29 @@ def test_wrong_codes_count_like_wrong_passwords(client: FlaskClient) -> None:
     assert user.failed_login_count == 5
     page = _password_step(client, user.email).get_data(as_text=True)
     assert "There have been too many attempts to sign in with this email address" in page
+
+
+def test_an_administrator_can_remove_someone_elses_lost_authenticator(app: Flask, login_as: Any) -> None:
+    admin = login_as(Role.ADMIN)
+    person = login_as(Role.CASEWORKER)
+    two_factor.new_recovery_codes(person.user)
+    db.session.commit()
+    page = admin.get(f"/admin/users/{person.user.id}/edit").get_data(as_text=True)
+    assert "Remove their authenticator app" in page
+    response = admin.post(f"/admin/users/{person.user.id}/reset-two-factor", data={"csrf_token": csrf_token_from(page)})
+    assert response.status_code == 302
+    db.session.refresh(person.user)
+    assert not person.user.totp_enabled and two_factor.unused_recovery_code_count(person.user) == 0
+    assert person.get("/").status_code == 302  # signed out everywhere
+    fresh = app.test_client()
+    assert _password_step(fresh, person.user.email).headers["Location"] == "/account/two-factor"
+    own = admin.get(f"/admin/users/{admin.user.id}/edit").get_data(as_text=True)
+    assert "Remove their authenticator app" not in own
+    response = admin.post(
+        f"/admin/users/{admin.user.id}/reset-two-factor",
+        data={"csrf_token": csrf_token_from(own)},
+        follow_redirects=True,
+    )
+    assert "Ask another administrator" in response.get_data(as_text=True)
+    db.session.refresh(admin.user)
+    assert admin.user.totp_enabled

@@ -49,6 +49,7 @@ ROUTE_ACCESS: dict[str, Any] = {
     "users.approvals": frozenset({AD}),
     "users.approve_request": frozenset({AD}),
     "users.reject_request": frozenset({AD}),
+    "users.reset_two_factor": frozenset({AD}),
     "audit.audit_log": frozenset({AD}),
     "audit.export_audit_log": frozenset({AD}),
     "families.list_families": frozenset({CW, AD}),
@@ -155,6 +156,7 @@ URL_ARGS: dict[str, Callable[[], dict[str, Any]]] = {
     "users.resend_invitation": lambda: {"user_id": UserFactory().id},
     "users.approve_request": lambda: {"public_id": "not-a-request"},
     "users.reject_request": lambda: {"public_id": "not-a-request"},
+    "users.reset_two_factor": lambda: {"user_id": UserFactory().id},
     **{
         endpoint: lambda: {"reference": FamilyFactory().reference}
         for endpoint in [
