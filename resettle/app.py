@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, session
-from flask_login import current_user, logout_user
+from flask_login import current_user
 
 from resettle.config import config_from_environment
 
@@ -28,10 +28,15 @@ def _load_config(app: Flask, config: Any) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'resettle.sqlite'}"
     if not app.config.get("SECRET_KEY"):
         if app.config.get("ENV_NAME") == "production":
-            raise RuntimeError("SECRET_KEY must be set in production (a long random string)")
+            raise RuntimeError("SECRET_KEY must be set in production (a long random string, 32 bytes or more)")
         app.config["SECRET_KEY"] = _development_secret_key(app)
     if not app.config.get("UPLOAD_FOLDER"):
         app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")
+
+    from resettle.hardening import check_production_settings, restrict_sqlite_file
+
+    check_production_settings(app)
+    restrict_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
 
 
 def _development_secret_key(app: Flask) -> str:
@@ -50,8 +55,13 @@ def create_app(config: Any = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "resettle" / "static" / "dist"),
         static_url_path="/assets",
     )
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True, mode=0o700)
     _load_config(app, config)
+
+    from resettle.web.proxies import trust_proxies, trusted_proxy_hops
+
+    app.config["TRUSTED_PROXY_HOPS"] = trusted_proxy_hops(app.config.get("TRUSTED_PROXY_HOPS", 0))
+    trust_proxies(app, app.config["TRUSTED_PROXY_HOPS"])
     # The service's own notices (a job finished, an email held back while mail is off, with its link) are INFO.
     if app.logger.level == logging.NOTSET:
         app.logger.setLevel(logging.INFO)
@@ -68,6 +78,7 @@ def create_app(config: Any = None) -> Flask:
     _init_login(app, login_manager)
 
     from resettle.web.errors import init_error_handlers
+    from resettle.web.logs import init_log_redaction
     from resettle.web.navigation import init_navigation
     from resettle.web.security import init_security_headers
     from resettle.web.templating import init_templates
@@ -78,6 +89,7 @@ def create_app(config: Any = None) -> Flask:
     init_security_headers(app)
     init_transactions(app)
     init_error_handlers(app)
+    init_log_redaction(app)
 
     from resettle.auth.permissions import init_access_gate
 
@@ -91,40 +103,33 @@ def create_app(config: Any = None) -> Flask:
 
 
 def _init_login(app: Flask, login_manager: Any) -> None:
-    from datetime import timedelta
-
-    from sqlalchemy import select
+    from flask import g
 
     from resettle.auth.models import User
-    from resettle.db import utcnow
-    from resettle.extensions import db
+    from resettle.auth.sessions import load_session
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to continue"
-    # "basic": a changed address only makes the session non-fresh; the idle timeout and token rotation do the rest.
+    # "basic": a changed address only makes the session non-fresh; server-side session rows do the rest.
     login_manager.session_protection = "basic"
 
     @login_manager.user_loader
     def load_user(session_token: str) -> User | None:
-        user = db.session.execute(select(User).where(User.session_token == session_token)).scalar_one_or_none()
-        return user if user is not None and user.is_active_account else None
-
-    idle = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
+        """The cookie's id is a session token; the session row says whether it still works (see auth.sessions)."""
+        loaded = load_session(session_token)
+        g.session_ended_because = loaded.ended_because
+        return loaded.user
 
     @app.before_request
-    def expire_idle_session() -> None:
-        """Sign staff out after a period without activity; enforced on the server, not by cookie expiry."""
-        if not current_user.is_authenticated:
+    def forget_ended_session() -> None:
+        """A cookie whose session has ended is dropped, with a word on the sign-in page if it timed out."""
+        if "_user_id" not in session or current_user.is_authenticated:
             return
-        now = utcnow().timestamp()
-        last_seen = session.get("last_seen")
-        if last_seen is not None and now - float(last_seen) > idle.total_seconds():
-            logout_user()
-            session.clear()
-            session["signed_out_idle"] = True
-            return
-        session["last_seen"] = now
+        reason = g.pop("session_ended_because", None)
+        session.clear()
+        if reason in ("idle", "expired"):
+            session["signed_out_reason"] = reason
 
 
 def _register_blueprints(app: Flask) -> None:

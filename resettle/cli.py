@@ -35,8 +35,17 @@ def register_cli(app: Flask) -> None:
     @click.option("--if-empty", is_flag=True, help="Only load when the database has no users yet.")
     def demo_command(if_empty: bool) -> None:
         """Load a small, realistic demo borough and print the demo logins."""
-        from resettle.demo import DEMO_USERS, database_is_empty, load_demo_data
+        from flask import current_app
 
+        from resettle.demo import DEMO_TOTP_SECRET, DEMO_USERS, database_is_empty, load_demo_data, non_demo_users
+
+        # The demo adds an administrator with a published password and two-factor key.
+        if current_app.config.get("ENV_NAME") != "development":
+            raise click.UsageError("The demo can only be loaded in development (RESETTLE_ENV=development)")
+        if not if_empty and non_demo_users():
+            raise click.UsageError(
+                "This database holds accounts that are not demo accounts; the demo is only loaded into an empty one"
+            )
         if not if_empty or database_is_empty():
             load_demo_data()
             db.session.commit()
@@ -46,6 +55,22 @@ def register_cli(app: Flask) -> None:
         click.echo("\nDemo logins (all share one password):")
         for user in DEMO_USERS:
             click.echo(f"  {user['role']:<11} {user['email']:<36} password: {user['password']}")
+        click.echo(
+            "\nCaseworkers and the administrator also need a two-factor code. Either add this key to an"
+            f"\nauthenticator app: {DEMO_TOTP_SECRET}\nor print the current code with: .venv/bin/flask demo-code"
+        )
+
+    @app.cli.command("demo-code")
+    def demo_code_command() -> None:
+        """Print the current two-factor code of the demo accounts (development only)."""
+        import pyotp
+        from flask import current_app
+
+        from resettle.demo import DEMO_TOTP_SECRET
+
+        if current_app.config.get("ENV_NAME") not in ("development", "test"):
+            raise click.UsageError("demo-code only works in development")
+        click.echo(f"Two-factor code for the demo accounts: {pyotp.TOTP(DEMO_TOTP_SECRET).now()} (changes every 30 s)")
 
     from resettle.dataprotection.cli import register_data_protection_cli
 

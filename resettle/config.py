@@ -35,8 +35,10 @@ class Config:
     # Where links in emails point to.
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
 
-    # Sessions: signed cookie, expires after this long without activity.
+    # Sessions: a server-side record per signed-in browser, ended after this long without activity, and in any
+    # case this many hours after signing in.
     SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
+    SESSION_ABSOLUTE_HOURS = int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12"))
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -46,10 +48,16 @@ class Config:
 
     WTF_CSRF_TIME_LIMIT = 3600 * 4
 
-    # Login throttling per account, on top of the per-address rate limit.
+    # Sign-in throttling (see resettle/auth/throttle.py): a pause per email and client address after a few wrong
+    # passwords, and a growing delay per email address that browsers the person has used before skip.
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCKOUT_MINUTES = 15
+    LOGIN_SLOWDOWN_AFTER = int(os.environ.get("LOGIN_SLOWDOWN_AFTER", "10"))
+    LOGIN_SLOWDOWN_MAX_SECONDS = int(os.environ.get("LOGIN_SLOWDOWN_MAX_SECONDS", "300"))
+    LOGIN_SLOWDOWN_WINDOW_HOURS = 24
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+    # How many reverse proxies in front of the app add X-Forwarded-For / -Proto (0: none, headers ignored).
+    TRUSTED_PROXY_HOPS = os.environ.get("TRUSTED_PROXY_HOPS", "0")
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
 
@@ -64,6 +72,8 @@ class Config:
     MAIL_SUPPRESS_SEND = not _bool("MAIL_ENABLED", False)
 
     INVITE_MAX_AGE_DAYS = 7
+    # Staff can be invited only at these email domains (comma-separated); none set means no invitations.
+    STAFF_EMAIL_DOMAINS = os.environ.get("STAFF_EMAIL_DOMAINS", "")
     # Community offers: how long an offerer's private link works, and per-address limits on the public form.
     OFFER_LINK_MAX_AGE_DAYS = int(os.environ.get("OFFER_LINK_MAX_AGE_DAYS", "90"))
     OFFER_FORM_RATE_LIMIT = os.environ.get("OFFER_FORM_RATE_LIMIT", "10 per minute;50 per hour")
@@ -80,16 +90,18 @@ class Config:
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
+    STAFF_EMAIL_DOMAINS = os.environ.get("STAFF_EMAIL_DOMAINS", "council.example")
 
 
 class TestConfig(Config):
     ENV_NAME = "test"
     TESTING = True
-    SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105 (tests only)
+    SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105 (the test configuration only)  # nosec B105
     SQLALCHEMY_DATABASE_URI = normalise_database_url(os.environ.get("TEST_DATABASE_URL", "sqlite://"))
     SERVER_NAME = "localhost"
     BASE_URL = "http://localhost"
     ARGON2_FAST = True
+    STAFF_EMAIL_DOMAINS = "council.example"
     MAIL_SUPPRESS_SEND = False
     RATELIMIT_STORAGE_URI = "memory://"
 

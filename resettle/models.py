@@ -1,7 +1,7 @@
 """Imports every model module so the metadata is complete (for Alembic and for tests)."""
 
 from resettle.audit.models import AuditEvent  # noqa: F401
-from resettle.auth.models import User  # noqa: F401
+from resettle.auth.models import LoginThrottle, RecoveryCode, RoleApproval, User, UserSession  # noqa: F401
 from resettle.dataprotection.models import SubjectAccessRequest  # noqa: F401
 from resettle.families import models as families_models  # noqa: F401
 from resettle.funding.models import AmountRule, CategoryEligibility, ExpenseCategory, FundingScheme  # noqa: F401

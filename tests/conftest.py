@@ -119,14 +119,34 @@ def submit_form(
 
 
 def sign_in_as(client: FlaskClient, user: User) -> FlaskClient:
-    """Sign in without the form (the form itself is tested in tests/auth)."""
+    """Sign in without the form, password and second factor (those are tested in tests/auth): open a
+    server-side session for the user and give the client its cookie."""
+    from resettle.auth.sessions import start_session
+
+    token = start_session(user)
+    db.session.commit()
+    with client.session_transaction() as session:
+        session["_user_id"] = token
+        session["_fresh"] = True
+    client.session_token = token  # type: ignore[attr-defined]
+    return client
+
+
+def totp_code_for(user: User) -> str:
+    """The authenticator code a test user's app would show now. Each code works once per account, so the
+    account's record of the last step used is cleared first, as if 30 seconds had passed."""
+    import pyotp
+
     from resettle.db import utcnow
 
-    with client.session_transaction() as session:
-        session["_user_id"] = user.session_token
-        session["_fresh"] = True
-        session["last_seen"] = utcnow().timestamp()
-    return client
+    user.totp_last_step = None
+    db.session.commit()
+    return pyotp.TOTP(user.totp_secret).at(utcnow())
+
+
+def complete_second_step(client: FlaskClient, user: User, follow_redirects: bool = False) -> Any:
+    """After the password, enter the authenticator code on /login/code as the person would."""
+    return submit_form(client, "/login/code", {"code": totp_code_for(user)}, follow_redirects=follow_redirects)
 
 
 @pytest.fixture

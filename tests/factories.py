@@ -8,9 +8,15 @@ from factory.alchemy import SQLAlchemyModelFactory
 
 from resettle.auth.models import Role, User
 from resettle.auth.passwords import hash_password
+from resettle.db import utcnow
 from resettle.extensions import db
 
+TOTP_ROLES = (Role.CASEWORKER, Role.ADMIN)
+
 DEFAULT_PASSWORD = "correct horse battery"
+# Caseworkers and administrators must use a second factor; factory users of those roles have it set up with
+# this secret (tests.auth.second_step gives the current code, or completes the step for a client).
+TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 class BaseFactory(SQLAlchemyModelFactory):
@@ -31,3 +37,5 @@ class UserFactory(BaseFactory):
     role = Role.CASEWORKER
     password_hash = factory.LazyFunction(lambda: hash_password(DEFAULT_PASSWORD))
     is_active_account = True
+    totp_secret = factory.LazyAttribute(lambda user: TEST_TOTP_SECRET if user.role in TOTP_ROLES else None)
+    totp_enabled_at = factory.LazyAttribute(lambda user: utcnow() if user.role in TOTP_ROLES else None)

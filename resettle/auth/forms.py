@@ -90,3 +90,28 @@ class SetPasswordForm(FlaskForm):
         validators=[InputRequired("Confirm your new password"), EqualTo("password", "Passwords must match")],
     )
     submit = SubmitField("Set password", widget=GovSubmitInput())
+
+
+class SecondFactorForm(FlaskForm):
+    code = StringField(
+        "Code",
+        widget=GovTextInput(),
+        filters=[_strip],
+        description="The 6-digit code from your authenticator app, or one of your recovery codes",
+        validators=[
+            InputRequired("Enter the code from your authenticator app"),
+            Length(max=20, message="Code is too long"),
+        ],
+    )
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class SetUpTwoFactorForm(FlaskForm):
+    code = StringField(
+        "Code from the app",
+        widget=GovTextInput(),
+        filters=[_strip],
+        description="Enter the 6-digit code the app shows for this account",
+        validators=[InputRequired("Enter the 6-digit code from the app"), Length(max=20, message="Code is too long")],
+    )
+    submit = SubmitField("Turn on two-factor authentication", widget=GovSubmitInput())

@@ -21,6 +21,8 @@ ACCESS_ATTRIBUTE = "_resettle_access"
 # Endpoints Flask registers itself.
 BUILT_IN_PUBLIC_ENDPOINTS = frozenset({"static"})
 STAFF = (Role.CASEWORKER, Role.REVIEWER, Role.ADMIN)
+# What someone whose role needs two-factor authentication may use before setting it up.
+ENROLMENT_ENDPOINTS = frozenset({"auth.two_factor_setup", "auth.logout"})
 
 
 def public_route(view: F) -> F:
@@ -63,4 +65,8 @@ def init_access_gate(app: Flask) -> None:
             return redirect(url_for("auth.login", next=request.full_path if request.args else request.path))
         if current_user.role not in access:
             abort(403)
+        if current_user.totp_required and not current_user.totp_enabled and request.endpoint not in ENROLMENT_ENDPOINTS:
+            if request.path.startswith("/api/"):
+                abort(403)
+            return redirect(url_for("auth.two_factor_setup"))
         return None

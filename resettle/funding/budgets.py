@@ -106,14 +106,16 @@ def ensure_budget_row(stream: FundingStream, family: Family | None) -> FundingBu
             db.session.add(row)
     except IntegrityError:
         row = _budget_row(stream, family)
-        assert row is not None
+        if row is None:  # another transaction's insert won the race, so its row must be there
+            raise RuntimeError("budget row vanished after a concurrent insert") from None
     return row
 
 
 def lock_budget(stream: FundingStream, family: Family | None) -> FundingBudget:
     ensure_budget_row(stream, family)
     row = _budget_row(stream, family, lock=True)
-    assert row is not None
+    if row is None:  # ensure_budget_row has just made sure it exists
+        raise RuntimeError("budget row missing after ensure_budget_row")
     return row
 
 

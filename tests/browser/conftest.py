@@ -73,7 +73,9 @@ def live_app(tmp_path_factory: pytest.TempPathFactory, smtp_server: Any) -> Iter
         load_demo_data()
         db.session.commit()
         db.session.remove()
+    _live_apps.append(app)
     yield app
+    _live_apps.remove(app)
     with app.app_context():
         db.drop_all()
         db.engine.dispose()
@@ -124,8 +126,33 @@ def serious_accessibility_violations(page: Any) -> list[dict[str, Any]]:
     ]
 
 
+_live_apps: list[Flask] = []
+
+
+def current_demo_code(email: str) -> str:
+    """The code a demo account's authenticator app shows now. A code works once per account, so the live
+    database's record of the last one used is cleared first, as if 30 seconds had passed."""
+    import pyotp
+    from sqlalchemy import update
+
+    from resettle.auth.models import User
+    from resettle.demo import DEMO_TOTP_SECRET
+
+    with _live_apps[-1].app_context():
+        db.session.execute(update(User).where(User.email == email).values(totp_last_step=None))
+        db.session.commit()
+        db.session.remove()
+    return pyotp.TOTP(DEMO_TOTP_SECRET).now()
+
+
 def sign_in(page: Any, email: str, password: str) -> None:
+    """Sign in as a person would: the password, then (for accounts that have it) the authenticator code."""
     page.goto("/login")
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    if page.url.endswith("/login/code"):
+        page.get_by_label("Code").fill(current_demo_code(email))
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_load_state()

@@ -41,3 +41,44 @@ def test_admin_pages_are_accessible(page: Any) -> None:
     for path in ("/admin/users/", "/admin/users/invite", "/admin/audit/"):
         page.goto(path)
         assert serious_accessibility_violations(page) == [], path
+
+
+def test_two_factor_set_up_and_sign_in_in_the_browser(page: Any, live_app: Any) -> None:
+    """A new caseworker sets up an authenticator app from the QR page, keeps the recovery codes, and signs in
+    again with a code from the app."""
+    import pyotp
+
+    from resettle.auth.models import Role
+    from resettle.auth.services import create_user
+    from resettle.extensions import db
+
+    email = "new.caseworker@council.example"
+    with live_app.app_context():
+        create_user(email, "Nadia Rahman", Role.CASEWORKER, password=DEMO_PASSWORD)
+        db.session.commit()
+        db.session.remove()
+    sign_in(page, email, DEMO_PASSWORD)
+    page.wait_for_url("**/account/two-factor")
+    assert page.get_by_role("img", name="QR code for your authenticator app").is_visible()
+    assert serious_accessibility_violations(page) == []
+    key = page.get_by_test_id("totp-key").inner_text().replace(" ", "")
+    page.get_by_label("Code from the app").fill(pyotp.TOTP(key).now())
+    page.get_by_role("button", name="Turn on two-factor authentication").click()
+    codes = page.get_by_test_id("recovery-codes").locator("code").all_inner_texts()
+    assert len(codes) == 10
+    assert serious_accessibility_violations(page) == []
+    page.get_by_role("button", name="Sign out").click()
+
+    page.goto("/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/login/code")
+    assert serious_accessibility_violations(page) == []
+    page.get_by_label("Code").fill("000000")
+    page.get_by_role("button", name="Continue").click()
+    assert "Enter the current code" in page.locator(".govuk-error-summary").inner_text()
+    page.get_by_label("Code").fill(codes[0])  # the phone is lost: a recovery code instead
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url("**/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Hello, Nadia Rahman"
