@@ -25,6 +25,7 @@ for _user in DEMO_USERS:
 
 # Each module has `load_demo(users_by_email)`; listed in the order they depend on each other.
 DEMO_LOADERS: list[str] = [
+    "resettle.need_to_know.demo",
     "resettle.families.demo",
     "resettle.offers.demo",
     "resettle.funding.demo",

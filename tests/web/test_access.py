@@ -123,6 +123,11 @@ ROUTE_ACCESS: dict[str, Any] = {
     "matching.cancel": frozenset({CW, AD}),
     "matching.gap_report": STAFF,
     "matching.export_gaps": STAFF,
+    # Need to know: caseworkers outside a family's team break glass; administrators see who did, and set teams.
+    "need_to_know.break_glass_page": frozenset({CW}),
+    "need_to_know.break_glass_list": frozenset({AD}),
+    "need_to_know.teams": frozenset({AD}),
+    "need_to_know.set_user_team": frozenset({AD}),
 }
 
 # How to fill in each route's URL parameters; called inside a test with the database available.
@@ -144,6 +149,7 @@ URL_ARGS: dict[str, Callable[[], dict[str, Any]]] = {
             "families.health_notes",
             "families.raise_family_need",
             "families.add_family_task",
+            "need_to_know.break_glass_page",
         ]
     },
     "families.edit_family_member": lambda: _member_args(),
