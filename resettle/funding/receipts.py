@@ -83,7 +83,7 @@ def add_receipt(line: SpendLine, stream: IO[bytes], filename: str, actor: User) 
         "receipt_uploaded",
         "spend_line",
         line.public_id,
-        f"{line.reference}: {receipt.original_filename} ({content_type}, {len(content)} bytes)",
+        f"{line.reference}: receipt {receipt.public_id} ({content_type}, {len(content)} bytes)",
         actor=actor,
     )
     return receipt
@@ -95,7 +95,7 @@ def remove_receipt(receipt: Receipt, actor: User) -> None:
         raise _problem(f"Receipts cannot be removed from {line.reference} now it is {line.status.label.lower()}")
     path = receipt_path(receipt)
     record(
-        "receipt_removed", "spend_line", line.public_id, f"{line.reference}: {receipt.original_filename}", actor=actor
+        "receipt_removed", "spend_line", line.public_id, f"{line.reference}: receipt {receipt.public_id}", actor=actor
     )
     line.receipts.remove(receipt)
     db.session.flush()

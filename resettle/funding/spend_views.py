@@ -239,7 +239,7 @@ def download_receipt(public_id: str) -> Response:
         "receipt_viewed",
         "spend_line",
         receipt.spend_line.public_id,
-        f"{receipt.spend_line.reference}: {receipt.original_filename}",
+        f"{receipt.spend_line.reference}: receipt {receipt.public_id}",
     )
     return send_file(
         receipt_path(receipt),

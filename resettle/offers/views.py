@@ -144,7 +144,12 @@ def export_offers() -> Response:
         ]
         for o in offers
     )
-    record("offers_exported", "offer", None, f"CSV export: {request.query_string.decode()[:200]}")
+    record(
+        "offers_exported",
+        "offer",
+        None,
+        "CSV export, filtered by: " + (", ".join(sorted(k for k in request.args if request.args[k])) or "nothing"),
+    )
     return csv_response("offers.csv", header, rows)
 
 

@@ -200,7 +200,9 @@ def test_status_follows_the_lifecycle_and_records_who_and_when(caseworker_client
         .scalars()
         .all()
     )
-    assert audit == ["status: verified → matched; Family 7KQ3", "status: matched → fulfilled"]
+    # The note is free text: kept in the offer's history, never in the audit log.
+    assert audit == ["status: verified → matched; note in the offer's history", "status: matched → fulfilled"]
+    assert [e.note for e in offer.events][0] == "Family 7KQ3"
 
 
 def test_staff_edit_an_offer_and_enter_a_cost_for_a_paid_offer(caseworker_client: FlaskClient) -> None:
