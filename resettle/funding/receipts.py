@@ -36,6 +36,20 @@ def sniff_type(head: bytes) -> tuple[str, str] | None:
     return None
 
 
+def download_name(receipt: Receipt) -> str:
+    """A name of our own for the download: the spend line's reference, the receipt's id and the extension of
+    its checked type. The uploader's file name is kept for staff to read but never used as a header."""
+    extension = next((ext for _, content_type, ext in SIGNATURES if content_type == receipt.content_type), "")
+    return secure_filename(f"receipt-{receipt.spend_line.reference}-{receipt.public_id[:8]}{extension}")
+
+
+def file_matches_checked_type(receipt: Receipt) -> bool:
+    """Whether the stored file's first bytes still show the type checked at upload."""
+    with receipt_path(receipt).open("rb") as handle:
+        sniffed = sniff_type(handle.read(16))
+    return sniffed is not None and sniffed[0] == receipt.content_type
+
+
 def receipt_folder() -> Path:
     folder = Path(current_app.config["UPLOAD_FOLDER"]) / "receipts"
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
