@@ -25,6 +25,9 @@ class AuditEvent(db.Model):
     object_id: Mapped[str | None] = mapped_column(String(64), index=True)
     summary: Mapped[str] = mapped_column(String(1000), default="")
     ip_address: Mapped[str | None] = mapped_column(String(45))
+    # The hash chain (resettle.audit.chain): set when the row is flushed, never by hand.
+    previous_hash: Mapped[str] = mapped_column(String(64))
+    row_hash: Mapped[str] = mapped_column(String(64))
 
 
 class AuditLogIsAppendOnly(RuntimeError):
