@@ -16,9 +16,9 @@ from resettle.families.models import Family
 class Team(db.Model):
     __tablename__ = "teams"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(80), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})
+    name: Mapped[str] = mapped_column(String(80), unique=True, info={"pii": "none"})
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info={"pii": "none"})
 
 
 class TeamMembership(db.Model):
@@ -26,9 +26,17 @@ class TeamMembership(db.Model):
 
     __tablename__ = "team_memberships"
 
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
-    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"),
+        primary_key=True,
+        info={"pii": "personal", "purpose": "staff accounts"},
+    )
+    team_id: Mapped[int] = mapped_column(
+        ForeignKey("teams.id", ondelete="CASCADE"), index=True, info={"pii": "personal", "purpose": "staff accounts"}
+    )
+    joined_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, info={"pii": "personal", "purpose": "staff accounts"}
+    )
 
     user: Mapped[User] = relationship()
     team: Mapped[Team] = relationship()
@@ -44,12 +52,19 @@ class BreakGlassRecord(db.Model):
         CheckConstraint("expires_at > created_at", name="expires_after_created"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
-    family_id: Mapped[int] = mapped_column(ForeignKey("families.id", ondelete="CASCADE"), index=True)
-    reason: Mapped[str] = mapped_column(String(500))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="RESTRICT"), index=True, info={"pii": "personal", "purpose": "accountability"}
+    )
+    family_id: Mapped[int] = mapped_column(
+        ForeignKey("families.id", ondelete="CASCADE"), index=True, info={"pii": "personal", "purpose": "accountability"}
+    )
+    # Free text: it may say why a family needed help, so it is personal (and read by administrators only).
+    reason: Mapped[str] = mapped_column(String(500), info={"pii": "personal", "purpose": "accountability"})
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, index=True, info={"pii": "personal", "purpose": "accountability"}
+    )
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, info={"pii": "none"})
 
     user: Mapped[User] = relationship()
     family: Mapped[Family] = relationship()

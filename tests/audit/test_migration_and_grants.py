@@ -40,7 +40,7 @@ def empty_database(tmp_path: Path) -> Iterator[str]:
 def test_existing_audit_rows_are_chained_by_the_migration(empty_database: str) -> None:
     app = _app(empty_database)
     with app.app_context():
-        upgrade(directory=str(MIGRATIONS), revision="0006")
+        upgrade(directory=str(MIGRATIONS), revision="0007")
         with db.engine.begin() as connection:
             for n in range(3):
                 connection.execute(
