@@ -142,6 +142,7 @@ def _register_blueprints(app: Flask) -> None:
     from resettle.funding import bp as funding_bp
     from resettle.main import bp as main_bp
     from resettle.matching.views import bp as matching_bp
+    from resettle.need_to_know import bp as need_to_know_bp
     from resettle.offers import bp as offers_bp
     from resettle.offers import public_bp as offers_public_bp
 
@@ -153,4 +154,5 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.register_blueprint(funding_bp)
     app.register_blueprint(matching_bp)
+    app.register_blueprint(need_to_know_bp)
     app.register_blueprint(dataprotection_bp)

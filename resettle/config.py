@@ -78,6 +78,8 @@ class Config:
     OFFER_LINK_MAX_AGE_DAYS = int(os.environ.get("OFFER_LINK_MAX_AGE_DAYS", "90"))
     OFFER_FORM_RATE_LIMIT = os.environ.get("OFFER_FORM_RATE_LIMIT", "10 per minute;50 per hour")
     OFFER_LINK_RATE_LIMIT = os.environ.get("OFFER_LINK_RATE_LIMIT", "20 per minute;100 per hour")
+    # Emails the public form and new-link page may send to one address in 24 hours, so they are no relay.
+    PUBLIC_EMAILS_PER_ADDRESS_PER_DAY = int(os.environ.get("PUBLIC_EMAILS_PER_ADDRESS_PER_DAY", "3"))
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")  # default: instance/uploads
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
     ARGON2_FAST = False  # tests use cheap hash parameters

@@ -6,6 +6,7 @@ a transaction that is rolled back afterwards; the app's own commits become savep
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -48,6 +49,9 @@ def app(smtp_server: SMTPServer) -> Iterator[Flask]:
     class Config(TestConfig):
         MAIL_SERVER = smtp_server.host
         MAIL_PORT = smtp_server.port
+        # Parallel workers share one database, each in transactions it rolls back: each chains the audit log
+        # under its own lock, so one test's open transaction never holds up another worker's.
+        AUDIT_CHAIN_LOCK_KEY = 0x72657365 + int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:] or 0)
 
     app = create_app(Config)
     app.test_client_class = IsolatedClient

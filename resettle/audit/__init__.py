@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
-from resettle.audit import views  # noqa: E402,F401
+from resettle.audit import chain, commands, views  # noqa: E402,F401

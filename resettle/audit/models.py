@@ -31,6 +31,9 @@ class AuditEvent(db.Model):
         String(1000), default="", info={"pii": "personal", "purpose": "accountability"}
     )
     ip_address: Mapped[str | None] = mapped_column(String(45), info={"pii": "personal", "purpose": "accountability"})
+    # The hash chain (resettle.audit.chain): set when the row is flushed, never by hand.
+    previous_hash: Mapped[str] = mapped_column(String(64), info={"pii": "none"})
+    row_hash: Mapped[str] = mapped_column(String(64), info={"pii": "none"})
 
 
 class AuditLogIsAppendOnly(RuntimeError):

@@ -54,13 +54,27 @@ def audit_value(value: Any) -> str:
     return str(value)
 
 
+def is_structured(value: Any) -> bool:
+    """A value the audit log may hold: a choice, a flag, a number or a date. Text typed by a person (names,
+    notes, reasons, titles) may hold anything, a diagnosis included, so the log never keeps it."""
+    if value is None or value == "" or isinstance(value, Enum | bool | int | float | date):
+        return True
+    return False
+
+
 def describe_changes(before: dict[str, Any], after: dict[str, Any], withheld: Iterable[str] = ()) -> str:
     """A short 'field: old → new' summary of what changed, for the audit entry.
 
-    Fields in `withheld` (people's names) are said to have changed without their values."""
+    Free text (see `is_structured`) and fields in `withheld` are said to have changed, without their values."""
     withheld = set(withheld)
+
+    def part(key: str, old: Any, new: Any) -> str:
+        if key in withheld or not (is_structured(old) and is_structured(new)):
+            return f"{key} changed"
+        return f"{key}: {audit_value(old)} → {audit_value(new)}"
+
     parts = [
-        f"{key} changed" if key in withheld else f"{key}: {audit_value(before.get(key))} → {audit_value(value)}"
+        part(key, before.get(key), value)
         for key, value in after.items()
         if audit_value(before.get(key)) != audit_value(value)
     ]

@@ -25,6 +25,7 @@ from resettle.extensions import db
 from resettle.families.dates import local_today
 from resettle.families.models import Family, Member
 from resettle.families.queries import get_family_or_404
+from resettle.need_to_know.policy import SpecialCategoryAccess, special_category_access
 from resettle.web.forms import show_field_error
 
 bp = Blueprint("dataprotection", __name__, url_prefix="/data-protection")
@@ -101,10 +102,27 @@ def show_request(public_id: str) -> Any:
     return render_template("dataprotection/request.html", request_record=request, form=form, today=local_today())
 
 
+def _need_to_know_refusal(request: SubjectAccessRequest) -> Any:
+    """A member's export holds their health notes, access and dietary needs, so the need-to-know rule applies:
+    a caseworker outside the family's team breaks glass first."""
+    if request.kind is not SubjectKind.MEMBER or request.member is None:
+        return None
+    family = request.member.family
+    family_access = special_category_access(current_user, family)
+    if family_access == SpecialCategoryAccess.NEEDS_BREAK_GLASS:
+        return redirect(url_for("need_to_know.break_glass_page", reference=family.reference))
+    if not family_access.may_read:
+        abort(403)
+    return None
+
+
 @bp.route("/requests/<public_id>/export")
 @roles_required(Role.CASEWORKER)
-def export_request(public_id: str) -> str:
+def export_request(public_id: str) -> Any:
     request = _request_or_404(public_id)
+    refusal = _need_to_know_refusal(request)
+    if refusal is not None:
+        return refusal
     export = access.export_for(request)
     if export is None:
         abort(404)
@@ -115,6 +133,9 @@ def export_request(public_id: str) -> str:
 @roles_required(Role.CASEWORKER)
 def export_request_json(public_id: str) -> Any:
     request = _request_or_404(public_id)
+    refusal = _need_to_know_refusal(request)
+    if refusal is not None:
+        return refusal
     export = access.export_for(request)
     if export is None:
         abort(404)

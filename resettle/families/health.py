@@ -1,6 +1,7 @@
-"""Health notes: special category data (UK GDPR Art. 9), read and written by caseworkers only.
+"""Health notes: special category data (UK GDPR Art. 9), read and written only by caseworkers the need-to-know
+policy lets in (resettle.need_to_know.policy): the family's case team, or another caseworker who broke glass.
 
-The check is here as well as on the routes, so no other code path can show them to the wrong role, and
+The check is here as well as on the routes, so no other code path can show them to the wrong person, and
 every reading is audited as well as every writing.
 """
 
@@ -11,30 +12,33 @@ from typing import Any
 from sqlalchemy import select
 
 from resettle.audit.services import record
-from resettle.auth.models import Role
 from resettle.extensions import db
 from resettle.families.errors import FamilyError
 from resettle.families.models import Family, HealthNote, Member
+from resettle.need_to_know.policy import SpecialCategoryAccess, SpecialCategoryRefused, special_category_access
 
 
-class HealthNotesRefused(PermissionError):
+class HealthNotesRefused(SpecialCategoryRefused):
     pass
 
 
-def _require_caseworker(actor: Any) -> None:
-    if actor is None or getattr(actor, "role", None) != Role.CASEWORKER:
-        raise HealthNotesRefused("only caseworkers may see or record health notes")
+def _require_access(family: Family, actor: Any) -> SpecialCategoryAccess:
+    access = special_category_access(actor, family)
+    if not access.may_read:
+        raise HealthNotesRefused(f"health notes of {family.reference} refused ({access.value})")
+    return access
 
 
 def health_notes_for(family: Family, actor: Any) -> list[HealthNote]:
-    _require_caseworker(actor)
-    record("health_notes_viewed", "family", family.reference, "Health notes viewed", actor=actor)
+    access = _require_access(family, actor)
+    how = " (break glass)" if access == SpecialCategoryAccess.BROKEN_GLASS else ""
+    record("health_notes_viewed", "family", family.reference, f"Health notes viewed{how}", actor=actor)
     statement = select(HealthNote).where(HealthNote.family_id == family.id).order_by(HealthNote.created_at.desc())
     return list(db.session.execute(statement).scalars())
 
 
 def add_health_note(family: Family, member: Member | None, body: str, actor: Any) -> HealthNote:
-    _require_caseworker(actor)
+    _require_access(family, actor)
     if not body.strip():
         raise FamilyError("body", "Enter the health note")
     if member is not None and member.family_id != family.id:

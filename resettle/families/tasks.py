@@ -82,7 +82,7 @@ def complete_task(task: Task, actor: Any, evidence: str = "") -> Task:
     task.evidence = evidence.strip()
     task.snoozed_until, task.snooze_reason = None, ""
     db.session.flush()
-    record("task_completed", "family", task.family.reference, f"Task {task.id} completed: {task.title}", actor=actor)
+    record("task_completed", "family", task.family.reference, f"Task {task.id} completed", actor=actor)
     return task
 
 
@@ -118,7 +118,7 @@ def snooze_task(task: Task, until: date, reason: str, actor: Any, today: date) -
         "task_snoozed",
         "family",
         task.family.reference,
-        f"Task {task.id} snoozed until {until}: {task.snooze_reason}",
+        f"Task {task.id} snoozed until {until} (reason on the task)",
         actor=actor,
     )
     return task

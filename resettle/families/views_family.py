@@ -52,6 +52,7 @@ from resettle.families.view_helpers import (
     int_or_none,
     status_choices,
 )
+from resettle.need_to_know.policy import special_category_access
 from resettle.web.csv_export import csv_response
 from resettle.web.forms import show_field_error
 from resettle.web.pagination import paginate
@@ -194,6 +195,7 @@ def view_family(reference: str) -> str:
         spend=spend_summary(family),
         note_form=CaseNoteForm(),
         brma_names=known_brmas(),
+        special_access=special_category_access(current_user, family),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -19,6 +19,12 @@ from resettle.families.models import EnglishLevel, Family, Member, MemberActivit
 from resettle.families.queries import get_family_or_404
 from resettle.families.services import record_family_viewed
 from resettle.families.view_helpers import family_url, int_or_none, member_choices
+from resettle.need_to_know.policy import (
+    SPECIAL_CATEGORY_MEMBER_FIELDS,
+    SpecialCategoryAccess,
+    special_category_access,
+    visible_member_fields,
+)
 from resettle.web.forms import show_field_error
 
 CASE_STAFF = (Role.CASEWORKER, Role.ADMIN)
@@ -31,8 +37,18 @@ def _member_or_404(family: Family, member_id: int) -> Member:
     return member
 
 
-def _details(form: MemberForm) -> MemberDetails:
-    """Map the answers to service input; an unknown choice becomes a field error via FamilyError."""
+def _without_hidden_fields(form: MemberForm, family: Family) -> MemberForm:
+    """Drop the special category fields from the form for anyone the need-to-know policy keeps out."""
+    shown = visible_member_fields(special_category_access(current_user, family))
+    for name in SPECIAL_CATEGORY_MEMBER_FIELDS:
+        if name not in shown:
+            delattr(form, name)
+    return form
+
+
+def _details(form: MemberForm, member: Member | None = None) -> MemberDetails:
+    """Map the answers to service input; an unknown choice becomes a field error via FamilyError. Special
+    category fields not on the form keep their saved values."""
     checks = [
         ("sex", Sex, "Select the person's sex"),
         ("relationship_to_applicant", Relationship, "Select the relationship"),
@@ -45,15 +61,20 @@ def _details(form: MemberForm) -> MemberDetails:
         if raw not in set(enum_class):
             raise FamilyError(name, message)
         values[name] = enum_class(raw)
+    special = {}
+    for name in SPECIAL_CATEGORY_MEMBER_FIELDS:
+        field = getattr(form, name, None)
+        if field is not None:
+            special[name] = bool(field.data) if name == "eats_halal" else field.data or ""
+        elif member is not None:
+            special[name] = getattr(member, name)
     return MemberDetails(
         full_name=form.full_name.data or "",
         date_of_birth=form.date_of_birth.data,
         languages=comma_list(form.languages.data),
         needs_step_free_access=bool(form.needs_step_free_access.data),
-        access_needs=form.access_needs.data or "",
-        eats_halal=bool(form.eats_halal.data),
-        dietary_needs=form.dietary_needs.data or "",
         school_or_employer=form.school_or_employer.data or "",
+        **special,
         **values,
     )
 
@@ -69,6 +90,7 @@ def add_family_member(reference: str) -> str | Response:
             "languages": ", ".join(family.preferred_languages or []),
         }
     )
+    _without_hidden_fields(form, family)
     if form.validate_on_submit():
         try:
             member = add_member(family, _details(form), current_user, local_today())
@@ -101,11 +123,12 @@ def edit_family_member(reference: str, member_id: int) -> str | Response:
             "dietary_needs": member.dietary_needs,
         }
     )
+    _without_hidden_fields(form, family)
     if request.method == "GET":
         record_family_viewed(family, current_user, f"Member {member.id} details viewed")
     if form.validate_on_submit():
         try:
-            update_member(member, _details(form), current_user, local_today())
+            update_member(member, _details(form, member), current_user, local_today())
         except FamilyError as error:
             show_field_error(form, error)
         else:
@@ -147,6 +170,11 @@ def member_left(reference: str, member_id: int) -> str | Response:
 @roles_required(Role.CASEWORKER)
 def health_notes(reference: str) -> str | Response:
     family = get_family_or_404(reference)
+    access = special_category_access(current_user, family)
+    if access == SpecialCategoryAccess.NEEDS_BREAK_GLASS:
+        return redirect(url_for("need_to_know.break_glass_page", reference=family.reference, then="health"))
+    if not access.may_read:
+        abort(403)
     form = HealthNoteForm()
     form.member.choices = member_choices(family, "The whole family")
     if form.validate_on_submit():

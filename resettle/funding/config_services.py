@@ -84,7 +84,7 @@ def create_scheme(code: str, fields: SchemeFields) -> FundingScheme:
     scheme = FundingScheme(code=code, **asdict(fields))
     db.session.add(scheme)
     db.session.flush()
-    record("funding_scheme_created", "funding_scheme", scheme.id, f"{code}: {fields.name}")
+    record("funding_scheme_created", "funding_scheme", scheme.id, f"{code} created")
     return scheme
 
 
@@ -132,7 +132,7 @@ def create_stream(scheme: FundingScheme, code: str, fields: StreamFields) -> Fun
     _set_categories(stream, categories)
     db.session.add(stream)
     db.session.flush()
-    record("funding_stream_created", "funding_stream", stream.id, f"{scheme.code} {code}: {fields.name}")
+    record("funding_stream_created", "funding_stream", stream.id, f"{scheme.code} {code} created")
     return stream
 
 
@@ -203,7 +203,7 @@ def create_expense_category(code: str, label: str, category: Category) -> Expens
     expense_category = ExpenseCategory(code=code, label=label, category=category, is_active=True)
     db.session.add(expense_category)
     db.session.flush()
-    record("expense_category_created", "expense_category", expense_category.id, f"{code}: {label}")
+    record("expense_category_created", "expense_category", expense_category.id, f"{code} created")
     return expense_category
 
 

@@ -36,6 +36,20 @@ def sniff_type(head: bytes) -> tuple[str, str] | None:
     return None
 
 
+def download_name(receipt: Receipt) -> str:
+    """A name of our own for the download: the spend line's reference, the receipt's id and the extension of
+    its checked type. The uploader's file name is kept for staff to read but never used as a header."""
+    extension = next((ext for _, content_type, ext in SIGNATURES if content_type == receipt.content_type), "")
+    return secure_filename(f"receipt-{receipt.spend_line.reference}-{receipt.public_id[:8]}{extension}")
+
+
+def file_matches_checked_type(receipt: Receipt) -> bool:
+    """Whether the stored file's first bytes still show the type checked at upload."""
+    with receipt_path(receipt).open("rb") as handle:
+        sniffed = sniff_type(handle.read(16))
+    return sniffed is not None and sniffed[0] == receipt.content_type
+
+
 def receipt_folder() -> Path:
     folder = Path(current_app.config["UPLOAD_FOLDER"]) / "receipts"
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -83,7 +97,7 @@ def add_receipt(line: SpendLine, stream: IO[bytes], filename: str, actor: User) 
         "receipt_uploaded",
         "spend_line",
         line.public_id,
-        f"{line.reference}: {receipt.original_filename} ({content_type}, {len(content)} bytes)",
+        f"{line.reference}: receipt {receipt.public_id} ({content_type}, {len(content)} bytes)",
         actor=actor,
     )
     return receipt
@@ -95,7 +109,7 @@ def remove_receipt(receipt: Receipt, actor: User) -> None:
         raise _problem(f"Receipts cannot be removed from {line.reference} now it is {line.status.label.lower()}")
     path = receipt_path(receipt)
     record(
-        "receipt_removed", "spend_line", line.public_id, f"{line.reference}: {receipt.original_filename}", actor=actor
+        "receipt_removed", "spend_line", line.public_id, f"{line.reference}: receipt {receipt.public_id}", actor=actor
     )
     line.receipts.remove(receipt)
     db.session.flush()

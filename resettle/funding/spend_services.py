@@ -399,7 +399,7 @@ def reject_spend_line(line: SpendLine, reviewer: User, reason: str) -> SpendLine
         "spend_rejected",
         "spend_line",
         line.public_id,
-        f"{line.reference} rejected: {line.rejection_reason}",
+        f"{line.reference} rejected (reason on the spend line)",
         actor=reviewer,
     )
     queue_email(

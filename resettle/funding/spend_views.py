@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -22,7 +22,13 @@ from resettle.funding import bp
 from resettle.funding.budgets import family_budgets, figures_for, pool_budgets, today
 from resettle.funding.models import ExpenseCategory, FundingStream
 from resettle.funding.queries import eligibility_of, list_expense_categories, list_streams
-from resettle.funding.receipts import add_receipt, receipt_path, remove_receipt
+from resettle.funding.receipts import (
+    add_receipt,
+    download_name,
+    file_matches_checked_type,
+    receipt_path,
+    remove_receipt,
+)
 from resettle.funding.review_queries import SpendFilters, get_line_by_public_id, spend_query
 from resettle.funding.spend_forms import ActionForm, ApproveForm, ReceiptForm, RejectForm, SpendLineForm
 from resettle.funding.spend_models import Receipt, SpendLine, SpendStatus
@@ -235,17 +241,21 @@ def download_receipt(public_id: str) -> Response:
     receipt = db.session.execute(select(Receipt).where(Receipt.public_id == public_id)).scalar_one_or_none()
     if receipt is None or not receipt_path(receipt).is_file():
         abort(404)
+    if not file_matches_checked_type(receipt):
+        # The stored file is not what was checked at upload: never hand it out under that type.
+        current_app.logger.error("receipt %s does not match its checked type; not served", receipt.public_id)
+        abort(404)
     record(
         "receipt_viewed",
         "spend_line",
         receipt.spend_line.public_id,
-        f"{receipt.spend_line.reference}: {receipt.original_filename}",
+        f"{receipt.spend_line.reference}: receipt {receipt.public_id}",
     )
     return send_file(
         receipt_path(receipt),
         mimetype=receipt.content_type,
         as_attachment=True,
-        download_name=receipt.original_filename,
+        download_name=download_name(receipt),
         max_age=0,
     )
 

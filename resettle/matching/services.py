@@ -252,7 +252,7 @@ def reject_proposal(proposal: Proposal, reason: str, actor: User) -> RejectedPai
         "match_proposal_rejected",
         "family",
         proposal.need.family.reference,
-        f"Offer {proposal.offer.reference} rejected for need {proposal.need_id}: {reason[:200]}",
+        f"Offer {proposal.offer.reference} rejected for need {proposal.need_id} (reason recorded on the match)",
         actor=actor,
     )
     return rejected
@@ -344,7 +344,7 @@ def cancel_match(match: Match, reason: str, actor: User) -> Match:
         "match_cancelled",
         "family",
         need.family.reference,
-        f"Match of need {need.id} with offer {offer.reference} cancelled: {reason[:200]}",
+        f"Match of need {need.id} with offer {offer.reference} cancelled (reason recorded on the match)",
         actor=actor,
     )
     db.session.flush()

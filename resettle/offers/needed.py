@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -20,6 +21,9 @@ from resettle.families.models import Family, FamilyStatus, Need, NeedStatus
 from resettle.families.places import district_of
 from resettle.offers.rules import GOODS_CATEGORIES, LANGUAGE_LABELS, OFFER_TYPES
 from resettle.taxonomy import ITEM_KINDS, Category
+
+if TYPE_CHECKING:
+    from resettle.offers.models import Offer
 
 MIN_FAMILIES = 3
 ROUND_TO = 5
@@ -150,6 +154,37 @@ def aggregate_needs(rows: Iterable[NeedRow]) -> list[NeededLine]:
     return sorted(lines, key=lambda line: (order.get(line.offer_type, len(order)), -line.families, line.text))
 
 
+def families_it_could_help(
+    rows: Iterable[NeedRow],
+    category: Category,
+    *,
+    items: Iterable[str] = (),
+    bedrooms: int | None = None,
+    step_free: bool | None = None,
+) -> int:
+    """How many families have an open need that an offer like this could meet today.
+
+    Goods: any of the items is needed. Homes: the family needs no more bedrooms than it has, and step-free
+    access only if it has it. Anything else: its category has an open need.
+    """
+    helped: set[int] = set()
+    wanted = set(items)
+    for row in rows:
+        if category in GOODS_CATEGORIES:
+            if row.category in GOODS_CATEGORIES and row.item in wanted:
+                helped.add(row.family_key)
+            continue
+        if row.category is not category:
+            continue
+        if category is Category.HOUSING:
+            if bedrooms is not None and row.bedrooms_min is not None and bedrooms < row.bedrooms_min:
+                continue
+            if row.step_free and not step_free:
+                continue
+        helped.add(row.family_key)
+    return len(helped)
+
+
 def is_needed_now(
     rows: Iterable[NeedRow],
     category: Category,
@@ -158,25 +193,29 @@ def is_needed_now(
     bedrooms: int | None = None,
     step_free: bool | None = None,
 ) -> bool:
-    """Whether an offer like this could meet any open need today.
+    """Whether an offer like this could meet any open need today. For staff and the waiting list only: a
+    public page or email says "needed" only through `is_publicly_needed`."""
+    return families_it_could_help(rows, category, items=items, bedrooms=bedrooms, step_free=step_free) > 0
 
-    Goods: any of the items is needed. Homes: some family needs no more bedrooms than it has, and step-free
-    access if they need it. Anything else: its category has an open need.
-    """
-    rows = list(rows)
-    if category in GOODS_CATEGORIES:
-        wanted = set(items)
-        return any(row.item in wanted for row in rows if row.category in GOODS_CATEGORIES)
-    for row in rows:
-        if row.category is not category:
-            continue
-        if category is Category.HOUSING:
-            if bedrooms is not None and row.bedrooms_min is not None and bedrooms < row.bedrooms_min:
-                continue
-            if row.step_free and not step_free:
-                continue
-        return True
-    return False
+
+def is_publicly_needed(
+    rows: Iterable[NeedRow],
+    category: Category,
+    *,
+    items: Iterable[str] = (),
+    bedrooms: int | None = None,
+    step_free: bool | None = None,
+) -> bool:
+    """The "needed" signal a member of the public may see: true only when at least MIN_FAMILIES families
+    are behind it, the rule of /needed, so a need only one or two families have is never revealed."""
+    count = families_it_could_help(rows, category, items=items, bedrooms=bedrooms, step_free=step_free)
+    return count >= MIN_FAMILIES
+
+
+def is_offer_publicly_needed(offer: Offer, rows: Iterable[NeedRow]) -> bool:
+    """`is_publicly_needed` for a saved offer (its category, items, bedrooms and step-free access)."""
+    items = [item.item_kind for item in offer.items]
+    return is_publicly_needed(rows, offer.category, items=items, bedrooms=offer.bedrooms, step_free=offer.step_free)
 
 
 # How the public page names a Broad Rental Market Area (families store the BRMA against the home).
@@ -233,5 +272,9 @@ def open_need_rows() -> list[NeedRow]:
 
 
 def needed_offer_types(rows: Iterable[NeedRow]) -> set[Category]:
-    """The offer form's types that some open need could use (the form tells people kindly when not)."""
-    return {offer_type_for(row.category) for row in rows}
+    """The offer form's types that open needs of at least MIN_FAMILIES families could use: the public form
+    says "needed" by the rule of /needed (and tells people kindly when it cannot say so)."""
+    families: dict[Category, set[int]] = defaultdict(set)
+    for row in rows:
+        families[offer_type_for(row.category)].add(row.family_key)
+    return {offer_type for offer_type, keys in families.items() if len(keys) >= MIN_FAMILIES}

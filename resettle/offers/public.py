@@ -20,7 +20,7 @@ from resettle.offers.forms_public import (
     submission_from,
 )
 from resettle.offers.links import link_max_age_days, offer_for_token
-from resettle.offers.needed import needed_offer_types, open_need_rows
+from resettle.offers.needed import is_offer_publicly_needed, needed_offer_types, open_need_rows
 from resettle.offers.rules import OFFER_TYPES, OFFERER_MAY_CHANGE, OFFERER_MAY_WITHDRAW
 from resettle.offers.services import (
     OfferError,
@@ -106,7 +106,9 @@ def offer_sent(public_id: str) -> str:
     offer = get_offer_by_public_id(public_id)
     if offer is None:
         abort(404)
-    return render_template("offers/public/sent.html", offer=offer)
+    return render_template(
+        "offers/public/sent.html", offer=offer, publicly_needed=is_offer_publicly_needed(offer, open_need_rows())
+    )
 
 
 @bp.route("/needed")
@@ -137,6 +139,7 @@ def manage_offer(token: str) -> str | tuple[str, int]:
         token=token,
         may_change=offer.status in OFFERER_MAY_CHANGE,
         may_withdraw=offer.status in OFFERER_MAY_WITHDRAW,
+        publicly_needed=is_offer_publicly_needed(offer, open_need_rows()),
     )
 
 

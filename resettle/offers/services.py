@@ -157,7 +157,8 @@ def change_status(
     add_event(
         offer, "status_changed", actor=actor, actor_label=actor_label, note=note, from_status=old, to_status=new_status
     )
-    summary = f"status: {old.value} → {new_status.value}" + (f"; {note}" if note else "")
+    # The note is free text: it stays in the offer's own history, not in the audit log.
+    summary = f"status: {old.value} → {new_status.value}" + ("; note in the offer's history" if note else "")
     record("offer_status_changed", "offer", offer.reference, summary, actor=actor, actor_email=actor_email)
     db.session.flush()
 

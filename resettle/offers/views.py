@@ -86,6 +86,12 @@ def _enum_or_none(enum_class: type[E], value: str | None) -> E | None:
         return None
 
 
+def may_see_offerer_contact(user: Any) -> bool:
+    """Caseworkers and administrators arrange offers, so they see the offerer's email and phone; reviewers
+    only check what was paid for, so they see the name and organisation alone."""
+    return user.role in ACTORS
+
+
 @bp.route("/")
 @roles_required(*STAFF)
 def review_queue() -> str:
@@ -107,6 +113,8 @@ def review_queue() -> str:
 def export_offers() -> Response:
     _, filters = _filters()
     offers = db.session.execute(review_queue_query(filters, local_today()).limit(CSV_EXPORT_LIMIT)).scalars()
+    # Reviewers see who offered (name and organisation), never how to reach them.
+    contact = may_see_offerer_contact(current_user)
     header = [
         "reference",
         "type",
@@ -115,8 +123,7 @@ def export_offers() -> Response:
         "title",
         "offerer_name",
         "organisation",
-        "email",
-        "phone",
+        *(["email", "phone"] if contact else []),
         "postcode",
         "capacity",
         "cost_pence",
@@ -133,8 +140,7 @@ def export_offers() -> Response:
             o.title,
             o.offerer_name,
             o.organisation or "",
-            o.offerer_email,
-            o.offerer_phone or "",
+            *([o.offerer_email, o.offerer_phone or ""] if contact else []),
             o.postcode or "",
             o.capacity,
             o.cost_pence,
@@ -144,7 +150,12 @@ def export_offers() -> Response:
         ]
         for o in offers
     )
-    record("offers_exported", "offer", None, f"CSV export: {request.query_string.decode()[:200]}")
+    record(
+        "offers_exported",
+        "offer",
+        None,
+        "CSV export, filtered by: " + (", ".join(sorted(k for k in request.args if request.args[k])) or "nothing"),
+    )
     return csv_response("offers.csv", header, rows)
 
 
@@ -157,6 +168,7 @@ def offer_detail(offer_id: int) -> str:
         "offers/staff/detail.html",
         offer=offer,
         may_act=current_user.role in ACTORS,
+        show_contact=may_see_offerer_contact(current_user),
         dbs_due=dbs_expiring_soon(offer.dbs_expires_on, local_today()),
         certificate_labels=CERTIFICATE_LABELS,
         language_labels=LANGUAGE_LABELS,

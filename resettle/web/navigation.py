@@ -29,6 +29,8 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("Gaps", "matching.gap_report", frozenset({Role.CASEWORKER, Role.REVIEWER, Role.ADMIN})),
     NavItem("Users", "users.list_users", frozenset({Role.ADMIN})),
     NavItem("Audit log", "audit.audit_log", frozenset({Role.ADMIN})),
+    NavItem("Teams", "need_to_know.teams", frozenset({Role.ADMIN})),
+    NavItem("Break glass", "need_to_know.break_glass_list", frozenset({Role.ADMIN})),
     NavItem("Data protection", "dataprotection.list_requests", frozenset({Role.CASEWORKER, Role.ADMIN})),
 ]
 

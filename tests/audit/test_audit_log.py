@@ -39,11 +39,17 @@ def test_describe_changes_lists_only_changed_fields() -> None:
 
 def test_describe_changes_shows_values_as_people_read_them() -> None:
     from resettle.families.models import Scheme
+    from resettle.funding.allocation import RuleBasis
 
     before = {"basis": None, "confirmed": False, "scheme": Scheme.VPRS, "note": None}
-    after = {"basis": "per_person", "confirmed": True, "scheme": Scheme.VCRS, "note": None}
+    after = {"basis": RuleBasis.PER_PERSON, "confirmed": True, "scheme": Scheme.VCRS, "note": None}
     assert describe_changes(before, after) == ("basis: not set → per_person; confirmed: no → yes; scheme: VPRS → VCRS")
     assert describe_changes({}, {"amount": None, "note": ""}) == "no changes"
+
+
+def test_describe_changes_never_keeps_free_text() -> None:
+    summary = describe_changes({"title": "Book GP", "priority": 2}, {"title": "Book GP: HIV clinic", "priority": 1})
+    assert summary == "title changed; priority: 2 → 1"
 
 
 def test_describe_changes_withholds_the_values_of_private_fields() -> None:

@@ -109,6 +109,8 @@ def test_a_caseworker_records_a_request_opens_the_export_and_closes_it(
     caseworker_client: FlaskClient, database: Any
 ) -> None:
     family, hadi, _ = _two_member_family()
+    family.caseworker = caseworker_client.user  # the export holds health notes: the case team opens it
+    database.session.commit()
     answers = {
         "subject_kind": "member",
         "family_reference": family.reference.lower(),
@@ -170,3 +172,23 @@ def test_administrators_see_the_deadlines_but_not_the_export(admin_client: Flask
     html = admin_client.get("/data-protection/requests").get_data(as_text=True)
     assert "1 Oct 2026" in html or "1 October 2026" in html
     assert admin_client.get(f"/data-protection/requests/{request.public_id}/export").status_code == 403
+
+
+def test_a_caseworker_outside_the_familys_team_breaks_glass_before_the_export(login_as: Any, database: Any) -> None:
+    from resettle.auth.models import Role
+
+    family, hadi, _ = _two_member_family()
+    outsider = login_as(Role.CASEWORKER)
+    answers = {
+        "subject_kind": "member",
+        "family_reference": family.reference,
+        "member_name": "hadi saleh",
+        "requester_name": "Hadi Saleh (in person)",
+        "received_on": ["1", "9", "2026"],
+    }
+    assert submit_form(outsider, "/data-protection/requests/new", answers).status_code == 302
+    request = database.session.execute(select(SubjectAccessRequest)).scalar_one()
+    for suffix in ("", ".json"):
+        response = outsider.get(f"/data-protection/requests/{request.public_id}/export{suffix}")
+        assert response.status_code == 302
+        assert response.headers["Location"].endswith(f"/families/{family.reference}/break-glass")

@@ -89,7 +89,7 @@ def test_health_notes_are_for_caseworkers_only_and_audited(database: Any, login_
     from resettle.auth.models import Role
 
     caseworker, admin = login_as(Role.CASEWORKER), login_as(Role.ADMIN)
-    member = MemberFactory()
+    member = MemberFactory(family__caseworker=caseworker.user)
     reference = member.family.reference
     response = submit_form(
         caseworker,

@@ -95,3 +95,25 @@ def test_receipts_are_not_reachable_as_static_files(client: Any, database: Any) 
     receipt = add_receipt(line, io.BytesIO(PDF), "receipt.pdf", line.created_by)
     assert client.get(f"/assets/{receipt.stored_name}").status_code == 404
     assert client.get(f"/assets/../instance/uploads/receipts/{receipt.stored_name}").status_code == 404
+
+
+def test_a_receipt_downloads_under_our_own_name_and_its_checked_type(login_as: Any) -> None:
+    line = SpendLineFactory()
+    # A PNG uploaded as "invoice.html": served as image/png under a generated name, never the uploader's.
+    receipt = add_receipt(line, io.BytesIO(PNG), 'invoice".html', line.created_by)
+    response = login_as(Role.REVIEWER).get(f"/funding/receipts/{receipt.public_id}")
+    disposition = response.headers["Content-Disposition"]
+    assert response.headers["Content-Type"] == "image/png"
+    assert disposition == f"attachment; filename=receipt-{line.reference}-{receipt.public_id[:8]}.png"
+    assert "invoice" not in disposition and "html" not in disposition
+    response.close()
+
+
+def test_a_stored_file_that_no_longer_matches_its_checked_type_is_not_served(login_as: Any) -> None:
+    line = SpendLineFactory()
+    receipt = add_receipt(line, io.BytesIO(PDF), "receipt.pdf", line.created_by)
+    receipt_path(receipt).write_bytes(b"<html><script>alert(1)</script>")
+    response = login_as(Role.CASEWORKER).get(f"/funding/receipts/{receipt.public_id}")
+    assert response.status_code == 404
+    assert b"alert(1)" not in response.get_data()
+    response.close()

@@ -5,9 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
+import time_machine
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from resettle.audit.models import AuditEvent
+from resettle.db import utcnow
 from resettle.extensions import db
 from resettle.notifications.models import OutboundEmail
 from resettle.offers.links import make_offer_token
@@ -120,3 +125,36 @@ def test_a_confirmation_page_needs_the_unguessable_id(client: FlaskClient) -> No
     assert client.get(f"/offer/sent/{offer.public_id}").status_code == 200
     assert client.get(f"/offer/sent/{offer.reference}").status_code == 404
     assert client.get(f"/offer/sent/{offer.id}").status_code == 404
+
+
+def test_the_confirmation_email_carries_none_of_the_submitters_own_words(
+    client: FlaskClient, smtp_server: SMTPServer
+) -> None:
+    spam = "Cheap pills at http://spam.example, reply now"
+    answers = {**BEFRIENDING, "description": spam, "offerer_email": "victim@example.org"}
+    assert submit_form(client, "/offer/befriending", answers).status_code == 302
+    [message] = smtp_server.messages_to("victim@example.org")
+    assert "spam.example" not in message.body and "pills" not in message.subject + message.body
+    assert "Hello Daniel Osei" in message.body  # their name is the only thing of theirs
+
+
+def test_one_address_gets_at_most_its_daily_number_of_public_emails(
+    app: Flask, client: FlaskClient, smtp_server: SMTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(app.config, "PUBLIC_EMAILS_PER_ADDRESS_PER_DAY", 3)
+    for index in range(5):
+        address = "Victim@Example.org" if index % 2 else "victim@example.org"
+        answers = {**BEFRIENDING, "offerer_email": address}
+        assert submit_form(client, "/offer/befriending", answers).status_code == 302
+
+    def to_victim() -> int:
+        return sum(1 for message in smtp_server.messages if message.to[0].lower() == "victim@example.org")
+
+    assert to_victim() == 3
+    assert len(db.session.execute(select(Offer)).scalars().all()) == 5  # the offers are all kept
+    held = db.session.execute(select(AuditEvent).where(AuditEvent.action == "public_email_held_back"))
+    assert len(held.scalars().all()) == 2
+    # A new day, a fresh allowance.
+    with time_machine.travel(utcnow() + timedelta(days=1, minutes=1)):
+        assert submit_form(client, "/offer/befriending", {**BEFRIENDING, "offerer_email": "victim@example.org"})
+    assert to_victim() == 4

@@ -77,25 +77,55 @@ def test_an_expired_offer_comes_back_for_review_when_given_new_dates(
     assert offer.events[-1].note == "Renewed with new dates"
 
 
+NOT_SAID = "not on our list of what several families need now"
+NEUTRAL = "check whether a family can use"
+NEEDED = "Several families arriving in the borough need this now"
+
+
+def _public_signals(client: FlaskClient, smtp_server: SMTPServer, offer: Offer) -> dict[str, str]:
+    email = smtp_server.messages_to("daniel.osei@example.org")[0].body
+    return {
+        "sent page": client.get(f"/offer/sent/{offer.public_id}").get_data(as_text=True),
+        "email": email,
+        "private page": client.get(link_path(email)).get_data(as_text=True),
+    }
+
+
 def test_an_offer_nothing_needs_goes_on_the_waiting_list_and_the_resident_is_told_kindly(
     client: FlaskClient, smtp_server: SMTPServer
 ) -> None:
     form = client.get("/offer/furniture").get_data(as_text=True)
-    assert "do not need it right now" in form and 'href="/needed"' in form
+    assert NOT_SAID in form and 'href="/needed"' in form
     offer = _submit(client, "furniture", GOODS)
     assert offer.on_waiting_list is True
-    sent = client.get(f"/offer/sent/{offer.public_id}").get_data(as_text=True)
-    assert "Your offer is on our waiting list" in sent
-    assert "waiting list" in smtp_server.messages_to("daniel.osei@example.org")[0].body
-    assert "On our waiting list" in client.get(link_path(smtp_server.messages[0].body)).get_data(as_text=True)
+    signals = _public_signals(client, smtp_server, offer)
+    assert NEUTRAL in signals["sent page"] and "waiting list" in signals["email"]
+    assert "check whether a family can use it" in signals["private page"]
 
 
-def test_an_offer_a_family_needs_joins_the_active_pool(client: FlaskClient) -> None:
+def test_a_need_only_one_or_two_families_have_is_never_revealed(client: FlaskClient, smtp_server: SMTPServer) -> None:
+    """The cot one family needs puts the offer in the active pool for staff, but every public page and
+    the email read exactly as when nobody needs it: only 3 or more families make a public "needed"."""
     NeedFactory(category="furniture", item="cot")
-    assert "do not need it right now" not in client.get("/offer/furniture").get_data(as_text=True)
+    NeedFactory(category="furniture", item="cot")
+    assert NOT_SAID in client.get("/offer/furniture").get_data(as_text=True)
+    offer = _submit(client, "furniture", GOODS)
+    assert offer.on_waiting_list is False  # staff still match it
+    for where, text in _public_signals(client, smtp_server, offer).items():
+        assert NEEDED not in text, where
+    assert NEUTRAL in _public_signals(client, smtp_server, offer)["sent page"]
+
+
+def test_a_need_three_families_have_is_said_on_every_public_page_and_email(
+    client: FlaskClient, smtp_server: SMTPServer
+) -> None:
+    for _ in range(3):
+        NeedFactory(category="furniture", item="cot")
+    assert NOT_SAID not in client.get("/offer/furniture").get_data(as_text=True)
     offer = _submit(client, "furniture", GOODS)
     assert offer.on_waiting_list is False
-    assert "What happens next" in client.get(f"/offer/sent/{offer.public_id}").get_data(as_text=True)
+    for where, text in _public_signals(client, smtp_server, offer).items():
+        assert NEEDED in text, where
 
 
 def test_a_home_too_small_for_any_family_goes_on_the_waiting_list(client: FlaskClient) -> None:

@@ -59,7 +59,8 @@ def test_staff_download_the_queue_as_csv(reviewer_client: FlaskClient) -> None:
 def test_viewing_an_offer_is_audited_and_a_reviewer_sees_no_actions(reviewer_client: FlaskClient) -> None:
     offer = HousingOfferFactory()
     page = reviewer_client.get(f"/offers/{offer.id}").get_data(as_text=True)
-    assert offer.offerer_email in page and "Verify" not in page and "Reject" not in page
+    assert offer.offerer_name in page and "Verify" not in page and "Reject" not in page
+    assert offer.offerer_email not in page  # reviewers see names and organisations only
     entry = db.session.execute(select(AuditEvent).where(AuditEvent.action == "offer_viewed")).scalar_one()
     assert entry.object_id == offer.reference and entry.actor_id == reviewer_client.user.id
 
@@ -200,7 +201,9 @@ def test_status_follows_the_lifecycle_and_records_who_and_when(caseworker_client
         .scalars()
         .all()
     )
-    assert audit == ["status: verified → matched; Family 7KQ3", "status: matched → fulfilled"]
+    # The note is free text: kept in the offer's history, never in the audit log.
+    assert audit == ["status: verified → matched; note in the offer's history", "status: matched → fulfilled"]
+    assert [e.note for e in offer.events][0] == "Family 7KQ3"
 
 
 def test_staff_edit_an_offer_and_enter_a_cost_for_a_paid_offer(caseworker_client: FlaskClient) -> None:
@@ -298,3 +301,17 @@ def test_the_verify_page_of_a_submitted_offer_has_its_form(caseworker_client: Fl
     offer = GoodsOfferFactory(status=OfferStatus.SUBMITTED)
     page = caseworker_client.get(f"/offers/{offer.id}/verify").get_data(as_text=True)
     assert 'name="note"' in page and "Only a submitted offer can be verified" not in page
+
+
+@pytest.mark.parametrize(
+    ("role", "sees_contact"), [(Role.CASEWORKER, True), (Role.ADMIN, True), (Role.REVIEWER, False)]
+)
+def test_reviewers_see_offerers_names_and_organisations_only(login_as: Any, role: Role, sees_contact: bool) -> None:
+    offer = OfferFactory(organisation="Hither Green Mosque", offerer_phone="020 7946 0123")
+    client = login_as(role)
+    pages = client.get(f"/offers/{offer.id}").get_data(as_text=True) + client.get("/offers/").get_data(as_text=True)
+    export = client.get("/offers/export.csv").get_data(as_text=True)
+    for text in (pages, export):
+        assert offer.offerer_name in text and "Hither Green Mosque" in text
+        assert (offer.offerer_email in text) is sees_contact
+        assert ("020 7946 0123" in text) is sees_contact

@@ -135,6 +135,11 @@ ROUTE_ACCESS: dict[str, Any] = {
     "matching.cancel": frozenset({CW, AD}),
     "matching.gap_report": STAFF,
     "matching.export_gaps": STAFF,
+    # Need to know: caseworkers outside a family's team break glass; administrators see who did, and set teams.
+    "need_to_know.break_glass_page": frozenset({CW}),
+    "need_to_know.break_glass_list": frozenset({AD}),
+    "need_to_know.teams": frozenset({AD}),
+    "need_to_know.set_user_team": frozenset({AD}),
     # Data protection: requests are recorded by caseworkers and administrators; exports may hold health notes,
     # so only caseworkers open them.
     "dataprotection.list_requests": frozenset({CW, AD}),
@@ -170,6 +175,7 @@ URL_ARGS: dict[str, Callable[[], dict[str, Any]]] = {
             "families.health_notes",
             "families.raise_family_need",
             "families.add_family_task",
+            "need_to_know.break_glass_page",
             "dataprotection.family_restriction",
         ]
     },
