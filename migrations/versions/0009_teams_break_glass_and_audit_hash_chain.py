@@ -3,8 +3,8 @@ chain (existing rows are chained in id order), and, when RESETTLE_DB_APP_ROLE na
 (PostgreSQL), grants that let that role only read and add audit rows while the owner running this keeps
 the rest.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-11-30 04:00:00.000000
 
 """
@@ -20,8 +20,8 @@ from resettle.audit.models import SQLITE_TRIGGERS
 
 
 # revision identifiers, used by Alembic.
-revision = '0008'
-down_revision = '0007'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
