@@ -28,6 +28,7 @@ WORK_ALL = 400_000  # up to this many columns, the relaxation takes them all at 
 PER_NEED = 6  # otherwise: the best columns of each need to start the working set
 ADD_PER_NEED = 4  # and the best priced-out columns of each need per pricing round
 MIP_MAX = 400_000  # the integer program is tried only on this many columns (after fixing) or fewer
+BOUND_TOL = 1e-7  # relative: a bound this far below the objective is rounding, further is an error
 CUT_ROUNDS = 30  # rounds of cuts on the knapsack rows (when every column is in the relaxation)
 
 
@@ -91,8 +92,9 @@ class Solver:
                 }
             )
         unmet = unmet_entries(p, pairs, cols, best)
-        bound = max(bound, obj)
         gap = (bound - obj) / max(1.0, abs(bound))
+        if -BOUND_TOL <= gap < 0:  # floating-point rounding of an exact bound, not an error
+            bound, gap = obj, 0.0
         self.stats.update(
             objective=obj,
             bound=bound,
@@ -102,18 +104,38 @@ class Solver:
             timed_out=self.timed_out,
             seconds=round(time.perf_counter() - self.t0, 3),
         )
-        if status != "optimal" and gap <= 1e-9:
+        if gap < -BOUND_TOL:
+            # a proven bound below a feasible solution means a step is wrong: say so, claim nothing
+            self.stats["bound_below_objective"] = True
+            self.stats["status"] = "heuristic" if status == "optimal" else status
+        elif status != "optimal" and gap <= 1e-9:
             self.stats["status"] = "optimal"
         return {"assignments": assignments, "unmet": unmet, "stats": self.stats}
 
-    @staticmethod
-    def _trivial_bound(cols):
-        """Each need at most once: the sum of each need's best column value."""
+    def _trivial_bound(self, cols):
+        """A bound without any relaxation: the smaller of two. Each need at most once (the sum of each
+        need's best column value), and each offer's capacity at most full (per offer, the best values
+        of the needs it could serve, taken by value per unit until its capacity is used, the last one
+        in part)."""
         if not len(cols):
             return 0.0
         best = np.full(int(cols.need.max()) + 1, 0.0)
         np.maximum.at(best, cols.need, cols.value)
-        return float(best.sum())
+        per_need = float(best.sum())
+        first = np.ones(len(cols), dtype=bool)  # one column per pair (a pair's value is the same for every stream)
+        first[1:] = cols.pair[1:] != cols.pair[:-1]
+        j = np.flatnonzero(first & (cols.value > 0))
+        units = cols.units[j].astype(float)
+        order = np.lexsort((-cols.value[j] / units, cols.offer[j]))
+        j, units = j[order], units[order]
+        offer = cols.offer[j]
+        cum = np.cumsum(units)
+        start = np.flatnonzero(np.r_[True, offer[1:] != offer[:-1]])
+        before = np.repeat(np.r_[0.0, cum][start], np.diff(np.r_[start, len(j)]))
+        used_before = cum - units - before
+        share = np.clip(self.p.offer_cap[offer] - used_before, 0.0, units) / units
+        per_offer = float((cols.value[j] * share).sum())
+        return min(per_need, per_offer)
 
     def _optimise(self, rows, cols, best, method):
         """The relaxation and its bound, then reduced-cost fixing and the integer program of each
