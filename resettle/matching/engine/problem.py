@@ -169,12 +169,14 @@ class Problem:
         self.need_maxd = np.full(n_needs, np.inf)
         self.need_by = np.full(n_needs, _FAR_FUTURE, dtype=np.int64)
         self._excluded_ids = []
+        self._keep_ids = []
         for k, raw in enumerate(needs):
             need = read_need(raw, k, self.need_index, self.family_index, self.pv_table)
             self.need_index[need.id] = k
             self.need_ids.append(need.id)
             self._store_need(k, need)
             self._excluded_ids.append(need.excluded_offers)
+            self._keep_ids.append(need.keep_offer)
         self.n_needs = n_needs
         f = self.need_fam
         self.need_has_loc = self.fam_has_loc[f]
@@ -249,6 +251,15 @@ class Problem:
                 keys.append(k * self.n_offers + o)
         self.excluded_keys = np.unique(np.array(keys, dtype=np.int64))
         del self._excluded_ids
+        # the `keep_offer` extension: per need, the offer of its undecided proposal (-1: none)
+        self.need_keep = np.full(self.n_needs, -1, dtype=np.int64)
+        for k, oid in enumerate(self._keep_ids):
+            if oid is not None:
+                o = self.offer_index.get(oid)
+                if o is None:
+                    fail(f"need {self.need_ids[k]} keeps unknown offer {oid!r}")
+                self.need_keep[k] = o
+        del self._keep_ids
 
     def is_excluded(self, nn, oo):
         """Mask of the pairs needs nn (k, 1) x offers oo (1, m) that the problem excludes."""

@@ -165,6 +165,7 @@ class NeedFields:
     home_visit: bool
     max_distance_km: float | None
     excluded_offers: list  # offer ids this need must not be paired with (extension; empty where absent)
+    keep_offer: str | int | None  # the offer of its undecided proposal from the last run (extension)
 
 
 @dataclass(slots=True)
@@ -229,7 +230,15 @@ def read_need(raw, k, seen_ids, family_index, priority_values):
             req.get("max_distance_km"), f"need {nid} requires.max_distance_km", minimum=0, maximum=MAX_DISTANCE_KM
         ),
         excluded_offers=_read_excluded_offers(n.get("excluded_offers"), nid),
+        keep_offer=_read_keep_offer(n.get("keep_offer"), nid),
     )
+
+
+def _read_keep_offer(x, nid):
+    """The optional `keep_offer` extension: one offer id (checked against the offers once they are read)."""
+    if x is not None and (isinstance(x, bool) or not isinstance(x, (str, int))):
+        fail(f"need {nid} keep_offer {_short(x)} is not an offer id")
+    return x
 
 
 def _read_excluded_offers(x, nid):
