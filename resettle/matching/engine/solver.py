@@ -78,6 +78,12 @@ class Solver:
         self.stats["first_come_objective"] = round(first.objective(), 6)
         true_value = self._keep_bonus(cols, first.objective())
         starts = {"first_come": first}
+        if true_value is not None:
+            # last run's proposals where they still fit, then the rest by value: a start that the
+            # relaxation and the integer programs leave only for a better objective
+            keeps = np.flatnonzero(cols.offer == p.need_keep[cols.need])
+            order = keeps[np.lexsort((keeps, -cols.value[keeps]))]
+            starts["kept"] = H.complete(H.State(p, cols).fill(order, deadline))
         if self.left() - self.reserve > 3 * fill_seconds:
             starts["by_value"] = H.by_value(p, cols, deadline)
         best_name = max(starts, key=lambda k: starts[k].objective())
