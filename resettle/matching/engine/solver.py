@@ -27,6 +27,7 @@ from .problem import Problem
 WORK_ALL = 400_000  # up to this many columns, the relaxation takes them all at once
 PER_NEED = 6  # otherwise: the best columns of each need to start the working set
 ADD_PER_NEED = 4  # and the best priced-out columns of each need per pricing round
+RESTRICTED_MAX = 120_000  # columns of the integer program over each need's best columns, when all are too many
 MIP_MAX = 400_000  # the integer program is tried only on this many columns (after fixing) or fewer
 KEEP_SHARE = 0.001  # keep_offer: the share of the objective that keeping proposals may cost, at most
 BOUND_TOL = 1e-7  # relative: a bound this far below the objective is rounding, further is an error
@@ -72,27 +73,32 @@ class Solver:
         # reserve time for completing, explaining and writing the result
         self.reserve = 0.3 + 0.02 * self.limit + 1.5e-6 * len(pairs)
         deadline = self.t0 + self.limit - self.reserve
+        # the starts: best value first (the better one), then, time allowing, first come first served
+        # (the baseline the result is never below when it completes)
         fill_t = time.perf_counter()
-        first = H.first_come(p, cols, deadline)
+        by_value = H.by_value(p, cols, deadline)
         fill_seconds = time.perf_counter() - fill_t
-        self.stats["first_come_objective"] = round(first.objective(), 6)
-        true_value = self._keep_bonus(cols, first.objective())
-        starts = {"first_come": first}
+        true_value = self._keep_bonus(cols, by_value.objective())
+        starts = {"by_value": by_value}
         if true_value is not None:
             # last run's proposals where they still fit, then the rest by value: a start that the
             # relaxation and the integer programs leave only for a better objective
             keeps = np.flatnonzero(cols.offer == p.need_keep[cols.need])
             order = keeps[np.lexsort((keeps, -cols.value[keeps]))]
             starts["kept"] = H.complete(H.State(p, cols).fill(order, deadline))
-        if self.left() - self.reserve > 3 * fill_seconds:
-            starts["by_value"] = H.by_value(p, cols, deadline)
+        if self.left() - self.reserve > 2 * fill_seconds:
+            first = H.first_come(p, cols, deadline)
+            if not first.cut_short:
+                starts["first_come"] = first
+                own = true_value if true_value is not None else cols.value
+                self.stats["first_come_objective"] = round(float(own[first.columns()].sum()), 6)
         best_name = max(starts, key=lambda k: starts[k].objective())
         best = starts[best_name]
         method = best_name
         bound, status = self._trivial_bound(cols), "heuristic"
         # the relaxation needs time to be built (about as long as a pass over its columns) and solved
         lp_cost = 0.5 + 2 * fill_seconds * min(1.0, WORK_ALL / max(1, len(cols)))
-        if len(cols) and not first.cut_short and self.left() - self.reserve > lp_cost:
+        if len(cols) and not by_value.cut_short and self.left() - self.reserve > lp_cost:
             best, method, bound, status = self._optimise(rows, cols, best, method)
         elif len(cols):
             self.timed_out, status = True, "time_limit"
@@ -196,8 +202,33 @@ class Solver:
         self.stats["columns_after_fixing"] = len(R)
         if len(R) > MIP_MAX:
             self.timed_out = self.timed_out or bound - lb > 1e-9 * max(1.0, abs(bound))
+            if self.timed_out and self.left() - self.reserve > 1.0:
+                best, method = self._restricted_mip(rows, cols, state, R, lb)
             return best, method, bound, "optimal" if not self.timed_out else "gap_left"
         return self._solve_components(rows, cols, state, R, lb)
+
+    def _restricted_mip(self, rows, cols, state, R, lb):
+        """Too many columns for the integer program, but time left: solve it over each need's best
+        columns by reduced cost (and the incumbent's), so the time is used to improve the solution.
+        Whatever it finds is feasible for the whole problem; the bound is not touched (it would hold
+        only for the subset). Returns (best, method)."""
+        per_need = max(1, RESTRICTED_MAX // max(1, self.p.n_needs))
+        in_r = np.zeros(len(cols), dtype=bool)
+        in_r[R] = True
+        subset = _top_per_need(cols, state.rc_best, per_need, in_r)
+        subset = np.union1d(subset, state.best.columns())
+        self.stats["restricted_columns"] = len(subset)
+        sub_state = RelaxationState(best=state.best, method=state.method, bound=state.bound)
+        sub_state.cuts, sub_state.y_best, sub_state.rc_best, sub_state.lag = (
+            state.cuts,
+            state.y_best,
+            state.rc_best,
+            state.lag,
+        )
+        best, method, _, _ = self._solve_components(rows, cols, sub_state, subset, lb)
+        if method == "integer_program":
+            method = "restricted_integer_program"
+        return best, method
 
     # ---- the relaxation ---------------------------------------------------------------------------
     def _relax(self, rows, cols, best, method):
