@@ -1,7 +1,6 @@
 """The `keep_offer` extension: proposals from the last run are kept where that costs at most 0.1% of
 the objective, and never at the price of more."""
 
-
 import pytest
 
 from resettle.matching.engine import ProblemError, solve
