@@ -13,6 +13,7 @@ from resettle.extensions import db
 from resettle.families.errors import FamilyError
 from resettle.families.housing import apply_housing_requirements
 from resettle.families.models import Family, Member, Need, NeedStatus
+from resettle.matching.engine.validation import MAX_DISTANCE_KM  # the engine refuses a problem beyond it
 from resettle.taxonomy import ITEM_KINDS, Category
 
 MAX_UNITS = 100
@@ -58,8 +59,10 @@ def check_need(family: Family, details: NeedDetails) -> Category:
         raise FamilyError("member", "Select a member of this family")
     if details.follows_bedroom_standard and category != Category.HOUSING:
         raise FamilyError("follows_bedroom_standard", "Only a housing need can follow the bedroom standard")
-    if details.max_distance_km is not None and details.max_distance_km <= 0:
-        raise FamilyError("max_distance_km", "Maximum distance must be more than 0")
+    if details.max_distance_km is not None and not 0 < details.max_distance_km <= MAX_DISTANCE_KM:
+        raise FamilyError(
+            "max_distance_km", f"Maximum distance must be more than 0 and at most {MAX_DISTANCE_KM:,.0f} km"
+        )
     for name in ("bedrooms_min", "rent_max"):
         if (getattr(details, name) or 0) < 0:
             raise FamilyError(name, "Enter a number of 0 or more")

@@ -2,7 +2,7 @@
 
 import sys
 
-from resettle.matching.engine.cli import main
+from resettle.matching.engine.cli import main, process_started
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(started=process_started()))

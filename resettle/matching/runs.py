@@ -28,6 +28,7 @@ from resettle.matching.models import (
     UnmetNeed,
     UnmetReason,
 )
+from resettle.matching.stability import add_keep_offers
 from resettle.matching.why_not import distance_km
 
 # In the request, for "Run matching now": the demo borough solves in well under a second.
@@ -99,6 +100,7 @@ def run_matching(actor: User | None, trigger: RunTrigger, time_limit: float = RE
     """Build today's problem, solve it and store the run. A malformed problem is stored as a failed run."""
     day = local_today()
     built = build_problem(day)
+    add_keep_offers(built)  # undecided proposals stay put unless moving them gains more than 0.1%
     run = MatchRun(
         trigger=trigger,
         started_by=actor,

@@ -247,6 +247,7 @@ def test_no_rent_cap_is_invented_when_no_rate_is_in_force(database: Any) -> None
         ({"units": 0}, "units"),
         ({"follows_bedroom_standard": True}, "follows_bedroom_standard"),
         ({"max_distance_km": -1.0}, "max_distance_km"),
+        ({"max_distance_km": 100_001.0}, "max_distance_km"),
     ],
 )
 def test_bad_needs_are_refused(database: Any, overrides: dict, field: str) -> None:

@@ -3,13 +3,15 @@ solution, and the final pass that adds every need that still fits."""
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 
 class State:
     """An assignment (need -> column) with the capacity and budgets it leaves."""
 
-    CHUNK = 500_000
+    CHUNK = 100_000
 
     def __init__(self, p, cols):
         self.p = p
@@ -17,6 +19,7 @@ class State:
         self.col_of = [-1] * p.n_needs
         self.rem_cap = p.offer_cap.astype(np.int64).tolist()
         self.rem_bud = cols.key_budget.astype(np.int64).tolist()
+        self.cut_short = False
 
     def copy(self):
         s = State.__new__(State)
@@ -26,10 +29,14 @@ class State:
         s.rem_bud = list(self.rem_bud)
         return s
 
-    def fill(self, order):
-        """Take columns in `order`, each when its need is free and it fits."""
+    def fill(self, order, deadline=None):
+        """Take columns in `order`, each when its need is free and it fits; stop early (leaving the
+        rest out, `cut_short` set) when the perf_counter `deadline` passes."""
         order = np.asarray(order, dtype=np.int64)
         for k in range(0, len(order), self.CHUNK):
+            if deadline is not None and time.perf_counter() > deadline:
+                self.cut_short = True
+                break
             self._fill(order[k : k + self.CHUNK])
         return self
 
@@ -75,15 +82,15 @@ class State:
         return float(self.cols.value[c].sum()) if len(c) else 0.0
 
 
-def first_come(p, cols):
+def first_come(p, cols, deadline=None):
     """Needs in file order, each taking its first offer (file order) that fits, the first stream
     (listed order) with budget left: the first-come-first-served baseline."""
-    return State(p, cols).fill(np.arange(len(cols)))
+    return State(p, cols).fill(np.arange(len(cols)), deadline)
 
 
-def by_value(p, cols):
+def by_value(p, cols, deadline=None):
     order = np.lexsort((np.arange(len(cols)), -cols.value))
-    return State(p, cols).fill(order)
+    return State(p, cols).fill(order, deadline)
 
 
 def from_lp(p, cols, x, idx):

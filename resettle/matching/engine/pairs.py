@@ -10,6 +10,8 @@ import numpy as np
 
 from .problem import DISTANCE_TOL_KM, EARTH_RADIUS_KM, RULES, hav_vec
 
+HALF_CIRCUMFERENCE_KM = math.pi * EARTH_RADIUS_KM
+
 _BLOCK = 400_000  # cells of one dense block (needs x offers)
 _EDGE = 1e-7  # re-check pairs this close to a threshold with scalar maths
 
@@ -134,7 +136,8 @@ def build_pairs(p):
 def _bucket_pairs(p, needs, cands, out_n, out_o, out_d):
     located = cands[p.offer_has_loc[cands]]
     noloc = cands[~p.offer_has_loc[cands]]
-    spatial = p.need_has_loc[needs] & np.isfinite(p.need_maxd[needs])
+    # a reach of half the circumference or more holds everywhere on the sphere: no window at all
+    spatial = p.need_has_loc[needs] & (p.need_maxd[needs] < HALF_CIRCUMFERENCE_KM)
     lats = np.abs(np.concatenate([p.need_lat[needs], p.offer_lat[located]]))
     lons = np.abs(np.concatenate([p.need_lon[needs], p.offer_lon[located]]))
     if len(lats) and (lats.max() > math.radians(80) or lons.max() > math.radians(170)):
@@ -164,16 +167,26 @@ def _bucket_pairs(p, needs, cands, out_n, out_o, out_d):
         a = np.searchsorted(lat_sorted, lat_lo, side="left")
         b = np.searchsorted(lat_sorted, lat_hi, side="right")
         sel = loc_sorted[a:b]
-        c = math.cos(max(abs(lat_lo), abs(lat_hi)))
-        dlon = 2 * math.asin(min(1.0, math.sin(reach / 2) / max(c, 1e-9))) * 1.001 + 1e-12
-        lon = p.offer_lon[sel]
-        sel = sel[(lon >= p.need_lon[grp].min() - dlon) & (lon <= p.need_lon[grp].max() + dlon)]
+        dlon = longitude_reach(float(np.abs(p.need_lat[grp]).max()), reach)
+        lon_lo, lon_hi = p.need_lon[grp].min() - dlon, p.need_lon[grp].max() + dlon
+        if lon_lo > -math.pi and lon_hi < math.pi:  # a window across the antimeridian: no longitude filter
+            lon = p.offer_lon[sel]
+            sel = sel[(lon >= lon_lo) & (lon <= lon_hi)]
         if len(noloc):
             sel = np.concatenate([sel, noloc])
         if not len(sel):
             continue
         for chunk in _chunks(grp, len(sel)):
             _emit(p, chunk, sel, out_n, out_o, out_d)
+
+
+def longitude_reach(abs_lat, reach):
+    """The widest difference in longitude (radians) between a point at latitude +-abs_lat and any
+    point within angular distance `reach` of it: asin(sin(reach) / cos(lat)) while the reach stays
+    clear of the pole, else every longitude (pi). Both radians; widened a little for rounding."""
+    if reach >= math.pi / 2 or abs_lat + reach >= math.pi / 2 - 1e-9:
+        return math.pi
+    return math.asin(min(1.0, math.sin(reach) / math.cos(abs_lat))) * 1.001 + 1e-12
 
 
 def _chunks(needs, m):

@@ -6,11 +6,11 @@ import math
 
 import numpy as np
 
-from .validation import ProblemError as ProblemError  # re-exported: the engine's error for a malformed problem
 from .validation import (
+    MAX_BUDGET_PENCE,
+    MAX_WEIGHT,
     fail,
     is_number,
-    is_whole_number,
     read_date,
     read_id,
     read_list,
@@ -20,7 +20,9 @@ from .validation import (
     read_offer,
     read_optional_number,
     read_optional_object,
+    read_whole_number,
 )
+from .validation import ProblemError as ProblemError  # re-exported: the engine's error for a malformed problem
 
 EARTH_RADIUS_KM = 6371.0088
 DISTANCE_TOL_KM = 1e-9
@@ -70,9 +72,10 @@ class Problem:
         for k, v in pv.items():
             if not is_number(v):
                 fail(f"weights.priority_value[{k!r}] must be a number")
+            read_optional_number(v, f"weights.priority_value[{k!r}]", maximum=MAX_WEIGHT)
             self.pv_table[str(k)] = float(v)
-        self.cw = read_optional_number(w.get("cost_weight"), "weights.cost_weight") or 0.0
-        self.dw = read_optional_number(w.get("distance_weight"), "weights.distance_weight") or 0.0
+        self.cw = read_optional_number(w.get("cost_weight"), "weights.cost_weight", maximum=MAX_WEIGHT) or 0.0
+        self.dw = read_optional_number(w.get("distance_weight"), "weights.distance_weight", maximum=MAX_WEIGHT) or 0.0
 
     def _streams(self, streams):
         self.stream_ids = []
@@ -91,9 +94,9 @@ class Problem:
                 fail(f"stream {sid} has scope {scope!r} (expected family or pool)")
             budget = 0
             if scope == "pool":
-                budget = s.get("budget")
-                if not is_whole_number(budget) or budget < 0:
-                    fail(f"pool stream {sid} needs a budget in whole pence >= 0, not {budget!r}")
+                budget = read_whole_number(
+                    s.get("budget"), f"pool stream {sid} budget", 0, MAX_BUDGET_PENCE, " of pence"
+                )
             cats = read_list(s.get("categories"), f"stream {sid} categories")
             exc = read_list(s.get("excluded_items"), f"stream {sid} excluded_items", optional=True)
             for c in cats + exc:
@@ -133,8 +136,7 @@ class Problem:
                     fail(f"family {fid} has a budget for unknown stream {sid!r}")
                 if not self.stream_scope_family[s]:
                     fail(f"family {fid} has a budget for pool stream {sid} (list it in pools)")
-                if not is_whole_number(amount) or amount < 0:
-                    fail(f"family {fid} budget for {sid} must be whole pence >= 0, not {amount!r}")
+                read_whole_number(amount, f"family {fid} budget for {sid}", 0, MAX_BUDGET_PENCE, " of pence")
                 self.fam_open[k, s] = True
                 self.fam_budget[k, s] = amount
             for sid in read_list(f.get("pools"), f"family {fid} pools", optional=True):
@@ -167,12 +169,14 @@ class Problem:
         self.need_maxd = np.full(n_needs, np.inf)
         self.need_by = np.full(n_needs, _FAR_FUTURE, dtype=np.int64)
         self._excluded_ids = []
+        self._keep_ids = []
         for k, raw in enumerate(needs):
             need = read_need(raw, k, self.need_index, self.family_index, self.pv_table)
             self.need_index[need.id] = k
             self.need_ids.append(need.id)
             self._store_need(k, need)
             self._excluded_ids.append(need.excluded_offers)
+            self._keep_ids.append(need.keep_offer)
         self.n_needs = n_needs
         f = self.need_fam
         self.need_has_loc = self.fam_has_loc[f]
@@ -247,6 +251,15 @@ class Problem:
                 keys.append(k * self.n_offers + o)
         self.excluded_keys = np.unique(np.array(keys, dtype=np.int64))
         del self._excluded_ids
+        # the `keep_offer` extension: per need, the offer of its undecided proposal (-1: none)
+        self.need_keep = np.full(self.n_needs, -1, dtype=np.int64)
+        for k, oid in enumerate(self._keep_ids):
+            if oid is not None:
+                o = self.offer_index.get(oid)
+                if o is None:
+                    fail(f"need {self.need_ids[k]} keeps unknown offer {oid!r}")
+                self.need_keep[k] = o
+        del self._keep_ids
 
     def is_excluded(self, nn, oo):
         """Mask of the pairs needs nn (k, 1) x offers oo (1, m) that the problem excludes."""

@@ -27,7 +27,10 @@ from .problem import Problem
 WORK_ALL = 400_000  # up to this many columns, the relaxation takes them all at once
 PER_NEED = 6  # otherwise: the best columns of each need to start the working set
 ADD_PER_NEED = 4  # and the best priced-out columns of each need per pricing round
+RESTRICTED_MAX = 120_000  # columns of the integer program over each need's best columns, when all are too many
 MIP_MAX = 400_000  # the integer program is tried only on this many columns (after fixing) or fewer
+KEEP_SHARE = 0.001  # keep_offer: the share of the objective that keeping proposals may cost, at most
+BOUND_TOL = 1e-7  # relative: a bound this far below the objective is rounding, further is an error
 CUT_ROUNDS = 30  # rounds of cuts on the knapsack rows (when every column is in the relaxation)
 
 
@@ -67,18 +70,43 @@ class Solver:
         rows = build_rows(p, cols)
         self.stats["setup_seconds"] = round(time.perf_counter() - self.t0, 3)
         self.stats.update(pairs=len(pairs), columns=len(cols), rows=rows.n_rows)
-        # reserve time for explaining and writing the result
+        # reserve time for completing, explaining and writing the result
         self.reserve = 0.3 + 0.02 * self.limit + 1.5e-6 * len(pairs)
-        starts = {"first_come": H.first_come(p, cols), "by_value": H.by_value(p, cols)}
-        self.stats["first_come_objective"] = round(starts["first_come"].objective(), 6)
+        deadline = self.t0 + self.limit - self.reserve
+        # the starts: best value first (the better one), then, time allowing, first come first served
+        # (the baseline the result is never below when it completes)
+        fill_t = time.perf_counter()
+        by_value = H.by_value(p, cols, deadline)
+        fill_seconds = time.perf_counter() - fill_t
+        true_value = self._keep_bonus(cols, by_value.objective())
+        starts = {"by_value": by_value}
+        if true_value is not None:
+            # last run's proposals where they still fit, then the rest by value: a start that the
+            # relaxation and the integer programs leave only for a better objective
+            keeps = np.flatnonzero(cols.offer == p.need_keep[cols.need])
+            order = keeps[np.lexsort((keeps, -cols.value[keeps]))]
+            starts["kept"] = H.complete(H.State(p, cols).fill(order, deadline))
+        if self.left() - self.reserve > 2 * fill_seconds:
+            first = H.first_come(p, cols, deadline)
+            if not first.cut_short:
+                starts["first_come"] = first
+                own = true_value if true_value is not None else cols.value
+                self.stats["first_come_objective"] = round(float(own[first.columns()].sum()), 6)
         best_name = max(starts, key=lambda k: starts[k].objective())
         best = starts[best_name]
         method = best_name
         bound, status = self._trivial_bound(cols), "heuristic"
-        if len(cols):
+        # the relaxation needs time to be built (about as long as a pass over its columns) and solved
+        lp_cost = 0.5 + 2 * fill_seconds * min(1.0, WORK_ALL / max(1, len(cols)))
+        if len(cols) and not by_value.cut_short and self.left() - self.reserve > lp_cost:
             best, method, bound, status = self._optimise(rows, cols, best, method)
+        elif len(cols):
+            self.timed_out, status = True, "time_limit"
         H.complete(best)
         obj = best.objective()
+        if true_value is not None:
+            self._keep_stats(cols, best, obj, true_value)
+            cols.value = true_value
         result_cols = best.columns()
         assignments = []
         for j in sorted(result_cols.tolist(), key=lambda j: int(cols.need[j])):
@@ -91,8 +119,10 @@ class Solver:
                 }
             )
         unmet = unmet_entries(p, pairs, cols, best)
-        bound = max(bound, obj)
-        gap = (bound - obj) / max(1.0, abs(bound))
+        gap = (bound - obj) / max(1.0, abs(bound))  # of the objective the engine maximised (keep_offer bonus in)
+        obj = best.objective()
+        if -BOUND_TOL <= gap < 0:  # floating-point rounding of an exact bound, not an error
+            bound, gap = max(bound, obj), 0.0
         self.stats.update(
             objective=obj,
             bound=bound,
@@ -102,18 +132,60 @@ class Solver:
             timed_out=self.timed_out,
             seconds=round(time.perf_counter() - self.t0, 3),
         )
-        if status != "optimal" and gap <= 1e-9:
+        if gap < -BOUND_TOL:
+            # a proven bound below a feasible solution means a step is wrong: say so, claim nothing
+            self.stats["bound_below_objective"] = True
+            self.stats["status"] = "heuristic" if status == "optimal" else status
+        elif status != "optimal" and gap <= 1e-9:
             self.stats["status"] = "optimal"
         return {"assignments": assignments, "unmet": unmet, "stats": self.stats}
 
-    @staticmethod
-    def _trivial_bound(cols):
-        """Each need at most once: the sum of each need's best column value."""
+    def _keep_bonus(self, cols, floor):
+        """The `keep_offer` extension: every column that keeps a need on the offer it was proposed
+        last time gets the same small bonus, together at most KEEP_SHARE of `floor` (a feasible
+        objective, so at most that share of the optimum). Maximising the objective with the bonus
+        then keeps as many proposals as it can among solutions within KEEP_SHARE of the best.
+        Returns the columns' own values (None when nothing is to be kept)."""
+        keep = self.p.need_keep
+        wanted = int((keep >= 0).sum())
+        if not wanted or not len(cols):
+            return None
+        keeps = cols.offer == keep[cols.need]
+        bonus = KEEP_SHARE * max(0.0, floor) / wanted
+        true_value = cols.value
+        cols.value = true_value + np.where(keeps, bonus, 0.0)
+        self.stats.update(keep_wanted=wanted, keep_bonus=bonus)
+        return true_value
+
+    def _keep_stats(self, cols, best, with_bonus, true_value):
+        chosen = best.columns()
+        kept = int((cols.offer[chosen] == self.p.need_keep[cols.need[chosen]]).sum())
+        self.stats.update(keep_kept=kept, objective_with_keep_bonus=with_bonus)
+
+    def _trivial_bound(self, cols):
+        """A bound without any relaxation: the smaller of two. Each need at most once (the sum of each
+        need's best column value), and each offer's capacity at most full (per offer, the best values
+        of the needs it could serve, taken by value per unit until its capacity is used, the last one
+        in part)."""
         if not len(cols):
             return 0.0
         best = np.full(int(cols.need.max()) + 1, 0.0)
         np.maximum.at(best, cols.need, cols.value)
-        return float(best.sum())
+        per_need = float(best.sum())
+        first = np.ones(len(cols), dtype=bool)  # one column per pair (a pair's value is the same for every stream)
+        first[1:] = cols.pair[1:] != cols.pair[:-1]
+        j = np.flatnonzero(first & (cols.value > 0))
+        units = cols.units[j].astype(float)
+        order = np.lexsort((-cols.value[j] / units, cols.offer[j]))
+        j, units = j[order], units[order]
+        offer = cols.offer[j]
+        cum = np.cumsum(units)
+        start = np.flatnonzero(np.r_[True, offer[1:] != offer[:-1]])
+        before = np.repeat(np.r_[0.0, cum][start], np.diff(np.r_[start, len(j)]))
+        used_before = cum - units - before
+        share = np.clip(self.p.offer_cap[offer] - used_before, 0.0, units) / units
+        per_offer = float((cols.value[j] * share).sum())
+        return min(per_need, per_offer)
 
     def _optimise(self, rows, cols, best, method):
         """The relaxation and its bound, then reduced-cost fixing and the integer program of each
@@ -130,8 +202,33 @@ class Solver:
         self.stats["columns_after_fixing"] = len(R)
         if len(R) > MIP_MAX:
             self.timed_out = self.timed_out or bound - lb > 1e-9 * max(1.0, abs(bound))
+            if self.timed_out and self.left() - self.reserve > 1.0:
+                best, method = self._restricted_mip(rows, cols, state, R, lb)
             return best, method, bound, "optimal" if not self.timed_out else "gap_left"
         return self._solve_components(rows, cols, state, R, lb)
+
+    def _restricted_mip(self, rows, cols, state, R, lb):
+        """Too many columns for the integer program, but time left: solve it over each need's best
+        columns by reduced cost (and the incumbent's), so the time is used to improve the solution.
+        Whatever it finds is feasible for the whole problem; the bound is not touched (it would hold
+        only for the subset). Returns (best, method)."""
+        per_need = max(1, RESTRICTED_MAX // max(1, self.p.n_needs))
+        in_r = np.zeros(len(cols), dtype=bool)
+        in_r[R] = True
+        subset = _top_per_need(cols, state.rc_best, per_need, in_r)
+        subset = np.union1d(subset, state.best.columns())
+        self.stats["restricted_columns"] = len(subset)
+        sub_state = RelaxationState(best=state.best, method=state.method, bound=state.bound)
+        sub_state.cuts, sub_state.y_best, sub_state.rc_best, sub_state.lag = (
+            state.cuts,
+            state.y_best,
+            state.rc_best,
+            state.lag,
+        )
+        best, method, _, _ = self._solve_components(rows, cols, sub_state, subset, lb)
+        if method == "integer_program":
+            method = "restricted_integer_program"
+        return best, method
 
     # ---- the relaxation ---------------------------------------------------------------------------
     def _relax(self, rows, cols, best, method):
@@ -238,32 +335,51 @@ class Solver:
         """The integer program of each component in turn (members: its columns), warm-started from
         the incumbent (start) and given a share of the time left in proportion to its columns; keeps
         the incumbent's part (comp_inc its value) where it finds nothing better, and tightens
-        comp_bound in place. Returns (columns chosen per component, components optimal, stopped)."""
-        chosen = []
+        comp_bound in place. Time left over goes back to the components that stopped, in shares by
+        their remaining gap, warm-started from what they found. Returns (columns chosen per
+        component, components optimal, stopped)."""
+        chosen = {c: idx[start[idx]] for c, idx in members.items()}
+        value = {c: float(comp_inc[c]) for c in members}
+        stopped = set(members)
         remaining_cols = sum(len(idx) for idx in members.values()) or 1
-        n_opt = n_tl = 0
         for c, idx in members.items():
             budget = self.left() - self.reserve
             if budget <= 0.05:
-                chosen.append(idx[start[idx]])
-                self.timed_out = True
-                n_tl += 1
-                continue
+                break
             share = budget * max(0.05, len(idx) / remaining_cols)
             remaining_cols -= len(idx)
-            got, _, mb, st, _ = solve_mip(rows, cols, idx, start[idx].astype(float), share, cuts=cuts)
-            inc = comp_inc[c]
-            got_value = cols.value[got].sum() if got is not None else inc
-            chosen.append(got if got is not None and got_value >= inc - 1e-9 else idx[start[idx]])
-            if mb is not None:
-                comp_bound[c] = min(comp_bound[c], max(mb, inc, got_value))
-            if st == "optimal":
-                n_opt += 1
-                comp_bound[c] = min(comp_bound[c], max(inc, got_value))
-            else:
-                n_tl += 1
-                self.timed_out = True
-        return chosen, n_opt, n_tl
+            self._component_mip(rows, cols, cuts, c, idx, share, chosen, value, comp_bound, stopped)
+        rounds = 0
+        while stopped and rounds < 3:
+            budget = self.left() - self.reserve
+            gaps = {c: max(0.0, comp_bound[c] - value[c]) for c in stopped}
+            total = sum(gaps.values())
+            if budget <= 0.5 or total <= 0:
+                break
+            rounds += 1
+            for c in sorted(stopped, key=lambda c: -gaps[c]):
+                share = max(0.2, budget * gaps[c] / total)
+                if self.left() - self.reserve <= 0.2:
+                    break
+                self._component_mip(rows, cols, cuts, c, members[c], share, chosen, value, comp_bound, stopped)
+        self.stats["retry_rounds"] = rounds
+        if stopped:
+            self.timed_out = True
+        return list(chosen.values()), len(members) - len(stopped), len(stopped)
+
+    def _component_mip(self, rows, cols, cuts, c, idx, share, chosen, value, comp_bound, stopped):
+        """One integer solve of component c within `share` seconds, from its best columns so far."""
+        share = min(share, self.left() - self.reserve)
+        warm = np.isin(idx, chosen[c]).astype(float)
+        got, _, mb, st, _ = solve_mip(rows, cols, idx, warm, share, cuts=cuts)
+        got_value = float(cols.value[got].sum()) if got is not None else value[c]
+        if got is not None and got_value >= value[c] - 1e-9:
+            chosen[c], value[c] = got, got_value
+        if mb is not None:
+            comp_bound[c] = min(comp_bound[c], max(mb, value[c]))
+        if st == "optimal":
+            comp_bound[c] = min(comp_bound[c], value[c])
+            stopped.discard(c)
 
 
 @dataclass

@@ -11,6 +11,17 @@ from dataclasses import dataclass
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
+# Stated maxima: every count and sum of money stays far inside int64 (the largest charge,
+# MAX_COST_PENCE * MAX_UNITS = 10^18, is below 2^63 ~ 9.2 * 10^18), and a distance limit above half
+# the Earth's circumference (~20,015 km) simply means "anywhere".
+MAX_UNITS = 10**6  # units one need takes
+MAX_CAPACITY = 10**9  # units one offer holds
+MAX_COST_PENCE = 10**12  # pence per unit (GBP 10 bn)
+MAX_BUDGET_PENCE = 10**15  # a family's budget or a pool (GBP 10 trn)
+MAX_DISTANCE_KM = 100_000.0  # a distance limit (two and a half times round the Earth)
+MAX_WEIGHT = 1e12  # a priority value, the cost weight or the distance weight (in absolute value)
+MAX_MEASURE = 1e12  # bedrooms, rent
+
 
 class ProblemError(ValueError):
     """A malformed problem: the message names what is wrong, on one line."""
@@ -84,15 +95,33 @@ def read_optional_bool(x, what):
     return x
 
 
-def read_optional_number(x, what, minimum=None):
-    """A number as a float (None where absent), at least `minimum` if given."""
+def read_optional_number(x, what, minimum=None, maximum=MAX_MEASURE):
+    """A number as a float (None where absent), at least `minimum` if given, at most `maximum` in
+    absolute value."""
     if x is None:
         return None
     if not is_number(x):
-        fail(f"{what} must be a number, not {x!r}")
+        fail(f"{what} must be a number, not {_short(x)}")
     if minimum is not None and x < minimum:
-        fail(f"{what} must be at least {minimum}, not {x!r}")
+        fail(f"{what} must be at least {minimum}, not {_short(x)}")
+    if abs(x) > maximum:
+        fail(f"{what} must be at most {maximum:g}, not {_short(x)}")
     return float(x)
+
+
+def read_whole_number(x, what, minimum, maximum, unit=""):
+    """A JSON integer within [minimum, maximum] (so never near int64's limits)."""
+    if not is_whole_number(x) or x < minimum:
+        fail(f"{what} must be a whole number{unit} >= {minimum}, not {_short(x)}")
+    if x > maximum:
+        fail(f"{what} must be at most {maximum:,}{unit}, not {_short(x)}")
+    return x
+
+
+def _short(x):
+    """A value for a one-line message (huge integers and long strings cut short)."""
+    text = repr(x)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def read_optional_string(x, what):
@@ -136,6 +165,7 @@ class NeedFields:
     home_visit: bool
     max_distance_km: float | None
     excluded_offers: list  # offer ids this need must not be paired with (extension; empty where absent)
+    keep_offer: str | int | None  # the offer of its undecided proposal from the last run (extension)
 
 
 @dataclass(slots=True)
@@ -178,8 +208,7 @@ def read_need(raw, k, seen_ids, family_index, priority_values):
     units = n.get("units", 1)
     if units is None:
         units = 1
-    if not is_whole_number(units) or units < 1:
-        fail(f"need {nid} has units {units!r} (expected a whole number >= 1)")
+    read_whole_number(units, f"need {nid} units", 1, MAX_UNITS)
     needed_by = read_date(n.get("needed_by"), f"need {nid} needed_by")
     req = read_optional_object(n.get("requires"), f"need {nid} requires")
     # keyword arguments are evaluated in the order written: the order the fields are checked in
@@ -198,10 +227,18 @@ def read_need(raw, k, seen_ids, family_index, priority_values):
         halal=read_optional_bool(req.get("halal"), f"need {nid} requires.halal"),
         home_visit=read_optional_bool(req.get("home_visit"), f"need {nid} requires.home_visit"),
         max_distance_km=read_optional_number(
-            req.get("max_distance_km"), f"need {nid} requires.max_distance_km", minimum=0
+            req.get("max_distance_km"), f"need {nid} requires.max_distance_km", minimum=0, maximum=MAX_DISTANCE_KM
         ),
         excluded_offers=_read_excluded_offers(n.get("excluded_offers"), nid),
+        keep_offer=_read_keep_offer(n.get("keep_offer"), nid),
     )
+
+
+def _read_keep_offer(x, nid):
+    """The optional `keep_offer` extension: one offer id (checked against the offers once they are read)."""
+    if x is not None and (isinstance(x, bool) or not isinstance(x, (str, int))):
+        fail(f"need {nid} keep_offer {_short(x)} is not an offer id")
+    return x
 
 
 def _read_excluded_offers(x, nid):
@@ -223,14 +260,11 @@ def read_offer(raw, k, seen_ids):
     cat = o.get("category")
     if not isinstance(cat, str):
         fail(f"offer {oid} has no category")
-    cap = o.get("capacity")
-    if not is_whole_number(cap) or cap < 0:
-        fail(f"offer {oid} has capacity {cap!r} (expected a whole number >= 0)")
+    cap = read_whole_number(o.get("capacity"), f"offer {oid} capacity", 0, MAX_CAPACITY)
     cost = o.get("cost", 0)
     if cost is None:
         cost = 0
-    if not is_whole_number(cost) or cost < 0:
-        fail(f"offer {oid} has cost {cost!r} (expected whole pence >= 0)")
+    read_whole_number(cost, f"offer {oid} cost", 0, MAX_COST_PENCE, " of pence")
     available_from = read_date(o.get("available_from"), f"offer {oid} available_from")
     available_until = read_date(o.get("available_until"), f"offer {oid} available_until")
     at = read_optional_object(o.get("attributes"), f"offer {oid} attributes")

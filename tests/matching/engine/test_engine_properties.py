@@ -6,6 +6,8 @@ from hypothesis import strategies as st
 
 from resettle.matching.engine import solve
 
+from .feasibility import Instance, check, first_come
+
 WEIGHTS = {
     "priority_value": {"1": 100, "2": 300, "3": 1000, "4": 3000, "5": 10000},
     "cost_weight": 0.5,
@@ -113,22 +115,23 @@ def problems(draw, max_needs=7, max_offers=5, max_families=3):
     }
 
 
-def brute_force(p):
-    """The optimum by exhaustive search over every need's options (check.py's rules)."""
+def brute_force(data):
+    """The optimum by exhaustive search over every need's options (the checker's rules)."""
+    p = Instance(data)
     options = []
-    for n in p.needs:
+    for n in data["needs"]:
         opts = []
-        for o in p.offers:
+        for o in data["offers"]:
             if not p.compatible(n, o):
                 continue
             v = p.value(n, o)
-            if o.cost * n.units == 0:
+            if p.charge(n, o) == 0:
                 opts.append((o, None, v))
             else:
-                opts.extend((o, s, v) for s in p.eligible_streams(n, o))
+                opts.extend((o, p.budget_key(n, s), v) for s in p.payers(n, o))
         options.append((n, opts))
-    cap = {o.i: o.capacity for o in p.offers}
-    bud = p.fresh_budgets()
+    cap = {o["id"]: o["capacity"] for o in data["offers"]}
+    spent = {}
     best = [0.0]
 
     def go(k, acc):
@@ -137,20 +140,20 @@ def brute_force(p):
             return
         n, opts = options[k]
         go(k + 1, acc)
-        for o, s, v in opts:
-            charge = o.cost * n.units
-            if cap[o.i] < n.units:
+        units = n.get("units") or 1
+        for o, key, v in opts:
+            charge = p.charge(n, o)
+            if cap[o["id"]] < units:
                 continue
-            key = p.budget_key(s, n) if s is not None else None
-            if key is not None and bud.get(key, 0) < charge:
+            if key is not None and spent.get(key, 0) + charge > p.budget(key):
                 continue
-            cap[o.i] -= n.units
+            cap[o["id"]] -= units
             if key is not None:
-                bud[key] -= charge
+                spent[key] = spent.get(key, 0) + charge
             go(k + 1, acc + v)
-            cap[o.i] += n.units
+            cap[o["id"]] += units
             if key is not None:
-                bud[key] += charge
+                spent[key] -= charge
 
     go(0, 0.0)
     return best[0]
@@ -161,21 +164,19 @@ COMMON = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow, Heal
 
 @settings(max_examples=120, **COMMON)
 @given(problems(max_needs=12, max_offers=8, max_families=4))
-def test_results_check_and_never_fall_below_first_come(checker, greedy_mod, problem):
+def test_results_check_and_never_fall_below_first_come(problem):
     result = solve(problem, time_limit=5)
-    p = checker.Problem(problem)
-    rep = checker.check(p, result)
+    rep = check(problem, result)
     assert rep.ok, rep.violations[:5]
-    assert rep.objective >= p.objective(greedy_mod.greedy(p)[0]) - 1e-6
+    assert rep.objective >= first_come(problem) - 1e-6
 
 
 @settings(max_examples=120, **COMMON)
 @given(problems(max_needs=6, max_offers=4, max_families=2))
-def test_tiny_problems_are_solved_to_the_exhaustive_optimum(checker, problem):
+def test_tiny_problems_are_solved_to_the_exhaustive_optimum(problem):
     result = solve(problem, time_limit=5)
-    p = checker.Problem(problem)
-    rep = checker.check(p, result)
+    rep = check(problem, result)
     assert rep.ok, rep.violations[:5]
-    best = brute_force(p)
+    best = brute_force(problem)
     assert abs(rep.objective - best) <= 1e-6 * max(1.0, abs(best))
     assert result["stats"]["bound"] >= best - 1e-6 * max(1.0, abs(best))
