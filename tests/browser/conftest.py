@@ -24,6 +24,8 @@ from tests.postgres import create_scratch_database
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 AXE_SCRIPT = PROJECT_ROOT / "resettle" / "static" / "dist" / "axe.min.js"
+# Generous by default: a shared or busy CI machine renders slowly, and a timeout here is a flake, not a finding.
+BROWSER_TIMEOUT_MS = int(float(os.environ.get("BROWSER_TIMEOUT_SECONDS", "45")) * 1000)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -110,7 +112,7 @@ def page(browser: Any, live_server: str) -> Iterator[Any]:
     # CSP is bypassed only so the test can inject axe-core; the app's own scripts carry nonces.
     context = browser.new_context(base_url=live_server, bypass_csp=True)
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(BROWSER_TIMEOUT_MS)
     yield page
     context.close()
 
