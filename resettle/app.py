@@ -67,12 +67,14 @@ def create_app(config: Any = None) -> Flask:
     limiter.init_app(app)
     _init_login(app, login_manager)
 
+    from resettle.web.converters import init_converters
     from resettle.web.errors import init_error_handlers
     from resettle.web.navigation import init_navigation
     from resettle.web.security import init_security_headers
     from resettle.web.templating import init_templates
     from resettle.web.transactions import init_transactions
 
+    init_converters(app)
     init_templates(app, str(PROJECT_ROOT / "templates"))
     init_navigation(app)
     init_security_headers(app)

@@ -1,4 +1,4 @@
-"""Command-line tools: `users create`, `demo`, and the scheduler commands."""
+"""Command-line tools: `users create`, `demo`, `check-data`, and the scheduler commands."""
 
 from __future__ import annotations
 
@@ -46,6 +46,22 @@ def register_cli(app: Flask) -> None:
         click.echo("\nDemo logins (all share one password):")
         for user in DEMO_USERS:
             click.echo(f"  {user['role']:<11} {user['email']:<36} password: {user['password']}")
+
+    @app.cli.command("check-data")
+    def check_data_command() -> None:
+        """List stored values outside today's bounds (from before they were enforced), with links to fix them.
+        Exits with status 1 when any are found."""
+        from resettle.data_check import find_out_of_bounds
+        from resettle.families.dates import local_today
+
+        with app.test_request_context(base_url=app.config["BASE_URL"]):
+            findings = find_out_of_bounds(local_today())
+            for finding in findings:
+                click.echo(finding.line())
+        if findings:
+            click.echo(f"\n{len(findings)} value(s) out of bounds. Open each link, correct the value and save.")
+            raise SystemExit(1)
+        click.echo("No values out of bounds.")
 
     from resettle.jobs.runner import register_scheduler_commands
 
