@@ -56,6 +56,9 @@ def family_or_404(reference: str) -> Family:
 
 
 def show_problems(form: Any, error: SpendError, fallback: str) -> None:
+    """Show a refusal beside its fields, after rolling back anything staged (a budget row created to lock it),
+    so a refused change leaves nothing behind."""
+    db.session.rollback()
     for problem in error.problems:
         field = getattr(form, problem.field, None) or getattr(form, fallback)
         field.errors = [*field.errors, problem.message]

@@ -68,6 +68,7 @@ class FormOnPage:
     # name -> the choices offered (radios, checkboxes, selects)
     choices: dict[str, list[str]] = field(default_factory=dict)
     date_names: set[str] = field(default_factory=set)
+    checkbox_names: set[str] = field(default_factory=set)
     submit: tuple[str, str] | None = None
 
     def text_names(self) -> list[str]:
@@ -95,20 +96,7 @@ class _FormReader(HTMLParser):
             return
         name = a.get("name")
         if tag == "input" and name and name != "csrf_token":
-            kind = a.get("type", "text").lower()
-            if kind == "submit":
-                form.submit = form.submit or (name, a.get("value", ""))
-            elif kind in ("radio", "checkbox"):
-                form.choices.setdefault(name, []).append(a.get("value", "y"))
-                form.values.setdefault(name, [])
-                if "checked" in a:
-                    form.values[name].append(a.get("value", "y"))
-            elif kind == "file":
-                return
-            else:
-                form.values.setdefault(name, []).append(a.get("value", ""))
-                if "govuk-date-input__input" in a.get("class", ""):
-                    form.date_names.add(name)
+            self._input(form, name, a)
         elif tag == "button" and name and form.submit is None:
             form.submit = (name, a.get("value", ""))
         elif tag == "select" and name:
@@ -122,6 +110,23 @@ class _FormReader(HTMLParser):
         elif tag == "textarea" and name:
             self._textarea = name
             form.values[name] = [""]
+
+    @staticmethod
+    def _input(form: FormOnPage, name: str, a: dict[str, str]) -> None:
+        kind = a.get("type", "text").lower()
+        if kind == "submit":
+            form.submit = form.submit or (name, a.get("value", ""))
+        elif kind in ("radio", "checkbox"):
+            if kind == "checkbox":
+                form.checkbox_names.add(name)
+            form.choices.setdefault(name, []).append(a.get("value", "y"))
+            form.values.setdefault(name, [])
+            if "checked" in a:
+                form.values[name].append(a.get("value", "y"))
+        elif kind != "file":
+            form.values.setdefault(name, []).append(a.get("value", ""))
+            if "govuk-date-input__input" in a.get("class", ""):
+                form.date_names.add(name)
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "select":
@@ -146,6 +151,8 @@ def plausible_answers(form: FormOnPage, today: date) -> dict[str, list[str]]:
     for name, values in form.values.items():
         if name in form.date_names:
             answers[name] = values if any(values) else [str(today.day), str(today.month), str(today.year)]
+        elif name in form.checkbox_names:
+            answers[name] = values  # as the page left them, ticked or not
         elif name in form.choices:
             offered = [choice for choice in form.choices[name] if choice]
             answers[name] = values if any(values) else offered[:1]

@@ -149,24 +149,12 @@ def test_no_form_or_query_string_gives_a_server_error(
         page = sweep.send("GET", url)
         if page is not None and page.status_code == 200 and page.mimetype == "text/html":
             forms = forms_on(page.get_data(as_text=True))
-        # Query strings: the page's own filter fields and the names list pages read, all hostile at once.
-        names = QUERY_NAMES + [name for form in forms if form.method == "get" for name in form.values]
-        for offset in range(0, len(PAYLOADS), len(PAYLOADS) // QUERY_ROUNDS):
-            sweep.send("GET", f"{url}?{urlencode(_rotated(names, offset))}")
+        names = _sweep_query_strings(sweep, url, forms)
     post_forms: list[FormOnPage] = []
     if "POST" in methods:
         post_forms = _post_forms(forms, url) or [FormOnPage(method="post", action=url, values={"reason": ["x"]})]
         for form in post_forms:
-            answers = plausible_answers(form, today)
-            # Every named payload lands in some text field, every hostile date in some date field.
-            texts = form.text_names()
-            for offset in range(0, len(PAYLOADS), max(1, len(PAYLOADS) // max(1, min(len(texts), POST_ROUNDS)))):
-                hostile = {name: [value] for name, value in _rotated(texts, offset).items()}
-                sweep.send("POST", url, {**answers, **hostile, "csrf_token": [token]})
-            dates = sorted(form.date_names)
-            for offset in range(0, len(DATE_PAYLOADS), max(1, len(DATE_PAYLOADS) // max(1, len(dates)))):
-                hostile = {name: DATE_PAYLOADS[(i + offset) % len(DATE_PAYLOADS)] for i, name in enumerate(dates)}
-                sweep.send("POST", url, {**answers, **hostile, "csrf_token": [token]})
+            _sweep_named_payloads(sweep, url, form, token, today)
 
     @settings(
         max_examples=EXAMPLES_PER_ROUTE,
@@ -195,6 +183,27 @@ def test_no_form_or_query_string_gives_a_server_error(
     if "GET" in methods or post_forms:
         a_few_fields_hostile()
     assert sweep.problems == [], f"{len(sweep.problems)} problems:\n" + "\n".join(sweep.problems)
+
+
+def _sweep_query_strings(sweep: Sweep, url: str, forms: list[FormOnPage]) -> list[str]:
+    """The page's own filter fields and the names list pages read, all hostile at once; returns the names."""
+    names = QUERY_NAMES + [name for form in forms if form.method == "get" for name in form.values]
+    for offset in range(0, len(PAYLOADS), len(PAYLOADS) // QUERY_ROUNDS):
+        sweep.send("GET", f"{url}?{urlencode(_rotated(names, offset))}")
+    return names
+
+
+def _sweep_named_payloads(sweep: Sweep, url: str, form: FormOnPage, token: str, today: date) -> None:
+    """Every named payload lands in some text field, every hostile date in some date field."""
+    answers = plausible_answers(form, today)
+    texts = form.text_names()
+    for offset in range(0, len(PAYLOADS), max(1, len(PAYLOADS) // max(1, min(len(texts), POST_ROUNDS)))):
+        hostile = {name: [value] for name, value in _rotated(texts, offset).items()}
+        sweep.send("POST", url, {**answers, **hostile, "csrf_token": [token]})
+    dates = sorted(form.date_names)
+    for offset in range(0, len(DATE_PAYLOADS), max(1, len(DATE_PAYLOADS) // max(1, len(dates)))):
+        hostile = {name: DATE_PAYLOADS[(i + offset) % len(DATE_PAYLOADS)] for i, name in enumerate(dates)}
+        sweep.send("POST", url, {**answers, **hostile, "csrf_token": [token]})
 
 
 def _csrf_token(client: Any) -> str:
