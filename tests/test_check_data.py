@@ -23,7 +23,9 @@ def _poisoned() -> dict[str, Any]:
     """Records as they could be stored before the bounds: straight into the database, past every check."""
     family = FamilyFactory(arrival_date=date(9999, 12, 31))
     need = NeedFactory(family=family, max_distance_km=float("inf"))
-    member = MemberFactory(family=family, date_of_birth=date(1850, 1, 1), full_name="Omar\x00 Darwish")
+    member = MemberFactory(
+        family=family, date_of_birth=date(1850, 1, 1), full_name="Omar\x07 Darwish"
+    )  # a bell: PostgreSQL stores it (not NUL)
     offer = OfferFactory(rent_pence=10**9, bedrooms=3)
     return {"family": family, "need": need, "member": member, "offer": offer}
 
