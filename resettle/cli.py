@@ -63,6 +63,10 @@ def register_cli(app: Flask) -> None:
             raise SystemExit(1)
         click.echo("No values out of bounds.")
 
+    from resettle.dataprotection.cli import register_data_protection_cli
+
+    register_data_protection_cli(app)
+
     from resettle.jobs.runner import register_scheduler_commands
 
     register_scheduler_commands(app)
