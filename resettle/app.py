@@ -77,6 +77,7 @@ def create_app(config: Any = None) -> Flask:
     limiter.init_app(app)
     _init_login(app, login_manager)
 
+    from resettle.web.converters import init_converters
     from resettle.web.errors import init_error_handlers
     from resettle.web.logs import init_log_redaction
     from resettle.web.navigation import init_navigation
@@ -84,6 +85,7 @@ def create_app(config: Any = None) -> Flask:
     from resettle.web.templating import init_templates
     from resettle.web.transactions import init_transactions
 
+    init_converters(app)
     init_templates(app, str(PROJECT_ROOT / "templates"))
     init_navigation(app)
     init_security_headers(app)

@@ -1,4 +1,4 @@
-"""Command-line tools: `users create`, `demo`, and the scheduler commands."""
+"""Command-line tools: `users create`, `demo`, `check-data`, and the scheduler commands."""
 
 from __future__ import annotations
 
@@ -71,6 +71,22 @@ def register_cli(app: Flask) -> None:
         if current_app.config.get("ENV_NAME") not in ("development", "test"):
             raise click.UsageError("demo-code only works in development")
         click.echo(f"Two-factor code for the demo accounts: {pyotp.TOTP(DEMO_TOTP_SECRET).now()} (changes every 30 s)")
+
+    @app.cli.command("check-data")
+    def check_data_command() -> None:
+        """List stored values outside today's bounds (from before they were enforced), with links to fix them.
+        Exits with status 1 when any are found."""
+        from resettle.data_check import find_out_of_bounds
+        from resettle.families.dates import local_today
+
+        with app.test_request_context(base_url=app.config["BASE_URL"]):
+            findings = find_out_of_bounds(local_today())
+            for finding in findings:
+                click.echo(finding.line())
+        if findings:
+            click.echo(f"\n{len(findings)} value(s) out of bounds. Open each link, correct the value and save.")
+            raise SystemExit(1)
+        click.echo("No values out of bounds.")
 
     from resettle.dataprotection.cli import register_data_protection_cli
 

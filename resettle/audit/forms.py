@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
 from wtforms import DateField, SelectField, StringField, SubmitField
 from wtforms.validators import Length, Optional
+
+from resettle.web.forms import BoundedForm
 
 
 class IsoDateField(DateField):
@@ -13,12 +14,14 @@ class IsoDateField(DateField):
 
     def process_formdata(self, valuelist: list[str]) -> None:
         try:
+            if valuelist and not all(value.isascii() for value in valuelist):
+                raise ValueError("not ASCII digits")  # strptime would read Arabic-Indic digits as a year
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(f"{self.label.text} must be a real date, like 2026-11-01") from None
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(BoundedForm):
     class Meta:
         csrf = False
 

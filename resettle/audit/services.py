@@ -14,6 +14,7 @@ from flask_login import current_user
 from sqlalchemy import Select, select
 
 from resettle.audit.models import AuditEvent
+from resettle.bounds import clamp_filter_date
 from resettle.extensions import db
 
 SUMMARY_LIMIT = 1000
@@ -105,10 +106,12 @@ def audit_query(filters: AuditFilters, tz_name: str = "Europe/London") -> Select
         statement = statement.where(AuditEvent.object_id == filters.object_id)
     if filters.actor_email:
         statement = statement.where(AuditEvent.actor_email.ilike(f"%{filters.actor_email}%"))
+    # Any real date is a valid filter; clamped so that the day after 31/12/9999 is never computed.
     if filters.date_from:
-        statement = statement.where(AuditEvent.occurred_at >= _local_midnight_utc(filters.date_from, tz_name))
+        start = _local_midnight_utc(clamp_filter_date(filters.date_from), tz_name)
+        statement = statement.where(AuditEvent.occurred_at >= start)
     if filters.date_to:
-        end = _local_midnight_utc(filters.date_to + timedelta(days=1), tz_name)
+        end = _local_midnight_utc(clamp_filter_date(filters.date_to) + timedelta(days=1), tz_name)
         statement = statement.where(AuditEvent.occurred_at < end)
     return statement
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovPasswordInput,
@@ -15,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
 from resettle.auth.models import Role
+from resettle.web.forms import BoundedForm
 
 
 def _strip(value: str | None) -> str | None:
@@ -24,7 +24,7 @@ def _strip(value: str | None) -> str | None:
 ROLE_CHOICES = [SelectChoice(role.value, role.label) for role in Role]
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BoundedForm):
     email = EmailField(
         "Email address",
         widget=GovTextInput(),
@@ -39,7 +39,7 @@ class LoginForm(FlaskForm):
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
 
-class UserForm(FlaskForm):
+class UserForm(BoundedForm):
     name = StringField(
         "Full name",
         widget=GovTextInput(),
@@ -77,7 +77,7 @@ class EditUserForm(UserForm):
     is_active = BooleanField("Account is active (the person can sign in)", widget=GovCheckboxInput())
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(BoundedForm):
     password = PasswordField(
         "New password",
         widget=GovPasswordInput(),

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovRadioInput, GovSubmitInput, GovTextInput
 from wtforms import BooleanField, HiddenField, RadioField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
+from resettle.bounds import CASE_PAST
 from resettle.families.forms import strip
 from resettle.web.fields import GovDateField
+from resettle.web.forms import BoundedForm
 
 
-class SubjectAccessRequestForm(FlaskForm):
+class SubjectAccessRequestForm(BoundedForm):
     subject_kind = RadioField(
         "Who is the request about",
         widget=GovRadioInput(),
@@ -54,7 +55,9 @@ class SubjectAccessRequestForm(FlaskForm):
             Length(max=120, message="Who made the request must be 120 characters or fewer"),
         ],
     )
-    received_on = GovDateField("Date received", validators=[InputRequired("Enter the date the request was received")])
+    received_on = GovDateField(
+        "Date received", window=CASE_PAST, validators=[InputRequired("Enter the date the request was received")]
+    )
     note = StringField(
         "Note (optional)",
         widget=GovTextInput(),
@@ -76,7 +79,7 @@ class SubjectAccessRequestForm(FlaskForm):
             raise ValidationError("Enter the email address they offered help with")
 
 
-class CloseRequestForm(FlaskForm):
+class CloseRequestForm(BoundedForm):
     outcome = RadioField(
         "Outcome",
         widget=GovRadioInput(),
@@ -89,7 +92,7 @@ class CloseRequestForm(FlaskForm):
     submit = SubmitField("Close the request", widget=GovSubmitInput())
 
 
-class RestrictionForm(FlaskForm):
+class RestrictionForm(BoundedForm):
     action = HiddenField(default="restrict")
     reason = StringField(
         "Why is processing restricted",
@@ -101,7 +104,7 @@ class RestrictionForm(FlaskForm):
     submit = SubmitField("Restrict processing", widget=GovSubmitInput())
 
 
-class ErasureForm(FlaskForm):
+class ErasureForm(BoundedForm):
     email = StringField(
         "Email address the person offered help with",
         widget=GovTextInput(),
@@ -120,7 +123,7 @@ class ErasureForm(FlaskForm):
     submit = SubmitField("Erase their personal data", widget=GovSubmitInput())
 
 
-class LegalHoldForm(FlaskForm):
+class LegalHoldForm(BoundedForm):
     kind = RadioField(
         "What to hold",
         widget=GovRadioInput(),

@@ -6,9 +6,9 @@ of range), so choice fields here do not reject values themselves.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovRadioInput,
@@ -19,10 +19,22 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional
 
+from resettle import bounds
+from resettle.bounds import (
+    BIRTH_DATE,
+    CASE_PAST,
+    CASE_PLANNED,
+    MAX_BEDROOMS,
+    MAX_DISTANCE_KM,
+    MAX_NEED_UNITS,
+    MAX_RENT_PENCE,
+    pounds,
+)
 from resettle.families.models import ConsentPurpose, EnglishLevel, MemberActivity, Relationship, Scheme, Sex
-from resettle.web.fields import GovDateField
+from resettle.web.fields import GovDateField, decimal_number, whole_number
+from resettle.web.forms import BoundedForm
 
 
 def strip(value: Any) -> Any:
@@ -48,7 +60,7 @@ def comma_list(value: str | None) -> list[str]:
     return [part.strip() for part in (value or "").split(",") if part.strip()]
 
 
-class FamilyForm(FlaskForm):
+class FamilyForm(BoundedForm):
     name = StringField(
         "Family name",
         widget=GovTextInput(),
@@ -60,8 +72,10 @@ class FamilyForm(FlaskForm):
         ],
     )
     scheme = open_choice("Resettlement scheme", choices(Scheme), "Select the resettlement scheme", radios=True)
-    referral_date = GovDateField("Referral date", validators=[InputRequired("Enter the referral date")])
-    arrival_date = GovDateField("Expected arrival date (optional)", validators=[Optional()])
+    referral_date = GovDateField(
+        "Referral date", window=CASE_PAST, validators=[InputRequired("Enter the referral date")]
+    )
+    arrival_date = GovDateField("Expected arrival date (optional)", window=CASE_PLANNED, validators=[Optional()])
     caseworker = open_choice("Caseworker", [])
     address_line_1 = StringField(
         "Address line 1 (optional)",
@@ -112,6 +126,8 @@ class NewFamilyForm(FamilyForm):
     )
     applicant_date_of_birth = GovDateField(
         "Principal applicant's date of birth",
+        short_name="Date of birth",
+        window=BIRTH_DATE,
         validators=[InputRequired("Enter the principal applicant's date of birth")],
     )
     applicant_sex = open_choice(
@@ -120,7 +136,7 @@ class NewFamilyForm(FamilyForm):
     submit = SubmitField("Create family", widget=GovSubmitInput())
 
 
-class MemberForm(FlaskForm):
+class MemberForm(BoundedForm):
     full_name = StringField(
         "Full name",
         widget=GovTextInput(),
@@ -130,7 +146,9 @@ class MemberForm(FlaskForm):
             Length(max=120, message="Full name must be 120 characters or fewer"),
         ],
     )
-    date_of_birth = GovDateField("Date of birth", validators=[InputRequired("Enter the date of birth")])
+    date_of_birth = GovDateField(
+        "Date of birth", window=BIRTH_DATE, validators=[InputRequired("Enter the date of birth")]
+    )
     sex = open_choice("Sex", choices(Sex), "Select the person's sex", radios=True)
     relationship_to_applicant = open_choice(
         "Relationship to the principal applicant", choices(Relationship), "Select the relationship"
@@ -167,8 +185,13 @@ class MemberForm(FlaskForm):
     submit = SubmitField("Save member", widget=GovSubmitInput())
 
 
-class MemberLeftForm(FlaskForm):
-    left_on = GovDateField("Date they left the household", validators=[InputRequired("Enter the date they left")])
+class MemberLeftForm(BoundedForm):
+    left_on = GovDateField(
+        "Date they left the household",
+        short_name="Date they left",
+        window=CASE_PAST,
+        validators=[InputRequired("Enter the date they left")],
+    )
     submit = SubmitField("Record that they left", widget=GovSubmitInput())
 
 
@@ -178,27 +201,7 @@ PRIORITY_CHOICES = [
 ]
 
 
-def whole_number(message: str) -> Any:
-    def check(form: FlaskForm, field: Any) -> None:
-        if field.data and not str(field.data).isdigit():
-            raise ValidationError(message)
-
-    return check
-
-
-def positive_number(message: str) -> Any:
-    def check(form: FlaskForm, field: Any) -> None:
-        if field.data:
-            try:
-                if float(field.data) < 0:
-                    raise ValueError
-            except ValueError:
-                raise ValidationError(message) from None
-
-    return check
-
-
-class NeedForm(FlaskForm):
+class NeedForm(BoundedForm):
     category = open_choice("What is needed", [], "Select what the family needs")
     item = open_choice("Item (furniture and household items only)", [])
     description = TextAreaField(
@@ -217,10 +220,17 @@ class NeedForm(FlaskForm):
         description="Households for housing, places for classes, pieces for goods",
         validators=[
             InputRequired("Enter how many are needed"),
-            whole_number("How many must be a whole number, like 2"),
+            whole_number(
+                "How many must be a whole number, like 2",
+                1,
+                MAX_NEED_UNITS,
+                f"How many must be between 1 and {MAX_NEED_UNITS}",
+            ),
         ],
     )
-    needed_by = GovDateField("Needed by (optional)", validators=[Optional()])
+    needed_by = GovDateField(
+        "Needed by (optional)", short_name="Needed by date", window=CASE_PLANNED, validators=[Optional()]
+    )
     follows_bedroom_standard = BooleanField(
         "Work out bedrooms and maximum rent from the bedroom standard and LHA rate", widget=GovCheckboxInput()
     )
@@ -228,13 +238,28 @@ class NeedForm(FlaskForm):
         "Minimum bedrooms (optional)",
         widget=GovTextInput(),
         filters=[strip],
-        validators=[whole_number("Minimum bedrooms must be a whole number, like 3")],
+        validators=[
+            whole_number(
+                "Minimum bedrooms must be a whole number, like 3",
+                0,
+                MAX_BEDROOMS,
+                f"Minimum bedrooms must be between 0 and {MAX_BEDROOMS}",
+            )
+        ],
     )
     rent_max = StringField(
         "Maximum rent per month, in pounds (optional)",
         widget=GovTextInput(),
         filters=[strip],
-        validators=[positive_number("Maximum rent must be an amount in pounds, like 1545.74")],
+        validators=[
+            decimal_number(
+                "Maximum rent must be an amount in pounds, like 1545.74",
+                Decimal(0),
+                Decimal(MAX_RENT_PENCE) / 100,
+                "Maximum rent must be £0 or more",
+                f"Maximum rent must be {pounds(MAX_RENT_PENCE)} or less",
+            )
+        ],
     )
     step_free = BooleanField("Needs step-free access", widget=GovCheckboxInput())
     language = StringField(
@@ -249,13 +274,21 @@ class NeedForm(FlaskForm):
         "Maximum distance from home, in km (optional)",
         widget=GovTextInput(),
         filters=[strip],
-        validators=[positive_number("Maximum distance must be a number of kilometres, like 5")],
+        validators=[
+            decimal_number(
+                "Maximum distance must be a number of kilometres, like 5",
+                Decimal("0.1"),
+                Decimal(MAX_DISTANCE_KM),
+                "Maximum distance must be 0.1 km or more",
+                f"Maximum distance must be {MAX_DISTANCE_KM:,} km or less",
+            )
+        ],
     )
     status = open_choice("Status", [])
     submit = SubmitField("Save need", widget=GovSubmitInput())
 
 
-class StatusForm(FlaskForm):
+class StatusForm(BoundedForm):
     status = open_choice("New status", [], "Select the family's status", radios=True)
     reason = StringField(
         "Reason (optional)",
@@ -266,12 +299,14 @@ class StatusForm(FlaskForm):
     submit = SubmitField("Change status", widget=GovSubmitInput())
 
 
-class ArrivalForm(FlaskForm):
-    arrival_date = GovDateField("Arrival date", validators=[InputRequired("Enter the arrival date")])
+class ArrivalForm(BoundedForm):
+    arrival_date = GovDateField(
+        "Arrival date", window=CASE_PLANNED, validators=[InputRequired("Enter the arrival date")]
+    )
     submit = SubmitField("Confirm arrival date", widget=GovSubmitInput())
 
 
-class CaseNoteForm(FlaskForm):
+class CaseNoteForm(BoundedForm):
     body = TextAreaField(
         "Case note",
         widget=GovTextArea(),
@@ -284,7 +319,7 @@ class CaseNoteForm(FlaskForm):
     submit = SubmitField("Add case note", widget=GovSubmitInput())
 
 
-class HealthNoteForm(FlaskForm):
+class HealthNoteForm(BoundedForm):
     member = open_choice("About which member (optional)", [])
     body = TextAreaField(
         "Health note",
@@ -298,7 +333,7 @@ class HealthNoteForm(FlaskForm):
     submit = SubmitField("Add health note", widget=GovSubmitInput())
 
 
-class ConsentForm(FlaskForm):
+class ConsentForm(BoundedForm):
     purpose = open_choice(
         "What is the consent for", choices(ConsentPurpose), "Select what the consent is for", radios=True
     )
@@ -317,7 +352,7 @@ class ConsentForm(FlaskForm):
     submit = SubmitField("Record consent", widget=GovSubmitInput())
 
 
-class CompleteTaskForm(FlaskForm):
+class CompleteTaskForm(BoundedForm):
     evidence = TextAreaField(
         "Evidence or notes (optional)",
         widget=GovTextArea(),
@@ -327,13 +362,18 @@ class CompleteTaskForm(FlaskForm):
     submit = SubmitField("Mark as done", widget=GovSubmitInput())
 
 
-class ReassignTaskForm(FlaskForm):
+class ReassignTaskForm(BoundedForm):
     assignee = open_choice("Give the task to", [], "Select a caseworker")
     submit = SubmitField("Reassign task", widget=GovSubmitInput())
 
 
-class SnoozeTaskForm(FlaskForm):
-    until = GovDateField("Snooze until", validators=[InputRequired("Enter the date to snooze until")])
+class SnoozeTaskForm(BoundedForm):
+    until = GovDateField(
+        "Snooze until",
+        short_name="The date to snooze until",
+        window=CASE_PLANNED,
+        validators=[InputRequired("Enter the date to snooze until")],
+    )
     reason = StringField(
         "Reason",
         widget=GovTextInput(),
@@ -346,7 +386,7 @@ class SnoozeTaskForm(FlaskForm):
     submit = SubmitField("Snooze task", widget=GovSubmitInput())
 
 
-class AddTaskForm(FlaskForm):
+class AddTaskForm(BoundedForm):
     title = StringField(
         "What needs to be done",
         widget=GovTextInput(),
@@ -356,18 +396,15 @@ class AddTaskForm(FlaskForm):
             Length(max=200, message="Task must be 200 characters or fewer"),
         ],
     )
-    due_on = GovDateField("Due date", validators=[InputRequired("Enter the due date")])
+    due_on = GovDateField("Due date", window=CASE_PLANNED, validators=[InputRequired("Enter the due date")])
     assignee = open_choice("Give the task to", [], "Select a caseworker")
     submit = SubmitField("Add task", widget=GovSubmitInput())
 
 
 def parse_whole_number(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return bounds.parse_whole_number(value)
 
 
 def parse_pounds_to_pence(value: str | None) -> int | None:
-    cleaned = (value or "").replace("£", "").replace(",", "").strip()
-    try:
-        return round(float(cleaned) * 100) if cleaned else None
-    except ValueError:
-        return None
+    amount = bounds.parse_decimal((value or "").replace("£", ""))
+    return None if amount is None else int((amount * 100).to_integral_value())

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any
 
+from resettle import bounds
 from resettle.audit.services import describe_changes, record
 from resettle.extensions import db
 from resettle.families.errors import FamilyError
@@ -40,8 +41,7 @@ def check_member(family: Family, details: MemberDetails, today: date, existing: 
     """Raise FamilyError for the first broken rule."""
     if not details.full_name.strip():
         raise FamilyError("full_name", "Enter the person's full name")
-    if details.date_of_birth > today:
-        raise FamilyError("date_of_birth", "Date of birth must be today or in the past")
+    bounds.check_date("date_of_birth", details.date_of_birth, bounds.BIRTH_DATE, "Date of birth", today, FamilyError)
     if details.date_of_birth.year < today.year - OLDEST_AGE:
         raise FamilyError("date_of_birth", f"Date of birth must be after {today.year - OLDEST_AGE}")
     others = [member for member in family.members if member is not existing and member.left_on is None]
@@ -107,8 +107,7 @@ def record_member_left(member: Member, left_on: date, actor: Any, today: date) -
     """The member moved out: kept on record with the date, no longer counted in the household."""
     if member.left_on is not None:
         raise FamilyError("left_on", "This person has already left the household")
-    if left_on > today:
-        raise FamilyError("left_on", "Date they left must be today or in the past")
+    bounds.check_date("left_on", left_on, bounds.CASE_PAST, "Date they left", today, FamilyError)
     if left_on < member.date_of_birth:
         raise FamilyError("left_on", "Date they left must be after their date of birth")
     member.left_on = left_on

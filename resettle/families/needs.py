@@ -7,16 +7,16 @@ from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
+from resettle import bounds
 from resettle.audit.services import describe_changes, record
 from resettle.db import utcnow
 from resettle.extensions import db
 from resettle.families.errors import FamilyError
 from resettle.families.housing import apply_housing_requirements
 from resettle.families.models import Family, Member, Need, NeedStatus
-from resettle.matching.engine.validation import MAX_DISTANCE_KM  # the engine refuses a problem beyond it
 from resettle.taxonomy import ITEM_KINDS, Category
 
-MAX_UNITS = 100
+MAX_UNITS = bounds.MAX_NEED_UNITS
 CLOSED = (NeedStatus.MET, NeedStatus.CANCELLED)
 
 
@@ -39,8 +39,9 @@ class NeedDetails:
     max_distance_km: float | None = None
 
 
-def check_need(family: Family, details: NeedDetails) -> Category:
-    """Raise FamilyError for the first broken rule; returns the category."""
+def check_need(family: Family, details: NeedDetails, today: date | None = None) -> Category:
+    """Raise FamilyError for the first broken rule; returns the category. The needed-by date is checked
+    against its window when `today` is given (a new date, not one kept from before)."""
     try:
         category = Category(details.category)
     except ValueError:
@@ -51,22 +52,57 @@ def check_need(family: Family, details: NeedDetails) -> Category:
             raise FamilyError("item", "Select the item needed")
     elif details.item:
         raise FamilyError("item", "Only furniture and household needs name an item")
-    if not 1 <= details.priority <= 5:
+    if isinstance(details.priority, bool) or not isinstance(details.priority, int) or not 1 <= details.priority <= 5:
         raise FamilyError("priority", "Priority must be between 1 and 5")
-    if not 1 <= details.units <= MAX_UNITS:
-        raise FamilyError("units", f"Number needed must be between 1 and {MAX_UNITS}")
+    bounds.check_whole_number(
+        "units", details.units, 1, MAX_UNITS, f"Number needed must be between 1 and {MAX_UNITS}", error=FamilyError
+    )
     if details.member is not None and details.member.family_id != family.id:
         raise FamilyError("member", "Select a member of this family")
     if details.follows_bedroom_standard and category != Category.HOUSING:
         raise FamilyError("follows_bedroom_standard", "Only a housing need can follow the bedroom standard")
-    if details.max_distance_km is not None and not 0 < details.max_distance_km <= MAX_DISTANCE_KM:
-        raise FamilyError(
-            "max_distance_km", f"Maximum distance must be more than 0 and at most {MAX_DISTANCE_KM:,.0f} km"
-        )
-    for name in ("bedrooms_min", "rent_max"):
-        if (getattr(details, name) or 0) < 0:
-            raise FamilyError(name, "Enter a number of 0 or more")
+    _check_bounds(details, today)
     return category
+
+
+def _check_bounds(details: NeedDetails, today: date | None) -> None:
+    """Numbers and dates a need may hold, whoever the caller: finite and inside their columns' bounds."""
+    distance = details.max_distance_km
+    if distance is not None:
+        bounds.check_number(
+            "max_distance_km",
+            distance,
+            0,
+            bounds.MAX_DISTANCE_KM,
+            f"Maximum distance must be {bounds.MAX_DISTANCE_KM:,} km or less",
+            error=FamilyError,
+        )
+        if distance <= 0:
+            raise FamilyError("max_distance_km", "Maximum distance must be more than 0")
+    if details.bedrooms_min is not None:
+        bounds.check_whole_number(
+            "bedrooms_min",
+            details.bedrooms_min,
+            0,
+            bounds.MAX_BEDROOMS,
+            f"Minimum bedrooms must be between 0 and {bounds.MAX_BEDROOMS}",
+            error=FamilyError,
+        )
+    if details.rent_max is not None:
+        bounds.check_whole_number(
+            "rent_max",
+            details.rent_max,
+            0,
+            bounds.MAX_RENT_PENCE,
+            f"Maximum rent must be {bounds.pounds(bounds.MAX_RENT_PENCE)} or less",
+            error=FamilyError,
+        )
+    if today is not None:
+        bounds.check_date(
+            "needed_by", details.needed_by, bounds.CASE_PLANNED, "Needed by date", today, error=FamilyError
+        )
+    bounds.check_text("description", details.description, 2000, "Details", multiline=True, error=FamilyError)
+    bounds.check_text("language", details.language, 60, "Language", error=FamilyError)
 
 
 def _fields(details: NeedDetails, category: Category) -> dict[str, Any]:
@@ -79,7 +115,7 @@ def _fields(details: NeedDetails, category: Category) -> dict[str, Any]:
 
 
 def raise_need(family: Family, details: NeedDetails, actor: Any, today: date) -> Need:
-    category = check_need(family, details)
+    category = check_need(family, details, today)
     need = Need(
         family=family, member=details.member, raised_by=actor, status=NeedStatus.OPEN, **_fields(details, category)
     )
@@ -118,7 +154,7 @@ def _snapshot(need: Need) -> dict[str, Any]:
 
 
 def update_need(need: Need, details: NeedDetails, status: NeedStatus, actor: Any, today: date) -> Need:
-    category = check_need(need.family, details)
+    category = check_need(need.family, details, today if details.needed_by != need.needed_by else None)
     before = _snapshot(need)
     for key, value in _fields(details, category).items():
         setattr(need, key, value)

@@ -7,10 +7,12 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any
 
+from resettle import bounds
 from resettle.audit.services import audit_value, describe_changes, record
 from resettle.auth.models import Role, User
 from resettle.db import utcnow
 from resettle.extensions import db
+from resettle.families.dates import local_today
 from resettle.families.errors import FamilyError
 from resettle.families.housing import recompute_housing_needs
 from resettle.families.lha import known_brmas
@@ -53,8 +55,8 @@ def _checked_fields(details: FamilyDetails, today: date) -> dict[str, Any]:
         scheme = Scheme(details.scheme)
     except ValueError:
         raise FamilyError("scheme", "Select the resettlement scheme") from None
-    if details.referral_date > today:
-        raise FamilyError("referral_date", "Referral date must be today or in the past")
+    bounds.check_date("referral_date", details.referral_date, bounds.CASE_PAST, "Referral date", today, FamilyError)
+    bounds.check_date("arrival_date", details.arrival_date, bounds.CASE_PLANNED, "Arrival date", today, FamilyError)
     if details.arrival_date is not None and details.arrival_date < details.referral_date:
         raise FamilyError("arrival_date", "Arrival date must be on or after the referral date")
     if details.caseworker is not None and (
@@ -167,8 +169,10 @@ def change_status(family: Family, status: FamilyStatus | str, reason: str, actor
     return family
 
 
-def confirm_arrival(family: Family, arrival_date: date, actor: Any) -> Family:
+def confirm_arrival(family: Family, arrival_date: date, actor: Any, today: date | None = None) -> Family:
     """Fix the arrival date and create (or move) the arrival checklist's tasks."""
+    today = today or local_today()
+    bounds.check_date("arrival_date", arrival_date, bounds.CASE_PLANNED, "Arrival date", today, FamilyError)
     if arrival_date < family.referral_date:
         raise FamilyError("arrival_date", "Arrival date must be on or after the referral date")
     if family.status in (FamilyStatus.MOVED_ON, FamilyStatus.CLOSED):

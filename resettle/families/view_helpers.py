@@ -7,6 +7,7 @@ from typing import Any
 from flask import request, url_for
 from wtforms.fields.choices import SelectChoice
 
+from resettle.bounds import parse_id
 from resettle.families.lha import known_brmas
 from resettle.families.models import Family, FamilyStatus, NeedStatus
 from resettle.families.queries import caseworkers
@@ -46,7 +47,7 @@ def need_status_choices() -> list[SelectChoice]:
 
 
 def int_or_none(value: Any) -> int | None:
-    return int(value) if value not in (None, "") and str(value).isdigit() else None
+    return parse_id(value if isinstance(value, str) else str(value) if isinstance(value, int) else None)
 
 
 def safe_next(default: str) -> str:

@@ -56,6 +56,7 @@ from resettle.need_to_know.policy import special_category_access
 from resettle.web.csv_export import csv_response
 from resettle.web.forms import show_field_error
 from resettle.web.pagination import paginate
+from resettle.web.query import query_id, query_text
 
 CASE_STAFF = (Role.CASEWORKER, Role.ADMIN)
 APPLICANT_FIELDS = {
@@ -67,12 +68,12 @@ APPLICANT_FIELDS = {
 
 
 def _filters() -> FamilyFilters:
-    caseworker = request.args.get("caseworker", "")
-    caseworker_id = current_user.id if caseworker == "me" else int_or_none(caseworker)
+    caseworker = query_text("caseworker")
+    caseworker_id = current_user.id if caseworker == "me" else query_id("caseworker")
     return FamilyFilters(
-        search=request.args.get("q", "").strip()[:100],
-        status=request.args.get("status", ""),
-        scheme=request.args.get("scheme", ""),
+        search=query_text("q", 100),
+        status=query_text("status"),
+        scheme=query_text("scheme"),
         caseworker_id=caseworker_id,
     )
 

@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 
 from resettle.auth.models import Role
 from resettle.auth.permissions import roles_required
+from resettle.bounds import parse_decimal
 from resettle.extensions import db
 from resettle.families import bp
 from resettle.families.dates import local_today
@@ -38,11 +39,10 @@ def _prepare(form: NeedForm, family: Family) -> None:
 
 def _details(form: NeedForm) -> NeedDetails:
     member_id = int_or_none(form.member.data)
-    distance = form.max_distance_km.data
     return NeedDetails(
         category=form.category.data or "",
         item=form.item.data or None,
-        priority=int(form.priority.data) if (form.priority.data or "").isdigit() else 0,
+        priority=parse_whole_number(form.priority.data) or 0,
         units=parse_whole_number(form.units.data) or 0,
         needed_by=form.needed_by.data,
         description=form.description.data or "",
@@ -54,7 +54,7 @@ def _details(form: NeedForm) -> NeedDetails:
         language=form.language.data or None,
         halal=bool(form.halal.data),
         home_visit=bool(form.home_visit.data),
-        max_distance_km=float(distance) if distance else None,
+        max_distance_km=float(distance) if (distance := parse_decimal(form.max_distance_km.data)) is not None else None,
     )
 
 

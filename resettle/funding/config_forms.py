@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
@@ -16,11 +15,13 @@ from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, 
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
+from resettle.bounds import FUNDING_PERIOD
 from resettle.funding.allocation import RuleBasis
 from resettle.funding.form_fields import PoundsField, WholeNumberField
 from resettle.funding.models import Eligibility, StreamScope
 from resettle.taxonomy import CATEGORIES
 from resettle.web.fields import GovDateField
+from resettle.web.forms import BoundedForm
 
 
 def _strip(value: str | None) -> str | None:
@@ -37,7 +38,7 @@ class MultiCheckboxField(SelectMultipleField):
     widget = GovCheckboxesInput()
 
 
-class SchemeForm(FlaskForm):
+class SchemeForm(BoundedForm):
     code = StringField(
         "Scheme code",
         widget=GovTextInput(),
@@ -76,7 +77,7 @@ class SchemeForm(FlaskForm):
     submit = SubmitField("Save scheme", widget=GovSubmitInput())
 
 
-class StreamForm(FlaskForm):
+class StreamForm(BoundedForm):
     code = StringField(
         "Stream code",
         widget=GovTextInput(),
@@ -111,8 +112,12 @@ class StreamForm(FlaskForm):
     requires_prior_agreement = BooleanField(
         "Spend needs the Home Office's written agreement first (exceptional costs)", widget=GovCheckboxInput()
     )
-    effective_from = GovDateField("Start date", validators=[InputRequired("Enter the start date")])
-    effective_to = GovDateField("End date (optional)", validators=[Optional()])
+    effective_from = GovDateField(
+        "Start date", window=FUNDING_PERIOD, validators=[InputRequired("Enter the start date")]
+    )
+    effective_to = GovDateField(
+        "End date (optional)", short_name="End date", window=FUNDING_PERIOD, validators=[Optional()]
+    )
     source_ref = StringField(
         "Source",
         widget=GovTextInput(),
@@ -129,7 +134,7 @@ class StreamForm(FlaskForm):
     submit = SubmitField("Save stream", widget=GovSubmitInput())
 
 
-class RuleForm(FlaskForm):
+class RuleForm(BoundedForm):
     basis = RadioField(
         "How the amount is counted",
         widget=GovRadioInput(),
@@ -153,8 +158,12 @@ class RuleForm(FlaskForm):
         description="Leave empty for year one; 2 means due from the first anniversary of arrival",
         validators=[Optional(), NumberRange(min=1, max=10, message="Year of support must be between 1 and 10")],
     )
-    effective_from = GovDateField("For arrivals from", validators=[InputRequired("Enter the start date")])
-    effective_to = GovDateField("For arrivals up to (optional)", validators=[Optional()])
+    effective_from = GovDateField(
+        "For arrivals from",
+        window=FUNDING_PERIOD,
+        validators=[InputRequired("Enter the start date")],
+    )
+    effective_to = GovDateField("For arrivals up to (optional)", window=FUNDING_PERIOD, validators=[Optional()])
     source_ref = StringField(
         "Source",
         widget=GovTextInput(),
@@ -171,7 +180,7 @@ class RuleForm(FlaskForm):
     submit = SubmitField("Save rule", widget=GovSubmitInput())
 
 
-class ExpenseCategoryForm(FlaskForm):
+class ExpenseCategoryForm(BoundedForm):
     code = StringField(
         "Code",
         widget=GovTextInput(),
@@ -200,7 +209,7 @@ class ExpenseCategoryForm(FlaskForm):
     submit = SubmitField("Save category", widget=GovSubmitInput())
 
 
-class EligibilityForm(FlaskForm):
+class EligibilityForm(BoundedForm):
     eligibility = RadioField(
         "May this scheme's money pay for it?",
         widget=GovRadioInput(),

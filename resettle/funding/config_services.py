@@ -10,9 +10,11 @@ from datetime import date
 from flask import abort
 from sqlalchemy import select
 
+from resettle import bounds
 from resettle.audit.services import describe_changes, record
 from resettle.errors import FieldError
 from resettle.extensions import db
+from resettle.families.dates import local_today
 from resettle.funding.allocation import RuleBasis
 from resettle.funding.models import (
     AmountRule,
@@ -73,6 +75,9 @@ def get_or_404(model: type, object_id: int) -> object:
 
 
 def _check_dates(effective_from: date, effective_to: date | None) -> None:
+    today = local_today()
+    bounds.check_date("effective_from", effective_from, bounds.FUNDING_PERIOD, "Start date", today, FundingConfigError)
+    bounds.check_date("effective_to", effective_to, bounds.FUNDING_PERIOD, "End date", today, FundingConfigError)
     if effective_to is not None and effective_to < effective_from:
         raise FundingConfigError("effective_to", "End date must be the same as or after the start date")
 
@@ -156,6 +161,18 @@ def _check_rule(stream: FundingStream, fields: RuleFields, rule_id: int | None) 
     _check_dates(fields.effective_from, fields.effective_to)
     if fields.amount_pence < 0:
         raise FundingConfigError("amount", "Amount must be £0 or more")
+    if fields.amount_pence > bounds.MAX_PENCE:
+        raise FundingConfigError("amount", f"Amount must be {bounds.pounds(bounds.MAX_PENCE)} or less")
+    for name, label, largest in (
+        ("age_min", "Youngest age", bounds.MAX_AGE_YEARS),
+        ("age_max", "Oldest age", bounds.MAX_AGE_YEARS),
+        ("support_year", "Year of support", 10),
+    ):
+        value = getattr(fields, name)
+        if value is not None:
+            smallest = 1 if name == "support_year" else 0
+            message = f"{label} must be between {smallest} and {largest}"
+            bounds.check_whole_number(name, value, smallest, largest, message, FundingConfigError)
     if fields.age_min is not None and fields.age_max is not None and fields.age_max < fields.age_min:
         raise FundingConfigError("age_max", "Oldest age must be the same as or more than the youngest age")
     if fields.basis is RuleBasis.COUNCIL_FIXED and stream.scope is not StreamScope.POOL:

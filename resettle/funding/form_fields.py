@@ -9,6 +9,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovTextInput
 from wtforms import Field, IntegerField, StringField
 from wtforms.validators import ValidationError
 
+from resettle.bounds import parse_whole_number
 from resettle.funding.money import MoneyError, parse_pounds, pounds_text
 
 
@@ -53,8 +54,6 @@ class WholeNumberField(IntegerField):
         if not valuelist or not valuelist[0].strip():
             self.data = None
             return
-        try:
-            self.data = int(valuelist[0].strip())
-        except ValueError:
-            self.data = None
-            raise ValueError(f"{self.short_name_for_errors} must be a whole number") from None
+        self.data = parse_whole_number(valuelist[0])  # ASCII digits only, at most 12: never '²' or 40 digits
+        if self.data is None:
+            raise ValueError(f"{self.short_name_for_errors} must be a whole number")

@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-POUNDS_PATTERN = re.compile(r"^£?\s*(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?$")
-MAX_PENCE = 1_000_000_000  # £10m: far above any single line or rule, and inside a 32-bit integer column
+from resettle.bounds import MAX_PENCE
+from resettle.bounds import pounds as pounds_and_pence
+
+# ASCII digits only: "\d" would take Arabic-Indic digits, which Decimal then reads as numbers.
+POUNDS_PATTERN = re.compile(r"^£?\s*([0-9]{1,3}(,[0-9]{3})+|[0-9]{1,12})(\.[0-9]{1,2})?$")
 
 
 class MoneyError(ValueError):
@@ -24,7 +27,7 @@ def parse_pounds(text: str) -> int:
         raise MoneyError("Enter an amount in pounds and pence, like 149.99") from None
     pence = int(pounds * 100)
     if pence > MAX_PENCE:
-        raise MoneyError("Amount must be £10,000,000 or less")
+        raise MoneyError(f"Amount must be {pounds_and_pence(MAX_PENCE)} or less")
     return pence
 
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
+from resettle.bounds import clamp_filter_date
 from resettle.extensions import db
 from resettle.families.models import Family
 from resettle.funding.budgets import family_budgets, pool_budgets
@@ -68,10 +69,14 @@ def spend_query(filters: SpendFilters) -> Select:
             (CategoryEligibility.scheme_id == FundingStream.scheme_id)
             & (CategoryEligibility.expense_category_id == SpendLine.expense_category_id),
         ).where(CategoryEligibility.eligibility == Eligibility.NEEDS_APPROVAL)
+    # Any real date is a valid filter; clamped so that the day after 31/12/9999 is never computed.
     if filters.submitted_from:
-        statement = statement.where(SpendLine.submitted_at >= _local_midnight(filters.submitted_from))
+        statement = statement.where(
+            SpendLine.submitted_at >= _local_midnight(clamp_filter_date(filters.submitted_from))
+        )
     if filters.submitted_to:
-        statement = statement.where(SpendLine.submitted_at < _local_midnight(filters.submitted_to + timedelta(days=1)))
+        end = _local_midnight(clamp_filter_date(filters.submitted_to) + timedelta(days=1))
+        statement = statement.where(SpendLine.submitted_at < end)
     if filters.status is SpendStatus.SUBMITTED:
         return statement.order_by(SpendLine.submitted_at, SpendLine.id)  # oldest first: a queue
     return statement.order_by(SpendLine.updated_at.desc(), SpendLine.id.desc())

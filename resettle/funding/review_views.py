@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 
 from resettle.auth.models import Role
 from resettle.auth.permissions import roles_required
+from resettle.bounds import parse_id
 from resettle.extensions import db
 from resettle.funding import bp
 from resettle.funding.budgets import today
@@ -43,8 +44,8 @@ def _queue_filters() -> tuple[SpendFilterForm, SpendFilters]:
         filters = SpendFilters(
             without_committed=True,
             status=SpendStatus(form.status.data) if form.status.data else None,
-            scheme_id=int(form.scheme.data) if (form.scheme.data or "").isdigit() else None,
-            stream_id=int(form.stream.data) if (form.stream.data or "").isdigit() else None,
+            scheme_id=parse_id(form.scheme.data),
+            stream_id=parse_id(form.stream.data),
             family_reference=form.family.data or None,
             needs_approval_only=bool(form.needs_approval.data),
             submitted_from=form.submitted_from.data,
@@ -146,7 +147,8 @@ def claim_batches() -> str | Response:
         SelectChoice(str(s.id), f"{s.code}: {s.name}") for s in list_schemes()
     ]
     if form.validate_on_submit():
-        scheme = db.session.get(FundingScheme, int(form.scheme.data))
+        scheme_id = parse_id(form.scheme.data)
+        scheme = db.session.get(FundingScheme, scheme_id) if scheme_id else None
         if scheme is None:
             abort(400)
         try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
@@ -17,16 +16,18 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
+from resettle.bounds import CASE_PAST, CASE_PLANNED
 from resettle.funding.form_fields import PoundsField
 from resettle.funding.spend_models import SpendStatus
 from resettle.web.fields import GovDateField
+from resettle.web.forms import BoundedForm
 
 
 def _strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-class SpendLineForm(FlaskForm):
+class SpendLineForm(BoundedForm):
     family = SelectField("Family", widget=GovSelect(), validators=[InputRequired("Select the family")])
     need = SelectField("Need it meets (optional)", widget=GovSelect(), validators=[Optional()], validate_choice=False)
     expense_category = SelectField(
@@ -52,7 +53,9 @@ class SpendLineForm(FlaskForm):
             Length(max=120, message="Paid to must be 120 characters or fewer"),
         ],
     )
-    spend_date = GovDateField("Date of purchase", validators=[InputRequired("Enter the date of purchase")])
+    spend_date = GovDateField(
+        "Date of purchase", window=CASE_PAST, validators=[InputRequired("Enter the date of purchase")]
+    )
     stream = SelectField("Funding stream", widget=GovSelect(), validators=[InputRequired("Select a funding stream")])
     agreement_reference = StringField(
         "Home Office agreement reference",
@@ -65,7 +68,7 @@ class SpendLineForm(FlaskForm):
     submit = SubmitField("Save as draft", widget=GovSubmitInput())
 
 
-class ReceiptForm(FlaskForm):
+class ReceiptForm(BoundedForm):
     receipt = FileField(
         "Upload a receipt",
         widget=GovFileInput(),
@@ -75,13 +78,13 @@ class ReceiptForm(FlaskForm):
     upload = SubmitField("Upload receipt", widget=GovSubmitInput())
 
 
-class ActionForm(FlaskForm):
+class ActionForm(BoundedForm):
     """A button that posts: submit for review, remove a receipt."""
 
     submit_for_review = SubmitField("Submit for review", widget=GovSubmitInput())
 
 
-class ApproveForm(FlaskForm):
+class ApproveForm(BoundedForm):
     note = StringField(
         "Reviewer's note",
         widget=GovTextArea(),
@@ -92,7 +95,7 @@ class ApproveForm(FlaskForm):
     approve = SubmitField("Approve", widget=GovSubmitInput())
 
 
-class RejectForm(FlaskForm):
+class RejectForm(BoundedForm):
     reason = StringField(
         "Reason for rejecting",
         widget=GovTextArea(),
@@ -111,7 +114,7 @@ DECISION_CHOICES = [
 ]
 
 
-class BulkDecisionForm(FlaskForm):
+class BulkDecisionForm(BoundedForm):
     decision = RadioField(
         "Decision",
         widget=GovRadioInput(),
@@ -134,7 +137,7 @@ STATUS_CHOICES = [SelectChoice("", "Any status")] + [
 ]
 
 
-class SpendFilterForm(FlaskForm):
+class SpendFilterForm(BoundedForm):
     """A GET form: bookmarkable, and it changes nothing, so no CSRF token."""
 
     class Meta:
@@ -155,7 +158,12 @@ class SpendFilterForm(FlaskForm):
     apply = SubmitField("Apply filters", widget=GovSubmitInput())
 
 
-class ClaimBatchForm(FlaskForm):
+class ClaimBatchForm(BoundedForm):
     scheme = SelectField("Scheme", widget=GovSelect(), validators=[InputRequired("Select the scheme to claim for")])
-    period_end = GovDateField("Include spend dated up to", validators=[InputRequired("Enter the last date to include")])
+    period_end = GovDateField(
+        "Include spend dated up to",
+        short_name="The last date to include",
+        window=CASE_PLANNED,
+        validators=[InputRequired("Enter the last date to include")],
+    )
     submit = SubmitField("Create claim batch", widget=GovSubmitInput())

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from resettle import bounds
 from resettle.audit.services import record
 from resettle.auth.models import Role, User
 from resettle.db import utcnow
@@ -99,6 +100,15 @@ def line_facts(line: SpendLine) -> SpendFacts:
 
 
 def _check_fields(fields: SpendFields) -> None:
+    # Bounds first: the eligibility rules below work with the date and amount, so they must be sane.
+    date_problem = bounds.CASE_PAST.problem("Date of purchase", fields.spend_date, today())
+    if date_problem:
+        raise SpendError([Problem("spend_date", date_problem)])
+    amount = fields.amount_pence
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise SpendError([Problem("amount", "Amount must be more than £0")])
+    if amount > bounds.MAX_PENCE:
+        raise SpendError([Problem("amount", f"Amount must be {bounds.pounds(bounds.MAX_PENCE)} or less")])
     problems = charge_problems(
         facts_for(
             fields.family, fields.stream, fields.expense_category, fields.spend_date, fields.agreement_reference, 0
@@ -106,10 +116,6 @@ def _check_fields(fields: SpendFields) -> None:
     )
     if fields.need is not None and fields.need.family_id != fields.family.id:
         problems.append(Problem("need", "Select a need of this family"))
-    if fields.amount_pence <= 0:
-        problems.append(Problem("amount", "Amount must be more than £0"))
-    if fields.spend_date > today():
-        problems.append(Problem("spend_date", "Date of purchase must be today or in the past"))
     if problems:
         raise SpendError(problems)
 

@@ -16,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from resettle.audit.services import record
 from resettle.auth.models import Role
 from resettle.auth.permissions import roles_required
+from resettle.bounds import clean_text, parse_id
 from resettle.extensions import db
 from resettle.families.models import Family, Need, NeedStatus
 from resettle.funding import bp
@@ -41,6 +42,7 @@ from resettle.funding.spend_services import (
 )
 from resettle.funding.spend_services import update_spend_line as update_line
 from resettle.web.pagination import paginate
+from resettle.web.query import query_text
 
 CASEWORKER_AND_REVIEWER = (Role.CASEWORKER, Role.REVIEWER)
 
@@ -60,6 +62,9 @@ def family_or_404(reference: str) -> Family:
 
 
 def show_problems(form: Any, error: SpendError, fallback: str) -> None:
+    """Show a refusal beside its fields, after rolling back anything staged (a budget row created to lock it),
+    so a refused change leaves nothing behind."""
+    db.session.rollback()
     for problem in error.problems:
         field = getattr(form, problem.field, None) or getattr(form, fallback)
         field.errors = [*field.errors, problem.message]
@@ -68,10 +73,10 @@ def show_problems(form: Any, error: SpendError, fallback: str) -> None:
 @bp.route("/spend")
 @roles_required(*CASEWORKER_AND_REVIEWER)
 def list_spend() -> str:
-    status = request.args.get("status", "")
+    status = query_text("status")
     filters = SpendFilters(
         status=SpendStatus(status) if status in set(SpendStatus) else None,
-        family_reference=request.args.get("family") or None,
+        family_reference=query_text("family", 16) or None,
     )
     page = paginate(spend_query(filters))
     return render_template("funding/spend_list.html", page=page, status=status, statuses=list(SpendStatus))
@@ -104,9 +109,10 @@ def _choose(form: SpendLineForm, family: Family | None) -> None:
 
 def _fields(form: SpendLineForm) -> SpendFields:
     family = family_or_404(form.family.data)
-    need = db.session.get(Need, int(form.need.data)) if (form.need.data or "").isdigit() else None
-    stream = db.session.get(FundingStream, int(form.stream.data))
-    expense_category = db.session.get(ExpenseCategory, int(form.expense_category.data))
+    need_id, stream_id, category_id = (parse_id(f.data) for f in (form.need, form.stream, form.expense_category))
+    need = db.session.get(Need, need_id) if need_id else None
+    stream = db.session.get(FundingStream, stream_id) if stream_id else None
+    expense_category = db.session.get(ExpenseCategory, category_id) if category_id else None
     if stream is None or expense_category is None:
         abort(400)
     return SpendFields(
@@ -123,7 +129,7 @@ def _fields(form: SpendLineForm) -> SpendFields:
 
 
 def _posted_family(default: Family | None) -> Family | None:
-    reference = request.form.get("family") or request.args.get("family")
+    reference = clean_text(request.form.get("family") or request.args.get("family") or "")[:16]
     if not reference:
         return default
     return db.session.execute(select(Family).where(Family.reference == reference)).scalar_one_or_none()

@@ -3,13 +3,14 @@ checks the CSRF token on every POST."""
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea
 from wtforms import RadioField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
+from resettle.web.forms import BoundedForm
 
-class RejectForm(FlaskForm):
+
+class RejectForm(BoundedForm):
     reason = TextAreaField(
         "Why does this offer not suit the family?",
         widget=GovTextArea(),
@@ -22,14 +23,14 @@ class RejectForm(FlaskForm):
     submit = SubmitField("Reject proposal", widget=GovSubmitInput())
 
 
-class PickOfferForm(FlaskForm):
+class PickOfferForm(BoundedForm):
     offer = RadioField(
         "Choose an offer", widget=GovRadioInput(), validate_choice=False, validators=[InputRequired("Select an offer")]
     )
     submit = SubmitField("Match with this offer", widget=GovSubmitInput())
 
 
-class CancelMatchForm(FlaskForm):
+class CancelMatchForm(BoundedForm):
     reason = TextAreaField(
         "Why is the match cancelled?",
         widget=GovTextArea(),

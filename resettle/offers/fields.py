@@ -3,8 +3,7 @@ with error messages in the Design System's wording instead of WTForms' defaults.
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput, GovTextInput
@@ -12,6 +11,7 @@ from wtforms import Field, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation, ValidationError
 
+from resettle.bounds import parse_decimal, parse_whole_number
 from resettle.families.places import normalise_postcode
 from resettle.web.fields import KeepLegend
 
@@ -54,9 +54,9 @@ class WholeNumberField(StringField):
             if self.required:
                 raise StopValidation(f"Enter {self.short_name_for_errors}")
             return
-        if len(text) > 6 or not re.fullmatch(r"-?\d+", text):
+        value = parse_whole_number(text)
+        if value is None:
             raise StopValidation(f"{_capitalised(self.short_name_for_errors)} must be a whole number")
-        value = int(text)
         if not self.minimum <= value <= self.maximum:
             raise StopValidation(
                 f"{_capitalised(self.short_name_for_errors)} must be between {self.minimum} and {self.maximum}"
@@ -84,11 +84,8 @@ class PoundsField(StringField):
             if self.required:
                 raise StopValidation(f"Enter {self.short_name_for_errors}")
             return
-        try:
-            amount = Decimal(text)
-        except InvalidOperation:
-            amount = None
-        if amount is None or len(text) > 12 or amount != amount.quantize(Decimal("0.01")) or amount < 0:
+        amount = parse_decimal(text)  # finite, ASCII digits only: never inf, nan or 1e309
+        if amount is None or amount != amount.quantize(Decimal("0.01")) or amount < 0:
             raise StopValidation(
                 f"{_capitalised(self.short_name_for_errors)} must be an amount of money, like 1450 or 1450.50"
             )

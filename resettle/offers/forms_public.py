@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovSelect,
@@ -33,6 +32,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional, Regexp, ValidationError
 
+from resettle.bounds import AVAILABILITY, MAX_BEDROOMS, MAX_RENT_PENCE
 from resettle.offers.fields import (
     Checkboxes,
     PoundsField,
@@ -47,7 +47,8 @@ from resettle.offers.models import DbsStatus, Handover, ItemCondition, LandlordT
 from resettle.offers.rules import CERTIFICATES, HOME_VISIT_CATEGORIES, LANGUAGES, OFFER_TYPES, WORKS_WITH_FAMILIES
 from resettle.offers.services import ItemLine, OfferSubmission
 from resettle.taxonomy import ITEM_KINDS, Category
-from resettle.web.fields import GovDateField
+from resettle.web.fields import CleanTextMeta, GovDateField
+from resettle.web.forms import BoundedForm
 
 ITEM_ROWS = 5
 DESCRIPTION_LIMIT = 2000
@@ -57,7 +58,7 @@ def offer_type_label(category: Category) -> str:
     return category.info.offer_label or category.label
 
 
-class OfferTypeForm(FlaskForm):
+class OfferTypeForm(BoundedForm):
     offer_type = RadioField(
         "What would you like to offer?",
         widget=Radios(),
@@ -101,7 +102,11 @@ def _description(label: str, hint: str, required: bool = False) -> TextAreaField
 def _available_from(required: bool = False) -> GovDateField:
     hint = "For example, 27 3 2027." + ("" if required else " Leave empty if it is available now.")
     return GovDateField(
-        "When is it available from?", short_name="The date it is available from", required=required, description=hint
+        "When is it available from?",
+        short_name="The date it is available from",
+        required=required,
+        description=hint,
+        window=AVAILABILITY,
     )
 
 
@@ -110,6 +115,7 @@ def _available_until() -> GovDateField:
         "When is it available until?",
         short_name="The date it is available until",
         description="For example, 30 9 2027. Leave empty if there is no end date.",
+        window=AVAILABILITY,
     )
 
 
@@ -151,12 +157,12 @@ class HousingFields:
     )
     postcode = _postcode("Postcode", "For example, SE6 4RU")
     bedrooms = WholeNumberField(
-        "How many bedrooms does it have?", short_name="the number of bedrooms", minimum=1, maximum=12
+        "How many bedrooms does it have?", short_name="the number of bedrooms", minimum=1, maximum=MAX_BEDROOMS
     )
     rent = PoundsField(
         "Monthly rent",
         short_name="the monthly rent",
-        maximum_pounds=10_000,
+        maximum_pounds=MAX_RENT_PENCE // 100,
         description="Families can usually pay up to the Local Housing Allowance rate for the area",
     )
     step_free = YesNoField(
@@ -196,6 +202,9 @@ def rent_hint(example_monthly_pence: int | None) -> str:
 
 class ItemLineForm(Form):
     """One line of a goods offer. Rows left empty are ignored."""
+
+    class Meta(CleanTextMeta):
+        pass
 
     kind = SelectField(
         "Item",
@@ -339,7 +348,7 @@ class OffererFields:
     submit = SubmitField("Send offer", widget=GovSubmitInput())
 
 
-class OfferForm(FlaskForm):
+class OfferForm(BoundedForm):
     category: Category
 
     @property
@@ -442,7 +451,7 @@ def submission_from(form: OfferForm) -> OfferSubmission:
     return OfferSubmission(**values)
 
 
-class AvailabilityForm(FlaskForm):
+class AvailabilityForm(BoundedForm):
     available_from = _available_from()
     available_until = _available_until()
     submit = SubmitField("Save dates", widget=GovSubmitInput())
@@ -452,7 +461,7 @@ class AvailabilityForm(FlaskForm):
             raise ValidationError("The date it is available until must be after the date it is available from")
 
 
-class NewLinkForm(FlaskForm):
+class NewLinkForm(BoundedForm):
     reference = StringField(
         "Your offer's reference",
         widget=GovTextInput(),
@@ -476,7 +485,7 @@ class NewLinkForm(FlaskForm):
     submit = SubmitField("Send me a new link", widget=GovSubmitInput())
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(BoundedForm):
     reason = TextAreaField(
         "Why are you withdrawing it? (optional)",
         widget=GovTextArea(),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovSelect,
@@ -16,6 +15,14 @@ from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, 
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
+from resettle.bounds import (
+    AVAILABILITY,
+    CERTIFICATE,
+    MAX_BEDROOMS,
+    MAX_OFFER_CAPACITY,
+    MAX_OFFER_COST_PENCE,
+    MAX_RENT_PENCE,
+)
 from resettle.offers.fields import (
     Checkboxes,
     PoundsField,
@@ -32,11 +39,12 @@ from resettle.offers.review import editable_fields
 from resettle.offers.rules import LANGUAGES, MANUAL_STATUSES
 from resettle.taxonomy import CATEGORIES
 from resettle.web.fields import GovDateField
+from resettle.web.forms import BoundedForm
 
 ANY_STATUS = "any"
 
 
-class QueueFilterForm(FlaskForm):
+class QueueFilterForm(BoundedForm):
     """A GET form: bookmarkable, and it changes nothing, so it needs no CSRF token."""
 
     class Meta:
@@ -77,18 +85,20 @@ class QueueFilterForm(FlaskForm):
     submit = SubmitField("Apply filters", widget=GovSubmitInput())
 
 
-class VerifyForm(FlaskForm):
+class VerifyForm(BoundedForm):
     has_gas_supply = YesNoField(
         "Does the home have a gas supply?", validators=[InputRequired("Select yes if the home has a gas supply")]
     )
     gas_safety_checked_on = GovDateField(
         "Date of the last gas safety check (CP12)",
         short_name="The date of the gas safety check",
+        window=CERTIFICATE,
         description="By a Gas Safe registered engineer, within the last 12 months",
     )
     electrical_report_on = GovDateField(
         "Date of the electrical installation condition report (EICR)",
         short_name="The date of the electrical report",
+        window=CERTIFICATE,
         description="Needed at least every 5 years",
     )
     epc_rating = RadioField(
@@ -105,7 +115,9 @@ class VerifyForm(FlaskForm):
         "There is a carbon monoxide alarm in every room with a fixed combustion appliance (or there are none)",
         widget=GovCheckboxInput(),
     )
-    inspected_on = GovDateField("Date of the inspection visit", short_name="The date of the inspection visit")
+    inspected_on = GovDateField(
+        "Date of the inspection visit", short_name="The date of the inspection visit", window=CERTIFICATE
+    )
     dbs_status = RadioField(
         "DBS check seen",
         widget=Radios(),
@@ -115,6 +127,7 @@ class VerifyForm(FlaskForm):
     dbs_expires_on = GovDateField(
         "Date the DBS check is due for renewal",
         short_name="The DBS renewal date",
+        window=CERTIFICATE,
         description="The council rechecks DBS certificates every 3 years",
     )
     note = TextAreaField(
@@ -144,7 +157,7 @@ class VerifyForm(FlaskForm):
             delattr(self, "dbs_expires_on")
 
 
-class RejectForm(FlaskForm):
+class RejectForm(BoundedForm):
     reason = TextAreaField(
         "Why is the offer being rejected?",
         widget=GovTextArea(),
@@ -158,7 +171,7 @@ class RejectForm(FlaskForm):
     submit = SubmitField("Reject offer and email the reason", widget=GovSubmitInput())
 
 
-class DuplicateForm(FlaskForm):
+class DuplicateForm(BoundedForm):
     original_reference = StringField(
         "Reference of the offer this repeats",
         widget=GovTextInput(),
@@ -172,7 +185,7 @@ class DuplicateForm(FlaskForm):
     submit = SubmitField("Mark as duplicate", widget=GovSubmitInput())
 
 
-class StatusForm(FlaskForm):
+class StatusForm(BoundedForm):
     status = RadioField(
         "New status",
         widget=Radios(),
@@ -188,11 +201,11 @@ class StatusForm(FlaskForm):
     submit = SubmitField("Change status", widget=GovSubmitInput())
 
 
-class PoolForm(FlaskForm):
+class PoolForm(BoundedForm):
     submit = SubmitField("Move to the active pool", widget=GovSubmitInput())
 
 
-class EditOfferForm(FlaskForm):
+class EditOfferForm(BoundedForm):
     description = TextAreaField(
         "Description",
         widget=GovTextArea(),
@@ -203,17 +216,17 @@ class EditOfferForm(FlaskForm):
         "Capacity",
         short_name="the capacity",
         minimum=1,
-        maximum=500,
+        maximum=MAX_OFFER_CAPACITY,
         description="Households for a home, places for lessons, pieces for goods",
     )
     cost = PoundsField(
         "Cost per unit",
         short_name="the cost per unit",
-        maximum_pounds=100_000,
+        maximum_pounds=MAX_OFFER_COST_PENCE // 100,
         description="0 for a donation. For paid offers, such as a paid tutor or a retailer",
     )
-    available_from = GovDateField("Available from", short_name="The date it is available from")
-    available_until = GovDateField("Available until", short_name="The date it is available until")
+    available_from = GovDateField("Available from", short_name="The date it is available from", window=AVAILABILITY)
+    available_until = GovDateField("Available until", short_name="The date it is available until", window=AVAILABILITY)
     postcode = StringField(
         "Postcode",
         widget=GovTextInput(),
@@ -229,8 +242,8 @@ class EditOfferForm(FlaskForm):
             Length(max=300, message="Address must be 300 characters or fewer"),
         ],
     )
-    bedrooms = WholeNumberField("Bedrooms", short_name="the number of bedrooms", minimum=1, maximum=12)
-    rent = PoundsField("Monthly rent", short_name="the monthly rent", maximum_pounds=10_000)
+    bedrooms = WholeNumberField("Bedrooms", short_name="the number of bedrooms", minimum=1, maximum=MAX_BEDROOMS)
+    rent = PoundsField("Monthly rent", short_name="the monthly rent", maximum_pounds=MAX_RENT_PENCE // 100)
     step_free = YesNoField("Step-free access", validators=[InputRequired("Select yes if it has step-free access")])
     languages = SelectMultipleField(
         "Languages",

@@ -27,6 +27,7 @@ from resettle.offers.services import (
     add_event,
     change_status,
     check_dates,
+    check_numbers,
     get_offer_by_reference,
     local_today,
     location_for,
@@ -172,6 +173,7 @@ def editable_fields(offer: Offer) -> tuple[str, ...]:
 def update_offer(offer: Offer, changes: OfferChanges, actor: Any) -> None:
     if changes.available_until != offer.available_until or changes.available_from != offer.available_from:
         check_dates(changes.available_from, changes.available_until, local_today())
+    check_numbers(changes)
     fields = editable_fields(offer)
     before = {name: _shown(getattr(offer, name)) for name in fields}
     for name in fields:

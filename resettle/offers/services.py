@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import select
 
+from resettle import bounds
 from resettle.audit.services import record
 from resettle.auth.models import Role, User
 from resettle.db import utcnow
@@ -108,12 +109,48 @@ def new_reference() -> str:
 
 
 def check_dates(available_from: date | None, available_until: date | None, today: date) -> None:
+    for name, value in (("available_from", available_from), ("available_until", available_until)):
+        label = f"The date it is {name.replace('_', ' ')}"
+        bounds.check_date(name, value, bounds.AVAILABILITY, label, today, error=OfferError)
     if available_until is not None and available_until < today:
         raise OfferError("available_until", "The date it is available until must be today or in the future")
     if available_from is not None and available_until is not None and available_until < available_from:
         raise OfferError(
             "available_until", "The date it is available until must be after the date it is available from"
         )
+
+
+# Each number an offer carries: (field, smallest, largest, message) - the form gives the same message first.
+OFFER_NUMBERS = (
+    ("capacity", 1, bounds.MAX_OFFER_CAPACITY, f"The capacity must be between 1 and {bounds.MAX_OFFER_CAPACITY}"),
+    (
+        "hours_per_week",
+        1,
+        bounds.MAX_HOURS_PER_WEEK,
+        f"The hours a week must be between 1 and {bounds.MAX_HOURS_PER_WEEK}",
+    ),
+    ("bedrooms", 1, bounds.MAX_BEDROOMS, f"The number of bedrooms must be between 1 and {bounds.MAX_BEDROOMS}"),
+    (
+        "rent_pence",
+        0,
+        bounds.MAX_RENT_PENCE,
+        f"The monthly rent must be {bounds.pounds(bounds.MAX_RENT_PENCE)} or less",
+    ),
+    (
+        "cost_pence",
+        0,
+        bounds.MAX_OFFER_COST_PENCE,
+        f"The cost per unit must be {bounds.pounds(bounds.MAX_OFFER_COST_PENCE)} or less",
+    ),
+)
+
+
+def check_numbers(values: Any) -> None:
+    """Refuse a number out of its bounds, whoever the caller (a form checks the same first)."""
+    for name, smallest, largest, message in OFFER_NUMBERS:
+        value = getattr(values, name, None)
+        if value is not None:
+            bounds.check_whole_number(name, value, smallest, largest, message, error=OfferError)
 
 
 def add_event(
@@ -170,6 +207,7 @@ def submit_offer(submission: OfferSubmission) -> Offer:
     can help a family now and staff are not left storing unsuitable things.
     """
     check_dates(submission.available_from, submission.available_until, local_today())
+    check_numbers(submission)
     values = {key: value for key, value in vars(submission).items() if key != "items"}
     values["postcode"] = normalise_postcode(submission.postcode) if submission.postcode else None
     offer = Offer(reference=new_reference(), consent_at=utcnow(), status=OfferStatus.SUBMITTED, **values)

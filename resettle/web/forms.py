@@ -1,11 +1,22 @@
-"""Showing a service's refusal on the form that asked for the change."""
+"""The base of every HTML form, and showing a service's refusal on the form that asked for the change."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from flask_wtf import FlaskForm
+
 from resettle.errors import FieldError
 from resettle.extensions import db
+from resettle.web.fields import CleanTextMeta
+
+
+class BoundedForm(FlaskForm):
+    """Every form's base: what people type is cleaned of control characters before it is checked
+    (resettle/web/fields.py); each field then applies its own bounds from resettle/bounds.py."""
+
+    class Meta(CleanTextMeta):
+        pass
 
 
 def show_field_error(form: Any, error: FieldError, field_names: dict[str, str] | None = None) -> None:

@@ -9,6 +9,7 @@ from flask import request, url_for
 from sqlalchemy import Select, func, select
 
 from resettle.extensions import db
+from resettle.web.query import query_page
 
 PER_PAGE = 25
 
@@ -56,10 +57,7 @@ class Page:
 
 
 def requested_page() -> int:
-    try:
-        return max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        return 1
+    return query_page()
 
 
 def paginate(statement: Select, per_page: int = PER_PAGE, page: int | None = None) -> Page:
