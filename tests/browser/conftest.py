@@ -129,3 +129,17 @@ def sign_in(page: Any, email: str, password: str) -> None:
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
+
+
+def accessibility_violations(page: Any) -> list[dict[str, Any]]:
+    """Run axe-core on the page and return every violation, whatever its impact."""
+    page.add_script_tag(path=str(AXE_SCRIPT))
+    results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in results["violations"]
+    ]
+
+
+def has_no_horizontal_scroll(page: Any) -> bool:
+    return page.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth")
