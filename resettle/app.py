@@ -136,6 +136,7 @@ def _register_blueprints(app: Flask) -> None:
     from resettle.funding import bp as funding_bp
     from resettle.main import bp as main_bp
     from resettle.matching.views import bp as matching_bp
+    from resettle.notifications.views import bp as notifications_bp
     from resettle.offers import bp as offers_bp
     from resettle.offers import public_bp as offers_public_bp
 
@@ -147,3 +148,4 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.register_blueprint(funding_bp)
     app.register_blueprint(matching_bp)
+    app.register_blueprint(notifications_bp)

@@ -6,5 +6,5 @@ from resettle.families import models as families_models  # noqa: F401
 from resettle.funding.models import AmountRule, CategoryEligibility, ExpenseCategory, FundingScheme  # noqa: F401
 from resettle.funding.spend_models import ClaimBatch, FundingBudget, Receipt, SpendLine  # noqa: F401
 from resettle.matching.models import Match, MatchRun, Proposal, RejectedPair, UnmetNeed  # noqa: F401
-from resettle.notifications.models import OutboundEmail  # noqa: F401
+from resettle.notifications.models import Notification, NotificationPreference, OutboundEmail  # noqa: F401
 from resettle.offers.models import Offer, OfferEvent, OfferItem  # noqa: F401

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request
 from flask_login import current_user
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from resettle.auth.models import Role
 from resettle.auth.permissions import roles_required
@@ -45,8 +46,9 @@ def _prepare(
     form.category.choices = category_choices()
     form.item.choices = item_choices()
     if category is not None and category.info.has_items:
-        form.item.choices = [(code, item.label) for code, item in ITEM_KINDS.items() if item.category == category]
-        form.item.choices.insert(0, ("", "Select the item"))
+        form.item.choices = [SelectChoice("", "Select the item")] + [
+            SelectChoice(code, item.label) for code, item in ITEM_KINDS.items() if item.category == category
+        ]
     form.member.choices = member_choices(family)
     form.status.choices = need_status_choices()
     for requirement, suggestion in suggestions.items():

@@ -38,7 +38,8 @@ from resettle.funding.rules import (
     submission_problems,
 )
 from resettle.funding.spend_models import SpendLine, SpendStatus
-from resettle.notifications.email import queue_email
+from resettle.notifications.models import NotificationKind
+from resettle.notifications.services import notify, site_path
 from resettle.taxonomy import ITEM_KINDS, Category
 from resettle.web.templating import format_pence
 
@@ -402,12 +403,18 @@ def reject_spend_line(line: SpendLine, reviewer: User, reason: str) -> SpendLine
         f"{line.reference} rejected: {line.rejection_reason}",
         actor=reviewer,
     )
-    queue_email(
-        line.created_by.email,
-        f"Spend {line.reference} was not approved",
-        f"Spend {line.reference} ({line.item_description}, {format_pence(line.amount_pence)}) for family "
-        f"{line.family.reference} was not approved.\n\nReason: {line.rejection_reason}\n\n"
-        "You can correct it and submit it again in Resettle.",
+    notify(
+        line.created_by,
+        NotificationKind.SPEND_REJECTED,
+        f"Spend {line.reference} ({line.item_description}, {format_pence(line.amount_pence)}) was not approved: "
+        f"{line.rejection_reason}",
+        site_path("funding.show_spend_line", public_id=line.public_id),
+        email=(
+            f"Spend {line.reference} was not approved",
+            f"Spend {line.reference} ({line.item_description}, {format_pence(line.amount_pence)}) for family "
+            f"{line.family.reference} was not approved.\n\nReason: {line.rejection_reason}\n\n"
+            "You can correct it and submit it again in Resettle.",
+        ),
     )
     return line
 

@@ -123,6 +123,11 @@ ROUTE_ACCESS: dict[str, Any] = {
     "matching.cancel": frozenset({CW, AD}),
     "matching.gap_report": STAFF,
     "matching.export_gaps": STAFF,
+    # Notifications: everyone on the staff has their own (opening another's answers 404).
+    "notifications.list_notifications": STAFF,
+    "notifications.open_one": STAFF,
+    "notifications.mark_read": STAFF,
+    "notifications.email_settings": STAFF,
 }
 
 # How to fill in each route's URL parameters; called inside a test with the database available.
@@ -166,6 +171,7 @@ URL_ARGS: dict[str, Callable[[], dict[str, Any]]] = {
     "offers.change_status": lambda: {"offer_id": OfferFactory().id},
     "offers.move_to_pool": lambda: {"offer_id": OfferFactory(on_waiting_list=True).id},
     "offers.edit": lambda: {"offer_id": OfferFactory().id},
+    "notifications.open_one": lambda: {"notification_id": 1},
     **funding_url_args.FUNDING_URL_ARGS,
     **matching_url_args.MATCHING_URL_ARGS,
 }
