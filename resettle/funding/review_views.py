@@ -25,6 +25,8 @@ from resettle.funding.spend_services import (
     approve_spend_line,
     decide_in_bulk,
     get_lines_by_public_ids,
+    meet_need_by_spend,
+    need_to_meet,
     reject_spend_line,
 )
 from resettle.funding.spend_views import line_or_404, render_line, show_problems
@@ -98,13 +100,17 @@ def bulk_decide() -> str | Response:
 def approve_spend(public_id: str) -> str | Response:
     line = line_or_404(public_id)
     form = ApproveForm()
-    if form.validate_on_submit():
+    asks_about_need = need_to_meet(line) is not None
+    if form.validate_on_submit() and asks_about_need and form.need_met.data not in ("yes", "no"):
+        form.need_met.errors = [f"Select whether the need ({line.need.title}) is now met"]
+    elif form.is_submitted() and not form.errors:
         try:
             approve_spend_line(line, current_user, form.note.data or "")
         except SpendError as error:
             show_problems(form, error, "note")
         else:
-            flash(f"{line.reference} approved", "success")
+            met = meet_need_by_spend(line, current_user) if form.need_met.data == "yes" else None
+            flash(f"{line.reference} approved" + (f"; need met: {met.title}" if met else ""), "success")
             return redirect(url_for("funding.review_queue"))
     return render_line(line, form=form, approve_form=form)
 

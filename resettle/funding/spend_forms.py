@@ -89,6 +89,13 @@ class ApproveForm(FlaskForm):
         description="Needed for items the scheme pays for only with approval",
         validators=[Optional(), Length(max=1000, message="Note must be 1000 characters or fewer")],
     )
+    # Asked only when the line is for a need still open or matched (see spend_line.html).
+    need_met = RadioField(
+        "Is the need now met?",
+        choices=[SelectChoice("yes", "Yes, mark the need as met"), SelectChoice("no", "No, the need stays open")],
+        widget=GovRadioInput(),
+        validators=[Optional()],
+    )
     approve = SubmitField("Approve", widget=GovSubmitInput())
 
 

@@ -23,7 +23,8 @@ from resettle.audit.services import record
 from resettle.auth.models import Role, User
 from resettle.db import utcnow
 from resettle.extensions import db
-from resettle.families.models import Family, Need
+from resettle.families.models import Family, Need, NeedStatus
+from resettle.families.needs import set_need_status
 from resettle.funding.allocation import BudgetFigures
 from resettle.funding.budgets import figures_for, lock_budget, today
 from resettle.funding.config_services import create_expense_category
@@ -380,6 +381,46 @@ def approve_spend_line(line: SpendLine, reviewer: User, note: str = "") -> Spend
         actor=reviewer,
     )
     return line
+
+
+OPEN_NEED_STATUSES = (NeedStatus.OPEN, NeedStatus.MATCHED)
+
+
+def need_to_meet(line: SpendLine) -> Need | None:
+    """The need an approval should ask about: the line's need, while it is still open or matched."""
+    need = line.need
+    return need if need is not None and need.status in OPEN_NEED_STATUSES else None
+
+
+def spend_covers_need(line: SpendLine) -> bool:
+    """Whether the spend bought what the need asks for: the need's item for goods, its kind for services."""
+    need = need_to_meet(line)
+    if need is None:
+        return False
+    code = line.expense_category.code
+    if need.item:
+        return code == need.item
+    return line.expense_category.category == need.category and code in (
+        need.category.value,
+        SERVICE_EXPENSE_CODES.get(need.category),
+    )
+
+
+def meet_need_by_spend(line: SpendLine, actor: User) -> Need | None:
+    """After approval: the line's need is met (matching and /needed stop asking for it)."""
+    need = need_to_meet(line)
+    if need is None or line.status not in (SpendStatus.APPROVED, SpendStatus.CLAIMED):
+        return None
+    set_need_status(need, NeedStatus.MET)
+    db.session.flush()
+    record(
+        "need_met_by_spend",
+        "family",
+        line.family.reference,
+        f"Need {need.id} met by spend {line.reference}",
+        actor=actor,
+    )
+    return need
 
 
 def reject_spend_line(line: SpendLine, reviewer: User, reason: str) -> SpendLine:

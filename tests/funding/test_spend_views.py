@@ -272,3 +272,45 @@ def test_the_pools_table_is_not_titled_twice(config: dict[str, Any], login_as: A
     page = login_as(Role.CASEWORKER).get("/funding/budgets").get_data(as_text=True)
     assert page.count("Council pools") == 2  # the heading, and the table's caption for screen readers
     assert '<caption class="govuk-table__caption govuk-visually-hidden">Council pools</caption>' in page
+
+
+def test_approving_spend_for_a_need_asks_whether_it_is_met(
+    config: dict[str, Any], family: Family, caseworker_client: Any, reviewer_client: Any
+) -> None:
+    from resettle.families.models import NeedStatus
+    from resettle.taxonomy import Category
+    from tests.families.factories import NeedFactory
+
+    fridge = NeedFactory(family=family, category=Category.FURNITURE, item="fridge", status=NeedStatus.MATCHED)
+    line = submitted_line(config, family, caseworker_client)
+    line.need = fridge
+    db.session.flush()
+    page_url = f"/funding/spend/{line.public_id}"
+    page = reviewer_client.get(page_url).get_data(as_text=True)
+    assert "This spend is for the need ‘Furniture and white goods: Fridge or fridge-freezer’. Is it now met?" in page
+    assert 'value="yes" checked' in page  # the spend bought what the need asks for
+
+    refused = post_with_token(reviewer_client, page_url, f"{page_url}/approve", {"note": ""})
+    assert "Select whether the need" in refused.get_data(as_text=True)
+    assert line.status is SpendStatus.SUBMITTED
+
+    approved = post_with_token(reviewer_client, page_url, f"{page_url}/approve", {"note": "", "need_met": "yes"})
+    assert approved.status_code == 302
+    assert line.status is SpendStatus.APPROVED and fridge.status is NeedStatus.MET
+
+
+def test_a_need_stays_open_when_the_reviewer_says_it_is_not_met(
+    config: dict[str, Any], family: Family, caseworker_client: Any, reviewer_client: Any
+) -> None:
+    from resettle.families.models import NeedStatus
+    from resettle.taxonomy import Category
+    from tests.families.factories import NeedFactory
+
+    beds = NeedFactory(family=family, category=Category.FURNITURE, item="bed", units=4)
+    line = submitted_line(config, family, caseworker_client)  # a fridge, not beds
+    line.need = beds
+    db.session.flush()
+    page_url = f"/funding/spend/{line.public_id}"
+    assert 'value="no" checked' in reviewer_client.get(page_url).get_data(as_text=True)
+    approved = post_with_token(reviewer_client, page_url, f"{page_url}/approve", {"note": "", "need_met": "no"})
+    assert approved.status_code == 302 and beds.status is NeedStatus.OPEN
