@@ -14,7 +14,13 @@ from resettle.auth.permissions import roles_required
 from resettle.extensions import db
 from resettle.funding import bp
 from resettle.funding.budgets import today
-from resettle.funding.claims import CLAIM_CSV_HEADER, claim_csv_rows, create_claim_batch, list_claim_batches
+from resettle.funding.claims import (
+    CLAIM_CSV_HEADER,
+    claim_csv_rows,
+    claimable_lines,
+    create_claim_batch,
+    list_claim_batches,
+)
 from resettle.funding.models import FundingScheme
 from resettle.funding.queries import list_schemes, list_streams
 from resettle.funding.review_queries import SpendFilters, budget_use, spend_by_month, spend_by_stream, spend_query
@@ -151,18 +157,32 @@ def claim_batches() -> str | Response:
     form.scheme.choices = [SelectChoice("", "Select a scheme")] + [
         SelectChoice(str(s.id), f"{s.code}: {s.name}") for s in list_schemes()
     ]
+    preview = None
     if form.validate_on_submit():
-        scheme = db.session.get(FundingScheme, int(form.scheme.data))
+        scheme = db.session.get(FundingScheme, int(form.scheme.data)) if form.scheme.data.isdigit() else None
         if scheme is None:
             abort(400)
-        try:
-            batch = create_claim_batch(scheme, form.period_end.data, current_user)
-        except SpendError as error:
-            show_problems(form, error, "scheme")
+        lines = claimable_lines(scheme, form.period_end.data)
+        fingerprint = f"{len(lines)}:{sum(line.amount_pence for line in lines)}"
+        if form.confirm.data and form.previewed.data == fingerprint:
+            try:
+                batch = create_claim_batch(scheme, form.period_end.data, current_user)
+            except SpendError as error:
+                show_problems(form, error, "scheme")
+            else:
+                flash(f"Claim batch {batch.reference} created with {batch.line_count} lines", "success")
+                return redirect(url_for("funding.claim_batches"))
         else:
-            flash(f"Claim batch {batch.reference} created with {batch.line_count} lines", "success")
-            return redirect(url_for("funding.claim_batches"))
-    return render_template("funding/claims.html", form=form, batches=list_claim_batches())
+            # First the preview; again if approvals changed the lines since it was shown.
+            changed = bool(form.confirm.data)
+            form.previewed.data = fingerprint
+            preview = {
+                "scheme": scheme,
+                "lines": lines,
+                "total": sum(x.amount_pence for x in lines),
+                "changed": changed,
+            }
+    return render_template("funding/claims.html", form=form, batches=list_claim_batches(), preview=preview)
 
 
 @bp.route("/claims/<public_id>.csv")

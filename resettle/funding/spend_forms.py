@@ -13,7 +13,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
@@ -165,4 +165,7 @@ class SpendFilterForm(FlaskForm):
 class ClaimBatchForm(FlaskForm):
     scheme = SelectField("Scheme", widget=GovSelect(), validators=[InputRequired("Select the scheme to claim for")])
     period_end = GovDateField("Include spend dated up to", validators=[InputRequired("Enter the last date to include")])
-    submit = SubmitField("Create claim batch", widget=GovSubmitInput())
+    # The preview's lines ("count:total pence"): confirming creates the batch only if they are still the same.
+    previewed = HiddenField()
+    submit = SubmitField("Preview the claim", widget=GovSubmitInput())
+    confirm = SubmitField("Create claim batch", widget=GovSubmitInput())

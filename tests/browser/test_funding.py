@@ -102,6 +102,9 @@ def test_reviewer_approves_rejects_and_exports_a_claim_batch(page: Any, waiting_
 
     page.get_by_role("link", name="Claim batches").click()
     page.get_by_label("Scheme").select_option(label="VPRS: Syrian Vulnerable Persons Resettlement Scheme")
+    page.get_by_role("button", name="Preview the claim").click()
+    assert waiting_lines["approve"] in page.locator("main table").first.inner_text()
+    assert serious_accessibility_violations(page) == []
     page.get_by_role("button", name="Create claim batch").click()
     assert "Claim batch VPRS-" in page.locator(".govuk-notification-banner").inner_text()
     assert serious_accessibility_violations(page) == []

@@ -164,11 +164,18 @@ def test_reviewer_exports_a_claim_batch_as_csv(
     line = submitted_line(config, family, caseworker_client)
     page_url = f"/funding/spend/{line.public_id}"
     post_with_token(reviewer_client, page_url, f"{page_url}/approve", {"note": ""})
-    created = submit_form(
-        reviewer_client,
-        "/funding/claims",
-        {"scheme": str(config["schemes"]["VPRS"].id), "period_end": ["30", "6", "2017"]},
-    )
+    answers = {"scheme": str(config["schemes"]["VPRS"].id), "period_end": ["30", "6", "2017"]}
+    preview = submit_form(reviewer_client, "/funding/claims", answers).get_data(as_text=True)
+    assert "Check the claim before creating it" in preview and line.reference in preview
+    assert "1 approved spend line for VPRS, £329.00 in all" in preview
+    assert line.status is SpendStatus.APPROVED  # nothing is claimed by the preview
+
+    # Confirming what was not previewed (another line approved since) shows the preview again.
+    stale = submit_form(reviewer_client, "/funding/claims", {**answers, "previewed": "0:0", "confirm": "y"})
+    assert "The approved spend changed since the preview" in stale.get_data(as_text=True)
+    assert line.status is SpendStatus.APPROVED
+
+    created = submit_form(reviewer_client, "/funding/claims", {**answers, "previewed": "1:32900", "confirm": "y"})
     assert created.status_code == 302
     assert line.status is SpendStatus.CLAIMED
     listing = reviewer_client.get("/funding/claims").get_data(as_text=True)
