@@ -17,7 +17,6 @@ from resettle.auth.models import Role, User
 from resettle.db import utcnow
 from resettle.extensions import db
 from resettle.families.models import Family, FamilyStatus, Need, NeedStatus, Task, TaskStatus
-from resettle.funding.review_queries import ChartRow, budget_use
 from resettle.funding.spend_models import SpendLine, SpendStatus
 from resettle.matching.models import Match, MatchRun, MatchStatus, Proposal, ProposalStatus, RunStatus
 from resettle.matching.queries import GONE_OFFER_STATUSES
@@ -201,20 +200,3 @@ def admin_work() -> tuple[list[WorkItem], dict[str, int], MatchRun | None]:
     ]
     accounts = {role.label: by_role.get(role, 0) for role in Role}
     return items, accounts, last_run
-
-
-@dataclass(frozen=True)
-class BudgetAlerts:
-    """Funding streams whose budgets are 80% to 99% used (nearly) and 100% or more (spent)."""
-
-    nearly: list[ChartRow]
-    spent: list[ChartRow]
-
-
-def budget_alerts(today: date) -> BudgetAlerts:
-    # The spend dashboard's figures (warning: 80% or more; over: 100% or more).
-    rows = budget_use(today)
-    return BudgetAlerts(
-        nearly=[row for row in rows if row.css_modifier == "warning"],
-        spent=[row for row in rows if row.css_modifier == "over"],
-    )

@@ -151,3 +151,15 @@ def test_administrator_sees_accounts_failures_and_the_last_run(database: Any, lo
     html = client.get("/").get_data(as_text=True)
     assert "invitation not yet accepted" in html and "matching run failed this week" in html
     assert "3 proposals for 5 open needs" in html
+
+
+def test_the_whole_home_page_costs_the_same_however_much_there_is(database: Any, login_as: Any) -> None:
+    client = login_as(Role.CASEWORKER)
+    caseload(client.user, 1)
+    client.get("/")  # templates compiled, session loaded
+    with counting_statements() as small:
+        client.get("/")
+    caseload(client.user, 8)
+    with counting_statements() as large:
+        client.get("/")
+    assert len(large) == len(small) <= 5
