@@ -92,7 +92,7 @@ def _choose(form: SpendLineForm, family: Family | None) -> None:
         SelectChoice(str(c.id), f"{c.label} ({c.category.label})") for c in list_expense_categories(active_only=True)
     ]
     form.stream.choices = [SelectChoice("", "Select a funding stream")] + [
-        SelectChoice(str(s.id), f"{s.scheme.code}: {s.name} ({s.code})") for s in list_streams(open_on=today())
+        SelectChoice(str(s.id), f"{s.scheme.code}: {s.name}") for s in list_streams(open_on=today())
     ]
 
 
