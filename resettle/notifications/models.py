@@ -17,15 +17,15 @@ class OutboundEmail(db.Model):
     __tablename__ = "outbound_emails"
     __table_args__ = (CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status_known"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    to_address: Mapped[str] = mapped_column(String(254))
-    subject: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(String(500))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})
+    to_address: Mapped[str] = mapped_column(String(254), info={"pii": "personal", "purpose": "email delivery"})
+    subject: Mapped[str] = mapped_column(String(200), info={"pii": "personal", "purpose": "email delivery"})
+    body: Mapped[str] = mapped_column(Text, info={"pii": "personal", "purpose": "email delivery"})
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True, info={"pii": "none"})
+    attempts: Mapped[int] = mapped_column(Integer, default=0, info={"pii": "none"})
+    last_error: Mapped[str | None] = mapped_column(String(500), info={"pii": "none"})
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info={"pii": "none"})
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info={"pii": "none"})
 
 
 class NotificationKind(enum.StrEnum):
@@ -69,14 +69,17 @@ class Notification(db.Model):
         Index("ix_notifications_user_unread", "user_id", "read_at"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(32))
-    text: Mapped[str] = mapped_column(String(300))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), info={"pii": "personal", "purpose": "staff accounts"}
+    )
+    kind: Mapped[str] = mapped_column(String(32), info={"pii": "none"})
+    # Names the family the event is about, as the pages do.
+    text: Mapped[str] = mapped_column(String(300), info={"pii": "personal", "purpose": "casework"})
     # A path on this site (the family, spend line or task list the event is about).
-    link: Mapped[str] = mapped_column(String(300), default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    link: Mapped[str] = mapped_column(String(300), default="", info={"pii": "none"})
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True, info={"pii": "none"})
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info={"pii": "none"})
 
     @property
     def kind_label(self) -> str:
@@ -92,7 +95,9 @@ class NotificationPreference(db.Model):
         CheckConstraint(_kind_check(), name="kind_known"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(32))
-    by_email: Mapped[bool] = mapped_column(Boolean, default=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True, info={"pii": "personal", "purpose": "staff accounts"}
+    )
+    kind: Mapped[str] = mapped_column(String(32), info={"pii": "none"})
+    by_email: Mapped[bool] = mapped_column(Boolean, default=True, info={"pii": "none"})

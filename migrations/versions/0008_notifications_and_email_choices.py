@@ -1,7 +1,7 @@
 """Notifications in the service, and each user's choice of which also come by email.
 
-Revision ID: u14
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-30 04:30:00.000000
 
 """
@@ -12,8 +12,8 @@ import resettle.db  # noqa: F401  (custom column types)
 
 
 # revision identifiers, used by Alembic.
-revision = 'u14'
-down_revision = '0006'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
