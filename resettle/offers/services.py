@@ -248,13 +248,12 @@ def tell_caseworkers_offer_withdrawn(offer: Offer) -> None:
     from resettle.families.models import Family, Need
     from resettle.matching.models import Match, MatchStatus
 
-    holders = db.session.execute(
-        select(Family)
-        .join(Need, Need.family_id == Family.id)
+    holding = (
+        select(Need.family_id)
         .join(Match, Match.need_id == Need.id)
         .where(Match.offer_id == offer.id, Match.status == MatchStatus.ACCEPTED)
-        .distinct()
-    ).scalars()
+    )
+    holders = db.session.execute(select(Family).where(Family.id.in_(holding)).order_by(Family.id)).scalars()
     for family in holders:
         notify(
             family.caseworker,
