@@ -145,6 +145,7 @@ def _register_blueprints(app: Flask) -> None:
     from resettle.main import bp as main_bp
     from resettle.matching.views import bp as matching_bp
     from resettle.need_to_know import bp as need_to_know_bp
+    from resettle.notifications.views import bp as notifications_bp
     from resettle.offers import bp as offers_bp
     from resettle.offers import public_bp as offers_public_bp
 
@@ -157,4 +158,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(funding_bp)
     app.register_blueprint(matching_bp)
     app.register_blueprint(need_to_know_bp)
+    app.register_blueprint(notifications_bp)
     app.register_blueprint(dataprotection_bp)

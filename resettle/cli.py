@@ -10,6 +10,12 @@ from resettle.extensions import db
 
 
 def register_cli(app: Flask) -> None:
+    _register_account_commands(app)
+    _register_demo_commands(app)
+    _register_data_commands(app)
+
+
+def _register_account_commands(app: Flask) -> None:
     users = click.Group("users", help="Manage staff accounts.")
 
     @users.command("create")
@@ -31,6 +37,8 @@ def register_cli(app: Flask) -> None:
 
     app.cli.add_command(users)
 
+
+def _register_demo_commands(app: Flask) -> None:
     @app.cli.command("demo")
     @click.option("--if-empty", is_flag=True, help="Only load when the database has no users yet.")
     def demo_command(if_empty: bool) -> None:
@@ -72,6 +80,8 @@ def register_cli(app: Flask) -> None:
             raise click.UsageError("demo-code only works in development")
         click.echo(f"Two-factor code for the demo accounts: {pyotp.TOTP(DEMO_TOTP_SECRET).now()} (changes every 30 s)")
 
+
+def _register_data_commands(app: Flask) -> None:
     @app.cli.command("check-data")
     def check_data_command() -> None:
         """List stored values outside today's bounds (from before they were enforced), with links to fix them.

@@ -8,5 +8,5 @@ from resettle.funding.models import AmountRule, CategoryEligibility, ExpenseCate
 from resettle.funding.spend_models import ClaimBatch, FundingBudget, Receipt, SpendLine  # noqa: F401
 from resettle.matching.models import Match, MatchRun, Proposal, RejectedPair, UnmetNeed  # noqa: F401
 from resettle.need_to_know.models import BreakGlassRecord, Team, TeamMembership  # noqa: F401
-from resettle.notifications.models import OutboundEmail  # noqa: F401
+from resettle.notifications.models import Notification, NotificationPreference, OutboundEmail  # noqa: F401
 from resettle.offers.models import Offer, OfferEvent, OfferItem  # noqa: F401

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Any
 
 
 class IntegrationDomain(enum.StrEnum):
@@ -75,41 +76,83 @@ class Category(enum.StrEnum):
         return CATEGORIES[self].label
 
 
+class Requirement(enum.StrEnum):
+    """The optional requirements a need can carry: the engine's `requires` keys other than `item`."""
+
+    BEDROOMS_MIN = "bedrooms_min"
+    RENT_MAX = "rent_max"
+    STEP_FREE = "step_free"
+    LANGUAGE = "language"
+    HALAL = "halal"
+    HOME_VISIT = "home_visit"
+    MAX_DISTANCE_KM = "max_distance_km"
+
+
+# Halal is about food; step-free access about places people go to; a language about people who talk with
+# the family. Anything held somewhere can also be brought home, and the place can be too far away.
+HELD_SOMEWHERE = frozenset({Requirement.STEP_FREE, Requirement.HOME_VISIT, Requirement.MAX_DISTANCE_KM})
+SPOKEN = HELD_SOMEWHERE | {Requirement.LANGUAGE}
+
+
 @dataclass(frozen=True)
 class CategoryInfo:
     label: str
     domain: IntegrationDomain
     has_items: bool = False  # goods: the need or offer names an item kind
     offer_label: str = ""  # how the public offer form names it
+    requirements: frozenset[Requirement] = HELD_SOMEWHERE  # which requirements a need of this kind may carry
 
 
 CATEGORIES: dict[Category, CategoryInfo] = {
-    Category.HOUSING: CategoryInfo("Housing", IntegrationDomain.HOUSING, offer_label="A home to rent"),
+    Category.HOUSING: CategoryInfo(
+        "Housing",
+        IntegrationDomain.HOUSING,
+        offer_label="A home to rent",
+        requirements=frozenset(
+            {Requirement.BEDROOMS_MIN, Requirement.RENT_MAX, Requirement.STEP_FREE, Requirement.MAX_DISTANCE_KM}
+        ),
+    ),
     Category.FURNITURE: CategoryInfo(
         "Furniture and white goods",
         IntegrationDomain.HOUSING,
         has_items=True,
         offer_label="Furniture and household goods",
+        requirements=frozenset({Requirement.MAX_DISTANCE_KM}),
     ),
     Category.HOUSEHOLD: CategoryInfo(
-        "Household items", IntegrationDomain.HOUSING, has_items=True, offer_label="Furniture and household goods"
+        "Household items",
+        IntegrationDomain.HOUSING,
+        has_items=True,
+        offer_label="Furniture and household goods",
+        requirements=frozenset({Requirement.MAX_DISTANCE_KM}),
     ),
     Category.ESOL: CategoryInfo(
         "English lessons (ESOL)",
         IntegrationDomain.LANGUAGE_COMMUNICATION,
         offer_label="English lessons (ESOL) or tutoring",
+        requirements=SPOKEN,
     ),
     Category.SCHOOL_SUPPORT: CategoryInfo(
         "School support", IntegrationDomain.EDUCATION, offer_label="Help with school or homework"
     ),
     Category.CHILDCARE: CategoryInfo("Childcare", IntegrationDomain.EDUCATION, offer_label="Childcare"),
-    Category.MEAL: CategoryInfo("Welcome meal", IntegrationDomain.BRIDGES, offer_label="Meals"),
-    Category.BEFRIENDING: CategoryInfo("Befriending", IntegrationDomain.BRIDGES, offer_label="Befriending"),
+    Category.MEAL: CategoryInfo(
+        "Welcome meal",
+        IntegrationDomain.BRIDGES,
+        offer_label="Meals",
+        requirements=HELD_SOMEWHERE | {Requirement.HALAL},
+    ),
+    Category.BEFRIENDING: CategoryInfo(
+        "Befriending", IntegrationDomain.BRIDGES, offer_label="Befriending", requirements=SPOKEN
+    ),
     Category.EMPLOYMENT: CategoryInfo(
         "Employment", IntegrationDomain.WORK, offer_label="Employment, work experience or mentoring"
     ),
     Category.HEALTH_ACCESS: CategoryInfo(
-        "Health access", IntegrationDomain.HEALTH_SOCIAL_CARE, offer_label="Help getting to health services"
+        "Health access",
+        IntegrationDomain.HEALTH_SOCIAL_CARE,
+        offer_label="Help getting to health services",
+        requirements=SPOKEN,
     ),
     Category.DIGITAL: CategoryInfo(
         "Digital skills and access", IntegrationDomain.DIGITAL_SKILLS, offer_label="Digital skills or devices"
@@ -118,9 +161,14 @@ CATEGORIES: dict[Category, CategoryInfo] = {
         "Leisure and activities", IntegrationDomain.LEISURE, offer_label="Activities and lessons"
     ),
     Category.LEGAL_ADVICE: CategoryInfo(
-        "Legal advice", IntegrationDomain.RIGHTS_RESPONSIBILITIES, offer_label="Legal advice"
+        "Legal advice", IntegrationDomain.RIGHTS_RESPONSIBILITIES, offer_label="Legal advice", requirements=SPOKEN
     ),
-    Category.OTHER: CategoryInfo("Other", IntegrationDomain.LINKS, offer_label="Something else"),
+    Category.OTHER: CategoryInfo(
+        "Other",
+        IntegrationDomain.LINKS,
+        offer_label="Something else",
+        requirements=SPOKEN | {Requirement.HALAL},
+    ),
 }
 
 
@@ -171,3 +219,16 @@ def category_choices() -> list[tuple[str, str]]:
 
 def item_choices(category: Category | None = None) -> list[tuple[str, str]]:
     return [(item.code, item.label) for item in ITEM_KINDS.values() if category is None or item.category == category]
+
+
+def applicable_requirements(category: Category | str, requires: dict[str, Any]) -> dict[str, Any]:
+    """`requires` without the requirements that do not apply to the category (a sofa is not halal).
+
+    Needs saved before categories named their requirements may still hold such flags; the matching
+    engine must never see them. `item` belongs to goods categories and is kept.
+    """
+    try:
+        allowed = CATEGORIES[Category(category)].requirements
+    except ValueError:
+        return dict(requires)
+    return {key: value for key, value in requires.items() if key == "item" or key in allowed}

@@ -35,3 +35,23 @@ def test_codes_match_the_matching_engine_vocabulary() -> None:
         "kitchen_pack",
         "bedding",
     } <= set(ITEM_KINDS)
+
+
+def test_each_category_names_the_requirements_that_apply_to_it() -> None:
+    from resettle.taxonomy import Requirement, applicable_requirements
+
+    def applies(category: Category, requirement: Requirement) -> bool:
+        return requirement in CATEGORIES[category].requirements
+
+    assert [c for c in Category if applies(c, Requirement.HALAL)] == [Category.MEAL, Category.OTHER]
+    assert not applies(Category.FURNITURE, Requirement.STEP_FREE)
+    assert applies(Category.HOUSING, Requirement.STEP_FREE) and applies(Category.ACTIVITIES, Requirement.STEP_FREE)
+    assert {c for c in Category if applies(c, Requirement.LANGUAGE)} >= {
+        Category.ESOL,
+        Category.BEFRIENDING,
+        Category.LEGAL_ADVICE,
+    }
+    assert [c for c in Category if applies(c, Requirement.BEDROOMS_MIN)] == [Category.HOUSING]
+    requires = {"item": "sofa", "halal": True, "step_free": True, "max_distance_km": 5.0}
+    assert applicable_requirements(Category.FURNITURE, requires) == {"item": "sofa", "max_distance_km": 5.0}
+    assert applicable_requirements("meal", {"halal": True, "bedrooms_min": 2}) == {"halal": True}

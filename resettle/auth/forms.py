@@ -92,7 +92,7 @@ class SetPasswordForm(BoundedForm):
     submit = SubmitField("Set password", widget=GovSubmitInput())
 
 
-class SecondFactorForm(FlaskForm):
+class SecondFactorForm(BoundedForm):
     code = StringField(
         "Code",
         widget=GovTextInput(),
@@ -106,7 +106,7 @@ class SecondFactorForm(FlaskForm):
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
-class SetUpTwoFactorForm(FlaskForm):
+class SetUpTwoFactorForm(BoundedForm):
     code = StringField(
         "Code from the app",
         widget=GovTextInput(),

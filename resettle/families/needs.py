@@ -14,7 +14,7 @@ from resettle.extensions import db
 from resettle.families.errors import FamilyError
 from resettle.families.housing import apply_housing_requirements
 from resettle.families.models import Family, Member, Need, NeedStatus
-from resettle.taxonomy import ITEM_KINDS, Category
+from resettle.taxonomy import CATEGORIES, ITEM_KINDS, Category, Requirement
 
 MAX_UNITS = bounds.MAX_NEED_UNITS
 CLOSED = (NeedStatus.MET, NeedStatus.CANCELLED)
@@ -105,13 +105,68 @@ def _check_bounds(details: NeedDetails, today: date | None) -> None:
     bounds.check_text("language", details.language, 60, "Language", error=FamilyError)
 
 
+# What a requirement holds when it is not asked for.
+NOT_REQUIRED: dict[Requirement, Any] = {
+    Requirement.BEDROOMS_MIN: None,
+    Requirement.RENT_MAX: None,
+    Requirement.STEP_FREE: False,
+    Requirement.LANGUAGE: None,
+    Requirement.HALAL: False,
+    Requirement.HOME_VISIT: False,
+    Requirement.MAX_DISTANCE_KM: None,
+}
+
+
 def _fields(details: NeedDetails, category: Category) -> dict[str, Any]:
     values = _as_dict(details)
     values.pop("member")
     values["category"] = category
     values["item"] = details.item if category.info.has_items else None
     values["language"] = (details.language or "").strip() or None
+    # A requirement that does not apply to the category is not kept (a halal sofa would match nothing).
+    for requirement, empty in NOT_REQUIRED.items():
+        if requirement not in category.info.requirements:
+            values[requirement.value] = empty
     return values
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    value: Any
+    reason: str
+
+
+def _first_name(member: Member) -> str:
+    return member.full_name.split()[0] if member.full_name.strip() else "a member"
+
+
+def _names(members: list[Member]) -> str:
+    names = [_first_name(m) for m in members]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def suggested_requirements(family: Family, category: Category) -> dict[Requirement, Suggestion]:
+    """Requirements the household suggests for a need of this category, each with the reason shown beside it.
+
+    Only requirements that apply to the category are suggested: halal for food, not for a sofa.
+    """
+    applies = CATEGORIES[category].requirements
+    members = family.current_members
+    out: dict[Requirement, Suggestion] = {}
+    step_free = [m for m in members if m.needs_step_free_access]
+    if Requirement.STEP_FREE in applies and step_free:
+        verb = "needs" if len(step_free) == 1 else "need"
+        out[Requirement.STEP_FREE] = Suggestion(True, f"Suggested because {_names(step_free)} {verb} step-free access")
+    halal = [m for m in members if m.eats_halal]
+    if Requirement.HALAL in applies and halal:
+        verb = "eats" if len(halal) == 1 else "eat"
+        out[Requirement.HALAL] = Suggestion(True, f"Suggested because {_names(halal)} {verb} halal food")
+    if Requirement.LANGUAGE in applies and family.preferred_languages:
+        language = family.preferred_languages[0]
+        out[Requirement.LANGUAGE] = Suggestion(
+            language, f"Suggested because the family's preferred language is {language}"
+        )
+    return out
 
 
 def raise_need(family: Family, details: NeedDetails, actor: Any, today: date) -> Need:

@@ -12,6 +12,9 @@ from resettle.extensions import db
 from resettle.families.checklists import checklist_for
 from resettle.families.errors import FamilyError
 from resettle.families.models import Family, Task, TaskStage, TaskStatus
+from resettle.notifications.models import NotificationKind
+from resettle.notifications.services import notify, site_path
+from resettle.web.templating import date_in_words
 
 TASK_ROLES = (Role.CASEWORKER, Role.ADMIN)
 LONGEST_SNOOZE_DAYS = 90
@@ -101,6 +104,20 @@ def reassign_task(task: Task, assignee: User | None, actor: Any) -> Task:
         f"Task {task.id} reassigned from {previous} to {assignee.email}",
         actor=actor,
     )
+    if assignee is not actor:
+        giver = getattr(actor, "name", None) or "A colleague"
+        notify(
+            assignee,
+            NotificationKind.TASK_ASSIGNED,
+            f"{giver} gave you a task for {task.family.name} ({task.family.reference}): {task.title}, "
+            f"due {date_in_words(task.due_on)}",
+            site_path("tasks.my_tasks"),
+            email=(
+                "A task was given to you in Resettle",
+                f"{giver} gave you a task for family {task.family.reference}: {task.title}, due "
+                f"{date_in_words(task.due_on)}.\n\nSee your tasks in Resettle.",
+            ),
+        )
     return task
 
 

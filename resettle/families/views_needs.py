@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template
+from flask import abort, flash, redirect, render_template, request
 from flask_login import current_user
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from resettle.auth.models import Role
 from resettle.auth.permissions import roles_required
@@ -15,7 +16,7 @@ from resettle.families.dates import local_today
 from resettle.families.errors import FamilyError
 from resettle.families.forms import NeedForm, parse_pounds_to_pence, parse_whole_number
 from resettle.families.models import Family, Member, Need, NeedStatus
-from resettle.families.needs import NeedDetails, raise_need, update_need
+from resettle.families.needs import NeedDetails, Suggestion, raise_need, suggested_requirements, update_need
 from resettle.families.queries import get_family_or_404
 from resettle.families.view_helpers import (
     category_choices,
@@ -25,16 +26,51 @@ from resettle.families.view_helpers import (
     member_choices,
     need_status_choices,
 )
+from resettle.taxonomy import ITEM_KINDS, Category, Requirement
 from resettle.web.forms import show_field_error
 
 CASE_STAFF = (Role.CASEWORKER, Role.ADMIN)
 
 
-def _prepare(form: NeedForm, family: Family) -> None:
+def _chosen_category(need: Need | None = None) -> Category | None:
+    """The category being filled in: the one posted, else `?category=`, else the need's own."""
+    value = request.form.get("category") or request.args.get("category") or (need.category.value if need else "")
+    try:
+        return Category(value)
+    except ValueError:
+        return None
+
+
+def _prepare(
+    form: NeedForm, family: Family, category: Category | None, suggestions: dict[Requirement, Suggestion]
+) -> None:
     form.category.choices = category_choices()
     form.item.choices = item_choices()
+    if category is not None and category.info.has_items:
+        form.item.choices = [SelectChoice("", "Select the item")] + [
+            SelectChoice(code, item.label) for code, item in ITEM_KINDS.items() if item.category == category
+        ]
     form.member.choices = member_choices(family)
     form.status.choices = need_status_choices()
+    for requirement, suggestion in suggestions.items():
+        getattr(form, requirement.value).description = suggestion.reason
+
+
+def _render(form: NeedForm, family: Family, category: Category | None, title: str, need: Need | None = None) -> str:
+    if category is None:
+        # First the kind of need: the requirements asked for next depend on it.
+        return render_template(
+            "families/need_category.html", family=family, need=need, title=title, categories=list(Category)
+        )
+    return render_template(
+        "families/need_form.html",
+        form=form,
+        family=family,
+        need=need,
+        title=title,
+        category=category,
+        applies={requirement.value for requirement in category.info.requirements},
+    )
 
 
 def _details(form: NeedForm) -> NeedDetails:
@@ -62,16 +98,12 @@ def _details(form: NeedForm) -> NeedDetails:
 @roles_required(*CASE_STAFF)
 def raise_family_need(reference: str) -> str | Response:
     family = get_family_or_404(reference)
-    members = family.current_members
-    form = NeedForm(
-        data={
-            "priority": "3",
-            "units": "1",
-            "step_free": any(m.needs_step_free_access for m in members),
-            "halal": any(m.eats_halal for m in members),
-        }
-    )
-    _prepare(form, family)
+    category = _chosen_category()
+    suggestions = suggested_requirements(family, category) if category else {}
+    # Yes/no suggestions start ticked, with their reason shown beside them; a language is only suggested.
+    ticked = {r.value: s.value for r, s in suggestions.items() if r != Requirement.LANGUAGE}
+    form = NeedForm(data={"priority": "3", "units": "1", "category": category.value if category else "", **ticked})
+    _prepare(form, family, category, suggestions)
     if form.validate_on_submit():
         try:
             need = raise_need(family, _details(form), current_user, local_today())
@@ -80,7 +112,7 @@ def raise_family_need(reference: str) -> str | Response:
         else:
             flash(f"Need raised: {need.title}", "success")
             return redirect(family_url(family, "needs"))
-    return render_template("families/need_form.html", form=form, family=family, title="Raise a need")
+    return _render(form, family, category, "Raise a need")
 
 
 @bp.route("/<reference>/needs/<int:need_id>/edit", methods=["GET", "POST"])
@@ -90,9 +122,10 @@ def edit_need(reference: str, need_id: int) -> str | Response:
     need = db.session.get(Need, need_id)
     if need is None or need.family_id != family.id:
         abort(404)
+    category = _chosen_category(need)
     form = NeedForm(
         data={
-            "category": need.category.value,
+            "category": category.value if category else need.category.value,
             "item": need.item or "",
             "description": need.description,
             "member": str(need.member_id or ""),
@@ -110,7 +143,7 @@ def edit_need(reference: str, need_id: int) -> str | Response:
             "status": need.status.value,
         }
     )
-    _prepare(form, family)
+    _prepare(form, family, category, suggested_requirements(family, category) if category else {})
     if form.validate_on_submit():
         try:
             status = NeedStatus(form.status.data) if form.status.data in set(NeedStatus) else None
@@ -122,4 +155,4 @@ def edit_need(reference: str, need_id: int) -> str | Response:
         else:
             flash(f"Need saved: {need.title}", "success")
             return redirect(family_url(family, "needs"))
-    return render_template("families/need_form.html", form=form, family=family, need=need, title="Change a need")
+    return _render(form, family, category, "Change a need", need)

@@ -151,11 +151,11 @@ def budget_use(today: date) -> list[ChartRow]:
         modifier = "over" if percent >= 100 else "warning" if percent >= 80 else ""
         rows.append(
             ChartRow(
-                f"{stream.name} ({stream.code})",
+                f"{stream.scheme.code}: {stream.name}",
                 used,
                 percent,
                 modifier,
-                f"{percent}% of {format_pence(allocated)} used",
+                f"{'less than 1' if used and not percent else percent}% of {format_pence(allocated)} used",
             )
         )
     return rows

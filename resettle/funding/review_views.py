@@ -15,7 +15,13 @@ from resettle.bounds import parse_id
 from resettle.extensions import db
 from resettle.funding import bp
 from resettle.funding.budgets import today
-from resettle.funding.claims import CLAIM_CSV_HEADER, claim_csv_rows, create_claim_batch, list_claim_batches
+from resettle.funding.claims import (
+    CLAIM_CSV_HEADER,
+    claim_csv_rows,
+    claimable_lines,
+    create_claim_batch,
+    list_claim_batches,
+)
 from resettle.funding.models import FundingScheme
 from resettle.funding.queries import list_schemes, list_streams
 from resettle.funding.review_queries import SpendFilters, budget_use, spend_by_month, spend_by_stream, spend_query
@@ -26,6 +32,8 @@ from resettle.funding.spend_services import (
     approve_spend_line,
     decide_in_bulk,
     get_lines_by_public_ids,
+    meet_need_by_spend,
+    need_to_meet,
     reject_spend_line,
 )
 from resettle.funding.spend_views import line_or_404, render_line, show_problems
@@ -99,13 +107,17 @@ def bulk_decide() -> str | Response:
 def approve_spend(public_id: str) -> str | Response:
     line = line_or_404(public_id)
     form = ApproveForm()
-    if form.validate_on_submit():
+    asks_about_need = need_to_meet(line) is not None
+    if form.validate_on_submit() and asks_about_need and form.need_met.data not in ("yes", "no"):
+        form.need_met.errors = [f"Select whether the need ({line.need.title}) is now met"]
+    elif form.is_submitted() and not form.errors:
         try:
             approve_spend_line(line, current_user, form.note.data or "")
         except SpendError as error:
             show_problems(form, error, "note")
         else:
-            flash(f"{line.reference} approved", "success")
+            met = meet_need_by_spend(line, current_user) if form.need_met.data == "yes" else None
+            flash(f"{line.reference} approved" + (f"; need met: {met.title}" if met else ""), "success")
             return redirect(url_for("funding.review_queue"))
     return render_line(line, form=form, approve_form=form)
 
@@ -146,19 +158,33 @@ def claim_batches() -> str | Response:
     form.scheme.choices = [SelectChoice("", "Select a scheme")] + [
         SelectChoice(str(s.id), f"{s.code}: {s.name}") for s in list_schemes()
     ]
+    preview = None
     if form.validate_on_submit():
         scheme_id = parse_id(form.scheme.data)
         scheme = db.session.get(FundingScheme, scheme_id) if scheme_id else None
         if scheme is None:
             abort(400)
-        try:
-            batch = create_claim_batch(scheme, form.period_end.data, current_user)
-        except SpendError as error:
-            show_problems(form, error, "scheme")
+        lines = claimable_lines(scheme, form.period_end.data)
+        fingerprint = f"{len(lines)}:{sum(line.amount_pence for line in lines)}"
+        if form.confirm.data and form.previewed.data == fingerprint:
+            try:
+                batch = create_claim_batch(scheme, form.period_end.data, current_user)
+            except SpendError as error:
+                show_problems(form, error, "scheme")
+            else:
+                flash(f"Claim batch {batch.reference} created with {batch.line_count} lines", "success")
+                return redirect(url_for("funding.claim_batches"))
         else:
-            flash(f"Claim batch {batch.reference} created with {batch.line_count} lines", "success")
-            return redirect(url_for("funding.claim_batches"))
-    return render_template("funding/claims.html", form=form, batches=list_claim_batches())
+            # First the preview; again if approvals changed the lines since it was shown.
+            changed = bool(form.confirm.data)
+            form.previewed.data = fingerprint
+            preview = {
+                "scheme": scheme,
+                "lines": lines,
+                "total": sum(x.amount_pence for x in lines),
+                "changed": changed,
+            }
+    return render_template("funding/claims.html", form=form, batches=list_claim_batches(), preview=preview)
 
 
 @bp.route("/claims/<public_id>.csv")

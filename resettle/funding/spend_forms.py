@@ -12,7 +12,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
@@ -92,6 +92,13 @@ class ApproveForm(BoundedForm):
         description="Needed for items the scheme pays for only with approval",
         validators=[Optional(), Length(max=1000, message="Note must be 1000 characters or fewer")],
     )
+    # Asked only when the line is for a need still open or matched (see spend_line.html).
+    need_met = RadioField(
+        "Is the need now met?",
+        choices=[SelectChoice("yes", "Yes, mark the need as met"), SelectChoice("no", "No, the need stays open")],
+        widget=GovRadioInput(),
+        validators=[Optional()],
+    )
     approve = SubmitField("Approve", widget=GovSubmitInput())
 
 
@@ -166,4 +173,7 @@ class ClaimBatchForm(BoundedForm):
         window=CASE_PLANNED,
         validators=[InputRequired("Enter the last date to include")],
     )
-    submit = SubmitField("Create claim batch", widget=GovSubmitInput())
+    # The preview's lines ("count:total pence"): confirming creates the batch only if they are still the same.
+    previewed = HiddenField()
+    submit = SubmitField("Preview the claim", widget=GovSubmitInput())
+    confirm = SubmitField("Create claim batch", widget=GovSubmitInput())

@@ -24,7 +24,8 @@ from resettle.audit.services import record
 from resettle.auth.models import Role, User
 from resettle.db import utcnow
 from resettle.extensions import db
-from resettle.families.models import Family, Need
+from resettle.families.models import Family, Need, NeedStatus
+from resettle.families.needs import set_need_status
 from resettle.funding.allocation import BudgetFigures
 from resettle.funding.budgets import figures_for, lock_budget, today
 from resettle.funding.config_services import create_expense_category
@@ -39,7 +40,8 @@ from resettle.funding.rules import (
     submission_problems,
 )
 from resettle.funding.spend_models import SpendLine, SpendStatus
-from resettle.notifications.email import queue_email
+from resettle.notifications.models import NotificationKind
+from resettle.notifications.services import notify, site_path
 from resettle.taxonomy import ITEM_KINDS, Category
 from resettle.web.templating import format_pence
 
@@ -387,6 +389,46 @@ def approve_spend_line(line: SpendLine, reviewer: User, note: str = "") -> Spend
     return line
 
 
+OPEN_NEED_STATUSES = (NeedStatus.OPEN, NeedStatus.MATCHED)
+
+
+def need_to_meet(line: SpendLine) -> Need | None:
+    """The need an approval should ask about: the line's need, while it is still open or matched."""
+    need = line.need
+    return need if need is not None and need.status in OPEN_NEED_STATUSES else None
+
+
+def spend_covers_need(line: SpendLine) -> bool:
+    """Whether the spend bought what the need asks for: the need's item for goods, its kind for services."""
+    need = need_to_meet(line)
+    if need is None:
+        return False
+    code = line.expense_category.code
+    if need.item:
+        return code == need.item
+    return line.expense_category.category == need.category and code in (
+        need.category.value,
+        SERVICE_EXPENSE_CODES.get(need.category),
+    )
+
+
+def meet_need_by_spend(line: SpendLine, actor: User) -> Need | None:
+    """After approval: the line's need is met (matching and /needed stop asking for it)."""
+    need = need_to_meet(line)
+    if need is None or line.status not in (SpendStatus.APPROVED, SpendStatus.CLAIMED):
+        return None
+    set_need_status(need, NeedStatus.MET)
+    db.session.flush()
+    record(
+        "need_met_by_spend",
+        "family",
+        line.family.reference,
+        f"Need {need.id} met by spend {line.reference}",
+        actor=actor,
+    )
+    return need
+
+
 def reject_spend_line(line: SpendLine, reviewer: User, reason: str) -> SpendLine:
     _check_reviewer(line, reviewer)
     if line.status is not SpendStatus.SUBMITTED:
@@ -408,12 +450,18 @@ def reject_spend_line(line: SpendLine, reviewer: User, reason: str) -> SpendLine
         f"{line.reference} rejected (reason on the spend line)",
         actor=reviewer,
     )
-    queue_email(
-        line.created_by.email,
-        f"Spend {line.reference} was not approved",
-        f"Spend {line.reference} ({line.item_description}, {format_pence(line.amount_pence)}) for family "
-        f"{line.family.reference} was not approved.\n\nReason: {line.rejection_reason}\n\n"
-        "You can correct it and submit it again in Resettle.",
+    notify(
+        line.created_by,
+        NotificationKind.SPEND_REJECTED,
+        f"Spend {line.reference} ({line.item_description}, {format_pence(line.amount_pence)}) was not approved: "
+        f"{line.rejection_reason}",
+        site_path("funding.show_spend_line", public_id=line.public_id),
+        email=(
+            f"Spend {line.reference} was not approved",
+            f"Spend {line.reference} ({line.item_description}, {format_pence(line.amount_pence)}) for family "
+            f"{line.family.reference} was not approved.\n\nReason: {line.rejection_reason}\n\n"
+            "You can correct it and submit it again in Resettle.",
+        ),
     )
     return line
 

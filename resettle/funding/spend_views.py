@@ -103,7 +103,7 @@ def _choose(form: SpendLineForm, family: Family | None) -> None:
         SelectChoice(str(c.id), f"{c.label} ({c.category.label})") for c in list_expense_categories(active_only=True)
     ]
     form.stream.choices = [SelectChoice("", "Select a funding stream")] + [
-        SelectChoice(str(s.id), f"{s.scheme.code}: {s.name} ({s.code})") for s in list_streams(open_on=today())
+        SelectChoice(str(s.id), f"{s.scheme.code}: {s.name}") for s in list_streams(open_on=today())
     ]
 
 
@@ -184,11 +184,20 @@ def edit_spend_line(public_id: str) -> str | Response:
     return render_template("funding/spend_form.html", form=form, title=f"Change spend {line.reference}", line=line)
 
 
+def _approve_form(line: SpendLine) -> ApproveForm:
+    from resettle.funding.spend_services import spend_covers_need
+
+    form = ApproveForm()
+    if not form.is_submitted():
+        form.need_met.data = "yes" if spend_covers_need(line) else "no"
+    return form
+
+
 def render_line(line: SpendLine, form: Any = None, **forms: Any) -> str:
     context = {
         "receipt_form": ReceiptForm(),
         "submit_form": ActionForm(),
-        "approve_form": ApproveForm(),
+        "approve_form": _approve_form(line),
         "reject_form": RejectForm(),
         **forms,
     }

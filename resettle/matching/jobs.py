@@ -12,10 +12,13 @@ from resettle.jobs import register_job
 from resettle.matching.emails import send_new_proposals_digest
 from resettle.matching.models import MatchRun, Proposal, ProposalStatus, RunTrigger
 from resettle.matching.runs import NIGHTLY_TIME_LIMIT, run_matching
+from resettle.notifications.models import NotificationKind
+from resettle.notifications.services import notify, site_path, users_wanting_email
 
 
 def notify_caseworkers(run: MatchRun) -> int:
-    """One email per caseworker with new proposals for their families in this run. Returns emails queued."""
+    """A notification to each caseworker with new proposals for their families in this run, and one email to
+    those who want proposals by email. Returns emails queued."""
     by_caseworker: dict[int, list[Proposal]] = defaultdict(list)
     users: dict[int, User] = {}
     for proposal in run.proposals:
@@ -29,8 +32,19 @@ def notify_caseworkers(run: MatchRun) -> int:
             by_caseworker[caseworker.id].append(proposal)
             users[caseworker.id] = caseworker
     for user_id, proposals in by_caseworker.items():
-        send_new_proposals_digest(users[user_id], proposals)
-    return len(by_caseworker)
+        count = len(proposals)
+        families = sorted({proposal.need.family.name for proposal in proposals})
+        notify(
+            users[user_id],
+            NotificationKind.NEW_PROPOSAL,
+            f"{count} new matching proposal{'s' if count != 1 else ''} for {', '.join(families)}",
+            site_path("matching.caseload_proposals"),
+        )
+    # The daily digest goes only to those who want proposals by email.
+    emailed = users_wanting_email([users[user_id] for user_id in by_caseworker], NotificationKind.NEW_PROPOSAL)
+    for user in emailed:
+        send_new_proposals_digest(user, by_caseworker[user.id])
+    return len(emailed)
 
 
 @register_job(

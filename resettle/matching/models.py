@@ -34,7 +34,7 @@ from resettle.db import UTCDateTime, utcnow
 from resettle.extensions import db
 from resettle.families.models import Need, Task
 from resettle.funding.models import FundingStream
-from resettle.offers.models import Offer, OfferItem
+from resettle.offers.models import Offer, OfferItem, OfferStatus
 
 if TYPE_CHECKING:
     from resettle.funding.spend_models import SpendLine
@@ -202,6 +202,16 @@ class Proposal(db.Model):
     offer_item: Mapped[OfferItem | None] = relationship()
     stream: Mapped[FundingStream | None] = relationship()
     decided_by: Mapped[User | None] = relationship()
+
+    @property
+    def unavailable_reason(self) -> str:
+        """Why this proposal can no longer be accepted, or "" while it can (the same rule as accepting)."""
+        offer = self.offer
+        if offer.on_waiting_list and offer.status is OfferStatus.VERIFIED:
+            return f"Offer {offer.reference} is no longer available: it was moved to the waiting list."
+        if offer.status is not OfferStatus.VERIFIED:
+            return f"Offer {offer.reference} is no longer available: it is {offer.status.label.lower()}."
+        return ""
 
 
 class UnmetNeed(db.Model):

@@ -6,11 +6,21 @@ from dataclasses import dataclass, field
 
 from flask import abort
 from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
 
 from resettle.extensions import db
 from resettle.families.models import Family, Need, NeedStatus
-from resettle.matching.models import ACTIVE_MATCH_STATUSES, Match, MatchRun, Proposal, ProposalStatus, UnmetNeed
+from resettle.matching.models import (
+    ACTIVE_MATCH_STATUSES,
+    Match,
+    MatchRun,
+    MatchStatus,
+    Proposal,
+    ProposalStatus,
+    UnmetNeed,
+)
 from resettle.matching.runs import latest_run
+from resettle.offers.models import Offer, OfferStatus
 
 
 def get_or_404(model: type, row_id: int) -> object:
@@ -18,6 +28,26 @@ def get_or_404(model: type, row_id: int) -> object:
     if row is None:
         abort(404)
     return row
+
+
+GONE_OFFER_STATUSES = (OfferStatus.WITHDRAWN, OfferStatus.REJECTED, OfferStatus.EXPIRED)
+
+
+def gone_offer_matches(caseworker_id: int | None = None, limit: int = 100) -> list[Match]:
+    """Agreed matches whose offer was withdrawn, rejected or expired since: each needs another offer."""
+    statement = (
+        select(Match)
+        .join(Offer, Offer.id == Match.offer_id)
+        .join(Need, Need.id == Match.need_id)
+        .join(Family, Family.id == Need.family_id)
+        .where(Match.status == MatchStatus.ACCEPTED, Offer.status.in_(GONE_OFFER_STATUSES))
+        .options(selectinload(Match.need).selectinload(Need.family), selectinload(Match.offer))
+        .order_by(Match.id)
+        .limit(limit)
+    )
+    if caseworker_id is not None:
+        statement = statement.where(Family.caseworker_id == caseworker_id)
+    return list(db.session.execute(statement).scalars())
 
 
 def open_proposals_query() -> Select:

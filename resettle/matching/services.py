@@ -25,7 +25,7 @@ from resettle.extensions import db
 from resettle.families.dates import local_today
 from resettle.families.models import Need, NeedStatus, TaskStatus
 from resettle.families.needs import set_need_status
-from resettle.families.tasks import TASK_ROLES, add_task
+from resettle.families.tasks import TASK_ROLES, add_task, complete_task
 from resettle.funding.budgets import today
 from resettle.funding.models import FundingStream
 from resettle.funding.spend_services import (
@@ -278,7 +278,8 @@ UNDELIVERABLE_OFFER_STATUSES = frozenset({OfferStatus.WITHDRAWN, OfferStatus.REJ
 
 
 def fulfil_match(match: Match, actor: User) -> Match:
-    """Delivered: the need is met and, once every place of the offer is used and delivered, the offer too."""
+    """Delivered: the need is met, the task to arrange it done and, once every place of the offer is used and
+    delivered, the offer too."""
     if match.status is not MatchStatus.ACCEPTED:
         raise MatchError("match", f"This match is already {match.status.label.lower()}")
     offer = _locked(Offer, match.offer_id)
@@ -291,6 +292,9 @@ def fulfil_match(match: Match, actor: User) -> Match:
     match.status = MatchStatus.FULFILLED
     match.fulfilled_by, match.fulfilled_at = actor, utcnow()
     set_need_status(match.need, NeedStatus.MET)
+    if match.task is not None and match.task.status is TaskStatus.OPEN:
+        # The task was to arrange this delivery; it is done now.
+        complete_task(match.task, actor, evidence=f"Match fulfilled: offer {offer.reference} delivered")
     db.session.flush()
     still_open = db.session.execute(
         select(Match.id).where(Match.offer_id == offer.id, Match.status == MatchStatus.ACCEPTED)

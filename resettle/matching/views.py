@@ -20,7 +20,13 @@ from resettle.matching.forms import CancelMatchForm, PickOfferForm, RejectForm
 from resettle.matching.gap_report import gap_groups, gap_rows
 from resettle.matching.models import Match, Proposal, RunTrigger
 from resettle.matching.picking import candidates_for
-from resettle.matching.queries import family_matching, get_or_404, open_proposals_query, runs_query
+from resettle.matching.queries import (
+    family_matching,
+    get_or_404,
+    gone_offer_matches,
+    open_proposals_query,
+    runs_query,
+)
 from resettle.matching.runs import latest_run, run_matching
 from resettle.matching.services import (
     MatchError,
@@ -49,7 +55,12 @@ def _family_page(family: Any, error: str | None = None, status: int = 200) -> tu
 @bp.route("/")
 @roles_required(*CASE_STAFF)
 def caseload_proposals() -> str:
-    return render_template("matching/caseload.html", page=paginate(open_proposals_query()), run=latest_run())
+    return render_template(
+        "matching/caseload.html",
+        page=paginate(open_proposals_query()),
+        run=latest_run(),
+        gone=gone_offer_matches(current_user.id if current_user.role == Role.CASEWORKER else None),
+    )
 
 
 @bp.route("/run", methods=["POST"])

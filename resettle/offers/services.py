@@ -23,6 +23,8 @@ from resettle.errors import FieldError
 from resettle.extensions import db
 from resettle.families.lha import rate_on
 from resettle.families.places import district_of, normalise_postcode
+from resettle.notifications.models import NotificationKind
+from resettle.notifications.services import notify, site_path, users_wanting_email
 from resettle.offers import emails
 from resettle.offers.models import (
     DbsStatus,
@@ -276,8 +278,34 @@ def withdraw_by_offerer(offer: Offer, reason: str = "") -> None:
         offer, OfferStatus.WITHDRAWN, actor_label=OFFERER, note=reason.strip(), actor_email=offer.offerer_email
     )
     if was_matched:
-        for address in active_caseworker_emails():
-            emails.send_matched_offer_withdrawn(address, offer)
+        tell_caseworkers_offer_withdrawn(offer)
+
+
+def tell_caseworkers_offer_withdrawn(offer: Offer) -> None:
+    """The caseworkers of the families it was matched with hear in the service; every caseworker who wants
+    it by email gets the email, as all caseworkers did before anyone could choose."""
+    from resettle.families.models import Family, Need
+    from resettle.matching.models import Match, MatchStatus
+
+    holding = (
+        select(Need.family_id)
+        .join(Match, Match.need_id == Need.id)
+        .where(Match.offer_id == offer.id, Match.status == MatchStatus.ACCEPTED)
+    )
+    holders = db.session.execute(select(Family).where(Family.id.in_(holding)).order_by(Family.id)).scalars()
+    for family in holders:
+        notify(
+            family.caseworker,
+            NotificationKind.OFFER_WITHDRAWN,
+            f"Offer {offer.reference} ({offer.title}), matched with {family.name} ({family.reference}), was "
+            "withdrawn: choose another offer",
+            site_path("matching.family_proposals", reference=family.reference),
+        )
+    caseworkers = db.session.execute(
+        select(User).where(User.role == Role.CASEWORKER, User.is_active_account.is_(True)).order_by(User.id)
+    ).scalars()
+    for user in users_wanting_email(caseworkers, NotificationKind.OFFER_WITHDRAWN):
+        emails.send_matched_offer_withdrawn(user.email, offer)
 
 
 def active_caseworker_emails() -> list[str]:

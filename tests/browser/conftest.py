@@ -117,17 +117,6 @@ def page(browser: Any, live_server: str) -> Iterator[Any]:
     context.close()
 
 
-def serious_accessibility_violations(page: Any) -> list[dict[str, Any]]:
-    """Run axe-core on the page and return violations of serious or critical impact."""
-    page.add_script_tag(path=str(AXE_SCRIPT))
-    results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [
-        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in results["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-
-
 _live_apps: list[Flask] = []
 
 
@@ -158,3 +147,17 @@ def sign_in(page: Any, email: str, password: str) -> None:
         page.get_by_label("Code").fill(current_demo_code(email))
         page.get_by_role("button", name="Continue").click()
         page.wait_for_load_state()
+
+
+def accessibility_violations(page: Any) -> list[dict[str, Any]]:
+    """Run axe-core on the page and return every violation, whatever its impact."""
+    page.add_script_tag(path=str(AXE_SCRIPT))
+    results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in results["violations"]
+    ]
+
+
+def has_no_horizontal_scroll(page: Any) -> bool:
+    return page.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth")

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from resettle.demo import DEMO_PASSWORD
-from tests.browser.conftest import serious_accessibility_violations, sign_in
+from tests.browser.conftest import accessibility_violations, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -33,15 +33,15 @@ def test_caseworker_creates_a_family_and_completes_an_arrival_task(page: Any) ->
     sign_in(page, "amira.caseworker@council.example", DEMO_PASSWORD)
     page.wait_for_url("**/")
     page.get_by_role("link", name="Families").first.click()
-    assert serious_accessibility_violations(page) == [], "family list"
+    assert accessibility_violations(page) == [], "family list"
 
     page.get_by_role("button", name="Add a family").click()
-    assert serious_accessibility_violations(page) == [], "new family form"
+    assert accessibility_violations(page) == [], "new family form"
     page.get_by_label("Family name").fill("Nasser family")
     page.get_by_role("button", name="Create family").click()  # mistakes first: the errors are listed
     assert "Enter the referral date" in page.locator(".govuk-error-summary").inner_text()
     assert page.get_by_label("Family name").input_value() == "Nasser family"
-    assert serious_accessibility_violations(page) == [], "form with errors"
+    assert accessibility_violations(page) == [], "form with errors"
 
     page.get_by_label("Syrian Vulnerable Persons Resettlement Scheme (VPRS)").check()
     fill_date(page, "referral_date", "3", "1", "2017")
@@ -51,7 +51,7 @@ def test_caseworker_creates_a_family_and_completes_an_arrival_task(page: Any) ->
     page.get_by_label("Postcode (optional)").fill("SE13 5AB")
     page.get_by_role("button", name="Create family").click()
     assert "created" in page.locator(".govuk-notification-banner").inner_text()
-    assert serious_accessibility_violations(page) == [], "family page"
+    assert accessibility_violations(page) == [], "family page"
 
     add_member(page, "Hiba Nasser", ("2", "2", "1983"), "Female", "Partner or spouse")
     add_member(page, "Omar Nasser", ("9", "9", "2009"), "Male", "Son or daughter")
@@ -64,7 +64,7 @@ def test_caseworker_creates_a_family_and_completes_an_arrival_task(page: Any) ->
     assert "arrival tasks have been created" in page.locator(".govuk-notification-banner").inner_text()
     tasks = page.locator("table", has_text="Open tasks")
     assert "Make the Universal Credit claim" in tasks.inner_text()
-    assert serious_accessibility_violations(page) == [], "family page with tasks"
+    assert accessibility_violations(page) == [], "family page with tasks"
 
     tasks.get_by_role("button", name="Make the Universal Credit claim").click()
     assert "Done: Make the Universal Credit claim" in page.locator(".govuk-notification-banner").inner_text()
@@ -72,7 +72,7 @@ def test_caseworker_creates_a_family_and_completes_an_arrival_task(page: Any) ->
 
     page.get_by_role("link", name="My tasks").first.click()
     assert "Secure a property at or below the LHA rate" in page.locator("main").inner_text()
-    assert serious_accessibility_violations(page) == [], "my tasks"
+    assert accessibility_violations(page) == [], "my tasks"
 
 
 def test_demo_family_pages_are_accessible(page: Any) -> None:
@@ -81,12 +81,12 @@ def test_demo_family_pages_are_accessible(page: Any) -> None:
     page.goto("/families/?q=Saleh")
     page.locator("table a.govuk-link").first.click()
     assert page.get_by_role("heading", level=1).inner_text().startswith("Saleh family")
-    assert serious_accessibility_violations(page) == [], "demo family page"
+    assert accessibility_violations(page) == [], "demo family page"
     page.get_by_role("link", name="Health notes").click()
     assert "Heart failure" in page.locator("main").inner_text()
-    assert serious_accessibility_violations(page) == [], "health notes"
+    assert accessibility_violations(page) == [], "health notes"
     page.get_by_role("link", name="Back to the family").click()
     page.get_by_role("button", name="Raise a need").click()
-    assert serious_accessibility_violations(page) == [], "need form"
+    assert accessibility_violations(page) == [], "need form"
     page.goto("/tasks/team")
-    assert serious_accessibility_violations(page) == [], "team tasks"
+    assert accessibility_violations(page) == [], "team tasks"

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from resettle.demo import DEMO_PASSWORD
-from tests.browser.conftest import serious_accessibility_violations, sign_in
+from tests.browser.conftest import accessibility_violations, sign_in
 from tests.smtp import SMTPServer
 
 pytestmark = pytest.mark.browser
@@ -36,11 +36,11 @@ def _fill_date(page: Any, name: str, days_from_today: int) -> None:
 def _offer_home_with_a_mistake_first(page: Any) -> str:
     page.goto("/offer")
     assert page.title() == "Offer help to refugee families – Resettle"
-    assert serious_accessibility_violations(page) == []
+    assert accessibility_violations(page) == []
     page.get_by_label("A home to rent").check()
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url("**/offer/housing")
-    assert serious_accessibility_violations(page) == []
+    assert accessibility_violations(page) == []
 
     page.get_by_label("Address of the home").fill("Flat 2, 48 Hither Green Lane")
     page.get_by_label("Postcode").fill("SE13 6QP")
@@ -57,7 +57,7 @@ def _offer_home_with_a_mistake_first(page: Any) -> str:
     assert page.title().startswith("Error: ")
     assert page.get_by_label("Address of the home").input_value() == "Flat 2, 48 Hither Green Lane"
     assert page.get_by_label("Your full name").input_value() == "Helen Park"
-    assert serious_accessibility_violations(page) == []
+    assert accessibility_violations(page) == []
     summary.get_by_role("link", name="Enter the number of bedrooms").click()
     page.get_by_label("How many bedrooms does it have?").fill("3")
     page.get_by_label("I agree that the council may keep these details").check()
@@ -66,7 +66,7 @@ def _offer_home_with_a_mistake_first(page: Any) -> str:
     panel = page.locator(".govuk-panel")
     assert "Offer sent" in panel.inner_text()
     reference = re.search(r"OF-[A-Z0-9]{6}", panel.inner_text()).group(0)
-    assert serious_accessibility_violations(page) == []
+    assert accessibility_violations(page) == []
     return reference
 
 
@@ -79,7 +79,7 @@ def test_residents_offer_a_home_and_furniture_and_a_caseworker_verifies_the_home
     link = re.search(r"https?://\S+/offer/manage/\S+", message.body).group(0)
     page.goto(link)
     assert reference in page.locator("main").inner_text()
-    assert serious_accessibility_violations(page) == []
+    assert accessibility_violations(page) == []
 
     page.goto("/offer/furniture")
     page.locator("#items-0-kind").select_option("cot")
@@ -96,21 +96,21 @@ def test_residents_offer_a_home_and_furniture_and_a_caseworker_verifies_the_home
 
     page.goto("/needed")
     assert page.get_by_role("heading", level=1).inner_text() == "What families need now"
-    assert serious_accessibility_violations(page) == []
+    assert accessibility_violations(page) == []
 
     sign_in(page, "amira.caseworker@council.example", DEMO_PASSWORD)
     page.wait_for_url("**/")
     page.get_by_role("link", name="Offers").first.click()
     page.wait_for_url("**/offers/")
-    assert serious_accessibility_violations(page) == []
+    assert accessibility_violations(page) == []
     page.get_by_label("Reference, name or email").fill(reference)
     page.get_by_role("button", name="Apply filters").click()
     page.get_by_role("link", name=reference).click()
     assert "Helen Park" in page.locator("main").inner_text()
-    assert serious_accessibility_violations(page) == []
+    assert accessibility_violations(page) == []
 
     page.get_by_role("button", name="Verify").click()
-    assert serious_accessibility_violations(page) == []
+    assert accessibility_violations(page) == []
     page.locator("input[name=has_gas_supply][value=yes]").check()
     _fill_date(page, "gas_safety_checked_on", -50)
     _fill_date(page, "electrical_report_on", -900)
@@ -123,7 +123,7 @@ def test_residents_offer_a_home_and_furniture_and_a_caseworker_verifies_the_home
     assert f"Offer {reference} verified" in page.locator(".govuk-notification-banner").inner_text()
     assert "Verified" in page.locator("main .govuk-tag").first.inner_text()
     assert "Submitted → Verified" in page.locator("main").inner_text()
-    assert serious_accessibility_violations(page) == []
+    assert accessibility_violations(page) == []
 
 
 def test_every_offer_form_and_the_link_pages_are_accessible(page: Any) -> None:
@@ -136,11 +136,11 @@ def test_every_offer_form_and_the_link_pages_are_accessible(page: Any) -> None:
         "/offer/manage/not-a-valid-link",
     ):
         page.goto(path)
-        assert serious_accessibility_violations(page) == [], path
+        assert accessibility_violations(page) == [], path
     page.goto("/offer/esol")
     page.get_by_role("button", name="Send offer").click()
     assert "Enter how many learners" in page.locator(".govuk-error-summary").inner_text()
-    assert serious_accessibility_violations(page) == []
+    assert accessibility_violations(page) == []
 
 
 def test_staff_action_pages_are_accessible(page: Any) -> None:
@@ -151,4 +151,4 @@ def test_staff_action_pages_are_accessible(page: Any) -> None:
     offer_path = urlsplit(page.url).path
     for action in ("edit", "status", "reject", "duplicate"):
         page.goto(f"{offer_path}/{action}")
-        assert serious_accessibility_violations(page) == [], action
+        assert accessibility_violations(page) == [], action

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from resettle.demo import DEMO_PASSWORD
-from tests.browser.conftest import serious_accessibility_violations, sign_in
+from tests.browser.conftest import accessibility_violations, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 def test_login_page_is_accessible(page: Any) -> None:
     page.goto("/login")
     assert page.title() == "Sign in – Resettle"
-    assert serious_accessibility_violations(page) == []
+    assert accessibility_violations(page) == []
 
 
 def test_wrong_password_shows_the_error_summary(page: Any) -> None:
@@ -23,14 +23,14 @@ def test_wrong_password_shows_the_error_summary(page: Any) -> None:
     summary = page.locator(".govuk-error-summary")
     assert "Enter a correct email address and password" in summary.inner_text()
     assert page.get_by_label("Email address").input_value() == "amira.caseworker@council.example"
-    assert serious_accessibility_violations(page) == []
+    assert accessibility_violations(page) == []
 
 
 def test_caseworker_signs_in_and_home_page_is_accessible(page: Any) -> None:
     sign_in(page, "amira.caseworker@council.example", DEMO_PASSWORD)
     page.wait_for_url("**/")
     assert page.get_by_role("heading", level=1).inner_text() == "Hello, Amira Haddad"
-    assert serious_accessibility_violations(page) == []
+    assert accessibility_violations(page) == []
     page.get_by_role("button", name="Sign out").click()
     assert "You have signed out" in page.locator(".govuk-notification-banner").inner_text()
 
@@ -40,7 +40,7 @@ def test_admin_pages_are_accessible(page: Any) -> None:
     page.wait_for_url("**/")
     for path in ("/admin/users/", "/admin/users/invite", "/admin/audit/"):
         page.goto(path)
-        assert serious_accessibility_violations(page) == [], path
+        assert accessibility_violations(page) == [], path
 
 
 def test_two_factor_set_up_and_sign_in_in_the_browser(page: Any, live_app: Any) -> None:
@@ -60,13 +60,13 @@ def test_two_factor_set_up_and_sign_in_in_the_browser(page: Any, live_app: Any) 
     sign_in(page, email, DEMO_PASSWORD)
     page.wait_for_url("**/account/two-factor")
     assert page.get_by_role("img", name="QR code for your authenticator app").is_visible()
-    assert serious_accessibility_violations(page) == []
+    assert accessibility_violations(page) == []
     key = page.get_by_test_id("totp-key").inner_text().replace(" ", "")
     page.get_by_label("Code from the app").fill(pyotp.TOTP(key).now())
     page.get_by_role("button", name="Turn on two-factor authentication").click()
     codes = page.get_by_test_id("recovery-codes").locator("code").all_inner_texts()
     assert len(codes) == 10
-    assert serious_accessibility_violations(page) == []
+    assert accessibility_violations(page) == []
     page.get_by_role("button", name="Sign out").click()
 
     page.goto("/login")
@@ -74,7 +74,7 @@ def test_two_factor_set_up_and_sign_in_in_the_browser(page: Any, live_app: Any) 
     page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/login/code")
-    assert serious_accessibility_violations(page) == []
+    assert accessibility_violations(page) == []
     page.get_by_label("Code").fill("000000")
     page.get_by_role("button", name="Continue").click()
     assert "Enter the current code" in page.locator(".govuk-error-summary").inner_text()

@@ -165,6 +165,39 @@ def test_a_need_with_priority_out_of_range_is_refused(database: Any, caseworker_
     assert need.requires() == {"item": "bed", "max_distance_km": 5.0} and need.units == 3
 
 
+def test_the_need_form_asks_only_the_requirements_of_its_category(database: Any, caseworker_client: Any) -> None:
+    family = FamilyFactory(preferred_languages=["Arabic"])
+    MemberFactory(family=family, full_name="Sara Darwish", needs_step_free_access=True)
+    MemberFactory(family=family, full_name="Omar Darwish", eats_halal=True)
+    url = f"/families/{family.reference}/needs/new"
+
+    chooser = caseworker_client.get(url).get_data(as_text=True)
+    assert "what is needed?" in chooser and 'name="category"' in chooser and "Must be halal" not in chooser
+
+    furniture = caseworker_client.get(f"{url}?category=furniture").get_data(as_text=True)
+    assert "Sofa" in furniture and "Must be halal" not in furniture and "step-free" not in furniture
+    assert "Suggested because" not in furniture and "bedroom standard" not in furniture
+
+    meal = caseworker_client.get(f"{url}?category=meal").get_data(as_text=True)
+    assert "Suggested because Omar eats halal food" in meal
+    assert "Suggested because Sara needs step-free access" in meal
+    assert "Language the helper must speak" not in meal
+
+    esol = caseworker_client.get(f"{url}?category=esol").get_data(as_text=True)
+    assert "Suggested because the family&#39;s preferred language is Arabic" in esol and "Must be halal" not in esol
+
+    # A requirement posted for a category it does not apply to is not kept.
+    response = submit_form(
+        caseworker_client,
+        url,
+        {"category": "furniture", "item": "sofa", "priority": "3", "units": "1", "halal": "y", "step_free": "y"},
+        form_url=f"{url}?category=furniture",
+    )
+    assert response.status_code == 302
+    need = database.session.execute(select(Need)).scalar_one()
+    assert (need.halal, need.step_free, need.requires()) == (False, False, {"item": "sofa"})
+
+
 def test_arrival_creates_tasks_that_can_be_completed_snoozed_and_reassigned(database: Any, login_as: Any) -> None:
     from resettle.auth.models import Role
 

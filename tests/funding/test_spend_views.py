@@ -164,11 +164,18 @@ def test_reviewer_exports_a_claim_batch_as_csv(
     line = submitted_line(config, family, caseworker_client)
     page_url = f"/funding/spend/{line.public_id}"
     post_with_token(reviewer_client, page_url, f"{page_url}/approve", {"note": ""})
-    created = submit_form(
-        reviewer_client,
-        "/funding/claims",
-        {"scheme": str(config["schemes"]["VPRS"].id), "period_end": ["30", "6", "2017"]},
-    )
+    answers = {"scheme": str(config["schemes"]["VPRS"].id), "period_end": ["30", "6", "2017"]}
+    preview = submit_form(reviewer_client, "/funding/claims", answers).get_data(as_text=True)
+    assert "Check the claim before creating it" in preview and line.reference in preview
+    assert "1 approved spend line for VPRS, £329.00 in all" in preview
+    assert line.status is SpendStatus.APPROVED  # nothing is claimed by the preview
+
+    # Confirming what was not previewed (another line approved since) shows the preview again.
+    stale = submit_form(reviewer_client, "/funding/claims", {**answers, "previewed": "0:0", "confirm": "y"})
+    assert "The approved spend changed since the preview" in stale.get_data(as_text=True)
+    assert line.status is SpendStatus.APPROVED
+
+    created = submit_form(reviewer_client, "/funding/claims", {**answers, "previewed": "1:32900", "confirm": "y"})
     assert created.status_code == 302
     assert line.status is SpendStatus.CLAIMED
     listing = reviewer_client.get("/funding/claims").get_data(as_text=True)
@@ -272,3 +279,45 @@ def test_the_pools_table_is_not_titled_twice(config: dict[str, Any], login_as: A
     page = login_as(Role.CASEWORKER).get("/funding/budgets").get_data(as_text=True)
     assert page.count("Council pools") == 2  # the heading, and the table's caption for screen readers
     assert '<caption class="govuk-table__caption govuk-visually-hidden">Council pools</caption>' in page
+
+
+def test_approving_spend_for_a_need_asks_whether_it_is_met(
+    config: dict[str, Any], family: Family, caseworker_client: Any, reviewer_client: Any
+) -> None:
+    from resettle.families.models import NeedStatus
+    from resettle.taxonomy import Category
+    from tests.families.factories import NeedFactory
+
+    fridge = NeedFactory(family=family, category=Category.FURNITURE, item="fridge", status=NeedStatus.MATCHED)
+    line = submitted_line(config, family, caseworker_client)
+    line.need = fridge
+    db.session.flush()
+    page_url = f"/funding/spend/{line.public_id}"
+    page = reviewer_client.get(page_url).get_data(as_text=True)
+    assert "This spend is for the need ‘Furniture and white goods: Fridge or fridge-freezer’. Is it now met?" in page
+    assert 'value="yes" checked' in page  # the spend bought what the need asks for
+
+    refused = post_with_token(reviewer_client, page_url, f"{page_url}/approve", {"note": ""})
+    assert "Select whether the need" in refused.get_data(as_text=True)
+    assert line.status is SpendStatus.SUBMITTED
+
+    approved = post_with_token(reviewer_client, page_url, f"{page_url}/approve", {"note": "", "need_met": "yes"})
+    assert approved.status_code == 302
+    assert line.status is SpendStatus.APPROVED and fridge.status is NeedStatus.MET
+
+
+def test_a_need_stays_open_when_the_reviewer_says_it_is_not_met(
+    config: dict[str, Any], family: Family, caseworker_client: Any, reviewer_client: Any
+) -> None:
+    from resettle.families.models import NeedStatus
+    from resettle.taxonomy import Category
+    from tests.families.factories import NeedFactory
+
+    beds = NeedFactory(family=family, category=Category.FURNITURE, item="bed", units=4)
+    line = submitted_line(config, family, caseworker_client)  # a fridge, not beds
+    line.need = beds
+    db.session.flush()
+    page_url = f"/funding/spend/{line.public_id}"
+    assert 'value="no" checked' in reviewer_client.get(page_url).get_data(as_text=True)
+    approved = post_with_token(reviewer_client, page_url, f"{page_url}/approve", {"note": "", "need_met": "no"})
+    assert approved.status_code == 302 and beds.status is NeedStatus.OPEN

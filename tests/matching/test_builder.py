@@ -97,3 +97,14 @@ def test_a_line_whose_capacity_is_all_promised_is_left_out(database: Any) -> Non
     built = build_problem(NOON.date())
     assert built.problem["offers"] == []
     assert len(built.problem["needs"]) == 1
+
+
+def test_requirements_that_do_not_apply_to_the_category_never_reach_the_engine(database: Any) -> None:
+    # A sofa need saved while the form still offered every requirement: halal and step-free mean nothing for it.
+    family = arrived_family()
+    sofa = open_need(family, Category.FURNITURE, item="sofa", halal=True, step_free=True, language="Arabic")
+    meal = open_need(family, Category.MEAL, halal=True, step_free=True, language="Arabic")
+    built = build_problem(NOON.date())
+    requires = {n["id"]: n["requires"] for n in built.problem["needs"]}
+    assert requires[f"N{sofa.id}"] == {"item": "sofa"}
+    assert requires[f"N{meal.id}"] == {"halal": True, "step_free": True}

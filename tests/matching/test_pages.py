@@ -64,6 +64,11 @@ def test_the_second_acceptance_of_the_last_place_is_refused_plainly(
     assert response.status_code == 409
     assert f"Offer {offer.reference} is no longer available (it is matched)" in response.get_data(as_text=True)
     assert loser.status is NeedStatus.OPEN and stale.status is ProposalStatus.PROPOSED
+    # The error page, and the family page after it, say why and no longer offer to accept the dead proposal.
+    for html in (response.get_data(as_text=True), caseworker_client.get(page).get_data(as_text=True)):
+        assert f"Offer {offer.reference} is no longer available: it is matched." in html
+        assert f"/matching/proposals/{stale.id}/accept" not in html
+        assert "Choose another offer by hand" in html
 
 
 def test_rejecting_asks_for_a_reason(caseworker_client: FlaskClient, database: Any) -> None:

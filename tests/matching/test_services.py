@@ -168,8 +168,12 @@ def test_fulfilling_meets_the_need_and_closes_the_offer_once_every_place_is_deli
     offer = verified_offer(Category.ESOL, capacity=2)
     run = run_matching(caseworker, RunTrigger.MANUAL)
     one, two = (accept_proposal(_proposal_for(run, need), caseworker) for need in (first, second))
+    assert one.task is not None and one.task.status is TaskStatus.OPEN
     fulfil_match(one, caseworker)
     assert first.status is NeedStatus.MET and one.fulfilled_at is not None
+    # The task to arrange it is done, with what closed it.
+    assert one.task.status is TaskStatus.DONE and one.task.completed_by == caseworker
+    assert offer.reference in one.task.evidence
     assert offer.status is OfferStatus.MATCHED  # the second place is not delivered yet
     fulfil_match(two, caseworker)
     assert offer.status is OfferStatus.FULFILLED

@@ -140,6 +140,11 @@ ROUTE_ACCESS: dict[str, Any] = {
     "need_to_know.break_glass_list": frozenset({AD}),
     "need_to_know.teams": frozenset({AD}),
     "need_to_know.set_user_team": frozenset({AD}),
+    # Notifications: everyone on the staff has their own (opening another's answers 404).
+    "notifications.list_notifications": STAFF,
+    "notifications.open_one": STAFF,
+    "notifications.mark_read": STAFF,
+    "notifications.email_settings": STAFF,
     # Data protection: requests are recorded by caseworkers and administrators; exports may hold health notes,
     # so only caseworkers open them.
     "dataprotection.list_requests": frozenset({CW, AD}),
@@ -199,6 +204,7 @@ URL_ARGS: dict[str, Callable[[], dict[str, Any]]] = {
     "offers.change_status": lambda: {"offer_id": OfferFactory().id},
     "offers.move_to_pool": lambda: {"offer_id": OfferFactory(on_waiting_list=True).id},
     "offers.edit": lambda: {"offer_id": OfferFactory().id},
+    "notifications.open_one": lambda: {"notification_id": 1},
     **{
         endpoint: lambda: {"public_id": _subject_access_request().public_id}
         for endpoint in [

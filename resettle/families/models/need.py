@@ -9,7 +9,9 @@ A Need maps onto one entry of the engine's `needs` list:
 - `priority` 1 (can wait) to 5 (urgent) and `needed_by` go across unchanged.
 - The requirement columns become `requires` keys (see `Need.requires()`): `bedrooms_min`, `rent_max`
   (pence per month), `step_free`, `language`, `halal`, `home_visit`, `max_distance_km`, `item`. A column
-  that is empty (or false, for yes/no requirements) is left out, which the engine reads as "no requirement".
+  that is empty (or false, for yes/no requirements) is left out, which the engine reads as "no requirement",
+  and so is one that does not apply to the category (`resettle.taxonomy.applicable_requirements`: halal only
+  for food, step-free only for places people go to).
 - For a housing need that `follows_bedroom_standard`, `bedrooms_min` and `rent_max` are computed from the
   household (bedroom standard) and the LHA rate for the family's BRMA, and recomputed as the household
   changes (`resettle.families.housing`).
@@ -29,7 +31,7 @@ from resettle.auth.models import User
 from resettle.db import UTCDateTime, utcnow
 from resettle.extensions import db
 from resettle.families.models.columns import enum_column_type
-from resettle.taxonomy import ITEM_KINDS, Category, IntegrationDomain
+from resettle.taxonomy import ITEM_KINDS, Category, IntegrationDomain, applicable_requirements
 
 if TYPE_CHECKING:
     from resettle.families.models.family import Family, Member
@@ -110,7 +112,7 @@ class Need(db.Model):
         return f"{self.category.label}: {self.item_label}" if self.item else self.category.label
 
     def requires(self) -> dict[str, Any]:
-        """The engine's `requires` object: only the requirements that are set."""
+        """The engine's `requires` object: only the requirements that are set and apply to the category."""
         requires: dict[str, Any] = {}
         if self.bedrooms_min is not None:
             requires["bedrooms_min"] = self.bedrooms_min
@@ -125,7 +127,7 @@ class Need(db.Model):
             requires["max_distance_km"] = self.max_distance_km
         if self.item:
             requires["item"] = self.item
-        return requires
+        return applicable_requirements(self.category, requires)
 
     def as_problem_need(self, need_id: str, family_id: str) -> dict[str, Any]:
         """This need as an entry of the engine's `needs` list."""
