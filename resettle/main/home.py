@@ -13,7 +13,7 @@ from typing import Any
 from flask import url_for
 from sqlalchemy import func, or_, select
 
-from resettle.auth.models import Role, User
+from resettle.auth.models import ApprovalStatus, Role, RoleApproval, User
 from resettle.db import utcnow
 from resettle.extensions import db
 from resettle.families.models import Family, FamilyStatus, Need, NeedStatus, Task, TaskStatus
@@ -170,10 +170,10 @@ def reviewer_work() -> tuple[list[WorkItem], NextClaim]:
 
 def admin_work() -> tuple[list[WorkItem], dict[str, int], MatchRun | None]:
     now = utcnow()
-    invited, locked, failed_email, failed_runs = db.session.execute(
+    invited, awaiting_approval, failed_email, failed_runs = db.session.execute(
         select(
             _count(User.is_active_account.is_(True), User.password_hash.is_(None), model=User),
-            _count(User.locked_until > now, model=User),
+            _count(RoleApproval.status == ApprovalStatus.PENDING, model=RoleApproval),
             _count(OutboundEmail.status == "failed", model=OutboundEmail),
             _count(
                 MatchRun.status == RunStatus.FAILED,
@@ -186,7 +186,13 @@ def admin_work() -> tuple[list[WorkItem], dict[str, int], MatchRun | None]:
     last_run = db.session.execute(select(MatchRun).order_by(MatchRun.started_at.desc()).limit(1)).scalar()
     items = [
         WorkItem(invited, "invitation not yet accepted", "invitations not yet accepted", url_for("users.list_users")),
-        WorkItem(locked, "account locked", "accounts locked", url_for("users.list_users"), urgent=True),
+        WorkItem(
+            awaiting_approval,
+            "role change waiting for a second administrator",
+            "role changes waiting for a second administrator",
+            url_for("users.approvals"),
+            urgent=True,
+        ),
         WorkItem(
             failed_email, "email that could not be sent", "emails that could not be sent", url_for("audit.audit_log")
         ),
