@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from resettle.need_to_know.policy import REASON_MAX_LENGTH, REASON_MIN_LENGTH
+from resettle.web.forms import BoundedForm
 
 
 def _strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-class BreakGlassForm(FlaskForm):
+class BreakGlassForm(BoundedForm):
     reason = TextAreaField(
         "Why do you need to see this family's health and other sensitive details?",
         widget=GovTextArea(),
@@ -32,7 +32,7 @@ class BreakGlassForm(FlaskForm):
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
-class NewTeamForm(FlaskForm):
+class NewTeamForm(BoundedForm):
     name = StringField(
         "Team name",
         widget=GovTextInput(),
@@ -45,7 +45,7 @@ class NewTeamForm(FlaskForm):
     submit = SubmitField("Add team", widget=GovSubmitInput())
 
 
-class TeamMemberForm(FlaskForm):
+class TeamMemberForm(BoundedForm):
     user = SelectField("Person", widget=GovSelect(), validate_choice=False)
     team = SelectField("Team", widget=GovSelect(), validate_choice=False)
     submit = SubmitField("Save team", widget=GovSubmitInput())

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSubmitInput
 from werkzeug.wrappers import Response
 from wtforms import SelectMultipleField, SubmitField
@@ -21,11 +20,12 @@ from resettle.notifications.services import (
     set_email_choices,
     unread_count,
 )
+from resettle.web.forms import BoundedForm
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
 
-class EmailChoicesForm(FlaskForm):
+class EmailChoicesForm(BoundedForm):
     by_email = SelectMultipleField(
         "Which should also come by email?",
         choices=[SelectChoice(kind.value, kind.label) for kind in NotificationKind],
@@ -37,7 +37,7 @@ class EmailChoicesForm(FlaskForm):
     submit = SubmitField("Save email choices", widget=GovSubmitInput())
 
 
-class MarkAllReadForm(FlaskForm):
+class MarkAllReadForm(BoundedForm):
     submit = SubmitField("Mark all as read", widget=GovSubmitInput())
 
 
