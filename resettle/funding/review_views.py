@@ -13,7 +13,7 @@ from resettle.auth.models import Role
 from resettle.auth.permissions import roles_required
 from resettle.extensions import db
 from resettle.funding import bp
-from resettle.funding.budgets import today
+from resettle.funding.budgets import load_book, today
 from resettle.funding.claims import CLAIM_CSV_HEADER, claim_csv_rows, create_claim_batch, list_claim_batches
 from resettle.funding.models import FundingScheme
 from resettle.funding.queries import list_schemes, list_streams
@@ -129,11 +129,13 @@ def reject_spend(public_id: str) -> str | Response:
 @roles_required(Role.REVIEWER)
 def show_dashboard() -> str:
     as_at = today()
+    book = load_book(as_at)
     return render_template(
         "funding/dashboard.html",
         by_stream=spend_by_stream(),
         by_month=spend_by_month(as_at),
-        budget_use=budget_use(as_at),
+        budget_use=budget_use(as_at, book),
+        skipped=book.skipped,
         as_at=as_at,
     )
 

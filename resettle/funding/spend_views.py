@@ -19,7 +19,7 @@ from resettle.auth.permissions import roles_required
 from resettle.extensions import db
 from resettle.families.models import Family, Need, NeedStatus
 from resettle.funding import bp
-from resettle.funding.budgets import family_budgets, figures_for, pool_budgets, today
+from resettle.funding.budgets import figures_for, load_book, today
 from resettle.funding.models import ExpenseCategory, FundingStream
 from resettle.funding.queries import eligibility_of, list_expense_categories, list_streams
 from resettle.funding.receipts import add_receipt, receipt_path, remove_receipt
@@ -289,9 +289,12 @@ def record_spend_delivery(public_id: str) -> str | Response:
 @roles_required(*CASEWORKER_AND_REVIEWER)
 def list_budgets() -> str:
     as_at = today()
-    families = db.session.execute(select(Family).where(Family.arrival_date.is_not(None)).order_by(Family.name))
-    rows = [(family, family_budgets(family, as_at)) for family in families.scalars()]
-    return render_template("funding/budgets.html", pools=pool_budgets(as_at), rows=rows, as_at=as_at)
+    page = paginate(select(Family).where(Family.arrival_date.is_not(None)).order_by(Family.name, Family.id))
+    book = load_book(as_at, families=page.items)
+    rows = [(family, book.family_views(family)) for family in page.items]
+    return render_template(
+        "funding/budgets.html", pools=book.pool_views(), rows=rows, as_at=as_at, page=page, skipped=book.skipped
+    )
 
 
 @bp.route("/families/<reference>/budgets")
@@ -303,6 +306,11 @@ def show_family_budgets(reference: str) -> str:
         .where(SpendLine.family_id == family.id)
         .order_by(SpendLine.spend_date.desc(), SpendLine.id.desc())
     ).scalars()
+    book = load_book(families=[family])
     return render_template(
-        "funding/family_budgets.html", family=family, budgets=family_budgets(family), lines=list(lines)
+        "funding/family_budgets.html",
+        family=family,
+        budgets=book.family_views(family),
+        lines=list(lines),
+        skipped=book.skipped,
     )
