@@ -71,6 +71,8 @@ class Config:
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")  # default: instance/uploads
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
     ARGON2_FAST = False  # tests use cheap hash parameters
+    # The development server processes queued matching runs itself (`make run`); production runs the scheduler.
+    RUN_QUEUE_IN_PROCESS = _bool("RUN_QUEUE_IN_PROCESS", False)
 
 
 class DevelopmentConfig(Config):
@@ -87,6 +89,7 @@ class TestConfig(Config):
     ARGON2_FAST = True
     MAIL_SUPPRESS_SEND = False
     RATELIMIT_STORAGE_URI = "memory://"
+    RUN_QUEUE_IN_PROCESS = False
 
 
 class ProductionConfig(Config):

@@ -14,9 +14,10 @@ def family_spend_summary(family: Family) -> list[SummaryLine]:
     lines = []
     pending = 0
     book = load_book(families=[family])
+    views = book.family_views(family)
     for problem in book.skipped:
         lines.append(SummaryLine(f"Budgets not computed for {problem.reference}: {problem.reason}", 0))
-    for view in book.family_views(family):
+    for view in views:
         pending += view.figures.pending if view.stream.scope is StreamScope.FAMILY else 0
         if view.stream.scope is StreamScope.FAMILY and (view.figures.allocated or view.figures.used):
             lines.append(
