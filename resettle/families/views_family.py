@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from resettle.audit.services import record
@@ -24,7 +25,7 @@ from resettle.families.forms import (
 )
 from resettle.families.lha import known_brmas
 from resettle.families.members import MemberDetails
-from resettle.families.models import FamilyStatus, Relationship, Scheme, Sex
+from resettle.families.models import Family, FamilyStatus, Relationship, Scheme, Sex
 from resettle.families.queries import (
     FamilyFilters,
     current_consents,
@@ -92,7 +93,8 @@ def list_families() -> str:
 @bp.route("/export.csv")
 @roles_required(*CASE_STAFF)
 def export_families() -> Response:
-    families = list(db.session.execute(family_list_query(_filters())).scalars())
+    statement = family_list_query(_filters()).options(selectinload(Family.caseworker), selectinload(Family.members))
+    families = list(db.session.execute(statement).scalars())
     record("families_exported", "family", None, f"{len(families)} families exported to CSV")
     rows = [
         (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, select
@@ -36,17 +37,22 @@ def _local_midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=LONDON)
 
 
+def spend_row_options() -> tuple[Any, ...]:
+    """What a table of spend lines shows of each line, loaded in a fixed number of statements."""
+    from resettle.matching.models import Match
+
+    return (
+        selectinload(SpendLine.family),
+        selectinload(SpendLine.stream),
+        selectinload(SpendLine.match).selectinload(Match.offer),
+        selectinload(SpendLine.expense_category),
+        selectinload(SpendLine.receipts),
+    )
+
+
 def spend_query(filters: SpendFilters) -> Select:
     statement = (
-        select(SpendLine)
-        .join(FundingStream, SpendLine.stream_id == FundingStream.id)
-        .options(
-            selectinload(SpendLine.family),
-            selectinload(SpendLine.stream),
-            selectinload(SpendLine.match),
-            selectinload(SpendLine.expense_category),
-            selectinload(SpendLine.receipts),
-        )
+        select(SpendLine).join(FundingStream, SpendLine.stream_id == FundingStream.id).options(*spend_row_options())
     )
     if filters.status is not None:
         statement = statement.where(SpendLine.status == filters.status)

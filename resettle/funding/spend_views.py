@@ -23,7 +23,7 @@ from resettle.funding.budgets import figures_for, load_book, today
 from resettle.funding.models import ExpenseCategory, FundingStream
 from resettle.funding.queries import eligibility_of, list_expense_categories, list_streams
 from resettle.funding.receipts import add_receipt, receipt_path, remove_receipt
-from resettle.funding.review_queries import SpendFilters, get_line_by_public_id, spend_query
+from resettle.funding.review_queries import SpendFilters, get_line_by_public_id, spend_query, spend_row_options
 from resettle.funding.spend_forms import ActionForm, ApproveForm, ReceiptForm, RejectForm, SpendLineForm
 from resettle.funding.spend_models import Receipt, SpendLine, SpendStatus
 from resettle.funding.spend_services import (
@@ -305,6 +305,7 @@ def show_family_budgets(reference: str) -> str:
         select(SpendLine)
         .where(SpendLine.family_id == family.id)
         .order_by(SpendLine.spend_date.desc(), SpendLine.id.desc())
+        .options(*spend_row_options())
     ).scalars()
     book = load_book(families=[family])
     return render_template(
