@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import flash, redirect, render_template, request
 from flask_login import current_user
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
@@ -52,7 +55,7 @@ from resettle.families.view_helpers import (
     int_or_none,
     status_choices,
 )
-from resettle.web.csv_export import csv_response
+from resettle.web.csv_export import csv_response, streamed_rows
 from resettle.web.forms import show_field_error
 from resettle.web.pagination import paginate
 
@@ -94,10 +97,11 @@ def list_families() -> str:
 @roles_required(*CASE_STAFF)
 def export_families() -> Response:
     statement = family_list_query(_filters()).options(selectinload(Family.caseworker), selectinload(Family.members))
-    families = list(db.session.execute(statement).scalars())
-    record("families_exported", "family", None, f"{len(families)} families exported to CSV")
-    rows = [
-        (
+    count = db.session.execute(select(func.count()).select_from(statement.order_by(None).subquery())).scalar_one()
+    record("families_exported", "family", None, f"{count} families exported to CSV")
+
+    def to_row(f: Family) -> tuple[Any, ...]:
+        return (
             f.reference,
             f.name,
             f.scheme.value,
@@ -108,8 +112,7 @@ def export_families() -> Response:
             f.postcode or "",
             len(f.current_members),
         )
-        for f in families
-    ]
+
     header = [
         "Reference",
         "Family",
@@ -121,7 +124,7 @@ def export_families() -> Response:
         "Postcode",
         "Members",
     ]
-    return csv_response("families.csv", header, rows)
+    return csv_response("families.csv", header, streamed_rows(statement, to_row))
 
 
 def _family_details(form: FamilyForm) -> FamilyDetails:

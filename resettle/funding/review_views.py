@@ -167,4 +167,4 @@ def export_claim_batch(public_id: str) -> Response:
     batch = db.session.execute(select(ClaimBatch).where(ClaimBatch.public_id == public_id)).scalar_one_or_none()
     if batch is None:
         abort(404)
-    return csv_response(f"claim-{batch.reference}.csv", CLAIM_CSV_HEADER, claim_csv_rows(batch))
+    return csv_response(f"claim-{batch.reference}.csv", CLAIM_CSV_HEADER, list(claim_csv_rows(batch)))

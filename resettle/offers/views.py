@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from resettle.audit.services import record
 from resettle.auth.models import Role
@@ -46,13 +47,12 @@ from resettle.offers.review import (
 from resettle.offers.rules import CERTIFICATE_LABELS, LANGUAGE_LABELS, DbsCheck, HousingChecks, dbs_expiring_soon
 from resettle.offers.services import OfferError, local_today
 from resettle.taxonomy import Category
-from resettle.web.csv_export import csv_response
+from resettle.web.csv_export import csv_response, streamed_rows
 from resettle.web.forms import show_field_error
 from resettle.web.pagination import paginate
 
 ACTORS = (Role.CASEWORKER, Role.ADMIN)
 E = TypeVar("E", bound=enum.Enum)
-CSV_EXPORT_LIMIT = 10_000
 
 
 def _offer_or_404(offer_id: int) -> Offer:
@@ -106,7 +106,7 @@ def review_queue() -> str:
 @roles_required(*STAFF)
 def export_offers() -> Response:
     _, filters = _filters()
-    offers = db.session.execute(review_queue_query(filters, local_today()).limit(CSV_EXPORT_LIMIT)).scalars()
+    statement = review_queue_query(filters, local_today()).options(selectinload(Offer.items))
     header = [
         "reference",
         "type",
@@ -124,8 +124,9 @@ def export_offers() -> Response:
         "available_until",
         "submitted_at_utc",
     ]
-    rows = (
-        [
+
+    def to_row(o: Offer) -> list[Any]:
+        return [
             o.reference,
             o.category.value,
             o.status.value,
@@ -142,10 +143,9 @@ def export_offers() -> Response:
             o.available_until or "",
             o.submitted_at.isoformat(),
         ]
-        for o in offers
-    )
+
     record("offers_exported", "offer", None, f"CSV export: {request.query_string.decode()[:200]}")
-    return csv_response("offers.csv", header, rows)
+    return csv_response("offers.csv", header, streamed_rows(statement, to_row))
 
 
 @bp.route("/<int:offer_id>")
