@@ -73,6 +73,11 @@ class Config:
     ARGON2_FAST = False  # tests use cheap hash parameters
     # The development server processes queued matching runs itself (`make run`); production runs the scheduler.
     RUN_QUEUE_IN_PROCESS = _bool("RUN_QUEUE_IN_PROCESS", False)
+    # Data protection: how long records are kept (see README, "Data protection"). 0 keeps audit rows for ever.
+    RETENTION_CLOSED_CASE_YEARS = int(os.environ.get("RETENTION_CLOSED_CASE_YEARS", "6"))
+    RETENTION_OFFERER_YEARS = int(os.environ.get("RETENTION_OFFERER_YEARS", "2"))
+    RETENTION_SENT_EMAIL_DAYS = int(os.environ.get("RETENTION_SENT_EMAIL_DAYS", "90"))
+    RETENTION_AUDIT_YEARS = int(os.environ.get("RETENTION_AUDIT_YEARS", "0"))
 
 
 class DevelopmentConfig(Config):

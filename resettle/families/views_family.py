@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 from resettle.audit.services import record
 from resettle.auth.models import Role, User
 from resettle.auth.permissions import roles_required
+from resettle.dataprotection.restriction import processing_allowed
 from resettle.extensions import db
 from resettle.families import bp
 from resettle.families.dates import local_today
@@ -96,7 +97,12 @@ def list_families() -> str:
 @bp.route("/export.csv")
 @roles_required(*CASE_STAFF)
 def export_families() -> Response:
-    statement = family_list_query(_filters()).options(selectinload(Family.caseworker), selectinload(Family.members))
+    # Restricted families stay on record but are not exported.
+    statement = (
+        family_list_query(_filters())
+        .where(processing_allowed())
+        .options(selectinload(Family.caseworker), selectinload(Family.members))
+    )
     count = db.session.execute(select(func.count()).select_from(statement.order_by(None).subquery())).scalar_one()
     record("families_exported", "family", None, f"{count} families exported to CSV")
 

@@ -4,8 +4,8 @@ for the lists that must stay fast at London size.
 Before the one-live-proposal index is made, any need left with two live proposals (by two runs at once) keeps
 only its newest; the others become superseded, as a later run would have made them.
 
-Revision ID: p12
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-30 04:30:00.000000
 
 """
@@ -16,8 +16,8 @@ from alembic import op
 import resettle.db  # noqa: F401  (custom column types)
 
 # revision identifiers, used by Alembic.
-revision = "p12"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
