@@ -6,11 +6,13 @@ from dataclasses import dataclass, field
 
 from flask import abort
 from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
 
 from resettle.extensions import db
 from resettle.families.models import Family, Need, NeedStatus
 from resettle.matching.models import ACTIVE_MATCH_STATUSES, Match, MatchRun, Proposal, ProposalStatus, UnmetNeed
 from resettle.matching.runs import latest_run
+from resettle.offers.models import Offer
 
 
 def get_or_404(model: type, row_id: int) -> object:
@@ -32,6 +34,12 @@ def open_proposals_query() -> Select:
             Need.status == NeedStatus.OPEN,
         )
         .order_by(Need.priority.desc(), Need.needed_by, Proposal.id)
+        .options(
+            selectinload(Proposal.need).selectinload(Need.family).selectinload(Family.caseworker),
+            selectinload(Proposal.offer).selectinload(Offer.items),
+            selectinload(Proposal.offer_item),
+            selectinload(Proposal.stream),
+        )
     )
 
 
@@ -61,17 +69,25 @@ def family_matching(family: Family) -> FamilyMatching:
     proposals = {
         p.need_id: p
         for p in db.session.execute(
-            select(Proposal).where(
+            select(Proposal)
+            .where(
                 Proposal.need_id.in_(need_ids),
                 Proposal.status == ProposalStatus.PROPOSED,
                 Proposal.run_id == (run.id if run else -1),
+            )
+            .options(
+                selectinload(Proposal.offer).selectinload(Offer.items),
+                selectinload(Proposal.offer_item),
+                selectinload(Proposal.stream),
             )
         ).scalars()
     }
     matches = {
         m.need_id: m
         for m in db.session.execute(
-            select(Match).where(Match.need_id.in_(need_ids), Match.status.in_(ACTIVE_MATCH_STATUSES))
+            select(Match)
+            .where(Match.need_id.in_(need_ids), Match.status.in_(ACTIVE_MATCH_STATUSES))
+            .options(selectinload(Match.offer).selectinload(Offer.items), selectinload(Match.offer_item))
         ).scalars()
     }
     unmet = {

@@ -27,7 +27,7 @@ class QueueFilters:
 
 def review_queue_query(filters: QueueFilters, today: date) -> Select:
     """Offers for the review queue, oldest first so nobody waits longest."""
-    statement = select(Offer).order_by(Offer.submitted_at, Offer.id)
+    statement = select(Offer).order_by(Offer.submitted_at, Offer.id).options(selectinload(Offer.items))
     if filters.status is not None:
         statement = statement.where(Offer.status == filters.status)
     if filters.category is not None:

@@ -11,7 +11,6 @@ from typing import Any, TypeVar
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
 from resettle.audit.services import record
 from resettle.auth.models import Role
@@ -106,7 +105,7 @@ def review_queue() -> str:
 @roles_required(*STAFF)
 def export_offers() -> Response:
     _, filters = _filters()
-    statement = review_queue_query(filters, local_today()).options(selectinload(Offer.items))
+    statement = review_queue_query(filters, local_today())
     header = [
         "reference",
         "type",

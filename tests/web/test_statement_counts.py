@@ -30,7 +30,7 @@ from tests.funding.factories import (
     ReceiptFactory,
     SpendLineFactory,
 )
-from tests.matching.factories import MatchRunRequestFactory, ProposalFactory
+from tests.matching.factories import MatchRunFactory, MatchRunRequestFactory, ProposalFactory
 from tests.offers.factories import GoodsOfferFactory, OfferFactory
 from tests.web.test_access import ROUTE_ACCESS, URL_ARGS
 
@@ -41,6 +41,7 @@ NOT_PAGES = {"static", "auth.logout"}
 
 
 def _world(caseworker: Any, stream: Any, family: Any = None) -> Any:
+    run = _RUN[0]
     """One family with some of every record a page may show, and offers and runs around it."""
     family = family or ArrivedFamilyFactory(caseworker=caseworker, status=FamilyStatus.ARRIVED)
     MemberFactory(family=family)
@@ -65,13 +66,17 @@ def _world(caseworker: Any, stream: Any, family: Any = None) -> Any:
     )
     offer = GoodsOfferFactory(status=OfferStatus.VERIFIED, item_lines=[("bed", 2), ("sofa", 1)])
     OfferFactory(status=OfferStatus.VERIFIED, category=Category.ESOL)
-    ProposalFactory(need=need, offer=offer, offer_item=offer.items[0])
+    ProposalFactory(run=run, need=need, offer=offer, offer_item=offer.items[0])
     ClaimBatchFactory()
     MatchRunRequestFactory()
     return family
 
 
+_RUN: list[Any] = []  # the run every proposal belongs to, so the caseload page shows them all
+
+
 def _first_world(caseworker: Any) -> tuple[Any, Any]:
+    _RUN[:] = [MatchRunFactory()]
     stream = FundingStreamFactory(code="vprs-core", categories=[Category.FURNITURE, Category.ESOL])
     AmountRuleFactory(stream=stream, basis=RuleBasis.PER_PERSON, amount_pence=100_000)
     AmountRuleFactory(stream=stream, basis=RuleBasis.PER_ESOL_ADULT, amount_pence=85_000)
