@@ -175,51 +175,66 @@ def _set_phase(request: MatchRunRequest, phase: RunPhase, message: str, checkpoi
     checkpoint()
 
 
-def _execute(request: MatchRunRequest, actor: User | None, checkpoint: Callable[[], None]) -> MatchRun:
+def _attempt(request: MatchRunRequest, run: MatchRun, checkpoint: Callable[[], None], clock: float) -> None:
+    built = build_problem(run.problem_date)
+    run.need_count, run.offer_count = len(built.needs), len(built.offers)
+    left = max(MIN_SOLVE_SECONDS, request.time_limit - (time.monotonic() - clock))
+    _set_phase(
+        request,
+        RunPhase.SOLVING,
+        f"{len(built.needs)} open needs, {len(built.offers)} offers; at most {left:.0f} s",
+        checkpoint,
+    )
+    result = solve(built.problem, time_limit=left)
+    # A savepoint: a failure while storing leaves earlier proposals live, as if the run had not happened.
+    with db.session.begin_nested():
+        db.session.execute(
+            update(Proposal)
+            .where(Proposal.status == ProposalStatus.PROPOSED)
+            .values(status=ProposalStatus.SUPERSEDED)
+            .execution_options(synchronize_session="fetch")
+        )
+        db.session.add(run)
+        _store_result(run, built, result)
+        run.stats = {**run.stats, "skipped": [asdict(item) for item in built.skipped]}
+        run.finished_at = max(utcnow(), run.started_at)
+        db.session.flush()
+
+
+def _execute(request: MatchRunRequest, actor: User | None, committing: bool) -> MatchRun:
     """Build, solve and store the run of `request`, which holds the live slot. The time limit covers the
-    whole run: the solver gets what building left of it. Whatever goes wrong is stored as a failed run."""
+    whole run: the solver gets what building left of it. Whatever goes wrong is stored as a failed run.
+    When each phase is committed (the queued path), a failure rolls back only the failed attempt; otherwise
+    the attempt runs in a savepoint, so a failed statement never spoils the caller's transaction."""
+    checkpoint: Callable[[], None] = db.session.commit if committing else db.session.flush
     trigger = request.run_trigger
     started = utcnow()
     clock = time.monotonic()
     day = local_today()
+    actor_id = actor.id if actor is not None else None
     _set_phase(request, RunPhase.BUILDING, "", checkpoint)
     run = MatchRun(trigger=trigger, started_by=actor, started_at=started, problem_date=day, status=RunStatus.FAILED)
     try:
-        built = build_problem(day)
-        run.need_count, run.offer_count = len(built.needs), len(built.offers)
-        left = max(MIN_SOLVE_SECONDS, request.time_limit - (time.monotonic() - clock))
-        _set_phase(
-            request,
-            RunPhase.SOLVING,
-            f"{len(built.needs)} open needs, {len(built.offers)} offers; at most {left:.0f} s",
-            checkpoint,
-        )
-        result = solve(built.problem, time_limit=left)
-        # A savepoint: a failure while storing leaves earlier proposals live, as if the run had not happened.
-        with db.session.begin_nested():
-            db.session.execute(
-                update(Proposal)
-                .where(Proposal.status == ProposalStatus.PROPOSED)
-                .values(status=ProposalStatus.SUPERSEDED)
-                .execution_options(synchronize_session="fetch")
-            )
-            db.session.add(run)
-            _store_result(run, built, result)
-            run.stats = {**run.stats, "skipped": [asdict(item) for item in built.skipped]}
-            run.finished_at = max(utcnow(), started)
-            db.session.flush()
+        if committing:
+            _attempt(request, run, checkpoint, clock)
+        else:
+            with db.session.begin_nested():
+                _attempt(request, run, checkpoint, clock)
     except Exception as error:  # stored as a failed run with its reason, for the history page
         current_app.logger.warning("matching run failed: %s", error, exc_info=not isinstance(error, ProblemError))
+        counts = (run.need_count or 0, run.offer_count or 0)
+        if committing:
+            db.session.rollback()
         if run in db.session:
             db.session.expunge(run)
         run = MatchRun(
             trigger=trigger,
-            started_by_id=actor.id if actor is not None else None,
+            started_by_id=actor_id,
             started_at=started,
             problem_date=day,
             status=RunStatus.FAILED,
-            need_count=run.need_count or 0,
-            offer_count=run.offer_count or 0,
+            need_count=counts[0],
+            offer_count=counts[1],
             error=f"{type(error).__name__}: {error}"[:500],
             finished_at=max(utcnow(), started),
             stats={},
@@ -255,7 +270,7 @@ def run_matching(actor: User | None, trigger: RunTrigger, time_limit: float = RE
         heartbeat_at=utcnow(),
     )
     _claim_slot(request)
-    return _execute(request, actor, db.session.flush)
+    return _execute(request, actor, committing=False)
 
 
 def process_queued_run() -> MatchRun | None:
@@ -281,7 +296,9 @@ def process_queued_run() -> MatchRun | None:
     if not claimed:  # another scheduler took it first
         return None
     db.session.refresh(request)
-    return _execute(request, request.requested_by, db.session.commit)
+    run = _execute(request, request.requested_by, committing=True)
+    db.session.commit()  # each phase was committed for the progress page; so is the end
+    return run
 
 
 def get_request(public_id: str) -> MatchRunRequest | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -56,13 +56,13 @@ def caseload_proposals() -> str:
 def run_now() -> Response:
     """Queue a run for the scheduler and show its progress: the page answers at once whatever the size."""
     try:
-        request = request_run(current_user, RunTrigger.MANUAL)
+        queued = request_run(current_user, RunTrigger.MANUAL)
     except RunInProgress as busy:
         flash("A matching run is already going. This is its progress; start another once it has finished.", "error")
         if busy.request is None:
             return redirect(url_for("matching.caseload_proposals"))
         return redirect(url_for("matching.run_progress", public_id=busy.request.public_id))
-    return redirect(url_for("matching.run_progress", public_id=request.public_id))
+    return redirect(url_for("matching.run_progress", public_id=queued.public_id))
 
 
 @bp.route("/runs/progress/<public_id>")
@@ -71,7 +71,9 @@ def run_progress(public_id: str) -> str:
     run_request = get_request(public_id)
     if run_request is None:
         abort(404)
-    return render_template("matching/progress.html", run_request=run_request, refresh_seconds=PROGRESS_REFRESH_SECONDS)
+    # Users who need more time can stop the refresh (WCAG 2.2.1, timing adjustable).
+    refresh = 0 if request.args.get("refresh") == "off" else PROGRESS_REFRESH_SECONDS
+    return render_template("matching/progress.html", run_request=run_request, refresh_seconds=refresh)
 
 
 @bp.route("/runs")

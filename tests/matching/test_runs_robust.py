@@ -183,3 +183,21 @@ def test_two_runs_one_after_the_other_leave_one_live_proposal_per_need(database:
         select(func.count()).select_from(Proposal).where(Proposal.need_id == need.id, Proposal.status == "proposed")
     ).scalar_one()
     assert live == 1
+
+
+def test_a_database_error_while_building_is_stored_as_a_failed_run(
+    database: Any, caseworker: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import text
+
+    from resettle.matching import builder
+
+    def broken_read(day: Any) -> Any:
+        database.session.execute(text("SELECT no_such_column FROM needs"))
+
+    monkeypatch.setattr(builder, "problem_funding", broken_read)
+
+    run = run_matching(caseworker, RunTrigger.MANUAL)
+
+    assert run.status is RunStatus.FAILED and "no_such_column" in run.error
+    assert database.session.get(MatchRun, run.id) is run
