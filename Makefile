@@ -29,7 +29,7 @@ run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo --if-empty
 	@echo "Serving Resettle on http://127.0.0.1:5000 (Ctrl+C to stop)"
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	RUN_QUEUE_IN_PROCESS=1 $(BIN)/flask run --host 127.0.0.1 --port 5000
 
 test: install
 	$(BIN)/python -m pytest

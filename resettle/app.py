@@ -101,6 +101,10 @@ def create_app(config: Any = None) -> Flask:
     from resettle.cli import register_cli
 
     register_cli(app)
+    if app.config.get("RUN_QUEUE_IN_PROCESS"):  # `make run` only: see resettle/jobs/in_process.py
+        from resettle.jobs.in_process import start_queue_thread
+
+        start_queue_thread(app)
     return app
 
 

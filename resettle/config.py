@@ -83,6 +83,8 @@ class Config:
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")  # default: instance/uploads
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
     ARGON2_FAST = False  # tests use cheap hash parameters
+    # The development server processes queued matching runs itself (`make run`); production runs the scheduler.
+    RUN_QUEUE_IN_PROCESS = _bool("RUN_QUEUE_IN_PROCESS", False)
     # Data protection: how long records are kept (see README, "Data protection"). 0 keeps audit rows for ever.
     RETENTION_CLOSED_CASE_YEARS = int(os.environ.get("RETENTION_CLOSED_CASE_YEARS", "6"))
     RETENTION_OFFERER_YEARS = int(os.environ.get("RETENTION_OFFERER_YEARS", "2"))
@@ -106,6 +108,7 @@ class TestConfig(Config):
     STAFF_EMAIL_DOMAINS = "council.example"
     MAIL_SUPPRESS_SEND = False
     RATELIMIT_STORAGE_URI = "memory://"
+    RUN_QUEUE_IN_PROCESS = False
 
 
 class ProductionConfig(Config):

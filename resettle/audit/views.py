@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Response, current_app, render_template, request
 from wtforms.fields.choices import SelectChoice
 
@@ -10,11 +12,8 @@ from resettle.audit.forms import AuditFilterForm
 from resettle.audit.services import AuditFilters, audit_query, known_actions, known_object_types
 from resettle.auth.models import Role
 from resettle.auth.permissions import roles_required
-from resettle.extensions import db
-from resettle.web.csv_export import csv_response
+from resettle.web.csv_export import csv_response, streamed_rows
 from resettle.web.pagination import paginate
-
-CSV_EXPORT_LIMIT = 100_000
 
 
 def _filters_from_request() -> tuple[AuditFilterForm, AuditFilters]:
@@ -46,11 +45,11 @@ def audit_log() -> str:
 @roles_required(Role.ADMIN)
 def export_audit_log() -> Response:
     _, filters = _filters_from_request()
-    statement = audit_query(filters, current_app.config["DISPLAY_TIMEZONE"]).limit(CSV_EXPORT_LIMIT)
-    events = db.session.execute(statement).scalars()
+    statement = audit_query(filters, current_app.config["DISPLAY_TIMEZONE"])
     header = ["occurred_at_utc", "actor_email", "action", "object_type", "object_id", "summary", "ip_address"]
-    rows = (
-        [
+
+    def to_row(e: Any) -> list[Any]:
+        return [
             e.occurred_at.isoformat(),
             e.actor_email or "",
             e.action,
@@ -59,6 +58,5 @@ def export_audit_log() -> Response:
             e.summary,
             e.ip_address or "",
         ]
-        for e in events
-    )
-    return csv_response("audit-log.csv", header, rows)
+
+    return csv_response("audit-log.csv", header, streamed_rows(statement, to_row))

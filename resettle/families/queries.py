@@ -126,12 +126,25 @@ def overdue_tasks(today: date, assignee_id: int | None = None) -> list[Task]:
     return list(db.session.execute(statement).scalars())
 
 
-def team_overdue(today: date) -> dict[str, list[Task]]:
-    """Overdue tasks by assignee name (unassigned ones under "Nobody")."""
+def team_overdue_query(today: date) -> Select:
+    """Every overdue task of the team, by assignee name (unassigned ones last), then by due date: one page of
+    it at a time."""
+    return (
+        open_tasks_query()
+        .where(Task.due_on < today, or_(Task.snoozed_until.is_(None), Task.snoozed_until <= today))
+        .outerjoin(User, Task.assignee_id == User.id)
+        .options(selectinload(Task.assignee))
+        .order_by(None)
+        .order_by(User.name.is_(None), User.name, User.id, Task.due_on, Task.id)
+    )
+
+
+def group_by_assignee(tasks: list[Task]) -> dict[str, list[Task]]:
+    """Tasks by assignee name (unassigned ones under "Nobody"), keeping their order."""
     teams: dict[str, list[Task]] = {}
-    for task in overdue_tasks(today):
+    for task in tasks:
         teams.setdefault(task.assignee.name if task.assignee else "Nobody", []).append(task)
-    return dict(sorted(teams.items()))
+    return teams
 
 
 @dataclass

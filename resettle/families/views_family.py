@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import flash, redirect, render_template, request
 from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from resettle.audit.services import record
@@ -25,7 +29,7 @@ from resettle.families.forms import (
 )
 from resettle.families.lha import known_brmas
 from resettle.families.members import MemberDetails
-from resettle.families.models import FamilyStatus, Relationship, Scheme, Sex
+from resettle.families.models import Family, FamilyStatus, Relationship, Scheme, Sex
 from resettle.families.queries import (
     FamilyFilters,
     current_consents,
@@ -53,7 +57,7 @@ from resettle.families.view_helpers import (
     status_choices,
 )
 from resettle.need_to_know.policy import special_category_access
-from resettle.web.csv_export import csv_response
+from resettle.web.csv_export import csv_response, streamed_rows
 from resettle.web.forms import show_field_error
 from resettle.web.pagination import paginate
 from resettle.web.query import query_id, query_text
@@ -96,10 +100,16 @@ def list_families() -> str:
 @roles_required(*CASE_STAFF)
 def export_families() -> Response:
     # Restricted families stay on record but are not exported.
-    families = list(db.session.execute(family_list_query(_filters()).where(processing_allowed())).scalars())
-    record("families_exported", "family", None, f"{len(families)} families exported to CSV")
-    rows = [
-        (
+    statement = (
+        family_list_query(_filters())
+        .where(processing_allowed())
+        .options(selectinload(Family.caseworker), selectinload(Family.members))
+    )
+    count = db.session.execute(select(func.count()).select_from(statement.order_by(None).subquery())).scalar_one()
+    record("families_exported", "family", None, f"{count} families exported to CSV")
+
+    def to_row(f: Family) -> tuple[Any, ...]:
+        return (
             f.reference,
             f.name,
             f.scheme.value,
@@ -110,8 +120,7 @@ def export_families() -> Response:
             f.postcode or "",
             len(f.current_members),
         )
-        for f in families
-    ]
+
     header = [
         "Reference",
         "Family",
@@ -123,7 +132,7 @@ def export_families() -> Response:
         "Postcode",
         "Members",
     ]
-    return csv_response("families.csv", header, rows)
+    return csv_response("families.csv", header, streamed_rows(statement, to_row))
 
 
 def _family_details(form: FamilyForm) -> FamilyDetails:

@@ -13,10 +13,19 @@ from resettle.families import bp, tasks_bp
 from resettle.families.dates import local_today
 from resettle.families.errors import FamilyError
 from resettle.families.forms import AddTaskForm, CompleteTaskForm, ReassignTaskForm, SnoozeTaskForm
-from resettle.families.queries import get_family_or_404, get_task_or_404, tasks_for, team_overdue
+from resettle.families.queries import (
+    get_family_or_404,
+    get_task_or_404,
+    group_by_assignee,
+    tasks_for,
+    team_overdue_query,
+)
 from resettle.families.tasks import add_task, complete_task, reassign_task, snooze_task
 from resettle.families.view_helpers import caseworker_choices, family_url, int_or_none, safe_next
 from resettle.web.forms import show_field_error
+from resettle.web.pagination import paginate
+
+TEAM_TASKS_PER_PAGE = 50
 
 CASE_STAFF = (Role.CASEWORKER, Role.ADMIN)
 
@@ -34,7 +43,8 @@ def my_tasks() -> str:
 @roles_required(*CASE_STAFF)
 def team_tasks() -> str:
     today = local_today()
-    return render_template("families/team_tasks.html", teams=team_overdue(today), today=today)
+    page = paginate(team_overdue_query(today), per_page=TEAM_TASKS_PER_PAGE)
+    return render_template("families/team_tasks.html", teams=group_by_assignee(page.items), today=today, page=page)
 
 
 @tasks_bp.route("/<int:task_id>/complete", methods=["POST"])

@@ -118,7 +118,7 @@ def list_claim_batches() -> list[ClaimBatch]:
     statement = (
         select(ClaimBatch)
         .order_by(ClaimBatch.created_at.desc(), ClaimBatch.id.desc())
-        .options(selectinload(ClaimBatch.scheme))
+        .options(selectinload(ClaimBatch.scheme), selectinload(ClaimBatch.created_by))
     )
     return list(db.session.execute(statement).scalars())
 

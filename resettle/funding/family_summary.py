@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from resettle.families.models import Family
 from resettle.families.spend import SpendLine as SummaryLine
-from resettle.funding.budgets import family_budgets
+from resettle.funding.budgets import load_book
 from resettle.funding.models import StreamScope
 from resettle.web.templating import format_pence
 
@@ -13,7 +13,11 @@ def family_spend_summary(family: Family) -> list[SummaryLine]:
     """Spent per own budget, with what is left, and what is waiting for review."""
     lines = []
     pending = 0
-    for view in family_budgets(family):
+    book = load_book(families=[family])
+    views = book.family_views(family)
+    for problem in book.skipped:
+        lines.append(SummaryLine(f"Budgets not computed for {problem.reference}: {problem.reason}", 0))
+    for view in views:
         pending += view.figures.pending if view.stream.scope is StreamScope.FAMILY else 0
         if view.stream.scope is StreamScope.FAMILY and (view.figures.allocated or view.figures.used):
             lines.append(

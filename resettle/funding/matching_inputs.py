@@ -10,6 +10,7 @@ reviewer's approval: the engine may not charge those to funds on its own (it can
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -17,7 +18,7 @@ from sqlalchemy import select
 
 from resettle.extensions import db
 from resettle.families.models import Family, FamilyStatus
-from resettle.funding.budgets import figures_for
+from resettle.funding.budgets import BudgetBook, load_book
 from resettle.funding.models import CategoryEligibility, Eligibility, ExpenseCategory, FundingStream, StreamScope
 from resettle.funding.queries import list_streams
 
@@ -37,7 +38,7 @@ def excluded_items_by_scheme() -> dict[int, list[str]]:
     return {scheme_id: sorted(codes) for scheme_id, codes in excluded.items()}
 
 
-def stream_entry(stream: FundingStream, excluded: list[str], day: date) -> dict[str, Any]:
+def stream_entry(stream: FundingStream, excluded: list[str], book: BudgetBook) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "id": stream.code,
         "scope": stream.scope.value,
@@ -45,29 +46,37 @@ def stream_entry(stream: FundingStream, excluded: list[str], day: date) -> dict[
         "excluded_items": excluded,
     }
     if stream.scope is StreamScope.POOL:
-        entry["budget"] = max(0, figures_for(stream, None, day).remaining)
+        entry["budget"] = max(0, book.pool_figures(stream).remaining)
     return entry
 
 
-def problem_funding(day: date) -> dict[str, Any]:
-    """{"streams": [...], "families": {family_id: {"budgets": {stream: pence}, "pools": [stream, ...]}}}."""
+def problem_funding(day: date, families: Iterable[Family] | None = None) -> dict[str, Any]:
+    """{"streams": [...], "families": {family_id: {"budgets": {stream: pence}, "pools": [stream, ...]}},
+    "skipped": [SkippedRecord, ...]} for every family still supported (or only `families`), in a fixed number of
+    statements. A family whose budget cannot be computed gets no budget (the engine may still propose donations)
+    and is listed in "skipped"."""
     streams = list_streams(open_on=day)
     excluded = excluded_items_by_scheme()
-    families = db.session.execute(
-        select(Family).where(Family.status.not_in(INACTIVE_STATUSES)).order_by(Family.id)
-    ).scalars()
+    every_family = families is None
+    if families is None:
+        families = db.session.execute(
+            select(Family).where(Family.status.not_in(INACTIVE_STATUSES)).order_by(Family.id)
+        ).scalars()
+    family_list = [family for family in families if family.status not in INACTIVE_STATUSES]
+    book = load_book(day, families=None if every_family else family_list, streams=streams)
     by_family: dict[int, dict[str, Any]] = {}
-    for family in families:
+    for family in family_list:
         budgets: dict[str, int] = {}
         pools: list[str] = []
-        for stream in streams:
-            if stream.scheme.code != family.scheme.value:
-                continue
+        for stream in book.streams_of_scheme(family.scheme.value):
             if stream.scope is StreamScope.POOL:
                 pools.append(stream.code)
                 continue
-            figures = figures_for(stream, family, day)
+            figures = book.family_figures(stream, family.id)
             if figures.allocated > 0:
                 budgets[stream.code] = max(0, figures.remaining)
         by_family[family.id] = {"budgets": budgets, "pools": pools}
-    return {"streams": [stream_entry(s, excluded.get(s.scheme_id, []), day) for s in streams], "families": by_family}
+    stream_entries = sorted(
+        (stream_entry(s, excluded.get(s.scheme_id, []), book) for s in streams), key=lambda entry: entry["id"]
+    )
+    return {"streams": stream_entries, "families": by_family, "skipped": book.skipped}

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from resettle.bounds import clamp_filter_date
 from resettle.extensions import db
 from resettle.families.models import Family
-from resettle.funding.budgets import family_budgets, pool_budgets
+from resettle.funding.budgets import BudgetBook, load_book
 from resettle.funding.models import CategoryEligibility, Eligibility, FundingStream, StreamScope
-from resettle.funding.queries import list_streams
 from resettle.funding.spend_models import SPENT_STATUSES, SpendLine, SpendStatus
 from resettle.web.templating import format_pence
 
@@ -39,17 +38,22 @@ def _local_midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=LONDON)
 
 
+def spend_row_options() -> tuple[Any, ...]:
+    """What a table of spend lines shows of each line, loaded in a fixed number of statements."""
+    from resettle.matching.models import Match
+
+    return (
+        selectinload(SpendLine.family),
+        selectinload(SpendLine.stream),
+        selectinload(SpendLine.match).selectinload(Match.offer),
+        selectinload(SpendLine.expense_category),
+        selectinload(SpendLine.receipts),
+    )
+
+
 def spend_query(filters: SpendFilters) -> Select:
     statement = (
-        select(SpendLine)
-        .join(FundingStream, SpendLine.stream_id == FundingStream.id)
-        .options(
-            selectinload(SpendLine.family),
-            selectinload(SpendLine.stream),
-            selectinload(SpendLine.match),
-            selectinload(SpendLine.expense_category),
-            selectinload(SpendLine.receipts),
-        )
+        select(SpendLine).join(FundingStream, SpendLine.stream_id == FundingStream.id).options(*spend_row_options())
     )
     if filters.status is not None:
         statement = statement.where(SpendLine.status == filters.status)
@@ -103,17 +107,14 @@ def _chart(rows: list[tuple[str, int, str, str]]) -> list[ChartRow]:
     ]
 
 
-def _spent_lines(since: date | None = None) -> list[SpendLine]:
-    statement = select(SpendLine).where(SpendLine.status.in_(SPENT_STATUSES)).options(selectinload(SpendLine.stream))
-    if since is not None:
-        statement = statement.where(SpendLine.spend_date >= since)
-    return list(db.session.execute(statement).scalars())
-
-
 def spend_by_stream() -> list[ChartRow]:
-    totals: dict[str, int] = defaultdict(int)
-    for line in _spent_lines():
-        totals[f"{line.stream.name} ({line.stream.code})"] += line.amount_pence
+    rows = db.session.execute(
+        select(FundingStream.name, FundingStream.code, func.sum(SpendLine.amount_pence))
+        .join(FundingStream, SpendLine.stream_id == FundingStream.id)
+        .where(SpendLine.status.in_(SPENT_STATUSES))
+        .group_by(FundingStream.name, FundingStream.code)
+    )
+    totals = {f"{name} ({code})": int(total or 0) for name, code, total in rows}
     return _chart([(label, value, "", "") for label, value in sorted(totals.items())])
 
 
@@ -125,26 +126,35 @@ def spend_by_month(today: date, months: int = 12) -> list[ChartRow]:
         first = (first - timedelta(days=1)).replace(day=1)
     keys.reverse()
     totals = dict.fromkeys(keys, 0)
-    for line in _spent_lines(since=keys[0]):
-        month = line.spend_date.replace(day=1)
+    # Grouped by day in the database (at most a year of rows), by month here: portable across databases.
+    rows = db.session.execute(
+        select(SpendLine.spend_date, func.sum(SpendLine.amount_pence))
+        .where(SpendLine.status.in_(SPENT_STATUSES), SpendLine.spend_date >= keys[0])
+        .group_by(SpendLine.spend_date)
+    )
+    for day, total in rows:
+        month = day.replace(day=1)
         if month in totals:
-            totals[month] += line.amount_pence
+            totals[month] += int(total or 0)
     return _chart([(f"{month:%B %Y}", value, "", "") for month, value in totals.items()])
 
 
-def budget_use(today: date) -> list[ChartRow]:
-    """Per open stream, the share of all its budgets (families' and pool) that is committed or spent."""
+def budget_use(today: date, book: BudgetBook | None = None) -> list[ChartRow]:
+    """Per open stream, the share of all its budgets (families' and pool) that is committed or spent, from one
+    budget book for every family (a fixed number of statements)."""
+    book = book or load_book(today)
     rows = []
-    for stream in list_streams(open_on=today):
+    for stream in book.streams:
         if stream.scope is StreamScope.POOL:
-            views = [view for view in pool_budgets(today) if view.stream.id == stream.id]
+            figures = [book.pool_figures(stream)]
         else:
-            families = db.session.execute(select(Family).where(Family.scheme == stream.scheme.code)).scalars()
-            views = [
-                view for family in families for view in family_budgets(family, today) if view.stream.id == stream.id
+            figures = [
+                book.family_figures(stream, family_id)
+                for family_id, scheme in book.scheme_of.items()
+                if scheme == stream.scheme.code
             ]
-        allocated = sum(view.figures.allocated for view in views)
-        used = sum(view.figures.used for view in views)
+        allocated = sum(f.allocated for f in figures)
+        used = sum(f.used for f in figures)
         if allocated == 0 and used == 0:
             continue
         percent = 100 if allocated <= 0 else min(100, used * 100 // allocated)

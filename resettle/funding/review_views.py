@@ -14,7 +14,7 @@ from resettle.auth.permissions import roles_required
 from resettle.bounds import parse_id
 from resettle.extensions import db
 from resettle.funding import bp
-from resettle.funding.budgets import today
+from resettle.funding.budgets import load_book, today
 from resettle.funding.claims import (
     CLAIM_CSV_HEADER,
     claim_csv_rows,
@@ -142,11 +142,13 @@ def reject_spend(public_id: str) -> str | Response:
 @roles_required(Role.REVIEWER)
 def show_dashboard() -> str:
     as_at = today()
+    book = load_book(as_at)
     return render_template(
         "funding/dashboard.html",
         by_stream=spend_by_stream(),
         by_month=spend_by_month(as_at),
-        budget_use=budget_use(as_at),
+        budget_use=budget_use(as_at, book),
+        skipped=book.skipped,
         as_at=as_at,
     )
 
@@ -193,4 +195,4 @@ def export_claim_batch(public_id: str) -> Response:
     batch = db.session.execute(select(ClaimBatch).where(ClaimBatch.public_id == public_id)).scalar_one_or_none()
     if batch is None:
         abort(404)
-    return csv_response(f"claim-{batch.reference}.csv", CLAIM_CSV_HEADER, claim_csv_rows(batch))
+    return csv_response(f"claim-{batch.reference}.csv", CLAIM_CSV_HEADER, list(claim_csv_rows(batch)))

@@ -20,7 +20,7 @@ from resettle.bounds import clean_text, parse_id
 from resettle.extensions import db
 from resettle.families.models import Family, Need, NeedStatus
 from resettle.funding import bp
-from resettle.funding.budgets import family_budgets, figures_for, pool_budgets, today
+from resettle.funding.budgets import figures_for, load_book, today
 from resettle.funding.models import ExpenseCategory, FundingStream
 from resettle.funding.queries import eligibility_of, list_expense_categories, list_streams
 from resettle.funding.receipts import (
@@ -30,7 +30,7 @@ from resettle.funding.receipts import (
     receipt_path,
     remove_receipt,
 )
-from resettle.funding.review_queries import SpendFilters, get_line_by_public_id, spend_query
+from resettle.funding.review_queries import SpendFilters, get_line_by_public_id, spend_query, spend_row_options
 from resettle.funding.spend_forms import ActionForm, ApproveForm, ReceiptForm, RejectForm, SpendLineForm
 from resettle.funding.spend_models import Receipt, SpendLine, SpendStatus
 from resettle.funding.spend_services import (
@@ -314,9 +314,12 @@ def record_spend_delivery(public_id: str) -> str | Response:
 @roles_required(*CASEWORKER_AND_REVIEWER)
 def list_budgets() -> str:
     as_at = today()
-    families = db.session.execute(select(Family).where(Family.arrival_date.is_not(None)).order_by(Family.name))
-    rows = [(family, family_budgets(family, as_at)) for family in families.scalars()]
-    return render_template("funding/budgets.html", pools=pool_budgets(as_at), rows=rows, as_at=as_at)
+    page = paginate(select(Family).where(Family.arrival_date.is_not(None)).order_by(Family.name, Family.id))
+    book = load_book(as_at, families=page.items)
+    rows = [(family, book.family_views(family)) for family in page.items]
+    return render_template(
+        "funding/budgets.html", pools=book.pool_views(), rows=rows, as_at=as_at, page=page, skipped=book.skipped
+    )
 
 
 @bp.route("/families/<reference>/budgets")
@@ -327,7 +330,13 @@ def show_family_budgets(reference: str) -> str:
         select(SpendLine)
         .where(SpendLine.family_id == family.id)
         .order_by(SpendLine.spend_date.desc(), SpendLine.id.desc())
+        .options(*spend_row_options())
     ).scalars()
+    book = load_book(families=[family])
     return render_template(
-        "funding/family_budgets.html", family=family, budgets=family_budgets(family), lines=list(lines)
+        "funding/family_budgets.html",
+        family=family,
+        budgets=book.family_views(family),
+        lines=list(lines),
+        skipped=book.skipped,
     )

@@ -12,6 +12,7 @@ the engine's format (../shared/matching/SPEC.md), with a map from the engine's i
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,6 +23,7 @@ from sqlalchemy import func, select
 from resettle.dataprotection.restriction import processing_allowed
 from resettle.extensions import db
 from resettle.families.models import Family, FamilyStatus, Need, NeedStatus
+from resettle.funding.budgets import ODD_RECORD_ERRORS, SkippedRecord
 from resettle.funding.matching_inputs import problem_funding
 from resettle.funding.models import FundingStream
 from resettle.matching.models import ACTIVE_MATCH_STATUSES, Match, RejectedPair
@@ -63,6 +65,8 @@ class OfferLine:
 @dataclass
 class BuiltProblem:
     problem: dict[str, Any]
+    # Records left out because a stored value cannot be used (an infinite distance, an impossible date).
+    skipped: list[SkippedRecord] = field(default_factory=list)
     needs: dict[str, Need] = field(default_factory=dict)
     offers: dict[str, OfferLine] = field(default_factory=dict)
     streams: dict[str, FundingStream] = field(default_factory=dict)
@@ -143,6 +147,23 @@ def rejected_lines() -> dict[int, set[tuple[int, int | None]]]:
     return out
 
 
+def odd_value(entry: Any, path: str = "") -> str | None:
+    """Where an engine entry holds a number the engine refuses (infinite or not a number), if anywhere."""
+    if isinstance(entry, float) and not math.isfinite(entry):
+        return f"{path or 'value'} is {entry}"
+    if isinstance(entry, dict):
+        for key, value in entry.items():
+            found = odd_value(value, f"{path}.{key}" if path else str(key))
+            if found:
+                return found
+    if isinstance(entry, list | tuple):
+        for index, value in enumerate(entry):
+            found = odd_value(value, f"{path}[{index}]")
+            if found:
+                return found
+    return None
+
+
 def family_entry(family: Family, funding: dict[str, Any]) -> dict[str, Any]:
     money = funding["families"].get(family.id, {"budgets": {}, "pools": []})
     return {
@@ -166,21 +187,44 @@ def build_problem(day: date) -> BuiltProblem:
             "offers": [],
         }
     )
+    built.skipped.extend(funding["skipped"])
     built.streams = {stream.code: stream for stream in db.session.execute(select(FundingStream)).scalars()}
     for entry, line in available_offer_lines():
+        problem = odd_value(entry)
+        if problem:
+            built.skipped.append(SkippedRecord("offer", line.offer.reference, f"left out: {problem}"))
+            continue
         built.problem["offers"].append(entry)
         built.offers[entry["id"]] = line
     engine_id_of_line = {line.key: engine_id for engine_id, line in built.offers.items()}
     rejected = rejected_lines()
+    skipped_families: set[int] = set()
     for need in open_needs():
         family = need.family
+        if family.id in skipped_families:
+            continue
         if family_key(family) not in built.families:
+            family_problem = family_entry(family, funding)
+            problem = odd_value(family_problem)
+            if problem:
+                skipped_families.add(family.id)
+                built.skipped.append(SkippedRecord("family", family.reference, f"needs left out: {problem}"))
+                continue
             built.families[family_key(family)] = family
-            built.problem["families"].append(family_entry(family, funding))
-        entry = need.as_problem_need(need_key(need), family_key(family))
+            built.problem["families"].append(family_problem)
+        try:
+            entry = need.as_problem_need(need_key(need), family_key(family))
+        except ODD_RECORD_ERRORS as error:
+            built.skipped.append(SkippedRecord("need", f"{family.reference} need {need.id}", f"left out: {error}"))
+            continue
+        problem = odd_value(entry)
+        if problem:
+            built.skipped.append(SkippedRecord("need", f"{family.reference} need {need.id}", f"left out: {problem}"))
+            continue
         excluded = sorted(engine_id_of_line[key] for key in rejected.get(need.id, ()) if key in engine_id_of_line)
         if excluded:
             entry["excluded_offers"] = excluded
         built.problem["needs"].append(entry)
         built.needs[entry["id"]] = need
+    # The problem is complete here: anything that adjusts the whole problem before solving goes at this point.
     return built

@@ -11,7 +11,7 @@ from resettle.auth.models import User
 from resettle.jobs import register_job
 from resettle.matching.emails import send_new_proposals_digest
 from resettle.matching.models import MatchRun, Proposal, ProposalStatus, RunTrigger
-from resettle.matching.runs import NIGHTLY_TIME_LIMIT, run_matching
+from resettle.matching.runs import NIGHTLY_TIME_LIMIT, RunInProgress, process_queued_run, run_matching
 from resettle.notifications.models import NotificationKind
 from resettle.notifications.services import notify, site_path, users_wanting_email
 
@@ -51,6 +51,21 @@ def notify_caseworkers(run: MatchRun) -> int:
     "nightly_matching", "cron", "Re-run matching and email caseworkers about new proposals", hour=2, minute=30
 )
 def nightly_matching() -> str:
-    run = run_matching(None, RunTrigger.NIGHTLY, time_limit=NIGHTLY_TIME_LIMIT)
+    try:
+        run = run_matching(None, RunTrigger.NIGHTLY, time_limit=NIGHTLY_TIME_LIMIT)
+    except RunInProgress:
+        return "another matching run is going; its proposals stand for tonight"
     emailed = notify_caseworkers(run)
     return f"run {run.id}: {run.proposal_count} proposals, {run.unmet_count} unmet, {emailed} caseworkers emailed"
+
+
+# Seconds between looks at the queue: a queued run starts within this long.
+QUEUE_POLL_SECONDS = 3
+
+
+@register_job("matching_queue", "interval", "Start the matching runs users asked for", seconds=QUEUE_POLL_SECONDS)
+def process_matching_queue() -> str:
+    run = process_queued_run()
+    if run is None:
+        return "no run queued"
+    return f"run {run.id}: {run.proposal_count} proposals, {run.unmet_count} unmet, status {run.status.value}"

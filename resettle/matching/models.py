@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from resettle.auth.models import User
-from resettle.db import UTCDateTime, utcnow
+from resettle.db import UTCDateTime, new_public_id, utcnow
 from resettle.extensions import db
 from resettle.families.models import Need, Task
 from resettle.funding.models import FundingStream
@@ -156,10 +156,81 @@ class MatchRun(db.Model):
         return max(0.0, (self.bound - self.objective) / self.bound * 100)
 
 
+class RunPhase(enum.StrEnum):
+    """Where a requested run is: waiting for the scheduler, building the problem, solving, or over."""
+
+    QUEUED = "queued"
+    BUILDING = "building"
+    SOLVING = "solving"
+    DONE = "done"
+    FAILED = "failed"
+
+    @property
+    def label(self) -> str:
+        return {
+            "queued": "Waiting to start",
+            "building": "Gathering needs, offers and budgets",
+            "solving": "Finding the best matches",
+            "done": "Finished",
+            "failed": "Failed",
+        }[self.value]
+
+    @property
+    def is_live(self) -> bool:
+        return self in (RunPhase.QUEUED, RunPhase.BUILDING, RunPhase.SOLVING)
+
+
+LIVE_SLOT = 1
+
+
+class MatchRunRequest(db.Model):
+    """A run asked for ("Run matching now", or the nightly job) and its progress. `live_slot` is 1 while the run
+    is queued or going and NULL afterwards; its unique index lets only one run be live at a time, on every
+    database, whichever process asks."""
+
+    __tablename__ = "match_run_requests"
+    __table_args__ = (
+        CheckConstraint("(live_slot IS NULL) = (phase IN ('done', 'failed'))", name="live_slot_while_live"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id, info={"pii": "none"})
+    trigger: Mapped[str] = mapped_column(String(16), info={"pii": "none"})
+    requested_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), info={"pii": "personal", "purpose": "accountability"}
+    )
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True, info={"pii": "none"})
+    phase: Mapped[str] = mapped_column(String(16), default=RunPhase.QUEUED.value, info={"pii": "none"})
+    live_slot: Mapped[int | None] = mapped_column(Integer, unique=True, info={"pii": "none"})
+    heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info={"pii": "none"})
+    time_limit: Mapped[float] = mapped_column(Float, info={"pii": "none"})
+    message: Mapped[str] = mapped_column(String(500), default="", info={"pii": "none"})
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("match_runs.id", ondelete="SET NULL"), info={"pii": "none"})
+
+    requested_by: Mapped[User | None] = relationship()
+    run: Mapped[MatchRun | None] = relationship()
+
+    @property
+    def run_phase(self) -> RunPhase:
+        return RunPhase(self.phase)
+
+    @property
+    def run_trigger(self) -> RunTrigger:
+        return RunTrigger(self.trigger)
+
+
 class Proposal(db.Model):
     __tablename__ = "match_proposals"
     __table_args__ = (
         UniqueConstraint("run_id", "need_id", name="uq_match_proposals_one_per_need_per_run"),
+        # Whatever runs at once, a need never has two live proposals.
+        Index(
+            "uq_match_proposals_one_live_per_need",
+            "need_id",
+            unique=True,
+            postgresql_where=text("status = 'proposed'"),
+            sqlite_where=text("status = 'proposed'"),
+        ),
         CheckConstraint("charge_pence >= 0", name="charge_not_negative"),
         CheckConstraint("(charge_pence = 0) = (stream_id IS NULL)", name="paid_has_stream"),
         CheckConstraint("status <> 'rejected' OR rejection_reason <> ''", name="rejection_has_reason"),

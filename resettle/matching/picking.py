@@ -56,7 +56,7 @@ def paying_stream(
 def candidates_for(need: Need, day: date) -> list[Candidate]:
     """Available offers of the need's category, compatible ones first."""
     entry = need.as_problem_need(need_key(need), family_key(need.family))
-    funding = problem_funding(day)
+    funding = problem_funding(day, families=[need.family])
     family = funding["families"].get(need.family_id, {"budgets": {}, "pools": []})
     reasons_by_line = {
         (r.offer_id, r.offer_item_id): r.reason

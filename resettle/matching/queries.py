@@ -62,6 +62,12 @@ def open_proposals_query() -> Select:
             Need.status == NeedStatus.OPEN,
         )
         .order_by(Need.priority.desc(), Need.needed_by, Proposal.id)
+        .options(
+            selectinload(Proposal.need).selectinload(Need.family).selectinload(Family.caseworker),
+            selectinload(Proposal.offer).selectinload(Offer.items),
+            selectinload(Proposal.offer_item),
+            selectinload(Proposal.stream),
+        )
     )
 
 
@@ -91,17 +97,25 @@ def family_matching(family: Family) -> FamilyMatching:
     proposals = {
         p.need_id: p
         for p in db.session.execute(
-            select(Proposal).where(
+            select(Proposal)
+            .where(
                 Proposal.need_id.in_(need_ids),
                 Proposal.status == ProposalStatus.PROPOSED,
                 Proposal.run_id == (run.id if run else -1),
+            )
+            .options(
+                selectinload(Proposal.offer).selectinload(Offer.items),
+                selectinload(Proposal.offer_item),
+                selectinload(Proposal.stream),
             )
         ).scalars()
     }
     matches = {
         m.need_id: m
         for m in db.session.execute(
-            select(Match).where(Match.need_id.in_(need_ids), Match.status.in_(ACTIVE_MATCH_STATUSES))
+            select(Match)
+            .where(Match.need_id.in_(need_ids), Match.status.in_(ACTIVE_MATCH_STATUSES))
+            .options(selectinload(Match.offer).selectinload(Offer.items), selectinload(Match.offer_item))
         ).scalars()
     }
     unmet = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -27,7 +27,7 @@ from resettle.matching.queries import (
     open_proposals_query,
     runs_query,
 )
-from resettle.matching.runs import latest_run, run_matching
+from resettle.matching.runs import RunInProgress, get_request, latest_run, live_request, request_run
 from resettle.matching.services import (
     MatchError,
     accept_proposal,
@@ -42,10 +42,7 @@ from resettle.web.pagination import paginate
 bp = Blueprint("matching", __name__, url_prefix="/matching")
 CASE_STAFF = (Role.CASEWORKER, Role.ADMIN)
 CONFLICT = 409
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
+PROGRESS_REFRESH_SECONDS = 3
 
 
 def _family_page(family: Any, error: str | None = None, status: int = 200) -> tuple[str, int]:
@@ -59,6 +56,7 @@ def caseload_proposals() -> str:
         "matching/caseload.html",
         page=paginate(open_proposals_query()),
         run=latest_run(),
+        live=live_request(),
         gone=gone_offer_matches(current_user.id if current_user.role == Role.CASEWORKER else None),
     )
 
@@ -66,21 +64,32 @@ def caseload_proposals() -> str:
 @bp.route("/run", methods=["POST"])
 @roles_required(*CASE_STAFF)
 def run_now() -> Response:
-    run = run_matching(current_user, RunTrigger.MANUAL)
-    if run.error:
-        flash(f"Matching could not run: {run.error}", "error")
-    else:
-        flash(
-            f"Matching finished: {_count(run.proposal_count, 'proposal')}, {_count(run.unmet_count, 'need')} unmet",
-            "success",
-        )
-    return redirect(url_for("matching.caseload_proposals"))
+    """Queue a run for the scheduler and show its progress: the page answers at once whatever the size."""
+    try:
+        queued = request_run(current_user, RunTrigger.MANUAL)
+    except RunInProgress as busy:
+        flash("A matching run is already going. This is its progress; start another once it has finished.", "error")
+        if busy.request is None:
+            return redirect(url_for("matching.caseload_proposals"))
+        return redirect(url_for("matching.run_progress", public_id=busy.request.public_id))
+    return redirect(url_for("matching.run_progress", public_id=queued.public_id))
+
+
+@bp.route("/runs/progress/<public_id>")
+@roles_required(*CASE_STAFF)
+def run_progress(public_id: str) -> str:
+    run_request = get_request(public_id)
+    if run_request is None:
+        abort(404)
+    # Users who need more time can stop the refresh (WCAG 2.2.1, timing adjustable).
+    refresh = 0 if request.args.get("refresh") == "off" else PROGRESS_REFRESH_SECONDS
+    return render_template("matching/progress.html", run_request=run_request, refresh_seconds=refresh)
 
 
 @bp.route("/runs")
 @roles_required(*STAFF)
 def run_history() -> str:
-    return render_template("matching/runs.html", page=paginate(runs_query()))
+    return render_template("matching/runs.html", page=paginate(runs_query()), live=live_request())
 
 
 @bp.route("/families/<reference>")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import selectinload
 
 from resettle.offers.models import Offer, OfferStatus
 from resettle.offers.rules import DBS_EXPIRY_WARNING_DAYS
@@ -26,7 +27,7 @@ class QueueFilters:
 
 def review_queue_query(filters: QueueFilters, today: date) -> Select:
     """Offers for the review queue, oldest first so nobody waits longest."""
-    statement = select(Offer).order_by(Offer.submitted_at, Offer.id)
+    statement = select(Offer).order_by(Offer.submitted_at, Offer.id).options(selectinload(Offer.items))
     if filters.status is not None:
         statement = statement.where(Offer.status == filters.status)
     if filters.category is not None:
@@ -57,5 +58,8 @@ def review_queue_query(filters: QueueFilters, today: date) -> Select:
 def matchable_offers_query() -> Select:
     """Offers the matching engine may use: verified and in the active pool."""
     return (
-        select(Offer).where(Offer.status == OfferStatus.VERIFIED, Offer.on_waiting_list.is_(False)).order_by(Offer.id)
+        select(Offer)
+        .where(Offer.status == OfferStatus.VERIFIED, Offer.on_waiting_list.is_(False))
+        .order_by(Offer.id)
+        .options(selectinload(Offer.items))
     )

@@ -46,13 +46,12 @@ from resettle.offers.review import (
 from resettle.offers.rules import CERTIFICATE_LABELS, LANGUAGE_LABELS, DbsCheck, HousingChecks, dbs_expiring_soon
 from resettle.offers.services import OfferError, local_today
 from resettle.taxonomy import Category
-from resettle.web.csv_export import csv_response
+from resettle.web.csv_export import csv_response, streamed_rows
 from resettle.web.forms import show_field_error
 from resettle.web.pagination import paginate
 
 ACTORS = (Role.CASEWORKER, Role.ADMIN)
 E = TypeVar("E", bound=enum.Enum)
-CSV_EXPORT_LIMIT = 10_000
 
 
 def _offer_or_404(offer_id: int) -> Offer:
@@ -112,7 +111,7 @@ def review_queue() -> str:
 @roles_required(*STAFF)
 def export_offers() -> Response:
     _, filters = _filters()
-    offers = db.session.execute(review_queue_query(filters, local_today()).limit(CSV_EXPORT_LIMIT)).scalars()
+    statement = review_queue_query(filters, local_today())
     # Reviewers see who offered (name and organisation), never how to reach them.
     contact = may_see_offerer_contact(current_user)
     header = [
@@ -131,8 +130,9 @@ def export_offers() -> Response:
         "available_until",
         "submitted_at_utc",
     ]
-    rows = (
-        [
+
+    def to_row(o: Offer) -> list[Any]:
+        return [
             o.reference,
             o.category.value,
             o.status.value,
@@ -148,15 +148,14 @@ def export_offers() -> Response:
             o.available_until or "",
             o.submitted_at.isoformat(),
         ]
-        for o in offers
-    )
+
     record(
         "offers_exported",
         "offer",
         None,
         "CSV export, filtered by: " + (", ".join(sorted(k for k in request.args if request.args[k])) or "nothing"),
     )
-    return csv_response("offers.csv", header, rows)
+    return csv_response("offers.csv", header, streamed_rows(statement, to_row))
 
 
 @bp.route("/<int:offer_id>")

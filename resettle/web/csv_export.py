@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from flask import Response
+from flask import Response, stream_with_context
+from sqlalchemy import Select
+
+from resettle.extensions import db
+
+STREAM_BATCH = 1000
+CHUNK_CHARACTERS = 64 * 1024
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -19,12 +25,31 @@ def csv_safe(value: Any) -> Any:
     return value
 
 
+def streamed_rows(statement: Select, to_row: Callable[[Any], Sequence[Any]]) -> Iterator[Sequence[Any]]:
+    """Rows of a query read in batches while the response is sent (run lazily, after the request's own commit),
+    so an export of any size holds only one batch in memory and has no row cap."""
+    result = db.session.execute(statement.execution_options(yield_per=STREAM_BATCH)).scalars()
+    for record in result:
+        yield to_row(record)
+
+
 def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Response:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([csv_safe(value) for value in row])
+    """Stream the CSV in chunks as the rows come: memory stays flat however many rows there are."""
+
+    def generate() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow([csv_safe(value) for value in row])
+            if buffer.tell() >= CHUNK_CHARACTERS:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
     return Response(
-        buffer.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f"attachment; filename={filename}"}
+        stream_with_context(generate()),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename={filename}"},
     )

@@ -6,7 +6,16 @@ from datetime import date
 
 import factory
 
-from resettle.matching.models import Match, MatchRun, MatchStatus, Proposal, RunStatus, RunTrigger
+from resettle.matching.models import (
+    Match,
+    MatchRun,
+    MatchRunRequest,
+    MatchStatus,
+    Proposal,
+    RunPhase,
+    RunStatus,
+    RunTrigger,
+)
 from resettle.offers.models import OfferStatus
 from tests.factories import BaseFactory
 from tests.families.factories import NeedFactory
@@ -46,3 +55,14 @@ class MatchFactory(BaseFactory):
     )
     units = 1
     status = MatchStatus.ACCEPTED
+
+
+class MatchRunRequestFactory(BaseFactory):
+    class Meta:
+        model = MatchRunRequest
+
+    trigger = RunTrigger.MANUAL.value
+    phase = RunPhase.DONE.value
+    live_slot = None
+    time_limit = 30.0
+    message = "3 proposals, 1 needs unmet"

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tests.families.factories import FamilyFactory, NeedFactory
-from tests.matching.factories import MatchFactory, ProposalFactory
+from tests.matching.factories import MatchFactory, MatchRunRequestFactory, ProposalFactory
 
 MATCHING_URL_ARGS: dict[str, Callable[[], dict[str, Any]]] = {
     "matching.family_proposals": lambda: {"reference": FamilyFactory().reference},
@@ -15,4 +15,5 @@ MATCHING_URL_ARGS: dict[str, Callable[[], dict[str, Any]]] = {
     "matching.pick": lambda: {"need_id": NeedFactory().id},
     "matching.fulfil": lambda: {"match_id": MatchFactory().id},
     "matching.cancel": lambda: {"match_id": MatchFactory().id},
+    "matching.run_progress": lambda: {"public_id": MatchRunRequestFactory().public_id},
 }

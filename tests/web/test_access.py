@@ -127,6 +127,7 @@ ROUTE_ACCESS: dict[str, Any] = {
     "matching.caseload_proposals": frozenset({CW, AD}),
     "matching.run_now": frozenset({CW, AD}),
     "matching.run_history": STAFF,
+    "matching.run_progress": frozenset({CW, AD}),
     "matching.family_proposals": frozenset({CW, AD}),
     "matching.accept": frozenset({CW, AD}),
     "matching.reject": frozenset({CW, AD}),
