@@ -16,8 +16,8 @@ from alembic import op
 import resettle.db  # noqa: F401  (custom column types)
 
 # revision identifiers, used by Alembic.
-revision = "0008"
-down_revision = "0007"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
