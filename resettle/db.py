@@ -56,6 +56,10 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
 
+# How long an SQLite connection waits for another writer before giving up ("database is locked").
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_on_connect(dbapi_connection: Any, connection_record: Any) -> None:
     if type(dbapi_connection).__module__.startswith("sqlite3"):
@@ -64,10 +68,19 @@ def _sqlite_on_connect(dbapi_connection: Any, connection_record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        # WAL lets readers go on while one connection writes; writers queue on the busy timeout instead of
+        # failing at once. (An in-memory database keeps its own "memory" journal; the pragma is harmless.)
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
 
 
 @event.listens_for(Engine, "begin")
 def _sqlite_on_begin(conn: Any) -> None:
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN")
+        # IMMEDIATE takes the write lock at the start, waiting (busy timeout) for it. A plain BEGIN reads first
+        # and fails with "database is locked" when it later needs to write after another writer committed,
+        # and even a page that only reads a family writes an audit row. Readers outside the app (backups,
+        # reports) still read alongside thanks to WAL.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
