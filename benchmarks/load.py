@@ -31,6 +31,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from http.cookiejar import CookieJar
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_PASSWORD = "demo-resettle-2017"  # noqa: S105 (the printed demo login)
@@ -78,9 +79,9 @@ class Visitor:
         self.timeout = timeout
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
 
-    def request(self, path: str, data: dict[str, str] | None = None) -> str:
+    def request(self, path: str, data: dict[str, Any] | None = None) -> str:
         """GET (or POST `data`), following redirects. Returns the page; a failure is tallied, not raised."""
-        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
         started = time.perf_counter()
         error = None
         page = ""
@@ -96,7 +97,7 @@ class Visitor:
         self.tally.record(time.perf_counter() - started, error)
         return page
 
-    def submit(self, path: str, data: dict[str, str]) -> str:
+    def submit(self, path: str, data: dict[str, Any]) -> str:
         """Open the form (for its CSRF token and hidden fields), then post it."""
         form = self.request(path)
         match = CSRF.search(form)
