@@ -8,3 +8,4 @@ from resettle.funding.spend_models import ClaimBatch, FundingBudget, Receipt, Sp
 from resettle.matching.models import Match, MatchRun, Proposal, RejectedPair, UnmetNeed  # noqa: F401
 from resettle.notifications.models import OutboundEmail  # noqa: F401
 from resettle.offers.models import Offer, OfferEvent, OfferItem  # noqa: F401
+from resettle.web.submissions import SubmissionKey  # noqa: F401

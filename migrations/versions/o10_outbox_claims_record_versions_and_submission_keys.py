@@ -25,8 +25,18 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('outbound_emails', schema=None) as batch_op:
         batch_op.add_column(sa.Column('claimed_until', resettle.db.UTCDateTime(timezone=True), nullable=True))
+    op.create_table(
+        'submission_keys',
+        sa.Column('key', sa.String(length=64), nullable=False),
+        sa.Column('result_url', sa.String(length=500), nullable=False),
+        sa.Column('created_at', resettle.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint('key', name=op.f('pk_submission_keys')),
+    )
+    with op.batch_alter_table('submission_keys', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_submission_keys_created_at'), ['created_at'], unique=False)
 
 
 def downgrade():
+    op.drop_table('submission_keys')
     with op.batch_alter_table('outbound_emails', schema=None) as batch_op:
         batch_op.drop_column('claimed_until')

@@ -23,6 +23,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from resettle.families.models import ConsentPurpose, EnglishLevel, MemberActivity, Relationship, Scheme, Sex
 from resettle.web.fields import GovDateField
+from resettle.web.submissions import OneTimeSubmissionMixin
 
 
 def strip(value: Any) -> Any:
@@ -100,7 +101,7 @@ class FamilyForm(FlaskForm):
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 
-class NewFamilyForm(FamilyForm):
+class NewFamilyForm(OneTimeSubmissionMixin, FamilyForm):
     applicant_name = StringField(
         "Principal applicant's full name",
         widget=GovTextInput(),
@@ -120,7 +121,7 @@ class NewFamilyForm(FamilyForm):
     submit = SubmitField("Create family", widget=GovSubmitInput())
 
 
-class MemberForm(FlaskForm):
+class MemberForm(OneTimeSubmissionMixin, FlaskForm):
     full_name = StringField(
         "Full name",
         widget=GovTextInput(),
@@ -198,7 +199,7 @@ def positive_number(message: str) -> Any:
     return check
 
 
-class NeedForm(FlaskForm):
+class NeedForm(OneTimeSubmissionMixin, FlaskForm):
     category = open_choice("What is needed", [], "Select what the family needs")
     item = open_choice("Item (furniture and household items only)", [])
     description = TextAreaField(
@@ -271,7 +272,7 @@ class ArrivalForm(FlaskForm):
     submit = SubmitField("Confirm arrival date", widget=GovSubmitInput())
 
 
-class CaseNoteForm(FlaskForm):
+class CaseNoteForm(OneTimeSubmissionMixin, FlaskForm):
     body = TextAreaField(
         "Case note",
         widget=GovTextArea(),

@@ -54,6 +54,7 @@ from resettle.families.view_helpers import (
 from resettle.web.csv_export import csv_response
 from resettle.web.forms import show_field_error
 from resettle.web.pagination import paginate
+from resettle.web.submissions import earlier_result, remember_result
 
 CASE_STAFF = (Role.CASEWORKER, Role.ADMIN)
 APPLICANT_FIELDS = {
@@ -152,6 +153,8 @@ def create_family_page() -> str | Response:
     )
     _prepare(form)
     if form.validate_on_submit():
+        if earlier := earlier_result(form):
+            return earlier
         applicant = MemberDetails(
             full_name=form.applicant_name.data or "",
             date_of_birth=form.applicant_date_of_birth.data,
@@ -165,6 +168,8 @@ def create_family_page() -> str | Response:
         except FamilyError as error:
             show_field_error(form, error, APPLICANT_FIELDS)
         else:
+            if duplicate := remember_result(form, family_url(family)):
+                return duplicate
             flash(f"Family {family.reference} created", "success")
             return redirect(family_url(family))
     return render_template("families/family_form.html", form=form, title="Add a family", is_new=True)
@@ -279,11 +284,15 @@ def add_note(reference: str) -> str | Response:
     family = get_family_or_404(reference)
     form = CaseNoteForm()
     if form.validate_on_submit():
+        if earlier := earlier_result(form):
+            return earlier
         try:
             add_case_note(family, form.body.data or "", current_user)
         except FamilyError as error:
             show_field_error(form, error)
         else:
+            if duplicate := remember_result(form, family_url(family, "timeline")):
+                return duplicate
             flash("Case note added", "success")
             return redirect(family_url(family, "timeline"))
     return render_template("families/simple_form.html", form=form, family=family, title="Add a case note")

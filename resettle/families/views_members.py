@@ -20,6 +20,7 @@ from resettle.families.queries import get_family_or_404
 from resettle.families.services import record_family_viewed
 from resettle.families.view_helpers import family_url, int_or_none, member_choices
 from resettle.web.forms import show_field_error
+from resettle.web.submissions import earlier_result, remember_result
 
 CASE_STAFF = (Role.CASEWORKER, Role.ADMIN)
 
@@ -70,11 +71,15 @@ def add_family_member(reference: str) -> str | Response:
         }
     )
     if form.validate_on_submit():
+        if earlier := earlier_result(form):
+            return earlier
         try:
             member = add_member(family, _details(form), current_user, local_today())
         except FamilyError as error:
             show_field_error(form, error)
         else:
+            if duplicate := remember_result(form, family_url(family, "members")):
+                return duplicate
             flash(f"{member.full_name} added to the family", "success")
             return redirect(family_url(family, "members"))
     return render_template("families/member_form.html", form=form, family=family, title="Add a family member")

@@ -25,6 +25,7 @@ from resettle.families.view_helpers import (
     need_status_choices,
 )
 from resettle.web.forms import show_field_error
+from resettle.web.submissions import earlier_result, remember_result
 
 CASE_STAFF = (Role.CASEWORKER, Role.ADMIN)
 
@@ -73,11 +74,15 @@ def raise_family_need(reference: str) -> str | Response:
     )
     _prepare(form, family)
     if form.validate_on_submit():
+        if earlier := earlier_result(form):
+            return earlier
         try:
             need = raise_need(family, _details(form), current_user, local_today())
         except FamilyError as error:
             show_field_error(form, error)
         else:
+            if duplicate := remember_result(form, family_url(family, "needs")):
+                return duplicate
             flash(f"Need raised: {need.title}", "success")
             return redirect(family_url(family, "needs"))
     return render_template("families/need_form.html", form=form, family=family, title="Raise a need")

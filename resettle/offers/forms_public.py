@@ -48,6 +48,7 @@ from resettle.offers.rules import CERTIFICATES, HOME_VISIT_CATEGORIES, LANGUAGES
 from resettle.offers.services import ItemLine, OfferSubmission
 from resettle.taxonomy import ITEM_KINDS, Category
 from resettle.web.fields import GovDateField
+from resettle.web.submissions import OneTimeSubmissionMixin
 
 ITEM_ROWS = 5
 DESCRIPTION_LIMIT = 2000
@@ -339,7 +340,7 @@ class OffererFields:
     submit = SubmitField("Send offer", widget=GovSubmitInput())
 
 
-class OfferForm(FlaskForm):
+class OfferForm(OneTimeSubmissionMixin, FlaskForm):
     category: Category
 
     @property

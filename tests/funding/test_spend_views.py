@@ -272,3 +272,14 @@ def test_the_pools_table_is_not_titled_twice(config: dict[str, Any], login_as: A
     page = login_as(Role.CASEWORKER).get("/funding/budgets").get_data(as_text=True)
     assert page.count("Council pools") == 2  # the heading, and the table's caption for screen readers
     assert '<caption class="govuk-table__caption govuk-visually-hidden">Council pools</caption>' in page
+
+
+def test_spend_sent_twice_with_one_key_is_recorded_once(
+    config: dict[str, Any], family: Family, caseworker_client: Any, database: Any
+) -> None:
+    from tests.operations.test_double_submit import _post_twice
+
+    first, second = _post_twice(caseworker_client, "/funding/spend/new", spend_form(config, family))
+    assert first.status_code == second.status_code == 302
+    assert second.headers["Location"] == first.headers["Location"]
+    assert len(database.session.execute(select(SpendLine)).scalars().all()) == 1
