@@ -21,10 +21,15 @@ down_revision = '0006'
 branch_labels = None
 depends_on = None
 
+VERSIONED_TABLES = ('families', 'family_members', 'needs', 'offers', 'funding_amount_rules')
+
 
 def upgrade():
     with op.batch_alter_table('outbound_emails', schema=None) as batch_op:
         batch_op.add_column(sa.Column('claimed_until', resettle.db.UTCDateTime(timezone=True), nullable=True))
+    for table in VERSIONED_TABLES:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(sa.Column('version', sa.Integer(), server_default='1', nullable=False))
     op.create_table(
         'submission_keys',
         sa.Column('key', sa.String(length=64), nullable=False),
@@ -38,5 +43,8 @@ def upgrade():
 
 def downgrade():
     op.drop_table('submission_keys')
+    for table in VERSIONED_TABLES:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_column('version')
     with op.batch_alter_table('outbound_emails', schema=None) as batch_op:
         batch_op.drop_column('claimed_until')

@@ -24,6 +24,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from resettle.families.models import ConsentPurpose, EnglishLevel, MemberActivity, Relationship, Scheme, Sex
 from resettle.web.fields import GovDateField
 from resettle.web.submissions import OneTimeSubmissionMixin
+from resettle.web.versions import VersionedFormMixin
 
 
 def strip(value: Any) -> Any:
@@ -49,7 +50,7 @@ def comma_list(value: str | None) -> list[str]:
     return [part.strip() for part in (value or "").split(",") if part.strip()]
 
 
-class FamilyForm(FlaskForm):
+class FamilyForm(VersionedFormMixin, FlaskForm):
     name = StringField(
         "Family name",
         widget=GovTextInput(),
@@ -121,7 +122,7 @@ class NewFamilyForm(OneTimeSubmissionMixin, FamilyForm):
     submit = SubmitField("Create family", widget=GovSubmitInput())
 
 
-class MemberForm(OneTimeSubmissionMixin, FlaskForm):
+class MemberForm(OneTimeSubmissionMixin, VersionedFormMixin, FlaskForm):
     full_name = StringField(
         "Full name",
         widget=GovTextInput(),
@@ -199,7 +200,7 @@ def positive_number(message: str) -> Any:
     return check
 
 
-class NeedForm(OneTimeSubmissionMixin, FlaskForm):
+class NeedForm(OneTimeSubmissionMixin, VersionedFormMixin, FlaskForm):
     category = open_choice("What is needed", [], "Select what the family needs")
     item = open_choice("Item (furniture and household items only)", [])
     description = TextAreaField(

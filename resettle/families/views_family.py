@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import flash, redirect, render_template, request
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -24,7 +26,7 @@ from resettle.families.forms import (
 )
 from resettle.families.lha import known_brmas
 from resettle.families.members import MemberDetails
-from resettle.families.models import FamilyStatus, Relationship, Scheme, Sex
+from resettle.families.models import Family, FamilyStatus, Relationship, Scheme, Sex
 from resettle.families.queries import (
     FamilyFilters,
     current_consents,
@@ -55,6 +57,7 @@ from resettle.web.csv_export import csv_response
 from resettle.web.forms import show_field_error
 from resettle.web.pagination import paginate
 from resettle.web.submissions import earlier_result, remember_result
+from resettle.web.versions import CHANGED_SINCE_OPENED, AuditScope, check_version, flush_version, show_conflict
 
 CASE_STAFF = (Role.CASEWORKER, Role.ADMIN)
 APPLICANT_FIELDS = {
@@ -200,37 +203,48 @@ def view_family(reference: str) -> str:
     )
 
 
+def _family_data(family: Family) -> dict[str, Any]:
+    return {
+        "name": family.name,
+        "scheme": family.scheme.value,
+        "referral_date": family.referral_date,
+        "arrival_date": family.arrival_date,
+        "caseworker": str(family.caseworker_id or ""),
+        "address_line_1": family.address_line_1,
+        "address_line_2": family.address_line_2,
+        "town": family.town,
+        "postcode": family.postcode,
+        "brma": family.brma or "",
+        "preferred_languages": ", ".join(family.preferred_languages or []),
+    }
+
+
 @bp.route("/<reference>/edit", methods=["GET", "POST"])
 @roles_required(*CASE_STAFF)
-def edit_family(reference: str) -> str | Response:
+def edit_family(reference: str) -> str | Response | tuple[str, int]:
     family = get_family_or_404(reference)
-    form = FamilyForm(
-        data={
-            "name": family.name,
-            "scheme": family.scheme.value,
-            "referral_date": family.referral_date,
-            "arrival_date": family.arrival_date,
-            "caseworker": str(family.caseworker_id or ""),
-            "address_line_1": family.address_line_1,
-            "address_line_2": family.address_line_2,
-            "town": family.town,
-            "postcode": family.postcode,
-            "brma": family.brma or "",
-            "preferred_languages": ", ".join(family.preferred_languages or []),
-        }
-    )
+    form = FamilyForm(data={**_family_data(family), "version": str(family.version)})
     _prepare(form)
     if request.method == "GET":
         record_family_viewed(family, current_user, "Family details form viewed")
+    scope = AuditScope(
+        "family", family.reference
+    )  # read now: after a failed flush the record cannot be read until rollback
+    status = 200
     if form.validate_on_submit():
         try:
+            check_version(form, family)
             update_family(family, _family_details(form), current_user, local_today())
+            flush_version()
+        except CHANGED_SINCE_OPENED:
+            status = show_conflict(form, family, _family_data, scope)
         except FamilyError as error:
             show_field_error(form, error)
         else:
             flash("Family details saved", "success")
             return redirect(family_url(family))
-    return render_template("families/family_form.html", form=form, family=family, title="Change family details")
+    page = render_template("families/family_form.html", form=form, family=family, title="Change family details")
+    return page, status
 
 
 @bp.route("/<reference>/status", methods=["GET", "POST"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, flash, redirect, render_template
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -26,6 +28,7 @@ from resettle.families.view_helpers import (
 )
 from resettle.web.forms import show_field_error
 from resettle.web.submissions import earlier_result, remember_result
+from resettle.web.versions import CHANGED_SINCE_OPENED, AuditScope, check_version, flush_version, show_conflict
 
 CASE_STAFF = (Role.CASEWORKER, Role.ADMIN)
 
@@ -90,41 +93,52 @@ def raise_family_need(reference: str) -> str | Response:
 
 @bp.route("/<reference>/needs/<int:need_id>/edit", methods=["GET", "POST"])
 @roles_required(*CASE_STAFF)
-def edit_need(reference: str, need_id: int) -> str | Response:
+def edit_need(reference: str, need_id: int) -> str | Response | tuple[str, int]:
     family = get_family_or_404(reference)
     need = db.session.get(Need, need_id)
     if need is None or need.family_id != family.id:
         abort(404)
-    form = NeedForm(
-        data={
-            "category": need.category.value,
-            "item": need.item or "",
-            "description": need.description,
-            "member": str(need.member_id or ""),
-            "priority": str(need.priority),
-            "units": str(need.units),
-            "needed_by": need.needed_by,
-            "follows_bedroom_standard": need.follows_bedroom_standard,
-            "bedrooms_min": "" if need.bedrooms_min is None else str(need.bedrooms_min),
-            "rent_max": "" if need.rent_max is None else f"{need.rent_max / 100:.2f}",
-            "step_free": need.step_free,
-            "language": need.language or "",
-            "halal": need.halal,
-            "home_visit": need.home_visit,
-            "max_distance_km": "" if need.max_distance_km is None else f"{need.max_distance_km:g}",
-            "status": need.status.value,
-        }
-    )
+    form = NeedForm(data={**_need_data(need), "version": str(need.version)})
     _prepare(form, family)
+    scope = AuditScope(
+        "family", family.reference, f"Need {need.id}"
+    )  # read now: after a failed flush the record cannot be read until rollback
+    status = 200
     if form.validate_on_submit():
         try:
-            status = NeedStatus(form.status.data) if form.status.data in set(NeedStatus) else None
-            if status is None:
+            check_version(form, need)
+            status_chosen = NeedStatus(form.status.data) if form.status.data in set(NeedStatus) else None
+            if status_chosen is None:
                 raise FamilyError("status", "Select the need's status")
-            update_need(need, _details(form), status, current_user, local_today())
+            update_need(need, _details(form), status_chosen, current_user, local_today())
+            flush_version()
+        except CHANGED_SINCE_OPENED:
+            status = show_conflict(form, need, _need_data, scope)
         except FamilyError as error:
             show_field_error(form, error)
         else:
             flash(f"Need saved: {need.title}", "success")
             return redirect(family_url(family, "needs"))
-    return render_template("families/need_form.html", form=form, family=family, need=need, title="Change a need")
+    page = render_template("families/need_form.html", form=form, family=family, need=need, title="Change a need")
+    return page, status
+
+
+def _need_data(need: Need) -> dict[str, Any]:
+    return {
+        "category": need.category.value,
+        "item": need.item or "",
+        "description": need.description,
+        "member": str(need.member_id or ""),
+        "priority": str(need.priority),
+        "units": str(need.units),
+        "needed_by": need.needed_by,
+        "follows_bedroom_standard": need.follows_bedroom_standard,
+        "bedrooms_min": "" if need.bedrooms_min is None else str(need.bedrooms_min),
+        "rent_max": "" if need.rent_max is None else f"{need.rent_max / 100:.2f}",
+        "step_free": need.step_free,
+        "language": need.language or "",
+        "halal": need.halal,
+        "home_visit": need.home_visit,
+        "max_distance_km": "" if need.max_distance_km is None else f"{need.max_distance_km:g}",
+        "status": need.status.value,
+    }

@@ -21,6 +21,7 @@ from resettle.funding.form_fields import PoundsField, WholeNumberField
 from resettle.funding.models import Eligibility, StreamScope
 from resettle.taxonomy import CATEGORIES
 from resettle.web.fields import GovDateField
+from resettle.web.versions import VersionedFormMixin
 
 
 def _strip(value: str | None) -> str | None:
@@ -129,7 +130,7 @@ class StreamForm(FlaskForm):
     submit = SubmitField("Save stream", widget=GovSubmitInput())
 
 
-class RuleForm(FlaskForm):
+class RuleForm(VersionedFormMixin, FlaskForm):
     basis = RadioField(
         "How the amount is counted",
         widget=GovRadioInput(),

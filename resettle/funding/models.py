@@ -144,6 +144,9 @@ class AmountRule(db.Model):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Counts saves: an edit form carries it and saves only over the version it was opened on (no lost updates).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
     stream_id: Mapped[int] = mapped_column(ForeignKey("funding_streams.id", ondelete="CASCADE"), index=True)
     basis: Mapped[RuleBasis] = mapped_column(string_enum(RuleBasis, "funding_rule_basis"))
     amount_pence: Mapped[int] = mapped_column(Integer)

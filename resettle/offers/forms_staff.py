@@ -32,6 +32,7 @@ from resettle.offers.review import editable_fields
 from resettle.offers.rules import LANGUAGES, MANUAL_STATUSES
 from resettle.taxonomy import CATEGORIES
 from resettle.web.fields import GovDateField
+from resettle.web.versions import VersionedFormMixin
 
 ANY_STATUS = "any"
 
@@ -192,7 +193,7 @@ class PoolForm(FlaskForm):
     submit = SubmitField("Move to the active pool", widget=GovSubmitInput())
 
 
-class EditOfferForm(FlaskForm):
+class EditOfferForm(VersionedFormMixin, FlaskForm):
     description = TextAreaField(
         "Description",
         widget=GovTextArea(),

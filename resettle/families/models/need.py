@@ -58,6 +58,9 @@ class Need(db.Model):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Counts saves: an edit form carries it and saves only over the version it was opened on (no lost updates).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
     family_id: Mapped[int] = mapped_column(ForeignKey("families.id", ondelete="CASCADE"), index=True)
     # The member the need is for, when it is one person's (an ESOL place, a school place).
     member_id: Mapped[int | None] = mapped_column(ForeignKey("family_members.id", ondelete="SET NULL"))
