@@ -163,10 +163,11 @@ def run_load(base_url: str, clients: int, seconds: float, actions: int | None = 
     return tally
 
 
-def _prepare_database(app_dir: Path, env: dict[str, str]) -> None:
+def prepare_database(app_dir: Path, env: dict[str, str], demo: bool = True) -> None:
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
     subprocess.run([*flask, "db", "upgrade"], cwd=app_dir, env=env, check=True, capture_output=True)
-    subprocess.run([*flask, "demo"], cwd=app_dir, env=env, check=True, capture_output=True)
+    if demo:
+        subprocess.run([*flask, "demo"], cwd=app_dir, env=env, check=True, capture_output=True)
 
 
 def _empty_postgresql(url: str) -> None:
@@ -180,7 +181,15 @@ def _empty_postgresql(url: str) -> None:
     admin.dispose()
 
 
-def _start_gunicorn(app_dir: Path, env: dict[str, str], workers: int, threads: int) -> tuple[subprocess.Popen, str]:
+def _drain(stream: Any) -> None:
+    try:
+        for _ in stream:
+            pass
+    except (OSError, ValueError):  # closed when the server is stopped
+        pass
+
+
+def start_gunicorn(app_dir: Path, env: dict[str, str], workers: int, threads: int) -> tuple[subprocess.Popen, str]:
     command = [sys.executable, "-m", "gunicorn", "--bind", "127.0.0.1:0", "--workers", str(workers)]
     command += ["--threads", str(threads), "--timeout", "60", "wsgi:app"]
     server = subprocess.Popen(command, cwd=app_dir, env=env, stderr=subprocess.PIPE, text=True)
@@ -193,10 +202,21 @@ def _start_gunicorn(app_dir: Path, env: dict[str, str], workers: int, threads: i
         found = LISTENING.search(line)
         if found:
             # Keep draining its log so the server never blocks on a full pipe.
-            threading.Thread(target=lambda: [None for _ in server.stderr], daemon=True).start()
+            threading.Thread(target=_drain, args=(server.stderr,), daemon=True).start()
             return server, f"http://127.0.0.1:{found.group(1)}"
     server.kill()
     raise RuntimeError("gunicorn did not start listening within a minute")
+
+
+def stop_gunicorn(server: subprocess.Popen) -> None:
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(timeout=10)
+    if server.stderr is not None:
+        server.stderr.close()
 
 
 def main() -> int:
@@ -226,16 +246,12 @@ def main() -> int:
             "MAIL_ENABLED": "0",
             "PYTHONPATH": str(app_dir),
         }
-        _prepare_database(app_dir, env)
-        server, base_url = _start_gunicorn(app_dir, env, args.workers, args.threads)
+        prepare_database(app_dir, env)
+        server, base_url = start_gunicorn(app_dir, env, args.workers, args.threads)
         try:
             tally = run_load(base_url, args.clients, args.seconds)
         finally:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            stop_gunicorn(server)
     figures = tally.summary()
     database = "sqlite" if args.database == "sqlite" else "postgresql"
     print(
