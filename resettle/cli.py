@@ -50,3 +50,7 @@ def register_cli(app: Flask) -> None:
     from resettle.jobs.runner import register_scheduler_commands
 
     register_scheduler_commands(app)
+
+    from resettle.backup import register_backup_commands
+
+    register_backup_commands(app)
