@@ -131,6 +131,7 @@ def _register_blueprints(app: Flask) -> None:
     from resettle.audit import bp as audit_bp
     from resettle.auth import admin_bp as users_bp
     from resettle.auth import bp as auth_bp
+    from resettle.dataprotection.views import bp as dataprotection_bp
     from resettle.families import bp as families_bp
     from resettle.families import tasks_bp
     from resettle.funding import bp as funding_bp
@@ -147,3 +148,4 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.register_blueprint(funding_bp)
     app.register_blueprint(matching_bp)
+    app.register_blueprint(dataprotection_bp)

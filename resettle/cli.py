@@ -47,6 +47,10 @@ def register_cli(app: Flask) -> None:
         for user in DEMO_USERS:
             click.echo(f"  {user['role']:<11} {user['email']:<36} password: {user['password']}")
 
+    from resettle.dataprotection.cli import register_data_protection_cli
+
+    register_data_protection_cli(app)
+
     from resettle.jobs.runner import register_scheduler_commands
 
     register_scheduler_commands(app)

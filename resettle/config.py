@@ -73,6 +73,11 @@ class Config:
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")  # default: instance/uploads
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
     ARGON2_FAST = False  # tests use cheap hash parameters
+    # Data protection: how long records are kept (see README, "Data protection"). 0 keeps audit rows for ever.
+    RETENTION_CLOSED_CASE_YEARS = int(os.environ.get("RETENTION_CLOSED_CASE_YEARS", "6"))
+    RETENTION_OFFERER_YEARS = int(os.environ.get("RETENTION_OFFERER_YEARS", "2"))
+    RETENTION_SENT_EMAIL_DAYS = int(os.environ.get("RETENTION_SENT_EMAIL_DAYS", "90"))
+    RETENTION_AUDIT_YEARS = int(os.environ.get("RETENTION_AUDIT_YEARS", "0"))
 
 
 class DevelopmentConfig(Config):

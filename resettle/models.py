@@ -2,6 +2,7 @@
 
 from resettle.audit.models import AuditEvent  # noqa: F401
 from resettle.auth.models import User  # noqa: F401
+from resettle.dataprotection.models import SubjectAccessRequest  # noqa: F401
 from resettle.families import models as families_models  # noqa: F401
 from resettle.funding.models import AmountRule, CategoryEligibility, ExpenseCategory, FundingScheme  # noqa: F401
 from resettle.funding.spend_models import ClaimBatch, FundingBudget, Receipt, SpendLine  # noqa: F401

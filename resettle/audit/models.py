@@ -15,16 +15,22 @@ from resettle.extensions import db
 class AuditEvent(db.Model):
     __tablename__ = "audit_events"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True, info={"pii": "none"})
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="RESTRICT"), index=True, info={"pii": "personal", "purpose": "accountability"}
+    )
     # Kept as text so the entry still reads right if the account's email changes, and for failed sign-ins.
-    actor_email: Mapped[str | None] = mapped_column(String(254))
-    action: Mapped[str] = mapped_column(String(64), index=True)
-    object_type: Mapped[str | None] = mapped_column(String(64), index=True)
-    object_id: Mapped[str | None] = mapped_column(String(64), index=True)
-    summary: Mapped[str] = mapped_column(String(1000), default="")
-    ip_address: Mapped[str | None] = mapped_column(String(45))
+    actor_email: Mapped[str | None] = mapped_column(String(254), info={"pii": "personal", "purpose": "accountability"})
+    action: Mapped[str] = mapped_column(String(64), index=True, info={"pii": "none"})
+    object_type: Mapped[str | None] = mapped_column(String(64), index=True, info={"pii": "none"})
+    object_id: Mapped[str | None] = mapped_column(
+        String(64), index=True, info={"pii": "personal", "purpose": "accountability"}
+    )
+    summary: Mapped[str] = mapped_column(
+        String(1000), default="", info={"pii": "personal", "purpose": "accountability"}
+    )
+    ip_address: Mapped[str | None] = mapped_column(String(45), info={"pii": "personal", "purpose": "accountability"})
 
 
 class AuditLogIsAppendOnly(RuntimeError):

@@ -35,19 +35,27 @@ class User(UserMixin, db.Model):
         CheckConstraint("email = lower(email)", name="email_lower_case"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
-    name: Mapped[str] = mapped_column(String(120))
-    role: Mapped[Role] = mapped_column(Enum(Role, name="user_role", values_callable=lambda e: [m.value for m in e]))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})
+    email: Mapped[str] = mapped_column(String(254), unique=True, info={"pii": "personal", "purpose": "staff accounts"})
+    name: Mapped[str] = mapped_column(String(120), info={"pii": "personal", "purpose": "staff accounts"})
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, name="user_role", values_callable=lambda e: [m.value for m in e]), info={"pii": "none"}
+    )
     # Null until the invited person sets a password.
-    password_hash: Mapped[str | None] = mapped_column(String(255))
-    is_active_account: Mapped[bool] = mapped_column("is_active", Boolean, default=True)
+    password_hash: Mapped[str | None] = mapped_column(
+        String(255), info={"pii": "personal", "purpose": "staff accounts"}
+    )
+    is_active_account: Mapped[bool] = mapped_column("is_active", Boolean, default=True, info={"pii": "none"})
     # Flask-Login's id: rotating it signs the user out everywhere (password change, deactivation).
-    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
-    failed_login_count: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    session_token: Mapped[str] = mapped_column(
+        String(64), unique=True, default=new_session_token, info={"pii": "personal", "purpose": "staff accounts"}
+    )
+    failed_login_count: Mapped[int] = mapped_column(Integer, default=0, info={"pii": "none"})
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, info={"pii": "none"})
+    last_login_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, info={"pii": "personal", "purpose": "staff accounts"}
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info={"pii": "none"})
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

@@ -8,6 +8,7 @@ from flask import current_app, url_for
 from sqlalchemy import select
 
 from resettle.auth.models import User
+from resettle.dataprotection.restriction import may_process
 from resettle.extensions import db
 from resettle.families.dates import local_today
 from resettle.families.housing import recompute_all_housing_needs
@@ -38,7 +39,7 @@ def send_overdue_task_reminders(today: date | None = None) -> int:
     today = today or local_today()
     by_user: dict[int, list[Task]] = {}
     for task in overdue_tasks(today):
-        if task.assignee is not None and task.assignee.is_active_account:
+        if task.assignee is not None and task.assignee.is_active_account and may_process(task.family):
             by_user.setdefault(task.assignee.id, []).append(task)
     already_sent = set(
         db.session.execute(select(OverdueReminder.user_id).where(OverdueReminder.sent_on == today)).scalars()

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from resettle.audit.services import record
 from resettle.auth.models import Role, User
 from resettle.auth.permissions import roles_required
+from resettle.dataprotection.restriction import processing_allowed
 from resettle.extensions import db
 from resettle.families import bp
 from resettle.families.dates import local_today
@@ -96,7 +97,8 @@ def list_families() -> str:
 @bp.route("/export.csv")
 @roles_required(*CASE_STAFF)
 def export_families() -> Response:
-    families = list(db.session.execute(family_list_query(_filters())).scalars())
+    # Restricted families stay on record but are not exported.
+    families = list(db.session.execute(family_list_query(_filters()).where(processing_allowed())).scalars())
     record("families_exported", "family", None, f"{len(families)} families exported to CSV")
     rows = [
         (

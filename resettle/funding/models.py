@@ -56,13 +56,13 @@ class FundingScheme(db.Model):
     __tablename__ = "funding_schemes"
     __table_args__ = (CheckConstraint("code = upper(code)", name="code_upper_case"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})
     # The code a family's scheme carries (VPRS, UKRS, ACRS, ...).
-    code: Mapped[str] = mapped_column(String(16), unique=True)
-    name: Mapped[str] = mapped_column(String(120))
-    funder: Mapped[str] = mapped_column(String(120), default="Home Office")
-    notes: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    code: Mapped[str] = mapped_column(String(16), unique=True, info={"pii": "none"})
+    name: Mapped[str] = mapped_column(String(120), info={"pii": "none"})
+    funder: Mapped[str] = mapped_column(String(120), default="Home Office", info={"pii": "none"})
+    notes: Mapped[str] = mapped_column(Text, default="", info={"pii": "none"})
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info={"pii": "none"})
 
     streams: Mapped[list[FundingStream]] = relationship(back_populates="scheme", order_by="FundingStream.code")
 
@@ -80,17 +80,19 @@ class FundingStream(db.Model):
         CheckConstraint("effective_to IS NULL OR effective_to >= effective_from", name="dates_in_order"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    scheme_id: Mapped[int] = mapped_column(ForeignKey("funding_schemes.id", ondelete="RESTRICT"), index=True)
-    code: Mapped[str] = mapped_column(String(40), unique=True)
-    name: Mapped[str] = mapped_column(String(120))
-    scope: Mapped[StreamScope] = mapped_column(string_enum(StreamScope, "funding_stream_scope"))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})
+    scheme_id: Mapped[int] = mapped_column(
+        ForeignKey("funding_schemes.id", ondelete="RESTRICT"), index=True, info={"pii": "none"}
+    )
+    code: Mapped[str] = mapped_column(String(40), unique=True, info={"pii": "none"})
+    name: Mapped[str] = mapped_column(String(120), info={"pii": "none"})
+    scope: Mapped[StreamScope] = mapped_column(string_enum(StreamScope, "funding_stream_scope"), info={"pii": "none"})
     # Exceptional costs: the Home Office must agree in writing before the cost is incurred.
-    requires_prior_agreement: Mapped[bool] = mapped_column(Boolean, default=False)
-    effective_from: Mapped[date] = mapped_column(Date)
-    effective_to: Mapped[date | None] = mapped_column(Date)
-    source_ref: Mapped[str] = mapped_column(String(300), default="")
-    description: Mapped[str] = mapped_column(Text, default="")
+    requires_prior_agreement: Mapped[bool] = mapped_column(Boolean, default=False, info={"pii": "none"})
+    effective_from: Mapped[date] = mapped_column(Date, info={"pii": "none"})
+    effective_to: Mapped[date | None] = mapped_column(Date, info={"pii": "none"})
+    source_ref: Mapped[str] = mapped_column(String(300), default="", info={"pii": "none"})
+    description: Mapped[str] = mapped_column(Text, default="", info={"pii": "none"})
 
     scheme: Mapped[FundingScheme] = relationship(back_populates="streams")
     category_links: Mapped[list[StreamCategory]] = relationship(
@@ -120,9 +122,11 @@ class StreamCategory(db.Model):
     __tablename__ = "funding_stream_categories"
     __table_args__ = (UniqueConstraint("stream_id", "category", name="uq_funding_stream_categories_stream_category"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    stream_id: Mapped[int] = mapped_column(ForeignKey("funding_streams.id", ondelete="CASCADE"), index=True)
-    category: Mapped[Category] = mapped_column(string_enum(Category, "funding_stream_category"))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})
+    stream_id: Mapped[int] = mapped_column(
+        ForeignKey("funding_streams.id", ondelete="CASCADE"), index=True, info={"pii": "none"}
+    )
+    category: Mapped[Category] = mapped_column(string_enum(Category, "funding_stream_category"), info={"pii": "none"})
 
     stream: Mapped[FundingStream] = relationship(back_populates="category_links")
 
@@ -143,21 +147,23 @@ class AmountRule(db.Model):
         CheckConstraint("effective_to IS NULL OR effective_to >= effective_from", name="dates_in_order"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})
     # Counts saves: an edit form carries it and saves only over the version it was opened on (no lost updates).
-    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1", info={"pii": "none"})
     __mapper_args__ = {"version_id_col": version}
-    stream_id: Mapped[int] = mapped_column(ForeignKey("funding_streams.id", ondelete="CASCADE"), index=True)
-    basis: Mapped[RuleBasis] = mapped_column(string_enum(RuleBasis, "funding_rule_basis"))
-    amount_pence: Mapped[int] = mapped_column(Integer)
-    age_min: Mapped[int | None] = mapped_column(Integer)
-    age_max: Mapped[int | None] = mapped_column(Integer)
-    support_year: Mapped[int | None] = mapped_column(Integer)
-    effective_from: Mapped[date] = mapped_column(Date)
-    effective_to: Mapped[date | None] = mapped_column(Date)
-    source_ref: Mapped[str] = mapped_column(String(300), default="")
-    is_confirmed: Mapped[bool] = mapped_column(Boolean, default=True)
-    note: Mapped[str] = mapped_column(String(300), default="")
+    stream_id: Mapped[int] = mapped_column(
+        ForeignKey("funding_streams.id", ondelete="CASCADE"), index=True, info={"pii": "none"}
+    )
+    basis: Mapped[RuleBasis] = mapped_column(string_enum(RuleBasis, "funding_rule_basis"), info={"pii": "none"})
+    amount_pence: Mapped[int] = mapped_column(Integer, info={"pii": "none"})
+    age_min: Mapped[int | None] = mapped_column(Integer, info={"pii": "none"})
+    age_max: Mapped[int | None] = mapped_column(Integer, info={"pii": "none"})
+    support_year: Mapped[int | None] = mapped_column(Integer, info={"pii": "none"})
+    effective_from: Mapped[date] = mapped_column(Date, info={"pii": "none"})
+    effective_to: Mapped[date | None] = mapped_column(Date, info={"pii": "none"})
+    source_ref: Mapped[str] = mapped_column(String(300), default="", info={"pii": "none"})
+    is_confirmed: Mapped[bool] = mapped_column(Boolean, default=True, info={"pii": "none"})
+    note: Mapped[str] = mapped_column(String(300), default="", info={"pii": "none"})
 
     stream: Mapped[FundingStream] = relationship(back_populates="rules")
 
@@ -180,11 +186,11 @@ class ExpenseCategory(db.Model):
     __tablename__ = "expense_categories"
     __table_args__ = (CheckConstraint("code = lower(code)", name="code_lower_case"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    code: Mapped[str] = mapped_column(String(40), unique=True)
-    label: Mapped[str] = mapped_column(String(120))
-    category: Mapped[Category] = mapped_column(string_enum(Category, "expense_need_category"))
-    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})
+    code: Mapped[str] = mapped_column(String(40), unique=True, info={"pii": "none"})
+    label: Mapped[str] = mapped_column(String(120), info={"pii": "none"})
+    category: Mapped[Category] = mapped_column(string_enum(Category, "expense_need_category"), info={"pii": "none"})
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True, info={"pii": "none"})
 
     def __repr__(self) -> str:
         return f"<ExpenseCategory {self.code}>"
@@ -199,13 +205,17 @@ class CategoryEligibility(db.Model):
         UniqueConstraint("scheme_id", "expense_category_id", name="uq_expense_category_eligibility_scheme_category"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    scheme_id: Mapped[int] = mapped_column(ForeignKey("funding_schemes.id", ondelete="CASCADE"), index=True)
-    expense_category_id: Mapped[int] = mapped_column(
-        ForeignKey("expense_categories.id", ondelete="CASCADE"), index=True
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})
+    scheme_id: Mapped[int] = mapped_column(
+        ForeignKey("funding_schemes.id", ondelete="CASCADE"), index=True, info={"pii": "none"}
     )
-    eligibility: Mapped[Eligibility] = mapped_column(string_enum(Eligibility, "funding_eligibility"))
-    note: Mapped[str] = mapped_column(String(300), default="")
+    expense_category_id: Mapped[int] = mapped_column(
+        ForeignKey("expense_categories.id", ondelete="CASCADE"), index=True, info={"pii": "none"}
+    )
+    eligibility: Mapped[Eligibility] = mapped_column(
+        string_enum(Eligibility, "funding_eligibility"), info={"pii": "none"}
+    )
+    note: Mapped[str] = mapped_column(String(300), default="", info={"pii": "none"})
 
     scheme: Mapped[FundingScheme] = relationship()
     expense_category: Mapped[ExpenseCategory] = relationship()

@@ -74,15 +74,21 @@ class ClaimBatch(db.Model):
         CheckConstraint("total_pence > 0", name="total_positive"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
-    reference: Mapped[str] = mapped_column(String(40), unique=True)
-    scheme_id: Mapped[int] = mapped_column(ForeignKey("funding_schemes.id", ondelete="RESTRICT"), index=True)
-    period_end: Mapped[date] = mapped_column(Date)
-    line_count: Mapped[int] = mapped_column(Integer)
-    total_pence: Mapped[int] = mapped_column(BigInteger)  # many lines may add up past a 32-bit integer
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id, info={"pii": "none"})
+    reference: Mapped[str] = mapped_column(String(40), unique=True, info={"pii": "none"})
+    scheme_id: Mapped[int] = mapped_column(
+        ForeignKey("funding_schemes.id", ondelete="RESTRICT"), index=True, info={"pii": "none"}
+    )
+    period_end: Mapped[date] = mapped_column(Date, info={"pii": "none"})
+    line_count: Mapped[int] = mapped_column(Integer, info={"pii": "none"})
+    total_pence: Mapped[int] = mapped_column(
+        BigInteger, info={"pii": "none"}
+    )  # many lines may add up past a 32-bit integer
+    created_by_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="RESTRICT"), info={"pii": "personal", "purpose": "accountability"}
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info={"pii": "none"})
 
     scheme: Mapped[FundingScheme] = relationship()
     created_by: Mapped[User] = relationship()
@@ -113,34 +119,48 @@ class SpendLine(db.Model):
         ),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
-    family_id: Mapped[int] = mapped_column(ForeignKey("families.id", ondelete="RESTRICT"), index=True)
-    need_id: Mapped[int | None] = mapped_column(ForeignKey("needs.id", ondelete="SET NULL"), index=True)
-    stream_id: Mapped[int] = mapped_column(ForeignKey("funding_streams.id", ondelete="RESTRICT"), index=True)
-    expense_category_id: Mapped[int] = mapped_column(
-        ForeignKey("expense_categories.id", ondelete="RESTRICT"), index=True
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id, info={"pii": "none"})
+    family_id: Mapped[int] = mapped_column(
+        ForeignKey("families.id", ondelete="RESTRICT"), index=True, info={"pii": "none"}
     )
-    item_description: Mapped[str] = mapped_column(String(200))
-    amount_pence: Mapped[int] = mapped_column(Integer)
-    payee: Mapped[str] = mapped_column(String(120))
-    spend_date: Mapped[date] = mapped_column(Date, index=True)
+    need_id: Mapped[int | None] = mapped_column(
+        ForeignKey("needs.id", ondelete="SET NULL"), index=True, info={"pii": "none"}
+    )
+    stream_id: Mapped[int] = mapped_column(
+        ForeignKey("funding_streams.id", ondelete="RESTRICT"), index=True, info={"pii": "none"}
+    )
+    expense_category_id: Mapped[int] = mapped_column(
+        ForeignKey("expense_categories.id", ondelete="RESTRICT"), index=True, info={"pii": "none"}
+    )
+    item_description: Mapped[str] = mapped_column(String(200), info={"pii": "personal", "purpose": "funding claims"})
+    amount_pence: Mapped[int] = mapped_column(Integer, info={"pii": "none"})
+    payee: Mapped[str] = mapped_column(String(120), info={"pii": "personal", "purpose": "funding claims"})
+    spend_date: Mapped[date] = mapped_column(Date, index=True, info={"pii": "none"})
     status: Mapped[SpendStatus] = mapped_column(
-        string_enum(SpendStatus, "spend_status"), default=SpendStatus.DRAFT, index=True
+        string_enum(SpendStatus, "spend_status"), default=SpendStatus.DRAFT, index=True, info={"pii": "none"}
     )
     # Exceptional costs: the Home Office's written in-principle agreement.
-    agreement_reference: Mapped[str] = mapped_column(String(100), default="")
-    reviewer_note: Mapped[str] = mapped_column(Text, default="")
-    rejection_reason: Mapped[str] = mapped_column(Text, default="")
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
-    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
-    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    claim_batch_id: Mapped[int | None] = mapped_column(ForeignKey("claim_batches.id", ondelete="RESTRICT"), index=True)
+    agreement_reference: Mapped[str] = mapped_column(String(100), default="", info={"pii": "none"})
+    reviewer_note: Mapped[str] = mapped_column(Text, default="", info={"pii": "personal", "purpose": "funding claims"})
+    rejection_reason: Mapped[str] = mapped_column(
+        Text, default="", info={"pii": "personal", "purpose": "funding claims"}
+    )
+    created_by_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="RESTRICT"), info={"pii": "personal", "purpose": "accountability"}
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info={"pii": "none"})
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, info={"pii": "none"})
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True, info={"pii": "none"})
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="RESTRICT"), info={"pii": "personal", "purpose": "accountability"}
+    )
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info={"pii": "none"})
+    claim_batch_id: Mapped[int | None] = mapped_column(
+        ForeignKey("claim_batches.id", ondelete="RESTRICT"), index=True, info={"pii": "none"}
+    )
     # The accepted paid match this line commits money for (and then claims), if any.
-    match_id: Mapped[int | None] = mapped_column(ForeignKey("matches.id", ondelete="RESTRICT"))
+    match_id: Mapped[int | None] = mapped_column(ForeignKey("matches.id", ondelete="RESTRICT"), info={"pii": "none"})
 
     family: Mapped[Family] = relationship()
     need: Mapped[Need | None] = relationship()
@@ -177,16 +197,22 @@ class Receipt(db.Model):
     __tablename__ = "spend_receipts"
     __table_args__ = (CheckConstraint("size_bytes > 0", name="size_positive"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
-    spend_line_id: Mapped[int] = mapped_column(ForeignKey("spend_lines.id", ondelete="CASCADE"), index=True)
-    original_filename: Mapped[str] = mapped_column(String(200))
-    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
-    content_type: Mapped[str] = mapped_column(String(40))
-    size_bytes: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
-    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
-    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id, info={"pii": "none"})
+    spend_line_id: Mapped[int] = mapped_column(
+        ForeignKey("spend_lines.id", ondelete="CASCADE"), index=True, info={"pii": "none"}
+    )
+    original_filename: Mapped[str] = mapped_column(String(200), info={"pii": "personal", "purpose": "funding claims"})
+    stored_name: Mapped[str] = mapped_column(
+        String(64), unique=True, info={"pii": "personal", "purpose": "funding claims"}
+    )
+    content_type: Mapped[str] = mapped_column(String(40), info={"pii": "none"})
+    size_bytes: Mapped[int] = mapped_column(Integer, info={"pii": "none"})
+    sha256: Mapped[str] = mapped_column(String(64), info={"pii": "none"})
+    uploaded_by_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="RESTRICT"), info={"pii": "personal", "purpose": "accountability"}
+    )
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info={"pii": "none"})
 
     spend_line: Mapped[SpendLine] = relationship(back_populates="receipts")
     uploaded_by: Mapped[User] = relationship()
@@ -208,10 +234,14 @@ class FundingBudget(db.Model):
         ),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    stream_id: Mapped[int] = mapped_column(ForeignKey("funding_streams.id", ondelete="RESTRICT"), index=True)
-    family_id: Mapped[int | None] = mapped_column(ForeignKey("families.id", ondelete="RESTRICT"), index=True)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})
+    stream_id: Mapped[int] = mapped_column(
+        ForeignKey("funding_streams.id", ondelete="RESTRICT"), index=True, info={"pii": "none"}
+    )
+    family_id: Mapped[int | None] = mapped_column(
+        ForeignKey("families.id", ondelete="RESTRICT"), index=True, info={"pii": "none"}
+    )
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, info={"pii": "none"})
 
     stream: Mapped[FundingStream] = relationship()
     family: Mapped[Family | None] = relationship()

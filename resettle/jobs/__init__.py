@@ -15,6 +15,7 @@ JOB_MODULES = [
     "resettle.families.jobs",
     "resettle.offers.jobs",
     "resettle.matching.jobs",
+    "resettle.dataprotection.jobs",
 ]
 
 

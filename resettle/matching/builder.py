@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from resettle.dataprotection.restriction import processing_allowed
 from resettle.extensions import db
 from resettle.families.models import Family, FamilyStatus, Need, NeedStatus
 from resettle.funding.matching_inputs import problem_funding
@@ -126,6 +127,7 @@ def open_needs() -> list[Need]:
         select(Need)
         .join(Family, Family.id == Need.family_id)
         .where(Need.status == NeedStatus.OPEN, Family.status.in_(SUPPORTED_FAMILY_STATUSES))
+        .where(processing_allowed())  # restricted families are not matched
         .order_by(Need.id)
     )
     return list(db.session.execute(statement).scalars())

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from resettle.auth.models import User
+from resettle.dataprotection.restriction import may_process
 from resettle.families.models import ConsentPurpose, Family, Relationship
 from resettle.families.queries import current_consents
 from resettle.notifications.email import queue_email
@@ -54,6 +55,8 @@ def _what_happens_next(match: Match) -> str:
 
 
 def send_offerer_next_steps(match: Match, caseworker: User) -> None:
+    if not may_process(match.need.family):
+        return  # processing restricted: no email about the family
     offer = match.offer
     first_name = contact_first_name(match.need.family)
     who = (

@@ -121,22 +121,24 @@ class MatchRun(db.Model):
     __tablename__ = "match_runs"
     __table_args__ = (CheckConstraint("finished_at IS NULL OR finished_at >= started_at", name="finished_after_start"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    trigger: Mapped[RunTrigger] = mapped_column(_enum(RunTrigger, "match_run_trigger"))
-    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    problem_date: Mapped[date] = mapped_column(Date)
-    status: Mapped[RunStatus] = mapped_column(_enum(RunStatus, "match_run_status"))
-    need_count: Mapped[int] = mapped_column(Integer, default=0)
-    offer_count: Mapped[int] = mapped_column(Integer, default=0)
-    proposal_count: Mapped[int] = mapped_column(Integer, default=0)
-    unmet_count: Mapped[int] = mapped_column(Integer, default=0)
-    objective: Mapped[float | None] = mapped_column(Float)
-    bound: Mapped[float | None] = mapped_column(Float)
-    seconds: Mapped[float | None] = mapped_column(Float)
-    stats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    error: Mapped[str] = mapped_column(String(500), default="")
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})
+    trigger: Mapped[RunTrigger] = mapped_column(_enum(RunTrigger, "match_run_trigger"), info={"pii": "none"})
+    started_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="RESTRICT"), info={"pii": "personal", "purpose": "accountability"}
+    )
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True, info={"pii": "none"})
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info={"pii": "none"})
+    problem_date: Mapped[date] = mapped_column(Date, info={"pii": "none"})
+    status: Mapped[RunStatus] = mapped_column(_enum(RunStatus, "match_run_status"), info={"pii": "none"})
+    need_count: Mapped[int] = mapped_column(Integer, default=0, info={"pii": "none"})
+    offer_count: Mapped[int] = mapped_column(Integer, default=0, info={"pii": "none"})
+    proposal_count: Mapped[int] = mapped_column(Integer, default=0, info={"pii": "none"})
+    unmet_count: Mapped[int] = mapped_column(Integer, default=0, info={"pii": "none"})
+    objective: Mapped[float | None] = mapped_column(Float, info={"pii": "none"})
+    bound: Mapped[float | None] = mapped_column(Float, info={"pii": "none"})
+    seconds: Mapped[float | None] = mapped_column(Float, info={"pii": "none"})
+    stats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, info={"pii": "none"})
+    error: Mapped[str] = mapped_column(String(500), default="", info={"pii": "none"})
 
     started_by: Mapped[User | None] = relationship()
     proposals: Mapped[list[Proposal]] = relationship(
@@ -163,23 +165,36 @@ class Proposal(db.Model):
         CheckConstraint("status <> 'rejected' OR rejection_reason <> ''", name="rejection_has_reason"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("match_runs.id", ondelete="CASCADE"), index=True)
-    need_id: Mapped[int] = mapped_column(ForeignKey("needs.id", ondelete="CASCADE"), index=True)
-    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id", ondelete="CASCADE"), index=True)
-    offer_item_id: Mapped[int | None] = mapped_column(ForeignKey("offer_items.id", ondelete="CASCADE"))
-    stream_id: Mapped[int | None] = mapped_column(ForeignKey("funding_streams.id", ondelete="RESTRICT"))
-    charge_pence: Mapped[int] = mapped_column(Integer, default=0)
-    value: Mapped[float] = mapped_column(Float)
-    distance_km: Mapped[float | None] = mapped_column(Float)
-    # First proposed in this run: the nightly email tells caseworkers only about these.
-    is_new: Mapped[bool] = mapped_column(default=True)
-    status: Mapped[ProposalStatus] = mapped_column(
-        _enum(ProposalStatus, "match_proposal_status"), default=ProposalStatus.PROPOSED, index=True
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("match_runs.id", ondelete="CASCADE"), index=True, info={"pii": "none"}
     )
-    rejection_reason: Mapped[str] = mapped_column(String(500), default="")
-    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
-    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    need_id: Mapped[int] = mapped_column(ForeignKey("needs.id", ondelete="CASCADE"), index=True, info={"pii": "none"})
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id", ondelete="CASCADE"), index=True, info={"pii": "none"})
+    offer_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("offer_items.id", ondelete="CASCADE"), info={"pii": "none"}
+    )
+    stream_id: Mapped[int | None] = mapped_column(
+        ForeignKey("funding_streams.id", ondelete="RESTRICT"), info={"pii": "none"}
+    )
+    charge_pence: Mapped[int] = mapped_column(Integer, default=0, info={"pii": "none"})
+    value: Mapped[float] = mapped_column(Float, info={"pii": "none"})
+    distance_km: Mapped[float | None] = mapped_column(Float, info={"pii": "none"})
+    # First proposed in this run: the nightly email tells caseworkers only about these.
+    is_new: Mapped[bool] = mapped_column(default=True, info={"pii": "none"})
+    status: Mapped[ProposalStatus] = mapped_column(
+        _enum(ProposalStatus, "match_proposal_status"),
+        default=ProposalStatus.PROPOSED,
+        index=True,
+        info={"pii": "none"},
+    )
+    rejection_reason: Mapped[str] = mapped_column(
+        String(500), default="", info={"pii": "personal", "purpose": "matching"}
+    )
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="RESTRICT"), info={"pii": "personal", "purpose": "accountability"}
+    )
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info={"pii": "none"})
 
     run: Mapped[MatchRun] = relationship(back_populates="proposals")
     need: Mapped[Need] = relationship()
@@ -193,12 +208,14 @@ class UnmetNeed(db.Model):
     __tablename__ = "match_unmet_needs"
     __table_args__ = (UniqueConstraint("run_id", "need_id", name="uq_match_unmet_needs_one_per_need_per_run"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("match_runs.id", ondelete="CASCADE"), index=True)
-    need_id: Mapped[int] = mapped_column(ForeignKey("needs.id", ondelete="CASCADE"), index=True)
-    reason: Mapped[UnmetReason] = mapped_column(_enum(UnmetReason, "match_unmet_reason"))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("match_runs.id", ondelete="CASCADE"), index=True, info={"pii": "none"}
+    )
+    need_id: Mapped[int] = mapped_column(ForeignKey("needs.id", ondelete="CASCADE"), index=True, info={"pii": "none"})
+    reason: Mapped[UnmetReason] = mapped_column(_enum(UnmetReason, "match_unmet_reason"), info={"pii": "none"})
     # The engine's rule names (bedrooms, rent, distance, rejected...), for no_compatible_offer.
-    blocking: Mapped[list[str]] = mapped_column(JSON, default=list)
+    blocking: Mapped[list[str]] = mapped_column(JSON, default=list, info={"pii": "none"})
 
     run: Mapped[MatchRun] = relationship(back_populates="unmet_needs")
     need: Mapped[Need] = relationship()
@@ -221,22 +238,34 @@ class Match(db.Model):
         CheckConstraint("(status = 'fulfilled') = (fulfilled_at IS NOT NULL)", name="fulfilled_when_fulfilled"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    need_id: Mapped[int] = mapped_column(ForeignKey("needs.id", ondelete="RESTRICT"), index=True)
-    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id", ondelete="RESTRICT"), index=True)
-    offer_item_id: Mapped[int | None] = mapped_column(ForeignKey("offer_items.id", ondelete="RESTRICT"))
-    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("match_proposals.id", ondelete="SET NULL"))
-    units: Mapped[int] = mapped_column(Integer)
-    stream_id: Mapped[int | None] = mapped_column(ForeignKey("funding_streams.id", ondelete="RESTRICT"))
-    charge_pence: Mapped[int] = mapped_column(Integer, default=0)
-    status: Mapped[MatchStatus] = mapped_column(
-        _enum(MatchStatus, "match_status"), default=MatchStatus.ACCEPTED, index=True
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})
+    need_id: Mapped[int] = mapped_column(ForeignKey("needs.id", ondelete="RESTRICT"), index=True, info={"pii": "none"})
+    offer_id: Mapped[int] = mapped_column(
+        ForeignKey("offers.id", ondelete="RESTRICT"), index=True, info={"pii": "none"}
     )
-    task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="SET NULL"))
-    accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
-    accepted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    fulfilled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
-    fulfilled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    offer_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("offer_items.id", ondelete="RESTRICT"), info={"pii": "none"}
+    )
+    proposal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("match_proposals.id", ondelete="SET NULL"), info={"pii": "none"}
+    )
+    units: Mapped[int] = mapped_column(Integer, info={"pii": "none"})
+    stream_id: Mapped[int | None] = mapped_column(
+        ForeignKey("funding_streams.id", ondelete="RESTRICT"), info={"pii": "none"}
+    )
+    charge_pence: Mapped[int] = mapped_column(Integer, default=0, info={"pii": "none"})
+    status: Mapped[MatchStatus] = mapped_column(
+        _enum(MatchStatus, "match_status"), default=MatchStatus.ACCEPTED, index=True, info={"pii": "none"}
+    )
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="SET NULL"), info={"pii": "none"})
+    accepted_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="RESTRICT"), info={"pii": "personal", "purpose": "accountability"}
+    )
+    accepted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info={"pii": "none"})
+    fulfilled_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="RESTRICT"), info={"pii": "personal", "purpose": "accountability"}
+    )
+    fulfilled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info={"pii": "none"})
 
     need: Mapped[Need] = relationship()
     offer: Mapped[Offer] = relationship()
@@ -256,13 +285,17 @@ class RejectedPair(db.Model):
     __tablename__ = "match_rejected_pairs"
     __table_args__ = (CheckConstraint("reason <> ''", name="reason_given"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    need_id: Mapped[int] = mapped_column(ForeignKey("needs.id", ondelete="CASCADE"), index=True)
-    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id", ondelete="CASCADE"), index=True)
-    offer_item_id: Mapped[int | None] = mapped_column(ForeignKey("offer_items.id", ondelete="CASCADE"))
-    reason: Mapped[str] = mapped_column(Text)
-    rejected_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
-    rejected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})
+    need_id: Mapped[int] = mapped_column(ForeignKey("needs.id", ondelete="CASCADE"), index=True, info={"pii": "none"})
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id", ondelete="CASCADE"), index=True, info={"pii": "none"})
+    offer_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("offer_items.id", ondelete="CASCADE"), info={"pii": "none"}
+    )
+    reason: Mapped[str] = mapped_column(Text, info={"pii": "personal", "purpose": "matching"})
+    rejected_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="RESTRICT"), info={"pii": "personal", "purpose": "accountability"}
+    )
+    rejected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info={"pii": "none"})
 
     need: Mapped[Need] = relationship()
     offer: Mapped[Offer] = relationship()

@@ -19,6 +19,7 @@ from sqlalchemy import select, update
 
 from resettle.audit.services import record
 from resettle.auth.models import User
+from resettle.dataprotection.restriction import may_process
 from resettle.db import utcnow
 from resettle.extensions import db
 from resettle.families.dates import local_today
@@ -106,6 +107,8 @@ def _make_match(
             "need",
             "This need is no longer open: another caseworker may have matched it. Reload the page to see the latest.",
         )
+    if not may_process(need.family):
+        raise MatchError("need", "Processing of this family's data is restricted: it cannot be matched until lifted.")
     offer = _locked(Offer, offer_id)
     if offer.status is not OfferStatus.VERIFIED or offer.on_waiting_list:
         raise MatchError(

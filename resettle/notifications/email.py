@@ -58,7 +58,9 @@ class _Claimed:
     attempts: int
 
 
-def queue_email(to: str, subject: str, body: str) -> OutboundEmail:
+def queue_email(to: str, subject: str, body: str) -> OutboundEmail | None:
+    if not to:
+        return None  # an erased offerer has no address left: nothing is queued for them
     message = OutboundEmail(to_address=to, subject=subject[:200], body=body)
     db.session.add(message)
     db.session.flush()

@@ -152,71 +152,99 @@ class Offer(db.Model):
         CheckConstraint("duplicate_of_id IS NULL OR duplicate_of_id <> id", name="not_duplicate_of_itself"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})
     # Counts saves: an edit form carries it and saves only over the version it was opened on (no lost updates).
-    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1", info={"pii": "none"})
     __mapper_args__ = {"version_id_col": version}
     # In the offerer's private link and the confirmation page address: unguessable.
-    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    public_id: Mapped[str] = mapped_column(
+        String(32), unique=True, default=new_public_id, info={"pii": "personal", "purpose": "community offers"}
+    )
     # Short, readable, quoted on the phone and in emails; gives no access by itself.
-    reference: Mapped[str] = mapped_column(String(16), unique=True)
-    category: Mapped[Category] = mapped_column(_enum(Category, "offer_category"), index=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True, info={"pii": "none"})
+    category: Mapped[Category] = mapped_column(_enum(Category, "offer_category"), index=True, info={"pii": "none"})
     status: Mapped[OfferStatus] = mapped_column(
-        _enum(OfferStatus, "offer_status"), default=OfferStatus.SUBMITTED, index=True
+        _enum(OfferStatus, "offer_status"), default=OfferStatus.SUBMITTED, index=True, info={"pii": "none"}
     )
     # Not needed now: kept, kindly, on a waiting list instead of the pool that matching draws from.
-    on_waiting_list: Mapped[bool] = mapped_column(Boolean, default=False)
+    on_waiting_list: Mapped[bool] = mapped_column(Boolean, default=False, info={"pii": "none"})
 
-    offerer_name: Mapped[str] = mapped_column(String(120))
-    organisation: Mapped[str | None] = mapped_column(String(120))
-    offerer_email: Mapped[str] = mapped_column(String(254), index=True)
-    offerer_phone: Mapped[str | None] = mapped_column(String(30))
-    consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    description: Mapped[str] = mapped_column(Text, default="")
+    offerer_name: Mapped[str] = mapped_column(String(120), info={"pii": "personal", "purpose": "community offers"})
+    organisation: Mapped[str | None] = mapped_column(
+        String(120), info={"pii": "personal", "purpose": "community offers"}
+    )
+    offerer_email: Mapped[str] = mapped_column(
+        String(254), index=True, info={"pii": "personal", "purpose": "community offers"}
+    )
+    offerer_phone: Mapped[str | None] = mapped_column(
+        String(30), info={"pii": "personal", "purpose": "community offers"}
+    )
+    consent_at: Mapped[datetime] = mapped_column(UTCDateTime, info={"pii": "personal", "purpose": "community offers"})
+    description: Mapped[str] = mapped_column(Text, default="", info={"pii": "personal", "purpose": "community offers"})
 
     # What the matching engine reads (../shared/matching/SPEC.md).
-    capacity: Mapped[int] = mapped_column(Integer, default=1)  # households, places or families
-    cost_pence: Mapped[int] = mapped_column(Integer, default=0)  # per unit; 0 for donations, set by staff
-    available_from: Mapped[date | None] = mapped_column(Date)
-    available_until: Mapped[date | None] = mapped_column(Date)
-    postcode: Mapped[str | None] = mapped_column(String(8))
-    latitude: Mapped[float | None] = mapped_column(Float)
-    longitude: Mapped[float | None] = mapped_column(Float)
-    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
-    home_visit: Mapped[bool | None] = mapped_column(Boolean)
-    halal: Mapped[bool | None] = mapped_column(Boolean)
-    hours_per_week: Mapped[int | None] = mapped_column(Integer)
-    handover: Mapped[Handover | None] = mapped_column(_enum(Handover, "offer_handover"))
+    capacity: Mapped[int] = mapped_column(Integer, default=1, info={"pii": "none"})  # households, places or families
+    cost_pence: Mapped[int] = mapped_column(
+        Integer, default=0, info={"pii": "none"}
+    )  # per unit; 0 for donations, set by staff
+    available_from: Mapped[date | None] = mapped_column(Date, info={"pii": "none"})
+    available_until: Mapped[date | None] = mapped_column(Date, info={"pii": "none"})
+    postcode: Mapped[str | None] = mapped_column(String(8), info={"pii": "personal", "purpose": "community offers"})
+    latitude: Mapped[float | None] = mapped_column(Float, info={"pii": "personal", "purpose": "community offers"})
+    longitude: Mapped[float | None] = mapped_column(Float, info={"pii": "personal", "purpose": "community offers"})
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list, info={"pii": "none"})
+    home_visit: Mapped[bool | None] = mapped_column(Boolean, info={"pii": "none"})
+    halal: Mapped[bool | None] = mapped_column(Boolean, info={"pii": "none"})
+    hours_per_week: Mapped[int | None] = mapped_column(Integer, info={"pii": "none"})
+    handover: Mapped[Handover | None] = mapped_column(_enum(Handover, "offer_handover"), info={"pii": "none"})
 
     # Housing.
-    address: Mapped[str | None] = mapped_column(String(300))
-    bedrooms: Mapped[int | None] = mapped_column(Integer)
-    rent_pence: Mapped[int | None] = mapped_column(Integer)  # a month
-    step_free: Mapped[bool | None] = mapped_column(Boolean)
-    landlord_type: Mapped[LandlordType | None] = mapped_column(_enum(LandlordType, "offer_landlord_type"))
-    certificates_held: Mapped[list[str]] = mapped_column(JSON, default=list)  # as the landlord told us
+    address: Mapped[str | None] = mapped_column(String(300), info={"pii": "personal", "purpose": "community offers"})
+    bedrooms: Mapped[int | None] = mapped_column(Integer, info={"pii": "none"})
+    rent_pence: Mapped[int | None] = mapped_column(Integer, info={"pii": "none"})  # a month
+    step_free: Mapped[bool | None] = mapped_column(Boolean, info={"pii": "none"})
+    landlord_type: Mapped[LandlordType | None] = mapped_column(
+        _enum(LandlordType, "offer_landlord_type"), info={"pii": "none"}
+    )
+    certificates_held: Mapped[list[str]] = mapped_column(
+        JSON, default=list, info={"pii": "none"}
+    )  # as the landlord told us
 
     # Checks staff record when they verify (domain.md §2.3 for homes; DBS for anyone working with families).
-    has_gas_supply: Mapped[bool | None] = mapped_column(Boolean)
-    gas_safety_checked_on: Mapped[date | None] = mapped_column(Date)
-    electrical_report_on: Mapped[date | None] = mapped_column(Date)
-    epc_rating: Mapped[str | None] = mapped_column(String(1))
-    smoke_alarms_every_storey: Mapped[bool | None] = mapped_column(Boolean)
-    co_alarm_where_needed: Mapped[bool | None] = mapped_column(Boolean)
-    inspected_on: Mapped[date | None] = mapped_column(Date)
-    dbs_status: Mapped[DbsStatus | None] = mapped_column(_enum(DbsStatus, "offer_dbs_status"))
-    dbs_expires_on: Mapped[date | None] = mapped_column(Date, index=True)
+    has_gas_supply: Mapped[bool | None] = mapped_column(Boolean, info={"pii": "none"})
+    gas_safety_checked_on: Mapped[date | None] = mapped_column(Date, info={"pii": "none"})
+    electrical_report_on: Mapped[date | None] = mapped_column(Date, info={"pii": "none"})
+    epc_rating: Mapped[str | None] = mapped_column(String(1), info={"pii": "none"})
+    smoke_alarms_every_storey: Mapped[bool | None] = mapped_column(Boolean, info={"pii": "none"})
+    co_alarm_where_needed: Mapped[bool | None] = mapped_column(Boolean, info={"pii": "none"})
+    inspected_on: Mapped[date | None] = mapped_column(Date, info={"pii": "none"})
+    dbs_status: Mapped[DbsStatus | None] = mapped_column(
+        _enum(DbsStatus, "offer_dbs_status"), info={"pii": "special", "purpose": "community offers"}
+    )
+    dbs_expires_on: Mapped[date | None] = mapped_column(
+        Date, index=True, info={"pii": "special", "purpose": "community offers"}
+    )
     # The expiry date staff were last told about, so the daily job flags each expiry once.
-    dbs_expiry_flagged_for: Mapped[date | None] = mapped_column(Date)
+    dbs_expiry_flagged_for: Mapped[date | None] = mapped_column(Date, info={"pii": "none"})
     # The end date the offerer was last reminded about, so the daily job reminds once per end date.
-    extension_reminder_sent_for: Mapped[date | None] = mapped_column(Date)
+    extension_reminder_sent_for: Mapped[date | None] = mapped_column(Date, info={"pii": "none"})
 
-    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("offers.id", ondelete="SET NULL"))
-    rejection_reason: Mapped[str | None] = mapped_column(String(500))
-    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
-    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    duplicate_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("offers.id", ondelete="SET NULL"), info={"pii": "none"}
+    )
+    rejection_reason: Mapped[str | None] = mapped_column(
+        String(500), info={"pii": "personal", "purpose": "community offers"}
+    )
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info={"pii": "none"})
+    verified_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="RESTRICT"), info={"pii": "personal", "purpose": "accountability"}
+    )
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True, info={"pii": "none"})
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, info={"pii": "none"})
+
+    # A legal hold stops erasure and the retention job; erased_at marks an offer whose offerer was anonymised.
+    legal_hold: Mapped[bool] = mapped_column(Boolean, default=False, info={"pii": "none"})
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info={"pii": "none"})
 
     items: Mapped[list[OfferItem]] = relationship(
         back_populates="offer", cascade="all, delete-orphan", order_by="OfferItem.id"
@@ -256,11 +284,11 @@ class OfferItem(db.Model):
         CheckConstraint("item_kind IN (" + ", ".join(f"'{code}'" for code in ITEM_KINDS) + ")", name="item_kind_known"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id", ondelete="CASCADE"), index=True)
-    item_kind: Mapped[str] = mapped_column(String(32))
-    quantity: Mapped[int] = mapped_column(Integer, default=1)
-    condition: Mapped[ItemCondition] = mapped_column(_enum(ItemCondition, "offer_item_condition"))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id", ondelete="CASCADE"), index=True, info={"pii": "none"})
+    item_kind: Mapped[str] = mapped_column(String(32), info={"pii": "none"})
+    quantity: Mapped[int] = mapped_column(Integer, default=1, info={"pii": "none"})
+    condition: Mapped[ItemCondition] = mapped_column(_enum(ItemCondition, "offer_item_condition"), info={"pii": "none"})
 
     offer: Mapped[Offer] = relationship(back_populates="items")
 
@@ -278,15 +306,17 @@ class OfferEvent(db.Model):
 
     __tablename__ = "offer_events"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id", ondelete="CASCADE"), index=True)
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    action: Mapped[str] = mapped_column(String(40))
-    from_status: Mapped[OfferStatus | None] = mapped_column(_enum(OfferStatus, "offer_status"))
-    to_status: Mapped[OfferStatus | None] = mapped_column(_enum(OfferStatus, "offer_status"))
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
-    actor_label: Mapped[str] = mapped_column(String(120))
-    note: Mapped[str] = mapped_column(String(1000), default="")
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id", ondelete="CASCADE"), index=True, info={"pii": "none"})
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info={"pii": "none"})
+    action: Mapped[str] = mapped_column(String(40), info={"pii": "none"})
+    from_status: Mapped[OfferStatus | None] = mapped_column(_enum(OfferStatus, "offer_status"), info={"pii": "none"})
+    to_status: Mapped[OfferStatus | None] = mapped_column(_enum(OfferStatus, "offer_status"), info={"pii": "none"})
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="RESTRICT"), info={"pii": "personal", "purpose": "accountability"}
+    )
+    actor_label: Mapped[str] = mapped_column(String(120), info={"pii": "personal", "purpose": "community offers"})
+    note: Mapped[str] = mapped_column(String(1000), default="", info={"pii": "personal", "purpose": "community offers"})
 
     offer: Mapped[Offer] = relationship(back_populates="events")
 

@@ -29,6 +29,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("Gaps", "matching.gap_report", frozenset({Role.CASEWORKER, Role.REVIEWER, Role.ADMIN})),
     NavItem("Users", "users.list_users", frozenset({Role.ADMIN})),
     NavItem("Audit log", "audit.audit_log", frozenset({Role.ADMIN})),
+    NavItem("Data protection", "dataprotection.list_requests", frozenset({Role.CASEWORKER, Role.ADMIN})),
 ]
 
 FOOTER_LINKS = [

@@ -31,9 +31,9 @@ KEEP_KEYS_FOR = timedelta(days=7)
 class SubmissionKey(db.Model):
     __tablename__ = "submission_keys"
 
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    result_url: Mapped[str] = mapped_column(String(500))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True, info={"pii": "none"})
+    result_url: Mapped[str] = mapped_column(String(500), info={"pii": "none"})
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True, info={"pii": "none"})
 
 
 def new_submission_key() -> str:

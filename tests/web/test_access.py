@@ -124,6 +124,16 @@ ROUTE_ACCESS: dict[str, Any] = {
     "matching.cancel": frozenset({CW, AD}),
     "matching.gap_report": STAFF,
     "matching.export_gaps": STAFF,
+    # Data protection: requests are recorded by caseworkers and administrators; exports may hold health notes,
+    # so only caseworkers open them.
+    "dataprotection.list_requests": frozenset({CW, AD}),
+    "dataprotection.new_request": frozenset({CW, AD}),
+    "dataprotection.show_request": frozenset({CW, AD}),
+    "dataprotection.export_request": frozenset({CW}),
+    "dataprotection.export_request_json": frozenset({CW}),
+    "dataprotection.family_restriction": frozenset({CW, AD}),
+    "dataprotection.erase_offerer": frozenset({AD}),
+    "dataprotection.retention_review": frozenset({AD}),
 }
 
 # How to fill in each route's URL parameters; called inside a test with the database available.
@@ -145,6 +155,7 @@ URL_ARGS: dict[str, Callable[[], dict[str, Any]]] = {
             "families.health_notes",
             "families.raise_family_need",
             "families.add_family_task",
+            "dataprotection.family_restriction",
         ]
     },
     "families.edit_family_member": lambda: _member_args(),
@@ -167,9 +178,32 @@ URL_ARGS: dict[str, Callable[[], dict[str, Any]]] = {
     "offers.change_status": lambda: {"offer_id": OfferFactory().id},
     "offers.move_to_pool": lambda: {"offer_id": OfferFactory(on_waiting_list=True).id},
     "offers.edit": lambda: {"offer_id": OfferFactory().id},
+    **{
+        endpoint: lambda: {"public_id": _subject_access_request().public_id}
+        for endpoint in [
+            "dataprotection.show_request",
+            "dataprotection.export_request",
+            "dataprotection.export_request_json",
+        ]
+    },
     **funding_url_args.FUNDING_URL_ARGS,
     **matching_url_args.MATCHING_URL_ARGS,
 }
+
+
+def _subject_access_request() -> Any:
+    from datetime import date
+
+    from resettle.dataprotection.access import open_request
+    from resettle.dataprotection.models import SubjectKind
+
+    return open_request(
+        kind=SubjectKind.MEMBER,
+        requester_name="The person themself",
+        received_on=date(2026, 1, 5),
+        actor=UserFactory(),
+        member=MemberFactory(),
+    )
 
 
 def _member_args() -> dict[str, Any]:

@@ -191,37 +191,58 @@ class Family(db.Model):
         CheckConstraint("longitude IS NULL OR (longitude BETWEEN -180 AND 180)", name="longitude_in_range"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})
     # Counts saves: an edit form carries it and saves only over the version it was opened on (no lost updates).
-    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1", info={"pii": "none"})
     __mapper_args__ = {"version_id_col": version}
     # Shown to staff and used in URLs; random so that it reveals nothing and cannot be guessed.
-    reference: Mapped[str] = mapped_column(String(16), unique=True, default=new_family_reference)
-    # How the family is known on screen, for example "Family of Ahmad Al-Hassan".
-    name: Mapped[str] = mapped_column(String(120))
-    scheme: Mapped[Scheme] = mapped_column(enum_column_type(Scheme, "family_scheme"), index=True)
-    status: Mapped[FamilyStatus] = mapped_column(
-        enum_column_type(FamilyStatus, "family_status"), default=FamilyStatus.REFERRED, index=True
+    reference: Mapped[str] = mapped_column(
+        String(16), unique=True, default=new_family_reference, info={"pii": "personal", "purpose": "casework"}
     )
-    referral_date: Mapped[date] = mapped_column(Date)
+    # How the family is known on screen, for example "Family of Ahmad Al-Hassan".
+    name: Mapped[str] = mapped_column(String(120), info={"pii": "personal", "purpose": "casework"})
+    scheme: Mapped[Scheme] = mapped_column(
+        enum_column_type(Scheme, "family_scheme"), index=True, info={"pii": "personal", "purpose": "casework"}
+    )
+    status: Mapped[FamilyStatus] = mapped_column(
+        enum_column_type(FamilyStatus, "family_status"),
+        default=FamilyStatus.REFERRED,
+        index=True,
+        info={"pii": "personal", "purpose": "casework"},
+    )
+    referral_date: Mapped[date] = mapped_column(Date, info={"pii": "personal", "purpose": "casework"})
     # Expected until confirmed; confirming it creates the arrival checklist's tasks.
-    arrival_date: Mapped[date | None] = mapped_column(Date)
-    arrival_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    caseworker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
-    address_line_1: Mapped[str | None] = mapped_column(String(120))
-    address_line_2: Mapped[str | None] = mapped_column(String(120))
-    town: Mapped[str | None] = mapped_column(String(60))
-    postcode: Mapped[str | None] = mapped_column(String(10))
+    arrival_date: Mapped[date | None] = mapped_column(Date, info={"pii": "personal", "purpose": "casework"})
+    arrival_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info={"pii": "none"})
+    caseworker_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="RESTRICT"), index=True, info={"pii": "personal", "purpose": "accountability"}
+    )
+    address_line_1: Mapped[str | None] = mapped_column(String(120), info={"pii": "personal", "purpose": "casework"})
+    address_line_2: Mapped[str | None] = mapped_column(String(120), info={"pii": "personal", "purpose": "casework"})
+    town: Mapped[str | None] = mapped_column(String(60), info={"pii": "personal", "purpose": "casework"})
+    postcode: Mapped[str | None] = mapped_column(String(10), info={"pii": "personal", "purpose": "casework"})
     # Broad Rental Market Area code (see LhaRate.brma); stored against the home, not derived from the borough.
-    brma: Mapped[str | None] = mapped_column(String(64))
+    brma: Mapped[str | None] = mapped_column(String(64), info={"pii": "personal", "purpose": "casework"})
     # From the postcode district (resettle.families.places); used for distances to offers.
-    latitude: Mapped[float | None] = mapped_column(Float)
-    longitude: Mapped[float | None] = mapped_column(Float)
+    latitude: Mapped[float | None] = mapped_column(Float, info={"pii": "personal", "purpose": "casework"})
+    longitude: Mapped[float | None] = mapped_column(Float, info={"pii": "personal", "purpose": "casework"})
     # Language names, for example ["Arabic", "Kurdish"].
-    preferred_languages: Mapped[list[str]] = mapped_column(JSON, default=list)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    preferred_languages: Mapped[list[str]] = mapped_column(
+        JSON, default=list, info={"pii": "personal", "purpose": "casework"}
+    )
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="RESTRICT"), info={"pii": "personal", "purpose": "accountability"}
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info={"pii": "none"})
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, info={"pii": "none"})
+    # Restriction of processing (UK GDPR Art. 18): the record is kept, but not matched, emailed about or exported.
+    restricted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info={"pii": "none"})
+    restriction_reason: Mapped[str] = mapped_column(
+        String(500), default="", info={"pii": "personal", "purpose": "data subject rights"}
+    )
+    # A legal hold stops the retention job anonymising the case, whatever its age.
+    legal_hold: Mapped[bool] = mapped_column(Boolean, default=False, info={"pii": "none"})
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info={"pii": "none"})
 
     caseworker: Mapped[User | None] = relationship(foreign_keys=[caseworker_id])
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
@@ -243,6 +264,10 @@ class Family(db.Model):
         return (self.latitude, self.longitude)
 
     @property
+    def is_restricted(self) -> bool:
+        return self.restricted_at is not None
+
+    @property
     def current_members(self) -> list[Member]:
         return [member for member in self.members if member.left_on is None]
 
@@ -256,35 +281,49 @@ class Member(db.Model):
         UniqueConstraint("family_id", "full_name", "date_of_birth", name="uq_family_members_one_entry_per_person"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})
     # Counts saves: an edit form carries it and saves only over the version it was opened on (no lost updates).
-    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1", info={"pii": "none"})
     __mapper_args__ = {"version_id_col": version}
-    family_id: Mapped[int] = mapped_column(ForeignKey("families.id", ondelete="CASCADE"), index=True)
-    full_name: Mapped[str] = mapped_column(String(120))
-    date_of_birth: Mapped[date] = mapped_column(Date)
-    sex: Mapped[Sex] = mapped_column(enum_column_type(Sex, "member_sex"))
-    relationship_to_applicant: Mapped[Relationship] = mapped_column(
-        "relationship", enum_column_type(Relationship, "member_relationship")
+    family_id: Mapped[int] = mapped_column(
+        ForeignKey("families.id", ondelete="CASCADE"), index=True, info={"pii": "none"}
     )
-    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    full_name: Mapped[str] = mapped_column(String(120), info={"pii": "personal", "purpose": "casework"})
+    date_of_birth: Mapped[date] = mapped_column(Date, info={"pii": "personal", "purpose": "casework"})
+    sex: Mapped[Sex] = mapped_column(
+        enum_column_type(Sex, "member_sex"), info={"pii": "personal", "purpose": "casework"}
+    )
+    relationship_to_applicant: Mapped[Relationship] = mapped_column(
+        "relationship",
+        enum_column_type(Relationship, "member_relationship"),
+        info={"pii": "personal", "purpose": "casework"},
+    )
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list, info={"pii": "personal", "purpose": "casework"})
     english_level: Mapped[EnglishLevel] = mapped_column(
-        enum_column_type(EnglishLevel, "english_level"), default=EnglishLevel.NOT_ASSESSED
+        enum_column_type(EnglishLevel, "english_level"),
+        default=EnglishLevel.NOT_ASSESSED,
+        info={"pii": "personal", "purpose": "casework"},
     )
     # Mobility and access needs. Step-free access feeds housing needs' `step_free` requirement.
-    needs_step_free_access: Mapped[bool] = mapped_column(Boolean, default=False)
-    access_needs: Mapped[str] = mapped_column(Text, default="")
-    # Dietary needs, for example "halal", "vegetarian", "no nuts"; `eats_halal` feeds `halal` requirements.
-    eats_halal: Mapped[bool] = mapped_column(Boolean, default=False)
-    dietary_needs: Mapped[str] = mapped_column(String(200), default="")
-    activity: Mapped[MemberActivity] = mapped_column(
-        enum_column_type(MemberActivity, "member_activity"), default=MemberActivity.UNKNOWN
+    needs_step_free_access: Mapped[bool] = mapped_column(
+        Boolean, default=False, info={"pii": "special", "purpose": "casework"}
     )
-    school_or_employer: Mapped[str] = mapped_column(String(200), default="")
+    access_needs: Mapped[str] = mapped_column(Text, default="", info={"pii": "special", "purpose": "casework"})
+    # Dietary needs, for example "halal", "vegetarian", "no nuts"; `eats_halal` feeds `halal` requirements.
+    eats_halal: Mapped[bool] = mapped_column(Boolean, default=False, info={"pii": "special", "purpose": "casework"})
+    dietary_needs: Mapped[str] = mapped_column(String(200), default="", info={"pii": "special", "purpose": "casework"})
+    activity: Mapped[MemberActivity] = mapped_column(
+        enum_column_type(MemberActivity, "member_activity"),
+        default=MemberActivity.UNKNOWN,
+        info={"pii": "personal", "purpose": "casework"},
+    )
+    school_or_employer: Mapped[str] = mapped_column(
+        String(200), default="", info={"pii": "personal", "purpose": "casework"}
+    )
     # A member who leaves the household is kept on record with the date; the bedroom standard ignores them.
-    joined_on: Mapped[date | None] = mapped_column(Date)
-    left_on: Mapped[date | None] = mapped_column(Date)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    joined_on: Mapped[date | None] = mapped_column(Date, info={"pii": "personal", "purpose": "casework"})
+    left_on: Mapped[date | None] = mapped_column(Date, info={"pii": "personal", "purpose": "casework"})
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info={"pii": "none"})
 
     family: Mapped[Family] = relationship(back_populates="members")
 
@@ -301,12 +340,18 @@ class HealthNote(db.Model):
 
     __tablename__ = "health_notes"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    family_id: Mapped[int] = mapped_column(ForeignKey("families.id", ondelete="CASCADE"), index=True)
-    member_id: Mapped[int | None] = mapped_column(ForeignKey("family_members.id", ondelete="CASCADE"), index=True)
-    body: Mapped[str] = mapped_column(Text)
-    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})
+    family_id: Mapped[int] = mapped_column(
+        ForeignKey("families.id", ondelete="CASCADE"), index=True, info={"pii": "none"}
+    )
+    member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("family_members.id", ondelete="CASCADE"), index=True, info={"pii": "none"}
+    )
+    body: Mapped[str] = mapped_column(Text, info={"pii": "special", "purpose": "casework"})
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="RESTRICT"), info={"pii": "personal", "purpose": "accountability"}
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info={"pii": "none"})
 
     family: Mapped[Family] = relationship()
     member: Mapped[Member | None] = relationship()
@@ -318,13 +363,19 @@ class ConsentRecord(db.Model):
 
     __tablename__ = "consent_records"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    family_id: Mapped[int] = mapped_column(ForeignKey("families.id", ondelete="CASCADE"), index=True)
-    purpose: Mapped[ConsentPurpose] = mapped_column(enum_column_type(ConsentPurpose, "consent_purpose"))
-    is_given: Mapped[bool] = mapped_column(Boolean)
-    note: Mapped[str] = mapped_column(String(500), default="")
-    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})
+    family_id: Mapped[int] = mapped_column(
+        ForeignKey("families.id", ondelete="CASCADE"), index=True, info={"pii": "none"}
+    )
+    purpose: Mapped[ConsentPurpose] = mapped_column(
+        enum_column_type(ConsentPurpose, "consent_purpose"), info={"pii": "personal", "purpose": "casework"}
+    )
+    is_given: Mapped[bool] = mapped_column(Boolean, info={"pii": "personal", "purpose": "casework"})
+    note: Mapped[str] = mapped_column(String(500), default="", info={"pii": "personal", "purpose": "casework"})
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="RESTRICT"), info={"pii": "personal", "purpose": "accountability"}
+    )
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info={"pii": "none"})
 
     family: Mapped[Family] = relationship()
     recorded_by: Mapped[User | None] = relationship()
@@ -333,11 +384,15 @@ class ConsentRecord(db.Model):
 class CaseNote(db.Model):
     __tablename__ = "case_notes"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    family_id: Mapped[int] = mapped_column(ForeignKey("families.id", ondelete="CASCADE"), index=True)
-    body: Mapped[str] = mapped_column(Text)
-    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})
+    family_id: Mapped[int] = mapped_column(
+        ForeignKey("families.id", ondelete="CASCADE"), index=True, info={"pii": "none"}
+    )
+    body: Mapped[str] = mapped_column(Text, info={"pii": "special", "purpose": "casework"})
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="RESTRICT"), info={"pii": "personal", "purpose": "accountability"}
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True, info={"pii": "none"})
 
     family: Mapped[Family] = relationship()
     author: Mapped[User | None] = relationship()
@@ -348,13 +403,21 @@ class FamilyStatusChange(db.Model):
 
     __tablename__ = "family_status_changes"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    family_id: Mapped[int] = mapped_column(ForeignKey("families.id", ondelete="CASCADE"), index=True)
-    from_status: Mapped[FamilyStatus | None] = mapped_column(enum_column_type(FamilyStatus, "family_status"))
-    to_status: Mapped[FamilyStatus] = mapped_column(enum_column_type(FamilyStatus, "family_status"))
-    reason: Mapped[str] = mapped_column(String(500), default="")
-    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
-    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})
+    family_id: Mapped[int] = mapped_column(
+        ForeignKey("families.id", ondelete="CASCADE"), index=True, info={"pii": "none"}
+    )
+    from_status: Mapped[FamilyStatus | None] = mapped_column(
+        enum_column_type(FamilyStatus, "family_status"), info={"pii": "none"}
+    )
+    to_status: Mapped[FamilyStatus] = mapped_column(
+        enum_column_type(FamilyStatus, "family_status"), info={"pii": "none"}
+    )
+    reason: Mapped[str] = mapped_column(String(500), default="", info={"pii": "personal", "purpose": "casework"})
+    changed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="RESTRICT"), info={"pii": "personal", "purpose": "accountability"}
+    )
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info={"pii": "none"})
 
     family: Mapped[Family] = relationship()
     changed_by: Mapped[User | None] = relationship()

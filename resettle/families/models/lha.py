@@ -24,14 +24,14 @@ class LhaRate(db.Model):
         CheckConstraint("effective_to IS NULL OR effective_to >= effective_from", name="dates_in_order"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    brma: Mapped[str] = mapped_column(String(64), index=True)
-    brma_name: Mapped[str] = mapped_column(String(120))
-    bedrooms: Mapped[int] = mapped_column(Integer)
-    weekly_rate: Mapped[int] = mapped_column(Integer)  # pence per week
-    effective_from: Mapped[date] = mapped_column(Date)
-    effective_to: Mapped[date | None] = mapped_column(Date)
-    source_ref: Mapped[str] = mapped_column(String(200), default="")
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})
+    brma: Mapped[str] = mapped_column(String(64), index=True, info={"pii": "none"})
+    brma_name: Mapped[str] = mapped_column(String(120), info={"pii": "none"})
+    bedrooms: Mapped[int] = mapped_column(Integer, info={"pii": "none"})
+    weekly_rate: Mapped[int] = mapped_column(Integer, info={"pii": "none"})  # pence per week
+    effective_from: Mapped[date] = mapped_column(Date, info={"pii": "none"})
+    effective_to: Mapped[date | None] = mapped_column(Date, info={"pii": "none"})
+    source_ref: Mapped[str] = mapped_column(String(200), default="", info={"pii": "none"})
 
     @property
     def monthly_rate(self) -> int:

@@ -57,36 +57,44 @@ class Need(db.Model):
         CheckConstraint("item IS NULL OR category IN ('furniture', 'household')", name="item_only_for_goods"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})
     # Counts saves: an edit form carries it and saves only over the version it was opened on (no lost updates).
-    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1", info={"pii": "none"})
     __mapper_args__ = {"version_id_col": version}
-    family_id: Mapped[int] = mapped_column(ForeignKey("families.id", ondelete="CASCADE"), index=True)
+    family_id: Mapped[int] = mapped_column(
+        ForeignKey("families.id", ondelete="CASCADE"), index=True, info={"pii": "none"}
+    )
     # The member the need is for, when it is one person's (an ESOL place, a school place).
-    member_id: Mapped[int | None] = mapped_column(ForeignKey("family_members.id", ondelete="SET NULL"))
-    category: Mapped[Category] = mapped_column(enum_column_type(Category, "need_category"), index=True)
-    item: Mapped[str | None] = mapped_column(String(32))
-    description: Mapped[str] = mapped_column(Text, default="")
-    units: Mapped[int] = mapped_column(Integer, default=1)
-    priority: Mapped[int] = mapped_column(Integer, default=3)
-    needed_by: Mapped[date | None] = mapped_column(Date)
+    member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("family_members.id", ondelete="SET NULL"), info={"pii": "none"}
+    )
+    category: Mapped[Category] = mapped_column(
+        enum_column_type(Category, "need_category"), index=True, info={"pii": "none"}
+    )
+    item: Mapped[str | None] = mapped_column(String(32), info={"pii": "none"})
+    description: Mapped[str] = mapped_column(Text, default="", info={"pii": "personal", "purpose": "casework"})
+    units: Mapped[int] = mapped_column(Integer, default=1, info={"pii": "none"})
+    priority: Mapped[int] = mapped_column(Integer, default=3, info={"pii": "none"})
+    needed_by: Mapped[date | None] = mapped_column(Date, info={"pii": "none"})
     status: Mapped[NeedStatus] = mapped_column(
-        enum_column_type(NeedStatus, "need_status"), default=NeedStatus.OPEN, index=True
+        enum_column_type(NeedStatus, "need_status"), default=NeedStatus.OPEN, index=True, info={"pii": "none"}
     )
     # Requirements (SPEC `requires` keys).
-    bedrooms_min: Mapped[int | None] = mapped_column(Integer)
-    rent_max: Mapped[int | None] = mapped_column(Integer)  # pence per month
-    step_free: Mapped[bool] = mapped_column(Boolean, default=False)
-    language: Mapped[str | None] = mapped_column(String(60))
-    halal: Mapped[bool] = mapped_column(Boolean, default=False)
-    home_visit: Mapped[bool] = mapped_column(Boolean, default=False)
-    max_distance_km: Mapped[float | None] = mapped_column(Float)
+    bedrooms_min: Mapped[int | None] = mapped_column(Integer, info={"pii": "none"})
+    rent_max: Mapped[int | None] = mapped_column(Integer, info={"pii": "none"})  # pence per month
+    step_free: Mapped[bool] = mapped_column(Boolean, default=False, info={"pii": "special", "purpose": "casework"})
+    language: Mapped[str | None] = mapped_column(String(60), info={"pii": "personal", "purpose": "casework"})
+    halal: Mapped[bool] = mapped_column(Boolean, default=False, info={"pii": "special", "purpose": "casework"})
+    home_visit: Mapped[bool] = mapped_column(Boolean, default=False, info={"pii": "none"})
+    max_distance_km: Mapped[float | None] = mapped_column(Float, info={"pii": "none"})
     # Housing: bedrooms and rent come from the bedroom standard and LHA rate and follow household changes.
-    follows_bedroom_standard: Mapped[bool] = mapped_column(Boolean, default=False)
-    raised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
-    raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    follows_bedroom_standard: Mapped[bool] = mapped_column(Boolean, default=False, info={"pii": "none"})
+    raised_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="RESTRICT"), info={"pii": "personal", "purpose": "accountability"}
+    )
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info={"pii": "none"})
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, info={"pii": "none"})
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info={"pii": "none"})
 
     family: Mapped[Family] = relationship(back_populates="needs")
     member: Mapped[Member | None] = relationship()

@@ -57,25 +57,33 @@ class Task(db.Model):
         CheckConstraint("snoozed_until IS NULL OR snooze_reason <> ''", name="snooze_has_reason"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    family_id: Mapped[int] = mapped_column(ForeignKey("families.id", ondelete="CASCADE"), index=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})
+    family_id: Mapped[int] = mapped_column(
+        ForeignKey("families.id", ondelete="CASCADE"), index=True, info={"pii": "none"}
+    )
     # The checklist item this task came from (resettle.families.checklists); null for tasks added by hand.
-    checklist_key: Mapped[str | None] = mapped_column(String(64))
-    stage: Mapped[TaskStage] = mapped_column(enum_column_type(TaskStage, "task_stage"), default=TaskStage.ONGOING)
-    title: Mapped[str] = mapped_column(String(200))
-    guidance: Mapped[str] = mapped_column(Text, default="")
-    due_on: Mapped[date] = mapped_column(Date, index=True)
-    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    checklist_key: Mapped[str | None] = mapped_column(String(64), info={"pii": "none"})
+    stage: Mapped[TaskStage] = mapped_column(
+        enum_column_type(TaskStage, "task_stage"), default=TaskStage.ONGOING, info={"pii": "none"}
+    )
+    title: Mapped[str] = mapped_column(String(200), info={"pii": "personal", "purpose": "casework"})
+    guidance: Mapped[str] = mapped_column(Text, default="", info={"pii": "none"})
+    due_on: Mapped[date] = mapped_column(Date, index=True, info={"pii": "none"})
+    assignee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="RESTRICT"), index=True, info={"pii": "personal", "purpose": "accountability"}
+    )
     status: Mapped[TaskStatus] = mapped_column(
-        enum_column_type(TaskStatus, "task_status"), default=TaskStatus.OPEN, index=True
+        enum_column_type(TaskStatus, "task_status"), default=TaskStatus.OPEN, index=True, info={"pii": "none"}
     )
     # Snoozed tasks are left out of overdue lists and reminders until this date.
-    snoozed_until: Mapped[date | None] = mapped_column(Date)
-    snooze_reason: Mapped[str] = mapped_column(String(500), default="")
-    evidence: Mapped[str] = mapped_column(Text, default="")
-    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    snoozed_until: Mapped[date | None] = mapped_column(Date, info={"pii": "none"})
+    snooze_reason: Mapped[str] = mapped_column(String(500), default="", info={"pii": "personal", "purpose": "casework"})
+    evidence: Mapped[str] = mapped_column(Text, default="", info={"pii": "personal", "purpose": "casework"})
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info={"pii": "none"})
+    completed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="RESTRICT"), info={"pii": "personal", "purpose": "accountability"}
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info={"pii": "none"})
 
     family: Mapped[Family] = relationship(back_populates="tasks")
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
@@ -94,8 +102,10 @@ class OverdueReminder(db.Model):
     __tablename__ = "overdue_reminders"
     __table_args__ = (UniqueConstraint("user_id", "sent_on", name="uq_overdue_reminders_one_a_day"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    sent_on: Mapped[date] = mapped_column(Date)
-    task_count: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), info={"pii": "personal", "purpose": "accountability"}
+    )
+    sent_on: Mapped[date] = mapped_column(Date, info={"pii": "none"})
+    task_count: Mapped[int] = mapped_column(Integer, info={"pii": "none"})
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info={"pii": "none"})

@@ -4,8 +4,8 @@
   response and the retry job never send one message twice, and no transaction stays open while the mail
   server is slow.
 
-Revision ID: o10
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-30 04:20:00.000000
 
 """
@@ -16,8 +16,8 @@ import resettle.db  # noqa: F401  (custom column types)
 
 
 # revision identifiers, used by Alembic.
-revision = 'o10'
-down_revision = '0006'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
