@@ -105,3 +105,7 @@ def _register_data_commands(app: Flask) -> None:
     from resettle.jobs.runner import register_scheduler_commands
 
     register_scheduler_commands(app)
+
+    from resettle.backup import register_backup_commands
+
+    register_backup_commands(app)

@@ -68,6 +68,8 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "resettle@council.example")
+    # Seconds to wait for the mail server to connect and to answer each command.
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "5"))
     # Off by default in development so the app runs without a mail server; messages are then logged.
     MAIL_SUPPRESS_SEND = not _bool("MAIL_ENABLED", False)
 

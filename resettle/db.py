@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import threading
 from datetime import UTC, datetime
 from typing import Any
 
@@ -56,6 +57,10 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
 
+# How long an SQLite connection waits for another writer before giving up ("database is locked").
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_on_connect(dbapi_connection: Any, connection_record: Any) -> None:
     if type(dbapi_connection).__module__.startswith("sqlite3"):
@@ -64,10 +69,57 @@ def _sqlite_on_connect(dbapi_connection: Any, connection_record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        # WAL lets readers go on while one connection writes; writers queue on the busy timeout instead of
+        # failing at once. (An in-memory database keeps its own "memory" journal; the pragma is harmless.)
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
+
+
+# One lock per SQLite file, per process: threads of one server queue for the write lock here, in turn, instead
+# of polling SQLite's busy handler (which sleeps between tries and lets late arrivals overtake, so under load
+# a few requests wait very long). Other processes are still held off by SQLite's own lock and busy timeout.
+_file_locks: dict[str, threading.Lock] = {}
+_file_locks_guard = threading.Lock()
+
+
+def _file_lock(conn: Any) -> threading.Lock | None:
+    database = conn.engine.url.database
+    if not database or database == ":memory:" or database.startswith("file::memory:"):
+        return None
+    with _file_locks_guard:
+        return _file_locks.setdefault(database, threading.Lock())
 
 
 @event.listens_for(Engine, "begin")
 def _sqlite_on_begin(conn: Any) -> None:
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN")
+        lock = _file_lock(conn)
+        if lock is not None and lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
+            conn.info["holds_file_lock"] = lock
+        # IMMEDIATE takes the write lock at the start, waiting (busy timeout) for it. A plain BEGIN reads first
+        # and fails with "database is locked" when it later needs to write after another writer committed,
+        # and even a page that only reads a family writes an audit row. Readers outside the app (backups,
+        # reports) still read alongside thanks to WAL.
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except Exception:
+            _release_file_lock(conn)
+            raise
+
+
+def _release_file_lock(conn: Any) -> None:
+    lock = conn.info.pop("holds_file_lock", None)
+    if lock is not None:
+        lock.release()
+
+
+@event.listens_for(Engine, "commit")
+def _sqlite_on_commit(conn: Any) -> None:
+    _release_file_lock(conn)
+
+
+@event.listens_for(Engine, "rollback")
+def _sqlite_on_rollback(conn: Any) -> None:
+    _release_file_lock(conn)

@@ -10,3 +10,4 @@ from resettle.matching.models import Match, MatchRun, Proposal, RejectedPair, Un
 from resettle.need_to_know.models import BreakGlassRecord, Team, TeamMembership  # noqa: F401
 from resettle.notifications.models import Notification, NotificationPreference, OutboundEmail  # noqa: F401
 from resettle.offers.models import Offer, OfferEvent, OfferItem  # noqa: F401
+from resettle.web.submissions import SubmissionKey  # noqa: F401

@@ -41,6 +41,9 @@ class IsolatedClient(FlaskClient):
     def open(self, *args: Any, **kwargs: Any) -> Any:
         if has_app_context():
             g.__dict__.clear()
+        # Buffered, the response is closed before `open` returns, as a server closes it once sent, so work the
+        # app does after the response (sending email) has happened when the test looks.
+        kwargs.setdefault("buffered", True)
         return super().open(*args, **kwargs)
 
 

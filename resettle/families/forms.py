@@ -35,6 +35,8 @@ from resettle.bounds import (
 from resettle.families.models import ConsentPurpose, EnglishLevel, MemberActivity, Relationship, Scheme, Sex
 from resettle.web.fields import GovDateField, decimal_number, whole_number
 from resettle.web.forms import BoundedForm
+from resettle.web.submissions import OneTimeSubmissionMixin
+from resettle.web.versions import VersionedFormMixin
 
 
 def strip(value: Any) -> Any:
@@ -60,7 +62,7 @@ def comma_list(value: str | None) -> list[str]:
     return [part.strip() for part in (value or "").split(",") if part.strip()]
 
 
-class FamilyForm(BoundedForm):
+class FamilyForm(VersionedFormMixin, BoundedForm):
     name = StringField(
         "Family name",
         widget=GovTextInput(),
@@ -114,7 +116,7 @@ class FamilyForm(BoundedForm):
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 
-class NewFamilyForm(FamilyForm):
+class NewFamilyForm(OneTimeSubmissionMixin, FamilyForm):
     applicant_name = StringField(
         "Principal applicant's full name",
         widget=GovTextInput(),
@@ -136,7 +138,7 @@ class NewFamilyForm(FamilyForm):
     submit = SubmitField("Create family", widget=GovSubmitInput())
 
 
-class MemberForm(BoundedForm):
+class MemberForm(OneTimeSubmissionMixin, VersionedFormMixin, BoundedForm):
     full_name = StringField(
         "Full name",
         widget=GovTextInput(),
@@ -201,7 +203,7 @@ PRIORITY_CHOICES = [
 ]
 
 
-class NeedForm(BoundedForm):
+class NeedForm(OneTimeSubmissionMixin, VersionedFormMixin, BoundedForm):
     category = open_choice("What is needed", [], "Select what the family needs")
     item = open_choice("Item (furniture and household items only)", [])
     description = TextAreaField(
@@ -306,7 +308,7 @@ class ArrivalForm(BoundedForm):
     submit = SubmitField("Confirm arrival date", widget=GovSubmitInput())
 
 
-class CaseNoteForm(BoundedForm):
+class CaseNoteForm(OneTimeSubmissionMixin, BoundedForm):
     body = TextAreaField(
         "Case note",
         widget=GovTextArea(),

@@ -61,6 +61,8 @@ from resettle.web.csv_export import csv_response, streamed_rows
 from resettle.web.forms import show_field_error
 from resettle.web.pagination import paginate
 from resettle.web.query import query_id, query_text
+from resettle.web.submissions import earlier_result, remember_result
+from resettle.web.versions import CHANGED_SINCE_OPENED, AuditScope, check_version, flush_version, show_conflict
 
 CASE_STAFF = (Role.CASEWORKER, Role.ADMIN)
 APPLICANT_FIELDS = {
@@ -165,6 +167,8 @@ def create_family_page() -> str | Response:
     )
     _prepare(form)
     if form.validate_on_submit():
+        if earlier := earlier_result(form):
+            return earlier
         applicant = MemberDetails(
             full_name=form.applicant_name.data or "",
             date_of_birth=form.applicant_date_of_birth.data,
@@ -178,6 +182,8 @@ def create_family_page() -> str | Response:
         except FamilyError as error:
             show_field_error(form, error, APPLICANT_FIELDS)
         else:
+            if duplicate := remember_result(form, family_url(family)):
+                return duplicate
             flash(f"Family {family.reference} created", "success")
             return redirect(family_url(family))
     return render_template("families/family_form.html", form=form, title="Add a family", is_new=True)
@@ -209,37 +215,48 @@ def view_family(reference: str) -> str:
     )
 
 
+def _family_data(family: Family) -> dict[str, Any]:
+    return {
+        "name": family.name,
+        "scheme": family.scheme.value,
+        "referral_date": family.referral_date,
+        "arrival_date": family.arrival_date,
+        "caseworker": str(family.caseworker_id or ""),
+        "address_line_1": family.address_line_1,
+        "address_line_2": family.address_line_2,
+        "town": family.town,
+        "postcode": family.postcode,
+        "brma": family.brma or "",
+        "preferred_languages": ", ".join(family.preferred_languages or []),
+    }
+
+
 @bp.route("/<reference>/edit", methods=["GET", "POST"])
 @roles_required(*CASE_STAFF)
-def edit_family(reference: str) -> str | Response:
+def edit_family(reference: str) -> str | Response | tuple[str, int]:
     family = get_family_or_404(reference)
-    form = FamilyForm(
-        data={
-            "name": family.name,
-            "scheme": family.scheme.value,
-            "referral_date": family.referral_date,
-            "arrival_date": family.arrival_date,
-            "caseworker": str(family.caseworker_id or ""),
-            "address_line_1": family.address_line_1,
-            "address_line_2": family.address_line_2,
-            "town": family.town,
-            "postcode": family.postcode,
-            "brma": family.brma or "",
-            "preferred_languages": ", ".join(family.preferred_languages or []),
-        }
-    )
+    form = FamilyForm(data={**_family_data(family), "version": str(family.version)})
     _prepare(form)
     if request.method == "GET":
         record_family_viewed(family, current_user, "Family details form viewed")
+    scope = AuditScope(
+        "family", family.reference
+    )  # read now: after a failed flush the record cannot be read until rollback
+    status = 200
     if form.validate_on_submit():
         try:
+            check_version(form, family)
             update_family(family, _family_details(form), current_user, local_today())
+            flush_version()
+        except CHANGED_SINCE_OPENED:
+            status = show_conflict(form, family, _family_data, scope)
         except FamilyError as error:
             show_field_error(form, error)
         else:
             flash("Family details saved", "success")
             return redirect(family_url(family))
-    return render_template("families/family_form.html", form=form, family=family, title="Change family details")
+    page = render_template("families/family_form.html", form=form, family=family, title="Change family details")
+    return page, status
 
 
 @bp.route("/<reference>/status", methods=["GET", "POST"])
@@ -293,11 +310,15 @@ def add_note(reference: str) -> str | Response:
     family = get_family_or_404(reference)
     form = CaseNoteForm()
     if form.validate_on_submit():
+        if earlier := earlier_result(form):
+            return earlier
         try:
             add_case_note(family, form.body.data or "", current_user)
         except FamilyError as error:
             show_field_error(form, error)
         else:
+            if duplicate := remember_result(form, family_url(family, "timeline")):
+                return duplicate
             flash("Case note added", "success")
             return redirect(family_url(family, "timeline"))
     return render_template("families/simple_form.html", form=form, family=family, title="Add a case note")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -26,6 +28,8 @@ from resettle.need_to_know.policy import (
     visible_member_fields,
 )
 from resettle.web.forms import show_field_error
+from resettle.web.submissions import earlier_result, remember_result
+from resettle.web.versions import CHANGED_SINCE_OPENED, AuditScope, check_version, flush_version, show_conflict
 
 CASE_STAFF = (Role.CASEWORKER, Role.ADMIN)
 
@@ -92,55 +96,70 @@ def add_family_member(reference: str) -> str | Response:
     )
     _without_hidden_fields(form, family)
     if form.validate_on_submit():
+        if earlier := earlier_result(form):
+            return earlier
         try:
             member = add_member(family, _details(form), current_user, local_today())
         except FamilyError as error:
             show_field_error(form, error)
         else:
+            if duplicate := remember_result(form, family_url(family, "members")):
+                return duplicate
             flash(f"{member.full_name} added to the family", "success")
             return redirect(family_url(family, "members"))
     return render_template("families/member_form.html", form=form, family=family, title="Add a family member")
 
 
+def _member_data(member: Member) -> dict[str, Any]:
+    return {
+        "full_name": member.full_name,
+        "date_of_birth": member.date_of_birth,
+        "sex": member.sex.value,
+        "relationship_to_applicant": member.relationship_to_applicant.value,
+        "languages": ", ".join(member.languages or []),
+        "english_level": member.english_level.value,
+        "activity": member.activity.value,
+        "school_or_employer": member.school_or_employer,
+        "needs_step_free_access": member.needs_step_free_access,
+        "access_needs": member.access_needs,
+        "eats_halal": member.eats_halal,
+        "dietary_needs": member.dietary_needs,
+    }
+
+
 @bp.route("/<reference>/members/<int:member_id>/edit", methods=["GET", "POST"])
 @roles_required(*CASE_STAFF)
-def edit_family_member(reference: str, member_id: int) -> str | Response:
+def edit_family_member(reference: str, member_id: int) -> str | Response | tuple[str, int]:
     family = get_family_or_404(reference)
     member = _member_or_404(family, member_id)
-    form = MemberForm(
-        data={
-            "full_name": member.full_name,
-            "date_of_birth": member.date_of_birth,
-            "sex": member.sex.value,
-            "relationship_to_applicant": member.relationship_to_applicant.value,
-            "languages": ", ".join(member.languages or []),
-            "english_level": member.english_level.value,
-            "activity": member.activity.value,
-            "school_or_employer": member.school_or_employer,
-            "needs_step_free_access": member.needs_step_free_access,
-            "access_needs": member.access_needs,
-            "eats_halal": member.eats_halal,
-            "dietary_needs": member.dietary_needs,
-        }
-    )
+    form = MemberForm(data={**_member_data(member), "version": str(member.version)})
     _without_hidden_fields(form, family)
     if request.method == "GET":
         record_family_viewed(family, current_user, f"Member {member.id} details viewed")
+    scope = AuditScope(
+        "family", family.reference, f"Member {member.id}:"
+    )  # read now: after a failed flush the record cannot be read until rollback
+    status = 200
     if form.validate_on_submit():
         try:
+            check_version(form, member)
             update_member(member, _details(form, member), current_user, local_today())
+            flush_version()
+        except CHANGED_SINCE_OPENED:
+            status = show_conflict(form, member, _member_data, scope)
         except FamilyError as error:
             show_field_error(form, error)
         else:
             flash(f"Changes to {member.full_name} saved", "success")
             return redirect(family_url(family, "members"))
-    return render_template(
+    page = render_template(
         "families/member_form.html",
         form=form,
         family=family,
         member=member,
         title=f"Change {member.full_name}’s details",
     )
+    return page, status
 
 
 @bp.route("/<reference>/members/<int:member_id>/left", methods=["GET", "POST"])

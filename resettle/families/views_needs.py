@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, flash, redirect, render_template, request
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -28,6 +30,8 @@ from resettle.families.view_helpers import (
 )
 from resettle.taxonomy import ITEM_KINDS, Category, Requirement
 from resettle.web.forms import show_field_error
+from resettle.web.submissions import earlier_result, remember_result
+from resettle.web.versions import CHANGED_SINCE_OPENED, AuditScope, check_version, flush_version, show_conflict
 
 CASE_STAFF = (Role.CASEWORKER, Role.ADMIN)
 
@@ -105,11 +109,15 @@ def raise_family_need(reference: str) -> str | Response:
     form = NeedForm(data={"priority": "3", "units": "1", "category": category.value if category else "", **ticked})
     _prepare(form, family, category, suggestions)
     if form.validate_on_submit():
+        if earlier := earlier_result(form):
+            return earlier
         try:
             need = raise_need(family, _details(form), current_user, local_today())
         except FamilyError as error:
             show_field_error(form, error)
         else:
+            if duplicate := remember_result(form, family_url(family, "needs")):
+                return duplicate
             flash(f"Need raised: {need.title}", "success")
             return redirect(family_url(family, "needs"))
     return _render(form, family, category, "Raise a need")
@@ -117,42 +125,55 @@ def raise_family_need(reference: str) -> str | Response:
 
 @bp.route("/<reference>/needs/<int:need_id>/edit", methods=["GET", "POST"])
 @roles_required(*CASE_STAFF)
-def edit_need(reference: str, need_id: int) -> str | Response:
+def edit_need(reference: str, need_id: int) -> str | Response | tuple[str, int]:
     family = get_family_or_404(reference)
     need = db.session.get(Need, need_id)
     if need is None or need.family_id != family.id:
         abort(404)
     category = _chosen_category(need)
-    form = NeedForm(
-        data={
-            "category": category.value if category else need.category.value,
-            "item": need.item or "",
-            "description": need.description,
-            "member": str(need.member_id or ""),
-            "priority": str(need.priority),
-            "units": str(need.units),
-            "needed_by": need.needed_by,
-            "follows_bedroom_standard": need.follows_bedroom_standard,
-            "bedrooms_min": "" if need.bedrooms_min is None else str(need.bedrooms_min),
-            "rent_max": "" if need.rent_max is None else f"{need.rent_max / 100:.2f}",
-            "step_free": need.step_free,
-            "language": need.language or "",
-            "halal": need.halal,
-            "home_visit": need.home_visit,
-            "max_distance_km": "" if need.max_distance_km is None else f"{need.max_distance_km:g}",
-            "status": need.status.value,
-        }
-    )
+    data = _need_data(need)
+    if category:
+        data["category"] = category.value
+    form = NeedForm(data={**data, "version": str(need.version)})
     _prepare(form, family, category, suggested_requirements(family, category) if category else {})
+    scope = AuditScope(
+        "family", family.reference, f"Need {need.id}"
+    )  # read now: after a failed flush the record cannot be read until rollback
+    status = 200
     if form.validate_on_submit():
         try:
-            status = NeedStatus(form.status.data) if form.status.data in set(NeedStatus) else None
-            if status is None:
+            check_version(form, need)
+            status_chosen = NeedStatus(form.status.data) if form.status.data in set(NeedStatus) else None
+            if status_chosen is None:
                 raise FamilyError("status", "Select the need's status")
-            update_need(need, _details(form), status, current_user, local_today())
+            update_need(need, _details(form), status_chosen, current_user, local_today())
+            flush_version()
+        except CHANGED_SINCE_OPENED:
+            status = show_conflict(form, need, _need_data, scope)
         except FamilyError as error:
             show_field_error(form, error)
         else:
             flash(f"Need saved: {need.title}", "success")
             return redirect(family_url(family, "needs"))
-    return _render(form, family, category, "Change a need", need)
+    return _render(form, family, category, "Change a need", need), status
+
+
+def _need_data(need: Need) -> dict[str, Any]:
+    return {
+        "category": need.category.value,
+        "item": need.item or "",
+        "description": need.description,
+        "member": str(need.member_id or ""),
+        "priority": str(need.priority),
+        "units": str(need.units),
+        "needed_by": need.needed_by,
+        "follows_bedroom_standard": need.follows_bedroom_standard,
+        "bedrooms_min": "" if need.bedrooms_min is None else str(need.bedrooms_min),
+        "rent_max": "" if need.rent_max is None else f"{need.rent_max / 100:.2f}",
+        "step_free": need.step_free,
+        "language": need.language or "",
+        "halal": need.halal,
+        "home_visit": need.home_visit,
+        "max_distance_km": "" if need.max_distance_km is None else f"{need.max_distance_km:g}",
+        "status": need.status.value,
+    }

@@ -22,6 +22,7 @@ from resettle.funding.models import Eligibility, StreamScope
 from resettle.taxonomy import CATEGORIES
 from resettle.web.fields import GovDateField
 from resettle.web.forms import BoundedForm
+from resettle.web.versions import VersionedFormMixin
 
 
 def _strip(value: str | None) -> str | None:
@@ -134,7 +135,7 @@ class StreamForm(BoundedForm):
     submit = SubmitField("Save stream", widget=GovSubmitInput())
 
 
-class RuleForm(BoundedForm):
+class RuleForm(VersionedFormMixin, BoundedForm):
     basis = RadioField(
         "How the amount is counted",
         widget=GovRadioInput(),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
@@ -38,6 +40,7 @@ from resettle.funding.models import (
 from resettle.funding.queries import DEFAULT_ELIGIBILITY, eligibility_map, eligibility_table, list_schemes
 from resettle.taxonomy import Category
 from resettle.web.forms import show_field_error
+from resettle.web.versions import CHANGED_SINCE_OPENED, AuditScope, check_version, flush_version, show_conflict
 
 
 @bp.route("/schemes")
@@ -177,33 +180,44 @@ def new_rule(stream_id: int) -> str | Response:
 
 @bp.route("/rules/<int:rule_id>/edit", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
-def edit_rule(rule_id: int) -> str | Response:
+def edit_rule(rule_id: int) -> str | Response | tuple[str, int]:
     rule = get_or_404(AmountRule, rule_id)
-    form = RuleForm(
-        data={
-            "basis": rule.basis.value,
-            "amount": rule.amount_pence,
-            "age_min": rule.age_min,
-            "age_max": rule.age_max,
-            "support_year": rule.support_year,
-            "effective_from": rule.effective_from,
-            "effective_to": rule.effective_to,
-            "source_ref": rule.source_ref,
-            "is_confirmed": rule.is_confirmed,
-            "note": rule.note,
-        }
-    )
+    form = RuleForm(data={**_rule_data(rule), "version": str(rule.version)})
+    scope = AuditScope(
+        "funding_rule", str(rule.id)
+    )  # read now: after a failed flush the record cannot be read until rollback
+    status = 200
     if form.validate_on_submit():
         try:
+            check_version(form, rule)
             update_rule(rule, _rule_fields(form))
+            flush_version()
+        except CHANGED_SINCE_OPENED:
+            status = show_conflict(form, rule, _rule_data, scope)
         except FundingConfigError as error:
             show_field_error(form, error)
         else:
             flash(f"Amount rule in {rule.stream.code} saved", "success")
             return redirect(url_for("funding.show_scheme", scheme_id=rule.stream.scheme_id))
-    return render_template(
+    page = render_template(
         "funding/rule_form.html", form=form, stream=rule.stream, title=f"Edit an amount in {rule.stream.code}"
     )
+    return page, status
+
+
+def _rule_data(rule: AmountRule) -> dict[str, Any]:
+    return {
+        "basis": rule.basis.value,
+        "amount": rule.amount_pence,
+        "age_min": rule.age_min,
+        "age_max": rule.age_max,
+        "support_year": rule.support_year,
+        "effective_from": rule.effective_from,
+        "effective_to": rule.effective_to,
+        "source_ref": rule.source_ref,
+        "is_confirmed": rule.is_confirmed,
+        "note": rule.note,
+    }
 
 
 @bp.route("/eligibility")

@@ -148,6 +148,9 @@ class AmountRule(db.Model):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})
+    # Counts saves: an edit form carries it and saves only over the version it was opened on (no lost updates).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1", info={"pii": "none"})
+    __mapper_args__ = {"version_id_col": version}
     stream_id: Mapped[int] = mapped_column(
         ForeignKey("funding_streams.id", ondelete="CASCADE"), index=True, info={"pii": "none"}
     )

@@ -21,13 +21,14 @@ from resettle.funding.form_fields import PoundsField
 from resettle.funding.spend_models import SpendStatus
 from resettle.web.fields import GovDateField
 from resettle.web.forms import BoundedForm
+from resettle.web.submissions import OneTimeSubmissionMixin
 
 
 def _strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-class SpendLineForm(BoundedForm):
+class SpendLineForm(OneTimeSubmissionMixin, BoundedForm):
     family = SelectField("Family", widget=GovSelect(), validators=[InputRequired("Select the family")])
     need = SelectField("Need it meets (optional)", widget=GovSelect(), validators=[Optional()], validate_choice=False)
     expense_category = SelectField(

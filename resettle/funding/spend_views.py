@@ -43,6 +43,7 @@ from resettle.funding.spend_services import (
 from resettle.funding.spend_services import update_spend_line as update_line
 from resettle.web.pagination import paginate
 from resettle.web.query import query_text
+from resettle.web.submissions import earlier_result, remember_result
 
 CASEWORKER_AND_REVIEWER = (Role.CASEWORKER, Role.REVIEWER)
 
@@ -142,11 +143,15 @@ def new_spend_line() -> str | Response:
     form = SpendLineForm(data={"family": family.reference if family else "", "spend_date": today()})
     _choose(form, family)
     if form.validate_on_submit():
+        if earlier := earlier_result(form):
+            return earlier
         try:
             line = create_spend_line(_fields(form), current_user)
         except SpendError as error:
             show_problems(form, error, "item_description")
         else:
+            if duplicate := remember_result(form, url_for("funding.show_spend_line", public_id=line.public_id)):
+                return duplicate
             flash(f"Spend {line.reference} saved as a draft. Upload a receipt, then submit it for review", "success")
             return redirect(url_for("funding.show_spend_line", public_id=line.public_id))
     return render_template("funding/spend_form.html", form=form, title="Record spend", line=None)

@@ -26,6 +26,9 @@ class OutboundEmail(db.Model):
     last_error: Mapped[str | None] = mapped_column(String(500), info={"pii": "none"})
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info={"pii": "none"})
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info={"pii": "none"})
+    # Set while one process is sending the message, so no other sends it at the same time; a claim left by
+    # a process that died simply runs out.
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, info={"pii": "none"})
 
 
 class NotificationKind(enum.StrEnum):

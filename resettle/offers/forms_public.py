@@ -49,6 +49,7 @@ from resettle.offers.services import ItemLine, OfferSubmission
 from resettle.taxonomy import ITEM_KINDS, Category
 from resettle.web.fields import CleanTextMeta, GovDateField
 from resettle.web.forms import BoundedForm
+from resettle.web.submissions import OneTimeSubmissionMixin
 
 ITEM_ROWS = 5
 DESCRIPTION_LIMIT = 2000
@@ -348,7 +349,7 @@ class OffererFields:
     submit = SubmitField("Send offer", widget=GovSubmitInput())
 
 
-class OfferForm(BoundedForm):
+class OfferForm(OneTimeSubmissionMixin, BoundedForm):
     category: Category
 
     @property

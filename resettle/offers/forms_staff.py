@@ -40,6 +40,7 @@ from resettle.offers.rules import LANGUAGES, MANUAL_STATUSES
 from resettle.taxonomy import CATEGORIES
 from resettle.web.fields import GovDateField
 from resettle.web.forms import BoundedForm
+from resettle.web.versions import VersionedFormMixin
 
 ANY_STATUS = "any"
 
@@ -205,7 +206,7 @@ class PoolForm(BoundedForm):
     submit = SubmitField("Move to the active pool", widget=GovSubmitInput())
 
 
-class EditOfferForm(BoundedForm):
+class EditOfferForm(VersionedFormMixin, BoundedForm):
     description = TextAreaField(
         "Description",
         widget=GovTextArea(),

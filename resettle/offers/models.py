@@ -153,6 +153,9 @@ class Offer(db.Model):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})
+    # Counts saves: an edit form carries it and saves only over the version it was opened on (no lost updates).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1", info={"pii": "none"})
+    __mapper_args__ = {"version_id_col": version}
     # In the offerer's private link and the confirmation page address: unguessable.
     public_id: Mapped[str] = mapped_column(
         String(32), unique=True, default=new_public_id, info={"pii": "personal", "purpose": "community offers"}

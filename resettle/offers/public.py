@@ -33,6 +33,7 @@ from resettle.offers.services import (
 )
 from resettle.taxonomy import Category
 from resettle.web.forms import show_field_error
+from resettle.web.submissions import earlier_result, remember_result
 
 # Reading a public page: generous for people, a brake on scraping and on load from one address.
 PAGE_RATE_LIMIT = "60 per minute"
@@ -84,12 +85,15 @@ def offer_details(offer_type: str) -> str | Response:
         if form.is_robot:
             current_app.logger.info("offer form honeypot filled; nothing saved")
             return render_template("offers/public/thank_you.html")
+        if earlier := earlier_result(form):
+            return earlier
         try:
             offer = submit_offer(submission_from(form))
         except OfferError as error:
             show_field_error(form, error)
         else:
-            return redirect(url_for(".offer_sent", public_id=offer.public_id))
+            sent_url = url_for(".offer_sent", public_id=offer.public_id)
+            return remember_result(form, sent_url) or redirect(sent_url)
     return render_template(
         f"offers/public/form_{FORM_TEMPLATES.get(category, 'service')}.html",
         form=form,

@@ -49,6 +49,7 @@ from resettle.taxonomy import Category
 from resettle.web.csv_export import csv_response, streamed_rows
 from resettle.web.forms import show_field_error
 from resettle.web.pagination import paginate
+from resettle.web.versions import CHANGED_SINCE_OPENED, AuditScope, check_version, flush_version, show_conflict
 
 ACTORS = (Role.CASEWORKER, Role.ADMIN)
 E = TypeVar("E", bound=enum.Enum)
@@ -278,19 +279,27 @@ def move_to_pool(offer_id: int) -> Response:
 
 @bp.route("/<int:offer_id>/edit", methods=["GET", "POST"])
 @roles_required(*ACTORS)
-def edit(offer_id: int) -> str | Response:
+def edit(offer_id: int) -> str | Response | tuple[str, int]:
     offer = _offer_or_404(offer_id)
-    form = EditOfferForm(data=edit_form_data(offer))
+    form = EditOfferForm(data={**edit_form_data(offer), "version": str(offer.version)})
     form.keep_only_for(offer)
+    scope = AuditScope(
+        "offer", offer.reference
+    )  # read now: after a failed flush the record cannot be read until rollback
+    status = 200
     if form.validate_on_submit():
         try:
+            check_version(form, offer)
             update_offer(offer, _changes(form), current_user)
+            flush_version()
+        except CHANGED_SINCE_OPENED:
+            status = show_conflict(form, offer, edit_form_data, scope)
         except OfferError as error:
             show_field_error(form, error)
         else:
             flash(f"Changes to offer {offer.reference} saved", "success")
             return redirect(url_for(".offer_detail", offer_id=offer.id))
-    return render_template("offers/staff/edit.html", form=form, offer=offer)
+    return render_template("offers/staff/edit.html", form=form, offer=offer), status
 
 
 def _changes(form: EditOfferForm) -> OfferChanges:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from resettle.extensions import db
+from resettle.extensions import db, login_manager
 
 MESSAGES = {
     400: "The request could not be understood.",
@@ -16,7 +17,11 @@ MESSAGES = {
     405: "That action is not allowed on this page.",
     413: "The file is too large.",
     429: "Too many attempts. Wait a few minutes and try again.",
+    503: "Sorry, the service is unavailable. Try again in a minute.",
 }
+# The database cannot be reached (down, restarting, out of connections). Connections are checked before use
+# (pool_pre_ping), so once it is back the next request works without restarting the app.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 
 
 def _wants_json() -> bool:
@@ -34,7 +39,25 @@ def error_response(status: int, message: str | None = None, errors: dict | None 
     return Response(page, status=status), status
 
 
+def database_unavailable() -> tuple[Response, int]:
+    try:
+        db.session.rollback()
+    except DATABASE_UNAVAILABLE:
+        pass
+    # The page is drawn as for a visitor: looking the user up would need the database again.
+    g._login_user = login_manager.anonymous_user()
+    response, status = error_response(503)
+    response.headers["Retry-After"] = "60"
+    return response, status
+
+
 def init_error_handlers(app: Flask) -> None:
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def handle_database_unavailable(error: Exception) -> tuple[Response, int]:
+        app.logger.error("database unavailable on %s %s: %s", request.method, request.path, error)
+        return database_unavailable()
+
     @app.errorhandler(CSRFError)
     def handle_csrf(error: CSRFError) -> tuple[Response, int]:
         db.session.rollback()
@@ -48,6 +71,9 @@ def init_error_handlers(app: Flask) -> None:
     def handle_http(error: HTTPException) -> tuple[Response, int] | HTTPException:
         if error.code is None or error.code < 400:
             return error
+        if isinstance(getattr(error, "original_exception", None), DATABASE_UNAVAILABLE):
+            app.logger.error("database unavailable on %s %s", request.method, request.path)
+            return database_unavailable()
         if error.code >= 500:
             # Unhandled exceptions arrive here as a 500 (Flask re-raises them in tests instead).
             app.logger.error("server error on %s %s", request.method, request.path)

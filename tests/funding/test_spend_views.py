@@ -321,3 +321,14 @@ def test_a_need_stays_open_when_the_reviewer_says_it_is_not_met(
     assert 'value="no" checked' in reviewer_client.get(page_url).get_data(as_text=True)
     approved = post_with_token(reviewer_client, page_url, f"{page_url}/approve", {"note": "", "need_met": "no"})
     assert approved.status_code == 302 and beds.status is NeedStatus.OPEN
+
+
+def test_spend_sent_twice_with_one_key_is_recorded_once(
+    config: dict[str, Any], family: Family, caseworker_client: Any, database: Any
+) -> None:
+    from tests.operations.test_double_submit import _post_twice
+
+    first, second = _post_twice(caseworker_client, "/funding/spend/new", spend_form(config, family))
+    assert first.status_code == second.status_code == 302
+    assert second.headers["Location"] == first.headers["Location"]
+    assert len(database.session.execute(select(SpendLine)).scalars().all()) == 1

@@ -29,6 +29,7 @@ STAFF = frozenset({CW, RV, AD})
 ROUTE_ACCESS: dict[str, Any] = {
     "static": PUBLIC,
     "main.health": PUBLIC,
+    "main.ready": PUBLIC,
     "main.accessibility_statement": PUBLIC,
     "main.home": STAFF,
     "auth.login": PUBLIC,

@@ -192,6 +192,9 @@ class Family(db.Model):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})
+    # Counts saves: an edit form carries it and saves only over the version it was opened on (no lost updates).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1", info={"pii": "none"})
+    __mapper_args__ = {"version_id_col": version}
     # Shown to staff and used in URLs; random so that it reveals nothing and cannot be guessed.
     reference: Mapped[str] = mapped_column(
         String(16), unique=True, default=new_family_reference, info={"pii": "personal", "purpose": "casework"}
@@ -279,6 +282,9 @@ class Member(db.Model):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})
+    # Counts saves: an edit form carries it and saves only over the version it was opened on (no lost updates).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1", info={"pii": "none"})
+    __mapper_args__ = {"version_id_col": version}
     family_id: Mapped[int] = mapped_column(
         ForeignKey("families.id", ondelete="CASCADE"), index=True, info={"pii": "none"}
     )

@@ -60,6 +60,9 @@ class Need(db.Model):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})
+    # Counts saves: an edit form carries it and saves only over the version it was opened on (no lost updates).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1", info={"pii": "none"})
+    __mapper_args__ = {"version_id_col": version}
     family_id: Mapped[int] = mapped_column(
         ForeignKey("families.id", ondelete="CASCADE"), index=True, info={"pii": "none"}
     )
