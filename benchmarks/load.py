@@ -35,11 +35,27 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_PASSWORD = "demo-resettle-2017"  # noqa: S105 (the printed demo login)
-CASEWORKERS = [
-    "amira.caseworker@council.example",
-    "tom.caseworker@council.example",
-    "grace.caseworker@council.example",
-]
+DEMO_TOTP_SECRET = "RESETTLEDEMOKEYFORLOCALUSEONLY23"  # noqa: S105 (the printed demo two-factor key)  # nosec B105
+# One account per client: a two-factor code works once per account, so clients cannot share an account.
+LOAD_CASEWORKERS = [f"load{number:02d}.caseworker@council.example" for number in range(60)]
+# Run in the app's own folder (so `--app-dir` works with older checkouts too): adds the load accounts.
+ADD_LOAD_CASEWORKERS = """
+import sys
+from wsgi import app
+from resettle.auth.models import Role, User
+from resettle.auth.passwords import hash_password
+from resettle.db import utcnow
+from resettle.extensions import db
+
+with app.app_context():
+    digest = hash_password(sys.argv[1])
+    for email in sys.argv[3:]:
+        user = User(email=email, name=email.split(".")[0], role=Role.CASEWORKER, password_hash=digest)
+        if hasattr(User, "totp_secret"):
+            user.totp_secret, user.totp_enabled_at = sys.argv[2], utcnow()
+        db.session.add(user)
+    db.session.commit()
+"""
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 FAMILY_LINK = re.compile(r'href="/families/([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})"')
 LISTENING = re.compile(r"Listening at: http://127\.0\.0\.1:(\d+)")
@@ -111,6 +127,10 @@ class Visitor:
 
     def sign_in(self, email: str) -> bool:
         home = self.submit("/login", {"email": email, "password": DEMO_PASSWORD})
+        if 'name="code"' in home:  # the second step: the code the account's authenticator app shows now
+            import pyotp
+
+            home = self.submit("/login/code", {"code": pyotp.TOTP(DEMO_TOTP_SECRET).now()})
         return "Sign out" in home
 
 
@@ -142,7 +162,7 @@ def run_load(base_url: str, clients: int, seconds: float, actions: int | None = 
     visitors = []
     for number in range(clients):
         visitor = Visitor(base_url, Tally())
-        if not visitor.sign_in(CASEWORKERS[number % len(CASEWORKERS)]):
+        if not visitor.sign_in(LOAD_CASEWORKERS[number]):
             raise RuntimeError(f"client {number} could not sign in: {visitor.tally.errors}")
         visitors.append(visitor)
     references = sorted(set(FAMILY_LINK.findall(visitors[0].request("/families/"))))
@@ -168,6 +188,28 @@ def prepare_database(app_dir: Path, env: dict[str, str], demo: bool = True) -> N
     subprocess.run([*flask, "db", "upgrade"], cwd=app_dir, env=env, check=True, capture_output=True)
     if demo:
         subprocess.run([*flask, "demo"], cwd=app_dir, env=env, check=True, capture_output=True)
+        add_load_caseworkers(app_dir, env)
+
+
+def create_load_caseworkers() -> None:
+    """The same accounts, made in the current app context (for tests that serve the app in-process)."""
+    from resettle.auth.models import Role, User
+    from resettle.auth.passwords import hash_password
+    from resettle.db import utcnow
+    from resettle.extensions import db
+
+    digest = hash_password(DEMO_PASSWORD)
+    for email in LOAD_CASEWORKERS:
+        user = User(email=email, name=email.split(".")[0], role=Role.CASEWORKER, password_hash=digest)
+        user.totp_secret, user.totp_enabled_at = DEMO_TOTP_SECRET, utcnow()
+        db.session.add(user)
+    db.session.commit()
+
+
+def add_load_caseworkers(app_dir: Path, env: dict[str, str]) -> None:
+    """The accounts the simulated caseworkers sign in with, one per client (see LOAD_CASEWORKERS)."""
+    command = [sys.executable, "-c", ADD_LOAD_CASEWORKERS, DEMO_PASSWORD, DEMO_TOTP_SECRET, *LOAD_CASEWORKERS]
+    subprocess.run(command, cwd=app_dir, env=env, check=True, capture_output=True)
 
 
 def _empty_postgresql(url: str) -> None:

@@ -14,7 +14,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from benchmarks.load import run_load
+from benchmarks.load import create_load_caseworkers, run_load
 from resettle.audit.models import AuditEvent
 from resettle.extensions import db
 from tests.served import served_app
@@ -31,6 +31,7 @@ def served(tmp_path: Path) -> Iterator[tuple[Flask, str]]:
 def test_ten_caseworkers_at_once_get_no_errors(served: tuple[Flask, str]) -> None:
     app, base_url = served
     with app.app_context():
+        create_load_caseworkers()
         audit_rows_before = db.session.execute(select(func.count()).select_from(AuditEvent)).scalar_one()
         db.session.remove()
 
