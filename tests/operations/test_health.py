@@ -3,6 +3,7 @@ and the service back without a restart once the database is."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -44,6 +45,8 @@ def outage_app(tmp_path: Path) -> Iterator[tuple[Flask, Path]]:
         PROPAGATE_EXCEPTIONS = False  # as in production: errors become pages
 
     app = create_app(OutageConfig)
+    # Starting the app makes the folder and an empty file (owner-only); the outage starts after that.
+    shutil.rmtree(folder, ignore_errors=True)
     yield app, folder
     with app.app_context():
         db.session.remove()
