@@ -161,3 +161,17 @@ def accessibility_violations(page: Any) -> list[dict[str, Any]]:
 
 def has_no_horizontal_scroll(page: Any) -> bool:
     return page.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+
+def run_matching_now(page: Any, live_app: Flask) -> None:
+    """Press "Run matching now" and do what the scheduler process does every few seconds: run the queued
+    request. Leaves the page on the finished run's progress page."""
+    from resettle.matching.jobs import process_matching_queue
+
+    page.get_by_role("button", name="Run matching now").click()
+    page.wait_for_url("**/matching/runs/progress/**")
+    with live_app.app_context():
+        assert process_matching_queue().startswith("run ")
+        db.session.remove()
+    page.reload()
+    assert page.locator("[data-phase]").get_attribute("data-phase") == "done"

@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 
 from resettle.demo import DEMO_PASSWORD
-from tests.browser.conftest import accessibility_violations, sign_in
+from tests.browser.conftest import accessibility_violations, run_matching_now, sign_in
 
 pytestmark = pytest.mark.browser
 
 
-def test_home_to_overdue_tasks_to_a_proposal_accepted_fulfilled_and_its_task_closed(page: Any) -> None:
+def test_home_to_overdue_tasks_to_a_proposal_accepted_fulfilled_and_its_task_closed(page: Any, live_app: Any) -> None:
     sign_in(page, "grace.caseworker@council.example", DEMO_PASSWORD)
     page.wait_for_url("**/")
     page.locator(".app-work-list a", has_text="overdue task").click()
@@ -23,8 +23,7 @@ def test_home_to_overdue_tasks_to_a_proposal_accepted_fulfilled_and_its_task_clo
     assert accessibility_violations(page) == []
 
     page.goto("/matching/")
-    page.get_by_role("button", name="Run matching now").click()
-    assert "Matching finished" in page.locator(".govuk-notification-banner").inner_text()
+    run_matching_now(page, live_app)
     page.goto("/")
     page.locator(".app-work-list a", has_text="waiting for your decision").click()
     page.wait_for_url("**/matching/")
