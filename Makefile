@@ -31,11 +31,15 @@ run: install
 	@echo "Serving Resettle on http://127.0.0.1:5000 (Ctrl+C to stop)"
 	RUN_QUEUE_IN_PROCESS=1 $(BIN)/flask run --host 127.0.0.1 --port 5000
 
+# Two worker processes (pytest-xdist): each gets a database of its own, SQLite in memory or PostgreSQL.
+TEST_WORKERS ?= 2
+
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 clean:
 	rm -rf $(VENV) node_modules resettle/static/dist
