@@ -10,6 +10,9 @@ from resettle.extensions import db
 
 
 def register_cli(app: Flask) -> None:
+    from resettle.migration_guard import guard_downgrades
+
+    guard_downgrades()
     _register_account_commands(app)
     _register_demo_commands(app)
     _register_data_commands(app)
