@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import socket
+import time
 from dataclasses import dataclass
 from email.message import Message
 from typing import Any
@@ -55,3 +56,11 @@ class SMTPServer:
 
     def messages_to(self, address: str) -> list[ReceivedEmail]:
         return [m for m in self.messages if address in m.to]
+
+    def wait_for_messages_to(self, address: str, count: int = 1, timeout: float = 30.0) -> list[ReceivedEmail]:
+        """The messages to `address` once at least `count` have arrived: a served app sends email after the
+        response has gone, so a browser test can read the page before the message is delivered."""
+        deadline = time.monotonic() + timeout
+        while len(self.messages_to(address)) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self.messages_to(address)

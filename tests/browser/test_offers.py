@@ -75,7 +75,7 @@ def test_residents_offer_a_home_and_furniture_and_a_caseworker_verifies_the_home
 ) -> None:
     reference = _offer_home_with_a_mistake_first(page)
 
-    [message] = smtp_server.messages_to(RESIDENT)
+    [message] = smtp_server.wait_for_messages_to(RESIDENT)
     link = re.search(r"https?://\S+/offer/manage/\S+", message.body).group(0)
     page.goto(link)
     assert reference in page.locator("main").inner_text()
