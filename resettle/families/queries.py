@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import abort
 from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from resettle.auth.models import Role, User
 from resettle.extensions import db
@@ -65,7 +65,10 @@ def get_family_or_404(reference: str) -> Family:
 
 
 def get_task_or_404(task_id: int) -> Task:
-    task = db.session.get(Task, task_id)
+    # The task's pages show its family and assignee: load them with it, so the page's statements are fixed.
+    task = db.session.get(
+        Task, task_id, options=[joinedload(Task.family), joinedload(Task.assignee)], populate_existing=True
+    )
     if task is None:
         abort(404)
     return task
