@@ -175,3 +175,17 @@ def run_matching_now(page: Any, live_app: Flask) -> None:
         db.session.remove()
     page.reload()
     assert page.locator("[data-phase]").get_attribute("data-phase") == "done"
+
+
+def delivered_to(smtp_server: Any, live_app: Flask, address: str) -> list[Any]:
+    """The messages to `address`. The served app tries to send after each response; if that attempt has not
+    delivered within a few seconds, do what the scheduler's retry job does, then wait again."""
+    from resettle.notifications.email import send_pending_email
+
+    messages = smtp_server.wait_for_messages_to(address, timeout=10)
+    if not messages:
+        with live_app.app_context():
+            send_pending_email()
+            db.session.remove()
+        messages = smtp_server.wait_for_messages_to(address, timeout=20)
+    return messages

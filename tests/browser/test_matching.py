@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from resettle.demo import DEMO_PASSWORD
-from tests.browser.conftest import accessibility_violations, sign_in
+from tests.browser.conftest import accessibility_violations, delivered_to, sign_in
 from tests.smtp import SMTPServer
 
 pytestmark = pytest.mark.browser
@@ -54,7 +54,7 @@ def test_run_matching_accept_a_proposal_and_see_the_gaps(page: Any, smtp_server:
     assert "Matched" in housing.locator(".govuk-tag").inner_text()
     assert "Arrange the viewing and tenancy" in housing.inner_text()
     assert accessibility_violations(page) == []
-    [message] = smtp_server.wait_for_messages_to(DIOCESE)
+    [message] = delivered_to(smtp_server, live_app, DIOCESE)
     assert "matched with a family the council is supporting" in message.body
     assert "Mansour" not in message.body
 

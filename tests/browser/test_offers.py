@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from resettle.demo import DEMO_PASSWORD
-from tests.browser.conftest import accessibility_violations, sign_in
+from tests.browser.conftest import accessibility_violations, delivered_to, sign_in
 from tests.smtp import SMTPServer
 
 pytestmark = pytest.mark.browser
@@ -71,11 +71,11 @@ def _offer_home_with_a_mistake_first(page: Any) -> str:
 
 
 def test_residents_offer_a_home_and_furniture_and_a_caseworker_verifies_the_home(
-    page: Any, smtp_server: SMTPServer
+    page: Any, smtp_server: SMTPServer, live_app: Any
 ) -> None:
     reference = _offer_home_with_a_mistake_first(page)
 
-    [message] = smtp_server.wait_for_messages_to(RESIDENT)
+    [message] = delivered_to(smtp_server, live_app, RESIDENT)
     link = re.search(r"https?://\S+/offer/manage/\S+", message.body).group(0)
     page.goto(link)
     assert reference in page.locator("main").inner_text()
