@@ -120,8 +120,9 @@ def main(argv=None, started=None):
     st = result["stats"]
     met = len(result["assignments"])
     total = met + len(result["unmet"])
+    bound = "unknown" if st["bound"] is None else f"{st['bound']:.4f}"
     print(
-        f"{args.problem}: {met}/{total} needs met, objective {st['objective']:.4f}, bound {st['bound']:.4f}, "
+        f"{args.problem}: {met}/{total} needs met, objective {st['objective']:.4f}, bound {bound}, "
         f"{st['status']}, {time.perf_counter() - t0:.2f} s"
     )
     return 0

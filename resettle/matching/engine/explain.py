@@ -2,67 +2,89 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from .pairs import blocking_rules, offer_buckets
+from .arrays import BoolArray, IntArray
+from .heuristics import State
+from .model import Columns
+from .pairs import OfferBuckets, OfferItemBuckets, Pairs, blocking_rules, offer_buckets
+from .problem import Problem
 
 
-def has_candidates(p, by_cat, by_cat_item):
+def has_candidates(problem: Problem, by_category: OfferBuckets, by_category_item: OfferItemBuckets) -> BoolArray:
     """Per need: some offer has its category (and item, if it requires one)."""
-    out = np.zeros(p.n_needs, dtype=bool)
-    cat_ok = np.array([int(c) in by_cat for c in range(len(p.categories))], dtype=bool)
-    plain = p.need_item < 0
-    out[plain] = cat_ok[p.need_cat[plain]] if len(cat_ok) else False
-    for n in np.flatnonzero(~plain).tolist():
-        out[n] = (int(p.need_cat[n]), int(p.need_item[n])) in by_cat_item
+    out = np.zeros(problem.n_needs, dtype=bool)
+    category_ok = np.array([int(code) in by_category for code in range(len(problem.categories))], dtype=bool)
+    plain = problem.need_item < 0
+    out[plain] = category_ok[problem.need_cat[plain]] if len(category_ok) else False
+    for need in np.flatnonzero(~plain).tolist():
+        out[need] = (int(problem.need_cat[need]), int(problem.need_item[need])) in by_category_item
     return out
 
 
-def unmet_entries(p, pairs, cols, state, with_blocking=True):
+def unmet_entries(
+    problem: Problem,
+    pairs: Pairs,
+    cols: Columns,
+    state: State,
+    with_blocking: bool = True,
+    deadline: float | None = None,
+) -> list[dict[str, Any]]:
     """The `unmet` list of a result: one entry per need without a column, in file order.
 
     no_offer: no offer of its category (and item); no_compatible_offer: no compatible pair;
     outcompeted: a compatible pair that is free or that some stream could pay for exists (a column),
     but none fits any more; unfundable: compatible pairs exist, all paid, none payable by a stream
-    open to the family with enough budget in total."""
-    by_cat, by_cat_item = offer_buckets(p)
-    cand = has_candidates(p, by_cat, by_cat_item)
-    has_pair = np.zeros(p.n_needs, dtype=bool)
+    open to the family with enough budget in total.
+
+    A need whose pairs were not generated before the time ran out (`pairs.examined`) and that has
+    offers of its category is listed as `no_compatible_offer` with `"examined": false` and no
+    `blocking`: its reason is not known. `blocking` is left out of the needs not reached when the
+    perf_counter `deadline` passes."""
+    by_category, by_category_item = offer_buckets(problem)
+    candidate = has_candidates(problem, by_category, by_category_item)
+    has_pair = np.zeros(problem.n_needs, dtype=bool)
     has_pair[pairs.need] = True
-    has_col = np.zeros(p.n_needs, dtype=bool)
+    has_col = np.zeros(problem.n_needs, dtype=bool)
     has_col[cols.need] = True
     col_of = np.array(state.col_of, dtype=np.int64)
     unmet = np.flatnonzero(col_of < 0)
     if len(unmet):
         assertion_fits(state, unmet)
-    nco = unmet[cand[unmet] & ~has_pair[unmet]]
-    blocking = blocking_rules(p, nco, by_cat) if with_blocking else {}
-    out = []
-    for n in unmet.tolist():
-        if not cand[n]:
-            e = {"need": p.need_ids[n], "reason": "no_offer"}
-        elif not has_pair[n]:
-            e = {"need": p.need_ids[n], "reason": "no_compatible_offer"}
-            if with_blocking:
-                e["blocking"] = blocking.get(n, [])
-        elif has_col[n]:
-            e = {"need": p.need_ids[n], "reason": "outcompeted"}
+    examined = pairs.examined
+    no_compatible = unmet[candidate[unmet] & ~has_pair[unmet] & examined[unmet]]
+    blocking = blocking_rules(problem, no_compatible, by_category, deadline) if with_blocking else {}
+    out: list[dict[str, Any]] = []
+    for need in unmet.tolist():
+        entry: dict[str, Any]
+        if not candidate[need]:
+            entry = {"need": problem.need_ids[need], "reason": "no_offer"}
+        elif not examined[need]:
+            entry = {"need": problem.need_ids[need], "reason": "no_compatible_offer", "examined": False}
+        elif not has_pair[need]:
+            entry = {"need": problem.need_ids[need], "reason": "no_compatible_offer"}
+            if need in blocking:
+                entry["blocking"] = blocking[need]
+        elif has_col[need]:
+            entry = {"need": problem.need_ids[need], "reason": "outcompeted"}
         else:
-            e = {"need": p.need_ids[n], "reason": "unfundable"}
-        out.append(e)
+            entry = {"need": problem.need_ids[need], "reason": "unfundable"}
+        out.append(entry)
     return out
 
 
-def assertion_fits(state, unmet):
+def assertion_fits(state: State, unmet: IntArray) -> None:
     """An unmet need that could still be added makes the result wrong: this must not happen."""
     cols = state.cols
     rem_cap = np.array(state.rem_cap, dtype=np.int64)
     rem_bud = np.append(np.array(state.rem_bud, dtype=np.int64), 0)
-    mask = np.zeros(state.p.n_needs, dtype=bool)
+    mask = np.zeros(state.problem.n_needs, dtype=bool)
     mask[unmet] = True
-    j = np.flatnonzero(mask[cols.need])
-    fits = rem_cap[cols.offer[j]] >= cols.units[j]
-    paid = cols.bkey[j] >= 0
-    fits &= ~paid | (rem_bud[np.maximum(cols.bkey[j], 0)] >= cols.charge[j])
+    columns = np.flatnonzero(mask[cols.need])
+    fits = rem_cap[cols.offer[columns]] >= cols.units[columns]
+    paid = cols.bkey[columns] >= 0
+    fits &= ~paid | (rem_bud[np.maximum(cols.bkey[columns], 0)] >= cols.charge[columns])
     if fits.any():
         raise AssertionError("an unmet need still fits; the assignment is not maximal")

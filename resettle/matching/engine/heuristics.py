@@ -1,11 +1,25 @@
 """Feasible assignments built column by column: first come first served, by value, by an LP
-solution, and the final pass that adds every need that still fits."""
+solution, and the final pass that adds every need that still fits.
+
+Columns are taken one by one in order, in chunks: each chunk first drops (numpy) the columns of needs
+already met, so a pass over millions of columns costs about a second. (Taking them in rounds on
+numpy arrays, each free need proposing its first column that fits and each offer and budget
+accepting in order, was measured slower on borough-1,000 and -2,000 and 1.5% worse.)"""
 
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+from .arrays import IntArray
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+
+    from .model import Columns
+    from .problem import Problem
 
 
 class State:
@@ -13,39 +27,39 @@ class State:
 
     CHUNK = 100_000
 
-    def __init__(self, p, cols):
-        self.p = p
+    def __init__(self, problem: Problem, cols: Columns) -> None:
+        self.problem = problem
         self.cols = cols
-        self.col_of = [-1] * p.n_needs
-        self.rem_cap = p.offer_cap.astype(np.int64).tolist()
-        self.rem_bud = cols.key_budget.astype(np.int64).tolist()
+        self.col_of: list[int] = [-1] * problem.n_needs
+        self.rem_cap: list[int] = problem.offer_cap.astype(np.int64).tolist()
+        self.rem_bud: list[int] = cols.key_budget.astype(np.int64).tolist()
         self.cut_short = False
 
-    def copy(self):
-        s = State.__new__(State)
-        s.__dict__.update(self.__dict__)
-        s.col_of = list(self.col_of)
-        s.rem_cap = list(self.rem_cap)
-        s.rem_bud = list(self.rem_bud)
-        return s
+    def copy(self) -> State:
+        clone = State.__new__(State)
+        clone.__dict__.update(self.__dict__)
+        clone.col_of = list(self.col_of)
+        clone.rem_cap = list(self.rem_cap)
+        clone.rem_bud = list(self.rem_bud)
+        return clone
 
-    def fill(self, order, deadline=None):
+    def fill(self, order: ArrayLike, deadline: float | None = None) -> State:
         """Take columns in `order`, each when its need is free and it fits; stop early (leaving the
         rest out, `cut_short` set) when the perf_counter `deadline` passes."""
-        order = np.asarray(order, dtype=np.int64)
-        for k in range(0, len(order), self.CHUNK):
+        columns = np.asarray(order, dtype=np.int64)
+        for start in range(0, len(columns), self.CHUNK):
             if deadline is not None and time.perf_counter() > deadline:
                 self.cut_short = True
                 break
-            self._fill(order[k : k + self.CHUNK])
+            self._fill(columns[start : start + self.CHUNK])
         return self
 
-    def _fill(self, order):
+    def _fill(self, order: IntArray) -> None:
         col_of, rem_cap, rem_bud = self.col_of, self.rem_cap, self.rem_bud
         cols = self.cols
         taken = np.array(col_of) >= 0
         order = order[~taken[cols.need[order]]]
-        for j, n, o, u, b, c in zip(
+        for column, need, offer, units, key, charge in zip(
             order.tolist(),
             cols.need[order].tolist(),
             cols.offer[order].tolist(),
@@ -54,69 +68,79 @@ class State:
             cols.charge[order].tolist(),
             strict=True,
         ):
-            if col_of[n] >= 0 or rem_cap[o] < u:
+            if col_of[need] >= 0 or rem_cap[offer] < units:
                 continue
-            if b >= 0:
-                if rem_bud[b] < c:
+            if key >= 0:
+                if rem_bud[key] < charge:
                     continue
-                rem_bud[b] -= c
-            rem_cap[o] -= u
-            col_of[n] = j
+                rem_bud[key] -= charge
+            rem_cap[offer] -= units
+            col_of[need] = column
 
-    def remove(self, n):
-        j = self.col_of[n]
-        if j < 0:
+    def remove(self, need: int) -> None:
+        column = self.col_of[need]
+        if column < 0:
             return
         cols = self.cols
-        self.rem_cap[int(cols.offer[j])] += int(cols.units[j])
-        if cols.bkey[j] >= 0:
-            self.rem_bud[int(cols.bkey[j])] += int(cols.charge[j])
-        self.col_of[n] = -1
+        self.rem_cap[int(cols.offer[column])] += int(cols.units[column])
+        if cols.bkey[column] >= 0:
+            self.rem_bud[int(cols.bkey[column])] += int(cols.charge[column])
+        self.col_of[need] = -1
 
-    def columns(self):
-        c = np.array(self.col_of, dtype=np.int64)
-        return c[c >= 0]
+    def columns(self) -> IntArray:
+        chosen = np.array(self.col_of, dtype=np.int64)
+        return chosen[chosen >= 0]
 
-    def objective(self):
-        c = self.columns()
-        return float(self.cols.value[c].sum()) if len(c) else 0.0
+    def objective(self) -> float:
+        chosen = self.columns()
+        return float(self.cols.value[chosen].sum()) if len(chosen) else 0.0
 
 
-def first_come(p, cols, deadline=None):
+def first_come(problem: Problem, cols: Columns, deadline: float | None = None) -> State:
     """Needs in file order, each taking its first offer (file order) that fits, the first stream
-    (listed order) with budget left: the first-come-first-served baseline."""
-    return State(p, cols).fill(np.arange(len(cols)), deadline)
+    (listed order) with budget left: the first-come-first-served baseline (always one by one)."""
+    state = State(problem, cols)
+    order = np.arange(len(cols))
+    for start in range(0, len(order), State.CHUNK):
+        if deadline is not None and time.perf_counter() > deadline:
+            state.cut_short = True
+            break
+        state._fill(order[start : start + State.CHUNK])
+    return state
 
 
-def by_value(p, cols, deadline=None):
+def by_value(problem: Problem, cols: Columns, deadline: float | None = None) -> State:
     order = np.lexsort((np.arange(len(cols)), -cols.value))
-    return State(p, cols).fill(order, deadline)
+    return State(problem, cols).fill(order, deadline)
 
 
-def from_lp(p, cols, x, idx):
-    """Round an LP solution x over columns idx: large x first, then value; then fill by value."""
-    x = np.asarray(x)
-    keep = x > 1e-6
-    sel = idx[keep]
-    order = sel[np.lexsort((-cols.value[sel], -np.round(x[keep], 6)))]
-    s = State(p, cols).fill(order)
-    return complete(s)
+def from_lp(problem: Problem, cols: Columns, shares: ArrayLike, idx: IntArray, deadline: float | None = None) -> State:
+    """Round an LP solution (`shares` of the columns idx): large shares first, then value; then fill
+    by value."""
+    shares = np.asarray(shares)
+    positive = shares > 1e-6
+    selected = idx[positive]
+    order = selected[np.lexsort((-cols.value[selected], -np.round(shares[positive], 6)))]
+    state = State(problem, cols).fill(order, deadline)
+    return complete(state)
 
 
-def from_columns(p, cols, chosen):
+def from_columns(problem: Problem, cols: Columns, chosen: ArrayLike) -> State:
     """A state from a set of columns (assumed feasible); columns that do not fit are skipped."""
-    chosen = np.asarray(chosen, dtype=np.int64)
-    return State(p, cols).fill(chosen)
+    return State(problem, cols).fill(np.asarray(chosen, dtype=np.int64))
 
 
-def complete(state):
-    """Add, by value, every need that still fits (spare capacity and, if paid, budget left)."""
+def complete(state: State) -> State:
+    """Add, by value, every need that still fits (spare capacity and, if paid, budget left). Not cut
+    short by time: the result must be maximal."""
     cols = state.cols
     free_need = np.array(state.col_of) < 0
-    cand = np.flatnonzero(free_need[cols.need])
-    if len(cand):
-        rem = np.array(state.rem_cap)
-        cand = cand[rem[cols.offer[cand]] >= cols.units[cand]]
-        order = cand[np.lexsort((cand, -cols.value[cand]))]
+    free = np.flatnonzero(free_need[cols.need])
+    if len(free):
+        left = np.array(state.rem_cap)
+        free = free[left[cols.offer[free]] >= cols.units[free]]
+        order = free[np.lexsort((free, -cols.value[free]))]
+        was_cut = state.cut_short
         state.fill(order)
+        state.cut_short = was_cut
     return state

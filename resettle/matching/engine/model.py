@@ -13,78 +13,92 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .arrays import FloatArray, IntArray
+from .pairs import Pairs
+from .problem import Problem
+
 
 @dataclass
 class Columns:
-    pair: np.ndarray  # index into Pairs
-    need: np.ndarray
-    offer: np.ndarray
-    stream: np.ndarray  # -1 when free
-    bkey: np.ndarray  # budget key index, -1 when free
-    value: np.ndarray
-    units: np.ndarray
-    charge: np.ndarray
-    key_budget: np.ndarray  # budget of each budget key (pence)
-    key_stream: np.ndarray
-    key_family: np.ndarray  # -1 for a pool
+    pair: IntArray  # index into Pairs
+    need: IntArray
+    offer: IntArray
+    stream: IntArray  # -1 when free
+    bkey: IntArray  # budget key index, -1 when free
+    value: FloatArray
+    units: IntArray
+    charge: IntArray
+    key_budget: IntArray  # budget of each budget key (pence)
+    key_stream: IntArray
+    key_family: IntArray  # -1 for a pool
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.pair)
 
 
-def build_columns(p, pairs):
-    F, S = len(p.family_ids), p.n_streams
-    q = np.arange(len(pairs), dtype=np.int64)
+def build_columns(problem: Problem, pairs: Pairs) -> Columns:
+    n_families, n_streams = len(problem.family_ids), problem.n_streams
+    pair_index = np.arange(len(pairs), dtype=np.int64)
     free = pairs.charge == 0
-    parts_q = [q[free]]
-    parts_s = [np.full(int(free.sum()), -1, dtype=np.int64)]
-    paid = q[~free]
-    if len(paid) and S:
-        fam = p.need_fam[pairs.need[paid]]
-        cat = p.need_cat[pairs.need[paid]]
-        item = p.offer_item[pairs.offer[paid]]
-        ch = pairs.charge[paid]
-        for s in range(S):
-            total = p.fam_budget[fam, s] if p.stream_is_family[s] else p.stream_budget_arr[s]
-            ok = p.fam_open[fam, s] & p.stream_pays_cat[s, cat] & ~p.stream_excl_item[s, item] & (total >= ch)
-            parts_q.append(paid[ok])
-            parts_s.append(np.full(int(ok.sum()), s, dtype=np.int64))
-    cq = np.concatenate(parts_q)
-    cs = np.concatenate(parts_s)
-    order = np.lexsort((cs, cq))  # by pair (need, offer), then stream in listed order
-    cq, cs = cq[order], cs[order]
-    need = pairs.need[cq].astype(np.int64)
-    fam = p.need_fam[need]
-    raw = np.where(
-        cs < 0,
+    parts_pair = [pair_index[free]]
+    parts_stream = [np.full(int(free.sum()), -1, dtype=np.int64)]
+    paid = pair_index[~free]
+    if len(paid) and n_streams:
+        family = problem.need_fam[pairs.need[paid]]
+        category = problem.need_cat[pairs.need[paid]]
+        item = problem.offer_item[pairs.offer[paid]]
+        charge = pairs.charge[paid]
+        for stream in range(n_streams):
+            if problem.stream_is_family[stream]:
+                total = problem.fam_budget[family, stream]
+            else:
+                total = problem.stream_budget_arr[stream]
+            payable = (
+                problem.fam_open[family, stream]
+                & problem.stream_pays_cat[stream, category]
+                & ~problem.stream_excl_item[stream, item]
+                & (total >= charge)
+            )
+            parts_pair.append(paid[payable])
+            parts_stream.append(np.full(int(payable.sum()), stream, dtype=np.int64))
+    column_pair = np.concatenate(parts_pair)
+    column_stream = np.concatenate(parts_stream)
+    order = np.lexsort((column_stream, column_pair))  # by pair (need, offer), then stream in listed order
+    column_pair, column_stream = column_pair[order], column_stream[order]
+    need = pairs.need[column_pair].astype(np.int64)
+    family_of = problem.need_fam[need]
+    stream_or_zero = np.maximum(column_stream, 0)
+    family_scope = problem.stream_is_family[stream_or_zero] if n_streams else np.zeros(len(need), dtype=bool)
+    raw_key = np.where(
+        column_stream < 0,
         -1,
         np.where(
-            p.stream_is_family[np.maximum(cs, 0)] if S else False,
-            np.maximum(cs, 0) * (F + 1) + fam,
-            np.maximum(cs, 0) * (F + 1) + F,
+            family_scope,
+            stream_or_zero * (n_families + 1) + family_of,
+            stream_or_zero * (n_families + 1) + n_families,
         ),
     )
-    paid_cols = cs >= 0
-    keys, inv = np.unique(raw[paid_cols], return_inverse=True)
-    bkey = np.full(len(cq), -1, dtype=np.int64)
-    bkey[paid_cols] = inv
-    key_stream = keys // (F + 1)
-    key_family = keys % (F + 1)
-    key_family = np.where(key_family == F, -1, key_family)
+    paid_cols = column_stream >= 0
+    keys, inverse = np.unique(raw_key[paid_cols], return_inverse=True)
+    bkey = np.full(len(column_pair), -1, dtype=np.int64)
+    bkey[paid_cols] = inverse
+    key_stream = keys // (n_families + 1)
+    key_family = keys % (n_families + 1)
+    key_family = np.where(key_family == n_families, -1, key_family)
     key_budget = np.where(
         key_family >= 0,
-        p.fam_budget[np.maximum(key_family, 0), key_stream] if len(keys) else 0,
-        p.stream_budget_arr[key_stream] if len(keys) else 0,
+        problem.fam_budget[np.maximum(key_family, 0), key_stream] if len(keys) else 0,
+        problem.stream_budget_arr[key_stream] if len(keys) else 0,
     ).astype(np.int64)
     return Columns(
-        pair=cq,
+        pair=column_pair,
         need=need,
-        offer=pairs.offer[cq].astype(np.int64),
-        stream=cs,
+        offer=pairs.offer[column_pair].astype(np.int64),
+        stream=column_stream,
         bkey=bkey,
-        value=pairs.value[cq],
-        units=p.need_units[need],
-        charge=pairs.charge[cq],
+        value=pairs.value[column_pair],
+        units=problem.need_units[need],
+        charge=pairs.charge[column_pair],
         key_budget=key_budget,
         key_stream=key_stream,
         key_family=key_family,
@@ -96,62 +110,67 @@ class Rows:
     """Row numbering of the program: need rows, then offer rows, then budget rows (binding ones)."""
 
     n_rows: int
-    need_row: np.ndarray  # per need, -1 if no row
-    offer_row: np.ndarray  # per offer
-    key_row: np.ndarray  # per budget key
-    upper: np.ndarray  # row upper bounds
+    need_row: IntArray  # per need, -1 if no row
+    offer_row: IntArray  # per offer
+    key_row: IntArray  # per budget key
+    upper: FloatArray  # row upper bounds
 
-    def col_entries(self, cols, idx):
+    def col_entries(self, cols: Columns, idx: IntArray) -> tuple[IntArray, FloatArray, IntArray]:
         """(rows, coefficients, column positions) of columns idx."""
-        r_n = self.need_row[cols.need[idx]]
-        r_o = self.offer_row[cols.offer[idx]]
-        bk = cols.bkey[idx]
-        r_b = np.where(bk >= 0, self.key_row[np.maximum(bk, 0)], -1) if len(self.key_row) else np.full(len(idx), -1)
-        pos = np.arange(len(idx))
-        rows = np.concatenate([r_n, r_o, r_b])
-        coef = np.concatenate([np.ones(len(idx)), cols.units[idx].astype(float), cols.charge[idx].astype(float)])
-        cpos = np.concatenate([pos, pos, pos])
+        need_rows = self.need_row[cols.need[idx]]
+        offer_rows = self.offer_row[cols.offer[idx]]
+        key = cols.bkey[idx]
+        if len(self.key_row):
+            key_rows = np.where(key >= 0, self.key_row[np.maximum(key, 0)], -1)
+        else:
+            key_rows = np.full(len(idx), -1)
+        position = np.arange(len(idx))
+        rows = np.concatenate([need_rows, offer_rows, key_rows])
+        coefficients = np.concatenate(
+            [np.ones(len(idx)), cols.units[idx].astype(float), cols.charge[idx].astype(float)]
+        )
+        positions = np.concatenate([position, position, position])
         keep = rows >= 0
-        return rows[keep], coef[keep], cpos[keep]
+        return rows[keep], coefficients[keep], positions[keep]
 
 
-def build_rows(p, cols):
-    n_needs, n_offers = p.n_needs, p.n_offers
-    K = len(cols.key_budget)
+def build_rows(problem: Problem, cols: Columns) -> Rows:
+    n_needs, n_offers = problem.n_needs, problem.n_offers
+    n_keys = len(cols.key_budget)
     # demand an offer can see: units of distinct needs (a need counts once whatever its streams)
     first = np.ones(len(cols), dtype=bool)
     first[1:] = cols.pair[1:] != cols.pair[:-1]
     demand = np.bincount(cols.offer[first], weights=cols.units[first], minlength=n_offers)
-    offer_binding = demand > p.offer_cap
+    offer_binding = demand > problem.offer_cap
     # budget demand: the largest charge per (need, key), summed
-    if K:
-        bd = np.zeros(K)
+    if n_keys:
+        budget_demand = np.zeros(n_keys)
         paid = cols.bkey >= 0
         if paid.any():
-            nk = cols.need[paid] * K + cols.bkey[paid]
-            u, inv = np.unique(nk, return_inverse=True)
-            mx = np.zeros(len(u))
-            np.maximum.at(mx, inv, cols.charge[paid].astype(float))
-            bd = np.bincount(u % K, weights=mx, minlength=K)
-        key_binding = bd > cols.key_budget
+            need_key = cols.need[paid] * n_keys + cols.bkey[paid]
+            unique, inverse = np.unique(need_key, return_inverse=True)
+            largest = np.zeros(len(unique))
+            np.maximum.at(largest, inverse, cols.charge[paid].astype(float))
+            budget_demand = np.bincount(unique % n_keys, weights=largest, minlength=n_keys)
+        key_binding = budget_demand > cols.key_budget
     else:
         key_binding = np.zeros(0, dtype=bool)
     has_col = np.zeros(n_needs, dtype=bool)
     has_col[cols.need] = True
     need_row = np.full(n_needs, -1, dtype=np.int64)
     need_row[has_col] = np.arange(int(has_col.sum()))
-    r = int(has_col.sum())
+    row = int(has_col.sum())
     offer_row = np.full(n_offers, -1, dtype=np.int64)
-    offer_row[offer_binding] = r + np.arange(int(offer_binding.sum()))
-    r += int(offer_binding.sum())
-    key_row = np.full(K, -1, dtype=np.int64)
-    key_row[key_binding] = r + np.arange(int(key_binding.sum()))
-    r += int(key_binding.sum())
+    offer_row[offer_binding] = row + np.arange(int(offer_binding.sum()))
+    row += int(offer_binding.sum())
+    key_row = np.full(n_keys, -1, dtype=np.int64)
+    key_row[key_binding] = row + np.arange(int(key_binding.sum()))
+    row += int(key_binding.sum())
     upper = np.concatenate(
         [
             np.ones(int(has_col.sum())),
-            p.offer_cap[offer_binding].astype(float),
+            problem.offer_cap[offer_binding].astype(float),
             cols.key_budget[key_binding].astype(float),
         ]
     )
-    return Rows(r, need_row, offer_row, key_row, upper)
+    return Rows(row, need_row, offer_row, key_row, upper)

@@ -4,183 +4,223 @@ rules evaluated on numpy blocks; and the rules that block needs with no compatib
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from .problem import DISTANCE_TOL_KM, EARTH_RADIUS_KM, RULES, hav_vec
+from .arrays import BoolArray, FloatArray, IntArray
+from .problem import DISTANCE_TOL_KM, EARTH_RADIUS_KM, RULES, Problem, hav_vec
 
 HALF_CIRCUMFERENCE_KM = math.pi * EARTH_RADIUS_KM
 
 _BLOCK = 400_000  # cells of one dense block (needs x offers)
 _EDGE = 1e-7  # re-check pairs this close to a threshold with scalar maths
 
+OfferBuckets = dict[int, IntArray]
+OfferItemBuckets = dict[tuple[int, int], IntArray]
+
 
 @dataclass
 class Pairs:
-    """Compatible pairs sorted by need then offer: need, offer, distance_km, value, charge."""
+    """Compatible pairs sorted by need then offer: need, offer, distance_km, value, charge; and which
+    needs had all their pairs generated (every need, unless the time ran out first)."""
 
-    need: np.ndarray
-    offer: np.ndarray
-    dist: np.ndarray
-    value: np.ndarray
-    charge: np.ndarray
+    need: IntArray
+    offer: IntArray
+    dist: FloatArray
+    value: FloatArray
+    charge: IntArray
+    examined: BoolArray
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.need)
 
+    @property
+    def complete(self) -> bool:
+        """Every need's pairs were generated."""
+        return bool(self.examined.all())
 
-def offer_buckets(p):
+
+@dataclass
+class _Found:
+    """Pairs found so far (blocks of need, offer, distance), the needs whose pairs are all found, and
+    the perf_counter deadline (None: no limit)."""
+
+    examined: BoolArray
+    deadline: float | None
+    needs: list[IntArray] = field(default_factory=list)
+    offers: list[IntArray] = field(default_factory=list)
+    distances: list[FloatArray] = field(default_factory=list)
+
+    def out_of_time(self) -> bool:
+        return self.deadline is not None and time.perf_counter() > self.deadline
+
+
+def offer_buckets(problem: Problem) -> tuple[OfferBuckets, OfferItemBuckets]:
     """{category code: offer indices}, {(category code, item code): offer indices} (all offers)."""
-    by_cat, by_cat_item = {}, {}
-    if p.n_offers:
-        order = np.lexsort((np.arange(p.n_offers), p.offer_cat))
-        cats = p.offer_cat[order]
-        for c in np.unique(cats):
-            by_cat[int(c)] = order[cats == c]
-        key = p.offer_cat * (len(p.items) + 1) + (p.offer_item + 1)
+    by_category: OfferBuckets = {}
+    by_category_item: OfferItemBuckets = {}
+    if problem.n_offers:
+        order = np.lexsort((np.arange(problem.n_offers), problem.offer_cat))
+        categories = problem.offer_cat[order]
+        for category in np.unique(categories):
+            by_category[int(category)] = order[categories == category]
+        key = problem.offer_cat * (len(problem.items) + 1) + (problem.offer_item + 1)
         order = np.argsort(key, kind="stable")
         keys = key[order]
         bounds = np.flatnonzero(np.diff(keys)) + 1
-        for grp in np.split(order, bounds):
-            if len(grp):
-                by_cat_item[(int(p.offer_cat[grp[0]]), int(p.offer_item[grp[0]]))] = grp
-    return by_cat, by_cat_item
+        for group in np.split(order, bounds):
+            if len(group):
+                bucket = (int(problem.offer_cat[group[0]]), int(problem.offer_item[group[0]]))
+                by_category_item[bucket] = group
+    return by_category, by_category_item
 
 
-def candidates(p, n, by_cat, by_cat_item):
-    """Offers of need n's category (and item, if it requires one)."""
-    c, it = int(p.need_cat[n]), int(p.need_item[n])
-    if it >= 0:
-        return by_cat_item.get((c, it), np.zeros(0, dtype=np.int64))
-    return by_cat.get(c, np.zeros(0, dtype=np.int64))
+def candidates(problem: Problem, need: int, by_category: OfferBuckets, by_category_item: OfferItemBuckets) -> IntArray:
+    """Offers of the need's category (and item, if it requires one)."""
+    category, item = int(problem.need_cat[need]), int(problem.need_item[need])
+    if item >= 0:
+        return by_category_item.get((category, item), np.zeros(0, dtype=np.int64))
+    return by_category.get(category, np.zeros(0, dtype=np.int64))
 
 
-def _rule_masks(p, nn, oo, want_fail=False):
-    """Dense rule evaluation for needs nn (k,) x offers oo (m,). Returns (ok mask, dist) or, with
-    want_fail, a dict rule -> failing mask (category aside) and dist."""
-    need_ix = nn[:, None]  # needs down the rows and offers across the columns, for broadcasting
-    offer_ix = oo[None, :]
-    fails = {}
-    if want_fail:
-        it = p.need_item[need_ix]
-        fails["item"] = (it >= 0) & (it != p.offer_item[offer_ix])
-    bmin = p.need_bmin[nn]
-    if not np.all(np.isnan(bmin)):
-        fails["bedrooms"] = ~np.isnan(bmin)[:, None] & ~(p.offer_bed[offer_ix] >= bmin[:, None])
-    fails["rent"] = p.offer_rent[offer_ix] > p.need_rmax[need_ix]
-    fails["step_free"] = p.need_step_free[need_ix] & ~p.offer_step_free[offer_ix]
-    lang = p.need_lang[nn]
-    if np.any(lang >= 0):
-        has = p.offer_langs[offer_ix, np.maximum(lang, 0)[:, None]]
-        fails["language"] = (lang >= 0)[:, None] & ~has
-    fails["halal"] = p.need_halal[need_ix] & ~p.offer_halal[offer_ix]
-    fails["home_visit"] = p.need_home[need_ix] & ~p.offer_home[offer_ix]
-    both = p.need_has_loc[need_ix] & p.offer_has_loc[offer_ix]
+def rule_failures(
+    problem: Problem, needs: IntArray, offers: IntArray, with_item: bool
+) -> tuple[dict[str, BoolArray], FloatArray, FloatArray]:
+    """Dense rule evaluation for needs (k,) x offers (m,): (rule -> mask of the pairs it rules out,
+    category aside, and item only `with_item`; distance in km; value)."""
+    need_ix = needs[:, None]  # needs down the rows and offers across the columns, for broadcasting
+    offer_ix = offers[None, :]
+    fails: dict[str, BoolArray] = {}
+    if with_item:
+        item = problem.need_item[need_ix]
+        fails["item"] = (item >= 0) & (item != problem.offer_item[offer_ix])
+    bedrooms_min = problem.need_bmin[needs]
+    if not np.all(np.isnan(bedrooms_min)):
+        fails["bedrooms"] = ~np.isnan(bedrooms_min)[:, None] & ~(problem.offer_bed[offer_ix] >= bedrooms_min[:, None])
+    fails["rent"] = problem.offer_rent[offer_ix] > problem.need_rmax[need_ix]
+    fails["step_free"] = problem.need_step_free[need_ix] & ~problem.offer_step_free[offer_ix]
+    language = problem.need_lang[needs]
+    if np.any(language >= 0):
+        speaks = problem.offer_langs[offer_ix, np.maximum(language, 0)[:, None]]
+        fails["language"] = (language >= 0)[:, None] & ~speaks
+    fails["halal"] = problem.need_halal[need_ix] & ~problem.offer_halal[offer_ix]
+    fails["home_visit"] = problem.need_home[need_ix] & ~problem.offer_home[offer_ix]
+    both = problem.need_has_loc[need_ix] & problem.offer_has_loc[offer_ix]
     dist = hav_vec(
-        p.need_lat[need_ix],
-        p.need_lon[need_ix],
-        p.need_cos[need_ix],
-        p.offer_lat[offer_ix],
-        p.offer_lon[offer_ix],
-        p.offer_cos[offer_ix],
+        problem.need_lat[need_ix],
+        problem.need_lon[need_ix],
+        problem.need_cos[need_ix],
+        problem.offer_lat[offer_ix],
+        problem.offer_lon[offer_ix],
+        problem.offer_cos[offer_ix],
     )
     dist = np.where(both, dist, 0.0)
-    fails["distance"] = both & (dist > p.need_maxd[need_ix] + DISTANCE_TOL_KM)
-    fails["dates"] = (p.offer_from[offer_ix] > p.need_by[need_ix]) | ~p.offer_until_ok[offer_ix]
-    fails["units"] = p.need_units[need_ix] > p.offer_cap[offer_ix]
-    charge = p.offer_cost[offer_ix] * p.need_units[need_ix]
-    value = p.need_pv[need_ix] - p.cw * charge / 100 - p.dw * dist
+    fails["distance"] = both & (dist > problem.need_maxd[need_ix] + DISTANCE_TOL_KM)
+    fails["dates"] = (problem.offer_from[offer_ix] > problem.need_by[need_ix]) | ~problem.offer_until_ok[offer_ix]
+    fails["units"] = problem.need_units[need_ix] > problem.offer_cap[offer_ix]
+    charge = problem.offer_cost[offer_ix] * problem.need_units[need_ix]
+    value = problem.need_pv[need_ix] - problem.cw * charge / 100 - problem.dw * dist
     fails["value"] = ~(value > 0)
-    if len(p.excluded_keys):
-        fails["rejected"] = p.is_excluded(need_ix, offer_ix)
-    if want_fail:
-        return fails, dist
-    ok = np.ones((len(nn), len(oo)), dtype=bool)
-    for m in fails.values():
-        ok &= ~m
-    return ok, dist, value, fails
+    if len(problem.excluded_keys):
+        fails["rejected"] = problem.is_excluded(need_ix, offer_ix)
+    return fails, dist, value
 
 
-def _scalar_ok(p, n, o):
+def _scalar_ok(problem: Problem, need: int, offer: int) -> tuple[bool, float]:
     """The rules for one pair with scalar maths, as the rules are stated (used near thresholds)."""
-    d = p.distance_scalar(n, o)
-    if p.need_has_loc[n] and p.offer_has_loc[o] and d > p.need_maxd[n] + DISTANCE_TOL_KM:
-        return False, d
-    return p.value_scalar(n, o, d) > 0, d
+    dist = problem.distance_scalar(need, offer)
+    located = problem.need_has_loc[need] and problem.offer_has_loc[offer]
+    if located and dist > problem.need_maxd[need] + DISTANCE_TOL_KM:
+        return False, dist
+    return problem.value_scalar(need, offer, dist) > 0, dist
 
 
-def build_pairs(p):
-    """All compatible pairs (rules of the spec, funding aside)."""
-    by_cat, by_cat_item = offer_buckets(p)
-    live = p.offer_until_ok & (p.offer_cap > 0)
-    out_n, out_o, out_d = [], [], []
-    if p.n_needs == 0 or p.n_offers == 0:
-        return _finish(p, out_n, out_o, out_d)
+def build_pairs(problem: Problem, deadline: float | None = None) -> Pairs:
+    """All compatible pairs (rules of the spec, funding aside); when the perf_counter `deadline`
+    passes first, the pairs of the needs examined so far (`examined` says which)."""
+    by_category, by_category_item = offer_buckets(problem)
+    live = problem.offer_until_ok & (problem.offer_cap > 0)
+    found = _Found(np.zeros(problem.n_needs, dtype=bool), deadline)
+    if problem.n_needs == 0 or problem.n_offers == 0:
+        found.examined[:] = True
+        return _finish(problem, found)
     # needs grouped by bucket
-    key = p.need_cat * (len(p.items) + 1) + (p.need_item + 1)
+    key = problem.need_cat * (len(problem.items) + 1) + (problem.need_item + 1)
     order = np.argsort(key, kind="stable")
     keys = key[order]
     bounds = np.flatnonzero(np.diff(keys)) + 1
-    for grp in np.split(order, bounds):
-        if not len(grp):
+    groups = [group for group in np.split(order, bounds) if len(group)]
+    # the most valuable buckets first, so that a run cut short has examined the needs that matter most
+    groups.sort(key=lambda group: -float(problem.need_pv[group].mean()))
+    for group in groups:
+        offers = candidates(problem, int(group[0]), by_category, by_category_item)
+        offers = offers[live[offers]]
+        if not len(offers):
+            found.examined[group] = True
             continue
-        cands = candidates(p, int(grp[0]), by_cat, by_cat_item)
-        cands = cands[live[cands]]
-        if not len(cands):
-            continue
-        _bucket_pairs(p, grp, cands, out_n, out_o, out_d)
-    return _finish(p, out_n, out_o, out_d)
+        if not _bucket_pairs(problem, group, offers, found):
+            break
+    return _finish(problem, found)
 
 
-def _bucket_pairs(p, needs, cands, out_n, out_o, out_d):
-    located = cands[p.offer_has_loc[cands]]
-    noloc = cands[~p.offer_has_loc[cands]]
+def _bucket_pairs(problem: Problem, needs: IntArray, offers: IntArray, found: _Found) -> bool:
+    """The pairs of one bucket's needs and offers; False when the time ran out."""
+    located = offers[problem.offer_has_loc[offers]]
+    unlocated = offers[~problem.offer_has_loc[offers]]
     # a reach of half the circumference or more holds everywhere on the sphere: no window at all
-    spatial = p.need_has_loc[needs] & (p.need_maxd[needs] < HALF_CIRCUMFERENCE_KM)
-    lats = np.abs(np.concatenate([p.need_lat[needs], p.offer_lat[located]]))
-    lons = np.abs(np.concatenate([p.need_lon[needs], p.offer_lon[located]]))
+    spatial = problem.need_has_loc[needs] & (problem.need_maxd[needs] < HALF_CIRCUMFERENCE_KM)
+    lats = np.abs(np.concatenate([problem.need_lat[needs], problem.offer_lat[located]]))
+    lons = np.abs(np.concatenate([problem.need_lon[needs], problem.offer_lon[located]]))
     if len(lats) and (lats.max() > math.radians(80) or lons.max() > math.radians(170)):
         spatial[:] = False  # near a pole or the antimeridian: no grid
-    rest = needs[~spatial]
-    for chunk in _chunks(rest, len(cands)):
-        _emit(p, chunk, cands, out_n, out_o, out_d)
-    sp = needs[spatial]
-    if not len(sp):
-        return
+    for chunk in _chunks(needs[~spatial], len(offers)):
+        if found.out_of_time():
+            return False
+        _emit(problem, chunk, offers, found)
+    near = needs[spatial]
+    if not len(near):
+        return True
     # offers sorted by latitude; needs on a grid of cells about as wide as their reach
-    lat_order = np.argsort(p.offer_lat[located], kind="stable")
-    loc_sorted = located[lat_order]
-    lat_sorted = p.offer_lat[loc_sorted]
-    cell = max(np.median(p.need_maxd[sp]), 1.0) / EARTH_RADIUS_KM  # radians
-    ci = np.floor(p.need_lat[sp] / cell).astype(np.int64)
-    cj = np.floor(p.need_lon[sp] * p.need_cos[sp] / cell).astype(np.int64)
-    ckey = ci * 1_000_003 + cj
-    order = np.argsort(ckey, kind="stable")
-    sp = sp[order]
-    ckey = ckey[order]
-    bounds = np.flatnonzero(np.diff(ckey)) + 1
-    for grp in np.split(sp, bounds):
-        reach = (p.need_maxd[grp].max() + 1e-6) / EARTH_RADIUS_KM * 1.001 + 1e-12
-        lat_lo = p.need_lat[grp].min() - reach
-        lat_hi = p.need_lat[grp].max() + reach
-        a = np.searchsorted(lat_sorted, lat_lo, side="left")
-        b = np.searchsorted(lat_sorted, lat_hi, side="right")
-        sel = loc_sorted[a:b]
-        dlon = longitude_reach(float(np.abs(p.need_lat[grp]).max()), reach)
-        lon_lo, lon_hi = p.need_lon[grp].min() - dlon, p.need_lon[grp].max() + dlon
+    lat_order = np.argsort(problem.offer_lat[located], kind="stable")
+    by_latitude = located[lat_order]
+    lat_sorted = problem.offer_lat[by_latitude]
+    cell = max(float(np.median(problem.need_maxd[near])), 1.0) / EARTH_RADIUS_KM  # radians
+    row = np.floor(problem.need_lat[near] / cell).astype(np.int64)
+    column = np.floor(problem.need_lon[near] * problem.need_cos[near] / cell).astype(np.int64)
+    cell_key = row * 1_000_003 + column
+    order = np.argsort(cell_key, kind="stable")
+    near = near[order]
+    cell_key = cell_key[order]
+    bounds = np.flatnonzero(np.diff(cell_key)) + 1
+    for group in np.split(near, bounds):
+        if found.out_of_time():
+            return False
+        reach = (problem.need_maxd[group].max() + 1e-6) / EARTH_RADIUS_KM * 1.001 + 1e-12
+        lat_lo = problem.need_lat[group].min() - reach
+        lat_hi = problem.need_lat[group].max() + reach
+        first = np.searchsorted(lat_sorted, lat_lo, side="left")
+        last = np.searchsorted(lat_sorted, lat_hi, side="right")
+        window = by_latitude[first:last]
+        lon_reach = longitude_reach(float(np.abs(problem.need_lat[group]).max()), reach)
+        lon_lo = problem.need_lon[group].min() - lon_reach
+        lon_hi = problem.need_lon[group].max() + lon_reach
         if lon_lo > -math.pi and lon_hi < math.pi:  # a window across the antimeridian: no longitude filter
-            lon = p.offer_lon[sel]
-            sel = sel[(lon >= lon_lo) & (lon <= lon_hi)]
-        if len(noloc):
-            sel = np.concatenate([sel, noloc])
-        if not len(sel):
+            lon = problem.offer_lon[window]
+            window = window[(lon >= lon_lo) & (lon <= lon_hi)]
+        if len(unlocated):
+            window = np.concatenate([window, unlocated])
+        if not len(window):
+            found.examined[group] = True
             continue
-        for chunk in _chunks(grp, len(sel)):
-            _emit(p, chunk, sel, out_n, out_o, out_d)
+        for chunk in _chunks(group, len(window)):
+            _emit(problem, chunk, window, found)
+    return True
 
 
-def longitude_reach(abs_lat, reach):
+def longitude_reach(abs_lat: float, reach: float) -> float:
     """The widest difference in longitude (radians) between a point at latitude +-abs_lat and any
     point within angular distance `reach` of it: asin(sin(reach) / cos(lat)) while the reach stays
     clear of the pole, else every longitude (pi). Both radians; widened a little for rounding."""
@@ -189,63 +229,74 @@ def longitude_reach(abs_lat, reach):
     return math.asin(min(1.0, math.sin(reach) / math.cos(abs_lat))) * 1.001 + 1e-12
 
 
-def _chunks(needs, m):
-    step = max(1, _BLOCK // max(1, m))
-    for k in range(0, len(needs), step):
-        yield needs[k : k + step]
+def _chunks(needs: IntArray, n_offers: int) -> Iterator[IntArray]:
+    step = max(1, _BLOCK // max(1, n_offers))
+    for start in range(0, len(needs), step):
+        yield needs[start : start + step]
 
 
-def _emit(p, nn, oo, out_n, out_o, out_d):
-    ok, dist, value, fails = _rule_masks(p, nn, oo)
+def _emit(problem: Problem, needs: IntArray, offers: IntArray, found: _Found) -> None:
+    """The compatible pairs of needs x offers (every candidate offer of these needs) into `found`."""
+    fails, dist, value = rule_failures(problem, needs, offers, with_item=False)
+    ok = np.ones((len(needs), len(offers)), dtype=bool)
+    for mask in fails.values():
+        ok &= ~mask
     # near the distance or value thresholds, decide with scalar maths
-    both = p.need_has_loc[nn][:, None] & p.offer_has_loc[oo][None, :]
-    edge = (both & (np.abs(dist - p.need_maxd[nn][:, None]) < _EDGE)) | (np.abs(value) < _EDGE)
+    both = problem.need_has_loc[needs][:, None] & problem.offer_has_loc[offers][None, :]
+    edge = (both & (np.abs(dist - problem.need_maxd[needs][:, None]) < _EDGE)) | (np.abs(value) < _EDGE)
     if edge.any():
         other = np.ones_like(ok)
-        for r, m in fails.items():
-            if r not in ("distance", "value"):
-                other &= ~m
-        for i, j in zip(*np.nonzero(edge & other), strict=True):
-            good, d = _scalar_ok(p, int(nn[i]), int(oo[j]))
-            ok[i, j] = good
-            dist[i, j] = d
-    i, j = np.nonzero(ok)
-    if len(i):
-        out_n.append(nn[i])
-        out_o.append(oo[j])
-        out_d.append(dist[i, j])
+        for rule, mask in fails.items():
+            if rule not in ("distance", "value"):
+                other &= ~mask
+        for row, column in zip(*np.nonzero(edge & other), strict=True):
+            good, exact = _scalar_ok(problem, int(needs[row]), int(offers[column]))
+            ok[row, column] = good
+            dist[row, column] = exact
+    rows, columns = np.nonzero(ok)
+    if len(rows):
+        found.needs.append(needs[rows])
+        found.offers.append(offers[columns])
+        found.distances.append(dist[rows, columns])
+    found.examined[needs] = True
 
 
-def _finish(p, out_n, out_o, out_d):
-    if out_n:
-        need = np.concatenate(out_n)
-        offer = np.concatenate(out_o)
-        dist = np.concatenate(out_d)
+def _finish(problem: Problem, found: _Found) -> Pairs:
+    if found.needs:
+        need = np.concatenate(found.needs)
+        offer = np.concatenate(found.offers)
+        dist = np.concatenate(found.distances)
         order = np.lexsort((offer, need))
         need, offer, dist = need[order].astype(np.int32), offer[order].astype(np.int32), dist[order]
     else:
         need = np.zeros(0, dtype=np.int32)
         offer = np.zeros(0, dtype=np.int32)
         dist = np.zeros(0)
-    charge = p.offer_cost[offer] * p.need_units[need]
-    value = p.need_pv[need] - p.cw * charge / 100 - p.dw * dist
-    return Pairs(need, offer, dist, value, charge)
+    charge = problem.offer_cost[offer] * problem.need_units[need]
+    value = problem.need_pv[need] - problem.cw * charge / 100 - problem.dw * dist
+    return Pairs(need, offer, dist, value, charge, found.examined)  # type: ignore[arg-type]
 
 
-def blocking_rules(p, needs, by_cat):
-    """{need: [rules]}: for each need, the rules that rule out at least one offer of its category."""
-    out = {}
+def blocking_rules(
+    problem: Problem, needs: IntArray, by_category: OfferBuckets, deadline: float | None = None
+) -> dict[int, list[str]]:
+    """{need: [rules]}: for each need, the rules that rule out at least one offer of its category;
+    needs left when the perf_counter `deadline` passes get no entry."""
+    out: dict[int, list[str]] = {}
     needs = np.asarray(needs, dtype=np.int64)
-    for c in np.unique(p.need_cat[needs]) if len(needs) else []:
-        grp = needs[p.need_cat[needs] == c]
-        offers = by_cat.get(int(c), np.zeros(0, dtype=np.int64))
-        seen = np.zeros((len(grp), len(RULES)), dtype=bool)
+    for category in np.unique(problem.need_cat[needs]) if len(needs) else []:
+        if deadline is not None and time.perf_counter() > deadline:
+            break
+        group = needs[problem.need_cat[needs] == category]
+        offers = by_category.get(int(category), np.zeros(0, dtype=np.int64))
+        seen = np.zeros((len(group), len(RULES)), dtype=bool)
         if len(offers):
-            for k0 in range(0, len(grp), max(1, _BLOCK // len(offers))):
-                nn = grp[k0 : k0 + max(1, _BLOCK // len(offers))]
-                fails, _ = _rule_masks(p, nn, offers, want_fail=True)
-                for r, m in fails.items():
-                    seen[k0 : k0 + len(nn), RULES.index(r)] = m.any(axis=1)
-        for k, n in enumerate(grp.tolist()):
-            out[n] = [RULES[r] for r in np.flatnonzero(seen[k])]
+            step = max(1, _BLOCK // len(offers))
+            for start in range(0, len(group), step):
+                block = group[start : start + step]
+                fails, _, _ = rule_failures(problem, block, offers, with_item=True)
+                for rule, mask in fails.items():
+                    seen[start : start + len(block), RULES.index(rule)] = mask.any(axis=1)
+        for position, need in enumerate(group.tolist()):
+            out[need] = [RULES[rule] for rule in np.flatnonzero(seen[position])]
     return out
