@@ -127,6 +127,7 @@ def run_case(name, spec, time_limit, tmp, shared_check=None):
         "status": st.get("status"),
         "ok": ok,
         "greedy": st.get("first_come_objective"),
+        "pairs_complete": st.get("pairs_complete", True),
         "load": load_before + " / " + load_avg(),
     }
 
@@ -156,6 +157,8 @@ def fmt(rows, best, markdown):
             lines.append([r["name"], "error: " + " ".join(r["error"])] + [""] * (len(HEAD) - 2))
             continue
         gap = (r["bound"] - r["objective"]) / max(1.0, abs(r["bound"])) if r["bound"] is not None else None
+        if r.get("pairs_complete") is False:
+            r["status"] += " (pairs cut short)"
         bk = best.get(r["name"])
         lines.append(
             [
