@@ -9,8 +9,8 @@ from typing import Any
 import highspy
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.sparse import coo_matrix, csc_matrix, csr_matrix
-from scipy.sparse.csgraph import connected_components
+from scipy.sparse import coo_matrix, csc_matrix, csr_matrix  # type: ignore[import-untyped]
+from scipy.sparse.csgraph import connected_components  # type: ignore[import-untyped]
 
 from .arrays import FloatArray, IntArray
 from .model import Columns, Rows
@@ -19,7 +19,7 @@ INF = highspy.kHighsInf
 
 
 def _highs(time_limit: float, threads: int = 1) -> Any:
-    solver = highspy.Highs()
+    solver = highspy.Highs()  # type: ignore[no-untyped-call]
     solver.setOptionValue("output_flag", False)
     solver.setOptionValue("time_limit", max(0.05, float(time_limit)))
     solver.setOptionValue("threads", threads)

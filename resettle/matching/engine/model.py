@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .arrays import FloatArray, IntArray
+from .arrays import FloatArray, IntArray, weighted_count
 from .pairs import Pairs
 from .problem import Problem
 
@@ -151,7 +151,7 @@ def build_rows(problem: Problem, cols: Columns) -> Rows:
             unique, inverse = np.unique(need_key, return_inverse=True)
             largest = np.zeros(len(unique))
             np.maximum.at(largest, inverse, cols.charge[paid].astype(float))
-            budget_demand = np.bincount(unique % n_keys, weights=largest, minlength=n_keys)
+            budget_demand = weighted_count(unique % n_keys, largest, n_keys)
         key_binding = budget_demand > cols.key_budget
     else:
         key_binding = np.zeros(0, dtype=bool)

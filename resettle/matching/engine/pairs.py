@@ -122,7 +122,7 @@ def rule_failures(
     fails["dates"] = (problem.offer_from[offer_ix] > problem.need_by[need_ix]) | ~problem.offer_until_ok[offer_ix]
     fails["units"] = problem.need_units[need_ix] > problem.offer_cap[offer_ix]
     charge = problem.offer_cost[offer_ix] * problem.need_units[need_ix]
-    value = problem.need_pv[need_ix] - problem.cw * charge / 100 - problem.dw * dist
+    value = problem.need_pv[need_ix] - problem.cost_weight * charge / 100 - problem.distance_weight * dist
     fails["value"] = ~(value > 0)
     if len(problem.excluded_keys):
         fails["rejected"] = problem.is_excluded(need_ix, offer_ix)
@@ -273,8 +273,8 @@ def _finish(problem: Problem, found: _Found) -> Pairs:
         offer = np.zeros(0, dtype=np.int32)
         dist = np.zeros(0)
     charge = problem.offer_cost[offer] * problem.need_units[need]
-    value = problem.need_pv[need] - problem.cw * charge / 100 - problem.dw * dist
-    return Pairs(need, offer, dist, value, charge, found.examined)  # type: ignore[arg-type]
+    value = problem.need_pv[need] - problem.cost_weight * charge / 100 - problem.distance_weight * dist
+    return Pairs(need, offer, dist, value, charge, found.examined)
 
 
 def blocking_rules(

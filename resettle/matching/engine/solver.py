@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from . import heuristics
-from .arrays import BoolArray, FloatArray, IntArray
+from .arrays import BoolArray, FloatArray, IntArray, weighted_count
 from .clock import Clock
 from .cuts import cut_matrix, separate
 from .explain import unmet_entries
@@ -241,7 +241,7 @@ class Solver:
         plus each unexamined need's priority value (no pair is worth more while the cost and
         distance weights are not negative); infinite otherwise."""
         problem = self.problem
-        if problem.cw < 0 or problem.dw < 0:
+        if problem.cost_weight < 0 or problem.distance_weight < 0:
             return float("inf")
         return examined_bound + float(np.maximum(problem.need_pv[~pairs.examined], 0.0).sum())
 
@@ -418,7 +418,7 @@ class Solver:
         start = np.zeros(len(cols), dtype=bool)
         start[best.columns()] = True
         comp_bound = _component_bounds(rows, cols, state, kept, label, count)
-        comp_inc = np.bincount(label, weights=np.where(start[kept], cols.value[kept], 0.0), minlength=count)
+        comp_inc = weighted_count(label, np.where(start[kept], cols.value[kept], 0.0), count)
         todo = [
             component
             for component in np.argsort(np.bincount(label, minlength=count)).tolist()
@@ -587,12 +587,12 @@ def _component_bounds(
     assert y_best is not None and rc_best is not None
     y_ext = np.append(y_best[: rows.n_rows], 0.0)
     positive_rc = np.maximum(rc_best[kept], 0.0)
-    comp_bound = np.bincount(label, weights=positive_rc, minlength=count)
+    comp_bound = weighted_count(label, positive_rc, count)
     row_comp = np.full(rows.n_rows + 1, -1, dtype=np.int64)
     row_index, _, position = rows.col_entries(cols, kept)
     row_comp[row_index] = label[position]
     has = row_comp[:-1] >= 0
-    comp_bound += np.bincount(row_comp[:-1][has], weights=(y_ext[:-1] * rows.upper)[has], minlength=count)
+    comp_bound += weighted_count(row_comp[:-1][has], (y_ext[:-1] * rows.upper)[has], count)
     if len(cuts):
         column_position = np.full(len(cols), -1, dtype=np.int64)
         column_position[kept] = np.arange(len(kept))
@@ -602,5 +602,5 @@ def _component_bounds(
         cut_prices = np.zeros(len(cuts))
         cut_prices[: len(y_best) - rows.n_rows] = y_best[rows.n_rows :]
         has_cut = cut_comp >= 0
-        comp_bound += np.bincount(cut_comp[has_cut], weights=(cut_prices * cuts.rhs)[has_cut], minlength=count)
+        comp_bound += weighted_count(cut_comp[has_cut], (cut_prices * cuts.rhs)[has_cut], count)
     return comp_bound

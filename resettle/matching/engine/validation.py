@@ -7,7 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, NoReturn
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -27,43 +32,43 @@ class ProblemError(ValueError):
     """A malformed problem: the message names what is wrong, on one line."""
 
 
-def fail(msg):
+def fail(msg: str) -> NoReturn:
     """Reject the problem with `msg`."""
     raise ProblemError(msg)
 
 
-def is_number(x):
+def is_number(x: object) -> TypeIs[int | float]:
     """A finite JSON number (true and false are not numbers)."""
     return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
 
-def is_whole_number(x):
+def is_whole_number(x: object) -> TypeIs[int]:
     """A JSON integer (true and false are not integers)."""
     return isinstance(x, int) and not isinstance(x, bool)
 
 
-def read_id(x, what):
+def read_id(x: object, what: str) -> str | int:
     """An id: a non-empty string or an integer."""
     if isinstance(x, bool) or not isinstance(x, (str, int)) or x == "":
         fail(f"{what} has a missing or invalid id {x!r}")
     return x
 
 
-def read_object(x, what):
+def read_object(x: object, what: str) -> Mapping[str, Any]:
     """A JSON object."""
     if not isinstance(x, dict):
         fail(f"{what} must be a JSON object")
     return x
 
 
-def read_optional_object(x, what):
+def read_optional_object(x: object, what: str) -> Mapping[str, Any]:
     """A JSON object, empty where absent."""
     if x is None:
         return {}
     return read_object(x, what)
 
 
-def read_list(x, what, optional=False):
+def read_list(x: object, what: str, optional: bool = False) -> list[Any]:
     """A JSON list (empty where absent, if optional)."""
     if x is None and optional:
         return []
@@ -72,7 +77,7 @@ def read_list(x, what, optional=False):
     return x
 
 
-def read_date(x, what, optional=True):
+def read_date(x: object, what: str, optional: bool = True) -> int | None:
     """A YYYY-MM-DD date as its ordinal (None where absent, if optional)."""
     if x is None:
         if optional:
@@ -86,7 +91,7 @@ def read_date(x, what, optional=True):
         fail(f"{what} is not a valid date: {x!r}")
 
 
-def read_optional_bool(x, what):
+def read_optional_bool(x: object, what: str) -> bool:
     """true or false, false where absent."""
     if x is None:
         return False
@@ -95,7 +100,9 @@ def read_optional_bool(x, what):
     return x
 
 
-def read_optional_number(x, what, minimum=None, maximum=MAX_MEASURE):
+def read_optional_number(
+    x: object, what: str, minimum: float | None = None, maximum: float = MAX_MEASURE
+) -> float | None:
     """A number as a float (None where absent), at least `minimum` if given, at most `maximum` in
     absolute value."""
     if x is None:
@@ -109,7 +116,7 @@ def read_optional_number(x, what, minimum=None, maximum=MAX_MEASURE):
     return float(x)
 
 
-def read_whole_number(x, what, minimum, maximum, unit=""):
+def read_whole_number(x: object, what: str, minimum: int, maximum: int, unit: str = "") -> int:
     """A JSON integer within [minimum, maximum] (so never near int64's limits)."""
     if not is_whole_number(x) or x < minimum:
         fail(f"{what} must be a whole number{unit} >= {minimum}, not {_short(x)}")
@@ -118,13 +125,13 @@ def read_whole_number(x, what, minimum, maximum, unit=""):
     return x
 
 
-def _short(x):
+def _short(x: object) -> str:
     """A value for a one-line message (huge integers and long strings cut short)."""
     text = repr(x)
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def read_optional_string(x, what):
+def read_optional_string(x: object, what: str) -> str | None:
     """A string, None where absent."""
     if x is None:
         return None
@@ -133,7 +140,7 @@ def read_optional_string(x, what):
     return x
 
 
-def read_location(x, what):
+def read_location(x: object, what: str) -> tuple[bool, float, float, float]:
     """[latitude, longitude] in degrees as (has, lat_rad, lon_rad, cos_lat)."""
     if x is None:
         return False, 0.0, 0.0, 1.0
@@ -164,7 +171,7 @@ class NeedFields:
     halal: bool
     home_visit: bool
     max_distance_km: float | None
-    excluded_offers: list  # offer ids this need must not be paired with (extension; empty where absent)
+    excluded_offers: list[Any]  # offer ids this need must not be paired with (extension; empty where absent)
     keep_offer: str | int | None  # the offer of its undecided proposal from the last run (extension)
 
 
@@ -184,39 +191,45 @@ class OfferFields:
     step_free: bool
     halal: bool
     home_visit: bool
-    languages: list
-    location: tuple  # as read_location returns it
+    languages: list[str]
+    location: tuple[bool, float, float, float]  # as read_location returns it
 
 
-def read_need(raw, k, seen_ids, family_index, priority_values):
-    """The need at position k, given the ids of the needs before it, the families' positions by id and
+def read_need(
+    raw: object,
+    position: int,
+    seen_ids: Mapping[str | int, int],
+    family_index: Mapping[str | int, int],
+    priority_values: Mapping[str, float],
+) -> NeedFields:
+    """The need at `position`, given the ids of the needs before it, the families' positions by id and
     the priority values by key."""
-    n = read_object(raw, f"needs[{k}]")
-    nid = read_id(n.get("id"), f"needs[{k}]")
+    need = read_object(raw, f"needs[{position}]")
+    nid = read_id(need.get("id"), f"needs[{position}]")
     if nid in seen_ids:
         fail(f"duplicate need id {nid!r}")
-    fid = n.get("family")
+    fid = need.get("family")
     fam = family_index.get(fid) if isinstance(fid, (str, int)) else None
     if fam is None:
         fail(f"need {nid} names unknown family {fid!r}")
-    cat = n.get("category")
+    cat = need.get("category")
     if not isinstance(cat, str):
         fail(f"need {nid} has no category")
-    pr = n.get("priority")
-    if isinstance(pr, bool) or not isinstance(pr, (int, str)) or str(pr) not in priority_values:
-        fail(f"need {nid} has priority {pr!r} with no priority_value")
-    units = n.get("units", 1)
+    priority = need.get("priority")
+    if isinstance(priority, bool) or not isinstance(priority, (int, str)) or str(priority) not in priority_values:
+        fail(f"need {nid} has priority {priority!r} with no priority_value")
+    units = need.get("units", 1)
     if units is None:
         units = 1
     read_whole_number(units, f"need {nid} units", 1, MAX_UNITS)
-    needed_by = read_date(n.get("needed_by"), f"need {nid} needed_by")
-    req = read_optional_object(n.get("requires"), f"need {nid} requires")
+    needed_by = read_date(need.get("needed_by"), f"need {nid} needed_by")
+    req = read_optional_object(need.get("requires"), f"need {nid} requires")
     # keyword arguments are evaluated in the order written: the order the fields are checked in
     return NeedFields(
         id=nid,
         family=fam,
         category=cat,
-        priority=pr,
+        priority=priority,
         units=units,
         needed_by=needed_by,
         item=read_optional_string(req.get("item"), f"need {nid} requires.item"),
@@ -229,19 +242,19 @@ def read_need(raw, k, seen_ids, family_index, priority_values):
         max_distance_km=read_optional_number(
             req.get("max_distance_km"), f"need {nid} requires.max_distance_km", minimum=0, maximum=MAX_DISTANCE_KM
         ),
-        excluded_offers=_read_excluded_offers(n.get("excluded_offers"), nid),
-        keep_offer=_read_keep_offer(n.get("keep_offer"), nid),
+        excluded_offers=_read_excluded_offers(need.get("excluded_offers"), nid),
+        keep_offer=_read_keep_offer(need.get("keep_offer"), nid),
     )
 
 
-def _read_keep_offer(x, nid):
+def _read_keep_offer(x: object, nid: str | int) -> str | int | None:
     """The optional `keep_offer` extension: one offer id (checked against the offers once they are read)."""
     if x is not None and (isinstance(x, bool) or not isinstance(x, (str, int))):
         fail(f"need {nid} keep_offer {_short(x)} is not an offer id")
     return x
 
 
-def _read_excluded_offers(x, nid):
+def _read_excluded_offers(x: object, nid: str | int) -> list[Any]:
     """The optional `excluded_offers` extension: a list of offer ids (checked against the offers once
     they are read, in Problem)."""
     ids = read_list(x, f"need {nid} excluded_offers", optional=True)
@@ -251,23 +264,23 @@ def _read_excluded_offers(x, nid):
     return ids
 
 
-def read_offer(raw, k, seen_ids):
-    """The offer at position k, given the ids of the offers before it."""
-    o = read_object(raw, f"offers[{k}]")
-    oid = read_id(o.get("id"), f"offers[{k}]")
+def read_offer(raw: object, position: int, seen_ids: Mapping[str | int, int]) -> OfferFields:
+    """The offer at `position`, given the ids of the offers before it."""
+    offer = read_object(raw, f"offers[{position}]")
+    oid = read_id(offer.get("id"), f"offers[{position}]")
     if oid in seen_ids:
         fail(f"duplicate offer id {oid!r}")
-    cat = o.get("category")
+    cat = offer.get("category")
     if not isinstance(cat, str):
         fail(f"offer {oid} has no category")
-    cap = read_whole_number(o.get("capacity"), f"offer {oid} capacity", 0, MAX_CAPACITY)
-    cost = o.get("cost", 0)
+    cap = read_whole_number(offer.get("capacity"), f"offer {oid} capacity", 0, MAX_CAPACITY)
+    cost = offer.get("cost", 0)
     if cost is None:
         cost = 0
     read_whole_number(cost, f"offer {oid} cost", 0, MAX_COST_PENCE, " of pence")
-    available_from = read_date(o.get("available_from"), f"offer {oid} available_from")
-    available_until = read_date(o.get("available_until"), f"offer {oid} available_until")
-    at = read_optional_object(o.get("attributes"), f"offer {oid} attributes")
+    available_from = read_date(offer.get("available_from"), f"offer {oid} available_from")
+    available_until = read_date(offer.get("available_until"), f"offer {oid} available_until")
+    attributes = read_optional_object(offer.get("attributes"), f"offer {oid} attributes")
     # keyword arguments are evaluated in the order written: the order the fields are checked in
     return OfferFields(
         id=oid,
@@ -276,21 +289,21 @@ def read_offer(raw, k, seen_ids):
         cost=cost,
         available_from=available_from,
         available_until=available_until,
-        item=read_optional_string(at.get("item"), f"offer {oid} attributes.item"),
-        bedrooms=read_optional_number(at.get("bedrooms"), f"offer {oid} attributes.bedrooms"),
-        rent=read_optional_number(at.get("rent"), f"offer {oid} attributes.rent"),
-        step_free=read_optional_bool(at.get("step_free"), f"offer {oid} attributes.step_free"),
-        halal=read_optional_bool(at.get("halal"), f"offer {oid} attributes.halal"),
-        home_visit=read_optional_bool(at.get("home_visit"), f"offer {oid} attributes.home_visit"),
-        languages=_read_languages(at.get("languages"), f"offer {oid}"),
-        location=read_location(at.get("location"), f"offer {oid} attributes.location"),
+        item=read_optional_string(attributes.get("item"), f"offer {oid} attributes.item"),
+        bedrooms=read_optional_number(attributes.get("bedrooms"), f"offer {oid} attributes.bedrooms"),
+        rent=read_optional_number(attributes.get("rent"), f"offer {oid} attributes.rent"),
+        step_free=read_optional_bool(attributes.get("step_free"), f"offer {oid} attributes.step_free"),
+        halal=read_optional_bool(attributes.get("halal"), f"offer {oid} attributes.halal"),
+        home_visit=read_optional_bool(attributes.get("home_visit"), f"offer {oid} attributes.home_visit"),
+        languages=_read_languages(attributes.get("languages"), f"offer {oid}"),
+        location=read_location(attributes.get("location"), f"offer {oid} attributes.location"),
     )
 
 
-def _read_languages(x, offer):
+def _read_languages(x: object, offer: str) -> list[str]:
     """An offer's languages: a list of strings, empty where absent."""
     langs = read_list(x, f"{offer} attributes.languages", optional=True)
-    for lg in langs:
-        if not isinstance(lg, str):
-            fail(f"{offer} lists a non-string language {lg!r}")
+    for language in langs:
+        if not isinstance(language, str):
+            fail(f"{offer} lists a non-string language {language!r}")
     return langs
