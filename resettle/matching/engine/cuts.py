@@ -142,11 +142,11 @@ def separate(problem: Problem, cols: Columns, rows: Rows, shares: FloatArray, ma
     (kind, row key, need ids, coefficients, rhs): kind 'o' for an offer row, 'b' for a budget row.
     Offer rows come first; it stops after the row that brings the count to max_cuts."""
     cuts: list[Cut] = []
-    on = np.flatnonzero(shares > EPS)
-    if not len(on):
+    positive = np.flatnonzero(shares > EPS)
+    if not len(positive):
         return cuts
     for row_cuts in itertools.chain(
-        _offer_row_cuts(problem, cols, rows, shares, on), _budget_row_cuts(cols, rows, shares, on)
+        _offer_row_cuts(problem, cols, rows, shares, positive), _budget_row_cuts(cols, rows, shares, positive)
     ):
         cuts.extend(row_cuts)
         if len(cuts) >= max_cuts:
@@ -155,11 +155,11 @@ def separate(problem: Problem, cols: Columns, rows: Rows, shares: FloatArray, ma
 
 
 def _offer_row_cuts(
-    problem: Problem, cols: Columns, rows: Rows, shares: FloatArray, on: IntArray
+    problem: Problem, cols: Columns, rows: Rows, shares: FloatArray, positive: IntArray
 ) -> Iterator[list[Cut]]:
     """The cuts of each binding offer row where some need has a fractional share, one list per offer;
     a need's share of the offer is summed over its streams, its coefficient is its units."""
-    selected = on[rows.offer_row[cols.offer[on]] >= 0]
+    selected = positive[rows.offer_row[cols.offer[positive]] >= 0]
     if not len(selected):
         return
     key = cols.offer[selected] * problem.n_needs + cols.need[selected]
@@ -201,12 +201,12 @@ def _pairs_of_offers(cols: Columns, offers: IntArray) -> tuple[IntArray, IntArra
     return pair_offer[order], pair_need[order], pair_units[order]
 
 
-def _budget_row_cuts(cols: Columns, rows: Rows, shares: FloatArray, on: IntArray) -> Iterator[list[Cut]]:
+def _budget_row_cuts(cols: Columns, rows: Rows, shares: FloatArray, positive: IntArray) -> Iterator[list[Cut]]:
     """The cuts of each binding budget row (a stream's budget for a family, or a pool) where some need
     has a fractional share, one list per row; a need's coefficient is its smallest charge to it."""
     if not len(rows.key_row):
         return
-    selected = on[(cols.bkey[on] >= 0)]
+    selected = positive[(cols.bkey[positive] >= 0)]
     selected = selected[rows.key_row[cols.bkey[selected]] >= 0]
     if not len(selected):
         return

@@ -67,15 +67,17 @@ def solve(
     result dict of the spec. Raises ProblemError for a malformed problem. `started` is the
     perf_counter reading the limit counts from (now where not given); `on_progress`, if given, is
     called with {"objective", "bound", "seconds", "method"} whenever the incumbent improves."""
-    t0 = started if started is not None else time.perf_counter()
+    started_at = started if started is not None else time.perf_counter()
     parsed = problem if isinstance(problem, Problem) else Problem(problem)
-    return Solver(parsed, t0, float(time_limit), on_progress).run()
+    return Solver(parsed, started_at, float(time_limit), on_progress).run()
 
 
 class Solver:
-    def __init__(self, problem: Problem, t0: float, time_limit: float, on_progress: Progress | None = None) -> None:
+    def __init__(
+        self, problem: Problem, started_at: float, time_limit: float, on_progress: Progress | None = None
+    ) -> None:
         self.problem = problem
-        self.clock = Clock(t0, max(0.1, time_limit))
+        self.clock = Clock(started_at, max(0.1, time_limit))
         self.limit = self.clock.limit
         self.on_progress = on_progress
         self.stats: dict[str, Any] = {}

@@ -37,118 +37,118 @@ def fail(msg: str) -> NoReturn:
     raise ProblemError(msg)
 
 
-def is_number(x: object) -> TypeIs[int | float]:
+def is_number(given: object) -> TypeIs[int | float]:
     """A finite JSON number (true and false are not numbers)."""
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+    return isinstance(given, (int, float)) and not isinstance(given, bool) and math.isfinite(given)
 
 
-def is_whole_number(x: object) -> TypeIs[int]:
+def is_whole_number(given: object) -> TypeIs[int]:
     """A JSON integer (true and false are not integers)."""
-    return isinstance(x, int) and not isinstance(x, bool)
+    return isinstance(given, int) and not isinstance(given, bool)
 
 
-def read_id(x: object, what: str) -> str | int:
+def read_id(given: object, what: str) -> str | int:
     """An id: a non-empty string or an integer."""
-    if isinstance(x, bool) or not isinstance(x, (str, int)) or x == "":
-        fail(f"{what} has a missing or invalid id {x!r}")
-    return x
+    if isinstance(given, bool) or not isinstance(given, (str, int)) or given == "":
+        fail(f"{what} has a missing or invalid id {given!r}")
+    return given
 
 
-def read_object(x: object, what: str) -> Mapping[str, Any]:
+def read_object(given: object, what: str) -> Mapping[str, Any]:
     """A JSON object."""
-    if not isinstance(x, dict):
+    if not isinstance(given, dict):
         fail(f"{what} must be a JSON object")
-    return x
+    return given
 
 
-def read_optional_object(x: object, what: str) -> Mapping[str, Any]:
+def read_optional_object(given: object, what: str) -> Mapping[str, Any]:
     """A JSON object, empty where absent."""
-    if x is None:
+    if given is None:
         return {}
-    return read_object(x, what)
+    return read_object(given, what)
 
 
-def read_list(x: object, what: str, optional: bool = False) -> list[Any]:
+def read_list(given: object, what: str, optional: bool = False) -> list[Any]:
     """A JSON list (empty where absent, if optional)."""
-    if x is None and optional:
+    if given is None and optional:
         return []
-    if not isinstance(x, list):
+    if not isinstance(given, list):
         fail(f"{what} must be a list")
-    return x
+    return given
 
 
-def read_date(x: object, what: str, optional: bool = True) -> int | None:
+def read_date(given: object, what: str, optional: bool = True) -> int | None:
     """A YYYY-MM-DD date as its ordinal (None where absent, if optional)."""
-    if x is None:
+    if given is None:
         if optional:
             return None
         fail(f"{what} is missing")
-    if not isinstance(x, str) or not _DATE.match(x):
-        fail(f"{what} must be a YYYY-MM-DD date, not {x!r}")
+    if not isinstance(given, str) or not _DATE.match(given):
+        fail(f"{what} must be a YYYY-MM-DD date, not {given!r}")
     try:
-        return dt.date.fromisoformat(x).toordinal()
+        return dt.date.fromisoformat(given).toordinal()
     except ValueError:
-        fail(f"{what} is not a valid date: {x!r}")
+        fail(f"{what} is not a valid date: {given!r}")
 
 
-def read_optional_bool(x: object, what: str) -> bool:
+def read_optional_bool(given: object, what: str) -> bool:
     """true or false, false where absent."""
-    if x is None:
+    if given is None:
         return False
-    if not isinstance(x, bool):
-        fail(f"{what} must be true or false, not {x!r}")
-    return x
+    if not isinstance(given, bool):
+        fail(f"{what} must be true or false, not {given!r}")
+    return given
 
 
 def read_optional_number(
-    x: object, what: str, minimum: float | None = None, maximum: float = MAX_MEASURE
+    given: object, what: str, minimum: float | None = None, maximum: float = MAX_MEASURE
 ) -> float | None:
     """A number as a float (None where absent), at least `minimum` if given, at most `maximum` in
     absolute value."""
-    if x is None:
+    if given is None:
         return None
-    if not is_number(x):
-        fail(f"{what} must be a number, not {_short(x)}")
-    if minimum is not None and x < minimum:
-        fail(f"{what} must be at least {minimum}, not {_short(x)}")
-    if abs(x) > maximum:
-        fail(f"{what} must be at most {maximum:g}, not {_short(x)}")
-    return float(x)
+    if not is_number(given):
+        fail(f"{what} must be a number, not {_short(given)}")
+    if minimum is not None and given < minimum:
+        fail(f"{what} must be at least {minimum}, not {_short(given)}")
+    if abs(given) > maximum:
+        fail(f"{what} must be at most {maximum:g}, not {_short(given)}")
+    return float(given)
 
 
-def read_whole_number(x: object, what: str, minimum: int, maximum: int, unit: str = "") -> int:
+def read_whole_number(given: object, what: str, minimum: int, maximum: int, unit: str = "") -> int:
     """A JSON integer within [minimum, maximum] (so never near int64's limits)."""
-    if not is_whole_number(x) or x < minimum:
-        fail(f"{what} must be a whole number{unit} >= {minimum}, not {_short(x)}")
-    if x > maximum:
-        fail(f"{what} must be at most {maximum:,}{unit}, not {_short(x)}")
-    return x
+    if not is_whole_number(given) or given < minimum:
+        fail(f"{what} must be a whole number{unit} >= {minimum}, not {_short(given)}")
+    if given > maximum:
+        fail(f"{what} must be at most {maximum:,}{unit}, not {_short(given)}")
+    return given
 
 
-def _short(x: object) -> str:
+def _short(given: object) -> str:
     """A value for a one-line message (huge integers and long strings cut short)."""
-    text = repr(x)
+    text = repr(given)
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def read_optional_string(x: object, what: str) -> str | None:
+def read_optional_string(given: object, what: str) -> str | None:
     """A string, None where absent."""
-    if x is None:
+    if given is None:
         return None
-    if not isinstance(x, str):
-        fail(f"{what} must be a string, not {x!r}")
-    return x
+    if not isinstance(given, str):
+        fail(f"{what} must be a string, not {given!r}")
+    return given
 
 
-def read_location(x: object, what: str) -> tuple[bool, float, float, float]:
+def read_location(given: object, what: str) -> tuple[bool, float, float, float]:
     """[latitude, longitude] in degrees as (has, lat_rad, lon_rad, cos_lat)."""
-    if x is None:
+    if given is None:
         return False, 0.0, 0.0, 1.0
-    if not isinstance(x, list) or len(x) != 2 or not all(is_number(v) for v in x):
-        fail(f"{what} must be [latitude, longitude], not {x!r}")
-    lat, lon = float(x[0]), float(x[1])
+    if not isinstance(given, list) or len(given) != 2 or not all(is_number(coordinate) for coordinate in given):
+        fail(f"{what} must be [latitude, longitude], not {given!r}")
+    lat, lon = float(given[0]), float(given[1])
     if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
-        fail(f"{what} is out of range: {x!r}")
+        fail(f"{what} is out of range: {given!r}")
     lat, lon = math.radians(lat), math.radians(lon)
     return True, lat, lon, math.cos(lat)
 
@@ -247,17 +247,17 @@ def read_need(
     )
 
 
-def _read_keep_offer(x: object, nid: str | int) -> str | int | None:
+def _read_keep_offer(given: object, nid: str | int) -> str | int | None:
     """The optional `keep_offer` extension: one offer id (checked against the offers once they are read)."""
-    if x is not None and (isinstance(x, bool) or not isinstance(x, (str, int))):
-        fail(f"need {nid} keep_offer {_short(x)} is not an offer id")
-    return x
+    if given is not None and (isinstance(given, bool) or not isinstance(given, (str, int))):
+        fail(f"need {nid} keep_offer {_short(given)} is not an offer id")
+    return given
 
 
-def _read_excluded_offers(x: object, nid: str | int) -> list[Any]:
+def _read_excluded_offers(given: object, nid: str | int) -> list[Any]:
     """The optional `excluded_offers` extension: a list of offer ids (checked against the offers once
     they are read, in Problem)."""
-    ids = read_list(x, f"need {nid} excluded_offers", optional=True)
+    ids = read_list(given, f"need {nid} excluded_offers", optional=True)
     for oid in ids:
         if isinstance(oid, bool) or not isinstance(oid, (str, int)):
             fail(f"need {nid} excluded_offers lists {oid!r}, which is not an offer id")
@@ -300,9 +300,9 @@ def read_offer(raw: object, position: int, seen_ids: Mapping[str | int, int]) ->
     )
 
 
-def _read_languages(x: object, offer: str) -> list[str]:
+def _read_languages(given: object, offer: str) -> list[str]:
     """An offer's languages: a list of strings, empty where absent."""
-    langs = read_list(x, f"{offer} attributes.languages", optional=True)
+    langs = read_list(given, f"{offer} attributes.languages", optional=True)
     for language in langs:
         if not isinstance(language, str):
             fail(f"{offer} lists a non-string language {language!r}")
