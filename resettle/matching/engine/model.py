@@ -37,6 +37,15 @@ class Columns:
 
 
 def build_columns(problem: Problem, pairs: Pairs) -> Columns:
+    """The columns of the pairs; the pairs' distances, values and charges are released afterwards
+    (only their needs and offers are read later), as at city scale they take a gigabyte."""
+    cols = _columns(problem, pairs)
+    empty = np.zeros(0)
+    pairs.dist, pairs.value, pairs.charge = empty, empty, np.zeros(0, dtype=np.int64)
+    return cols
+
+
+def _columns(problem: Problem, pairs: Pairs) -> Columns:
     n_families, n_streams = len(problem.family_ids), problem.n_streams
     pair_index = np.arange(len(pairs), dtype=np.int64)
     free = pairs.charge == 0
