@@ -131,9 +131,16 @@ class Relaxation:
         return ok, shares, duals, float(self.solver.getInfo().objective_function_value)
 
 
-def lagrangian(rows: Rows, cols: Columns, prices: FloatArray, cuts: CutRows | None = None) -> tuple[float, FloatArray]:
-    """(bound, reduced costs) for row prices >= 0: prices.b + sum_j max(0, c_j - a_j.prices) bounds
-    the optimum of the integer program (and of its relaxation) over every column."""
+def lagrangian(
+    rows: Rows, cols: Columns, prices: FloatArray, cuts: CutRows | None = None
+) -> tuple[float, FloatArray, FloatArray, FloatArray]:
+    """For row prices >= 0, prices.b + sum_j max(0, c_j - a_j.prices) bounds the optimum of the
+    integer program (and of its relaxation) over every column. Each need's price is first raised by
+    its columns' largest positive reduced cost (a need is met at most once, so one column of it
+    counts, not all): the bound becomes prices.b + sum_n max(0, max_{j of n} reduced_j), never
+    weaker, and far tighter when the prices come from a relaxation over a few columns per need.
+    Returns (bound, reduced costs at the raised prices (all <= 0), the raised prices, reduced costs
+    at the prices given (for pricing columns in))."""
     prices = np.maximum(np.nan_to_num(prices), 0.0)
     upper = _upper(rows, cuts)
     extended = np.append(prices[: rows.n_rows], 0.0)  # row -1 (no row) has price 0
@@ -146,19 +153,25 @@ def lagrangian(rows: Rows, cols: Columns, prices: FloatArray, cuts: CutRows | No
         reduced = reduced - np.bincount(
             cuts.column, weights=cuts.coefficient * cut_prices[cuts.row], minlength=len(cols)
         )
-    return float(prices @ upper + np.maximum(reduced, 0.0).sum()), reduced
+    raised = prices.copy()
+    reduced_raised = reduced
+    if len(cols):
+        starts = np.flatnonzero(np.r_[True, cols.need[1:] != cols.need[:-1]])
+        top = np.maximum(np.maximum.reduceat(reduced, starts), 0.0)
+        raised[rows.need_row[cols.need[starts]]] += top
+        reduced_raised = reduced - np.repeat(top, np.diff(np.r_[starts, len(cols)]))
+    bound = float(raised @ upper + np.maximum(reduced_raised, 0.0).sum())
+    return bound, reduced_raised, raised, reduced
 
 
 def best_prices(
     rows: Rows, cols: Columns, duals: FloatArray, cuts: CutRows | None = None
-) -> tuple[float, FloatArray, FloatArray]:
+) -> tuple[float, FloatArray, FloatArray, FloatArray]:
     """Row duals come with a solver's sign convention; either sign, clipped, is a valid price
-    vector; keep the one giving the smaller bound. Returns (bound, reduced costs, prices)."""
-    bound_plus, reduced_plus = lagrangian(rows, cols, duals, cuts)
-    bound_minus, reduced_minus = lagrangian(rows, cols, -duals, cuts)
-    if bound_minus < bound_plus:
-        return bound_minus, reduced_minus, np.maximum(-duals, 0.0)
-    return bound_plus, reduced_plus, np.maximum(duals, 0.0)
+    vector; keep the one giving the smaller bound. Returns what `lagrangian` returns for it."""
+    plus = lagrangian(rows, cols, duals, cuts)
+    minus = lagrangian(rows, cols, -duals, cuts)
+    return minus if minus[0] < plus[0] else plus
 
 
 def components(rows: Rows, cols: Columns, idx: IntArray, cuts: CutRows | None = None) -> tuple[IntArray, int]:

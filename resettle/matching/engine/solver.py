@@ -540,12 +540,13 @@ class RelaxationState:
     rounds: int = 0
     cut_rounds: int = 0
 
-    def take_prices(self, lag: float, reduced: FloatArray, prices: FloatArray) -> FloatArray:
-        """Keep prices whose Lagrangian bound lag is the best so far; returns their reduced costs."""
+    def take_prices(self, lag: float, reduced: FloatArray, prices: FloatArray, to_price: FloatArray) -> FloatArray:
+        """Keep prices whose Lagrangian bound lag is the best so far (with their reduced costs, for
+        fixing); returns the reduced costs to price columns in with (`to_price`)."""
         if lag < self.lag:
             self.lag, self.y_best, self.rc_best = lag, prices, reduced
             self.bound = min(self.bound, self.lag)
-        return reduced
+        return to_price
 
     def take_rounding(self, solution: State) -> bool:
         """Keep a rounding of the relaxation that beats the incumbent; True if it did."""
