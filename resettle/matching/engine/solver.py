@@ -299,7 +299,8 @@ class Solver:
         columns by reduced cost (and the incumbent's), so the time is used to improve the solution.
         Whatever it finds is feasible for the whole problem; the bound is not touched (it would hold
         only for the subset). Returns (best, method)."""
-        assert state.rc_best is not None
+        if state.rc_best is None:
+            return state.best, state.method
         per_need = max(1, RESTRICTED_MAX // max(1, self.problem.n_needs))
         in_kept = np.zeros(len(cols), dtype=bool)
         in_kept[kept] = True
@@ -391,7 +392,8 @@ class Solver:
         relaxation every third round); False when it is time to stop."""
         if state.cut_rounds >= CUT_ROUNDS or time.perf_counter() - lp_started > lp_budget:
             return False
-        assert state.shares is not None
+        if state.shares is None:
+            return False
         shares_all = np.zeros(len(cols))
         shares_all[relax.idx] = state.shares
         if state.cut_rounds % 3 == 0:
@@ -587,7 +589,8 @@ def _component_bounds(
     component (label: each column's component of `count`): the positive reduced costs of its columns
     plus price times right-hand side of its rows and cuts."""
     y_best, rc_best, cuts = state.y_best, state.rc_best, state.cuts
-    assert y_best is not None and rc_best is not None
+    if y_best is None or rc_best is None:  # no prices: nothing is proved per component
+        return np.full(count, np.inf)
     y_ext = np.append(y_best[: rows.n_rows], 0.0)
     positive_rc = np.maximum(rc_best[kept], 0.0)
     comp_bound = weighted_count(label, positive_rc, count)
