@@ -60,9 +60,10 @@ def test_a_short_limit_on_a_large_instance_returns_a_valid_result(generator):
 
 
 def test_the_command_line_keeps_to_a_short_limit_on_a_large_problem(generator, tmp_path):
-    """borough-2,000 (over 12,000 needs, millions of pairs) with --time-limit 1: before the whole run
-    was under the clock this took many seconds (134 s on a busy machine). The margin is generous
-    because starting Python on a loaded machine alone can take seconds."""
+    """borough-2,000 (over 12,000 needs, 4.3M pairs) with --time-limit 1: the pairs alone take
+    seconds of CPU, so the run must stop them and say time_limit. Before the whole run was under the
+    clock this took 134 s beside a busy core; the wall margin is generous because starting Python
+    on a loaded machine alone can take seconds, and the stop is asserted through the stats."""
     problem, out = tmp_path / "problem.json", tmp_path / "result.json"
     problem.write_text(json.dumps(generator.generate("borough", 2000, 1)))
     started = time.perf_counter()
@@ -72,9 +73,10 @@ def test_the_command_line_keeps_to_a_short_limit_on_a_large_problem(generator, t
         capture_output=True,
     )
     wall = time.perf_counter() - started
-    assert wall <= 1 + 15, wall
     stats = json.loads(out.read_text())["stats"]
-    assert stats["status"] in ("time_limit", "optimal", "gap_left", "heuristic")
+    assert stats["status"] == "time_limit"
+    assert stats["pairs_complete"] is False
+    assert wall <= 1 + 60, wall
 
 
 def test_progress_is_reported_when_the_incumbent_improves(generator):
