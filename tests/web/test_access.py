@@ -72,6 +72,7 @@ ROUTE_ACCESS: dict[str, Any] = {
     "tasks.my_tasks": frozenset({CW, AD}),
     "tasks.team_tasks": frozenset({CW, AD}),
     "tasks.complete": frozenset({CW, AD}),
+    "tasks.complete_selected": frozenset({CW, AD}),
     "tasks.reassign": frozenset({CW, AD}),
     "tasks.snooze": frozenset({CW, AD}),
     "offers_public.choose_offer_type": PUBLIC,
