@@ -19,7 +19,7 @@ from resettle.families.queries import get_family_or_404
 from resettle.matching.forms import CancelMatchForm, PickOfferForm, RejectForm
 from resettle.matching.gap_report import gap_groups, gap_rows
 from resettle.matching.models import Match, Proposal, RunTrigger
-from resettle.matching.picking import candidates_for
+from resettle.matching.picking import PICK_PAGE_SIZE, candidates_for
 from resettle.matching.queries import (
     family_matching,
     get_or_404,
@@ -36,8 +36,9 @@ from resettle.matching.services import (
     pick_offer,
     reject_proposal,
 )
+from resettle.offers.rules import LANGUAGE_LABELS
 from resettle.web.csv_export import csv_response
-from resettle.web.pagination import paginate
+from resettle.web.pagination import list_page, paginate
 
 bp = Blueprint("matching", __name__, url_prefix="/matching")
 CASE_STAFF = (Role.CASEWORKER, Role.ADMIN)
@@ -141,8 +142,10 @@ def pick(need_id: int) -> str | Response | tuple[str, int]:
     need: Need = get_or_404(Need, need_id)  # type: ignore[assignment]
     candidates = candidates_for(need, local_today()) if need.status is NeedStatus.OPEN else []
     compatible = {c.engine_id: c for c in candidates if c.is_compatible}
+    # The best PICK_PAGE_SIZE first; the rest a page at a time. Any suitable offer may be posted.
+    page = list_page(candidates, PICK_PAGE_SIZE)
     form = PickOfferForm()
-    form.offer.choices = [SelectChoice(key, c.line.title) for key, c in compatible.items()]
+    form.offer.choices = [SelectChoice(c.engine_id, c.line.title) for c in page.items if c.is_compatible]
     if form.validate_on_submit():
         chosen = compatible.get(form.offer.data or "")
         if chosen is None:
@@ -158,7 +161,15 @@ def pick(need_id: int) -> str | Response | tuple[str, int]:
                 "success",
             )
             return redirect(url_for("matching.family_proposals", reference=need.family.reference))
-    return render_template("matching/pick.html", form=form, need=need, candidates=candidates, compatible=compatible)
+    return render_template(
+        "matching/pick.html",
+        form=form,
+        need=need,
+        candidates=candidates,
+        compatible=compatible,
+        page=page,
+        language_labels=LANGUAGE_LABELS,
+    )
 
 
 @bp.route("/matches/<int:match_id>/fulfil", methods=["POST"])
