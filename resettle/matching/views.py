@@ -36,9 +36,12 @@ from resettle.matching.services import (
     pick_offer,
     reject_proposal,
 )
+from resettle.need_to_know.policy import family_name_visibility
 from resettle.offers.rules import LANGUAGE_LABELS
-from resettle.web.csv_export import csv_response
+from resettle.web.csv_export import csv_response, streamed_rows
 from resettle.web.pagination import list_page, paginate
+from resettle.web.query import query_text
+from resettle.web.search import MAX_SEARCH_LENGTH
 
 bp = Blueprint("matching", __name__, url_prefix="/matching")
 CASE_STAFF = (Role.CASEWORKER, Role.ADMIN)
@@ -53,12 +56,60 @@ def _family_page(family: Any, error: str | None = None, status: int = 200) -> tu
 @bp.route("/")
 @roles_required(*CASE_STAFF)
 def caseload_proposals() -> str:
+    search = query_text("q", MAX_SEARCH_LENGTH)
+    names = family_name_visibility(current_user)
     return render_template(
         "matching/caseload.html",
-        page=paginate(open_proposals_query()),
+        page=paginate(open_proposals_query(search, names)),
+        search=search,
         run=latest_run(),
         live=live_request(),
         gone=gone_offer_matches(current_user.id if current_user.role == Role.CASEWORKER else None),
+        csv_args={"q": search} if search else {},
+    )
+
+
+PROPOSALS_CSV_HEADER = (
+    "family_reference",
+    "family_name",
+    "need",
+    "priority",
+    "needed_by",
+    "offer_reference",
+    "offer",
+    "charge_pence",
+    "stream",
+    "distance_km",
+    "caseworker",
+)
+
+
+@bp.route("/proposals.csv")
+@roles_required(*CASE_STAFF)
+def export_proposals() -> Response:
+    """The proposals waiting for a decision, with the page's search (CSV keeps ISO dates and pence)."""
+    search = query_text("q", MAX_SEARCH_LENGTH)
+    names = family_name_visibility(current_user)
+    record("proposals_exported", "match_run", None, "Proposals waiting for a decision exported to CSV")
+
+    def to_row(proposal: Proposal) -> tuple[Any, ...]:
+        family = proposal.need.family
+        return (
+            family.reference,
+            family.name if names.shows(family) else "",
+            proposal.need.title,
+            proposal.need.priority,
+            proposal.need.needed_by.isoformat() if proposal.need.needed_by else "",
+            proposal.offer.reference,
+            proposal.offer_item.kind_label if proposal.offer_item else proposal.offer.title,
+            proposal.charge_pence,
+            proposal.stream.code if proposal.stream else "",
+            f"{proposal.distance_km:.1f}" if proposal.distance_km is not None else "",
+            family.caseworker.name if family.caseworker else "",
+        )
+
+    return csv_response(
+        "proposals.csv", PROPOSALS_CSV_HEADER, streamed_rows(open_proposals_query(search, names), to_row)
     )
 
 

@@ -83,6 +83,7 @@ def test_statements_are_fixed_and_the_best_fifty_come_first(caseworker_client: F
     HousingOfferFactory.create_batch(20, status=OfferStatus.VERIFIED)
     database.session.flush()
     large, html = _statements(caseworker_client, url)
+    print(f"PICK STATEMENTS {small} -> {large}")
     assert large <= small, f"{small} statements with 3 offers, {large} with 523"
     assert f"Showing the best {PICK_PAGE_SIZE} of 523 offers" in html
     assert html.count('name="offer"') == PICK_PAGE_SIZE
