@@ -14,7 +14,7 @@ from resettle.bounds import clamp_filter_date
 from resettle.extensions import db
 from resettle.families.models import Family
 from resettle.funding.budgets import BudgetBook, load_book
-from resettle.funding.models import CategoryEligibility, Eligibility, FundingStream, StreamScope
+from resettle.funding.models import CategoryEligibility, Eligibility, FundingScheme, FundingStream, StreamScope
 from resettle.funding.spend_models import SPENT_STATUSES, SpendLine, SpendStatus
 from resettle.web.search import LIKE_ESCAPE, like_pattern
 from resettle.web.templating import format_pence
@@ -138,13 +138,18 @@ def _chart(rows: list[tuple[str, int, str, str]]) -> list[ChartRow]:
 
 
 def spend_by_stream() -> list[ChartRow]:
+    # Streams by name and scheme ("Core tariff (VPRS)"): names may repeat across schemes, codes are not for reading.
     rows = db.session.execute(
-        select(FundingStream.name, FundingStream.code, func.sum(SpendLine.amount_pence))
+        select(FundingStream.name, FundingScheme.code, func.sum(SpendLine.amount_pence))
         .join(FundingStream, SpendLine.stream_id == FundingStream.id)
+        .join(FundingScheme, FundingStream.scheme_id == FundingScheme.id)
         .where(SpendLine.status.in_(SPENT_STATUSES))
-        .group_by(FundingStream.name, FundingStream.code)
+        .group_by(FundingStream.name, FundingScheme.code)
     )
-    totals = {f"{name} ({code})": int(total or 0) for name, code, total in rows}
+    totals: dict[str, int] = {}
+    for name, scheme_code, total in rows:
+        label = f"{name} ({scheme_code})"
+        totals[label] = totals.get(label, 0) + int(total or 0)
     return _chart([(label, value, "", "") for label, value in sorted(totals.items())])
 
 

@@ -46,7 +46,7 @@ def queue_filters() -> tuple[SpendFilterForm, SpendFilters]:
     form = SpendFilterForm(request.args)
     form.scheme.choices = [SelectChoice("", "Any scheme")] + [SelectChoice(str(s.id), s.code) for s in list_schemes()]
     form.stream.choices = [SelectChoice("", "Any stream")] + [
-        SelectChoice(str(s.id), f"{s.name} ({s.code})") for s in list_streams()
+        SelectChoice(str(s.id), f"{s.name} ({s.scheme.code})") for s in list_streams()
     ]
     filters = SpendFilters(status=SpendStatus.SUBMITTED, without_committed=True)
     if request.args and form.validate():

@@ -17,7 +17,7 @@ from resettle.families.dates import local_today
 from resettle.families.models import Need, NeedStatus
 from resettle.families.queries import get_family_or_404
 from resettle.matching.forms import CancelMatchForm, PickOfferForm, RejectForm
-from resettle.matching.gap_report import gap_groups, gap_rows
+from resettle.matching.gap_report import gap_groups, gap_rows, rule_labels
 from resettle.matching.models import Match, Proposal, RunTrigger
 from resettle.matching.picking import PICK_PAGE_SIZE, candidates_for
 from resettle.matching.queries import (
@@ -44,6 +44,7 @@ from resettle.web.query import query_text
 from resettle.web.search import MAX_SEARCH_LENGTH
 
 bp = Blueprint("matching", __name__, url_prefix="/matching")
+bp.add_app_template_filter(rule_labels, "rule_labels")
 CASE_STAFF = (Role.CASEWORKER, Role.ADMIN)
 CONFLICT = 409
 PROGRESS_REFRESH_SECONDS = 3
