@@ -144,7 +144,7 @@ class TaskFilters:
     names: FamilyNameVisibility | None = None
 
 
-def filter_tasks(statement: Select, filters: TaskFilters, today: date) -> Select:
+def filter_tasks(statement: Select[Any], filters: TaskFilters, today: date) -> Select[Any]:
     """`statement` (over open tasks) narrowed to `filters`, in SQL, so a page of it is still one query."""
     not_snoozed = or_(Task.snoozed_until.is_(None), Task.snoozed_until <= today)
     week_end = today + timedelta(days=7)
@@ -173,7 +173,7 @@ def filter_tasks(statement: Select, filters: TaskFilters, today: date) -> Select
     return statement
 
 
-def team_tasks_query(today: date, filters: TaskFilters) -> Select:
+def team_tasks_query(today: date, filters: TaskFilters) -> Select[Any]:
     """The team's open tasks narrowed to `filters`, by assignee name (unassigned ones last), then by due date:
     one page of it at a time."""
     return filter_tasks(

@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 
 from resettle.auth.models import Role, User
 from resettle.auth.permissions import roles_required
+from resettle.bounds import parse_id
 from resettle.extensions import db
 from resettle.families import bp, tasks_bp
 from resettle.families.dates import local_today
@@ -34,7 +35,7 @@ from resettle.families.view_helpers import caseworker_choices, family_url, int_o
 from resettle.need_to_know.policy import family_name_visibility
 from resettle.web.forms import show_field_error
 from resettle.web.pagination import paginate
-from resettle.web.query import parse_id, query_text
+from resettle.web.query import query_text
 
 TEAM_TASKS_PER_PAGE = 50
 

@@ -48,7 +48,7 @@ def spend_search(text: str, names: FamilyNameVisibility | None) -> ColumnElement
     from resettle.offers.models import Offer
 
     pattern = like_pattern(text)
-    by_family = Family.reference.ilike(pattern, escape=LIKE_ESCAPE)
+    by_family: ColumnElement[bool] = Family.reference.ilike(pattern, escape=LIKE_ESCAPE)
     if names is not None:
         by_family = or_(by_family, and_(Family.name.ilike(pattern, escape=LIKE_ESCAPE), names.clause()))
     found = [

@@ -24,6 +24,7 @@ from resettle.matching.models import MatchRun, Proposal, ProposalStatus, Rejecte
 from resettle.matching.runs import latest_run
 from resettle.matching.why_not import distance_km, pounds, value_of, why_not
 from resettle.offers.models import DbsStatus, Offer, OfferItem, OfferStatus
+from resettle.taxonomy import ITEM_KINDS
 
 # The page shows this many candidates at a time, the best first.
 PICK_PAGE_SIZE = 50
@@ -76,18 +77,20 @@ def paying_stream(
         else:
             budget = stream.get("budget") if stream["id"] in family["pools"] else None
         if budget is not None and budget >= charge:
-            return stream["id"]
+            return str(stream["id"])
     return None
 
 
 def offers_of_category(category: str) -> list[Offer]:
     """Verified offers in the active pool with something of `category`, with their item lines: one statement."""
+    # An item line's category is its kind's (a property, not a column): ask for the kinds of the category.
+    kinds = sorted(code for code, kind in ITEM_KINDS.items() if kind.category.value == category)
     statement = (
         select(Offer)
         .where(
             Offer.status == OfferStatus.VERIFIED,
             Offer.on_waiting_list.is_(False),
-            or_(Offer.category == category, Offer.items.any(OfferItem.category == category)),
+            or_(Offer.category == category, Offer.items.any(OfferItem.item_kind.in_(kinds or ["-"]))),
         )
         .options(joinedload(Offer.items))
         .order_by(Offer.id)

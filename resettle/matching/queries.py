@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask import abort
 from sqlalchemy import ColumnElement, Select, and_, or_, select
@@ -59,7 +59,7 @@ def proposal_search(text: str, names: FamilyNameVisibility | None) -> ColumnElem
     """Proposals that the search box finds: by family reference (or name, where `names` lets the viewer see
     it), offer reference, or the item or kind of help (need or offer)."""
     pattern = like_pattern(text)
-    by_family = Family.reference.ilike(pattern, escape=LIKE_ESCAPE)
+    by_family: ColumnElement[bool] = Family.reference.ilike(pattern, escape=LIKE_ESCAPE)
     if names is not None:
         by_family = or_(by_family, and_(Family.name.ilike(pattern, escape=LIKE_ESCAPE), names.clause()))
     found = [
@@ -76,7 +76,7 @@ def proposal_search(text: str, names: FamilyNameVisibility | None) -> ColumnElem
     return or_(*found)
 
 
-def open_proposals_query(search: str = "", names: FamilyNameVisibility | None = None) -> Select:
+def open_proposals_query(search: str = "", names: FamilyNameVisibility | None = None) -> Select[Any]:
     """Undecided proposals of the latest run, most urgent first; those the search finds if there is one."""
     run = latest_run()
     statement = (

@@ -83,9 +83,18 @@ def test_statements_are_fixed_and_the_best_fifty_come_first(caseworker_client: F
     HousingOfferFactory.create_batch(20, status=OfferStatus.VERIFIED)
     database.session.flush()
     large, html = _statements(caseworker_client, url)
-    print(f"PICK STATEMENTS {small} -> {large}")
     assert large <= small, f"{small} statements with 3 offers, {large} with 523"
     assert f"Showing the best {PICK_PAGE_SIZE} of 523 offers" in html
     assert html.count('name="offer"') == PICK_PAGE_SIZE
     second, html = _statements(caseworker_client, url + "?page=11")
     assert second <= small and "Showing 501 to 523 of 523 offers" in html
+
+
+def test_a_line_of_another_category_in_a_goods_offer_is_a_candidate(
+    caseworker_client: FlaskClient, database: Any
+) -> None:
+    need = open_need(arrived_family(caseworker_client.user), Category.HOUSEHOLD, item="bedding")
+    offer = GoodsOfferFactory(status=OfferStatus.VERIFIED, item_lines=[("bed", 1), ("bedding", 2)])
+    assert offer.category is Category.FURNITURE
+    html = caseworker_client.get(f"/matching/needs/{need.id}/pick").get_data(as_text=True)
+    assert f"({offer.reference})" in html and "2 places left" in html
