@@ -12,6 +12,18 @@ from dataclasses import dataclass
 from typing import Any
 
 
+def in_sentence(label: str) -> str:
+    """A sentence-case label as it reads inside a sentence: "Welcome meal" becomes "welcome meal", but a first
+    word that is a name or an acronym stays ("English lessons (ESOL)", "DVD player")."""
+    first = label.split(" ", 1)[0]
+    if not first or first.isupper() or first in PROPER_WORDS:
+        return label
+    return label[0].lower() + label[1:]
+
+
+PROPER_WORDS = frozenset({"English", "Arabic", "Ukrainian", "Dari", "Pashto", "Farsi", "Kurdish"})
+
+
 class IntegrationDomain(enum.StrEnum):
     WORK = "work"
     EDUCATION = "education"

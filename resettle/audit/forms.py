@@ -10,7 +10,8 @@ from resettle.web.forms import BoundedForm
 
 
 class IsoDateField(DateField):
-    """A date typed as 2026-11-01; anything else gets '<label> must be a real date, like 2026-11-01'."""
+    """A date typed as 1/11/2026 (or 2026-11-01, as links and older bookmarks have it); anything else gets
+    '<label> must be a real date, like 1/11/2026'."""
 
     def process_formdata(self, valuelist: list[str]) -> None:
         try:
@@ -18,7 +19,7 @@ class IsoDateField(DateField):
                 raise ValueError("not ASCII digits")  # strptime would read Arabic-Indic digits as a year
             super().process_formdata(valuelist)
         except ValueError:
-            raise ValueError(f"{self.label.text} must be a real date, like 2026-11-01") from None
+            raise ValueError(f"{self.label.text} must be a real date, like 1/11/2026") from None
 
 
 class AuditFilterForm(BoundedForm):
@@ -41,14 +42,14 @@ class AuditFilterForm(BoundedForm):
         "From date",
         widget=GovTextInput(),
         validators=[Optional()],
-        description="For example, 2026-11-01",
-        format="%Y-%m-%d",
+        description="For example, 1/11/2026",
+        format=["%d/%m/%Y", "%Y-%m-%d"],
     )
     date_to = IsoDateField(
         "To date",
         widget=GovTextInput(),
         validators=[Optional()],
-        description="For example, 2026-11-30",
-        format="%Y-%m-%d",
+        description="For example, 30/11/2026",
+        format=["%d/%m/%Y", "%Y-%m-%d"],
     )
     submit = SubmitField("Apply filters", widget=GovSubmitInput())

@@ -14,12 +14,15 @@ from resettle.auth.models import Role
 from resettle.auth.permissions import roles_required
 from resettle.web.csv_export import csv_response, streamed_rows
 from resettle.web.pagination import paginate
+from resettle.web.templating import code_label
 
 
 def _filters_from_request() -> tuple[AuditFilterForm, AuditFilters]:
     form = AuditFilterForm(request.args)
-    form.action.choices = [SelectChoice("", "Any action")] + [SelectChoice(a) for a in known_actions()]
-    form.object_type.choices = [SelectChoice("", "Any record type")] + [SelectChoice(t) for t in known_object_types()]
+    form.action.choices = [SelectChoice("", "Any action")] + [SelectChoice(a, code_label(a)) for a in known_actions()]
+    form.object_type.choices = [SelectChoice("", "Any record type")] + [
+        SelectChoice(t, code_label(t)) for t in known_object_types()
+    ]
     filters = AuditFilters()
     if request.args and form.validate():
         filters = AuditFilters(

@@ -364,6 +364,12 @@ class CompleteTaskForm(BoundedForm):
     submit = SubmitField("Mark as done", widget=GovSubmitInput())
 
 
+class BulkCompleteTasksForm(BoundedForm):
+    """Marks the ticked tasks done; the tasks come as repeated `task` values, read by the view."""
+
+    submit = SubmitField("Mark selected tasks as done", widget=GovSubmitInput())
+
+
 class ReassignTaskForm(BoundedForm):
     assignee = open_choice("Give the task to", [], "Select a caseworker")
     submit = SubmitField("Reassign task", widget=GovSubmitInput())

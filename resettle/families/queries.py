@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import abort
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from resettle.auth.models import Role, User
@@ -24,6 +24,9 @@ from resettle.families.models import (
     Task,
     TaskStatus,
 )
+
+if TYPE_CHECKING:
+    from resettle.need_to_know.policy import FamilyNameVisibility
 
 
 @dataclass
@@ -113,9 +116,83 @@ def group_tasks(tasks: list[Task], today: date) -> TaskGroups:
     return groups
 
 
-def tasks_for(user: User, today: date) -> TaskGroups:
-    tasks = list(db.session.execute(open_tasks_query().where(Task.assignee_id == user.id)).scalars())
-    return group_tasks(tasks, today)
+def tasks_for(user: User, today: date, filters: TaskFilters | None = None) -> TaskGroups:
+    statement = open_tasks_query().where(Task.assignee_id == user.id)
+    if filters is not None:
+        statement = filter_tasks(statement, filters, today)
+    return group_tasks(list(db.session.execute(statement).scalars()), today)
+
+
+# The due windows a task list can be narrowed to, as My tasks groups them.
+TASK_WINDOWS: dict[str, str] = {
+    "overdue": "Overdue",
+    "this_week": "Due in the next 7 days",
+    "later": "Due later",
+    "snoozed": "Snoozed",
+}
+
+
+@dataclass
+class TaskFilters:
+    """What a task list is narrowed to: a family (reference, or name where the viewer may see it), a due window
+    (a key of TASK_WINDOWS) and an assignee ("me", "nobody" or a user id)."""
+
+    family: str = ""
+    window: str = ""
+    assignee: str = ""
+    viewer_id: int | None = None
+    names: FamilyNameVisibility | None = None
+
+
+def filter_tasks(statement: Select[Any], filters: TaskFilters, today: date) -> Select[Any]:
+    """`statement` (over open tasks) narrowed to `filters`, in SQL, so a page of it is still one query."""
+    not_snoozed = or_(Task.snoozed_until.is_(None), Task.snoozed_until <= today)
+    week_end = today + timedelta(days=7)
+    windows = {
+        "overdue": and_(not_snoozed, Task.due_on < today),
+        "this_week": and_(not_snoozed, Task.due_on >= today, Task.due_on <= week_end),
+        "later": and_(not_snoozed, Task.due_on > week_end),
+        "snoozed": Task.snoozed_until > today,
+    }
+    if filters.window in windows:
+        statement = statement.where(windows[filters.window])
+    if filters.family:
+        term = f"%{filters.family}%"
+        by_reference = Task.family.has(Family.reference.ilike(term))
+        if filters.names is not None:
+            by_name = Task.family.has(and_(Family.name.ilike(term), filters.names.clause()))
+            statement = statement.where(or_(by_reference, by_name))
+        else:
+            statement = statement.where(by_reference)
+    if filters.assignee == "me" and filters.viewer_id is not None:
+        statement = statement.where(Task.assignee_id == filters.viewer_id)
+    elif filters.assignee == "nobody":
+        statement = statement.where(Task.assignee_id.is_(None))
+    elif filters.assignee.isdigit():
+        statement = statement.where(Task.assignee_id == int(filters.assignee))
+    return statement
+
+
+def team_tasks_query(today: date, filters: TaskFilters) -> Select[Any]:
+    """The team's open tasks narrowed to `filters`, by assignee name (unassigned ones last), then by due date:
+    one page of it at a time."""
+    return filter_tasks(
+        open_tasks_query()
+        .outerjoin(User, Task.assignee_id == User.id)
+        .options(selectinload(Task.assignee))
+        .order_by(None)
+        .order_by(User.name.is_(None), User.name, User.id, Task.due_on, Task.id),
+        filters,
+        today,
+    )
+
+
+def tasks_by_ids(task_ids: list[int]) -> list[Task]:
+    """The chosen tasks (open or not, so a closed one can be named) with their families, in one statement."""
+    if not task_ids:
+        return []
+    statement = select(Task).where(Task.id.in_(task_ids)).options(joinedload(Task.family)).order_by(Task.id)
+    return list(db.session.execute(statement).unique().scalars())
 
 
 def overdue_tasks(today: date, assignee_id: int | None = None) -> list[Task]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -87,6 +88,42 @@ def complete_task(task: Task, actor: Any, evidence: str = "") -> Task:
     db.session.flush()
     record("task_completed", "family", task.family.reference, f"Task {task.id} completed", actor=actor)
     return task
+
+
+@dataclass
+class BulkCompletion:
+    """What marking several tasks done did: the tasks done, and the others with the reason each was not."""
+
+    done: list[Task] = field(default_factory=list)
+    refused: list[tuple[Task, str]] = field(default_factory=list)
+    not_found: int = 0
+
+    @property
+    def message(self) -> str:
+        asked = len(self.done) + len(self.refused) + self.not_found
+        tasks = "task" if asked == 1 else "tasks"
+        if not self.refused and not self.not_found:
+            return f"{asked} {tasks} marked as done"
+        parts = [f"{len(self.done)} of {asked} {tasks} marked as done."]
+        parts += [f"Not done: {task.title} ({task.family.reference}): {reason}." for task, reason in self.refused]
+        if self.not_found:
+            parts.append(f"{self.not_found} no longer exist{'s' if self.not_found == 1 else ''}.")
+        return " ".join(parts)
+
+
+def complete_tasks(tasks: list[Task], actor: Any, asked: int) -> BulkCompletion:
+    """Mark each task done through `complete_task`, so each is checked as if done alone; one that cannot be
+    done (already closed) is named and the rest still go through. `asked` counts ids that found no task."""
+    outcome = BulkCompletion(not_found=max(0, asked - len(tasks)))
+    for task in tasks:
+        try:
+            with db.session.begin_nested():
+                complete_task(task, actor)
+        except FamilyError as error:
+            outcome.refused.append((task, error.message))
+        else:
+            outcome.done.append(task)
+    return outcome
 
 
 def reassign_task(task: Task, assignee: User | None, actor: Any) -> Task:

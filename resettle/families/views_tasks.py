@@ -2,40 +2,75 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from resettle.auth.models import Role, User
 from resettle.auth.permissions import roles_required
+from resettle.bounds import parse_id
 from resettle.extensions import db
 from resettle.families import bp, tasks_bp
 from resettle.families.dates import local_today
 from resettle.families.errors import FamilyError
-from resettle.families.forms import AddTaskForm, CompleteTaskForm, ReassignTaskForm, SnoozeTaskForm
+from resettle.families.forms import (
+    AddTaskForm,
+    BulkCompleteTasksForm,
+    CompleteTaskForm,
+    ReassignTaskForm,
+    SnoozeTaskForm,
+)
 from resettle.families.queries import (
+    TASK_WINDOWS,
+    TaskFilters,
     get_family_or_404,
     get_task_or_404,
     group_by_assignee,
+    tasks_by_ids,
     tasks_for,
-    team_overdue_query,
+    team_tasks_query,
 )
-from resettle.families.tasks import add_task, complete_task, reassign_task, snooze_task
+from resettle.families.tasks import add_task, complete_task, complete_tasks, reassign_task, snooze_task
 from resettle.families.view_helpers import caseworker_choices, family_url, int_or_none, safe_next
+from resettle.need_to_know.policy import family_name_visibility
 from resettle.web.forms import show_field_error
 from resettle.web.pagination import paginate
+from resettle.web.query import query_text
 
 TEAM_TASKS_PER_PAGE = 50
 
 CASE_STAFF = (Role.CASEWORKER, Role.ADMIN)
 
 
+# Most ticked tasks one "Mark selected tasks as done" takes: more than a page of team tasks is not a choice.
+MOST_TASKS_AT_ONCE = 200
+
+
+def _task_filters(default_window: str = "") -> TaskFilters:
+    """The filters in the query string; with none at all, `default_window`."""
+    window = query_text("window", 16) if request.args else default_window
+    return TaskFilters(
+        family=query_text("family", 100),
+        window=window if window in TASK_WINDOWS else "",
+        assignee=query_text("assignee", 12),
+        viewer_id=current_user.id,
+        names=family_name_visibility(current_user),
+    )
+
+
 @tasks_bp.route("/")
 @roles_required(*CASE_STAFF)
 def my_tasks() -> str:
     today = local_today()
+    filters = _task_filters()
     return render_template(
-        "families/my_tasks.html", groups=tasks_for(current_user, today), today=today, complete_form=CompleteTaskForm()
+        "families/my_tasks.html",
+        groups=tasks_for(current_user, today, filters),
+        today=today,
+        filters=filters,
+        windows=TASK_WINDOWS,
+        bulk_form=BulkCompleteTasksForm(),
+        here=request.full_path.rstrip("?"),
     )
 
 
@@ -43,8 +78,39 @@ def my_tasks() -> str:
 @roles_required(*CASE_STAFF)
 def team_tasks() -> str:
     today = local_today()
-    page = paginate(team_overdue_query(today), per_page=TEAM_TASKS_PER_PAGE)
-    return render_template("families/team_tasks.html", teams=group_by_assignee(page.items), today=today, page=page)
+    filters = _task_filters(default_window="overdue")
+    page = paginate(team_tasks_query(today, filters), per_page=TEAM_TASKS_PER_PAGE)
+    return render_template(
+        "families/team_tasks.html",
+        teams=group_by_assignee(page.items),
+        today=today,
+        page=page,
+        filters=filters,
+        windows=TASK_WINDOWS,
+        assignees=caseworker_choices("Anyone"),
+        bulk_form=BulkCompleteTasksForm(),
+        here=request.full_path.rstrip("?"),
+    )
+
+
+@tasks_bp.route("/complete", methods=["POST"])
+@roles_required(*CASE_STAFF)
+def complete_selected() -> Response:
+    form = BulkCompleteTasksForm()
+    destination = safe_next(url_for("tasks.my_tasks"))
+    if not form.validate_on_submit():
+        flash("The tasks could not be marked as done. Reload the page and try again.", "error")
+        return redirect(destination)
+    ids = sorted({task_id for value in request.form.getlist("task") if (task_id := parse_id(value)) is not None})
+    if not ids:
+        flash("Select at least one task to mark as done", "error")
+        return redirect(destination)
+    if len(ids) > MOST_TASKS_AT_ONCE:
+        flash(f"Select at most {MOST_TASKS_AT_ONCE} tasks at once", "error")
+        return redirect(destination)
+    outcome = complete_tasks(tasks_by_ids(ids), current_user, asked=len(ids))
+    flash(outcome.message, "success" if outcome.done and not outcome.refused and not outcome.not_found else "error")
+    return redirect(destination)
 
 
 @tasks_bp.route("/<int:task_id>/complete", methods=["POST"])

@@ -186,7 +186,10 @@ class ExpenseCategoryForm(BoundedForm):
         "Code",
         widget=GovTextInput(),
         filters=[_strip],
-        description="For goods, use the item code residents' offers use, like washing_machine",
+        description=(
+            "Lower case letters, numbers and underscores. For goods, use the code of the kind of item residents "
+            "offer: its name in lower case with underscores between the words"
+        ),
         validators=[
             InputRequired("Enter the code"),
             Regexp(

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from resettle.bounds import clamp_filter_date
 from resettle.extensions import db
 from resettle.families.models import Family
 from resettle.funding.budgets import BudgetBook, load_book
-from resettle.funding.models import CategoryEligibility, Eligibility, FundingStream, StreamScope
+from resettle.funding.models import CategoryEligibility, Eligibility, FundingScheme, FundingStream, StreamScope
 from resettle.funding.spend_models import SPENT_STATUSES, SpendLine, SpendStatus
+from resettle.web.search import LIKE_ESCAPE, like_pattern
 from resettle.web.templating import format_pence
+
+if TYPE_CHECKING:
+    from resettle.need_to_know.policy import FamilyNameVisibility
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -32,6 +36,30 @@ class SpendFilters:
     submitted_to: date | None = None
     # The reviewers' queue: committed lines are a match's money set aside, not spend to review, until submitted.
     without_committed: bool = False
+    # The search box: a spend reference, a family reference (or name, where `names` lets the viewer see it),
+    # an offer reference or words of the item.
+    search: str = ""
+    names: FamilyNameVisibility | None = None
+
+
+def spend_search(text: str, names: FamilyNameVisibility | None) -> ColumnElement[bool]:
+    """Spend lines that `text` finds."""
+    from resettle.matching.models import Match
+    from resettle.offers.models import Offer
+
+    pattern = like_pattern(text)
+    by_family: ColumnElement[bool] = Family.reference.ilike(pattern, escape=LIKE_ESCAPE)
+    if names is not None:
+        by_family = or_(by_family, and_(Family.name.ilike(pattern, escape=LIKE_ESCAPE), names.clause()))
+    found = [
+        SpendLine.family.has(by_family),
+        SpendLine.match.has(Match.offer.has(Offer.reference.ilike(pattern, escape=LIKE_ESCAPE))),
+        SpendLine.item_description.ilike(pattern, escape=LIKE_ESCAPE),
+    ]
+    number = text.strip().upper().removeprefix("S")
+    if number.isdigit() and len(number) <= 9:
+        found.append(SpendLine.id == int(number))
+    return or_(*found)
 
 
 def _local_midnight(day: date) -> datetime:
@@ -67,6 +95,8 @@ def spend_query(filters: SpendFilters) -> Select:
         statement = statement.join(Family, SpendLine.family_id == Family.id).where(
             Family.reference == filters.family_reference.strip().upper()
         )
+    if filters.search:
+        statement = statement.where(spend_search(filters.search, filters.names))
     if filters.needs_approval_only:
         statement = statement.join(
             CategoryEligibility,
@@ -108,13 +138,18 @@ def _chart(rows: list[tuple[str, int, str, str]]) -> list[ChartRow]:
 
 
 def spend_by_stream() -> list[ChartRow]:
+    # Streams by name and scheme ("Core tariff (VPRS)"): names may repeat across schemes, codes are not for reading.
     rows = db.session.execute(
-        select(FundingStream.name, FundingStream.code, func.sum(SpendLine.amount_pence))
+        select(FundingStream.name, FundingScheme.code, func.sum(SpendLine.amount_pence))
         .join(FundingStream, SpendLine.stream_id == FundingStream.id)
+        .join(FundingScheme, FundingStream.scheme_id == FundingScheme.id)
         .where(SpendLine.status.in_(SPENT_STATUSES))
-        .group_by(FundingStream.name, FundingStream.code)
+        .group_by(FundingStream.name, FundingScheme.code)
     )
-    totals = {f"{name} ({code})": int(total or 0) for name, code, total in rows}
+    totals: dict[str, int] = {}
+    for name, scheme_code, total in rows:
+        label = f"{name} ({scheme_code})"
+        totals[label] = totals.get(label, 0) + int(total or 0)
     return _chart([(label, value, "", "") for label, value in sorted(totals.items())])
 
 

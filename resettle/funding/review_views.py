@@ -27,6 +27,7 @@ from resettle.funding.queries import list_schemes, list_streams
 from resettle.funding.review_queries import SpendFilters, budget_use, spend_by_month, spend_by_stream, spend_query
 from resettle.funding.spend_forms import ApproveForm, BulkDecisionForm, ClaimBatchForm, RejectForm, SpendFilterForm
 from resettle.funding.spend_models import ClaimBatch, SpendStatus
+from resettle.funding.spend_search_views import csv_link_args
 from resettle.funding.spend_services import (
     SpendError,
     approve_spend_line,
@@ -41,11 +42,11 @@ from resettle.web.csv_export import csv_response
 from resettle.web.pagination import paginate
 
 
-def _queue_filters() -> tuple[SpendFilterForm, SpendFilters]:
+def queue_filters() -> tuple[SpendFilterForm, SpendFilters]:
     form = SpendFilterForm(request.args)
     form.scheme.choices = [SelectChoice("", "Any scheme")] + [SelectChoice(str(s.id), s.code) for s in list_schemes()]
     form.stream.choices = [SelectChoice("", "Any stream")] + [
-        SelectChoice(str(s.id), f"{s.name} ({s.code})") for s in list_streams()
+        SelectChoice(str(s.id), f"{s.name} ({s.scheme.code})") for s in list_streams()
     ]
     filters = SpendFilters(status=SpendStatus.SUBMITTED, without_committed=True)
     if request.args and form.validate():
@@ -58,6 +59,7 @@ def _queue_filters() -> tuple[SpendFilterForm, SpendFilters]:
             needs_approval_only=bool(form.needs_approval.data),
             submitted_from=form.submitted_from.data,
             submitted_to=form.submitted_to.data,
+            search=form.search.data or "",
         )
     elif not request.args:
         form.status.data = SpendStatus.SUBMITTED.value
@@ -67,10 +69,15 @@ def _queue_filters() -> tuple[SpendFilterForm, SpendFilters]:
 @bp.route("/review")
 @roles_required(Role.REVIEWER)
 def review_queue() -> str:
-    filter_form, filters = _queue_filters()
+    filter_form, filters = queue_filters()
     page = paginate(spend_query(filters), per_page=50)
     return render_template(
-        "funding/review_queue.html", filter_form=filter_form, page=page, bulk_form=BulkDecisionForm(), filters=filters
+        "funding/review_queue.html",
+        filter_form=filter_form,
+        page=page,
+        bulk_form=BulkDecisionForm(),
+        filters=filters,
+        csv_args=csv_link_args(),
     )
 
 
@@ -89,7 +96,7 @@ def bulk_decide() -> str | Response:
             outcome = decide_in_bulk(lines, current_user, form.decision.data == "approve", form.text.data or "")
             verb = "approved" if form.decision.data == "approve" else "rejected"
             return render_template("funding/bulk_outcome.html", outcome=outcome, verb=verb)
-    filter_form, filters = _queue_filters()
+    filter_form, filters = queue_filters()
     page = paginate(spend_query(filters), per_page=50)
     return render_template(
         "funding/review_queue.html",
@@ -99,6 +106,7 @@ def bulk_decide() -> str | Response:
         form=form,
         filters=filters,
         chosen=set(chosen),
+        csv_args=csv_link_args(),
     )
 
 

@@ -160,6 +160,13 @@ class SpendFilterForm(BoundedForm):
         filters=[_strip],
         validators=[Optional(), Length(max=16, message="Family reference must be 16 characters or fewer")],
     )
+    search = StringField(
+        "Search",
+        description="Spend, family or offer reference, or the item",
+        widget=GovTextInput(),
+        filters=[_strip],
+        validators=[Optional(), Length(max=100, message="Search must be 100 characters or fewer")],
+    )
     needs_approval = BooleanField("Only items that need approval", widget=GovCheckboxInput())
     submitted_from = GovDateField("Submitted from", validators=[Optional()])
     submitted_to = GovDateField("Submitted up to", validators=[Optional()])

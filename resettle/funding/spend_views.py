@@ -30,9 +30,10 @@ from resettle.funding.receipts import (
     receipt_path,
     remove_receipt,
 )
-from resettle.funding.review_queries import SpendFilters, get_line_by_public_id, spend_query, spend_row_options
+from resettle.funding.review_queries import get_line_by_public_id, spend_query, spend_row_options
 from resettle.funding.spend_forms import ActionForm, ApproveForm, ReceiptForm, RejectForm, SpendLineForm
 from resettle.funding.spend_models import Receipt, SpendLine, SpendStatus
+from resettle.funding.spend_search_views import csv_link_args, spend_list_filters
 from resettle.funding.spend_services import (
     SpendError,
     SpendFields,
@@ -42,7 +43,6 @@ from resettle.funding.spend_services import (
 )
 from resettle.funding.spend_services import update_spend_line as update_line
 from resettle.web.pagination import paginate
-from resettle.web.query import query_text
 from resettle.web.submissions import earlier_result, remember_result
 
 CASEWORKER_AND_REVIEWER = (Role.CASEWORKER, Role.REVIEWER)
@@ -74,13 +74,16 @@ def show_problems(form: Any, error: SpendError, fallback: str) -> None:
 @bp.route("/spend")
 @roles_required(*CASEWORKER_AND_REVIEWER)
 def list_spend() -> str:
-    status = query_text("status")
-    filters = SpendFilters(
-        status=SpendStatus(status) if status in set(SpendStatus) else None,
-        family_reference=query_text("family", 16) or None,
-    )
+    filters = spend_list_filters()
     page = paginate(spend_query(filters))
-    return render_template("funding/spend_list.html", page=page, status=status, statuses=list(SpendStatus))
+    return render_template(
+        "funding/spend_list.html",
+        page=page,
+        status=filters.status.value if filters.status else "",
+        search=filters.search,
+        statuses=list(SpendStatus),
+        csv_args=csv_link_args(),
+    )
 
 
 def _choose(form: SpendLineForm, family: Family | None) -> None:

@@ -104,8 +104,13 @@ def caseworker_work(user: User, today: date) -> list[WorkItem]:
     ).one()
     overdue, due_soon, waiting, to_verify, arrivals, rejected, submitted, gone = row
     return [
-        WorkItem(overdue, "overdue task", "overdue tasks", url_for("tasks.my_tasks"), urgent=True),
-        WorkItem(due_soon, "task due in the next 7 days", "tasks due in the next 7 days", url_for("tasks.my_tasks")),
+        WorkItem(overdue, "overdue task", "overdue tasks", url_for("tasks.my_tasks", window="overdue"), urgent=True),
+        WorkItem(
+            due_soon,
+            "task due in the next 7 days",
+            "tasks due in the next 7 days",
+            url_for("tasks.my_tasks", window="this_week"),
+        ),
         WorkItem(
             waiting,
             "proposal waiting for your decision",

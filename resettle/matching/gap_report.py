@@ -128,6 +128,30 @@ RULE_PHRASES = {
 }
 
 
+# Each engine rule as a caseworker reads it on a family's page ("Not matched: No suitable offer (bedrooms,
+# step-free access)").
+RULE_LABELS = {
+    "item": "not the item needed",
+    "bedrooms": "bedrooms",
+    "rent": "rent",
+    "step_free": "step-free access",
+    "language": "language",
+    "halal": "halal",
+    "home_visit": "home visits",
+    "distance": "distance",
+    "dates": "dates",
+    "units": "places",
+    "value": "cost or distance",
+    "rejected": "turned down before",
+    "category": "kind of help",
+}
+
+
+def rule_labels(blocking: Iterable[str]) -> str:
+    """The blocking rules in words, for a page."""
+    return ", ".join(RULE_LABELS.get(rule, rule.replace("_", " ")) for rule in blocking)
+
+
 def reason_text(reason: UnmetReason, blocking: Iterable[str], rows: Iterable[GapRow]) -> str:
     if reason is UnmetReason.NO_OFFER:
         return "no offer of this kind at all"

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from flask import abort
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from resettle.extensions import db
@@ -20,7 +21,11 @@ from resettle.matching.models import (
     UnmetNeed,
 )
 from resettle.matching.runs import latest_run
-from resettle.offers.models import Offer, OfferStatus
+from resettle.offers.models import Offer, OfferItem, OfferStatus
+from resettle.web.search import LIKE_ESCAPE, categories_named, item_kinds_named, like_pattern
+
+if TYPE_CHECKING:
+    from resettle.need_to_know.policy import FamilyNameVisibility
 
 
 def get_or_404(model: type, row_id: int) -> object:
@@ -50,10 +55,31 @@ def gone_offer_matches(caseworker_id: int | None = None, limit: int = 100) -> li
     return list(db.session.execute(statement).scalars())
 
 
-def open_proposals_query() -> Select:
-    """Undecided proposals of the latest run, most urgent first."""
+def proposal_search(text: str, names: FamilyNameVisibility | None) -> ColumnElement[bool]:
+    """Proposals that the search box finds: by family reference (or name, where `names` lets the viewer see
+    it), offer reference, or the item or kind of help (need or offer)."""
+    pattern = like_pattern(text)
+    by_family: ColumnElement[bool] = Family.reference.ilike(pattern, escape=LIKE_ESCAPE)
+    if names is not None:
+        by_family = or_(by_family, and_(Family.name.ilike(pattern, escape=LIKE_ESCAPE), names.clause()))
+    found = [
+        Need.family.has(by_family),
+        Proposal.offer.has(Offer.reference.ilike(pattern, escape=LIKE_ESCAPE)),
+        Need.description.ilike(pattern, escape=LIKE_ESCAPE),
+    ]
+    kinds = item_kinds_named(text)
+    if kinds:
+        found += [Need.item.in_(kinds), Proposal.offer_item.has(OfferItem.item_kind.in_(kinds))]
+    categories = categories_named(text)
+    if categories:
+        found.append(Need.category.in_(categories))
+    return or_(*found)
+
+
+def open_proposals_query(search: str = "", names: FamilyNameVisibility | None = None) -> Select[Any]:
+    """Undecided proposals of the latest run, most urgent first; those the search finds if there is one."""
     run = latest_run()
-    return (
+    statement = (
         select(Proposal)
         .join(Need, Need.id == Proposal.need_id)
         .where(
@@ -69,6 +95,7 @@ def open_proposals_query() -> Select:
             selectinload(Proposal.stream),
         )
     )
+    return statement.where(proposal_search(search, names)) if search else statement
 
 
 def runs_query() -> Select:

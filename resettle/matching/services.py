@@ -42,7 +42,7 @@ from resettle.matching.models import Match, MatchStatus, Proposal, ProposalStatu
 from resettle.matching.why_not import pounds
 from resettle.offers.models import Handover, Offer, OfferItem, OfferStatus
 from resettle.offers.services import change_status as change_offer_status
-from resettle.taxonomy import Category
+from resettle.taxonomy import Category, in_sentence
 
 TASK_DAYS = 7
 
@@ -72,7 +72,7 @@ def is_used_up(offer: Offer) -> bool:
 
 def task_title(offer: Offer, item: OfferItem | None) -> str:
     if item is not None:
-        thing = item.kind_label.lower()
+        thing = in_sentence(item.kind_label)
         if offer.handover is Handover.COLLECTION:
             return f"Arrange collection of the {thing} ({offer.reference})"
         return f"Arrange delivery of the {thing} ({offer.reference})"
@@ -82,7 +82,9 @@ def task_title(offer: Offer, item: OfferItem | None) -> str:
         Category.ESOL: f"Book the first English lesson ({offer.reference})",
         Category.BEFRIENDING: f"Introduce the befriender ({offer.reference})",
     }
-    return titles.get(offer.category, f"Arrange {offer.category.label.lower()} with the offerer ({offer.reference})")
+    return titles.get(
+        offer.category, f"Arrange {in_sentence(offer.category.label)} with the offerer ({offer.reference})"
+    )
 
 
 def _task_assignee(need: Need, actor: User) -> User:

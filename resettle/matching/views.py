@@ -17,9 +17,9 @@ from resettle.families.dates import local_today
 from resettle.families.models import Need, NeedStatus
 from resettle.families.queries import get_family_or_404
 from resettle.matching.forms import CancelMatchForm, PickOfferForm, RejectForm
-from resettle.matching.gap_report import gap_groups, gap_rows
+from resettle.matching.gap_report import gap_groups, gap_rows, rule_labels
 from resettle.matching.models import Match, Proposal, RunTrigger
-from resettle.matching.picking import candidates_for
+from resettle.matching.picking import PICK_PAGE_SIZE, candidates_for
 from resettle.matching.queries import (
     family_matching,
     get_or_404,
@@ -36,10 +36,15 @@ from resettle.matching.services import (
     pick_offer,
     reject_proposal,
 )
-from resettle.web.csv_export import csv_response
-from resettle.web.pagination import paginate
+from resettle.need_to_know.policy import family_name_visibility
+from resettle.offers.rules import LANGUAGE_LABELS
+from resettle.web.csv_export import csv_response, streamed_rows
+from resettle.web.pagination import list_page, paginate
+from resettle.web.query import query_text
+from resettle.web.search import MAX_SEARCH_LENGTH
 
 bp = Blueprint("matching", __name__, url_prefix="/matching")
+bp.add_app_template_filter(rule_labels, "rule_labels")
 CASE_STAFF = (Role.CASEWORKER, Role.ADMIN)
 CONFLICT = 409
 PROGRESS_REFRESH_SECONDS = 3
@@ -52,12 +57,60 @@ def _family_page(family: Any, error: str | None = None, status: int = 200) -> tu
 @bp.route("/")
 @roles_required(*CASE_STAFF)
 def caseload_proposals() -> str:
+    search = query_text("q", MAX_SEARCH_LENGTH)
+    names = family_name_visibility(current_user)
     return render_template(
         "matching/caseload.html",
-        page=paginate(open_proposals_query()),
+        page=paginate(open_proposals_query(search, names)),
+        search=search,
         run=latest_run(),
         live=live_request(),
         gone=gone_offer_matches(current_user.id if current_user.role == Role.CASEWORKER else None),
+        csv_args={"q": search} if search else {},
+    )
+
+
+PROPOSALS_CSV_HEADER = (
+    "family_reference",
+    "family_name",
+    "need",
+    "priority",
+    "needed_by",
+    "offer_reference",
+    "offer",
+    "charge_pence",
+    "stream",
+    "distance_km",
+    "caseworker",
+)
+
+
+@bp.route("/proposals.csv")
+@roles_required(*CASE_STAFF)
+def export_proposals() -> Response:
+    """The proposals waiting for a decision, with the page's search (CSV keeps ISO dates and pence)."""
+    search = query_text("q", MAX_SEARCH_LENGTH)
+    names = family_name_visibility(current_user)
+    record("proposals_exported", "match_run", None, "Proposals waiting for a decision exported to CSV")
+
+    def to_row(proposal: Proposal) -> tuple[Any, ...]:
+        family = proposal.need.family
+        return (
+            family.reference,
+            family.name if names.shows(family) else "",
+            proposal.need.title,
+            proposal.need.priority,
+            proposal.need.needed_by.isoformat() if proposal.need.needed_by else "",
+            proposal.offer.reference,
+            proposal.offer_item.kind_label if proposal.offer_item else proposal.offer.title,
+            proposal.charge_pence,
+            proposal.stream.code if proposal.stream else "",
+            f"{proposal.distance_km:.1f}" if proposal.distance_km is not None else "",
+            family.caseworker.name if family.caseworker else "",
+        )
+
+    return csv_response(
+        "proposals.csv", PROPOSALS_CSV_HEADER, streamed_rows(open_proposals_query(search, names), to_row)
     )
 
 
@@ -141,8 +194,10 @@ def pick(need_id: int) -> str | Response | tuple[str, int]:
     need: Need = get_or_404(Need, need_id)  # type: ignore[assignment]
     candidates = candidates_for(need, local_today()) if need.status is NeedStatus.OPEN else []
     compatible = {c.engine_id: c for c in candidates if c.is_compatible}
+    # The best PICK_PAGE_SIZE first; the rest a page at a time. Any suitable offer may be posted.
+    page = list_page(candidates, PICK_PAGE_SIZE)
     form = PickOfferForm()
-    form.offer.choices = [SelectChoice(key, c.line.title) for key, c in compatible.items()]
+    form.offer.choices = [SelectChoice(c.engine_id, c.line.title) for c in page.items if c.is_compatible]
     if form.validate_on_submit():
         chosen = compatible.get(form.offer.data or "")
         if chosen is None:
@@ -158,7 +213,15 @@ def pick(need_id: int) -> str | Response | tuple[str, int]:
                 "success",
             )
             return redirect(url_for("matching.family_proposals", reference=need.family.reference))
-    return render_template("matching/pick.html", form=form, need=need, candidates=candidates, compatible=compatible)
+    return render_template(
+        "matching/pick.html",
+        form=form,
+        need=need,
+        candidates=candidates,
+        compatible=compatible,
+        page=page,
+        language_labels=LANGUAGE_LABELS,
+    )
 
 
 @bp.route("/matches/<int:match_id>/fulfil", methods=["POST"])

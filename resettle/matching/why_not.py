@@ -11,7 +11,7 @@ import math
 from datetime import date
 from typing import Any
 
-from resettle.taxonomy import ITEM_KINDS, Category
+from resettle.taxonomy import ITEM_KINDS, Category, in_sentence
 
 EARTH_RADIUS_KM = 6371.0088
 DISTANCE_TOLERANCE_KM = 1e-9
@@ -35,12 +35,12 @@ def long_date(value: str | date) -> str:
 
 
 def _item_label(code: str | None) -> str:
-    return ITEM_KINDS[code].label.lower() if code in ITEM_KINDS else "something else"
+    return in_sentence(ITEM_KINDS[code].label) if code in ITEM_KINDS else "something else"
 
 
 def _category_label(code: str) -> str:
     try:
-        return Category(code).label.lower()
+        return in_sentence(Category(code).label)
     except ValueError:
         return code
 

@@ -10,11 +10,12 @@ access needs, dietary needs or halal diet asks `special_category_access` first.
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from flask import current_app, has_app_context
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select
 
 from resettle.audit.services import record
 from resettle.auth.models import Role
@@ -117,3 +118,41 @@ def break_glass(user: Any, family: Family, reason: str) -> BreakGlassRecord:
 def visible_member_fields(access: SpecialCategoryAccess) -> frozenset[str]:
     """The special category member fields a page may show or change, for `access`."""
     return frozenset(SPECIAL_CATEGORY_MEMBER_FIELDS) if access.may_read else frozenset()
+
+
+@dataclass(frozen=True)
+class FamilyNameVisibility:
+    """Which families' names a list may show to one user, worked out once for the whole list: a caseworker
+    sees the names of the families that `special_category_access` opens to them (their own cases, their team's,
+    those they broke glass for); anyone else sees references only."""
+
+    caseworker_ids: frozenset[int]
+    family_ids: frozenset[int]
+
+    def shows(self, family: Family) -> bool:
+        return family.caseworker_id in self.caseworker_ids or family.id in self.family_ids
+
+    def clause(self) -> ColumnElement[bool]:
+        """The same rule as SQL, so a search by name finds only families whose names the user may see."""
+        return or_(
+            Family.caseworker_id.in_(sorted(self.caseworker_ids) or [-1]),
+            Family.id.in_(sorted(self.family_ids) or [-1]),
+        )
+
+
+def family_name_visibility(user: Any) -> FamilyNameVisibility:
+    """At most three small queries, whatever the number of families on the page."""
+    if user is None or not getattr(user, "is_authenticated", False) or user.role != Role.CASEWORKER:
+        return FamilyNameVisibility(frozenset(), frozenset())
+    caseworker_ids = {user.id}
+    own_team = _team_id(user.id)
+    if own_team is not None:
+        caseworker_ids |= set(
+            db.session.execute(select(TeamMembership.user_id).where(TeamMembership.team_id == own_team)).scalars()
+        )
+    glass = db.session.execute(
+        select(BreakGlassRecord.family_id).where(
+            BreakGlassRecord.user_id == user.id, BreakGlassRecord.expires_at > utcnow()
+        )
+    ).scalars()
+    return FamilyNameVisibility(frozenset(caseworker_ids), frozenset(glass))

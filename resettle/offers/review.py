@@ -33,6 +33,7 @@ from resettle.offers.services import (
     location_for,
 )
 from resettle.taxonomy import Category
+from resettle.web.templating import date_in_words
 
 
 class VerificationError(ValueError):
@@ -89,9 +90,11 @@ def _no_housing_checks() -> HousingChecks:
 def _checks_summary(offer: Offer) -> str:
     parts = []
     if needs_housing_checks(offer):
-        parts.append(f"home checks met (EPC {offer.epc_rating}, inspected {offer.inspected_on})")
+        inspected = date_in_words(offer.inspected_on) if offer.inspected_on else "not recorded"
+        parts.append(f"home checks met (EPC {offer.epc_rating}, inspected {inspected})")
     if needs_dbs_check(offer) and offer.dbs_status:
-        parts.append(f"DBS {offer.dbs_status.label.lower()}, renewal due {offer.dbs_expires_on}")
+        renewal = date_in_words(offer.dbs_expires_on) if offer.dbs_expires_on else "not recorded"
+        parts.append(f"DBS {offer.dbs_status.label.lower()}, renewal due {renewal}")
     return "; ".join(parts) or "checked"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,3 +68,11 @@ def paginate(statement: Select, per_page: int = PER_PAGE, page: int | None = Non
     page = min(page, pages)
     items = list(db.session.execute(statement.limit(per_page).offset((page - 1) * per_page)).scalars())
     return Page(items=items, page=page, per_page=per_page, total=total)
+
+
+def list_page(items: Sequence[Any], per_page: int = PER_PAGE, page: int | None = None) -> Page:
+    """A page of a list already in memory, for pages whose rows are worked out in Python (not one query)."""
+    total = len(items)
+    pages = max(1, -(-total // per_page))
+    page = min(page or requested_page(), pages)
+    return Page(items=list(items[(page - 1) * per_page : page * per_page]), page=page, per_page=per_page, total=total)

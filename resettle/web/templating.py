@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -26,6 +27,34 @@ def format_pence(pence: int | None) -> str:
 def date_in_words(value: date) -> str:
     """21 December 2026: how dates are written on pages, in emails and in histories."""
     return f"{value.day} {value:%B %Y}"
+
+
+# An ISO date (with a time, if any) or a snake_case code inside text written by the system, such as an audit
+# summary from before summaries were written in words: shown as "3 March 2026" and "task completed".
+ISO_DATE_IN_TEXT = re.compile(
+    r"\b(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?\b"
+)
+SNAKE_CASE_IN_TEXT = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+
+
+def _date_words(match: re.Match[str]) -> str:
+    try:
+        return date_in_words(date(int(match[1]), int(match[2]), int(match[3])))
+    except ValueError:
+        return match[0]
+
+
+def plain_words(text: str | None) -> str:
+    """`text` with ISO dates written in words and snake_case codes as words."""
+    if not text:
+        return ""
+    text = ISO_DATE_IN_TEXT.sub(_date_words, text)
+    return SNAKE_CASE_IN_TEXT.sub(lambda match: match[0].replace("_", " "), text)
+
+
+def code_label(code: str | None) -> str:
+    """A code such as "task_completed" as a label: "Task completed"."""
+    return (code or "").replace("_", " ").capitalize()
 
 
 def init_templates(app: Flask, template_folder: str) -> None:
@@ -61,3 +90,5 @@ def init_templates(app: Flask, template_folder: str) -> None:
         return date_in_words(value)
 
     app.add_template_filter(format_pence, "pence")
+    app.add_template_filter(plain_words, "plain_words")
+    app.add_template_filter(code_label, "code_label")
