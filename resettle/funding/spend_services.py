@@ -72,6 +72,68 @@ class SpendFields:
     agreement_reference: str = ""
 
 
+@dataclass
+class SpendInput:
+    """What a person (a form, an API client) names for a spend line, before it is looked up: the family by
+    reference, the stream and expense category by id or code, the need by id."""
+
+    family_reference: str
+    stream: int | str | None
+    expense_category: int | str | None
+    item_description: str
+    amount_pence: int
+    payee: str
+    spend_date: date
+    need_id: int | None = None
+    agreement_reference: str = ""
+
+
+def _by_id_or_code(model: type[FundingStream] | type[ExpenseCategory], key: int | str | None) -> object | None:
+    if key is None or key == "":
+        return None
+    if isinstance(key, int):
+        return db.session.get(model, key)
+    return db.session.execute(select(model).where(model.code == key.strip().lower())).scalar_one_or_none()
+
+
+def spend_fields_from(given: SpendInput) -> SpendFields:
+    """Look up what `given` names; SpendError naming each field that names nothing (a need must be the
+    family's own: checked with the other rules when the line is saved)."""
+    family = db.session.execute(
+        select(Family).where(Family.reference == given.family_reference.strip().upper())
+    ).scalar_one_or_none()
+    stream = _by_id_or_code(FundingStream, given.stream)
+    expense_category = _by_id_or_code(ExpenseCategory, given.expense_category)
+    need = db.session.get(Need, given.need_id) if given.need_id is not None else None
+    problems = []
+    if family is None:
+        problems.append(Problem("family", "Select the family"))
+    if not isinstance(expense_category, ExpenseCategory):
+        problems.append(Problem("expense_category", "Select what was bought"))
+    if not isinstance(stream, FundingStream):
+        problems.append(Problem("stream", "Select a funding stream"))
+    if given.need_id is not None and need is None:
+        problems.append(Problem("need", "Select a need of this family"))
+    if (
+        problems
+        or family is None
+        or not isinstance(stream, FundingStream)
+        or not isinstance(expense_category, ExpenseCategory)
+    ):
+        raise SpendError(problems)
+    return SpendFields(
+        family=family,
+        need=need,
+        stream=stream,
+        expense_category=expense_category,
+        item_description=given.item_description,
+        amount_pence=given.amount_pence,
+        payee=given.payee,
+        spend_date=given.spend_date,
+        agreement_reference=given.agreement_reference,
+    )
+
+
 def facts_for(
     family: Family,
     stream: FundingStream,
@@ -427,6 +489,19 @@ def meet_need_by_spend(line: SpendLine, actor: User) -> Need | None:
         actor=actor,
     )
     return need
+
+
+def approve_and_meet_need(
+    line: SpendLine, reviewer: User, note: str = "", need_met: bool | None = None
+) -> tuple[SpendLine, Need | None]:
+    """A reviewer's approval as the page and the API make it: when the line is for a need still open, the
+    reviewer must say whether the spend met it (`need_met`), and a yes marks the need met."""
+    need = need_to_meet(line)
+    if need is not None and need_met is None:
+        raise SpendError([Problem("need_met", f"Select whether the need ({need.title}) is now met")])
+    approve_spend_line(line, reviewer, note)
+    met = meet_need_by_spend(line, reviewer) if need_met else None
+    return line, met
 
 
 def reject_spend_line(line: SpendLine, reviewer: User, reason: str) -> SpendLine:

@@ -21,7 +21,6 @@ from resettle.extensions import db
 from resettle.families.models import Family, Need, NeedStatus
 from resettle.funding import bp
 from resettle.funding.budgets import figures_for, load_book, today
-from resettle.funding.models import ExpenseCategory, FundingStream
 from resettle.funding.queries import eligibility_of, list_expense_categories, list_streams
 from resettle.funding.receipts import (
     add_receipt,
@@ -36,8 +35,10 @@ from resettle.funding.spend_models import Receipt, SpendLine, SpendStatus
 from resettle.funding.spend_services import (
     SpendError,
     SpendFields,
+    SpendInput,
     create_spend_line,
     record_delivery,
+    spend_fields_from,
     submit_spend_line,
 )
 from resettle.funding.spend_services import update_spend_line as update_line
@@ -109,23 +110,19 @@ def _choose(form: SpendLineForm, family: Family | None) -> None:
 
 
 def _fields(form: SpendLineForm) -> SpendFields:
-    family = family_or_404(form.family.data)
-    need_id, stream_id, category_id = (parse_id(f.data) for f in (form.need, form.stream, form.expense_category))
-    need = db.session.get(Need, need_id) if need_id else None
-    stream = db.session.get(FundingStream, stream_id) if stream_id else None
-    expense_category = db.session.get(ExpenseCategory, category_id) if category_id else None
-    if stream is None or expense_category is None:
-        abort(400)
-    return SpendFields(
-        family=family,
-        need=need,
-        stream=stream,
-        expense_category=expense_category,
-        item_description=form.item_description.data,
-        amount_pence=form.amount.pence or 0,
-        payee=form.payee.data,
-        spend_date=form.spend_date.data,
-        agreement_reference=form.agreement_reference.data or "",
+    """What the form names, looked up by the same service the API uses (SpendError if something is gone)."""
+    return spend_fields_from(
+        SpendInput(
+            family_reference=form.family.data or "",
+            need_id=parse_id(form.need.data),
+            stream=parse_id(form.stream.data),
+            expense_category=parse_id(form.expense_category.data),
+            item_description=form.item_description.data,
+            amount_pence=form.amount.pence or 0,
+            payee=form.payee.data,
+            spend_date=form.spend_date.data,
+            agreement_reference=form.agreement_reference.data or "",
+        )
     )
 
 

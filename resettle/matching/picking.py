@@ -9,12 +9,14 @@ from typing import Any
 
 from sqlalchemy import select
 
+from resettle.auth.models import User
 from resettle.extensions import db
-from resettle.families.models import Need
+from resettle.families.models import Need, NeedStatus
 from resettle.funding.matching_inputs import problem_funding
 from resettle.funding.models import FundingStream
 from resettle.matching.builder import WEIGHTS, OfferLine, available_offer_lines, family_key, need_key
-from resettle.matching.models import RejectedPair
+from resettle.matching.models import Match, RejectedPair
+from resettle.matching.services import MatchError, pick_offer
 from resettle.matching.why_not import pounds, why_not
 
 
@@ -90,3 +92,22 @@ def candidates_for(need: Need, day: date) -> list[Candidate]:
                 stream = streams[code]
         out.append(Candidate(offer_entry["id"], line, offer_entry, reasons, stream, charge))
     return sorted(out, key=lambda c: (not c.is_compatible, c.engine_id))
+
+
+def compatible_candidates(need: Need, day: date) -> dict[str, Candidate]:
+    """The offers a caseworker may choose by hand for `need`, by engine id: none once the need is not open."""
+    if need.status is not NeedStatus.OPEN:
+        return {}
+    return {c.engine_id: c for c in candidates_for(need, day) if c.is_compatible}
+
+
+def pick_compatible_offer(
+    need: Need, engine_id: str, actor: User, day: date, compatible: dict[str, Candidate] | None = None
+) -> Match:
+    """Match `need` with the compatible offer line `engine_id`, with the stream and charge worked out here
+    (never taken from the caller; `compatible` is `compatible_candidates` when the caller has it already).
+    MatchError on the `offer` field when it is not one of the suitable offers."""
+    chosen = (compatible if compatible is not None else compatible_candidates(need, day)).get(engine_id)
+    if chosen is None:
+        raise MatchError("offer", "Select one of the suitable offers")
+    return pick_offer(need, chosen.line.offer, chosen.line.item, chosen.stream, chosen.charge_pence, actor)
