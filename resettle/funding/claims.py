@@ -124,7 +124,9 @@ def create_claim_batch(scheme: FundingScheme, period_end: date, actor: User, tod
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != len(ids):
-        raise SpendError([Problem("scheme", "Some of this spend was claimed by someone else just now. Try again")])
+        raise SpendError(
+            [Problem("scheme", "Some of this spend was claimed by someone else just now. Try again", about_state=True)]
+        )
     for line in lines:
         db.session.refresh(line)
     record(

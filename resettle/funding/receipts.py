@@ -50,6 +50,24 @@ def file_matches_checked_type(receipt: Receipt) -> bool:
     return sniffed is not None and sniffed[0] == receipt.content_type
 
 
+def readable_receipt_path(receipt: Receipt) -> Path | None:
+    """The stored file to hand out, and an audit entry for the reading; None when it is missing or no longer
+    what was checked at upload (never handed out under that type)."""
+    path = receipt_path(receipt)
+    if not path.is_file():
+        return None
+    if not file_matches_checked_type(receipt):
+        current_app.logger.error("receipt %s does not match its checked type; not served", receipt.public_id)
+        return None
+    record(
+        "receipt_viewed",
+        "spend_line",
+        receipt.spend_line.public_id,
+        f"{receipt.spend_line.reference}: receipt {receipt.public_id}",
+    )
+    return path
+
+
 def receipt_folder() -> Path:
     folder = Path(current_app.config["UPLOAD_FOLDER"]) / "receipts"
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)

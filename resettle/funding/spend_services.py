@@ -206,6 +206,7 @@ def _hold(
                     field_name,
                     f"{stream.name} has {format_pence(max(figures.remaining, 0))} "
                     f"left, not the {format_pence(amount_pence)} this needs",
+                    about_state=True,
                 )
             ]
         )
@@ -279,10 +280,22 @@ def record_delivery(line: SpendLine, actor: User) -> SpendLine:
     Its money stays committed until the line is approved. The line's row is locked first, so cancelling the
     match at the same moment either sees a draft (and stops) or has removed the line (and this stops)."""
     if not _lock_line(line):
-        raise SpendError([Problem("submit_for_review", "This spend is no longer committed: its match was cancelled")])
+        raise SpendError(
+            [
+                Problem(
+                    "submit_for_review", "This spend is no longer committed: its match was cancelled", about_state=True
+                )
+            ]
+        )
     if not line.is_committed:
         raise SpendError(
-            [Problem("submit_for_review", f"{line.reference} is {line.status.label.lower()}, not committed")]
+            [
+                Problem(
+                    "submit_for_review",
+                    f"{line.reference} is {line.status.label.lower()}, not committed",
+                    about_state=True,
+                )
+            ]
         )
     line.status = SpendStatus.DRAFT
     db.session.flush()
@@ -356,7 +369,9 @@ def update_spend_line(line: SpendLine, fields: SpendFields, actor: User) -> Spen
         raise SpendError(
             [
                 Problem(
-                    "item_description", f"{line.reference} is {line.status.label.lower()} and can no longer be changed"
+                    "item_description",
+                    f"{line.reference} is {line.status.label.lower()} and can no longer be changed",
+                    about_state=True,
                 )
             ]
         )
@@ -388,9 +403,13 @@ def _check_match_line(line: SpendLine, fields: SpendFields) -> None:
 
 def submit_spend_line(line: SpendLine, actor: User) -> SpendLine:
     if line.is_committed:
-        raise SpendError([Problem("submit", f"Record that {line.reference} was delivered before submitting it")])
+        raise SpendError(
+            [Problem("submit", f"Record that {line.reference} was delivered before submitting it", about_state=True)]
+        )
     if not line.is_editable:
-        raise SpendError([Problem("submit", f"{line.reference} is already {line.status.label.lower()}")])
+        raise SpendError(
+            [Problem("submit", f"{line.reference} is already {line.status.label.lower()}", about_state=True)]
+        )
     problems = submission_problems(line_facts(line))
     if problems:
         raise SpendError(problems)
@@ -418,7 +437,13 @@ def approve_spend_line(line: SpendLine, reviewer: User, note: str = "") -> Spend
     lock_budget(line.stream, _budget_holder(line.stream, line.family))
     db.session.refresh(line)
     if line.status is not SpendStatus.SUBMITTED:
-        raise SpendError([Problem("note", f"{line.reference} is {line.status.label.lower()}, not waiting for review")])
+        raise SpendError(
+            [
+                Problem(
+                    "note", f"{line.reference} is {line.status.label.lower()}, not waiting for review", about_state=True
+                )
+            ]
+        )
     problems = approval_problems(line_facts(line), note)
     if problems:
         raise SpendError(problems)
@@ -432,6 +457,7 @@ def approve_spend_line(line: SpendLine, reviewer: User, note: str = "") -> Spend
                     f"Approving {line.reference} would overspend {line.stream.name}: "
                     f"{format_pence(max(figures.remaining, 0))} is left and it costs "
                     f"{format_pence(line.amount_pence)}",
+                    about_state=True,
                 )
             ]
         )
@@ -508,7 +534,13 @@ def reject_spend_line(line: SpendLine, reviewer: User, reason: str) -> SpendLine
     _check_reviewer(line, reviewer)
     if line.status is not SpendStatus.SUBMITTED:
         raise SpendError(
-            [Problem("reason", f"{line.reference} is {line.status.label.lower()}, not waiting for review")]
+            [
+                Problem(
+                    "reason",
+                    f"{line.reference} is {line.status.label.lower()}, not waiting for review",
+                    about_state=True,
+                )
+            ]
         )
     problems = rejection_problems(reason)
     if problems:

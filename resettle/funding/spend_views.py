@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from resettle.audit.services import record
 from resettle.auth.models import Role
 from resettle.auth.permissions import roles_required
 from resettle.bounds import clean_text, parse_id
@@ -25,8 +24,7 @@ from resettle.funding.queries import eligibility_of, list_expense_categories, li
 from resettle.funding.receipts import (
     add_receipt,
     download_name,
-    file_matches_checked_type,
-    receipt_path,
+    readable_receipt_path,
     remove_receipt,
 )
 from resettle.funding.review_queries import SpendFilters, get_line_by_public_id, spend_query, spend_row_options
@@ -256,20 +254,11 @@ def remove_receipt_file(public_id: str) -> Response:
 @roles_required(*CASEWORKER_AND_REVIEWER)
 def download_receipt(public_id: str) -> Response:
     receipt = db.session.execute(select(Receipt).where(Receipt.public_id == public_id)).scalar_one_or_none()
-    if receipt is None or not receipt_path(receipt).is_file():
+    path = readable_receipt_path(receipt) if receipt is not None else None
+    if receipt is None or path is None:
         abort(404)
-    if not file_matches_checked_type(receipt):
-        # The stored file is not what was checked at upload: never hand it out under that type.
-        current_app.logger.error("receipt %s does not match its checked type; not served", receipt.public_id)
-        abort(404)
-    record(
-        "receipt_viewed",
-        "spend_line",
-        receipt.spend_line.public_id,
-        f"{receipt.spend_line.reference}: receipt {receipt.public_id}",
-    )
     return send_file(
-        receipt_path(receipt),
+        path,
         mimetype=receipt.content_type,
         as_attachment=True,
         download_name=download_name(receipt),
