@@ -4,19 +4,28 @@ that are JSON booleans. Messages follow the forms' GOV.UK wording, so a partner 
 
 from __future__ import annotations
 
+import copy
 from datetime import date
 from typing import Any
 
-from marshmallow import ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, missing, validate
 
 from resettle.bounds import MAX_DATABASE_ID, DateWindow, clean_text
 from resettle.families.dates import local_today
+
+# No control characters (Unicode category Cc) other than tabs and line breaks, and no non-characters: what
+# `clean_text` would otherwise remove (lone surrogates too, which the pattern cannot say in a form every client
+# reads). In one-line text, tabs and line breaks become spaces, as in the forms.
+TEXT_PATTERN = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\ufffe\\uffff]*$"
 
 
 class Text(fields.String):
     """Text typed by a person: `name` says what it is in messages ("Reason")."""
 
     def __init__(self, *, max_length: int, name: str, multiline: bool = False, **kwargs: Any) -> None:
+        # Said in the API document too, so clients (and the fuzzer) know the bounds before sending.
+        documented = {"maxLength": max_length, "pattern": TEXT_PATTERN}
+        kwargs["metadata"] = {**documented, **kwargs.get("metadata", {})}
         super().__init__(**kwargs)
         self.max_length = max_length
         self.name_in_messages = name
@@ -24,11 +33,12 @@ class Text(fields.String):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         text: str = super()._deserialize(value, attr, data, **kwargs)
-        if clean_text(text, self.multiline) != text:
+        if clean_text(text, multiline=True) != text:
             raise ValidationError(f"{self.name_in_messages} must not contain control characters")
         if len(text) > self.max_length:
             raise ValidationError(f"{self.name_in_messages} must be {self.max_length:,} characters or fewer")
-        return text.strip()
+        kept: str = text if self.multiline else clean_text(text)
+        return kept.strip()
 
 
 class WindowDate(fields.Date):
@@ -69,3 +79,17 @@ class JsonBoolean(fields.Boolean):
 
 def json_boolean(**kwargs: Any) -> fields.Boolean:
     return JsonBoolean(**kwargs)
+
+
+def changes_schema(schema: type[Schema], name: str) -> type[Schema]:
+    """A copy of `schema` for a partial update (PATCH): every field optional and without a default, so only
+    what was sent is loaded. A class of its own, so the API document names it (not `schema` with `partial`)."""
+    declared: dict[str, Any] = {}
+    for field_name, declared_field in schema._declared_fields.items():
+        optional = copy.deepcopy(declared_field)
+        optional.required = False
+        optional.load_default = missing
+        declared[field_name] = optional
+    return type(
+        name, (Schema,), {**declared, "__doc__": f"Any of the fields of {schema.__name__.removesuffix('Schema')}"}
+    )

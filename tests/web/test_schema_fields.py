@@ -34,7 +34,8 @@ def test_text_is_stripped_and_kept_to_its_length(app: Flask) -> None:
             "note": "two\nlines",
         }
     assert _errors(app, {"reason": "x" * 11}) == {"reason": ["Reason must be 10 characters or fewer"]}
-    assert _errors(app, {"reason": "a\nb"}) == {"reason": ["Reason must not contain control characters"]}
+    with app.app_context():
+        assert Example().load({"reason": "a\nb\t"}) == {"reason": "a b"}  # one line, as a form field keeps it
     assert _errors(app, {"note": "nul\x00"}) == {"note": ["Note must not contain control characters"]}
 
 
