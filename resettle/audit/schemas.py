@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from resettle.api.fields import Text
 from resettle.api.pagination import PageArgsSchema
 from resettle.bounds import ANY_REAL_DATE
-from resettle.web.schema_fields import Text, WindowDate
+from resettle.web.schema_fields import WindowDate
 
 
 class AuditFiltersSchema(PageArgsSchema):
-    action = Text(max_length=64, name="Action")
-    object_type = Text(max_length=64, name="Record type")
-    object_id = Text(max_length=64, name="Record id")
-    actor_email = Text(max_length=254, name="Email", metadata={"description": "Part of the actor's email"})
+    action = Text(max_length=64)
+    object_type = Text(max_length=64)
+    object_id = Text(max_length=64)
+    actor_email = Text(max_length=254, metadata={"description": "Part of the actor's email"})
     date_from = WindowDate(window=ANY_REAL_DATE, name="From date", metadata={"description": "A London date"})
     date_to = WindowDate(window=ANY_REAL_DATE, name="To date", metadata={"description": "A London date"})
 

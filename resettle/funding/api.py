@@ -51,7 +51,7 @@ from resettle.funding.schemas import (
     SpendFiltersSchema,
     SpendLineChangesSchema,
     SpendLineInputSchema,
-    SpendLineSchema,
+    SpendSchema,
 )
 from resettle.funding.spend_models import ClaimBatch, Receipt, SpendLine, SpendStatus
 from resettle.funding.spend_services import (
@@ -75,7 +75,7 @@ blp = ApiBlueprint(
     description="Spend lines and their review, budgets and claim batches",
 )
 CASEWORKER_AND_REVIEWER = (Role.CASEWORKER, Role.REVIEWER)
-SpendLinePageSchema = page_schema(SpendLineSchema)
+SpendPageSchema = page_schema(SpendSchema)
 FamilyBudgetsPageSchema = page_schema(FamilyBudgetsSchema)
 ClaimBatchPageSchema = page_schema(ClaimBatchSchema)
 
@@ -126,7 +126,7 @@ def _scheme(code: str) -> FundingScheme:
 @blp.route("/spend-lines")
 @roles_required(*CASEWORKER_AND_REVIEWER)
 @blp.arguments(SpendFiltersSchema, location="query")
-@blp.response(200, SpendLinePageSchema)
+@blp.response(200, SpendPageSchema)
 def list_spend_lines(args: dict[str, Any]) -> Page:
     """Spend lines with the filters of the spend list and the reviewers' queue. With `status=submitted`,
     oldest submitted first (the queue); otherwise newest first."""
@@ -159,7 +159,7 @@ def _public_id(line: SpendLine) -> str:
 @blp.route("/spend-lines", methods=["POST"])
 @roles_required(Role.CASEWORKER)
 @blp.arguments(SpendLineInputSchema)
-@blp.response(201, SpendLineSchema)
+@blp.response(201, SpendSchema)
 @blp.idempotent_create(_find_line, _public_id)
 def create_spend(body: dict[str, Any]) -> tuple[SpendLine, int]:
     """Record spend as a draft. Upload a receipt, then submit it for review. Blocked items are refused."""
@@ -173,7 +173,7 @@ def create_spend(body: dict[str, Any]) -> tuple[SpendLine, int]:
 
 @blp.route("/spend-lines/<public_id>")
 @roles_required(*CASEWORKER_AND_REVIEWER)
-@blp.response(200, SpendLineSchema)
+@blp.response(200, SpendSchema)
 def read_spend_line(public_id: str) -> SpendLine:
     line = _line(public_id)
     send_etag(line)
@@ -197,7 +197,7 @@ def _as_input(line: SpendLine) -> dict[str, Any]:
 @blp.route("/spend-lines/<public_id>", methods=["PATCH"])
 @roles_required(Role.CASEWORKER)
 @blp.arguments(SpendLineChangesSchema)
-@blp.response(200, SpendLineSchema)
+@blp.response(200, SpendSchema)
 @blp.if_match()
 def edit_spend_line(changes: dict[str, Any], public_id: str) -> SpendLine:
     """Correct a draft or rejected line (a rejected one goes back to draft); only the fields sent change."""
@@ -245,7 +245,7 @@ def download_spend_receipt(public_id: str) -> Response:
 
 @blp.route("/spend-lines/<public_id>/submit", methods=["POST"])
 @roles_required(Role.CASEWORKER)
-@blp.response(200, SpendLineSchema)
+@blp.response(200, SpendSchema)
 def submit_spend(public_id: str) -> SpendLine:
     """Submit a draft (with its receipts) for a reviewer's decision."""
     line = _line_to_change(public_id)
@@ -259,7 +259,7 @@ def submit_spend(public_id: str) -> SpendLine:
 
 @blp.route("/spend-lines/<public_id>/delivered", methods=["POST"])
 @roles_required(Role.CASEWORKER)
-@blp.response(200, SpendLineSchema)
+@blp.response(200, SpendSchema)
 def record_spend_delivered(public_id: str) -> SpendLine:
     """A paid match was delivered: its committed line becomes a draft to complete and submit."""
     line = _line_to_change(public_id)
@@ -274,7 +274,7 @@ def record_spend_delivered(public_id: str) -> SpendLine:
 @blp.route("/spend-lines/<public_id>/approve", methods=["POST"])
 @roles_required(Role.REVIEWER)
 @blp.arguments(ApproveSpendSchema)
-@blp.response(200, SpendLineSchema)
+@blp.response(200, SpendSchema)
 def approve_spend(body: dict[str, Any], public_id: str) -> SpendLine:
     """Approve and spend (never spend you entered yourself). For a line bought for a need still open, say
     whether the need is now met (`need_met`)."""
@@ -290,7 +290,7 @@ def approve_spend(body: dict[str, Any], public_id: str) -> SpendLine:
 @blp.route("/spend-lines/<public_id>/reject", methods=["POST"])
 @roles_required(Role.REVIEWER)
 @blp.arguments(RejectSpendSchema)
-@blp.response(200, SpendLineSchema)
+@blp.response(200, SpendSchema)
 def reject_spend(body: dict[str, Any], public_id: str) -> SpendLine:
     """Reject with the reason; the caseworker who entered it is told."""
     line = _line_to_change(public_id)

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from resettle.api.fields import Text, record_id
 from resettle.api.pagination import PageArgsSchema
 from resettle.bounds import ANY_REAL_DATE, CASE_PAST, CASE_PLANNED, FUNDING_PERIOD, MAX_AGE_YEARS, MAX_PENCE, pounds
 from resettle.funding.allocation import RuleBasis
 from resettle.funding.models import Eligibility, StreamScope
 from resettle.funding.spend_models import SpendStatus
 from resettle.taxonomy import Category
-from resettle.web.schema_fields import Text, WindowDate, changes_schema, database_id, json_boolean, whole_number
+from resettle.web.schema_fields import WindowDate, changes_schema, json_boolean, whole_number
 
 # --- spend lines ---------------------------------------------------------------------------------------------
 
@@ -25,7 +26,7 @@ class ReceiptSchema(Schema):
     uploaded_at = fields.AwareDateTime(required=True)
 
 
-class SpendLineSchema(Schema):
+class SpendSchema(Schema):
     public_id = fields.String(required=True, metadata={"description": "The line's identifier in URLs"})
     reference = fields.String(required=True, metadata={"description": "The short number staff quote (S00012)"})
     status = fields.Enum(SpendStatus, by_value=True, required=True)
@@ -56,9 +57,9 @@ class SpendFiltersSchema(PageArgsSchema):
     """The filters of the spend list and the reviewers' queue."""
 
     status = fields.Enum(SpendStatus, by_value=True)
-    scheme = Text(max_length=16, name="Scheme", metadata={"description": "A scheme code, like UKRS"})
-    stream = Text(max_length=40, name="Stream", metadata={"description": "A stream code"})
-    family = Text(max_length=16, name="Family reference")
+    scheme = Text(max_length=16, metadata={"description": "A scheme code, like UKRS"})
+    stream = Text(max_length=40, metadata={"description": "A stream code"})
+    family = Text(max_length=16)
     needs_approval = fields.Boolean(load_default=False, metadata={"description": "Only items that need approval"})
     submitted_from = WindowDate(window=ANY_REAL_DATE, name="Submitted from")
     submitted_to = WindowDate(window=ANY_REAL_DATE, name="Submitted up to")
@@ -67,25 +68,21 @@ class SpendFiltersSchema(PageArgsSchema):
 class SpendLineInputSchema(Schema):
     """A spend line as a caseworker enters it (create, or a full correction with PATCH)."""
 
-    family_reference = Text(max_length=16, name="Family reference", required=True)
-    need_id = database_id(allow_none=True, load_default=None)
-    stream = Text(max_length=40, name="Funding stream", required=True, metadata={"description": "A stream code"})
-    expense_category = Text(
-        max_length=40, name="What was bought", required=True, metadata={"description": "An expense category code"}
-    )
+    family_reference = Text(max_length=16, required=True)
+    need_id = record_id(allow_none=True, load_default=None)
+    stream = Text(max_length=40, required=True, metadata={"description": "A stream code"})
+    expense_category = Text(max_length=40, required=True, metadata={"description": "An expense category code"})
     item_description = Text(
-        max_length=200, name="Description", required=True, validate=validate.Length(min=1, error="Enter a description")
+        max_length=200, required=True, validate=[validate.Length(min=1, error="Enter a description")]
     )
     amount_pence = whole_number(1, MAX_PENCE, f"Amount must be between 1p and {pounds(MAX_PENCE)}", required=True)
-    payee = Text(
-        max_length=120, name="Paid to", required=True, validate=validate.Length(min=1, error="Enter who was paid")
-    )
+    payee = Text(max_length=120, required=True, validate=[validate.Length(min=1, error="Enter who was paid")])
     spend_date = WindowDate(window=CASE_PAST, name="Date of purchase", required=True)
-    agreement_reference = Text(max_length=100, name="Reference", load_default="")
+    agreement_reference = Text(max_length=100, load_default="")
 
 
 class ApproveSpendSchema(Schema):
-    note = Text(max_length=1000, name="Note", multiline=True, load_default="")
+    note = Text(max_length=1000, multiline=True, load_default="")
     need_met = json_boolean(
         allow_none=True,
         load_default=None,
@@ -94,7 +91,7 @@ class ApproveSpendSchema(Schema):
 
 
 class RejectSpendSchema(Schema):
-    reason = Text(max_length=1000, name="Reason", multiline=True, required=True)
+    reason = Text(max_length=1000, multiline=True, required=True)
 
 
 # --- budgets -------------------------------------------------------------------------------------------------
@@ -128,14 +125,13 @@ class SkippedSchema(Schema):
 
 
 class ClaimRequestSchema(Schema):
-    scheme = Text(max_length=16, name="Scheme", required=True, metadata={"description": "A scheme code"})
+    scheme = Text(max_length=16, required=True, metadata={"description": "A scheme code"})
     period_end = WindowDate(window=CASE_PLANNED, name="The last date to include", required=True)
 
 
 class ClaimCreateSchema(ClaimRequestSchema):
     fingerprint = Text(
         max_length=40,
-        name="Fingerprint",
         metadata={
             "description": "The preview's fingerprint: the batch is made only if the lines are still the ones "
             "previewed (otherwise 409 with the new preview)"
@@ -227,9 +223,9 @@ class FundingSchemeDetailSchema(FundingSchemeSchema):
 
 
 class SchemeInputSchema(Schema):
-    name = Text(max_length=120, name="Name", required=True, validate=validate.Length(min=1, error="Enter the name"))
-    funder = Text(max_length=120, name="Funder", load_default="Home Office")
-    notes = Text(max_length=2000, name="Notes", multiline=True, load_default="")
+    name = Text(max_length=120, required=True, validate=[validate.Length(min=1, error="Enter the name")])
+    funder = Text(max_length=120, load_default="Home Office")
+    notes = Text(max_length=2000, multiline=True, load_default="")
 
 
 class NewSchemeSchema(SchemeInputSchema):
@@ -239,7 +235,7 @@ class NewSchemeSchema(SchemeInputSchema):
 
 
 class StreamInputSchema(Schema):
-    name = Text(max_length=120, name="Name", required=True, validate=validate.Length(min=1, error="Enter the name"))
+    name = Text(max_length=120, required=True, validate=[validate.Length(min=1, error="Enter the name")])
     scope = fields.Enum(StreamScope, by_value=True, required=True)
     categories = fields.List(
         fields.Enum(Category, by_value=True),
@@ -249,8 +245,8 @@ class StreamInputSchema(Schema):
     requires_prior_agreement = json_boolean(load_default=False)
     effective_from = WindowDate(window=FUNDING_PERIOD, name="Start date", required=True)
     effective_to = WindowDate(window=FUNDING_PERIOD, name="End date", allow_none=True, load_default=None)
-    source_ref = Text(max_length=300, name="Source", load_default="")
-    description = Text(max_length=2000, name="Description", multiline=True, load_default="")
+    source_ref = Text(max_length=300, load_default="")
+    description = Text(max_length=2000, multiline=True, load_default="")
 
 
 class NewStreamSchema(StreamInputSchema):
@@ -274,9 +270,9 @@ class RuleInputSchema(Schema):
         0, MAX_AGE_YEARS, f"Oldest age must be between 0 and {MAX_AGE_YEARS}", allow_none=True, load_default=None
     )
     support_year = whole_number(1, 10, "Year of support must be between 1 and 10", allow_none=True, load_default=None)
-    source_ref = Text(max_length=300, name="Source", load_default="")
+    source_ref = Text(max_length=300, load_default="")
     is_confirmed = json_boolean(load_default=True)
-    note = Text(max_length=300, name="Note", load_default="")
+    note = Text(max_length=300, load_default="")
 
 
 SpendLineChangesSchema = changes_schema(SpendLineInputSchema, "SpendLineChangesSchema")

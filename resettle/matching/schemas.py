@@ -8,10 +8,10 @@ from typing import Any
 
 from marshmallow import Schema, fields
 
+from resettle.api.fields import Text
 from resettle.api.pagination import PageArgsSchema
 from resettle.matching.models import MatchStatus, ProposalStatus, RunPhase, RunStatus, RunTrigger, UnmetReason
 from resettle.taxonomy import Category
-from resettle.web.schema_fields import Text
 
 
 def _reference_of(attribute: str) -> Any:
@@ -86,7 +86,7 @@ class ProposalSchema(Schema):
 
 
 class ProposalFiltersSchema(PageArgsSchema):
-    family = Text(max_length=16, name="Family reference", metadata={"description": "A family's reference"})
+    family = Text(max_length=16, metadata={"description": "A family's reference"})
 
 
 class MatchSchema(Schema):
@@ -108,7 +108,7 @@ class MatchSchema(Schema):
 
 
 class MatchFiltersSchema(PageArgsSchema):
-    family = Text(max_length=16, name="Family reference")
+    family = Text(max_length=16)
     status = fields.Enum(MatchStatus, by_value=True)
     offer_gone = fields.Boolean(
         load_default=False,
@@ -117,7 +117,7 @@ class MatchFiltersSchema(PageArgsSchema):
 
 
 class ReasonSchema(Schema):
-    reason = Text(max_length=500, name="Reason", multiline=True, required=True)
+    reason = Text(max_length=500, multiline=True, required=True)
 
 
 class CandidateSchema(Schema):
@@ -135,7 +135,6 @@ class CandidateSchema(Schema):
 class PickOfferSchema(Schema):
     offer = Text(
         max_length=64,
-        name="Offer",
         required=True,
         metadata={"description": "The `offer` of one of the need's compatible candidates"},
     )

@@ -9,6 +9,7 @@ from typing import Any
 from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields, post_dump, validate, validates
 
+from resettle.api.fields import Text
 from resettle.api.pagination import PageArgsSchema
 from resettle.bounds import (
     AVAILABILITY,
@@ -28,7 +29,7 @@ from resettle.offers.queries import POOL_ACTIVE, POOL_WAITING
 from resettle.offers.review import editable_fields, may_see_offerer_contact
 from resettle.offers.rules import LANGUAGES, MANUAL_STATUSES
 from resettle.taxonomy import Category
-from resettle.web.schema_fields import Text, WindowDate, json_boolean, whole_number
+from resettle.web.schema_fields import WindowDate, json_boolean, whole_number
 
 CONTACT_FIELDS = ("offerer_email", "offerer_phone")
 
@@ -48,7 +49,6 @@ class OfferFiltersSchema(PageArgsSchema):
     )
     search = Text(
         max_length=MAX_QUERY_TEXT_LENGTH,
-        name="Search",
         metadata={"description": "Part of the reference, offerer's name, organisation or email"},
     )
     dbs_due = fields.Boolean(load_default=False, metadata={"description": "Only DBS checks due for renewal"})
@@ -151,13 +151,12 @@ class VerifyOfferSchema(Schema):
     inspected_on = WindowDate(window=CERTIFICATE, name="The date of the inspection visit", allow_none=True)
     dbs_status = fields.Enum(DbsStatus, by_value=True, allow_none=True)
     dbs_expires_on = WindowDate(window=CERTIFICATE, name="The DBS renewal date", allow_none=True)
-    note = Text(max_length=500, name="Notes", multiline=True, load_default="")
+    note = Text(max_length=500, multiline=True, load_default="")
 
 
 class RejectOfferSchema(Schema):
     reason = Text(
         max_length=500,
-        name="Reason",
         multiline=True,
         required=True,
         metadata={"description": "Emailed to the person who made the offer"},
@@ -165,14 +164,14 @@ class RejectOfferSchema(Schema):
 
 
 class DuplicateOfferSchema(Schema):
-    original_reference = Text(max_length=16, name="Reference", required=True)
+    original_reference = Text(max_length=16, required=True)
 
 
 class OfferStatusSchema(Schema):
     status = fields.String(
         required=True, validate=validate.OneOf([s.value for s in MANUAL_STATUSES], error="Select a status")
     )
-    note = Text(max_length=500, name="Note", multiline=True, load_default="")
+    note = Text(max_length=500, multiline=True, load_default="")
 
 
 def _postcode(value: str | None) -> None:
@@ -184,17 +183,15 @@ class OfferChangesSchema(Schema):
     """A partial edit: only the fields sent change. Which fields an offer has depends on its type (its
     `editable_fields`); sending another is refused."""
 
-    description = Text(max_length=2000, name="Description", multiline=True)
+    description = Text(max_length=2000, multiline=True)
     capacity = whole_number(1, MAX_OFFER_CAPACITY, f"The capacity must be between 1 and {MAX_OFFER_CAPACITY}")
     cost_pence = whole_number(
         0, MAX_OFFER_COST_PENCE, f"The cost per unit must be {pounds(MAX_OFFER_COST_PENCE)} or less"
     )
     available_from = WindowDate(window=AVAILABILITY, name="The date it is available from", allow_none=True)
     available_until = WindowDate(window=AVAILABILITY, name="The date it is available until", allow_none=True)
-    postcode = Text(max_length=10, name="Postcode", allow_none=True, validate=_postcode)
-    address = Text(
-        max_length=300, name="Address", validate=validate.Length(min=1, error="Enter the address of the home")
-    )
+    postcode = Text(max_length=10, allow_none=True, validate=[_postcode])
+    address = Text(max_length=300, validate=[validate.Length(min=1, error="Enter the address of the home")])
     bedrooms = whole_number(1, MAX_BEDROOMS, f"The number of bedrooms must be between 1 and {MAX_BEDROOMS}")
     rent_pence = whole_number(0, MAX_RENT_PENCE, f"The monthly rent must be {pounds(MAX_RENT_PENCE)} or less")
     step_free = json_boolean()
