@@ -15,7 +15,7 @@ from flask import request, send_file
 from flask_login import current_user
 from flask_smorest.fields import Upload
 from marshmallow import Schema
-from sqlalchemy import select
+from sqlalchemy import asc, select
 from werkzeug.wrappers import Response
 
 from resettle.api.blueprint import ApiBlueprint
@@ -144,7 +144,7 @@ def list_spend_lines(args: dict[str, Any]) -> Page:
     )
     statement = spend_query(filters).order_by(None)
     if status is SpendStatus.SUBMITTED:
-        return keyset_page(statement, [SpendLine.submitted_at, SpendLine.id], args)
+        return keyset_page(statement, [asc(SpendLine.submitted_at), asc(SpendLine.id)], args)
     return keyset_page(statement, [SpendLine.id.desc()], args)
 
 
@@ -319,7 +319,7 @@ def list_pool_budgets() -> list[BudgetView]:
 @blp.response(200, FamilyBudgetsPageSchema)
 def list_family_budgets(args: dict[str, Any]) -> Page:
     """Each arrived family's budgets in every stream of its scheme open today, families by reference."""
-    page = keyset_page(select(Family).where(Family.arrival_date.is_not(None)), [Family.id], args)
+    page = keyset_page(select(Family).where(Family.arrival_date.is_not(None)), [asc(Family.id)], args)
     book = load_book(families=page.items)
     page.items = [{"family_reference": f.reference, "budgets": book.family_views(f)} for f in page.items]
     return page

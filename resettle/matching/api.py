@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any, NoReturn
 
 from flask_login import current_user
-from sqlalchemy import Select, select
+from sqlalchemy import Select, asc, select
 
 from resettle.api.blueprint import ApiBlueprint
 from resettle.api.errors import api_abort, field_error
@@ -136,7 +136,7 @@ def list_proposals(args: dict[str, Any]) -> Page:
         record("family_viewed", "family", family.reference, "Matching proposals read through the API")
         statement = statement.where(Need.family_id == family.id)
     return keyset_page(
-        statement, [Need.priority.desc(), Proposal.id], args, values_of=lambda p: [p.need.priority, p.id]
+        statement, [Need.priority.desc(), asc(Proposal.id)], args, values_of=lambda p: [p.need.priority, p.id]
     )
 
 

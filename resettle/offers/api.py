@@ -11,7 +11,7 @@ from typing import Any, NoReturn
 
 from flask import request
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import asc, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from resettle.api.blueprint import ApiBlueprint
@@ -91,7 +91,7 @@ def list_offers(args: dict[str, Any]) -> Page:
         dbs_due=args["dbs_due"],
     )
     statement = review_queue_query(filters, local_today()).order_by(None)
-    return keyset_page(statement, [Offer.submitted_at, Offer.id], args)
+    return keyset_page(statement, [asc(Offer.submitted_at), asc(Offer.id)], args)
 
 
 @blp.route("/<reference>")
