@@ -36,7 +36,7 @@ from resettle.funding.claims import (
 )
 from resettle.funding.models import FundingScheme, FundingStream
 from resettle.funding.queries import get_scheme_by_code
-from resettle.funding.receipts import add_receipt, download_name, readable_receipt_path
+from resettle.funding.receipts import add_receipt, download_name, readable_receipt_path, remove_receipt
 from resettle.funding.review_queries import SpendFilters, get_line_by_public_id, spend_query
 from resettle.funding.schemas import (
     ApproveSpendSchema,
@@ -241,6 +241,21 @@ def download_spend_receipt(public_id: str) -> Response:
     return send_file(
         path, mimetype=receipt.content_type, as_attachment=True, download_name=download_name(receipt), max_age=0
     )
+
+
+@blp.route("/receipts/<public_id>", methods=["DELETE"])
+@roles_required(Role.CASEWORKER)
+@blp.response(204)
+def remove_spend_receipt(public_id: str) -> None:
+    """Remove a receipt from a draft or rejected line (the file goes once the removal is saved)."""
+    receipt = db.session.execute(select(Receipt).where(Receipt.public_id == public_id)).scalar_one_or_none()
+    if receipt is None:
+        api_abort(404)
+    _line_to_change(receipt.spend_line.public_id)
+    try:
+        remove_receipt(receipt, current_user)
+    except SpendError as error:
+        _refused(error)
 
 
 @blp.route("/spend-lines/<public_id>/submit", methods=["POST"])

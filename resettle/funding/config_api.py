@@ -1,8 +1,10 @@
 """The funding configuration API: every member of staff reads the schemes, their streams and dated amount
-rules; administrators add and change them, through the services the configuration pages use.
+rules, the expense categories and which schemes may pay for them; administrators add and change them, through
+the services the configuration pages use.
 
-Amount rules carry a version column, so their ETag is that version. Schemes and streams have none: their
-ETag is a checksum of what they hold, compared after their row is locked, which gives the same guarantee.
+Amount rules carry a version column, so their ETag is that version. Schemes, streams and expense categories
+have none: their ETag is a checksum of what they hold, compared after their row is locked, which gives the
+same guarantee.
 """
 
 from __future__ import annotations
@@ -24,20 +26,35 @@ from resettle.funding.config_services import (
     RuleFields,
     SchemeFields,
     StreamFields,
+    create_expense_category,
     create_rule,
     create_scheme,
     create_stream,
+    set_eligibility,
+    update_expense_category,
     update_rule,
     update_scheme,
     update_stream,
 )
-from resettle.funding.models import AmountRule, FundingScheme, FundingStream
-from resettle.funding.queries import eligibility_map, list_schemes, list_streams
+from resettle.funding.models import AmountRule, ExpenseCategory, FundingScheme, FundingStream
+from resettle.funding.queries import (
+    DEFAULT_ELIGIBILITY,
+    eligibility_map,
+    eligibility_table,
+    list_expense_categories,
+    list_schemes,
+    list_streams,
+)
 from resettle.funding.schemas import (
     AmountRuleSchema,
+    EligibilityCellSchema,
+    EligibilityInputSchema,
+    ExpenseCategoryChangesSchema,
+    ExpenseCategorySchema,
     FundingSchemeDetailSchema,
     FundingSchemeSchema,
     FundingStreamSchema,
+    NewExpenseCategorySchema,
     NewSchemeSchema,
     NewStreamSchema,
     RuleChangesSchema,
@@ -297,3 +314,96 @@ def edit_amount_rule(changes: dict[str, Any], rule_id: int) -> AmountRule:
     with matching_version(rule):
         update_rule(rule, _rule_fields({**current, **changes}))
     return rule
+
+
+# --- expense categories and eligibility -------------------------------------------------------------------------
+
+
+def _expense_category(code: str) -> ExpenseCategory:
+    found = db.session.execute(select(ExpenseCategory).where(ExpenseCategory.code == code.lower())).scalar_one_or_none()
+    if found is None:
+        api_abort(404)
+    return found
+
+
+@blp.route("/expense-categories")
+@roles_required(*STAFF)
+@blp.response(200, ExpenseCategorySchema(many=True))
+def list_expense_category_codes() -> list[ExpenseCategory]:
+    """What spend may be on: goods by their item code, services and costs by their own."""
+    return list_expense_categories()
+
+
+def _category_code(expense_category: ExpenseCategory) -> str:
+    return expense_category.code
+
+
+def _find_category(code: str) -> ExpenseCategory | None:
+    return db.session.execute(select(ExpenseCategory).where(ExpenseCategory.code == code)).scalar_one_or_none()
+
+
+@blp.route("/expense-categories", methods=["POST"])
+@roles_required(Role.ADMIN)
+@blp.arguments(NewExpenseCategorySchema)
+@blp.response(201, ExpenseCategorySchema)
+@blp.idempotent_create(_find_category, _category_code)
+def create_expense_category_code(body: dict[str, Any]) -> tuple[ExpenseCategory, int]:
+    """Every scheme treats a new category as needing approval until its eligibility is recorded."""
+    made = create_expense_category(body["code"], body["label"], body["category"])
+    if not body["is_active"]:
+        update_expense_category(made, made.label, made.category, False)
+    return made, 201
+
+
+@blp.route("/expense-categories/<code>", methods=["PATCH"])
+@roles_required(Role.ADMIN)
+@blp.arguments(ExpenseCategoryChangesSchema)
+@blp.response(200, ExpenseCategorySchema)
+@blp.if_match()
+def edit_expense_category_code(changes: dict[str, Any], code: str) -> ExpenseCategory:
+    expense_category: ExpenseCategory = _locked(ExpenseCategory, ExpenseCategory.code, code.lower())
+    check_if_match(_content_version(ExpenseCategorySchema(), expense_category))
+    values = {
+        "label": expense_category.label,
+        "category": expense_category.category,
+        "is_active": expense_category.is_active,
+        **changes,
+    }
+    update_expense_category(expense_category, values["label"], values["category"], values["is_active"])
+    send_etag(_content_version(ExpenseCategorySchema(), expense_category))
+    return expense_category
+
+
+@blp.route("/eligibility")
+@roles_required(*STAFF)
+@blp.response(200, EligibilityCellSchema(many=True))
+def list_eligibility() -> list[dict[str, Any]]:
+    """Whether each scheme's money may pay for each expense category ("needs approval" where none is recorded)."""
+    schemes, categories, cells = eligibility_table()
+    return [
+        {
+            "scheme": scheme.code,
+            "expense_category": category.code,
+            "eligibility": cells.get((scheme.id, category.id), DEFAULT_ELIGIBILITY),
+            "recorded": (scheme.id, category.id) in cells,
+        }
+        for scheme in schemes
+        for category in categories
+    ]
+
+
+@blp.route("/eligibility/<scheme_code>/<category_code>", methods=["PUT"])
+@roles_required(Role.ADMIN)
+@blp.arguments(EligibilityInputSchema)
+@blp.response(200, EligibilityCellSchema)
+def set_category_eligibility(body: dict[str, Any], scheme_code: str, category_code: str) -> dict[str, Any]:
+    """Record whether the scheme may pay for the expense category (allowed, blocked or needs approval)."""
+    scheme = _scheme(scheme_code)
+    expense_category = _expense_category(category_code)
+    row = set_eligibility(scheme, expense_category, body["eligibility"], body["note"])
+    return {
+        "scheme": scheme.code,
+        "expense_category": expense_category.code,
+        "eligibility": row.eligibility,
+        "recorded": True,
+    }

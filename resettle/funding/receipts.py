@@ -79,13 +79,15 @@ def receipt_path(receipt: Receipt) -> Path:
     return receipt_folder() / receipt.stored_name
 
 
-def _problem(message: str) -> SpendError:
-    return SpendError([Problem("receipt", message)])
+def _problem(message: str, about_state: bool = False) -> SpendError:
+    return SpendError([Problem("receipt", message, about_state)])
 
 
 def add_receipt(line: SpendLine, stream: IO[bytes], filename: str, actor: User) -> Receipt:
     if not line.is_editable:
-        raise _problem(f"Receipts cannot be added to {line.reference} now it is {line.status.label.lower()}")
+        raise _problem(
+            f"Receipts cannot be added to {line.reference} now it is {line.status.label.lower()}", about_state=True
+        )
     content = stream.read(MAX_RECEIPT_BYTES + 1)
     if not content:
         raise _problem("The selected file is empty")
@@ -124,7 +126,9 @@ def add_receipt(line: SpendLine, stream: IO[bytes], filename: str, actor: User) 
 def remove_receipt(receipt: Receipt, actor: User) -> None:
     line = receipt.spend_line
     if not line.is_editable:
-        raise _problem(f"Receipts cannot be removed from {line.reference} now it is {line.status.label.lower()}")
+        raise _problem(
+            f"Receipts cannot be removed from {line.reference} now it is {line.status.label.lower()}", about_state=True
+        )
     path = receipt_path(receipt)
     record(
         "receipt_removed", "spend_line", line.public_id, f"{line.reference}: receipt {receipt.public_id}", actor=actor

@@ -279,3 +279,40 @@ SpendLineChangesSchema = changes_schema(SpendLineInputSchema, "SpendLineChangesS
 SchemeChangesSchema = changes_schema(SchemeInputSchema, "SchemeChangesSchema")
 StreamChangesSchema = changes_schema(StreamInputSchema, "StreamChangesSchema")
 RuleChangesSchema = changes_schema(RuleInputSchema, "RuleChangesSchema")
+
+
+class ExpenseCategorySchema(Schema):
+    code = fields.String(required=True)
+    label = fields.String(required=True)
+    category = fields.Enum(Category, by_value=True, required=True)
+    is_active = fields.Boolean(required=True)
+
+
+class ExpenseCategoryInputSchema(Schema):
+    label = Text(max_length=120, required=True, validate=[validate.Length(min=1, error="Enter the name")])
+    category = fields.Enum(Category, by_value=True, required=True)
+    is_active = json_boolean(load_default=True)
+
+
+class NewExpenseCategorySchema(ExpenseCategoryInputSchema):
+    code = fields.String(
+        required=True,
+        validate=validate.Regexp(
+            r"^[a-z][a-z0-9_]{1,39}$", error="Code must be 2 to 40 lower case letters, numbers or underscores"
+        ),
+    )
+
+
+class EligibilityCellSchema(Schema):
+    scheme = fields.String(required=True)
+    expense_category = fields.String(required=True)
+    eligibility = fields.Enum(Eligibility, by_value=True, required=True)
+    recorded = fields.Boolean(required=True, metadata={"description": "False: no rule recorded, so it needs approval"})
+
+
+class EligibilityInputSchema(Schema):
+    eligibility = fields.Enum(Eligibility, by_value=True, required=True)
+    note = Text(max_length=300, load_default="")
+
+
+ExpenseCategoryChangesSchema = changes_schema(ExpenseCategoryInputSchema, "ExpenseCategoryChangesSchema")

@@ -204,3 +204,50 @@ def test_administrators_change_the_configuration_and_everyone_reads_it(app: Flas
     renamed = admin.patch(scheme_url, json={"name": "BN(O) programme"}, headers={"If-Match": read.headers["ETag"]})
     assert renamed.status_code == 200 and renamed.get_json()["name"] == "BN(O) programme"
     assert admin.patch(scheme_url, json={"notes": "x"}, headers={"If-Match": read.headers["ETag"]}).status_code == 412
+
+
+def test_administrators_record_what_each_scheme_may_pay_for(app: Flask, config: dict[str, Any]) -> None:
+    admin, reviewer = _client(app, Role.ADMIN), _client(app, Role.REVIEWER)
+    made = admin.post(
+        "/api/v1/funding/expense-categories",
+        json={"code": "bike_repair", "label": "Bike repair", "category": "employment"},
+        headers={"Idempotency-Key": "category-key-00001"},
+    )
+    assert made.status_code == 201 and made.get_json()["is_active"] is True
+    cells = reviewer.get("/api/v1/funding/eligibility").get_json()
+    cell = next(c for c in cells if c["scheme"] == "VPRS" and c["expense_category"] == "bike_repair")
+    assert (cell["eligibility"], cell["recorded"]) == ("needs_approval", False)
+    assert (
+        reviewer.put("/api/v1/funding/eligibility/VPRS/bike_repair", json={"eligibility": "allowed"}).status_code == 403
+    )
+    recorded = admin.put("/api/v1/funding/eligibility/VPRS/bike_repair", json={"eligibility": "allowed"})
+    assert recorded.get_json() == {
+        "scheme": "VPRS",
+        "expense_category": "bike_repair",
+        "eligibility": "allowed",
+        "recorded": True,
+    }
+    codes = [c["code"] for c in reviewer.get("/api/v1/funding/expense-categories").get_json()]
+    assert "bike_repair" in codes
+    duplicate = admin.post(
+        "/api/v1/funding/expense-categories",
+        json={"code": "bike_repair", "label": "Again", "category": "employment"},
+        headers={"Idempotency-Key": "category-key-00002"},
+    )
+    assert duplicate.status_code == 422 and "already exists" in duplicate.get_json()["errors"]["code"][0]
+
+
+def test_a_receipt_is_removed_only_while_the_line_can_change(
+    app: Flask, config: dict[str, Any], family: Family
+) -> None:
+    caseworker = _client(app, Role.CASEWORKER)
+    url = f"/api/v1/funding/spend-lines/{_create(caseworker, _spend(family)).get_json()['public_id']}"
+    upload = {"receipt": (io.BytesIO(PDF), "r.pdf")}
+    first = caseworker.post(f"{url}/receipts", data=upload, content_type="multipart/form-data").get_json()
+    assert caseworker.delete(f"/api/v1/funding/receipts/{first['public_id']}").status_code == 204
+    assert caseworker.get(url).get_json()["receipts"] == []
+    upload = {"receipt": (io.BytesIO(PDF), "r.pdf")}
+    second = caseworker.post(f"{url}/receipts", data=upload, content_type="multipart/form-data").get_json()
+    caseworker.post(f"{url}/submit")
+    refused = caseworker.delete(f"/api/v1/funding/receipts/{second['public_id']}")
+    assert refused.status_code == 409 and refused.get_json()["errors"]["receipt"][0].startswith("Receipts cannot")

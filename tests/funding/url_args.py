@@ -61,6 +61,12 @@ FUNDING_URL_ARGS: dict[str, Callable[[], dict[str, Any]]] = {
         ]
     },
     "api_funding.download_spend_receipt": _receipt,
+    "api_funding.remove_spend_receipt": _receipt,
+    "api_funding_config.edit_expense_category_code": lambda: {"code": ExpenseCategoryFactory().code},
+    "api_funding_config.set_category_eligibility": lambda: {
+        "scheme_code": FundingSchemeFactory().code,
+        "category_code": ExpenseCategoryFactory().code,
+    },
     "api_funding.read_family_budgets": lambda: {"reference": SpendLineFactory().family.reference},
     "api_funding.read_claim_batch": lambda: {"public_id": ClaimBatchFactory().public_id},
     "api_funding.download_claim_batch": lambda: {"public_id": ClaimBatchFactory().public_id},
