@@ -6,12 +6,11 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from resettle.api.fields import Text
-from resettle.api.pagination import PageArgsSchema
 from resettle.bounds import ANY_REAL_DATE
-from resettle.web.schema_fields import WindowDate
+from resettle.web.schema_fields import ClosedQuerySchema, WindowDate
 
 
-class AuditFiltersSchema(PageArgsSchema):
+class AuditFiltersSchema(ClosedQuerySchema):
     action = Text(max_length=64)
     object_type = Text(max_length=64)
     object_id = Text(max_length=64)

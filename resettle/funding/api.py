@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response
 
 from resettle.api.blueprint import ApiBlueprint
 from resettle.api.errors import MESSAGES, api_abort, field_error
-from resettle.api.pagination import Page, PageArgsSchema, keyset_page, page_schema
+from resettle.api.pagination import Page, keyset_page, page_schema
 from resettle.api.versions import check_if_match, send_etag
 from resettle.auth.models import Role
 from resettle.auth.permissions import roles_required
@@ -66,6 +66,7 @@ from resettle.funding.spend_services import (
     update_spend_line,
 )
 from resettle.web.csv_export import csv_response
+from resettle.web.schema_fields import ClosedQuerySchema
 
 blp = ApiBlueprint(
     "funding",
@@ -330,7 +331,7 @@ def list_pool_budgets() -> list[BudgetView]:
 
 @blp.route("/budgets/families")
 @roles_required(*CASEWORKER_AND_REVIEWER)
-@blp.arguments(PageArgsSchema, location="query")
+@blp.arguments(ClosedQuerySchema, location="query")
 @blp.response(200, FamilyBudgetsPageSchema)
 def list_family_budgets(args: dict[str, Any]) -> Page:
     """Each arrived family's budgets in every stream of its scheme open today, families by reference."""
@@ -355,7 +356,7 @@ def read_family_budgets(reference: str) -> dict[str, Any]:
 
 @blp.route("/claim-batches")
 @roles_required(Role.REVIEWER)
-@blp.arguments(PageArgsSchema, location="query")
+@blp.arguments(ClosedQuerySchema, location="query")
 @blp.response(200, ClaimBatchPageSchema)
 def list_claim_batches(args: dict[str, Any]) -> Page:
     return keyset_page(select(ClaimBatch), [ClaimBatch.id.desc()], args)

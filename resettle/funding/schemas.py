@@ -7,13 +7,12 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from resettle.api.fields import Text, record_id
-from resettle.api.pagination import PageArgsSchema
 from resettle.bounds import ANY_REAL_DATE, CASE_PAST, CASE_PLANNED, FUNDING_PERIOD, MAX_AGE_YEARS, MAX_PENCE, pounds
 from resettle.funding.allocation import RuleBasis
 from resettle.funding.models import Eligibility, StreamScope
 from resettle.funding.spend_models import SpendStatus
 from resettle.taxonomy import Category
-from resettle.web.schema_fields import WindowDate, changes_schema, json_boolean, whole_number
+from resettle.web.schema_fields import ClosedQuerySchema, WindowDate, changes_schema, json_boolean, whole_number
 
 # --- spend lines ---------------------------------------------------------------------------------------------
 
@@ -53,7 +52,7 @@ class SpendSchema(Schema):
     decided_at = fields.AwareDateTime(allow_none=True)
 
 
-class SpendFiltersSchema(PageArgsSchema):
+class SpendFiltersSchema(ClosedQuerySchema):
     """The filters of the spend list and the reviewers' queue."""
 
     status = fields.Enum(SpendStatus, by_value=True)

@@ -12,7 +12,7 @@ from sqlalchemy import Select, asc, select
 
 from resettle.api.blueprint import ApiBlueprint
 from resettle.api.errors import api_abort, field_error
-from resettle.api.pagination import Page, PageArgsSchema, keyset_page, page_schema
+from resettle.api.pagination import Page, keyset_page, page_schema
 from resettle.audit.services import record
 from resettle.auth.models import Role
 from resettle.auth.permissions import STAFF, roles_required
@@ -38,6 +38,7 @@ from resettle.matching.schemas import (
     RunRequestSchema,
 )
 from resettle.offers.models import Offer
+from resettle.web.schema_fields import ClosedQuerySchema
 
 blp = ApiBlueprint(
     "matching",
@@ -77,7 +78,7 @@ def _family(reference: str) -> Family:
 
 @blp.route("/runs")
 @roles_required(*STAFF)
-@blp.arguments(PageArgsSchema, location="query")
+@blp.arguments(ClosedQuerySchema, location="query")
 @blp.response(200, MatchRunPageSchema)
 def list_match_runs(args: dict[str, Any]) -> Page:
     """The history of runs, newest first."""

@@ -9,9 +9,9 @@ from typing import Any
 from marshmallow import Schema, fields
 
 from resettle.api.fields import Text
-from resettle.api.pagination import PageArgsSchema
 from resettle.matching.models import MatchStatus, ProposalStatus, RunPhase, RunStatus, RunTrigger, UnmetReason
 from resettle.taxonomy import Category
+from resettle.web.schema_fields import ClosedQuerySchema
 
 
 def _reference_of(attribute: str) -> Any:
@@ -85,7 +85,7 @@ class ProposalSchema(Schema):
     )
 
 
-class ProposalFiltersSchema(PageArgsSchema):
+class ProposalFiltersSchema(ClosedQuerySchema):
     family = Text(max_length=16, metadata={"description": "A family's reference"})
 
 
@@ -107,7 +107,7 @@ class MatchSchema(Schema):
     fulfilled_at = fields.AwareDateTime(allow_none=True)
 
 
-class MatchFiltersSchema(PageArgsSchema):
+class MatchFiltersSchema(ClosedQuerySchema):
     family = Text(max_length=16)
     status = fields.Enum(MatchStatus, by_value=True)
     offer_gone = fields.Boolean(

@@ -10,7 +10,6 @@ from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields, post_dump, validate, validates
 
 from resettle.api.fields import Text
-from resettle.api.pagination import PageArgsSchema
 from resettle.bounds import (
     AVAILABILITY,
     CERTIFICATE,
@@ -29,12 +28,12 @@ from resettle.offers.queries import POOL_ACTIVE, POOL_WAITING
 from resettle.offers.review import editable_fields, may_see_offerer_contact
 from resettle.offers.rules import LANGUAGES, MANUAL_STATUSES
 from resettle.taxonomy import Category
-from resettle.web.schema_fields import WindowDate, json_boolean, whole_number
+from resettle.web.schema_fields import ClosedQuerySchema, WindowDate, json_boolean, whole_number
 
 CONTACT_FIELDS = ("offerer_email", "offerer_phone")
 
 
-class OfferFiltersSchema(PageArgsSchema):
+class OfferFiltersSchema(ClosedQuerySchema):
     """The review queue's filters, as on the page: submitted offers unless `status` says otherwise."""
 
     status = fields.String(

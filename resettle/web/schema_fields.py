@@ -8,8 +8,9 @@ import copy
 from datetime import date
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, missing, validate
+from marshmallow import Schema, ValidationError, fields, missing, validate, validates_schema
 
+from resettle.api.pagination import PageArgsSchema
 from resettle.bounds import DateWindow
 from resettle.families.dates import local_today
 
@@ -62,3 +63,15 @@ def changes_schema(schema: type[Schema], name: str) -> type[Schema]:
     return type(
         name, (Schema,), {**declared, "__doc__": f"Any of the fields of {schema.__name__.removesuffix('Schema')}"}
     )
+
+
+class ClosedQuerySchema(PageArgsSchema):
+    """A list's query arguments, refusing any it does not know (webargs would drop them): a misspelt filter
+    (`?stauts=`) is a 422 on that name rather than a list quietly unfiltered."""
+
+    @validates_schema(pass_original=True)
+    def no_unknown_arguments(self, data: Any, original: Any, **kwargs: Any) -> None:
+        known = {field.data_key or name for name, field in self.load_fields.items()}
+        unknown = sorted(str(key) for key in getattr(original, "keys", lambda: [])() if key not in known)
+        if unknown:
+            raise ValidationError({key: ["Unknown field."] for key in unknown})

@@ -51,6 +51,8 @@ def test_the_queue_pages_through_submitted_offers_oldest_first(app: Flask, datab
     everything = client.get("/api/v1/offers?status=any&limit=100").get_json()["items"]
     assert {offer["reference"] for offer in everything} == {"OF-HOME01", "OF-GOODS1", "OF-DONE01"}
     assert client.get("/api/v1/offers?status=lost").status_code == 422
+    misspelt = client.get("/api/v1/offers?stauts=any")
+    assert misspelt.status_code == 422 and misspelt.get_json()["errors"] == {"stauts": ["Unknown field."]}
 
 
 def test_reading_an_offer_is_audited_and_contact_details_are_for_those_who_arrange_offers(
