@@ -41,4 +41,5 @@ def test_a_downgrade_needs_yes_and_says_data_is_lost(tmp_path: Path) -> None:
 
     confirmed = runner.invoke(args=["db", "downgrade", "--yes"])
     assert confirmed.exit_code == 0, confirmed.output
-    assert "submission_keys" not in _tables(database)
+    # The newest migration's tables are gone (which ones depends on which migration is the head).
+    assert _tables(database) < before

@@ -196,6 +196,28 @@ def _family_summary(family: Family) -> dict[str, Any]:
     }
 
 
+# --- links: what a client (and schemathesis' stateful run) may call next with what an answer holds -------------
+
+_FAMILY = "$response.body#/reference"
+_ETAG = "$response.header.ETag"
+FAMILY_LINKS = {
+    "ShowFamily": {"operationId": "show_family", "parameters": {"reference": _FAMILY}},
+    "UpdateFamily": {
+        "operationId": "update_family_record",
+        "parameters": {"reference": _FAMILY, "header.If-Match": _ETAG},
+    },
+    "AddMember": {"operationId": "add_family_member", "parameters": {"reference": _FAMILY}},
+    "RaiseNeed": {"operationId": "raise_family_need", "parameters": {"reference": _FAMILY}},
+    "AddCaseNote": {"operationId": "add_family_case_note", "parameters": {"reference": _FAMILY}},
+    "ListCaseNotes": {"operationId": "list_case_notes", "parameters": {"reference": _FAMILY}},
+    "AddTask": {"operationId": "add_family_task", "parameters": {"reference": _FAMILY}},
+}
+
+
+def _links(status: int, links: dict[str, Any]) -> dict[str, Any]:
+    return {"responses": {status: {"links": links}}}
+
+
 # --- families ---------------------------------------------------------------------------------------------------
 
 
@@ -249,6 +271,7 @@ def _details_from(values: dict[str, Any], family: Family | None = None) -> Famil
 @roles_required(*CASE_STAFF)
 @blp.arguments(schemas.NewFamilySchema)
 @blp.response(201, schemas.FamilySchema)
+@blp.doc(**_links(201, FAMILY_LINKS))
 @blp.idempotent_create(
     find=lambda reference: _family_data(get_family_or_404(reference)), reference_of=lambda data: data["reference"]
 )
@@ -275,6 +298,7 @@ def create_family_record(values: dict[str, Any]) -> dict[str, Any]:
 @blp.route("/<reference>")
 @roles_required(Role.CASEWORKER, Role.REVIEWER, Role.ADMIN)
 @blp.response(200, schemas.FamilySchema)
+@blp.doc(**_links(200, {"UpdateFamily": FAMILY_LINKS["UpdateFamily"]}))
 def show_family(reference: str) -> dict[str, Any]:
     """A family as its page shows it: members (special category fields only with need-to-know access), needs
     and spend. Spend reviewers get the reference, scheme and spend only. Sends the family's ETag."""

@@ -83,3 +83,29 @@ def test_every_operation_keeps_to_the_document(live_api: tuple[str, dict[Role, s
             except Exception as error:  # collected, so one run reports every operation that fails
                 failures.append(f"{operation.label} ({mode.value}): {error}")
     assert not failures, "\n\n".join(failures)
+
+
+def test_stateful_sequences_keep_to_the_document(live_api: tuple[str, dict[Role, str]]) -> None:
+    """Create, then read and change what was made, following the document's links (declared ones, such as a new
+    family's reference and ETag into its update with If-Match, and those schemathesis infers)."""
+    base_url, secrets = live_api
+    schema = schemathesis.openapi.from_url(f"{base_url}/api/v1/openapi.json")
+    headers = {"Authorization": f"Bearer {secrets[Role.CASEWORKER]}"}
+
+    class Sequences(schema.as_state_machine()):  # type: ignore[misc]
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            return {"base_url": base_url, "headers": headers, "timeout": 30}
+
+        def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
+            case.validate_response(response, excluded_checks=[positive_data_acceptance])
+
+    Sequences.run(
+        settings=settings(
+            max_examples=EXAMPLES * 2,
+            stateful_step_count=5,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
+    )
