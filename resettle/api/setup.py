@@ -93,8 +93,22 @@ def _public_view(view: Any) -> Any:
 
 def _register_api_blueprints(api: Any) -> None:
     from resettle.api.views import blp as tokens_api
+    from resettle.audit.api import blp as audit_api
     from resettle.families.api import blp as families_api
     from resettle.families.api import tasks_blp as tasks_api
+    from resettle.funding.api import blp as funding_api
+    from resettle.funding.config_api import blp as funding_config_api
+    from resettle.matching.api import blp as matching_api
+    from resettle.offers.api import blp as offers_api
 
-    for blueprint in (tokens_api, families_api, tasks_api):
+    for blueprint in (
+        tokens_api,
+        families_api,
+        tasks_api,
+        offers_api,
+        matching_api,
+        funding_api,
+        funding_config_api,
+        audit_api,
+    ):
         api.register_blueprint(blueprint)

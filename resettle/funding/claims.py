@@ -6,6 +6,7 @@ The CSV layout is documented in README.md ("Claim batch CSV"); change both toget
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -63,6 +64,28 @@ def claimable_lines(scheme: FundingScheme, period_end: date) -> list[SpendLine]:
     return list(db.session.execute(statement).scalars())
 
 
+@dataclass(frozen=True)
+class ClaimPreview:
+    """What a claim batch would gather now. Its `fingerprint` ("count:total pence") is shown with the preview;
+    creating the batch with it succeeds only while the lines are still the same (no approval since)."""
+
+    scheme: FundingScheme
+    period_end: date
+    lines: list[SpendLine]
+
+    @property
+    def total_pence(self) -> int:
+        return sum(line.amount_pence for line in self.lines)
+
+    @property
+    def fingerprint(self) -> str:
+        return f"{len(self.lines)}:{self.total_pence}"
+
+
+def preview_claim(scheme: FundingScheme, period_end: date) -> ClaimPreview:
+    return ClaimPreview(scheme, period_end, claimable_lines(scheme, period_end))
+
+
 def create_claim_batch(scheme: FundingScheme, period_end: date, actor: User, today: date | None = None) -> ClaimBatch:
     """Gather every approved, unclaimed line of the scheme dated up to `period_end`, which must not be after
     today (a claim is for a period that has ended). Lines are moved with a conditional UPDATE, so a line claimed
@@ -101,7 +124,9 @@ def create_claim_batch(scheme: FundingScheme, period_end: date, actor: User, tod
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != len(ids):
-        raise SpendError([Problem("scheme", "Some of this spend was claimed by someone else just now. Try again")])
+        raise SpendError(
+            [Problem("scheme", "Some of this spend was claimed by someone else just now. Try again", about_state=True)]
+        )
     for line in lines:
         db.session.refresh(line)
     record(

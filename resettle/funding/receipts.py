@@ -50,6 +50,24 @@ def file_matches_checked_type(receipt: Receipt) -> bool:
     return sniffed is not None and sniffed[0] == receipt.content_type
 
 
+def readable_receipt_path(receipt: Receipt) -> Path | None:
+    """The stored file to hand out, and an audit entry for the reading; None when it is missing or no longer
+    what was checked at upload (never handed out under that type)."""
+    path = receipt_path(receipt)
+    if not path.is_file():
+        return None
+    if not file_matches_checked_type(receipt):
+        current_app.logger.error("receipt %s does not match its checked type; not served", receipt.public_id)
+        return None
+    record(
+        "receipt_viewed",
+        "spend_line",
+        receipt.spend_line.public_id,
+        f"{receipt.spend_line.reference}: receipt {receipt.public_id}",
+    )
+    return path
+
+
 def receipt_folder() -> Path:
     folder = Path(current_app.config["UPLOAD_FOLDER"]) / "receipts"
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -61,13 +79,15 @@ def receipt_path(receipt: Receipt) -> Path:
     return receipt_folder() / receipt.stored_name
 
 
-def _problem(message: str) -> SpendError:
-    return SpendError([Problem("receipt", message)])
+def _problem(message: str, about_state: bool = False) -> SpendError:
+    return SpendError([Problem("receipt", message, about_state)])
 
 
 def add_receipt(line: SpendLine, stream: IO[bytes], filename: str, actor: User) -> Receipt:
     if not line.is_editable:
-        raise _problem(f"Receipts cannot be added to {line.reference} now it is {line.status.label.lower()}")
+        raise _problem(
+            f"Receipts cannot be added to {line.reference} now it is {line.status.label.lower()}", about_state=True
+        )
     content = stream.read(MAX_RECEIPT_BYTES + 1)
     if not content:
         raise _problem("The selected file is empty")
@@ -106,7 +126,9 @@ def add_receipt(line: SpendLine, stream: IO[bytes], filename: str, actor: User) 
 def remove_receipt(receipt: Receipt, actor: User) -> None:
     line = receipt.spend_line
     if not line.is_editable:
-        raise _problem(f"Receipts cannot be removed from {line.reference} now it is {line.status.label.lower()}")
+        raise _problem(
+            f"Receipts cannot be removed from {line.reference} now it is {line.status.label.lower()}", about_state=True
+        )
     path = receipt_path(receipt)
     record(
         "receipt_removed", "spend_line", line.public_id, f"{line.reference}: receipt {receipt.public_id}", actor=actor

@@ -18,9 +18,9 @@ from resettle.funding.budgets import load_book, today
 from resettle.funding.claims import (
     CLAIM_CSV_HEADER,
     claim_csv_rows,
-    claimable_lines,
     create_claim_batch,
     list_claim_batches,
+    preview_claim,
 )
 from resettle.funding.models import FundingScheme
 from resettle.funding.queries import list_schemes, list_streams
@@ -30,11 +30,9 @@ from resettle.funding.spend_models import ClaimBatch, SpendStatus
 from resettle.funding.spend_search_views import csv_link_args
 from resettle.funding.spend_services import (
     SpendError,
-    approve_spend_line,
+    approve_and_meet_need,
     decide_in_bulk,
     get_lines_by_public_ids,
-    meet_need_by_spend,
-    need_to_meet,
     reject_spend_line,
 )
 from resettle.funding.spend_views import line_or_404, render_line, show_problems
@@ -115,16 +113,13 @@ def bulk_decide() -> str | Response:
 def approve_spend(public_id: str) -> str | Response:
     line = line_or_404(public_id)
     form = ApproveForm()
-    asks_about_need = need_to_meet(line) is not None
-    if form.validate_on_submit() and asks_about_need and form.need_met.data not in ("yes", "no"):
-        form.need_met.errors = [f"Select whether the need ({line.need.title}) is now met"]
-    elif form.is_submitted() and not form.errors:
+    if form.validate_on_submit():
+        need_met = {"yes": True, "no": False}.get(form.need_met.data or "")
         try:
-            approve_spend_line(line, current_user, form.note.data or "")
+            _, met = approve_and_meet_need(line, current_user, form.note.data or "", need_met)
         except SpendError as error:
             show_problems(form, error, "note")
         else:
-            met = meet_need_by_spend(line, current_user) if form.need_met.data == "yes" else None
             flash(f"{line.reference} approved" + (f"; need met: {met.title}" if met else ""), "success")
             return redirect(url_for("funding.review_queue"))
     return render_line(line, form=form, approve_form=form)
@@ -174,9 +169,8 @@ def claim_batches() -> str | Response:
         scheme = db.session.get(FundingScheme, scheme_id) if scheme_id else None
         if scheme is None:
             abort(400)
-        lines = claimable_lines(scheme, form.period_end.data)
-        fingerprint = f"{len(lines)}:{sum(line.amount_pence for line in lines)}"
-        if form.confirm.data and form.previewed.data == fingerprint:
+        found = preview_claim(scheme, form.period_end.data)
+        if form.confirm.data and form.previewed.data == found.fingerprint:
             try:
                 batch = create_claim_batch(scheme, form.period_end.data, current_user)
             except SpendError as error:
@@ -187,11 +181,11 @@ def claim_batches() -> str | Response:
         else:
             # First the preview; again if approvals changed the lines since it was shown.
             changed = bool(form.confirm.data)
-            form.previewed.data = fingerprint
+            form.previewed.data = found.fingerprint
             preview = {
                 "scheme": scheme,
-                "lines": lines,
-                "total": sum(x.amount_pence for x in lines),
+                "lines": found.lines,
+                "total": found.total_pence,
                 "changed": changed,
             }
     return render_template("funding/claims.html", form=form, batches=list_claim_batches(), preview=preview)

@@ -17,10 +17,13 @@ MAX_REVIEW_NOTE = 1000
 
 @dataclass(frozen=True)
 class Problem:
-    """A broken rule; `field` names the form field it belongs beside."""
+    """A broken rule; `field` names the form field it belongs beside. `about_state` marks a refusal caused
+    by the record as it is now (already decided, no longer committed, the budget spent meanwhile) rather than
+    by what was sent: the API answers those with 409, the others with 422."""
 
     field: str
     message: str
+    about_state: bool = False
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ locked while a commitment or an approval checks the budget and writes (so two pe
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
@@ -60,6 +60,7 @@ class SpendStatus(enum.StrEnum):
         }[self.value]
 
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 SPENT_STATUSES = (SpendStatus.APPROVED, SpendStatus.CLAIMED)
 EDITABLE_STATUSES = (SpendStatus.DRAFT, SpendStatus.REJECTED)
 # A match's line holds its money, as committed, from acceptance until it is approved (then it is spent) or
@@ -182,6 +183,12 @@ class SpendLine(db.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in EDITABLE_STATUSES
+
+    @property
+    def version(self) -> int:
+        """Changes with every save (its `updated_at` in microseconds): the API's ETag. Not a version column:
+        writes to a line take its row lock first, so a stale write is caught there instead."""
+        return (self.updated_at - EPOCH) // timedelta(microseconds=1)
 
     @property
     def is_committed(self) -> bool:

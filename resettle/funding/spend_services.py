@@ -72,6 +72,68 @@ class SpendFields:
     agreement_reference: str = ""
 
 
+@dataclass
+class SpendInput:
+    """What a person (a form, an API client) names for a spend line, before it is looked up: the family by
+    reference, the stream and expense category by id or code, the need by id."""
+
+    family_reference: str
+    stream: int | str | None
+    expense_category: int | str | None
+    item_description: str
+    amount_pence: int
+    payee: str
+    spend_date: date
+    need_id: int | None = None
+    agreement_reference: str = ""
+
+
+def _by_id_or_code(model: type[FundingStream] | type[ExpenseCategory], key: int | str | None) -> object | None:
+    if key is None or key == "":
+        return None
+    if isinstance(key, int):
+        return db.session.get(model, key)
+    return db.session.execute(select(model).where(model.code == key.strip().lower())).scalar_one_or_none()
+
+
+def spend_fields_from(given: SpendInput) -> SpendFields:
+    """Look up what `given` names; SpendError naming each field that names nothing (a need must be the
+    family's own: checked with the other rules when the line is saved)."""
+    family = db.session.execute(
+        select(Family).where(Family.reference == given.family_reference.strip().upper())
+    ).scalar_one_or_none()
+    stream = _by_id_or_code(FundingStream, given.stream)
+    expense_category = _by_id_or_code(ExpenseCategory, given.expense_category)
+    need = db.session.get(Need, given.need_id) if given.need_id is not None else None
+    problems = []
+    if family is None:
+        problems.append(Problem("family", "Select the family"))
+    if not isinstance(expense_category, ExpenseCategory):
+        problems.append(Problem("expense_category", "Select what was bought"))
+    if not isinstance(stream, FundingStream):
+        problems.append(Problem("stream", "Select a funding stream"))
+    if given.need_id is not None and need is None:
+        problems.append(Problem("need", "Select a need of this family"))
+    if (
+        problems
+        or family is None
+        or not isinstance(stream, FundingStream)
+        or not isinstance(expense_category, ExpenseCategory)
+    ):
+        raise SpendError(problems)
+    return SpendFields(
+        family=family,
+        need=need,
+        stream=stream,
+        expense_category=expense_category,
+        item_description=given.item_description,
+        amount_pence=given.amount_pence,
+        payee=given.payee,
+        spend_date=given.spend_date,
+        agreement_reference=given.agreement_reference,
+    )
+
+
 def facts_for(
     family: Family,
     stream: FundingStream,
@@ -144,6 +206,7 @@ def _hold(
                     field_name,
                     f"{stream.name} has {format_pence(max(figures.remaining, 0))} "
                     f"left, not the {format_pence(amount_pence)} this needs",
+                    about_state=True,
                 )
             ]
         )
@@ -217,10 +280,22 @@ def record_delivery(line: SpendLine, actor: User) -> SpendLine:
     Its money stays committed until the line is approved. The line's row is locked first, so cancelling the
     match at the same moment either sees a draft (and stops) or has removed the line (and this stops)."""
     if not _lock_line(line):
-        raise SpendError([Problem("submit_for_review", "This spend is no longer committed: its match was cancelled")])
+        raise SpendError(
+            [
+                Problem(
+                    "submit_for_review", "This spend is no longer committed: its match was cancelled", about_state=True
+                )
+            ]
+        )
     if not line.is_committed:
         raise SpendError(
-            [Problem("submit_for_review", f"{line.reference} is {line.status.label.lower()}, not committed")]
+            [
+                Problem(
+                    "submit_for_review",
+                    f"{line.reference} is {line.status.label.lower()}, not committed",
+                    about_state=True,
+                )
+            ]
         )
     line.status = SpendStatus.DRAFT
     db.session.flush()
@@ -294,7 +369,9 @@ def update_spend_line(line: SpendLine, fields: SpendFields, actor: User) -> Spen
         raise SpendError(
             [
                 Problem(
-                    "item_description", f"{line.reference} is {line.status.label.lower()} and can no longer be changed"
+                    "item_description",
+                    f"{line.reference} is {line.status.label.lower()} and can no longer be changed",
+                    about_state=True,
                 )
             ]
         )
@@ -326,9 +403,13 @@ def _check_match_line(line: SpendLine, fields: SpendFields) -> None:
 
 def submit_spend_line(line: SpendLine, actor: User) -> SpendLine:
     if line.is_committed:
-        raise SpendError([Problem("submit", f"Record that {line.reference} was delivered before submitting it")])
+        raise SpendError(
+            [Problem("submit", f"Record that {line.reference} was delivered before submitting it", about_state=True)]
+        )
     if not line.is_editable:
-        raise SpendError([Problem("submit", f"{line.reference} is already {line.status.label.lower()}")])
+        raise SpendError(
+            [Problem("submit", f"{line.reference} is already {line.status.label.lower()}", about_state=True)]
+        )
     problems = submission_problems(line_facts(line))
     if problems:
         raise SpendError(problems)
@@ -356,7 +437,13 @@ def approve_spend_line(line: SpendLine, reviewer: User, note: str = "") -> Spend
     lock_budget(line.stream, _budget_holder(line.stream, line.family))
     db.session.refresh(line)
     if line.status is not SpendStatus.SUBMITTED:
-        raise SpendError([Problem("note", f"{line.reference} is {line.status.label.lower()}, not waiting for review")])
+        raise SpendError(
+            [
+                Problem(
+                    "note", f"{line.reference} is {line.status.label.lower()}, not waiting for review", about_state=True
+                )
+            ]
+        )
     problems = approval_problems(line_facts(line), note)
     if problems:
         raise SpendError(problems)
@@ -370,6 +457,7 @@ def approve_spend_line(line: SpendLine, reviewer: User, note: str = "") -> Spend
                     f"Approving {line.reference} would overspend {line.stream.name}: "
                     f"{format_pence(max(figures.remaining, 0))} is left and it costs "
                     f"{format_pence(line.amount_pence)}",
+                    about_state=True,
                 )
             ]
         )
@@ -429,11 +517,30 @@ def meet_need_by_spend(line: SpendLine, actor: User) -> Need | None:
     return need
 
 
+def approve_and_meet_need(
+    line: SpendLine, reviewer: User, note: str = "", need_met: bool | None = None
+) -> tuple[SpendLine, Need | None]:
+    """A reviewer's approval as the page and the API make it: when the line is for a need still open, the
+    reviewer must say whether the spend met it (`need_met`), and a yes marks the need met."""
+    need = need_to_meet(line)
+    if need is not None and need_met is None:
+        raise SpendError([Problem("need_met", f"Select whether the need ({need.title}) is now met")])
+    approve_spend_line(line, reviewer, note)
+    met = meet_need_by_spend(line, reviewer) if need_met else None
+    return line, met
+
+
 def reject_spend_line(line: SpendLine, reviewer: User, reason: str) -> SpendLine:
     _check_reviewer(line, reviewer)
     if line.status is not SpendStatus.SUBMITTED:
         raise SpendError(
-            [Problem("reason", f"{line.reference} is {line.status.label.lower()}, not waiting for review")]
+            [
+                Problem(
+                    "reason",
+                    f"{line.reference} is {line.status.label.lower()}, not waiting for review",
+                    about_state=True,
+                )
+            ]
         )
     problems = rejection_problems(reason)
     if problems:

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from resettle.audit.services import record
 from resettle.auth.models import Role
 from resettle.auth.permissions import roles_required
 from resettle.bounds import clean_text, parse_id
@@ -21,13 +20,11 @@ from resettle.extensions import db
 from resettle.families.models import Family, Need, NeedStatus
 from resettle.funding import bp
 from resettle.funding.budgets import figures_for, load_book, today
-from resettle.funding.models import ExpenseCategory, FundingStream
 from resettle.funding.queries import eligibility_of, list_expense_categories, list_streams
 from resettle.funding.receipts import (
     add_receipt,
     download_name,
-    file_matches_checked_type,
-    receipt_path,
+    readable_receipt_path,
     remove_receipt,
 )
 from resettle.funding.review_queries import get_line_by_public_id, spend_query, spend_row_options
@@ -37,8 +34,10 @@ from resettle.funding.spend_search_views import csv_link_args, spend_list_filter
 from resettle.funding.spend_services import (
     SpendError,
     SpendFields,
+    SpendInput,
     create_spend_line,
     record_delivery,
+    spend_fields_from,
     submit_spend_line,
 )
 from resettle.funding.spend_services import update_spend_line as update_line
@@ -112,23 +111,19 @@ def _choose(form: SpendLineForm, family: Family | None) -> None:
 
 
 def _fields(form: SpendLineForm) -> SpendFields:
-    family = family_or_404(form.family.data)
-    need_id, stream_id, category_id = (parse_id(f.data) for f in (form.need, form.stream, form.expense_category))
-    need = db.session.get(Need, need_id) if need_id else None
-    stream = db.session.get(FundingStream, stream_id) if stream_id else None
-    expense_category = db.session.get(ExpenseCategory, category_id) if category_id else None
-    if stream is None or expense_category is None:
-        abort(400)
-    return SpendFields(
-        family=family,
-        need=need,
-        stream=stream,
-        expense_category=expense_category,
-        item_description=form.item_description.data,
-        amount_pence=form.amount.pence or 0,
-        payee=form.payee.data,
-        spend_date=form.spend_date.data,
-        agreement_reference=form.agreement_reference.data or "",
+    """What the form names, looked up by the same service the API uses (SpendError if something is gone)."""
+    return spend_fields_from(
+        SpendInput(
+            family_reference=form.family.data or "",
+            need_id=parse_id(form.need.data),
+            stream=parse_id(form.stream.data),
+            expense_category=parse_id(form.expense_category.data),
+            item_description=form.item_description.data,
+            amount_pence=form.amount.pence or 0,
+            payee=form.payee.data,
+            spend_date=form.spend_date.data,
+            agreement_reference=form.agreement_reference.data or "",
+        )
     )
 
 
@@ -262,20 +257,11 @@ def remove_receipt_file(public_id: str) -> Response:
 @roles_required(*CASEWORKER_AND_REVIEWER)
 def download_receipt(public_id: str) -> Response:
     receipt = db.session.execute(select(Receipt).where(Receipt.public_id == public_id)).scalar_one_or_none()
-    if receipt is None or not receipt_path(receipt).is_file():
+    path = readable_receipt_path(receipt) if receipt is not None else None
+    if receipt is None or path is None:
         abort(404)
-    if not file_matches_checked_type(receipt):
-        # The stored file is not what was checked at upload: never hand it out under that type.
-        current_app.logger.error("receipt %s does not match its checked type; not served", receipt.public_id)
-        abort(404)
-    record(
-        "receipt_viewed",
-        "spend_line",
-        receipt.spend_line.public_id,
-        f"{receipt.spend_line.reference}: receipt {receipt.public_id}",
-    )
     return send_file(
-        receipt_path(receipt),
+        path,
         mimetype=receipt.content_type,
         as_attachment=True,
         download_name=download_name(receipt),

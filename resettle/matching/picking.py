@@ -15,13 +15,15 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
+from resettle.auth.models import User
 from resettle.extensions import db
-from resettle.families.models import Need
+from resettle.families.models import Need, NeedStatus
 from resettle.funding.matching_inputs import problem_funding
 from resettle.funding.models import FundingStream
 from resettle.matching.builder import WEIGHTS, OfferLine, family_key, need_key, offer_lines, reserved_units
-from resettle.matching.models import MatchRun, Proposal, ProposalStatus, RejectedPair, UnmetNeed
+from resettle.matching.models import Match, MatchRun, Proposal, ProposalStatus, RejectedPair, UnmetNeed
 from resettle.matching.runs import latest_run
+from resettle.matching.services import MatchError, pick_offer
 from resettle.matching.why_not import distance_km, pounds, value_of, why_not
 from resettle.offers.models import DbsStatus, Offer, OfferItem, OfferStatus
 from resettle.taxonomy import ITEM_KINDS
@@ -216,3 +218,22 @@ def candidates_for(need: Need, day: date) -> list[Candidate]:
             c.engine_id,
         ),
     )
+
+
+def compatible_candidates(need: Need, day: date) -> dict[str, Candidate]:
+    """The offers a caseworker may choose by hand for `need`, by engine id: none once the need is not open."""
+    if need.status is not NeedStatus.OPEN:
+        return {}
+    return {c.engine_id: c for c in candidates_for(need, day) if c.is_compatible}
+
+
+def pick_compatible_offer(
+    need: Need, engine_id: str, actor: User, day: date, compatible: dict[str, Candidate] | None = None
+) -> Match:
+    """Match `need` with the compatible offer line `engine_id`, with the stream and charge worked out here
+    (never taken from the caller; `compatible` is `compatible_candidates` when the caller has it already).
+    MatchError on the `offer` field when it is not one of the suitable offers."""
+    chosen = (compatible if compatible is not None else compatible_candidates(need, day)).get(engine_id)
+    if chosen is None:
+        raise MatchError("offer", "Select one of the suitable offers")
+    return pick_offer(need, chosen.line.offer, chosen.line.item, chosen.stream, chosen.charge_pence, actor)

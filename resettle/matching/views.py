@@ -19,7 +19,7 @@ from resettle.families.queries import get_family_or_404
 from resettle.matching.forms import CancelMatchForm, PickOfferForm, RejectForm
 from resettle.matching.gap_report import gap_groups, gap_rows, rule_labels
 from resettle.matching.models import Match, Proposal, RunTrigger
-from resettle.matching.picking import PICK_PAGE_SIZE, candidates_for
+from resettle.matching.picking import PICK_PAGE_SIZE, candidates_for, pick_compatible_offer
 from resettle.matching.queries import (
     family_matching,
     get_or_404,
@@ -33,7 +33,6 @@ from resettle.matching.services import (
     accept_proposal,
     cancel_match,
     fulfil_match,
-    pick_offer,
     reject_proposal,
 )
 from resettle.need_to_know.policy import family_name_visibility
@@ -192,23 +191,23 @@ def reject(proposal_id: int) -> str | Response | tuple[str, int]:
 @roles_required(*CASE_STAFF)
 def pick(need_id: int) -> str | Response | tuple[str, int]:
     need: Need = get_or_404(Need, need_id)  # type: ignore[assignment]
-    candidates = candidates_for(need, local_today()) if need.status is NeedStatus.OPEN else []
+    day = local_today()
+    candidates = candidates_for(need, day) if need.status is NeedStatus.OPEN else []
     compatible = {c.engine_id: c for c in candidates if c.is_compatible}
     # The best PICK_PAGE_SIZE first; the rest a page at a time. Any suitable offer may be posted.
     page = list_page(candidates, PICK_PAGE_SIZE)
     form = PickOfferForm()
     form.offer.choices = [SelectChoice(c.engine_id, c.line.title) for c in page.items if c.is_compatible]
     if form.validate_on_submit():
-        chosen = compatible.get(form.offer.data or "")
-        if chosen is None:
-            form.offer.errors = ["Select one of the suitable offers"]
-        else:
-            try:
-                pick_offer(need, chosen.line.offer, chosen.line.item, chosen.stream, chosen.charge_pence, current_user)
-            except MatchError as error:
+        try:
+            match = pick_compatible_offer(need, form.offer.data or "", current_user, day, compatible)
+        except MatchError as error:
+            if error.field != "offer" or form.offer.data in compatible:
                 return _family_page(need.family, error.message, CONFLICT)
+            form.offer.errors = [error.message]
+        else:
             flash(
-                f"Matched: {need.title} with offer {chosen.line.offer.reference}. The offerer has been emailed "
+                f"Matched: {need.title} with offer {match.offer.reference}. The offerer has been emailed "
                 "and a task added.",
                 "success",
             )

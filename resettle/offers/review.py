@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from resettle.audit.services import describe_changes, record
+from resettle.auth.models import Role
 from resettle.db import utcnow
 from resettle.extensions import db
 from resettle.families.places import normalise_postcode
@@ -34,6 +35,15 @@ from resettle.offers.services import (
 )
 from resettle.taxonomy import Category
 from resettle.web.templating import date_in_words
+
+# Who acts on offers (verify, reject, edit, change status). Spend reviewers may look but change nothing.
+OFFER_ACTORS = (Role.CASEWORKER, Role.ADMIN)
+
+
+def may_see_offerer_contact(user: Any) -> bool:
+    """Caseworkers and administrators arrange offers, so they see the offerer's email and phone; reviewers
+    only check what was paid for, so they see the name and organisation alone."""
+    return getattr(user, "role", None) in OFFER_ACTORS
 
 
 class VerificationError(ValueError):
@@ -154,6 +164,26 @@ class OfferChanges:
     home_visit: bool | None = None
     halal: bool | None = None
     hours_per_week: int | None = None
+
+
+def current_changes(offer: Offer) -> OfferChanges:
+    """The offer's editable values as they are now: a partial edit (the API's PATCH) starts from these."""
+    return OfferChanges(
+        description=offer.description,
+        capacity=offer.capacity,
+        cost_pence=offer.cost_pence,
+        available_from=offer.available_from,
+        available_until=offer.available_until,
+        postcode=offer.postcode,
+        address=offer.address,
+        bedrooms=offer.bedrooms,
+        rent_pence=offer.rent_pence,
+        step_free=offer.step_free,
+        languages=list(offer.languages or []),
+        home_visit=offer.home_visit,
+        halal=offer.halal,
+        hours_per_week=offer.hours_per_week,
+    )
 
 
 EDITABLE_FOR_ALL = ("description", "cost_pence", "available_from", "available_until", "postcode")

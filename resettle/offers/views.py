@@ -13,7 +13,6 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 
 from resettle.audit.services import record
-from resettle.auth.models import Role
 from resettle.auth.permissions import STAFF, roles_required
 from resettle.extensions import db
 from resettle.offers import bp
@@ -32,9 +31,11 @@ from resettle.offers.forms_staff import (
 from resettle.offers.models import DbsStatus, Offer, OfferStatus
 from resettle.offers.queries import QueueFilters, review_queue_query
 from resettle.offers.review import (
+    OFFER_ACTORS,
     OfferChanges,
     VerificationError,
     mark_duplicate,
+    may_see_offerer_contact,
     move_to_active_pool,
     needs_dbs_check,
     needs_housing_checks,
@@ -51,7 +52,7 @@ from resettle.web.forms import show_field_error
 from resettle.web.pagination import paginate
 from resettle.web.versions import CHANGED_SINCE_OPENED, AuditScope, check_version, flush_version, show_conflict
 
-ACTORS = (Role.CASEWORKER, Role.ADMIN)
+ACTORS = OFFER_ACTORS
 E = TypeVar("E", bound=enum.Enum)
 
 
@@ -84,12 +85,6 @@ def _enum_or_none(enum_class: type[E], value: str | None) -> E | None:
         return enum_class(value) if value else None
     except ValueError:
         return None
-
-
-def may_see_offerer_contact(user: Any) -> bool:
-    """Caseworkers and administrators arrange offers, so they see the offerer's email and phone; reviewers
-    only check what was paid for, so they see the name and organisation alone."""
-    return user.role in ACTORS
 
 
 @bp.route("/")

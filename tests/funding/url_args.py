@@ -47,4 +47,35 @@ FUNDING_URL_ARGS: dict[str, Callable[[], dict[str, Any]]] = {
     "funding.download_receipt": _receipt,
     "funding.show_family_budgets": lambda: {"reference": SpendLineFactory().family.reference},
     "funding.export_claim_batch": lambda: {"public_id": ClaimBatchFactory().public_id},
+    # The API (/api/v1/funding).
+    **{
+        f"api_funding.{name}": _line
+        for name in [
+            "read_spend_line",
+            "edit_spend_line",
+            "upload_spend_receipt",
+            "submit_spend",
+            "record_spend_delivered",
+            "approve_spend",
+            "reject_spend",
+        ]
+    },
+    "api_funding.download_spend_receipt": _receipt,
+    "api_funding.remove_spend_receipt": _receipt,
+    "api_funding_config.edit_expense_category_code": lambda: {"code": ExpenseCategoryFactory().code},
+    "api_funding_config.set_category_eligibility": lambda: {
+        "scheme_code": FundingSchemeFactory().code,
+        "category_code": ExpenseCategoryFactory().code,
+    },
+    "api_funding.read_family_budgets": lambda: {"reference": SpendLineFactory().family.reference},
+    "api_funding.read_claim_batch": lambda: {"public_id": ClaimBatchFactory().public_id},
+    "api_funding.download_claim_batch": lambda: {"public_id": ClaimBatchFactory().public_id},
+    "api_funding_config.read_funding_scheme": lambda: {"code": FundingSchemeFactory().code},
+    "api_funding_config.edit_funding_scheme": lambda: {"code": FundingSchemeFactory().code},
+    "api_funding_config.create_funding_stream": lambda: {"code": FundingSchemeFactory().code},
+    "api_funding_config.read_funding_stream": lambda: {"code": FundingStreamFactory().code},
+    "api_funding_config.edit_funding_stream": lambda: {"code": FundingStreamFactory().code},
+    "api_funding_config.create_amount_rule": lambda: {"code": FundingStreamFactory().code},
+    "api_funding_config.read_amount_rule": lambda: {"rule_id": AmountRuleFactory().id},
+    "api_funding_config.edit_amount_rule": lambda: {"rule_id": AmountRuleFactory().id},
 }
