@@ -48,7 +48,7 @@ from resettle.families.services import (
     record_family_viewed,
     update_family,
 )
-from resettle.families.spend import spend_summary
+from resettle.families.spend import spend_section, spend_summary
 from resettle.families.view_helpers import (
     brma_choices,
     caseworker_choices,
@@ -208,7 +208,8 @@ def view_family(reference: str) -> str:
         done_tasks=[task for task in family.tasks if task.status.value == "done"],
         timeline=timeline(family),
         consents=current_consents(family),
-        spend=spend_summary(family),
+        spend=spend_section(family),
+        is_caseworker=current_user.role == Role.CASEWORKER,
         note_form=CaseNoteForm(),
         brma_names=known_brmas(),
         special_access=special_category_access(current_user, family),
