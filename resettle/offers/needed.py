@@ -119,11 +119,16 @@ MAX_AREAS_NAMED = 3
 
 
 def _areas(cells: list[NeedCell]) -> list[str]:
-    """The areas of every family in the line, when each has one and there are few enough to name."""
-    areas = {cell.area for cell in cells}
-    if None in areas or len(areas) > MAX_AREAS_NAMED:
+    """The areas of the families in the line, when each has one, there are few enough to name, and each area
+    named has at least MIN_FAMILIES families behind it (so no single family's need is placed in a district)."""
+    families: dict[str, set[int]] = defaultdict(set)
+    for cell in cells:
+        if cell.area is None:
+            return []
+        families[cell.area] |= cell.families
+    if len(families) > MAX_AREAS_NAMED or any(len(keys) < MIN_FAMILIES for keys in families.values()):
         return []
-    return sorted((area for area in areas if area), key=lambda area: (len(area), area))
+    return sorted(families, key=lambda area: (len(area), area))
 
 
 def _or_list(words: list[str]) -> str:

@@ -31,12 +31,19 @@ def test_a_line_needs_three_families_and_reads_like_the_example() -> None:
 
 
 def test_the_issue_example_names_the_districts_of_the_families_behind_the_line() -> None:
-    rows = _homes([1, 2], bedrooms_min=4, rent_max_pence=165_099, area="SE6") + _homes(
-        [3], bedrooms_min=4, rent_max_pence=170_000, area="SE13"
+    rows = (
+        _homes([1, 2], bedrooms_min=4, rent_max_pence=165_099, area="SE6")
+        + _homes([3], bedrooms_min=4, rent_max_pence=190_000, area="SE6")
+        + _homes([4], bedrooms_min=4, rent_max_pence=180_000, area="SE13")
+        + _homes([5], bedrooms_min=4, rent_max_pence=199_000, area="SE13")
+        + _homes([6], bedrooms_min=4, rent_max_pence=175_000, area="SE13")
     )
     [line] = aggregate_needs(rows)
     assert line.text == "Homes with 4 or more bedrooms, step-free, at or under £1,650 a month in SE6 or SE13"
     assert dict(line.offer_args) == {"bedrooms": "4", "step_free": "yes", "rent": "1650"}
+    # Two families in SE13: no district is named, since that would place their need there.
+    [line] = aggregate_needs(rows[:-1])
+    assert line.text == "Homes with 4 or more bedrooms, step-free, at or under £1,650 a month"
 
 
 def test_several_needs_of_one_family_count_once() -> None:

@@ -71,6 +71,9 @@ def test_every_housing_line_has_three_families_and_holds_for_each_of_them(cells:
                 assert cell.rent_max_pence is not None and int(args["rent"]) * 100 <= cell.rent_max_pence
             if " in " in line.text:
                 assert cell.area is not None and cell.area in line.text.rsplit(" in ", 1)[1]
+        if " in " in line.text:  # every district named has three families of the line in it
+            for area in {cell.area for cell in behind}:
+                assert len(set().union(*(c.families for c in behind if c.area == area))) >= MIN_FAMILIES
 
 
 @given(st.lists(st.tuples(st.integers(1, 8), st.sampled_from(["Arabic", "Dari", None])), max_size=20))
@@ -92,8 +95,13 @@ def _home_need(family: Any, **fields: Any) -> Any:
 
 
 def test_the_page_reads_like_the_issue_and_its_button_offers_exactly_that(client: FlaskClient) -> None:
-    for postcode in ("SE6 4RU", "SE6 1AA", "SE13 6AA"):
-        _home_need(_family(postcode))
+    # Three families in each district, with rent limits in different £50 bands: one line names both districts.
+    for postcode, rent in [("SE6 4RU", 165_099), ("SE6 1AA", 180_000), ("SE6 2BB", 190_000)] + [
+        ("SE13 6AA", 170_000),
+        ("SE13 7AA", 185_000),
+        ("SE13 5AB", 199_000),
+    ]:
+        _home_need(_family(postcode), rent_max=rent)
     _home_need(_family("SE4 1AA"), bedrooms_min=5)  # one family: never shown on its own
     page = client.get("/needed").get_data(as_text=True)
     assert "Homes with 4 or more bedrooms, step-free, at or under £1,650 a month in SE6 or SE13" in page
