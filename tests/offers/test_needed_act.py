@@ -223,3 +223,10 @@ def test_the_grouped_query_returns_one_row_per_group_not_per_need(database: Any)
     db.session.flush()
     [cell] = need_cells()
     assert cell.item == "bed" and cell.area == "SE13" and cell.families == {f.id for f in families}
+
+
+def test_words_from_records_are_escaped_on_the_page(client: FlaskClient) -> None:
+    for _ in range(3):
+        NeedFactory(family=_family(), category=Category.ESOL, language="<b>Dari</b>")
+    page = client.get("/needed").get_data(as_text=True)
+    assert "with a tutor who speaks &lt;b&gt;Dari&lt;/b&gt;" in page and "<b>Dari" not in page
