@@ -172,7 +172,9 @@ class BudgetView:
     figures: BudgetFigures
 
 
-def _households(family_filter: object | None) -> tuple[dict[int, Household | None], dict[int, str], dict[int, str]]:
+def _households(
+    family_filter: ColumnElement[bool] | None,
+) -> tuple[dict[int, Household | None], dict[int, str], dict[int, str]]:
     """Households of the families matched by `family_filter` (all when None): two statements."""
     statement = select(Family.id, Family.reference, Family.scheme, Family.arrival_date)
     if family_filter is not None:
