@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from resettle.audit.services import record
 from resettle.extensions import db
@@ -33,7 +34,12 @@ def health_notes_for(family: Family, actor: Any) -> list[HealthNote]:
     access = _require_access(family, actor)
     how = " (break glass)" if access == SpecialCategoryAccess.BROKEN_GLASS else ""
     record("health_notes_viewed", "family", family.reference, f"Health notes viewed{how}", actor=actor)
-    statement = select(HealthNote).where(HealthNote.family_id == family.id).order_by(HealthNote.created_at.desc())
+    statement = (
+        select(HealthNote)
+        .where(HealthNote.family_id == family.id)
+        .order_by(HealthNote.created_at.desc())
+        .options(selectinload(HealthNote.member), selectinload(HealthNote.author))
+    )
     return list(db.session.execute(statement).scalars())
 
 

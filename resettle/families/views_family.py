@@ -27,6 +27,7 @@ from resettle.families.forms import (
     StatusForm,
     comma_list,
 )
+from resettle.families.health import health_notes_for
 from resettle.families.lha import known_brmas
 from resettle.families.members import MemberDetails
 from resettle.families.models import Family, FamilyStatus, Relationship, Scheme, Sex
@@ -48,7 +49,7 @@ from resettle.families.services import (
     record_family_viewed,
     update_family,
 )
-from resettle.families.spend import spend_summary
+from resettle.families.spend import spend_section, spend_summary
 from resettle.families.view_helpers import (
     brma_choices,
     caseworker_choices,
@@ -208,10 +209,37 @@ def view_family(reference: str) -> str:
         done_tasks=[task for task in family.tasks if task.status.value == "done"],
         timeline=timeline(family),
         consents=current_consents(family),
-        spend=spend_summary(family),
+        spend=spend_section(family),
+        is_caseworker=current_user.role == Role.CASEWORKER,
         note_form=CaseNoteForm(),
         brma_names=known_brmas(),
         special_access=special_category_access(current_user, family),
+    )
+
+
+@bp.route("/<reference>/summary")
+@roles_required(*CASE_STAFF)
+def family_summary(reference: str) -> str:
+    """The case on paper: every section of the family page without buttons, forms or navigation, each section
+    kept on whole pages when printed. A read of the record like any other, and audited as one; special
+    category data only for those who may read it."""
+    family = get_family_or_404(reference)
+    record_family_viewed(family, current_user, "Case summary viewed for printing")
+    access = special_category_access(current_user, family)
+    today = local_today()
+    return render_template(
+        "families/summary.html",
+        family=family,
+        today=today,
+        open_tasks=[task for task in family.tasks if task.status.value == "open"],
+        done_tasks=[task for task in family.tasks if task.status.value == "done"],
+        timeline=timeline(family),
+        consents=current_consents(family),
+        spend=spend_section(family),
+        is_caseworker=current_user.role == Role.CASEWORKER,
+        brma_names=known_brmas(),
+        special_access=access,
+        health_notes=health_notes_for(family, current_user) if access.may_read else [],
     )
 
 

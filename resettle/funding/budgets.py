@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, null, or_, select
+from sqlalchemy import ColumnElement, case, func, null, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from resettle.db import utcnow
@@ -172,7 +172,9 @@ class BudgetView:
     figures: BudgetFigures
 
 
-def _households(family_filter: object | None) -> tuple[dict[int, Household | None], dict[int, str], dict[int, str]]:
+def _households(
+    family_filter: ColumnElement[bool] | None,
+) -> tuple[dict[int, Household | None], dict[int, str], dict[int, str]]:
     """Households of the families matched by `family_filter` (all when None): two statements."""
     statement = select(Family.id, Family.reference, Family.scheme, Family.arrival_date)
     if family_filter is not None:
@@ -243,22 +245,28 @@ def load_book(
     as_at: date | None = None,
     families: Iterable[Family] | None = None,
     streams: list[FundingStream] | None = None,
+    family_filter: ColumnElement[bool] | None = None,
 ) -> BudgetBook:
-    """Budget figures for `families` (all families when None) and every pool, on `as_at`, in a fixed number
-    of statements: the open streams with their rules, the households, the pools' households, the spend sums."""
+    """Budget figures for `families` (all families when None, or those `family_filter` selects, such as one
+    caseworker's) and every pool, on `as_at`, in a fixed number of statements: the open streams with their
+    rules, the households, the pools' households, the spend sums."""
     as_at = as_at or today()
     streams = list_streams(open_on=as_at) if streams is None else streams
     family_list = None if families is None else list(families)
-    if family_list is None:
+    if family_filter is not None:
+        households, schemes, references = _households(family_filter)
+        family_ids: list[int] | None = list(households)
+    elif family_list is None:
         households, schemes, references = _households(None)
+        family_ids = None
     else:
-        ids = [f.id for f in family_list]
-        households, schemes, references = _households(Family.id.in_(ids)) if ids else ({}, {}, {})
+        family_ids = [f.id for f in family_list]
+        households, schemes, references = _households(Family.id.in_(family_ids)) if family_ids else ({}, {}, {})
     pool_schemes = sorted({s.scheme.code for s in streams if s.scope is StreamScope.POOL})
     pool_households: dict[str, list[tuple[int, Household]]] = defaultdict(list)
     if pool_schemes:
         # A pool counts the families of its scheme who have arrived by the day.
-        if family_list is None:
+        if family_ids is None:
             pool_source = (households, schemes, references)
         else:
             pool_source = _households(Family.scheme.in_(pool_schemes) & (Family.arrival_date <= as_at))
@@ -266,7 +274,7 @@ def load_book(
         for family_id, household in pool_source[0].items():
             if household is not None and household.arrival_date <= as_at and pool_source[1][family_id] in pool_schemes:
                 pool_households[pool_source[1][family_id]].append((family_id, household))
-    totals = _spend_totals(streams, None if family_list is None else [f.id for f in family_list])
+    totals = _spend_totals(streams, family_ids)
     return BudgetBook(
         as_at=as_at,
         streams=streams,

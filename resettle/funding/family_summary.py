@@ -1,12 +1,29 @@
-"""The funding lines on a family's case page (the families feature asks its registered providers)."""
+"""The funding parts of a family's case page (the families feature asks its registered providers)."""
 
 from __future__ import annotations
 
+from flask import url_for
+from sqlalchemy import select
+
+from resettle.extensions import db
 from resettle.families.models import Family
+from resettle.families.spend import BudgetSummary, SpendEntry, SpendSection
 from resettle.families.spend import SpendLine as SummaryLine
+from resettle.funding.allocation import BudgetFigures
 from resettle.funding.budgets import load_book
 from resettle.funding.models import StreamScope
+from resettle.funding.review_queries import spend_row_options
+from resettle.funding.spend_models import SpendLine
 from resettle.web.templating import format_pence
+
+
+def used_text(figures: BudgetFigures) -> str:
+    """How much of a budget is used, in words: never "0% used" when something is committed or spent."""
+    if figures.allocated == 0 and figures.used == 0:
+        return "Nothing allocated"
+    if figures.used and not figures.percent_used:
+        return "Less than 1% used"
+    return f"{figures.percent_used}% used"
 
 
 def family_spend_summary(family: Family) -> list[SummaryLine]:
@@ -30,3 +47,46 @@ def family_spend_summary(family: Family) -> list[SummaryLine]:
     if pending:
         lines.append(SummaryLine("Waiting for review", pending))
     return lines
+
+
+def family_spend_section(family: Family) -> SpendSection:
+    """The family's own budgets (committed and spent summed from its lines, as on the budgets pages) and every
+    spend line of the family, newest first: a fixed number of statements however many lines there are."""
+    book = load_book(families=[family])
+    budgets = [
+        BudgetSummary(
+            stream=view.stream.name,
+            allocated=view.figures.allocated,
+            committed=view.figures.committed,
+            spent=view.figures.spent,
+            pending=view.figures.pending,
+            remaining=view.figures.remaining,
+            used_text=used_text(view.figures),
+            level=view.figures.level.value,
+            level_label=view.figures.level.label,
+        )
+        for view in book.family_views(family)
+        if view.stream.scope is StreamScope.FAMILY and (view.figures.allocated or view.figures.used)
+    ]
+    rows = db.session.execute(
+        select(SpendLine)
+        .where(SpendLine.family_id == family.id)
+        .order_by(SpendLine.spend_date.desc(), SpendLine.id.desc())
+        .options(*spend_row_options())
+    ).scalars()
+    lines = [
+        SpendEntry(
+            reference=line.reference,
+            href=url_for("funding.show_spend_line", public_id=line.public_id),
+            what=line.expense_category.label,
+            description=line.item_description,
+            stream=line.stream.name,
+            spend_date=line.spend_date,
+            pence=line.amount_pence,
+            status=line.status.label,
+            tag_class=line.status.tag_class,
+        )
+        for line in rows
+    ]
+    problems = [f"Budgets not computed: {problem.reason}" for problem in book.skipped]
+    return SpendSection(budgets=budgets, lines=lines, problems=problems)

@@ -105,8 +105,18 @@ def _choose(form: SpendLineForm, family: Family | None) -> None:
     form.expense_category.choices = [SelectChoice("", "Select what was bought")] + [
         SelectChoice(str(c.id), f"{c.label} ({c.category.label})") for c in list_expense_categories(active_only=True)
     ]
+    # Once the family is known, only its own scheme's streams: the others would be refused anyway. One chosen
+    # before the family changed stays, so the refusal says why ("a stream of the family's own scheme").
+    streams = [
+        s
+        for s in list_streams(open_on=today())
+        if family is None or s.scheme.code == family.scheme.value or str(s.id) == form.stream.data
+    ]
     form.stream.choices = [SelectChoice("", "Select a funding stream")] + [
-        SelectChoice(str(s.id), f"{s.scheme.code}: {s.name}") for s in list_streams(open_on=today())
+        SelectChoice(
+            str(s.id), s.name if family and s.scheme.code == family.scheme.value else f"{s.scheme.code}: {s.name}"
+        )
+        for s in streams
     ]
 
 
@@ -152,7 +162,7 @@ def new_spend_line() -> str | Response:
                 return duplicate
             flash(f"Spend {line.reference} saved as a draft. Upload a receipt, then submit it for review", "success")
             return redirect(url_for("funding.show_spend_line", public_id=line.public_id))
-    return render_template("funding/spend_form.html", form=form, title="Record spend", line=None)
+    return render_template("funding/spend_form.html", form=form, title="Record spend", line=None, family=family)
 
 
 @bp.route("/spend/<public_id>/edit", methods=["GET", "POST"])

@@ -17,6 +17,11 @@ from resettle.auth.models import ApprovalStatus, Role, RoleApproval, User
 from resettle.db import utcnow
 from resettle.extensions import db
 from resettle.families.models import Family, FamilyStatus, Need, NeedStatus, Task, TaskStatus
+from resettle.funding.allocation import BudgetLevel
+from resettle.funding.budgets import BudgetBook, load_book
+from resettle.funding.family_summary import used_text
+from resettle.funding.models import StreamScope
+from resettle.funding.review_queries import budget_use
 from resettle.funding.spend_models import SpendLine, SpendStatus
 from resettle.matching.models import Match, MatchRun, MatchStatus, Proposal, ProposalStatus, RunStatus
 from resettle.matching.queries import GONE_OFFER_STATUSES
@@ -211,3 +216,82 @@ def admin_work() -> tuple[list[WorkItem], dict[str, int], MatchRun | None]:
     ]
     accounts = {role.label: by_role.get(role, 0) for role in Role}
     return items, accounts, last_run
+
+
+@dataclass(frozen=True)
+class BudgetAlert:
+    """A budget 80% or more used: whose, which stream, how much, and where to see it."""
+
+    label: str
+    used_text: str
+    href: str
+    full: bool
+
+
+@dataclass(frozen=True)
+class BudgetAlerts:
+    nearly: list[BudgetAlert]  # 80% to 99% used
+    spent: list[BudgetAlert]  # 100% or more
+
+    @property
+    def count(self) -> int:
+        return len(self.nearly) + len(self.spent)
+
+
+def _alerts(alerts: list[BudgetAlert]) -> BudgetAlerts:
+    return BudgetAlerts(nearly=[a for a in alerts if not a.full], spent=[a for a in alerts if a.full])
+
+
+def _pool_alerts(book: BudgetBook, schemes: set[str] | None) -> list[BudgetAlert]:
+    alerts = []
+    for stream in book.streams:
+        if stream.scope is not StreamScope.POOL or (schemes is not None and stream.scheme.code not in schemes):
+            continue
+        figures = book.pool_figures(stream)
+        if figures.level is not BudgetLevel.OK and (figures.allocated or figures.used):
+            alerts.append(
+                BudgetAlert(
+                    f"{stream.scheme.code} council pool: {stream.name}",
+                    used_text(figures),
+                    url_for("funding.list_budgets"),
+                    figures.level is BudgetLevel.FULL,
+                )
+            )
+    return alerts
+
+
+def caseworker_budget_alerts(user: User, today: date) -> BudgetAlerts:
+    """The caseworker's families' own budgets, and the pools of their schemes, that are 80% or more used: one
+    budget book for those families (a fixed number of statements, whatever the caseload)."""
+    mine = Family.caseworker_id == user.id
+    book = load_book(today, family_filter=mine)
+    names = dict(db.session.execute(select(Family.id, Family.name).where(mine)).tuples().all())
+    alerts = []
+    for family_id, scheme in sorted(book.scheme_of.items(), key=lambda item: names.get(item[0], "")):
+        for stream in book.streams_of_scheme(scheme):
+            if stream.scope is not StreamScope.FAMILY:
+                continue
+            figures = book.family_figures(stream, family_id)
+            if figures.level is not BudgetLevel.OK and (figures.allocated or figures.used):
+                reference = book.reference_of[family_id]
+                alerts.append(
+                    BudgetAlert(
+                        f"{names.get(family_id, reference)} ({reference}): {stream.name}",
+                        used_text(figures),
+                        url_for("funding.show_family_budgets", reference=reference),
+                        figures.level is BudgetLevel.FULL,
+                    )
+                )
+    return _alerts(alerts + _pool_alerts(book, set(book.scheme_of.values())))
+
+
+def reviewer_budget_alerts(today: date) -> BudgetAlerts:
+    """Each open stream's budgets taken together (as the dashboard shows them), at 80% and at 100%: one
+    budget book for every family."""
+    book = load_book(today)
+    alerts = [
+        BudgetAlert(row.label, row.detail, url_for("funding.show_dashboard"), row.css_modifier == "over")
+        for row in budget_use(today, book)
+        if row.css_modifier in ("warning", "over")
+    ]
+    return _alerts(alerts)

@@ -12,7 +12,13 @@ from resettle.auth.models import Role
 from resettle.auth.permissions import STAFF, public_route, roles_required
 from resettle.families.dates import local_today
 from resettle.main import bp
-from resettle.main.home import admin_work, caseworker_work, reviewer_work
+from resettle.main.home import (
+    admin_work,
+    caseworker_budget_alerts,
+    caseworker_work,
+    reviewer_budget_alerts,
+    reviewer_work,
+)
 from resettle.main.readiness import readiness
 
 
@@ -23,8 +29,10 @@ def home() -> str:
     context: dict[str, Any] = {"user": current_user, "today": today}
     if current_user.role == Role.CASEWORKER:
         context["work"] = caseworker_work(current_user, today)
+        context["budgets"] = caseworker_budget_alerts(current_user, today)
     elif current_user.role == Role.REVIEWER:
         context["work"], context["next_claim"] = reviewer_work()
+        context["budgets"] = reviewer_budget_alerts(today)
     else:
         context["work"], context["accounts"], context["last_run"] = admin_work()
     return render_template("main/home.html", **context)

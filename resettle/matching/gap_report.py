@@ -2,33 +2,39 @@
 words staff (and, aggregated, the public) can act on: "7 housing needs: no offer with 4 or more bedrooms at
 or under the LHA rate".
 
-`gap_groups` is a pure function over `GapRow`s. The public `/needed` page reads `public_needed_lines`, which
-regroups the same rows by what residents could offer and keeps the offers feature's aggregation rule: a
-line only when at least MIN_FAMILIES families are behind it, counts rounded, nothing that identifies a family.
+The report and `/needed` read `gap_cells`, one grouped query (one row per set of details, with the number of
+needs and the families behind them), so their cost does not grow with the number of needs; `gap_groups` is a
+pure function over those cells (or over `GapRow`s, one per need, which only the CSV export reads). The public
+page regroups the same cells by what residents could offer (`resettle.offers.needed.needed_lines`) and keeps
+its rule: a line only when at least MIN_FAMILIES families are behind it, counts rounded, nothing that
+identifies a family.
 """
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, func, select
 
 from resettle.extensions import db
 from resettle.families.models import Family, Need, NeedStatus
 from resettle.matching.builder import SUPPORTED_FAMILY_STATUSES
-from resettle.matching.models import UnmetNeed, UnmetReason
+from resettle.matching.models import MatchRun, UnmetNeed, UnmetReason
 from resettle.matching.runs import latest_run
 from resettle.offers.needed import (
-    MIN_FAMILIES,
+    NeedCell,
     NeededLine,
-    aggregate_needs,
-    offer_type_for,
-    open_need_rows,
-    rounded_families,
+    area_of,
+    family_keys,
+    need_cells,
+    needed_lines,
+    parse_keys,
+    postcode_district,
 )
-from resettle.offers.rules import OFFER_TYPES
 from resettle.taxonomy import ITEM_KINDS, Category
 
 # Rules whose failure is not something a resident could fix by offering something different.
@@ -51,6 +57,62 @@ class GapRow:
     follows_bedroom_standard: bool = False
     language: str | None = None
     max_distance_km: float | None = None
+    step_free: bool = False
+    halal: bool = False
+    area: str | None = None
+
+    def cell(self) -> GapCell:
+        return GapCell(
+            category=self.category,
+            item=self.item,
+            reason=self.reason,
+            blocking=self.blocking,
+            need_count=1,
+            families=frozenset({self.family_key}),
+            bedrooms_min=self.bedrooms_min,
+            rent_max=self.rent_max,
+            follows_bedroom_standard=self.follows_bedroom_standard,
+            language=self.language,
+            max_distance_km=self.max_distance_km,
+            step_free=self.step_free,
+            halal=self.halal,
+            area=self.area,
+        )
+
+
+@dataclass(frozen=True)
+class GapCell:
+    """Unmet needs with the same details, from one row of a grouped query: how many, and the families behind
+    them (for counting distinct families only; never shown)."""
+
+    category: Category
+    item: str | None
+    reason: UnmetReason
+    blocking: tuple[str, ...]
+    need_count: int
+    families: frozenset[int]
+    bedrooms_min: int | None = None
+    rent_max: int | None = None
+    follows_bedroom_standard: bool = False
+    language: str | None = None
+    max_distance_km: float | None = None
+    step_free: bool = False
+    halal: bool = False
+    area: str | None = None
+
+    def need_cell(self) -> NeedCell:
+        """What the public page may use of it."""
+        return NeedCell(
+            category=self.category,
+            families=self.families,
+            item=self.item,
+            bedrooms_min=self.bedrooms_min,
+            step_free=self.step_free,
+            rent_max_pence=self.rent_max,
+            area=self.area,
+            language=self.language,
+            halal=self.halal,
+        )
 
 
 @dataclass(frozen=True)
@@ -59,15 +121,19 @@ class GapGroup:
     item: str | None
     reason: UnmetReason
     blocking: tuple[str, ...]
-    rows: tuple[GapRow, ...]
+    rows: tuple[GapCell, ...]
+
+    @property
+    def key(self) -> tuple[Category, str | None, UnmetReason, tuple[str, ...]]:
+        return (self.category, self.item, self.reason, self.blocking)
 
     @property
     def need_count(self) -> int:
-        return len(self.rows)
+        return sum(cell.need_count for cell in self.rows)
 
     @property
     def family_count(self) -> int:
-        return len({row.family_key for row in self.rows})
+        return len(set().union(*(cell.families for cell in self.rows)))
 
     @property
     def what(self) -> str:
@@ -88,7 +154,7 @@ def _same(values: Iterable[object]) -> object | None:
     return distinct.pop() if len(distinct) == 1 else None
 
 
-def rule_phrases(blocking: Iterable[str], rows: Iterable[GapRow], public: bool = False) -> list[str]:
+def rule_phrases(blocking: Iterable[str], rows: Iterable[GapRow | GapCell], public: bool = False) -> list[str]:
     """Each blocking rule as a phrase describing the offer that is missing."""
     rows = list(rows)
     phrases = []
@@ -152,7 +218,7 @@ def rule_labels(blocking: Iterable[str]) -> str:
     return ", ".join(RULE_LABELS.get(rule, rule.replace("_", " ")) for rule in blocking)
 
 
-def reason_text(reason: UnmetReason, blocking: Iterable[str], rows: Iterable[GapRow]) -> str:
+def reason_text(reason: UnmetReason, blocking: Iterable[str], rows: Iterable[GapRow | GapCell]) -> str:
     if reason is UnmetReason.NO_OFFER:
         return "no offer of this kind at all"
     if reason is UnmetReason.UNFUNDABLE:
@@ -163,11 +229,12 @@ def reason_text(reason: UnmetReason, blocking: Iterable[str], rows: Iterable[Gap
     return "no offer " + " ".join(phrases) if phrases else "no suitable offer"
 
 
-def gap_groups(rows: Iterable[GapRow]) -> list[GapGroup]:
+def gap_groups(rows: Iterable[GapRow | GapCell]) -> list[GapGroup]:
     """Unmet needs grouped by kind, reason and blocking rules; the largest groups first."""
-    grouped: dict[tuple, list[GapRow]] = defaultdict(list)
+    grouped: dict[tuple[Category, str | None, UnmetReason, tuple[str, ...]], list[GapCell]] = defaultdict(list)
     for row in rows:
-        grouped[(row.category, row.item, row.reason, row.blocking)].append(row)
+        cell = row.cell() if isinstance(row, GapRow) else row
+        grouped[(cell.category, cell.item, cell.reason, cell.blocking)].append(cell)
     groups = [
         GapGroup(category, item, reason, blocking, tuple(members))
         for (category, item, reason, blocking), members in grouped.items()
@@ -175,13 +242,25 @@ def gap_groups(rows: Iterable[GapRow]) -> list[GapGroup]:
     return sorted(groups, key=lambda g: (-g.need_count, g.category.value, g.item or "", g.reason.value, g.blocking))
 
 
+def _unmet_of_latest_run(run_id: int) -> Any:
+    return (
+        select()
+        .select_from(UnmetNeed)
+        .join(Need, Need.id == UnmetNeed.need_id)
+        .join(Family, Family.id == Need.family_id)
+        .where(UnmetNeed.run_id == run_id, Need.status == NeedStatus.OPEN, Family.status.in_(SUPPORTED_FAMILY_STATUSES))
+    )
+
+
 def gap_rows() -> list[GapRow]:
-    """The unmet needs of the latest run that are still open, for families still being supported."""
+    """The unmet needs of the latest run that are still open, for families still being supported, one row per
+    need: for the CSV export, which lists each need."""
     run = latest_run()
     if run is None:
         return []
     statement = (
-        select(
+        _unmet_of_latest_run(run.id)
+        .add_columns(
             UnmetNeed.reason,
             UnmetNeed.blocking,
             Need.id,
@@ -195,9 +274,6 @@ def gap_rows() -> list[GapRow]:
             Need.max_distance_km,
             Family.reference,
         )
-        .join(Need, Need.id == UnmetNeed.need_id)
-        .join(Family, Family.id == Need.family_id)
-        .where(UnmetNeed.run_id == run.id, Need.status == NeedStatus.OPEN, Family.status.in_(SUPPORTED_FAMILY_STATUSES))
         .order_by(Need.id)
     )
     return [
@@ -219,51 +295,73 @@ def gap_rows() -> list[GapRow]:
     ]
 
 
-def public_text(group: GapGroup) -> str:
-    noun = "Homes" if group.category is Category.HOUSING else group.what
-    phrases = (
-        rule_phrases(group.blocking, group.rows, public=True)
-        if (group.reason is UnmetReason.NO_COMPATIBLE_OFFER)
-        else []
+def _blocking(text: str | None) -> tuple[str, ...]:
+    try:
+        value = json.loads(text or "[]")
+    except ValueError:
+        return ()
+    return tuple(str(rule) for rule in value) if isinstance(value, list) else ()
+
+
+def gap_cells(run: MatchRun | None) -> list[GapCell]:
+    """The unmet needs of `run` (the latest) still open, for families still being supported, grouped in the
+    database by everything the report and /needed say about them: one row per group, however many needs."""
+    if run is None:
+        return []
+    district = postcode_district()
+    blocking = cast(UnmetNeed.blocking, String)  # JSON has no equality on PostgreSQL; its text groups the same
+    details = (
+        Need.category,
+        Need.item,
+        UnmetNeed.reason,
+        blocking,
+        Need.bedrooms_min,
+        Need.rent_max,
+        Need.follows_bedroom_standard,
+        Need.language,
+        Need.max_distance_km,
+        Need.step_free,
+        Need.halal,
+        district,
+        Family.brma,
     )
-    return " ".join([noun, *phrases])
-
-
-def pooled_text(offer_type: Category) -> str:
-    """How the public page names pooled small groups of a kind of offer."""
-    return "Homes to rent" if offer_type is Category.HOUSING else offer_type.info.offer_label or offer_type.label
+    statement = _unmet_of_latest_run(run.id).add_columns(*details, func.count(), family_keys(Need.family_id))
+    cells = []
+    for row in db.session.execute(statement.group_by(*details)):
+        (category, item, reason, blocking_text, bedrooms, rent, follows, language, distance) = row[:9]
+        step_free, halal, district_text, brma, need_count, keys = row[9:]
+        cells.append(
+            GapCell(
+                category=category,
+                item=item,
+                reason=reason,
+                blocking=_blocking(blocking_text),
+                need_count=int(need_count),
+                families=parse_keys(keys),
+                bedrooms_min=bedrooms,
+                rent_max=rent,
+                follows_bedroom_standard=bool(follows),
+                language=language,
+                max_distance_km=distance,
+                step_free=bool(step_free),
+                halal=bool(halal),
+                area=area_of(district_text, brma),
+            )
+        )
+    return cells
 
 
 def public_lines(groups: Iterable[GapGroup]) -> list[NeededLine]:
-    """Public lines from gap groups: regrouped by their public wording, each shown only when at least
-    MIN_FAMILIES families are behind it; smaller ones pooled per kind of offer, itself shown only if large
-    enough."""
-    by_text: dict[tuple[Category, str], set[int]] = defaultdict(set)
-    for group in groups:
-        by_text[(offer_type_for(group.category), public_text(group))].update(row.family_key for row in group.rows)
-    lines, too_small = [], defaultdict(set)
-    for (offer_type, text), families in by_text.items():
-        if len(families) >= MIN_FAMILIES:
-            lines.append(NeededLine(offer_type, text, rounded_families(len(families))))
-        else:
-            too_small[offer_type].update(families)
-    shown = {line.offer_type for line in lines}
-    for offer_type, families in too_small.items():
-        if len(families) >= MIN_FAMILIES:
-            text = pooled_text(offer_type)
-            lines.append(
-                NeededLine(
-                    offer_type,
-                    f"Other {text[:1].lower()}{text[1:]}" if offer_type in shown else text,
-                    rounded_families(len(families)),
-                )
-            )
-    order = {category: index for index, category in enumerate(OFFER_TYPES)}
-    return sorted(lines, key=lambda line: (order.get(line.offer_type, len(order)), -line.families, line.text))
+    """Public lines from gap groups: the unmet needs regrouped by what residents could offer, each line as
+    detailed as it can be while at least MIN_FAMILIES families stand behind it (see `needed_lines`). Why a need
+    was not met (a rejection, the distance) is never said."""
+    return needed_lines(cell.need_cell() for group in groups for cell in group.rows)
 
 
 def public_needed_lines() -> list[NeededLine]:
-    """What the public `/needed` page lists: the gaps of the latest run; before any run, every open need."""
-    if latest_run() is None:
-        return aggregate_needs(open_need_rows())
-    return public_lines(gap_groups(gap_rows()))
+    """What the public `/needed` page lists: the gaps of the latest run; before any run, every open need. Both
+    from one grouped query."""
+    run = latest_run()
+    if run is None:
+        return needed_lines(need_cells())
+    return needed_lines(cell.need_cell() for cell in gap_cells(run))

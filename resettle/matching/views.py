@@ -17,7 +17,7 @@ from resettle.families.dates import local_today
 from resettle.families.models import Need, NeedStatus
 from resettle.families.queries import get_family_or_404
 from resettle.matching.forms import CancelMatchForm, PickOfferForm, RejectForm
-from resettle.matching.gap_report import gap_groups, gap_rows, rule_labels
+from resettle.matching.gap_report import gap_cells, gap_groups, gap_rows, rule_labels
 from resettle.matching.models import Match, Proposal, RunTrigger
 from resettle.matching.picking import PICK_PAGE_SIZE, candidates_for, pick_compatible_offer
 from resettle.matching.queries import (
@@ -256,7 +256,8 @@ def cancel(match_id: int) -> str | Response | tuple[str, int]:
 @bp.route("/gaps")
 @roles_required(*STAFF)
 def gap_report() -> str:
-    return render_template("matching/gaps.html", groups=gap_groups(gap_rows()), run=latest_run())
+    run = latest_run()
+    return render_template("matching/gaps.html", groups=gap_groups(gap_cells(run)), run=run)
 
 
 @bp.route("/gaps.csv")
@@ -264,7 +265,7 @@ def gap_report() -> str:
 def export_gaps() -> Response:
     rows = gap_rows()
     record("gap_report_exported", "match_run", None, f"{len(rows)} unmet needs exported to CSV")
-    groups = {row.need_id: group for group in gap_groups(rows) for row in group.rows}
+    groups = {group.key: group for group in gap_groups(rows)}
     header = ["Need", "Family reference", "Category", "Item", "Reason", "Blocking rules", "Group"]
     return csv_response(
         "gap-report.csv",
@@ -277,7 +278,7 @@ def export_gaps() -> Response:
                 row.item or "",
                 row.reason.label,
                 ", ".join(row.blocking),
-                groups[row.need_id].summary,
+                groups[(row.category, row.item, row.reason, row.blocking)].summary,
             )
             for row in rows
         ],

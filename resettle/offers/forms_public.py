@@ -7,6 +7,7 @@ has a length limit.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -32,7 +33,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional, Regexp, ValidationError
 
-from resettle.bounds import AVAILABILITY, MAX_BEDROOMS, MAX_RENT_PENCE
+from resettle.bounds import AVAILABILITY, MAX_BEDROOMS, MAX_RENT_PENCE, parse_whole_number
 from resettle.offers.fields import (
     Checkboxes,
     PoundsField,
@@ -44,7 +45,14 @@ from resettle.offers.fields import (
     valid_postcode,
 )
 from resettle.offers.models import DbsStatus, Handover, ItemCondition, LandlordType
-from resettle.offers.rules import CERTIFICATES, HOME_VISIT_CATEGORIES, LANGUAGES, OFFER_TYPES, WORKS_WITH_FAMILIES
+from resettle.offers.rules import (
+    CERTIFICATES,
+    HOME_VISIT_CATEGORIES,
+    LANGUAGE_LABELS,
+    LANGUAGES,
+    OFFER_TYPES,
+    WORKS_WITH_FAMILIES,
+)
 from resettle.offers.services import ItemLine, OfferSubmission
 from resettle.taxonomy import ITEM_KINDS, Category
 from resettle.web.fields import CleanTextMeta, GovDateField
@@ -397,13 +405,42 @@ FORMS_BY_TYPE: dict[Category, type[OfferForm]] = {
 }
 
 
-def offer_form_for(category: Category, lha_example_pence: int | None = None) -> OfferForm:
+def offer_form_for(
+    category: Category, lha_example_pence: int | None = None, data: dict[str, Any] | None = None
+) -> OfferForm:
     form_class = FORMS_BY_TYPE.get(category)
-    form = form_class() if form_class is not None else ServiceOfferForm(category=category)
+    form = form_class(data=data) if form_class is not None else ServiceOfferForm(category=category, data=data)
     form.category = category
     if isinstance(form, HousingOfferForm):
         form.rent.description = rent_hint(lha_example_pence)
     return form
+
+
+def prefill_from(category: Category, args: Mapping[str, str]) -> dict[str, Any]:
+    """The answers a /needed line links with (`/offer/housing?bedrooms=4&step_free=yes&rent=1650`), each kept
+    only when it is a value the form itself accepts; anything else is ignored, never shown back."""
+    data: dict[str, Any] = {}
+    if category is Category.HOUSING:
+        bedrooms = parse_whole_number((args.get("bedrooms") or "")[:3])
+        if bedrooms is not None and 1 <= bedrooms <= MAX_BEDROOMS:
+            data["bedrooms"] = str(bedrooms)
+        rent = parse_whole_number((args.get("rent") or "")[:6])
+        if rent is not None and 1 <= rent <= MAX_RENT_PENCE // 100:
+            data["rent"] = str(rent)
+        if args.get("step_free") in ("yes", "no"):
+            data["step_free"] = args["step_free"]
+    elif category is Category.FURNITURE:
+        item = args.get("item") or ""
+        if item in ITEM_KINDS:
+            data["items"] = [{"kind": item}]
+    elif category is Category.MEAL:
+        if args.get("halal") in ("yes", "no"):
+            data["halal"] = args["halal"]
+    if category is Category.ESOL or category not in FORMS_BY_TYPE:  # the forms that ask for languages
+        language = args.get("language") or ""
+        if language in LANGUAGE_LABELS:
+            data["languages"] = [language]
+    return data
 
 
 def _field(form: OfferForm, name: str) -> Any:

@@ -1,24 +1,26 @@
 """What is needed now: open needs, aggregated so that no family can be identified.
 
-The public page and the offer form both read from here. The aggregation is a pure function over `NeedRow`s
-(one per open need, with only the fields it may use: no names, addresses or dates of birth) and applies one
-rule: a line is shown only when at least MIN_FAMILIES different families are behind it, and its count is
-rounded. Needs in groups too small to show are pooled into a broader "other" line for their category, which
-is itself shown only if it reaches the threshold.
+The public page and the offer form both read from here. Needs are grouped in the database (`need_cells`: one
+row per set of details, with the families behind it, never one row per need), and `needed_groups` words them
+as lines a resident can act on ("Homes with 4 or more bedrooms, step-free, at or under £1,650 a month in SE6
+or SE13"), each with the offer form's answers that offer exactly that. One rule holds throughout: a line is
+shown only when at least MIN_FAMILIES different families stand behind it, and its count is rounded. Needs in
+groups too small to show go on to a broader grouping, and what is left is pooled into one line for their
+kind, itself shown only if it reaches the threshold. `recently_met` thanks people the same way.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import String, case, cast, func, select
 
 from resettle.extensions import db
 from resettle.families.models import Family, FamilyStatus, Need, NeedStatus
-from resettle.families.places import district_of
 from resettle.offers.rules import GOODS_CATEGORIES, LANGUAGE_LABELS, OFFER_TYPES
 from resettle.taxonomy import ITEM_KINDS, Category
 
@@ -47,6 +49,8 @@ class NeededLine:
     offer_type: Category  # which offer form answers it
     text: str
     families: int  # already rounded
+    # The offer form's answers that offer exactly this (query arguments: bedrooms, step_free, rent, item...).
+    offer_args: tuple[tuple[str, str], ...] = ()
 
     @property
     def families_text(self) -> str:
@@ -62,96 +66,207 @@ def offer_type_for(category: Category) -> Category:
     return Category.FURNITURE if category in GOODS_CATEGORIES else category
 
 
-def _housing_key(row: NeedRow) -> Hashable:
-    return (row.bedrooms_min, row.step_free, row.area)
+@dataclass(frozen=True)
+class NeedCell:
+    """Open needs that share every detail /needed may show, with the families behind them: one row of a grouped
+    query. The family keys are only for counting distinct families; they are never shown."""
+
+    category: Category
+    families: frozenset[int]
+    item: str | None = None
+    bedrooms_min: int | None = None
+    step_free: bool = False
+    rent_max_pence: int | None = None
+    area: str | None = None
+    language: str | None = None
+    halal: bool = False
 
 
-def _housing_text(rows: list[NeedRow]) -> str:
-    first = rows[0]
-    text = f"{first.bedrooms_min}-bedroom homes" if first.bedrooms_min else "Homes"
-    if first.step_free:
-        text += " with step-free access"
-    if first.area:
-        text += f" in {first.area}"
-    rents = [row.rent_max_pence for row in rows if row.rent_max_pence]
-    if rents:
-        pounds = min(rents) // 100 // 5 * 5  # rounded down, so it suits every family in the line
-        text += f", rent up to £{pounds:,} a month"
-    return text
+def cells_from_rows(rows: Iterable[NeedRow]) -> list[NeedCell]:
+    """Rows with the same details as one cell each (what the grouped query returns)."""
+    families: dict[NeedCell, set[int]] = defaultdict(set)
+    for row in rows:
+        details = NeedCell(
+            category=row.category,
+            families=frozenset(),
+            item=row.item,
+            bedrooms_min=row.bedrooms_min,
+            step_free=row.step_free,
+            rent_max_pence=row.rent_max_pence,
+            area=row.area,
+            language=row.language,
+            halal=row.halal,
+        )
+        families[details].add(row.family_key)
+    return [replace(details, families=frozenset(keys)) for details, keys in families.items()]
 
 
-def _goods_text(rows: list[NeedRow]) -> str:
-    item = rows[0].item
-    return ITEM_KINDS[item].label if item in ITEM_KINDS else rows[0].category.label
+def _same(values: Iterable[object]) -> object | None:
+    distinct = set(values)
+    return distinct.pop() if len(distinct) == 1 else None
 
 
-def _language_text(rows: list[NeedRow]) -> str:
-    label = rows[0].category.label
-    language = rows[0].language
-    return f"{label} with a tutor who speaks {LANGUAGE_LABELS.get(language, language)}" if language else label
+def _rent_band(cell: NeedCell) -> int | None:
+    return None if cell.rent_max_pence is None else cell.rent_max_pence // 5_000  # £50 bands
 
 
-def _meal_text(rows: list[NeedRow]) -> str:
-    return f"{rows[0].category.label} (halal)" if rows[0].halal else rows[0].category.label
+def _pounds_floor(pence: int) -> int:
+    """Rounded down to £5, so the figure suits every family in the line."""
+    return pence // 100 // 5 * 5
 
 
-def _no_detail(row: NeedRow) -> Hashable:
-    return None
+MAX_AREAS_NAMED = 3
 
 
-def _category_text(rows: list[NeedRow]) -> str:
-    return rows[0].category.label
+def _areas(cells: list[NeedCell]) -> list[str]:
+    """The areas of the families in the line, when each has one, there are few enough to name, and each area
+    named has at least MIN_FAMILIES families behind it (so no single family's need is placed in a district)."""
+    families: dict[str, set[int]] = defaultdict(set)
+    for cell in cells:
+        if cell.area is None:
+            return []
+        families[cell.area] |= cell.families
+    if len(families) > MAX_AREAS_NAMED or any(len(keys) < MIN_FAMILIES for keys in families.values()):
+        return []
+    return sorted(families, key=lambda area: (len(area), area))
 
 
-# Per category: how to group needs, how to describe a group, and how to name the pooled small groups when
-# other lines of the category are shown ("other ...") and when none are.
-_DETAIL: dict[Category, tuple[Callable[[NeedRow], Hashable], Callable[[list[NeedRow]], str], str, str]] = {
-    Category.HOUSING: (_housing_key, _housing_text, "Homes of other sizes or in other areas", "Homes to rent"),
-    Category.FURNITURE: (
-        lambda row: row.item,
-        _goods_text,
-        "Other furniture and white goods",
-        "Furniture and white goods",
+def _or_list(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _housing(cells: list[NeedCell], pooled: bool, others_shown: bool) -> tuple[str, dict[str, str]]:
+    """ "Homes with 4 or more bedrooms, step-free, at or under £1,650 a month in SE6 or SE13": only what holds for
+    every family in the line (the rent is the lowest of their limits, rounded down)."""
+    args: dict[str, str] = {}
+    other = "other " if others_shown else ""
+    noun = other + "homes"
+    step_free = all(cell.step_free for cell in cells)
+    bedrooms = _same(cell.bedrooms_min for cell in cells)
+    rents = [cell.rent_max_pence for cell in cells if cell.rent_max_pence]
+    rent = _pounds_floor(min(rents)) if rents and len(rents) == len(cells) else None
+    areas = _areas(cells)
+    if isinstance(bedrooms, int):
+        text = f"{noun} with {bedrooms} or more bedrooms"
+        text += ", step-free" + ("," if rent is not None else "") if step_free else ""
+        args["bedrooms"] = str(bedrooms)
+    else:
+        text = f"{other}step-free homes" if step_free else noun
+    if step_free:
+        args["step_free"] = "yes"
+    if rent is not None:
+        text += f" at or under £{rent:,} a month"
+        args["rent"] = str(rent)
+    if areas:
+        text += f" in {_or_list(areas)}"
+    if text == noun:
+        text += " to rent"
+    return text[:1].upper() + text[1:], args
+
+
+def _goods(cells: list[NeedCell], pooled: bool, others_shown: bool) -> tuple[str, dict[str, str]]:
+    item = _same(cell.item for cell in cells)
+    if isinstance(item, str) and item in ITEM_KINDS:
+        return ITEM_KINDS[item].label, {"item": item}
+    category = cells[0].category
+    if category is Category.HOUSEHOLD:
+        return ("Other household items" if others_shown else "Household items"), {}
+    return ("Other furniture and white goods" if others_shown else "Furniture and white goods"), {}
+
+
+def _esol(cells: list[NeedCell], pooled: bool, others_shown: bool) -> tuple[str, dict[str, str]]:
+    label = cells[0].category.label
+    language = _same(cell.language for cell in cells)
+    if isinstance(language, str) and language:
+        return f"{label} with a tutor who speaks {LANGUAGE_LABELS.get(language, language)}", {"language": language}
+    return label, {}
+
+
+def _meal(cells: list[NeedCell], pooled: bool, others_shown: bool) -> tuple[str, dict[str, str]]:
+    label = cells[0].category.label
+    if all(cell.halal for cell in cells):
+        return f"{label} (halal)", {"halal": "yes"}
+    return label, {}
+
+
+def _plain(cells: list[NeedCell], pooled: bool, others_shown: bool) -> tuple[str, dict[str, str]]:
+    return cells[0].category.label, {}
+
+
+Key = Callable[[NeedCell], Hashable]
+Describe = Callable[[list[NeedCell], bool, bool], tuple[str, dict[str, str]]]
+
+# Per category: the groupings to try, most detailed first, and how to word a line. Needs whose group at one
+# level has fewer than MIN_FAMILIES families go on to the next, broader level; what is left at the end is pooled
+# into one line, itself shown only if it reaches MIN_FAMILIES.
+_LEVELS: dict[Category, tuple[list[Key], Describe]] = {
+    Category.HOUSING: (
+        [
+            lambda c: (c.bedrooms_min, c.step_free, _rent_band(c), c.area),
+            lambda c: (c.bedrooms_min, c.step_free, _rent_band(c)),
+            lambda c: (c.bedrooms_min, c.step_free),
+            lambda c: (c.bedrooms_min,),
+            lambda c: (c.step_free,),
+        ],
+        _housing,
     ),
-    Category.HOUSEHOLD: (lambda row: row.item, _goods_text, "Other household items", "Household items"),
-    Category.ESOL: (lambda row: row.language, _language_text, "English lessons (ESOL)", "English lessons (ESOL)"),
-    Category.MEAL: (lambda row: row.halal, _meal_text, "Welcome meals", "Welcome meals"),
+    Category.FURNITURE: ([lambda c: c.item], _goods),
+    Category.HOUSEHOLD: ([lambda c: c.item], _goods),
+    Category.ESOL: ([lambda c: c.language], _esol),
+    Category.MEAL: ([lambda c: c.halal], _meal),
 }
 
 
-def _families(rows: Iterable[NeedRow]) -> int:
-    return len({row.family_key for row in rows})
+def _families(cells: Iterable[NeedCell]) -> set[int]:
+    return set().union(*(cell.families for cell in cells))
+
+
+def needed_groups(cells: Iterable[NeedCell]) -> list[tuple[NeededLine, list[NeedCell]]]:
+    """Public lines for the needs in `cells`, each as detailed as it can be while at least MIN_FAMILIES
+    different families stand behind it, with the answers that offer exactly that; each with the cells behind it
+    (for tests of the rule: never shown)."""
+    by_category: dict[Category, list[NeedCell]] = defaultdict(list)
+    for cell in cells:
+        if cell.families:
+            by_category[cell.category].append(cell)
+    lines: list[tuple[NeededLine, list[NeedCell]]] = []
+    for category, remaining in by_category.items():
+        levels, describe = _LEVELS.get(category, ([], _plain))
+        shown = 0
+        for key in levels:
+            shown_before = shown > 0  # later lines are "other" homes: not those already listed
+            groups: dict[Hashable, list[NeedCell]] = defaultdict(list)
+            for cell in remaining:
+                groups[key(cell)].append(cell)
+            remaining = []
+            for group in groups.values():
+                backing = _families(group)
+                if len(backing) >= MIN_FAMILIES:
+                    text, args = describe(group, False, shown_before)
+                    lines.append((_line(category, text, len(backing), args), group))
+                    shown += 1
+                else:
+                    remaining.extend(group)
+        backing = _families(remaining)
+        if remaining and len(backing) >= MIN_FAMILIES:
+            text, args = describe(remaining, True, shown > 0)
+            lines.append((_line(category, text, len(backing), args), remaining))
+    order = {category: index for index, category in enumerate(OFFER_TYPES)}
+    return sorted(lines, key=lambda pair: (order.get(pair[0].offer_type, len(order)), -pair[0].families, pair[0].text))
+
+
+def needed_lines(cells: Iterable[NeedCell]) -> list[NeededLine]:
+    """The lines of `needed_groups`, for the page."""
+    return [line for line, _ in needed_groups(cells)]
+
+
+def _line(category: Category, text: str, families: int, args: dict[str, str]) -> NeededLine:
+    return NeededLine(offer_type_for(category), text, rounded_families(families), tuple(sorted(args.items())))
 
 
 def aggregate_needs(rows: Iterable[NeedRow]) -> list[NeededLine]:
     """Public lines for the open needs in `rows`, each backed by at least MIN_FAMILIES families."""
-    by_category: dict[Category, list[NeedRow]] = defaultdict(list)
-    for row in rows:
-        by_category[row.category].append(row)
-    lines: list[NeededLine] = []
-    for category, category_rows in by_category.items():
-        key, describe, other_text, all_text = _DETAIL.get(
-            category, (_no_detail, _category_text, category.label, category.label)
-        )
-        groups: dict[Hashable, list[NeedRow]] = defaultdict(list)
-        for row in category_rows:
-            groups[key(row)].append(row)
-        too_small: list[NeedRow] = []
-        shown = 0
-        for group in groups.values():
-            if _families(group) >= MIN_FAMILIES:
-                lines.append(NeededLine(offer_type_for(category), describe(group), rounded_families(_families(group))))
-                shown += 1
-            else:
-                too_small.extend(group)
-        if too_small and _families(too_small) >= MIN_FAMILIES:
-            lines.append(
-                NeededLine(
-                    offer_type_for(category), other_text if shown else all_text, rounded_families(_families(too_small))
-                )
-            )
-    order = {category: index for index, category in enumerate(OFFER_TYPES)}
-    return sorted(lines, key=lambda line: (order.get(line.offer_type, len(order)), -line.families, line.text))
+    return needed_lines(cells_from_rows(rows))
 
 
 def families_it_could_help(
@@ -226,49 +341,158 @@ BRMA_AREAS = {
 OPEN_FAMILY_STATUSES = (FamilyStatus.REFERRED, FamilyStatus.ARRIVING, FamilyStatus.ARRIVED)
 
 
-def area_for(brma: str | None, postcode: str | None) -> str | None:
-    """The family's BRMA as the public page names it; failing that, the one its postcode district suggests."""
-    if brma is None and postcode:
-        district = district_of(postcode)
-        brma = district.brma if district else None
+def postcode_district() -> Any:
+    """The family's postcode district in SQL ("SE13" of "SE13 6AA"): postcodes are stored normalised, with one
+    space before the three-character inward code."""
+    return case(
+        (func.length(Family.postcode) > 4, func.substr(Family.postcode, 1, func.length(Family.postcode) - 4)),
+        else_=None,
+    )
+
+
+def family_keys(column: Any) -> Any:
+    """The family ids behind a group, as one string ("4,9,12"): for counting distinct families only."""
+    return func.aggregate_strings(cast(column, String), ",")
+
+
+def parse_keys(text: str | None) -> frozenset[int]:
+    return frozenset(int(part) for part in (text or "").split(",") if part.strip().isdigit())
+
+
+def area_of(district: str | None, brma: str | None) -> str | None:
+    """The family's area as the public page may name it: its postcode district, or failing that its BRMA."""
+    if district and district.strip():
+        return district.strip().upper()
     return BRMA_AREAS.get(brma or "")
 
 
-def open_need_rows() -> list[NeedRow]:
-    """Every open need of a family still being supported, reduced to what the aggregation may use.
+def need_cells() -> list[NeedCell]:
+    """The open needs of families still being supported, grouped in the database by every detail /needed may
+    show: one row per group, however many needs, with the families behind it.
 
-    Only these columns are read: nothing that names, locates or dates a person leaves this function.
-    """
+    Only these columns are read: nothing that names, locates or dates a person leaves this function (the
+    postcode is cut to its district in the query)."""
+    district = postcode_district()
+    details = (
+        Need.category,
+        Need.item,
+        Need.bedrooms_min,
+        Need.step_free,
+        Need.rent_max,
+        Need.language,
+        Need.halal,
+        district,
+        Family.brma,
+    )
     statement = (
-        select(
-            Need.family_id,
-            Need.category,
-            Need.item,
-            Need.bedrooms_min,
-            Need.step_free,
-            Need.rent_max,
-            Need.language,
-            Need.halal,
-            Family.brma,
-            Family.postcode,
-        )
+        select(*details, family_keys(Need.family_id))
         .join(Family, Family.id == Need.family_id)
         .where(Need.status == NeedStatus.OPEN, Family.status.in_(OPEN_FAMILY_STATUSES))
+        .group_by(*details)
     )
     return [
-        NeedRow(
-            family_key=row.family_id,
-            category=row.category,
-            item=row.item,
-            bedrooms_min=row.bedrooms_min,
-            step_free=bool(row.step_free),
-            rent_max_pence=row.rent_max,
-            area=area_for(row.brma, row.postcode),
-            language=row.language,
-            halal=bool(row.halal),
+        NeedCell(
+            category=category,
+            families=parse_keys(keys),
+            item=item,
+            bedrooms_min=bedrooms,
+            step_free=bool(step_free),
+            rent_max_pence=rent,
+            area=area_of(district_text, brma),
+            language=language,
+            halal=bool(halal),
         )
-        for row in db.session.execute(statement)
+        for category, item, bedrooms, step_free, rent, language, halal, district_text, brma, keys in (
+            db.session.execute(statement)
+        )
     ]
+
+
+def rows_from_cells(cells: Iterable[NeedCell]) -> list[NeedRow]:
+    """One row per family per group: what the offer form's "is it needed" checks count."""
+    return [
+        NeedRow(
+            family_key=key,
+            category=cell.category,
+            item=cell.item,
+            bedrooms_min=cell.bedrooms_min,
+            step_free=cell.step_free,
+            rent_max_pence=cell.rent_max_pence,
+            area=cell.area,
+            language=cell.language,
+            halal=cell.halal,
+        )
+        for cell in cells
+        for key in sorted(cell.families)
+    ]
+
+
+def open_need_rows() -> list[NeedRow]:
+    """The open needs of families still being supported, from the grouped query: one row per family per group
+    of needs with the same details, never one per need."""
+    return rows_from_cells(need_cells())
+
+
+RECENT_DAYS = 30
+
+
+@dataclass(frozen=True)
+class RecentlyMet:
+    """Needs met with an offer in the last RECENT_DAYS days: the families behind them (rounded), and per kind
+    of offer those that reach MIN_FAMILIES, so no small group is revealed."""
+
+    families: int  # rounded; 0 when fewer than MIN_FAMILIES
+    by_offer_type: tuple[tuple[Category, int], ...]
+
+    @property
+    def text(self) -> str:
+        if not self.families:
+            return ""
+        kinds = [f"{_kind_text(offer_type)} for about {count} families" for offer_type, count in self.by_offer_type]
+        detail = f", including {_and_list(kinds)}" if kinds else ""
+        return (
+            f"Recently met, thank you: in the last {RECENT_DAYS} days, offers from residents, landlords, faith "
+            f"groups and businesses met needs of about {self.families} families{detail}."
+        )
+
+
+def _kind_text(offer_type: Category) -> str:
+    if offer_type is Category.HOUSING:
+        return "homes"
+    label = offer_type.info.offer_label or offer_type.label
+    return label[:1].lower() + label[1:]
+
+
+def _and_list(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def recently_met(now: datetime) -> RecentlyMet:
+    """One grouped query: per category, the families whose needs were met through a fulfilled match lately."""
+    from resettle.matching.models import Match, MatchStatus  # matching builds on offers: imported when used
+
+    fulfilled = select(Match.id).where(Match.need_id == Need.id, Match.status == MatchStatus.FULFILLED).exists()
+    statement = (
+        select(Need.category, family_keys(Need.family_id))
+        .where(Need.status == NeedStatus.MET, Need.closed_at >= now - timedelta(days=RECENT_DAYS), fulfilled)
+        .group_by(Need.category)
+    )
+    by_type: dict[Category, set[int]] = defaultdict(set)
+    for category, keys in db.session.execute(statement):
+        by_type[offer_type_for(category)] |= parse_keys(keys)
+    everyone = set().union(*by_type.values()) if by_type else set()
+    if len(everyone) < MIN_FAMILIES:
+        return RecentlyMet(0, ())
+    order = {category: index for index, category in enumerate(OFFER_TYPES)}
+    shown = sorted(
+        (
+            (offer_type, rounded_families(len(keys)))
+            for offer_type, keys in by_type.items()
+            if len(keys) >= MIN_FAMILIES
+        ),
+        key=lambda pair: order.get(pair[0], len(order)),
+    )
+    return RecentlyMet(rounded_families(len(everyone)), tuple(shown))
 
 
 def needed_offer_types(rows: Iterable[NeedRow]) -> set[Category]:

@@ -4,10 +4,11 @@ link pages. Every page here is rate limited per address; every form carries a CS
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from resettle.auth.permissions import public_route
+from resettle.db import utcnow
 from resettle.extensions import limiter
 from resettle.offers import public_bp as bp
 from resettle.offers.forms_public import (
@@ -17,10 +18,11 @@ from resettle.offers.forms_public import (
     WithdrawForm,
     offer_form_for,
     offer_type_label,
+    prefill_from,
     submission_from,
 )
 from resettle.offers.links import link_max_age_days, offer_for_token
-from resettle.offers.needed import is_offer_publicly_needed, needed_offer_types, open_need_rows
+from resettle.offers.needed import is_offer_publicly_needed, needed_offer_types, open_need_rows, recently_met
 from resettle.offers.rules import OFFER_TYPES, OFFERER_MAY_CHANGE, OFFERER_MAY_WITHDRAW
 from resettle.offers.services import (
     OfferError,
@@ -80,7 +82,9 @@ def choose_offer_type() -> str | Response:
 @limiter.limit(PAGE_RATE_LIMIT)
 def offer_details(offer_type: str) -> str | Response:
     category = _offer_type_or_404(offer_type)
-    form = offer_form_for(category, example_lha_rate() if category is Category.HOUSING else None)
+    # From a /needed line's "Offer this": its answers are filled in (checked here, and validated as usual).
+    prefill = prefill_from(category, request.args) if request.method == "GET" else {}
+    form = offer_form_for(category, example_lha_rate() if category is Category.HOUSING else None, data=prefill)
     if form.validate_on_submit():
         if form.is_robot:
             current_app.logger.info("offer form honeypot filled; nothing saved")
@@ -100,6 +104,7 @@ def offer_details(offer_type: str) -> str | Response:
         category=category,
         label=offer_type_label(category),
         is_needed=category in needed_offer_types(open_need_rows()),
+        prefilled=bool(prefill),
     )
 
 
@@ -123,7 +128,9 @@ def needed_now() -> str:
     from resettle.matching.gap_report import public_needed_lines
 
     lines = public_needed_lines()
-    return render_template("offers/public/needed.html", lines=lines, label_for=offer_type_label)
+    return render_template(
+        "offers/public/needed.html", lines=lines, label_for=offer_type_label, met=recently_met(utcnow())
+    )
 
 
 def _link_expired() -> tuple[str, int]:

@@ -159,10 +159,25 @@ def export_offers() -> Response:
 def offer_detail(offer_id: int) -> str:
     offer = _offer_or_404(offer_id)
     record("offer_viewed", "offer", offer.reference, "viewed the offer's page")
+    return _render_offer(offer, printable=False)
+
+
+@bp.route("/<int:offer_id>/summary")
+@roles_required(*STAFF)
+def offer_summary(offer_id: int) -> str:
+    """The offer on paper: its page without buttons, forms or navigation; audited as a read."""
+    offer = _offer_or_404(offer_id)
+    record("offer_viewed", "offer", offer.reference, "viewed the offer's summary for printing")
+    return _render_offer(offer, printable=True)
+
+
+def _render_offer(offer: Offer, printable: bool) -> str:
     return render_template(
         "offers/staff/detail.html",
         offer=offer,
-        may_act=current_user.role in ACTORS,
+        printable=printable,
+        today=local_today(),
+        may_act=current_user.role in ACTORS and not printable,
         show_contact=may_see_offerer_contact(current_user),
         dbs_due=dbs_expiring_soon(offer.dbs_expires_on, local_today()),
         certificate_labels=CERTIFICATE_LABELS,

@@ -62,18 +62,29 @@ def test_public_lines_need_three_families_and_never_mention_rejections() -> None
     assert public_lines(gap_groups(two)) == []
     three = two + [_housing(3, 3, blocking=("bedrooms", "rent", "rejected"))]
     [line] = public_lines(gap_groups(three))
-    assert line.text == "Homes with 4 or more bedrooms at or under the LHA rate"
+    assert line.text == "Homes with 4 or more bedrooms at or under £1,800 a month"
+    assert "rejected" not in line.text and "turned down" not in line.text
     assert line.families == 5 and line.offer_type is Category.HOUSING
 
 
 def test_small_public_groups_pool_into_an_other_line_only_when_it_reaches_three() -> None:
-    small = [_housing(1, 1), _housing(2, 2, blocking=("step_free",)), _housing(3, 3, blocking=("dates",))]
+    # Public lines say what would meet the needs, whatever blocked them: three families needing the same home
+    # make one line, even when different rules blocked each.
+    same = [_housing(1, 1), _housing(2, 2, blocking=("step_free",)), _housing(3, 3, blocking=("dates",))]
+    assert [line.text for line in public_lines(gap_groups(same))] == [
+        "Homes with 4 or more bedrooms at or under £1,800 a month"
+    ]
+    small = [_housing(1, 1, bedrooms_min=2), _housing(2, 2, bedrooms_min=3), _housing(3, 3, rent_max=None)]
     assert [line.text for line in public_lines(gap_groups(small))] == ["Homes to rent"]
     assert public_lines(gap_groups(small[:2])) == []
-    step_free = [_housing(n, n, blocking=("step_free",)) for n in (4, 5)]
-    assert [line.text for line in public_lines(gap_groups(small + step_free))] == ["Homes with step-free access"]
-    larger = [_housing(6, 6)]  # the pooled remainder (families 1, 3 and 6) now reaches three
-    assert [line.text for line in public_lines(gap_groups(small + step_free + larger))] == [
-        "Homes with step-free access",
+    fours = [_housing(n, n) for n in (4, 5, 6)]
+    assert [line.text for line in public_lines(gap_groups(small + fours))] == [
+        "Homes with 4 or more bedrooms at or under £1,800 a month",
         "Other homes to rent",
     ]
+
+
+def test_the_report_counts_needs_and_families_of_grouped_cells() -> None:
+    cells = [_housing(1, 1).cell(), _housing(2, 1).cell(), _housing(3, 2).cell()]
+    [group] = gap_groups(cells)
+    assert (group.need_count, group.family_count) == (3, 2)

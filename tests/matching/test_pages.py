@@ -148,7 +148,8 @@ def test_history_gap_report_csv_and_the_public_page(
     assert csv.mimetype == "text/csv"
     assert all(family.reference in csv.get_data(as_text=True) for family in families)
     public = client.get("/needed").get_data(as_text=True)
-    assert "Homes with 4 or more bedrooms at or under the LHA rate" in public
+    assert "Homes with 4 or more bedrooms at or under £1,800 a month" in public
+    assert "/offer/housing?bedrooms=4&amp;rent=1800" in public  # offers exactly that
     assert all(family.reference not in public for family in families)
 
 

@@ -22,9 +22,28 @@ def _homes(family_keys: range | list[int], **values: object) -> list[NeedRow]:
 def test_a_line_needs_three_families_and_reads_like_the_example() -> None:
     assert aggregate_needs(_homes([1, 2])) == []
     [line] = aggregate_needs(_homes([1, 2, 3]))
-    assert line.text == "3-bedroom homes with step-free access in inner South East London, rent up to £1,940 a month"
+    assert (
+        line.text == "Homes with 3 or more bedrooms, step-free, at or under £1,940 a month in inner South East London"
+    )
     assert line.families == 5 and line.families_text == "About 5 families"
     assert line.offer_type is Category.HOUSING
+    assert dict(line.offer_args) == {"bedrooms": "3", "step_free": "yes", "rent": "1940"}
+
+
+def test_the_issue_example_names_the_districts_of_the_families_behind_the_line() -> None:
+    rows = (
+        _homes([1, 2], bedrooms_min=4, rent_max_pence=165_099, area="SE6")
+        + _homes([3], bedrooms_min=4, rent_max_pence=190_000, area="SE6")
+        + _homes([4], bedrooms_min=4, rent_max_pence=180_000, area="SE13")
+        + _homes([5], bedrooms_min=4, rent_max_pence=199_000, area="SE13")
+        + _homes([6], bedrooms_min=4, rent_max_pence=175_000, area="SE13")
+    )
+    [line] = aggregate_needs(rows)
+    assert line.text == "Homes with 4 or more bedrooms, step-free, at or under £1,650 a month in SE6 or SE13"
+    assert dict(line.offer_args) == {"bedrooms": "4", "step_free": "yes", "rent": "1650"}
+    # Two families in SE13: no district is named, since that would place their need there.
+    [line] = aggregate_needs(rows[:-1])
+    assert line.text == "Homes with 4 or more bedrooms, step-free, at or under £1,650 a month"
 
 
 def test_several_needs_of_one_family_count_once() -> None:
@@ -39,15 +58,15 @@ def test_small_groups_are_pooled_into_a_broader_line_that_must_itself_reach_thre
     rows = _homes([1, 2], bedrooms_min=2) + _homes([3], bedrooms_min=4) + _homes([4, 5, 6], bedrooms_min=3)
     texts = [line.text for line in aggregate_needs(rows)]
     assert texts == [
-        "3-bedroom homes with step-free access in inner South East London, rent up to £1,940 a month",
-        "Homes of other sizes or in other areas",
+        "Homes with 3 or more bedrooms, step-free, at or under £1,940 a month in inner South East London",
+        "Other step-free homes at or under £1,940 a month in inner South East London",  # what the rest share
     ]
     assert [line.text for line in aggregate_needs(_homes([1, 2], bedrooms_min=2))] == []
 
 
 def test_the_rent_shown_suits_every_family_in_the_line() -> None:
     rows = _homes([1], rent_max_pence=160000) + _homes([2, 3], rent_max_pence=194467)
-    assert aggregate_needs(rows)[0].text.endswith("rent up to £1,600 a month")
+    assert "at or under £1,600 a month" in aggregate_needs(rows)[0].text
 
 
 def test_lines_for_other_kinds_of_need() -> None:
@@ -108,7 +127,7 @@ def test_the_page_lists_open_needs_without_anything_that_identifies_a_family(cli
     NeedFactory(family=closed, category=Category.FURNITURE, item="cot")
     page = client.get("/needed").get_data(as_text=True)
     assert "Cot" in page and "About 5 families" in page
-    assert 'href="/offer/furniture"' in page
+    assert 'href="/offer/furniture?item=cot"' in page
     assert "5-bedroom" not in page and "Tigrinya" not in page  # one family; needs already met
     for secret in ("Alawayed", "Haddad", "SE13", "SE6 4RU", "Example Road", "1985"):
         assert secret not in page
@@ -120,5 +139,8 @@ def test_the_page_says_so_kindly_when_nothing_can_be_listed(client: FlaskClient)
 
 
 def test_pooled_small_groups_are_named_plainly_when_nothing_more_detailed_is_shown() -> None:
-    rows = _homes([1, 2], bedrooms_min=4) + _homes([3], bedrooms_min=2)
-    assert [line.text for line in aggregate_needs(rows)] == ["Homes to rent"]
+    rows = _homes([1, 2], bedrooms_min=4) + _homes([3], bedrooms_min=2, step_free=False, area=None)
+    assert [line.text for line in aggregate_needs(rows)] == ["Homes at or under £1,940 a month"]
+    rows = _homes([1, 2], bedrooms_min=4) + _homes([3], bedrooms_min=2, step_free=False, area=None, rent_max_pence=None)
+    [line] = aggregate_needs(rows)
+    assert line.text == "Homes to rent" and line.offer_args == ()

@@ -56,7 +56,8 @@ DATE_PAYLOADS: list[list[str]] = [
 
 QUERY_NAMES = ["page", "q", "status", "scheme", "caseworker", "family", "category", "pool", "search", "date_from",
                "date_to", "stream", "submitted_from", "submitted_to", "action", "object_type", "object_id",
-               "actor_email", "needs_approval", "dbs_due", "next", "sort", "run"]  # fmt: skip
+               "actor_email", "needs_approval", "dbs_due", "next", "sort", "run",
+               "bedrooms", "rent", "step_free", "item", "language", "halal"]  # fmt: skip
 
 
 @dataclass

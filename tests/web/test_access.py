@@ -58,6 +58,7 @@ ROUTE_ACCESS: dict[str, Any] = {
     "families.export_families": frozenset({CW, AD}),
     "families.create_family_page": frozenset({CW, AD}),
     "families.view_family": STAFF,
+    "families.family_summary": frozenset({CW, AD}),
     "families.edit_family": frozenset({CW, AD}),
     "families.change_family_status": frozenset({CW, AD}),
     "families.confirm_family_arrival": frozenset({CW, AD}),
@@ -88,6 +89,7 @@ ROUTE_ACCESS: dict[str, Any] = {
     "offers.review_queue": STAFF,
     "offers.export_offers": STAFF,
     "offers.offer_detail": STAFF,
+    "offers.offer_summary": STAFF,
     "offers.verify": frozenset({CW, AD}),
     "offers.reject": frozenset({CW, AD}),
     "offers.mark_as_duplicate": frozenset({CW, AD}),
@@ -268,6 +270,7 @@ URL_ARGS: dict[str, Callable[[], dict[str, Any]]] = {
         endpoint: lambda: {"reference": FamilyFactory().reference}
         for endpoint in [
             "families.view_family",
+            "families.family_summary",
             "families.edit_family",
             "families.change_family_status",
             "families.confirm_family_arrival",
@@ -326,6 +329,7 @@ URL_ARGS: dict[str, Callable[[], dict[str, Any]]] = {
     "offers_public.change_offer_availability": lambda: {"token": make_offer_token(OfferFactory())},
     "offers_public.withdraw_offer": lambda: {"token": make_offer_token(OfferFactory())},
     "offers.offer_detail": lambda: {"offer_id": OfferFactory().id},
+    "offers.offer_summary": lambda: {"offer_id": OfferFactory().id},
     "offers.verify": lambda: {"offer_id": OfferFactory().id},
     "offers.reject": lambda: {"offer_id": OfferFactory().id},
     "offers.mark_as_duplicate": lambda: {"offer_id": OfferFactory().id},

@@ -8,19 +8,27 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from resettle.auth.models import Role
 from resettle.extensions import db
 from resettle.families.dates import local_today
 from resettle.families.models import FamilyStatus
+from resettle.funding.allocation import RuleBasis
+from resettle.funding.models import FundingStream, StreamScope
 from resettle.funding.spend_models import SpendStatus
-from resettle.main.home import admin_work, caseworker_work, reviewer_work
+from resettle.main.home import (
+    admin_work,
+    caseworker_budget_alerts,
+    caseworker_work,
+    reviewer_budget_alerts,
+    reviewer_work,
+)
 from resettle.matching.models import RunStatus
 from resettle.offers.models import OfferStatus
 from tests.factories import UserFactory
-from tests.families.factories import FamilyFactory, NeedFactory, TaskFactory
-from tests.funding.factories import SpendLineFactory
+from tests.families.factories import FamilyFactory, MemberFactory, NeedFactory, TaskFactory
+from tests.funding.factories import AmountRuleFactory, ArrivedFamilyFactory, FundingStreamFactory, SpendLineFactory
 from tests.matching.factories import MatchFactory, MatchRunFactory, ProposalFactory
 from tests.offers.factories import OfferFactory
 
@@ -162,4 +170,74 @@ def test_the_whole_home_page_costs_the_same_however_much_there_is(database: Any,
     caseload(client.user, 8)
     with counting_statements() as large:
         client.get("/")
-    assert len(large) == len(small) <= 5
+    # The counts (one statement), the session and user, and the budget book for the caseworker's families: the
+    # streams with their rules, the households, the pools' households, one grouped spend sum, the names.
+    assert len(large) == len(small) <= 15
+
+
+def approved(reviewer: Any) -> dict[str, Any]:
+    return {
+        "status": SpendStatus.APPROVED,
+        "submitted_at": datetime(2017, 6, 11, tzinfo=UTC),
+        "decided_by": reviewer,
+        "decided_at": datetime(2017, 6, 12, tzinfo=UTC),
+    }
+
+
+def budget_world(caseworker: Any, spent_pence: list[int]) -> list[Any]:
+    """A stream of £1,000 a person, a pool of £10,000, and one arrived one-person family of the caseworker's
+    per amount, with that much approved spend on the stream."""
+    stream = FundingStreamFactory(name="Core tariff")
+    AmountRuleFactory(stream=stream, basis=RuleBasis.PER_PERSON, amount_pence=100_000)
+    pool = FundingStreamFactory(name="Housing pool", scope=StreamScope.POOL, scheme=stream.scheme)
+    AmountRuleFactory(stream=pool, basis=RuleBasis.COUNCIL_FIXED, amount_pence=1_000_000)
+    reviewer = UserFactory(role=Role.REVIEWER)
+    families = []
+    for index, pence in enumerate(spent_pence):
+        family = ArrivedFamilyFactory(caseworker=caseworker, name=f"Family {index}")
+        MemberFactory(family=family)
+        SpendLineFactory(family=family, stream=stream, amount_pence=pence, **approved(reviewer))
+        families.append(family)
+    db.session.flush()
+    return families
+
+
+def test_caseworkers_see_their_families_budgets_at_80_percent_and_more(database: Any, login_as: Any) -> None:
+    client = login_as(Role.CASEWORKER)
+    html = client.get("/").get_data(as_text=True)
+    assert "No budget is 80% or more used for your families." in html
+    nearly, full, fine = budget_world(client.user, [85_000, 100_000, 10_000])
+    alerts = caseworker_budget_alerts(client.user, local_today())
+    assert [a.label for a in alerts.nearly] == [f"Family 0 ({nearly.reference}): Core tariff"]
+    assert [a.used_text for a in alerts.nearly] == ["85% used"]
+    assert [a.label for a in alerts.spent] == [f"Family 1 ({full.reference}): Core tariff"]
+    html = client.get("/").get_data(as_text=True)
+    assert "2 budgets are 80% or more used" in html and fine.reference not in html
+    assert f"/funding/families/{full.reference}/budgets" in html
+    someone_else = UserFactory(role=Role.CASEWORKER)
+    assert caseworker_budget_alerts(someone_else, local_today()).count == 0
+
+
+def test_budget_alerts_cost_the_same_however_many_families(database: Any, login_as: Any) -> None:
+    client = login_as(Role.CASEWORKER)
+    budget_world(client.user, [85_000])
+    small = statements_for(lambda: caseworker_budget_alerts(client.user, local_today()), client.user)
+    budget_world(client.user, [85_000, 90_000, 100_000, 5_000])
+    assert statements_for(lambda: caseworker_budget_alerts(client.user, local_today()), client.user) == small
+    reviewer_small = statements_for(lambda: reviewer_budget_alerts(local_today()))
+    budget_world(client.user, [95_000, 99_000])
+    assert statements_for(lambda: reviewer_budget_alerts(local_today())) == reviewer_small
+
+
+def test_reviewers_see_streams_at_80_and_at_100_percent(database: Any, login_as: Any) -> None:
+    client = login_as(Role.REVIEWER)
+    caseworker = UserFactory(role=Role.CASEWORKER)
+    first, _ = budget_world(caseworker, [90_000, 80_000])  # £1,700 of £2,000: 85%
+    html = client.get("/").get_data(as_text=True)
+    assert "80% or more used" in html and "VPRS: Core tariff" in html and "85% of £2,000.00 used" in html
+    stream = db.session.execute(select(FundingStream).where(FundingStream.name == "Core tariff")).scalar_one()
+    SpendLineFactory(family=first, stream=stream, amount_pence=30_000, **approved(client.user))
+    db.session.flush()
+    alerts = reviewer_budget_alerts(local_today())
+    assert len(alerts.spent) == 1 and not alerts.nearly
+    assert "Fully used (100% or more)" in client.get("/").get_data(as_text=True)
