@@ -59,11 +59,10 @@ def _earlier_pairs() -> set[tuple[int, int, int | None]]:
 
 
 def _distance(built: BuiltProblem, need_key: str, offer_key: str) -> float | None:
-    family = built.needs[need_key].family
-    offer = built.offers[offer_key].offer
-    if family.location is None or offer.location is None:
+    family_location, offer_location = built.needs[need_key].location, built.offers[offer_key].location
+    if family_location is None or offer_location is None:
         return None
-    return distance_km(family.location, offer.location)
+    return distance_km(family_location, offer_location)
 
 
 def _store_result(run: MatchRun, built: BuiltProblem, result: dict[str, Any]) -> None:
@@ -79,15 +78,16 @@ def _store_result(run: MatchRun, built: BuiltProblem, result: dict[str, Any]) ->
             - weights["cost_weight"] * charge / 100
             - weights["distance_weight"] * (distance or 0.0)
         )
-        key = (need.id, line.offer.id, line.item.id if line.item else None)
+        key = (need.id, line.offer_id, line.item_id)
+        # Ids, not records: the records were read as plain columns, and none is loaded one by one here.
         run.proposals.append(
             Proposal(
-                need=need,
-                offer=line.offer,
-                offer_item=line.item,
+                need_id=need.id,
+                offer_id=line.offer_id,
+                offer_item_id=line.item_id,
                 charge_pence=charge,
                 value=round(value, 2),
-                stream=built.streams[assignment["stream"]] if assignment.get("stream") else None,
+                stream_id=built.streams[assignment["stream"]] if assignment.get("stream") else None,
                 distance_km=round(distance, 2) if distance is not None else None,
                 is_new=key not in earlier,
             )
@@ -95,7 +95,7 @@ def _store_result(run: MatchRun, built: BuiltProblem, result: dict[str, Any]) ->
     for unmet in result["unmet"]:
         run.unmet_needs.append(
             UnmetNeed(
-                need=built.needs[unmet["need"]],
+                need_id=built.needs[unmet["need"]].id,
                 reason=UnmetReason(unmet["reason"]),
                 blocking=list(unmet.get("blocking", [])),
             )
