@@ -45,6 +45,8 @@ REQUEST_TIME_LIMIT = 30.0
 NIGHTLY_TIME_LIMIT = 120.0
 # The solver always gets at least this long, even when building took most of the limit.
 MIN_SOLVE_SECONDS = 1.0
+# The progress page's "current objective" is written at most this often while the engine runs.
+PROGRESS_EVERY_SECONDS = 1.0
 # A live run with no sign of life for this long is taken to have died with its process.
 STALE_AFTER = timedelta(minutes=15)
 
@@ -176,7 +178,39 @@ def _set_phase(request: MatchRunRequest, phase: RunPhase, message: str, checkpoi
     checkpoint()
 
 
-def _attempt(request: MatchRunRequest, run: MatchRun, checkpoint: Callable[[], None], clock: float) -> None:
+def solving_message(needs: int, offers: int, report: dict[str, float] | None = None) -> str:
+    """What the progress page says while the engine runs: the size, then the best objective found so far."""
+    size = f"{needs} open needs, {offers} offers"
+    if report is None:
+        return f"Solving: {size}"
+    return (
+        f"Solving, current objective {report['objective']:,.0f} (no solution can score above "
+        f"{max(report['bound'], report['objective']):,.0f}), {report['seconds']:.0f} s in; {size}"
+    )
+
+
+def _progress_writer(
+    request: MatchRunRequest, built: BuiltProblem, checkpoint: Callable[[], None]
+) -> Callable[[dict[str, float]], None]:
+    """The engine's progress callback for a queued run: the current objective on the progress page (and a sign
+    of life), committed at most once every PROGRESS_EVERY_SECONDS so the solver is not slowed."""
+    last_written = [-PROGRESS_EVERY_SECONDS]
+
+    def write(report: dict[str, float]) -> None:
+        now = time.monotonic()
+        if now - last_written[0] < PROGRESS_EVERY_SECONDS:
+            return
+        last_written[0] = now
+        request.message = solving_message(len(built.needs), len(built.offers), report)[:500]
+        request.heartbeat_at = utcnow()
+        checkpoint()
+
+    return write
+
+
+def _attempt(
+    request: MatchRunRequest, run: MatchRun, checkpoint: Callable[[], None], clock: float, committing: bool
+) -> None:
     built = build_problem(run.problem_date)
     add_keep_offers(built)  # undecided proposals stay put unless moving them gains more than 0.1%
     run.need_count, run.offer_count = len(built.needs), len(built.offers)
@@ -184,10 +218,12 @@ def _attempt(request: MatchRunRequest, run: MatchRun, checkpoint: Callable[[], N
     _set_phase(
         request,
         RunPhase.SOLVING,
-        f"{len(built.needs)} open needs, {len(built.offers)} offers; at most {left:.0f} s",
+        f"{solving_message(len(built.needs), len(built.offers))}; at most {left:.0f} s",
         checkpoint,
     )
-    result = solve(built.problem, time_limit=left)
+    # Only a queued run's progress is seen by others (its phases are committed); a run here and now has none.
+    progress = _progress_writer(request, built, checkpoint) if committing else None
+    result = solve(built.problem, time_limit=left, progress=progress)
     # A savepoint: a failure while storing leaves earlier proposals live, as if the run had not happened.
     with db.session.begin_nested():
         db.session.execute(
@@ -218,10 +254,10 @@ def _execute(request: MatchRunRequest, actor: User | None, committing: bool) -> 
     run = MatchRun(trigger=trigger, started_by=actor, started_at=started, problem_date=day, status=RunStatus.FAILED)
     try:
         if committing:
-            _attempt(request, run, checkpoint, clock)
+            _attempt(request, run, checkpoint, clock, committing)
         else:
             with db.session.begin_nested():
-                _attempt(request, run, checkpoint, clock)
+                _attempt(request, run, checkpoint, clock, committing)
     except Exception as error:  # stored as a failed run with its reason, for the history page
         current_app.logger.warning("matching run failed: %s", error, exc_info=not isinstance(error, ProblemError))
         counts = (run.need_count or 0, run.offer_count or 0)

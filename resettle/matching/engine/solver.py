@@ -12,7 +12,9 @@ that still fits is added, and the unmet needs are explained.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -46,19 +48,35 @@ def _top_per_need(cols, score, k, mask=None):
     return np.sort(order[rank < k])
 
 
-def solve(problem, time_limit=60.0, started=None):
+# progress(report): called as the best solution improves, with {"objective", "bound", "seconds"}.
+Progress = Callable[[dict[str, float]], None]
+
+
+def solve(problem, time_limit=60.0, started=None, progress: Progress | None = None):
     """Match `problem` (a parsed version-1 problem) within about `time_limit` seconds; returns the
-    result dict of the spec. Raises ProblemError for a malformed problem."""
+    result dict of the spec. Raises ProblemError for a malformed problem. `progress`, if given, is
+    called with the objective of each better solution found and the bound proven so far."""
     t0 = started if started is not None else time.perf_counter()
     p = problem if isinstance(problem, Problem) else Problem(problem)
-    return Solver(p, t0, float(time_limit)).run()
+    return Solver(p, t0, float(time_limit), progress).run()
 
 
 class Solver:
-    def __init__(self, p, t0, time_limit):
+    def __init__(self, p, t0, time_limit, progress: Progress | None = None):
         self.p, self.t0, self.limit = p, t0, max(0.1, time_limit)
         self.stats = {}
         self.timed_out = False
+        self.progress = progress
+        self.reported: float | None = None
+
+    def report(self, objective: Any, bound: Any) -> None:
+        """Tell the caller of a better solution (once per improvement): its objective and the bound."""
+        objective = float(objective)
+        if self.progress is None or (self.reported is not None and objective <= self.reported + 1e-9):
+            return
+        self.reported = objective
+        seconds = round(time.perf_counter() - self.t0, 3)
+        self.progress({"objective": objective, "bound": float(bound), "seconds": seconds})
 
     def left(self):
         return self.limit - (time.perf_counter() - self.t0)
@@ -96,10 +114,12 @@ class Solver:
         best = starts[best_name]
         method = best_name
         bound, status = self._trivial_bound(cols), "heuristic"
+        self.report(best.objective(), bound)
         # the relaxation needs time to be built (about as long as a pass over its columns) and solved
         lp_cost = 0.5 + 2 * fill_seconds * min(1.0, WORK_ALL / max(1, len(cols)))
         if len(cols) and not by_value.cut_short and self.left() - self.reserve > lp_cost:
             best, method, bound, status = self._optimise(rows, cols, best, method)
+            self.report(best.objective(), bound)
         elif len(cols):
             self.timed_out, status = True, "time_limit"
         H.complete(best)
@@ -266,6 +286,7 @@ class Solver:
             if len(y) != rows.n_rows + len(state.cuts):
                 break
             rc = state.take_prices(*best_prices(rows, cols, y, state.cuts))
+            self.report(state.best.objective(), state.bound)
             if not ok:
                 self.timed_out = True
                 break
