@@ -9,17 +9,27 @@ from wtforms.fields.choices import SelectChoice
 
 from resettle.audit import bp
 from resettle.audit.forms import AuditFilterForm
-from resettle.audit.services import AuditFilters, audit_query, known_actions, known_object_types
+from resettle.audit.services import (
+    AuditCursor,
+    AuditFilters,
+    audit_page,
+    audit_query,
+    known_actions,
+    known_object_types,
+)
 from resettle.auth.models import Role
 from resettle.auth.permissions import roles_required
 from resettle.web.csv_export import csv_response, streamed_rows
-from resettle.web.pagination import paginate
+from resettle.web.query import query_text
 
 
 def _filters_from_request() -> tuple[AuditFilterForm, AuditFilters]:
     form = AuditFilterForm(request.args)
-    form.action.choices = [SelectChoice("", "Any action")] + [SelectChoice(a) for a in known_actions()]
-    form.object_type.choices = [SelectChoice("", "Any record type")] + [SelectChoice(t) for t in known_object_types()]
+    # The choices are a fixed list (resettle/audit/actions.py), never read from the log itself.
+    actions = known_actions(query_text("action", 64) or None)
+    object_types = known_object_types(query_text("object_type", 64) or None)
+    form.action.choices = [SelectChoice("", "Any action")] + [SelectChoice(a) for a in actions]
+    form.object_type.choices = [SelectChoice("", "Any record type")] + [SelectChoice(t) for t in object_types]
     filters = AuditFilters()
     if request.args and form.validate():
         filters = AuditFilters(
@@ -37,8 +47,14 @@ def _filters_from_request() -> tuple[AuditFilterForm, AuditFilters]:
 @roles_required(Role.ADMIN)
 def audit_log() -> str:
     form, filters = _filters_from_request()
-    page = paginate(audit_query(filters, current_app.config["DISPLAY_TIMEZONE"]), per_page=50)
-    return render_template("audit/log.html", form=form, page=page)
+    page = audit_page(
+        audit_query(filters, current_app.config["DISPLAY_TIMEZONE"]),
+        before=AuditCursor.parse(query_text("before", 40)),
+        after=AuditCursor.parse(query_text("after", 40)),
+    )
+    # Page links keep the filters and replace the position.
+    filter_args = {k: v for k, v in request.args.items() if k not in ("before", "after", "page")}
+    return render_template("audit/log.html", form=form, page=page, filter_args=filter_args)
 
 
 @bp.route("/export.csv")

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import abort
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, or_, select, union
 from sqlalchemy.orm import joinedload, selectinload
 
 from resettle.auth.models import Role, User
@@ -24,6 +24,7 @@ from resettle.families.models import (
     Task,
     TaskStatus,
 )
+from resettle.search import contains_text
 
 
 @dataclass
@@ -38,16 +39,19 @@ def family_list_query(filters: FamilyFilters) -> Select:
     statement = (
         select(Family).options(selectinload(Family.caseworker)).order_by(Family.referral_date.desc(), Family.id.desc())
     )
-    if filters.search:
-        term = f"%{filters.search.strip()}%"
-        statement = statement.where(
+    term = filters.search.strip()
+    if term:
+        # Two index lookups (trigram indexes on PostgreSQL: resettle/search.py) rather than a test of every
+        # family's members.
+        by_family = select(Family.id).where(
             or_(
-                Family.reference.ilike(term),
-                Family.name.ilike(term),
-                Family.postcode.ilike(term),
-                Family.members.any(Member.full_name.ilike(term)),
+                contains_text(Family.reference, term),
+                contains_text(Family.name, term),
+                contains_text(Family.postcode, term),
             )
         )
+        by_member = select(Member.family_id).where(contains_text(Member.full_name, term))
+        statement = statement.where(Family.id.in_(union(by_family, by_member).subquery().select()))
     if filters.status in set(FamilyStatus):
         statement = statement.where(Family.status == FamilyStatus(filters.status))
     if filters.scheme in set(Scheme):
