@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 
 from resettle.audit import bp
 from resettle.audit.forms import AuditFilterForm
+from resettle.audit.models import AuditEvent
 from resettle.audit.services import (
     AuditCursor,
     AuditFilters,
@@ -19,7 +20,7 @@ from resettle.audit.services import (
 )
 from resettle.auth.models import Role
 from resettle.auth.permissions import roles_required
-from resettle.web.csv_export import csv_response, streamed_rows
+from resettle.web.csv_export import csv_response, streamed_columns
 from resettle.web.query import query_text
 
 
@@ -61,18 +62,28 @@ def audit_log() -> str:
 @roles_required(Role.ADMIN)
 def export_audit_log() -> Response:
     _, filters = _filters_from_request()
-    statement = audit_query(filters, current_app.config["DISPLAY_TIMEZONE"])
+    columns = (
+        AuditEvent.occurred_at,
+        AuditEvent.actor_email,
+        AuditEvent.action,
+        AuditEvent.object_type,
+        AuditEvent.object_id,
+        AuditEvent.summary,
+        AuditEvent.ip_address,
+    )
+    statement = audit_query(filters, current_app.config["DISPLAY_TIMEZONE"]).with_only_columns(*columns)
     header = ["occurred_at_utc", "actor_email", "action", "object_type", "object_id", "summary", "ip_address"]
 
     def to_row(e: Any) -> list[Any]:
+        occurred_at, actor_email, action, object_type, object_id, summary, ip_address = e
         return [
-            e.occurred_at.isoformat(),
-            e.actor_email or "",
-            e.action,
-            e.object_type or "",
-            e.object_id or "",
-            e.summary,
-            e.ip_address or "",
+            occurred_at.isoformat(),
+            actor_email or "",
+            action,
+            object_type or "",
+            object_id or "",
+            summary,
+            ip_address or "",
         ]
 
-    return csv_response("audit-log.csv", header, streamed_rows(statement, to_row))
+    return csv_response("audit-log.csv", header, streamed_columns(statement, to_row))
