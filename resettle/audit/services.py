@@ -171,7 +171,7 @@ class AuditPage:
 
 
 def audit_page(
-    statement: Select,
+    statement: Select[Any],
     before: AuditCursor | None = None,
     after: AuditCursor | None = None,
     per_page: int = AUDIT_PAGE_SIZE,

@@ -254,7 +254,7 @@ def build_problem(day: date) -> BuiltProblem:
     engine_id_of_line = {ref.key: engine_id for engine_id, ref in built.offers.items()}
     rejected = rejected_lines()
     skipped_families: set[int] = set()
-    no_money = {"budgets": {}, "pools": []}
+    no_money: dict[str, Any] = {"budgets": {}, "pools": []}
     for row in _open_need_rows():
         family_id, reference = row.family_id, row.family_reference
         if family_id in skipped_families:

@@ -34,7 +34,7 @@ class RowCount:
         """An estimate to two significant figures (532,118 → 530,000): no more precise than it is."""
         if self.exact or self.value < 100:
             return self.value
-        scale = 10 ** (int(math.log10(self.value)) - 1)
+        scale: int = 10 ** (int(math.log10(self.value)) - 1)
         return round(self.value / scale) * scale
 
 
@@ -43,16 +43,16 @@ class Explain(Executable, ClauseElement):
 
     inherit_cache = False
 
-    def __init__(self, statement: Select) -> None:
+    def __init__(self, statement: Select[Any]) -> None:
         self.statement = statement
 
 
 @compiles(Explain, "postgresql")
 def _compile_explain(element: Explain, compiler: Any, **kw: Any) -> str:
-    return "EXPLAIN (FORMAT JSON) " + compiler.process(element.statement, **kw)
+    return "EXPLAIN (FORMAT JSON) " + str(compiler.process(element.statement, **kw))
 
 
-def estimated_rows(statement: Select) -> int:
+def estimated_rows(statement: Select[Any]) -> int:
     """The PostgreSQL planner's estimate of the rows `statement` returns (from statistics, reading no rows)."""
     plan = db.session.execute(Explain(statement.order_by(None))).scalar_one()
     if isinstance(plan, str):
@@ -60,12 +60,13 @@ def estimated_rows(statement: Select) -> int:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
-def count_rows(statement: Select, exact_up_to: int = EXACT_UP_TO) -> RowCount:
+def count_rows(statement: Select[Any], exact_up_to: int = EXACT_UP_TO) -> RowCount:
     """How many rows `statement` returns: exact up to `exact_up_to`, estimated beyond on PostgreSQL."""
-    rows = statement.order_by(None).with_only_columns(literal_column("1"), maintain_column_froms=True)
+    rows: Select[Any] = statement.order_by(None).with_only_columns(literal_column("1"), maintain_column_froms=True)
     if db.session.get_bind().dialect.name != "postgresql":
-        return RowCount(db.session.execute(select(func.count()).select_from(rows.subquery())).scalar_one(), True)
-    counted = db.session.execute(select(func.count()).select_from(rows.limit(exact_up_to + 1).subquery())).scalar_one()
+        return RowCount(int(db.session.execute(select(func.count()).select_from(rows.subquery())).scalar_one()), True)
+    bounded = select(func.count()).select_from(rows.limit(exact_up_to + 1).subquery())
+    counted = int(db.session.execute(bounded).scalar_one())
     estimate = estimated_rows(statement)
     if counted <= exact_up_to:
         return RowCount(counted, True)

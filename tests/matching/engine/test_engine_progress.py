@@ -10,7 +10,7 @@ from .instances import generate
 
 
 def test_progress_reports_each_better_objective_up_to_the_result() -> None:
-    data = generate("borough", 60, seed=3)
+    data = generate("borough", 60, seed=3)  # type: ignore[no-untyped-call]
     reports: list[dict[str, float]] = []
 
     result: dict[str, Any] = solve(data, time_limit=20, progress=reports.append)
@@ -24,7 +24,7 @@ def test_progress_reports_each_better_objective_up_to_the_result() -> None:
 
 
 def test_without_a_callback_the_result_is_the_same() -> None:
-    data = generate("tight", 30, seed=5)
+    data = generate("tight", 30, seed=5)  # type: ignore[no-untyped-call]
     with_progress = solve(data, time_limit=20, progress=lambda report: None)
     without = solve(data, time_limit=20)
     assert with_progress["assignments"] == without["assignments"]
