@@ -222,8 +222,10 @@ def _attempt(
         checkpoint,
     )
     # Only a queued run's progress is seen by others (its phases are committed); a run here and now has none.
-    progress = _progress_writer(request, built, checkpoint) if committing else None
-    result = solve(built.problem, time_limit=left, progress=progress)
+    if committing:
+        result = solve(built.problem, time_limit=left, progress=_progress_writer(request, built, checkpoint))
+    else:
+        result = solve(built.problem, time_limit=left)
     # A savepoint: a failure while storing leaves earlier proposals live, as if the run had not happened.
     with db.session.begin_nested():
         db.session.execute(
