@@ -207,6 +207,7 @@ def sample_args(db: Any) -> dict[str, Any]:
     """One value for each kind of URL parameter, taken from the database (the busiest records)."""
     from resettle.families.models import Family, Member, Need, Task
     from resettle.funding.spend_models import ClaimBatch, Receipt, SpendLine
+    from resettle.matching.models import MatchRunRequest
     from resettle.offers.models import Offer
 
     def first(statement: Any) -> Any:
@@ -223,6 +224,7 @@ def sample_args(db: Any) -> dict[str, Any]:
         "public_id": first(select(SpendLine.public_id).order_by(SpendLine.id)),
         "claim_public_id": first(select(ClaimBatch.public_id).order_by(ClaimBatch.id)),
         "receipt_public_id": first(select(Receipt.public_id).order_by(Receipt.id)),
+        "run_request_public_id": first(select(MatchRunRequest.public_id).order_by(MatchRunRequest.id.desc())),
     }
 
 
@@ -249,6 +251,8 @@ def pages(app: Any) -> list[tuple[str, str, dict[str, str]]]:
                         values[name] = args["claim_public_id"]
                     elif name == "public_id" and "receipt" in rule.endpoint:
                         values[name] = args["receipt_public_id"]
+                    elif name == "public_id" and "run_progress" in rule.endpoint:
+                        values[name] = args["run_request_public_id"]
                     elif name in args:
                         values[name] = args[name]
                     elif name == "offer_type":
@@ -260,12 +264,39 @@ def pages(app: Any) -> list[tuple[str, str, dict[str, str]]]:
                 roles = ["public"] if access == PUBLIC else sorted(r.value for r in (access or ()))
                 for role in roles:
                     out.append((rule.endpoint, role, url))
+            out.extend(_variants(db))
     return out
 
 
+def _variants(db: Any) -> list[tuple[str, str, str]]:
+    """Pages whose cost depends on their arguments: the audit log filtered and far back, the family search."""
+    from flask import url_for
+
+    from resettle.audit.models import AuditEvent
+
+    oldest = db.session.execute(
+        select(AuditEvent).order_by(AuditEvent.occurred_at, AuditEvent.id).offset(60).limit(1)
+    ).scalar_one()
+    try:
+        from resettle.audit.services import AuditCursor
+
+        deep = url_for("audit.audit_log", before=AuditCursor.of(oldest).token)
+    except ImportError:  # a checkout with numbered pages: the last page
+        count = db.session.execute(select(func.count()).select_from(AuditEvent)).scalar_one()
+        deep = url_for("audit.audit_log", page=-(-count // 50))
+    return [
+        ("audit.audit_log (deep page)", "admin", deep),
+        ("audit.audit_log (action)", "admin", url_for("audit.audit_log", action="family_viewed")),
+        ("audit.audit_log (who contains)", "admin", url_for("audit.audit_log", actor_email="tom")),
+        ("families.list_families (search)", "caseworker", url_for("families.list_families", q="man")),
+    ]
+
+
 def _client_for(app: Any, role: str) -> Any:
+    """A client signed in as the first active user of `role`: a server-side session, as after the password and
+    the second step."""
     from resettle.auth.models import Role, User
-    from resettle.db import utcnow
+    from resettle.auth.sessions import start_session
     from resettle.extensions import db
 
     client = app.test_client()
@@ -275,11 +306,11 @@ def _client_for(app: Any, role: str) -> Any:
         user = db.session.execute(
             select(User).where(User.role == Role(role), User.is_active_account.is_(True)).order_by(User.id).limit(1)
         ).scalar_one()
-        token = user.session_token
+        token = start_session(user)
+        db.session.commit()
     with client.session_transaction() as session:
         session["_user_id"] = token
         session["_fresh"] = True
-        session["last_seen"] = utcnow().timestamp()
     return client
 
 
@@ -294,8 +325,9 @@ def _on_alarm(signum: int, frame: Any) -> None:
     raise PageTimeout
 
 
-def measure(app: Any, repeat: int) -> dict[tuple[str, str], tuple[int, float, int]]:
-    """(endpoint, role) -> (statements, median ms, status)."""
+def measure(app: Any, repeat: int, only: str = "") -> dict[tuple[str, str], tuple[int, float, int]]:
+    """(endpoint, role) -> (statements, median ms, status); `only`: endpoints containing one of these
+    comma-separated words."""
     from resettle.extensions import db
 
     signal.signal(signal.SIGALRM, _on_alarm)
@@ -303,7 +335,10 @@ def measure(app: Any, repeat: int) -> dict[tuple[str, str], tuple[int, float, in
     clients: dict[str, Any] = {}
     with app.app_context():
         engine = db.engine
+    words = [word for word in only.split(",") if word]
     for endpoint, role, url in pages(app):
+        if words and not any(word in endpoint for word in words):
+            continue
         client = clients.setdefault(role, _client_for(app, role))
         timings = []
         count = 0
@@ -330,12 +365,12 @@ def measure(app: Any, repeat: int) -> dict[tuple[str, str], tuple[int, float, in
     return results
 
 
-def tour(server: str, prefix: str, repeat: int, markdown: bool) -> None:
+def tour(server: str, prefix: str, repeat: int, markdown: bool, only: str = "") -> None:
     by_size = {}
     for size in ("borough", "london"):
         app = make_app(f"{server}/{prefix}_{size}")
         print(f"{size}: load average {os.getloadavg()}", flush=True)
-        by_size[size] = measure(app, repeat)
+        by_size[size] = measure(app, repeat, only)
     keys = sorted(set(by_size["borough"]) | set(by_size["london"]))
     header = ["page", "role", "stmts borough", "stmts London", "ms borough", "ms London", "status"]
     rows = []
@@ -367,6 +402,9 @@ def _print_table(header: list[str], rows: list[list[str]], markdown: bool) -> No
 def job_in_process(server: str, prefix: str, which: str) -> None:
     """Child process: run one job once and print seconds, statements and peak memory."""
     app = make_app(f"{server}/{prefix}_london")
+    if which == "run_now":
+        _run_now(app)
+        return
     with app.app_context():
         from resettle.extensions import db
         from resettle.families.dates import local_today
@@ -388,9 +426,34 @@ def job_in_process(server: str, prefix: str, which: str) -> None:
     print(f"{which}: {seconds:.1f} s, {len(statements)} statements, peak {peak_mb:.0f} MB ({detail})")
 
 
+def _run_now(app: Any) -> None:
+    """ "Run matching now" as a caseworker: how long the button takes to answer, then the queued run as the
+    scheduler runs it (committed: the database keeps the run), against its time limit."""
+    from resettle.extensions import db
+    from resettle.matching.models import MatchRunRequest
+    from resettle.matching.runs import process_queued_run
+
+    client = _client_for(app, "caseworker")
+    started = time.perf_counter()
+    response = client.post("/matching/run")
+    answered_ms = (time.perf_counter() - started) * 1000
+    with app.app_context():
+        started = time.monotonic()
+        run = process_queued_run()
+        seconds = time.monotonic() - started
+        request = db.session.execute(select(MatchRunRequest).where(MatchRunRequest.run_id == run.id)).scalar_one()
+        limit = request.time_limit
+        detail = f"{run.proposal_count} proposals, {run.unmet_count} unmet, status {run.status.value}"
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"run now: answered in {answered_ms:.0f} ms ({response.status_code}); the queued run took {seconds:.1f} s "
+        f"(limit {limit:.0f} s, building included), peak {peak_mb:.0f} MB ({detail})"
+    )
+
+
 def jobs(server: str, prefix: str) -> None:
     print(f"load average: {os.getloadavg()}")
-    for which in ("builder", "nightly"):
+    for which in ("builder", "nightly", "run_now"):
         subprocess.run(
             [sys.executable, __file__, "_job", which, "--server", server, "--prefix", prefix],
             check=False,
@@ -407,11 +470,12 @@ def main() -> None:
     parser.add_argument("--sizes", default="borough,london")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--markdown", action="store_true")
+    parser.add_argument("--only", default="", help="tour only endpoints containing one of these words (a,b,c)")
     options = parser.parse_args()
     if options.command == "seed":
         seed(options.server, options.prefix, options.sizes.split(","))
     elif options.command == "tour":
-        tour(options.server, options.prefix, options.repeat, options.markdown)
+        tour(options.server, options.prefix, options.repeat, options.markdown, options.only)
     elif options.command == "jobs":
         jobs(options.server, options.prefix)
     else:

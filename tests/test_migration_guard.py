@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from alembic.config import Config
+from alembic.script import ScriptDirectory
 from flask import Flask
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 
 from resettle import create_app
 from resettle.config import TestConfig
@@ -27,19 +29,40 @@ def _tables(database: Path) -> set[str]:
         engine.dispose()
 
 
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def _version(database: Path) -> str:
+    engine = create_engine(f"sqlite:///{database}")
+    try:
+        with engine.connect() as connection:
+            return str(connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def _previous(revision: str) -> str:
+    config = Config(str(MIGRATIONS / "alembic.ini"))
+    config.set_main_option("script_location", str(MIGRATIONS))
+    script = ScriptDirectory.from_config(config).get_revision(revision)
+    assert script is not None and isinstance(script.down_revision, str)
+    return script.down_revision
+
+
 def test_a_downgrade_needs_yes_and_says_data_is_lost(tmp_path: Path) -> None:
     database = tmp_path / "guarded.sqlite"
     runner = _app(database).test_cli_runner()
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
     before = _tables(database)
+    head = _version(database)
     assert "submission_keys" in before
 
     refused = runner.invoke(args=["db", "downgrade"])
     assert refused.exit_code == 2
     assert " ".join(DATA_LOSS_WARNING.split()[:6]) in " ".join(refused.output.split())
-    assert _tables(database) == before
+    assert _tables(database) == before and _version(database) == head
 
     confirmed = runner.invoke(args=["db", "downgrade", "--yes"])
     assert confirmed.exit_code == 0, confirmed.output
-    # The newest migration's tables are gone (which ones depends on which migration is the head).
-    assert _tables(database) < before
+    # One step down: the head migration is undone (whichever it is as migrations are added).
+    assert _version(database) == _previous(head)

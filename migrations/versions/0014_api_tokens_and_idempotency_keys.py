@@ -6,7 +6,7 @@
   reference of what it made, so a resent create answers with the same record.
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-11-30 07:13:45.009395
 
 """
@@ -19,7 +19,7 @@ import resettle.db  # noqa: F401  (custom column types)
 
 # revision identifiers, used by Alembic.
 revision = '0014'
-down_revision = '0012'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 

@@ -5,28 +5,37 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DDL, ForeignKey, Integer, String, event
+from sqlalchemy import DDL, ForeignKey, Index, Integer, String, event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from resettle.db import UTCDateTime, utcnow
 from resettle.extensions import db
+from resettle.search import trigram_index
 
 
 class AuditEvent(db.Model):
     __tablename__ = "audit_events"
+    # The log is read newest first, a page at a time from a (time, id) key, alone or filtered by one of these
+    # columns: each index serves one of those reads without sorting. "Who" (email contains) has a trigram
+    # index on PostgreSQL (an ordinary index elsewhere: see resettle/search.py).
+    __table_args__ = (
+        Index("ix_audit_events_occurred_at_id", "occurred_at", "id"),
+        Index("ix_audit_events_action_occurred_at", "action", "occurred_at", "id"),
+        Index("ix_audit_events_object_type_occurred_at", "object_type", "occurred_at", "id"),
+        Index("ix_audit_events_object_id_occurred_at", "object_id", "occurred_at", "id"),
+        trigram_index("ix_audit_events_actor_email_trgm", "actor_email"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True, info={"pii": "none"})
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info={"pii": "none"})
     actor_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="RESTRICT"), index=True, info={"pii": "personal", "purpose": "accountability"}
     )
     # Kept as text so the entry still reads right if the account's email changes, and for failed sign-ins.
     actor_email: Mapped[str | None] = mapped_column(String(254), info={"pii": "personal", "purpose": "accountability"})
-    action: Mapped[str] = mapped_column(String(64), index=True, info={"pii": "none"})
-    object_type: Mapped[str | None] = mapped_column(String(64), index=True, info={"pii": "none"})
-    object_id: Mapped[str | None] = mapped_column(
-        String(64), index=True, info={"pii": "personal", "purpose": "accountability"}
-    )
+    action: Mapped[str] = mapped_column(String(64), info={"pii": "none"})
+    object_type: Mapped[str | None] = mapped_column(String(64), info={"pii": "none"})
+    object_id: Mapped[str | None] = mapped_column(String(64), info={"pii": "personal", "purpose": "accountability"})
     summary: Mapped[str] = mapped_column(
         String(1000), default="", info={"pii": "personal", "purpose": "accountability"}
     )

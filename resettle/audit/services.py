@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import Enum
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy import Select, select
+from sqlalchemy import Integer, Select, literal, select, tuple_
 
+from resettle.audit.actions import ACTIONS, OBJECT_TYPES
 from resettle.audit.models import AuditEvent
 from resettle.bounds import clamp_filter_date
 from resettle.extensions import db
+from resettle.search import contains_text
+from resettle.web.estimates import RowCount, count_rows
 
 SUMMARY_LIMIT = 1000
 
@@ -105,7 +108,7 @@ def audit_query(filters: AuditFilters, tz_name: str = "Europe/London") -> Select
     if filters.object_id:
         statement = statement.where(AuditEvent.object_id == filters.object_id)
     if filters.actor_email:
-        statement = statement.where(AuditEvent.actor_email.ilike(f"%{filters.actor_email}%"))
+        statement = statement.where(contains_text(AuditEvent.actor_email, filters.actor_email))
     # Any real date is a valid filter; clamped so that the day after 31/12/9999 is never computed.
     if filters.date_from:
         start = _local_midnight_utc(clamp_filter_date(filters.date_from), tz_name)
@@ -116,10 +119,101 @@ def audit_query(filters: AuditFilters, tz_name: str = "Europe/London") -> Select
     return statement
 
 
-def known_actions() -> list[str]:
-    return list(db.session.execute(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).scalars())
+AUDIT_PAGE_SIZE = 50
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def known_object_types() -> list[str]:
-    rows = select(AuditEvent.object_type).where(AuditEvent.object_type.is_not(None)).distinct()
-    return list(db.session.execute(rows.order_by(AuditEvent.object_type)).scalars())
+@dataclass(frozen=True)
+class AuditCursor:
+    """Where a page of the log starts or ends: an entry's time and id (the log's order), written in a link as
+    `<microseconds since 1970>-<id>`. Pages are found by this key, never by an offset, so the 10,000th page
+    costs what the first does."""
+
+    occurred_at: datetime
+    id: int
+
+    @classmethod
+    def of(cls, event: AuditEvent) -> AuditCursor:
+        return cls(event.occurred_at, event.id)
+
+    @property
+    def key(self) -> Any:
+        """The cursor as an SQL row value, typed as the columns are (stored as UTC on every database)."""
+        return tuple_(literal(self.occurred_at, AuditEvent.occurred_at.type), literal(self.id, Integer()))
+
+    @property
+    def token(self) -> str:
+        return f"{(self.occurred_at - _EPOCH) // timedelta(microseconds=1)}-{self.id}"
+
+    @classmethod
+    def parse(cls, token: str) -> AuditCursor | None:
+        """The cursor of a link, or None for anything that is not one (a bookmark never breaks the page)."""
+        micros, _, ident = token.partition("-")
+        if not (micros.isascii() and micros.isdigit() and ident.isascii() and ident.isdigit()):
+            return None
+        if len(micros) > 17 or len(ident) > 10 or int(ident) > 2**31 - 1:
+            return None
+        try:
+            occurred_at = _EPOCH + timedelta(microseconds=int(micros))
+        except OverflowError:
+            return None
+        if occurred_at.year > 9999:
+            return None
+        return cls(occurred_at, int(ident))
+
+
+@dataclass
+class AuditPage:
+    items: list[AuditEvent]
+    count: RowCount
+    newer: AuditCursor | None = None  # link to the entries just newer than this page (`after=`)
+    older: AuditCursor | None = None  # link to the entries just older (`before=`)
+
+
+def audit_page(
+    statement: Select[Any],
+    before: AuditCursor | None = None,
+    after: AuditCursor | None = None,
+    per_page: int = AUDIT_PAGE_SIZE,
+) -> AuditPage:
+    """One page of `audit_query`'s entries, newest first: the newest, or those just older than `before`, or
+    those just newer than `after`; with how many entries match (exact, or an estimate when counting is costly).
+    A fixed number of statements, whatever the size of the log."""
+    key = tuple_(AuditEvent.occurred_at, AuditEvent.id)
+    count = count_rows(statement)
+    if after is not None:
+        rows = list(
+            db.session.execute(
+                statement.order_by(None)
+                .where(key > after.key)
+                .order_by(AuditEvent.occurred_at, AuditEvent.id)
+                .limit(per_page + 1)
+            ).scalars()
+        )
+        items = list(reversed(rows[:per_page]))
+        more_newer = len(rows) > per_page
+        return AuditPage(
+            items=items,
+            count=count,
+            newer=AuditCursor.of(items[0]) if items and more_newer else None,
+            older=AuditCursor.of(items[-1]) if items else after,
+        )
+    if before is not None:
+        statement = statement.where(key < before.key)
+    rows = list(db.session.execute(statement.limit(per_page + 1)).scalars())
+    items = rows[:per_page]
+    return AuditPage(
+        items=items,
+        count=count,
+        newer=(AuditCursor.of(items[0]) if items else before) if before is not None else None,
+        older=AuditCursor.of(items[-1]) if len(rows) > per_page else None,
+    )
+
+
+def known_actions(selected: str | None = None) -> list[str]:
+    """The actions the filter offers: every action the service writes, and one chosen in an older bookmark."""
+    return sorted({*ACTIONS, selected}) if selected else list(ACTIONS)
+
+
+def known_object_types(selected: str | None = None) -> list[str]:
+    return sorted({*OBJECT_TYPES, selected}) if selected else list(OBJECT_TYPES)

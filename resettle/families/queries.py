@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from flask import abort
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select, union
 from sqlalchemy.orm import joinedload, selectinload
 
 from resettle.auth.models import Role, User
@@ -24,6 +24,7 @@ from resettle.families.models import (
     Task,
     TaskStatus,
 )
+from resettle.search import contains_text
 
 if TYPE_CHECKING:
     from resettle.need_to_know.policy import FamilyNameVisibility
@@ -37,27 +38,41 @@ class FamilyFilters:
     caseworker_id: int | None = None
 
 
-def family_list_query(filters: FamilyFilters) -> Select:
-    statement = (
-        select(Family).options(selectinload(Family.caseworker)).order_by(Family.referral_date.desc(), Family.id.desc())
-    )
-    if filters.search:
-        term = f"%{filters.search.strip()}%"
-        statement = statement.where(
+def family_list_conditions(filters: FamilyFilters) -> list[ColumnElement[bool]]:
+    """The conditions of the family list's filters (the list page and its CSV share them)."""
+    conditions: list[ColumnElement[bool]] = []
+    term = filters.search.strip()
+    if term:
+        # Two index lookups (trigram indexes on PostgreSQL: resettle/search.py) rather than a test of every
+        # family's members.
+        by_family = select(Family.id).where(
             or_(
-                Family.reference.ilike(term),
-                Family.name.ilike(term),
-                Family.postcode.ilike(term),
-                Family.members.any(Member.full_name.ilike(term)),
+                contains_text(Family.reference, term),
+                contains_text(Family.name, term),
+                contains_text(Family.postcode, term),
             )
         )
+        by_member = select(Member.family_id).where(contains_text(Member.full_name, term))
+        conditions.append(Family.id.in_(union(by_family, by_member).subquery().select()))
     if filters.status in set(FamilyStatus):
-        statement = statement.where(Family.status == FamilyStatus(filters.status))
+        conditions.append(Family.status == FamilyStatus(filters.status))
     if filters.scheme in set(Scheme):
-        statement = statement.where(Family.scheme == Scheme(filters.scheme))
+        conditions.append(Family.scheme == Scheme(filters.scheme))
     if filters.caseworker_id:
-        statement = statement.where(Family.caseworker_id == filters.caseworker_id)
-    return statement
+        conditions.append(Family.caseworker_id == filters.caseworker_id)
+    return conditions
+
+
+FAMILY_LIST_ORDER = (Family.referral_date.desc(), Family.id.desc())
+
+
+def family_list_query(filters: FamilyFilters) -> Select[Any]:
+    return (
+        select(Family)
+        .options(selectinload(Family.caseworker))
+        .where(*family_list_conditions(filters))
+        .order_by(*FAMILY_LIST_ORDER)
+    )
 
 
 def get_family_or_404(reference: str) -> Family:

@@ -58,24 +58,28 @@ def problem_funding(day: date, families: Iterable[Family] | None = None) -> dict
     streams = list_streams(open_on=day)
     excluded = excluded_items_by_scheme()
     every_family = families is None
+    family_list: list[Family] = []
     if families is None:
-        families = db.session.execute(
-            select(Family).where(Family.status.not_in(INACTIVE_STATUSES)).order_by(Family.id)
-        ).scalars()
-    family_list = [family for family in families if family.status not in INACTIVE_STATUSES]
+        # Every supported family as (id, scheme): plain columns, not records, at any number of families.
+        held = select(Family.id, Family.scheme).where(Family.status.not_in(INACTIVE_STATUSES)).order_by(Family.id)
+        schemes = [(family_id, scheme.value) for family_id, scheme in db.session.execute(held)]
+    else:
+        family_list = [family for family in families if family.status not in INACTIVE_STATUSES]
+        schemes = [(family.id, family.scheme.value) for family in family_list]
     book = load_book(day, families=None if every_family else family_list, streams=streams)
+    streams_of_scheme = {scheme: book.streams_of_scheme(scheme) for scheme in {scheme for _, scheme in schemes}}
     by_family: dict[int, dict[str, Any]] = {}
-    for family in family_list:
+    for family_id, scheme in schemes:
         budgets: dict[str, int] = {}
         pools: list[str] = []
-        for stream in book.streams_of_scheme(family.scheme.value):
+        for stream in streams_of_scheme[scheme]:
             if stream.scope is StreamScope.POOL:
                 pools.append(stream.code)
                 continue
-            figures = book.family_figures(stream, family.id)
+            figures = book.family_figures(stream, family_id)
             if figures.allocated > 0:
                 budgets[stream.code] = max(0, figures.remaining)
-        by_family[family.id] = {"budgets": budgets, "pools": pools}
+        by_family[family_id] = {"budgets": budgets, "pools": pools}
     stream_entries = sorted(
         (stream_entry(s, excluded.get(s.scheme_id, []), book) for s in streams), key=lambda entry: entry["id"]
     )

@@ -23,11 +23,12 @@ from sqlalchemy import func, select
 from resettle.dataprotection.restriction import processing_allowed
 from resettle.extensions import db
 from resettle.families.models import Family, FamilyStatus, Need, NeedStatus
+from resettle.families.models.need import NEED_FIELDS, problem_need
 from resettle.funding.budgets import ODD_RECORD_ERRORS, SkippedRecord
 from resettle.funding.matching_inputs import problem_funding
 from resettle.funding.models import FundingStream
 from resettle.matching.models import ACTIVE_MATCH_STATUSES, Match, RejectedPair
-from resettle.offers.matching import problem_offers
+from resettle.offers.matching import matchable_offer_fields, problem_offer_entries, problem_offers
 from resettle.offers.models import Offer, OfferItem
 from resettle.offers.queries import matchable_offers_query
 
@@ -62,21 +63,44 @@ class OfferLine:
         return f"{self.offer.title} ({self.offer.reference})"
 
 
+@dataclass(frozen=True)
+class NeedRef:
+    """What a run keeps of a need it put in the problem: plain values, read with it in one statement."""
+
+    id: int
+    family_id: int
+    family_reference: str
+    units: int
+    priority: int
+    location: tuple[float, float] | None  # the family's
+
+
+@dataclass(frozen=True)
+class OfferRef:
+    """What a run keeps of an engine offer: the offer and its item line (None for a whole offer)."""
+
+    offer_id: int
+    item_id: int | None
+    reference: str
+    location: tuple[float, float] | None
+
+    @property
+    def key(self) -> tuple[int, int | None]:
+        return (self.offer_id, self.item_id)
+
+
 @dataclass
 class BuiltProblem:
     problem: dict[str, Any]
     # Records left out because a stored value cannot be used (an infinite distance, an impossible date).
     skipped: list[SkippedRecord] = field(default_factory=list)
-    needs: dict[str, Need] = field(default_factory=dict)
-    offers: dict[str, OfferLine] = field(default_factory=dict)
-    streams: dict[str, FundingStream] = field(default_factory=dict)
-    families: dict[str, Family] = field(default_factory=dict)
-
-    def need_key(self, need: Need) -> str:
-        return need_key(need)
+    needs: dict[str, NeedRef] = field(default_factory=dict)
+    offers: dict[str, OfferRef] = field(default_factory=dict)
+    streams: dict[str, int] = field(default_factory=dict)  # stream code -> FundingStream.id
+    families: dict[str, int] = field(default_factory=dict)  # engine id -> Family.id
 
 
-def need_key(need: Need) -> str:
+def need_key(need: Need | NeedRef) -> str:
     return f"N{need.id}"
 
 
@@ -164,17 +188,48 @@ def odd_value(entry: Any, path: str = "") -> str | None:
     return None
 
 
-def family_entry(family: Family, funding: dict[str, Any]) -> dict[str, Any]:
-    money = funding["families"].get(family.id, {"budgets": {}, "pools": []})
-    return {
-        "id": family_key(family),
-        "location": list(family.location) if family.location else None,
-        "budgets": money["budgets"],
-        "pools": money["pools"],
-    }
+def _location(latitude: float | None, longitude: float | None) -> tuple[float, float] | None:
+    return None if latitude is None or longitude is None else (latitude, longitude)
+
+
+def _offer_refs(reserved: dict[tuple[int, int | None], int]) -> list[tuple[dict[str, Any], OfferRef]]:
+    """Every matchable offer line with capacity left, as (engine entry, OfferRef): two statements of plain
+    columns (the offers, their item lines), whatever the number of offers."""
+    offers_statement, items_statement = matchable_offer_fields()
+    items: dict[int, list[Any]] = defaultdict(list)
+    for item in db.session.execute(items_statement):
+        items[item.offer_id].append(item)
+    lines = []
+    for offer in db.session.execute(offers_statement):
+        offer_items = items.get(offer.id, [])
+        location = _location(offer.latitude, offer.longitude)
+        entries = problem_offer_entries(offer, offer_items)
+        refs = [OfferRef(offer.id, item.id, offer.reference, location) for item in offer_items] or [
+            OfferRef(offer.id, None, offer.reference, location)
+        ]
+        for entry, ref in zip(entries, refs, strict=True):
+            left = entry["capacity"] - reserved.get(ref.key, 0)
+            if left > 0:
+                lines.append(({**entry, "capacity": left}, ref))
+    return lines
+
+
+def _open_need_rows() -> Any:
+    """Open needs of supported families not restricted, with the family's reference and location: one
+    statement of plain columns."""
+    return db.session.execute(
+        select(*NEED_FIELDS, Family.reference.label("family_reference"), Family.latitude, Family.longitude)
+        .join(Family, Family.id == Need.family_id)
+        .where(Need.status == NeedStatus.OPEN, Family.status.in_(SUPPORTED_FAMILY_STATUSES))
+        .where(processing_allowed())  # restricted families are not matched
+        .order_by(Need.id)
+    )
 
 
 def build_problem(day: date) -> BuiltProblem:
+    """Today's problem in a fixed number of statements of plain columns (no record is loaded one by one):
+    the funding figures (grouped sums), the offers and their lines, the places held, the rejected pairs and
+    the open needs with their families."""
     funding = problem_funding(day)
     built = BuiltProblem(
         problem={
@@ -188,43 +243,52 @@ def build_problem(day: date) -> BuiltProblem:
         }
     )
     built.skipped.extend(funding["skipped"])
-    built.streams = {stream.code: stream for stream in db.session.execute(select(FundingStream)).scalars()}
-    for entry, line in available_offer_lines():
+    built.streams = dict(db.session.execute(select(FundingStream.code, FundingStream.id)).tuples().all())
+    for entry, ref in _offer_refs(reserved_units()):
         problem = odd_value(entry)
         if problem:
-            built.skipped.append(SkippedRecord("offer", line.offer.reference, f"left out: {problem}"))
+            built.skipped.append(SkippedRecord("offer", ref.reference, f"left out: {problem}"))
             continue
         built.problem["offers"].append(entry)
-        built.offers[entry["id"]] = line
-    engine_id_of_line = {line.key: engine_id for engine_id, line in built.offers.items()}
+        built.offers[entry["id"]] = ref
+    engine_id_of_line = {ref.key: engine_id for engine_id, ref in built.offers.items()}
     rejected = rejected_lines()
     skipped_families: set[int] = set()
-    for need in open_needs():
-        family = need.family
-        if family.id in skipped_families:
+    no_money: dict[str, Any] = {"budgets": {}, "pools": []}
+    for row in _open_need_rows():
+        family_id, reference = row.family_id, row.family_reference
+        if family_id in skipped_families:
             continue
-        if family_key(family) not in built.families:
-            family_problem = family_entry(family, funding)
+        key = f"F{family_id}"
+        location = _location(row.latitude, row.longitude)
+        if key not in built.families:
+            money = funding["families"].get(family_id, no_money)
+            family_problem = {
+                "id": key,
+                "location": list(location) if location else None,
+                "budgets": money["budgets"],
+                "pools": money["pools"],
+            }
             problem = odd_value(family_problem)
             if problem:
-                skipped_families.add(family.id)
-                built.skipped.append(SkippedRecord("family", family.reference, f"needs left out: {problem}"))
+                skipped_families.add(family_id)
+                built.skipped.append(SkippedRecord("family", reference, f"needs left out: {problem}"))
                 continue
-            built.families[family_key(family)] = family
+            built.families[key] = family_id
             built.problem["families"].append(family_problem)
         try:
-            entry = need.as_problem_need(need_key(need), family_key(family))
+            entry = problem_need(row, f"N{row.id}", key)
         except ODD_RECORD_ERRORS as error:
-            built.skipped.append(SkippedRecord("need", f"{family.reference} need {need.id}", f"left out: {error}"))
+            built.skipped.append(SkippedRecord("need", f"{reference} need {row.id}", f"left out: {error}"))
             continue
         problem = odd_value(entry)
         if problem:
-            built.skipped.append(SkippedRecord("need", f"{family.reference} need {need.id}", f"left out: {problem}"))
+            built.skipped.append(SkippedRecord("need", f"{reference} need {row.id}", f"left out: {problem}"))
             continue
-        excluded = sorted(engine_id_of_line[key] for key in rejected.get(need.id, ()) if key in engine_id_of_line)
+        excluded = sorted(engine_id_of_line[k] for k in rejected.get(row.id, ()) if k in engine_id_of_line)
         if excluded:
             entry["excluded_offers"] = excluded
         built.problem["needs"].append(entry)
-        built.needs[entry["id"]] = need
+        built.needs[entry["id"]] = NeedRef(row.id, family_id, reference, row.units, row.priority, location)
     # The problem is complete here: anything that adjusts the whole problem before solving goes at this point.
     return built

@@ -7,7 +7,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
 from resettle.auth.models import User
+from resettle.extensions import db
+from resettle.families.models import Family, Need
 from resettle.jobs import register_job
 from resettle.matching.emails import send_new_proposals_digest
 from resettle.matching.models import MatchRun, Proposal, ProposalStatus, RunTrigger
@@ -21,14 +26,19 @@ def notify_caseworkers(run: MatchRun) -> int:
     those who want proposals by email. Returns emails queued."""
     by_caseworker: dict[int, list[Proposal]] = defaultdict(list)
     users: dict[int, User] = {}
-    for proposal in run.proposals:
+    # The new proposals with their needs, families, caseworkers and offers: one statement, whatever the number.
+    new_proposals = db.session.execute(
+        select(Proposal)
+        .where(Proposal.run_id == run.id, Proposal.is_new.is_(True), Proposal.status == ProposalStatus.PROPOSED)
+        .options(
+            joinedload(Proposal.need).joinedload(Need.family).joinedload(Family.caseworker),
+            joinedload(Proposal.offer),
+        )
+        .order_by(Proposal.id)
+    ).scalars()
+    for proposal in new_proposals:
         caseworker = proposal.need.family.caseworker
-        if (
-            proposal.is_new
-            and proposal.status is ProposalStatus.PROPOSED
-            and caseworker is not None
-            and caseworker.is_active_account
-        ):
+        if caseworker is not None and caseworker.is_active_account:
             by_caseworker[caseworker.id].append(proposal)
             users[caseworker.id] = caseworker
     for user_id, proposals in by_caseworker.items():

@@ -45,6 +45,8 @@ REQUEST_TIME_LIMIT = 30.0
 NIGHTLY_TIME_LIMIT = 120.0
 # The solver always gets at least this long, even when building took most of the limit.
 MIN_SOLVE_SECONDS = 1.0
+# The progress page's "current objective" is written at most this often while the engine runs.
+PROGRESS_EVERY_SECONDS = 1.0
 # A live run with no sign of life for this long is taken to have died with its process.
 STALE_AFTER = timedelta(minutes=15)
 
@@ -59,11 +61,10 @@ def _earlier_pairs() -> set[tuple[int, int, int | None]]:
 
 
 def _distance(built: BuiltProblem, need_key: str, offer_key: str) -> float | None:
-    family = built.needs[need_key].family
-    offer = built.offers[offer_key].offer
-    if family.location is None or offer.location is None:
+    family_location, offer_location = built.needs[need_key].location, built.offers[offer_key].location
+    if family_location is None or offer_location is None:
         return None
-    return distance_km(family.location, offer.location)
+    return distance_km(family_location, offer_location)
 
 
 def _store_result(run: MatchRun, built: BuiltProblem, result: dict[str, Any]) -> None:
@@ -79,15 +80,16 @@ def _store_result(run: MatchRun, built: BuiltProblem, result: dict[str, Any]) ->
             - weights["cost_weight"] * charge / 100
             - weights["distance_weight"] * (distance or 0.0)
         )
-        key = (need.id, line.offer.id, line.item.id if line.item else None)
+        key = (need.id, line.offer_id, line.item_id)
+        # Ids, not records: the records were read as plain columns, and none is loaded one by one here.
         run.proposals.append(
             Proposal(
-                need=need,
-                offer=line.offer,
-                offer_item=line.item,
+                need_id=need.id,
+                offer_id=line.offer_id,
+                offer_item_id=line.item_id,
                 charge_pence=charge,
                 value=round(value, 2),
-                stream=built.streams[assignment["stream"]] if assignment.get("stream") else None,
+                stream_id=built.streams[assignment["stream"]] if assignment.get("stream") else None,
                 distance_km=round(distance, 2) if distance is not None else None,
                 is_new=key not in earlier,
             )
@@ -95,7 +97,7 @@ def _store_result(run: MatchRun, built: BuiltProblem, result: dict[str, Any]) ->
     for unmet in result["unmet"]:
         run.unmet_needs.append(
             UnmetNeed(
-                need=built.needs[unmet["need"]],
+                need_id=built.needs[unmet["need"]].id,
                 reason=UnmetReason(unmet["reason"]),
                 blocking=list(unmet.get("blocking", [])),
             )
@@ -176,7 +178,39 @@ def _set_phase(request: MatchRunRequest, phase: RunPhase, message: str, checkpoi
     checkpoint()
 
 
-def _attempt(request: MatchRunRequest, run: MatchRun, checkpoint: Callable[[], None], clock: float) -> None:
+def solving_message(needs: int, offers: int, report: dict[str, Any] | None = None) -> str:
+    """What the progress page says while the engine runs: the size, then the best objective found so far and,
+    once the engine has one, the bound no solution can score above."""
+    size = f"{needs} open needs, {offers} offers"
+    if report is None:
+        return f"Solving: {size}"
+    bound = report.get("bound")
+    above = "" if bound is None else f" (no solution can score above {max(bound, report['objective']):,.0f})"
+    return f"Solving, current objective {report['objective']:,.0f}{above}, {report['seconds']:.0f} s in; {size}"
+
+
+def _progress_writer(
+    request: MatchRunRequest, built: BuiltProblem, checkpoint: Callable[[], None]
+) -> Callable[[dict[str, Any]], None]:
+    """The engine's progress callback for a queued run: the current objective on the progress page (and a sign
+    of life), committed at most once every PROGRESS_EVERY_SECONDS so the solver is not slowed."""
+    last_written = [-PROGRESS_EVERY_SECONDS]
+
+    def write(report: dict[str, Any]) -> None:
+        now = time.monotonic()
+        if now - last_written[0] < PROGRESS_EVERY_SECONDS:
+            return
+        last_written[0] = now
+        request.message = solving_message(len(built.needs), len(built.offers), report)[:500]
+        request.heartbeat_at = utcnow()
+        checkpoint()
+
+    return write
+
+
+def _attempt(
+    request: MatchRunRequest, run: MatchRun, checkpoint: Callable[[], None], clock: float, committing: bool
+) -> None:
     built = build_problem(run.problem_date)
     add_keep_offers(built)  # undecided proposals stay put unless moving them gains more than 0.1%
     run.need_count, run.offer_count = len(built.needs), len(built.offers)
@@ -184,10 +218,14 @@ def _attempt(request: MatchRunRequest, run: MatchRun, checkpoint: Callable[[], N
     _set_phase(
         request,
         RunPhase.SOLVING,
-        f"{len(built.needs)} open needs, {len(built.offers)} offers; at most {left:.0f} s",
+        f"{solving_message(len(built.needs), len(built.offers))}; at most {left:.0f} s",
         checkpoint,
     )
-    result = solve(built.problem, time_limit=left)
+    # Only a queued run's progress is seen by others (its phases are committed); a run here and now has none.
+    if committing:
+        result = solve(built.problem, time_limit=left, on_progress=_progress_writer(request, built, checkpoint))
+    else:
+        result = solve(built.problem, time_limit=left)
     # A savepoint: a failure while storing leaves earlier proposals live, as if the run had not happened.
     with db.session.begin_nested():
         db.session.execute(
@@ -218,10 +256,10 @@ def _execute(request: MatchRunRequest, actor: User | None, committing: bool) -> 
     run = MatchRun(trigger=trigger, started_by=actor, started_at=started, problem_date=day, status=RunStatus.FAILED)
     try:
         if committing:
-            _attempt(request, run, checkpoint, clock)
+            _attempt(request, run, checkpoint, clock, committing)
         else:
             with db.session.begin_nested():
-                _attempt(request, run, checkpoint, clock)
+                _attempt(request, run, checkpoint, clock, committing)
     except Exception as error:  # stored as a failed run with its reason, for the history page
         current_app.logger.warning("matching run failed: %s", error, exc_info=not isinstance(error, ProblemError))
         counts = (run.need_count or 0, run.offer_count or 0)

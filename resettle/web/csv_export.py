@@ -33,6 +33,13 @@ def streamed_rows(statement: Select, to_row: Callable[[Any], Sequence[Any]]) -> 
         yield to_row(record)
 
 
+def streamed_columns(statement: Select[Any], to_row: Callable[[Any], Sequence[Any]]) -> Iterator[Sequence[Any]]:
+    """As `streamed_rows`, for a statement of plain columns: no record is built per row, which is what makes an
+    export of hundreds of thousands of rows take seconds rather than minutes."""
+    for row in db.session.execute(statement.execution_options(yield_per=STREAM_BATCH)):
+        yield to_row(row)
+
+
 def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Response:
     """Stream the CSV in chunks as the rows come: memory stays flat however many rows there are."""
 
@@ -41,7 +48,8 @@ def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[A
         writer = csv.writer(buffer)
         writer.writerow(header)
         for row in rows:
-            writer.writerow([csv_safe(value) for value in row])
+            # csv_safe, written out: it runs for every value of every row.
+            writer.writerow(["'" + v if isinstance(v, str) and v[:1] in FORMULA_STARTS else v for v in row])
             if buffer.tell() >= CHUNK_CHARACTERS:
                 yield buffer.getvalue()
                 buffer.seek(0)

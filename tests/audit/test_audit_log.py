@@ -103,7 +103,7 @@ def test_admin_filters_the_log_and_exports_csv(admin_client: FlaskClient) -> Non
     db.session.flush()
     page = admin_client.get("/admin/audit/?action=offer_verified").get_data(as_text=True)
     assert "O-1" in page and "F-9" not in page
-    assert "Showing 1 to 1 of 1 entries" in page
+    assert "1 entry, newest first" in page
 
     exported = admin_client.get("/admin/audit/export.csv?action=offer_verified")
     assert exported.mimetype == "text/csv"

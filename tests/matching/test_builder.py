@@ -85,8 +85,15 @@ def test_open_needs_available_offers_locations_budgets_and_rejections(database: 
         "step_free": True,
         "location": [51.45, -0.01],
     }
-    assert built.offers[f"{goods.reference}-1"].item == bed_line
-    assert built.needs[f"N{sofa.id}"] == sofa
+    assert built.offers[f"{goods.reference}-1"].key == (goods.id, bed_line.id)
+    assert built.offers[home.reference].key == (home.id, None)
+    sofa_ref = built.needs[f"N{sofa.id}"]
+    assert (sofa_ref.id, sofa_ref.family_id, sofa_ref.units, sofa_ref.priority) == (
+        sofa.id,
+        sofa.family_id,
+        sofa.units,
+        sofa.priority,
+    )
 
 
 def test_a_line_whose_capacity_is_all_promised_is_left_out(database: Any) -> None:

@@ -34,7 +34,7 @@ def test_live_proposals_become_keep_offers(database: Any, caseworker: Any) -> No
     keep = {entry["id"]: entry["keep_offer"] for entry in built.problem["needs"]}
     for proposal in run.proposals:
         line = built.offers[keep[f"N{proposal.need.id}"]]
-        assert line.offer.id == proposal.offer.id
+        assert line.offer_id == proposal.offer.id
 
 
 def test_a_rerun_does_not_move_undecided_proposals_without_a_gain(database: Any, caseworker: Any) -> None:

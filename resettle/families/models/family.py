@@ -28,6 +28,7 @@ from resettle.auth.models import User
 from resettle.db import UTCDateTime, utcnow
 from resettle.extensions import db
 from resettle.families.models.columns import enum_column_type, new_family_reference
+from resettle.search import trigram_index
 
 if TYPE_CHECKING:
     from resettle.families.models.need import Need
@@ -189,6 +190,10 @@ class Family(db.Model):
         CheckConstraint("arrival_date IS NULL OR arrival_date >= referral_date", name="arrival_not_before_referral"),
         CheckConstraint("latitude IS NULL OR (latitude BETWEEN -90 AND 90)", name="latitude_in_range"),
         CheckConstraint("longitude IS NULL OR (longitude BETWEEN -180 AND 180)", name="longitude_in_range"),
+        # The family search looks for text anywhere in these (resettle/search.py).
+        trigram_index("ix_families_reference_trgm", "reference"),
+        trigram_index("ix_families_name_trgm", "name"),
+        trigram_index("ix_families_postcode_trgm", "postcode"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})
@@ -279,6 +284,7 @@ class Member(db.Model):
     __tablename__ = "family_members"
     __table_args__ = (
         UniqueConstraint("family_id", "full_name", "date_of_birth", name="uq_family_members_one_entry_per_person"),
+        trigram_index("ix_family_members_full_name_trgm", "full_name"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})

@@ -116,33 +116,62 @@ class Need(db.Model):
 
     def requires(self) -> dict[str, Any]:
         """The engine's `requires` object: only the requirements that are set and apply to the category."""
-        requires: dict[str, Any] = {}
-        if self.bedrooms_min is not None:
-            requires["bedrooms_min"] = self.bedrooms_min
-        if self.rent_max is not None:
-            requires["rent_max"] = self.rent_max
-        for flag in ("step_free", "halal", "home_visit"):
-            if getattr(self, flag):
-                requires[flag] = True
-        if self.language:
-            requires["language"] = self.language
-        if self.max_distance_km is not None:
-            requires["max_distance_km"] = self.max_distance_km
-        if self.item:
-            requires["item"] = self.item
-        return applicable_requirements(self.category, requires)
+        return need_requires(self)
 
     def as_problem_need(self, need_id: str, family_id: str) -> dict[str, Any]:
         """This need as an entry of the engine's `needs` list."""
-        return {
-            "id": need_id,
-            "family": family_id,
-            "category": self.category.value,
-            "priority": self.priority,
-            "units": self.units,
-            "needed_by": self.needed_by.isoformat() if self.needed_by else None,
-            "requires": self.requires(),
-        }
+        return problem_need(self, need_id, family_id)
 
     def __repr__(self) -> str:
         return f"<Need {self.id} {self.category} {self.status}>"
+
+
+# The columns a need's engine entry is made of: the problem builder reads these as rows, not whole records.
+NEED_FIELDS = (
+    Need.id,
+    Need.family_id,
+    Need.category,
+    Need.priority,
+    Need.units,
+    Need.needed_by,
+    Need.bedrooms_min,
+    Need.rent_max,
+    Need.step_free,
+    Need.halal,
+    Need.home_visit,
+    Need.language,
+    Need.max_distance_km,
+    Need.item,
+)
+
+
+def need_requires(need: Any) -> dict[str, Any]:
+    """The `requires` object of a need (a record, or a row of NEED_FIELDS)."""
+    requires: dict[str, Any] = {}
+    if need.bedrooms_min is not None:
+        requires["bedrooms_min"] = need.bedrooms_min
+    if need.rent_max is not None:
+        requires["rent_max"] = need.rent_max
+    for flag in ("step_free", "halal", "home_visit"):
+        if getattr(need, flag):
+            requires[flag] = True
+    if need.language:
+        requires["language"] = need.language
+    if need.max_distance_km is not None:
+        requires["max_distance_km"] = need.max_distance_km
+    if need.item:
+        requires["item"] = need.item
+    return applicable_requirements(need.category, requires)
+
+
+def problem_need(need: Any, need_id: str, family_id: str) -> dict[str, Any]:
+    """A need (a record, or a row of NEED_FIELDS) as an entry of the engine's `needs` list."""
+    return {
+        "id": need_id,
+        "family": family_id,
+        "category": need.category.value,
+        "priority": need.priority,
+        "units": need.units,
+        "needed_by": need.needed_by.isoformat() if need.needed_by else None,
+        "requires": need_requires(need),
+    }
