@@ -68,7 +68,7 @@ def create_token(user: User, name: str, scope: TokenScope, expires_in_days: int)
     db.session.add(token)
     db.session.flush()
     record(
-        "api token created",
+        "api_token_created",
         "user",
         user.id,
         f"token {token.public_id}: {scope.value}, expires after {expires_in_days} days",
@@ -115,7 +115,7 @@ def revoke_token(user: User, public_id: str) -> bool:
     if token is None:
         return False
     token.revoked_at = utcnow()
-    record("api token revoked", "user", user.id, f"token {token.public_id}", actor=user)
+    record("api_token_revoked", "user", user.id, f"token {token.public_id}", actor=user)
     return True
 
 

@@ -8,6 +8,8 @@ or record type missing here, so a new kind of entry is added to the filter with 
 from __future__ import annotations
 
 ACTIONS: tuple[str, ...] = (
+    "api_token_created",
+    "api_token_revoked",
     "arrival_confirmed",
     "break_glass",
     "case_note_added",
@@ -66,6 +68,7 @@ ACTIONS: tuple[str, ...] = (
     "offerer_erased",
     "offers_exported",
     "password_set",
+    "proposals_exported",
     "public_email_held_back",
     "receipt_removed",
     "receipt_uploaded",
@@ -83,6 +86,7 @@ ACTIONS: tuple[str, ...] = (
     "spend_committed",
     "spend_created",
     "spend_delivered",
+    "spend_exported",
     "spend_rejected",
     "spend_submitted",
     "spend_updated",
@@ -115,6 +119,7 @@ OBJECT_TYPES: tuple[str, ...] = (
     "match_run_request",
     "offer",
     "retention",
+    "spend",
     "spend_line",
     "subject_access_request",
     "team",

@@ -140,11 +140,6 @@ class PickOfferSchema(Schema):
     )
 
 
-class GapRowSchema(Schema):
-    need_id = fields.Integer(required=True)
-    family_reference = fields.String(required=True)
-
-
 class GapGroupSchema(Schema):
     category = fields.Enum(Category, by_value=True, required=True)
     item = fields.String(allow_none=True)
@@ -153,7 +148,6 @@ class GapGroupSchema(Schema):
     need_count = fields.Integer(required=True)
     family_count = fields.Integer(required=True)
     summary = fields.String(required=True)
-    needs = fields.List(fields.Nested(GapRowSchema), required=True, attribute="rows")
 
 
 class GapReportSchema(Schema):

@@ -203,7 +203,7 @@ def test_owners_create_list_and_revoke_tokens_in_the_pages(login_as: Any, databa
     actions = database.session.execute(
         select(AuditEvent.action).where(AuditEvent.object_type == "user", AuditEvent.object_id == str(browser.user.id))
     ).scalars()
-    assert {"api token created", "api token revoked"} <= set(actions)
+    assert {"api_token_created", "api_token_revoked"} <= set(actions)
 
 
 def test_an_expiry_over_a_year_is_refused(login_as: Any, database: Any) -> None:

@@ -64,6 +64,8 @@ def test_two_factor_set_up_and_sign_in_in_the_browser(page: Any, live_app: Any) 
     key = page.get_by_test_id("totp-key").inner_text().replace(" ", "")
     page.get_by_label("Code from the app").fill(pyotp.TOTP(key).now())
     page.get_by_role("button", name="Turn on two-factor authentication").click()
+    # all_inner_texts does not wait: wait for the page that shows the codes first.
+    page.get_by_test_id("recovery-codes").locator("code").first.wait_for()
     codes = page.get_by_test_id("recovery-codes").locator("code").all_inner_texts()
     assert len(codes) == 10
     assert accessibility_violations(page) == []
