@@ -33,7 +33,7 @@ GOOD_HOME = {
 
 def test_the_queue_shows_submitted_offers_oldest_first_with_filters(caseworker_client: FlaskClient) -> None:
     HousingOfferFactory(reference="OF-HOME01", offerer_name="Helen Park")
-    GoodsOfferFactory(reference="OF-GOODS1", on_waiting_list=True)
+    GoodsOfferFactory(reference="OF-GOODS1", offerer_name="Bola Adeyemi", on_waiting_list=True)
     OfferFactory(reference="OF-DONE01", status=OfferStatus.FULFILLED)
     page = caseworker_client.get("/offers/").get_data(as_text=True)
     assert "OF-HOME01" in page and "OF-GOODS1" in page and "OF-DONE01" not in page
