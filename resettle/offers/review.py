@@ -33,6 +33,8 @@ from resettle.offers.services import (
     location_for,
 )
 from resettle.taxonomy import Category
+from resettle.webhooks.models import EventKind
+from resettle.webhooks.services import record_event
 
 
 class VerificationError(ValueError):
@@ -80,6 +82,7 @@ def verify_offer(
     offer.verified_by_id = actor.id
     offer.on_waiting_list = False
     change_status(offer, OfferStatus.VERIFIED, actor=actor, note=note.strip() or _checks_summary(offer))
+    record_event(EventKind.OFFER_VERIFIED, offer.reference)
 
 
 def _no_housing_checks() -> HousingChecks:

@@ -22,6 +22,7 @@ from tests.families.factories import FamilyFactory, MemberFactory, NeedFactory, 
 from tests.funding import url_args as funding_url_args
 from tests.matching import url_args as matching_url_args
 from tests.offers.factories import OfferFactory
+from tests.webhooks.factories import WebhookDeliveryFactory, WebhookEndpointFactory
 
 CW, RV, AD = Role.CASEWORKER, Role.REVIEWER, Role.ADMIN
 STAFF = frozenset({CW, RV, AD})
@@ -157,6 +158,15 @@ ROUTE_ACCESS: dict[str, Any] = {
     "dataprotection.family_restriction": frozenset({CW, AD}),
     "dataprotection.erase_offerer": frozenset({AD}),
     "dataprotection.retention_review": frozenset({AD}),
+    # Webhooks: administrators register partners' endpoints and read their delivery history.
+    "webhooks.list_endpoints": frozenset({AD}),
+    "webhooks.new_endpoint": frozenset({AD}),
+    "webhooks.show_endpoint": frozenset({AD}),
+    "webhooks.show_delivery": frozenset({AD}),
+    "webhooks.disable_endpoint": frozenset({AD}),
+    "webhooks.enable_endpoint": frozenset({AD}),
+    "webhooks.send_test": frozenset({AD}),
+    "webhooks.delete": frozenset({AD}),
 }
 
 # How to fill in each route's URL parameters; called inside a test with the database available.
@@ -207,6 +217,19 @@ URL_ARGS: dict[str, Callable[[], dict[str, Any]]] = {
     "offers.move_to_pool": lambda: {"offer_id": OfferFactory(on_waiting_list=True).id},
     "offers.edit": lambda: {"offer_id": OfferFactory().id},
     "notifications.open_one": lambda: {"notification_id": 1},
+    **{
+        endpoint: lambda: {"public_id": WebhookEndpointFactory().public_id}
+        for endpoint in [
+            "webhooks.show_endpoint",
+            "webhooks.disable_endpoint",
+            "webhooks.enable_endpoint",
+            "webhooks.send_test",
+            "webhooks.delete",
+        ]
+    },
+    "webhooks.show_delivery": lambda: (lambda d: {"public_id": d.endpoint.public_id, "delivery_id": d.public_id})(
+        WebhookDeliveryFactory()
+    ),
     **{
         endpoint: lambda: {"public_id": _subject_access_request().public_id}
         for endpoint in [
