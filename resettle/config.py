@@ -98,6 +98,8 @@ class Config:
     WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "10"))
     WEBHOOK_RETRY_BASE_SECONDS = int(os.environ.get("WEBHOOK_RETRY_BASE_SECONDS", "60"))
     WEBHOOK_RETRY_MAX_SECONDS = int(os.environ.get("WEBHOOK_RETRY_MAX_SECONDS", str(6 * 3600)))
+    # Days the history of delivered and given-up webhook deliveries is kept.
+    WEBHOOK_HISTORY_DAYS = int(os.environ.get("WEBHOOK_HISTORY_DAYS", "90"))
     # Keys that encrypt the signing secrets (comma-separated, first one encrypts); SECRET_KEY when not set.
     WEBHOOK_SECRETS_KEY = os.environ.get("WEBHOOK_SECRETS_KEY")
     # Allow http:// to this machine and skip the public-address check (development and tests only).

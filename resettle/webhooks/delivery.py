@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import CursorResult, or_, select, update
+from sqlalchemy import CursorResult, delete, or_, select, update
 
 from resettle.db import utcnow
 from resettle.extensions import db
@@ -276,3 +276,28 @@ def deliver_pending_webhooks(limit: int = 200) -> int:
         elif outcome.status_code is None:
             unreachable.add(endpoint_id)
     return delivered
+
+
+def forget_old_deliveries() -> int:
+    """Delivered and given-up deliveries older than WEBHOOK_HISTORY_DAYS go, with their attempts, and so do
+    events no delivery refers to any more. Returns how many deliveries went."""
+    cutoff = utcnow() - timedelta(days=int(current_app.config.get("WEBHOOK_HISTORY_DAYS", 90)))
+    removed = cast(
+        CursorResult[Any],
+        db.session.execute(
+            delete(WebhookDelivery)
+            .where(WebhookDelivery.status != DeliveryStatus.PENDING.value, WebhookDelivery.created_at < cutoff)
+            .execution_options(synchronize_session=False)
+        ),
+    )
+    db.session.execute(
+        delete(WebhookAttempt)
+        .where(~select(WebhookDelivery.id).where(WebhookDelivery.id == WebhookAttempt.delivery_id).exists())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        delete(WebhookEvent)
+        .where(~select(WebhookDelivery.id).where(WebhookDelivery.event_id == WebhookEvent.id).exists())
+        .execution_options(synchronize_session=False)
+    )
+    return int(removed.rowcount or 0)

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from resettle.db import utcnow
 from resettle.jobs import load_jobs
 from resettle.jobs.runner import run_job
-from resettle.webhooks.delivery import deliver_pending_webhooks, retry_delay
+from resettle.webhooks.delivery import deliver_pending_webhooks, forget_old_deliveries, retry_delay
 from resettle.webhooks.models import DeliveryStatus, EventKind, WebhookAttempt, WebhookDelivery, WebhookEvent
 from resettle.webhooks.services import record_event, set_endpoint_active
 from resettle.webhooks.signing import decrypt_secret
@@ -274,3 +274,25 @@ def test_in_production_a_local_address_is_refused_when_delivering(
     monkeypatch.setitem(app.config, "WEBHOOK_ALLOW_LOCAL", False)
     assert deliver_pending_webhooks() == 0 and partner.received == []
     assert "private or local address" in _delivery(database).last_error
+
+
+def test_old_history_is_forgotten_but_waiting_deliveries_are_kept(
+    database: Any, partners: Partners, register: Any, time_machine: Any
+) -> None:
+    time_machine.move_to(utcnow(), tick=True)
+    partner = partners([200, 500])
+    register(partner.url)
+    record_event(EventKind.MATCH_ACCEPTED, 1)
+    database.session.commit()
+    deliver_pending_webhooks()  # delivered
+    record_event(EventKind.MATCH_ACCEPTED, 2)
+    database.session.commit()
+    deliver_pending_webhooks()  # answered 500: waiting for its next try
+    time_machine.shift(timedelta(days=91))
+    assert forget_old_deliveries() == 1
+    database.session.commit()
+    [kept] = database.session.execute(select(WebhookDelivery)).scalars()
+    assert kept.status == "pending" and kept.event.data["match"] == "2"
+    assert [a.status_code for a in _attempts(database)] == [500]
+    assert len(database.session.execute(select(WebhookEvent)).all()) == 1
+    assert "forget_old_webhook_deliveries" in load_jobs()
