@@ -93,8 +93,10 @@ def create_app(config: Any = None) -> Flask:
     init_error_handlers(app)
     init_log_redaction(app)
 
+    from resettle.api.setup import init_api
     from resettle.auth.permissions import init_access_gate
 
+    init_api(app)  # before the gate, which needs the API token's owner
     init_access_gate(app)
     _register_blueprints(app)
 

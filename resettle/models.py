@@ -1,5 +1,6 @@
 """Imports every model module so the metadata is complete (for Alembic and for tests)."""
 
+from resettle.api.models import ApiToken, IdempotencyKey  # noqa: F401
 from resettle.audit.models import AuditEvent  # noqa: F401
 from resettle.auth.models import LoginThrottle, RecoveryCode, RoleApproval, User, UserSession  # noqa: F401
 from resettle.dataprotection.models import SubjectAccessRequest  # noqa: F401

@@ -9,8 +9,15 @@ def send_pending_email_job() -> int:
     return send_pending_email()
 
 
-@register_job("forget_submission_keys", "cron", "Forget one-time form keys older than a week", hour=3, minute=40)
+@register_job(
+    "forget_submission_keys",
+    "cron",
+    "Forget one-time form keys and API Idempotency-Keys older than a week",
+    hour=3,
+    minute=40,
+)
 def forget_submission_keys_job() -> int:
+    from resettle.api.idempotency import forget_old_idempotency_keys
     from resettle.web.submissions import forget_old_submission_keys
 
-    return forget_old_submission_keys()
+    return forget_old_submission_keys() + forget_old_idempotency_keys()

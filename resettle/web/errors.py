@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, g, jsonify, render_template, request
+from flask import Flask, Response, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from resettle.api.errors import json_error
 from resettle.extensions import db, login_manager
 
 MESSAGES = {
@@ -28,11 +29,10 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def error_response(status: int, message: str | None = None, errors: dict | None = None) -> tuple[Response, int]:
-    message = message or MESSAGES.get(status, "Sorry, there is a problem with the service.")
+def error_response(status: int, message: str | None = None, error: HTTPException | None = None) -> tuple[Response, int]:
     if _wants_json():
-        body = {"code": status, "status": "error", "message": message, "errors": errors or {}}
-        return jsonify(body), status
+        return json_error(status, message, error), status
+    message = message or MESSAGES.get(status, "Sorry, there is a problem with the service.")
     # GOV.UK error pages: the first sentence is the heading (no full stop), the rest a paragraph below it.
     heading, _, detail = message.partition(". ")
     page = render_template("errors/error.html", status=status, heading=heading.rstrip("."), detail=detail)
@@ -78,7 +78,7 @@ def init_error_handlers(app: Flask) -> None:
             # Unhandled exceptions arrive here as a 500 (Flask re-raises them in tests instead).
             app.logger.error("server error on %s %s", request.method, request.path)
             return error_response(error.code, "Sorry, there is a problem with the service. Try again later.")
-        description = error.description if error.code in (400, 403, 404, 409, 413) else None
+        description = error.description if error.code in (400, 401, 403, 404, 409, 413) else None
         if description and description == getattr(type(error), "description", None):
             description = None  # werkzeug's generic text is not written for our users
-        return error_response(error.code, description)
+        return error_response(error.code, description, error)

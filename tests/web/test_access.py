@@ -16,6 +16,7 @@ from resettle.auth.models import Role
 from resettle.auth.permissions import PUBLIC, declared_access
 from resettle.config import TestConfig
 from resettle.offers.links import make_offer_token
+from tests.api.clients import api_client_as
 from tests.conftest import csrf_token_from
 from tests.factories import UserFactory
 from tests.families.factories import FamilyFactory, MemberFactory, NeedFactory, TaskFactory
@@ -167,6 +168,13 @@ ROUTE_ACCESS: dict[str, Any] = {
     "webhooks.enable_endpoint": frozenset({AD}),
     "webhooks.send_test": frozenset({AD}),
     "webhooks.delete": frozenset({AD}),
+    # The API (/api/v1, bearer tokens only) and the pages about it. The document and its docs page are public.
+    "api-docs.openapi_json": PUBLIC,
+    "api_pages.api_docs": PUBLIC,
+    "api_pages.list_tokens": STAFF,
+    "api_pages.new_token": STAFF,
+    "api_pages.revoke": STAFF,
+    "api_tokens.show_current_token": STAFF,
 }
 
 # How to fill in each route's URL parameters; called inside a test with the database available.
@@ -217,6 +225,7 @@ URL_ARGS: dict[str, Callable[[], dict[str, Any]]] = {
     "offers.move_to_pool": lambda: {"offer_id": OfferFactory(on_waiting_list=True).id},
     "offers.edit": lambda: {"offer_id": OfferFactory().id},
     "notifications.open_one": lambda: {"notification_id": 1},
+    "api_pages.revoke": lambda: {"public_id": "not-a-token"},
     **{
         endpoint: lambda: {"public_id": WebhookEndpointFactory().public_id}
         for endpoint in [
@@ -294,8 +303,8 @@ def test_a_route_without_declaration_is_refused_even_when_signed_in() -> None:
 
 
 def _method_for(app: Flask, endpoint: str) -> str:
-    methods = next(rule.methods for rule in app.url_map.iter_rules() if rule.endpoint == endpoint)
-    return "GET" if "GET" in methods else "POST"
+    methods = next(rule.methods for rule in app.url_map.iter_rules() if rule.endpoint == endpoint) or set()
+    return next(method for method in ("GET", "POST", "PATCH", "PUT", "DELETE") if method in methods)
 
 
 MATRIX = [(endpoint, role) for endpoint in ROUTE_ACCESS for role in [None, CW, RV, AD]]
@@ -303,11 +312,18 @@ MATRIX = [(endpoint, role) for endpoint in ROUTE_ACCESS for role in [None, CW, R
 
 @pytest.mark.parametrize(("endpoint", "role"), MATRIX, ids=[f"{e}-{r.value if r else 'anonymous'}" for e, r in MATRIX])
 def test_role_matrix(app: Flask, database: Any, login_as: Any, endpoint: str, role: Role | None) -> None:
-    client = login_as(role) if role else app.test_client()
     with app.test_request_context():
         url = url_for(endpoint, **URL_ARGS.get(endpoint, lambda: {})())
-    if _method_for(app, endpoint) == "GET":
+    is_api = url.startswith("/api/")
+    if is_api:  # the API reads no cookie: a token of the role's user, with the write scope
+        client = api_client_as(app, role) if role else app.test_client()
+    else:
+        client = login_as(role) if role else app.test_client()
+    method = _method_for(app, endpoint)
+    if method == "GET":
         response = client.get(url)
+    elif is_api:
+        response = client.open(url, method=method, json={})
     else:
         token = csrf_token_from(client.get("/login", follow_redirects=True).get_data(as_text=True))
         response = client.post(url, data={"csrf_token": token})
@@ -316,6 +332,8 @@ def test_role_matrix(app: Flask, database: Any, login_as: Any, endpoint: str, ro
     if allowed == PUBLIC or (role is not None and role in allowed):
         assert response.status_code not in (401, 403), f"{role} refused on {endpoint}"
         assert "/login" not in response.headers.get("Location", "") or endpoint == "auth.logout"
+    elif role is None and is_api:
+        assert response.status_code == 401
     elif role is None:
         assert response.status_code == 302
         assert response.headers["Location"].startswith("/login")

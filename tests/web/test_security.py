@@ -62,7 +62,7 @@ def test_unknown_page_is_a_govuk_404_and_api_errors_are_json(client: FlaskClient
     assert "Page not found" in page.get_data(as_text=True)
     api = client.get("/api/v1/no-such-thing")
     assert api.status_code == 404
-    assert api.get_json() == {"code": 404, "status": "error", "message": "Page not found.", "errors": {}}
+    assert api.get_json() == {"code": 404, "status": "error", "message": "Not found.", "errors": {}}
 
 
 def test_health_check_is_public(client: FlaskClient) -> None:
