@@ -1,7 +1,7 @@
 """Webhooks: partners' endpoints (signing secrets encrypted), the event outbox, deliveries and their attempts.
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0014
 Create Date: 2026-11-30 07:12:35.391774
 
 """
@@ -13,7 +13,7 @@ import resettle.db  # noqa: F401  (custom column types)
 
 # revision identifiers, used by Alembic.
 revision = '0015'
-down_revision = '0012'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 

@@ -36,10 +36,10 @@ DESCRIPTION_MAX_LENGTH = 200
 RESOURCES: dict[EventKind, tuple[str, str]] = {
     EventKind.OFFER_SUBMITTED: ("offer", "/api/v1/offers/{id}"),
     EventKind.OFFER_VERIFIED: ("offer", "/api/v1/offers/{id}"),
-    EventKind.PROPOSAL_MADE: ("proposal", "/api/v1/proposals/{id}"),
-    EventKind.MATCH_ACCEPTED: ("match", "/api/v1/matches/{id}"),
-    EventKind.MATCH_FULFILLED: ("match", "/api/v1/matches/{id}"),
-    EventKind.SPEND_APPROVED: ("spend_line", "/api/v1/spend-lines/{id}"),
+    EventKind.PROPOSAL_MADE: ("proposal", "/api/v1/matching/proposals/{id}"),
+    EventKind.MATCH_ACCEPTED: ("match", "/api/v1/matching/matches/{id}"),
+    EventKind.MATCH_FULFILLED: ("match", "/api/v1/matching/matches/{id}"),
+    EventKind.SPEND_APPROVED: ("spend_line", "/api/v1/funding/spend-lines/{id}"),
     EventKind.TEST: ("endpoint", "/api/v1/webhooks/endpoints/{id}"),
 }
 

@@ -175,6 +175,14 @@ ROUTE_ACCESS: dict[str, Any] = {
     "api_pages.new_token": STAFF,
     "api_pages.revoke": STAFF,
     "api_tokens.show_current_token": STAFF,
+    # Anyone may offer help and read what is needed, as on the public pages; administrators manage webhooks.
+    "api_public.submit_public_offer": PUBLIC,
+    "api_public.list_public_needs": PUBLIC,
+    "api_webhooks.list_webhook_endpoints": frozenset({AD}),
+    "api_webhooks.create_webhook_endpoint": frozenset({AD}),
+    "api_webhooks.show_webhook_endpoint": frozenset({AD}),
+    "api_webhooks.delete_webhook_endpoint": frozenset({AD}),
+    "api_webhooks.list_webhook_deliveries": frozenset({AD}),
 }
 
 # How to fill in each route's URL parameters; called inside a test with the database available.
@@ -226,6 +234,14 @@ URL_ARGS: dict[str, Callable[[], dict[str, Any]]] = {
     "offers.edit": lambda: {"offer_id": OfferFactory().id},
     "notifications.open_one": lambda: {"notification_id": 1},
     "api_pages.revoke": lambda: {"public_id": "not-a-token"},
+    **{
+        endpoint: lambda: {"endpoint_id": WebhookEndpointFactory().public_id}
+        for endpoint in [
+            "api_webhooks.show_webhook_endpoint",
+            "api_webhooks.delete_webhook_endpoint",
+            "api_webhooks.list_webhook_deliveries",
+        ]
+    },
     **{
         endpoint: lambda: {"public_id": WebhookEndpointFactory().public_id}
         for endpoint in [

@@ -59,7 +59,7 @@ def test_a_delivery_is_signed_json_that_the_partner_can_verify(
         "event": "match.accepted",
         "id": event.public_id,
         "occurred_at": event.occurred_at.isoformat().replace("+00:00", "Z"),
-        "data": {"match": "42", "links": {"self": "/api/v1/matches/42"}},
+        "data": {"match": "42", "links": {"self": "/api/v1/matching/matches/42"}},
     }
     delivery = _delivery(database)
     assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("delivered", 1, 200)

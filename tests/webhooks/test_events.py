@@ -99,7 +99,7 @@ def test_matching_records_proposals_then_accepted_and_fulfilled_matches(database
     run = run_matching(caseworker, RunTrigger.MANUAL)
     [proposal] = [p for p in run.proposals if p.need_id == need.id]
     [made] = _events(database, EventKind.PROPOSAL_MADE)
-    assert made.data == {"proposal": str(proposal.id), "links": {"self": f"/api/v1/proposals/{proposal.id}"}}
+    assert made.data == {"proposal": str(proposal.id), "links": {"self": f"/api/v1/matching/proposals/{proposal.id}"}}
     # The same pairing proposed again by the next run is not news.
     run_matching(caseworker, RunTrigger.MANUAL)
     assert len(_events(database, EventKind.PROPOSAL_MADE)) == 1
@@ -107,7 +107,7 @@ def test_matching_records_proposals_then_accepted_and_fulfilled_matches(database
     again = next(p for p in run_matching(caseworker, RunTrigger.MANUAL).proposals if p.need_id == need.id)
     match = accept_proposal(again, caseworker)
     [accepted] = _events(database, EventKind.MATCH_ACCEPTED)
-    assert accepted.data == {"match": str(match.id), "links": {"self": f"/api/v1/matches/{match.id}"}}
+    assert accepted.data == {"match": str(match.id), "links": {"self": f"/api/v1/matching/matches/{match.id}"}}
     fulfil_match(match, caseworker)
     [fulfilled] = _events(database, EventKind.MATCH_FULFILLED)
     assert fulfilled.data["match"] == str(match.id)
@@ -144,5 +144,6 @@ def test_approving_spend_records_spend_approved(
     approve_spend_line(line, reviewer)
     [event] = _events(database)
     assert isinstance(line, SpendLine) and event.kind == "spend.approved"
-    assert event.data == {"spend_line": line.public_id, "links": {"self": f"/api/v1/spend-lines/{line.public_id}"}}
+    link = f"/api/v1/funding/spend-lines/{line.public_id}"
+    assert event.data == {"spend_line": line.public_id, "links": {"self": link}}
     _assert_no_personal_data([event], family.reference, "Catford Electricals", "Member 0")
