@@ -183,3 +183,25 @@ def reviewer_client(login_as: Any) -> FlaskClient:
 @pytest.fixture
 def admin_client(login_as: Any) -> FlaskClient:
     return login_as(Role.ADMIN)
+
+
+# API clients: a real personal token of a new user of each role, sent as `Authorization: Bearer`.
+@pytest.fixture
+def caseworker_api(app: Flask, database: Any) -> FlaskClient:
+    from tests.api.clients import api_client_as
+
+    return api_client_as(app, Role.CASEWORKER)
+
+
+@pytest.fixture
+def reviewer_api(app: Flask, database: Any) -> FlaskClient:
+    from tests.api.clients import api_client_as
+
+    return api_client_as(app, Role.REVIEWER)
+
+
+@pytest.fixture
+def admin_api(app: Flask, database: Any) -> FlaskClient:
+    from tests.api.clients import api_client_as
+
+    return api_client_as(app, Role.ADMIN)

@@ -40,7 +40,7 @@ class PageArgsSchema(Schema):
         metadata={"description": f"How many records per page (1 to {MAX_LIMIT})"},
     )
     cursor = fields.String(
-        validate=validate.Length(min=1, max=CURSOR_MAX_LENGTH),
+        validate=[validate.Length(min=1, max=CURSOR_MAX_LENGTH), validate.Regexp(r"^[A-Za-z0-9_-]+$")],
         metadata={"description": "The `next_cursor` of the page before; leave out for the first page"},
     )
 
@@ -139,7 +139,7 @@ def keyset_page(
     cursor = args.get("cursor")
     if cursor:
         statement = statement.where(_after(order_by, decode_cursor(cursor, len(order_by))))
-    rows = list(db.session.execute(statement.order_by(*order_by).limit(limit + 1)).scalars())
+    rows = list(db.session.execute(statement.order_by(None).order_by(*order_by).limit(limit + 1)).scalars())
     page = Page(items=rows[:limit])
     if len(rows) > limit:
         last = rows[limit - 1]

@@ -93,8 +93,10 @@ def _public_view(view: Any) -> Any:
 
 def _register_api_blueprints(api: Any) -> None:
     from resettle.api.views import blp as tokens_api
+    from resettle.families.api import blp as families_api
+    from resettle.families.api import tasks_blp as tasks_api
     from resettle.offers.public_api import blp as public_api
     from resettle.webhooks.api import blp as webhooks_api
 
-    for blueprint in (tokens_api, public_api, webhooks_api):
+    for blueprint in (tokens_api, families_api, tasks_api, public_api, webhooks_api):
         api.register_blueprint(blueprint)

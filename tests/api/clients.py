@@ -10,11 +10,15 @@ from flask.testing import FlaskClient
 from resettle.api.models import TokenScope
 from resettle.api.tokens import create_token
 from resettle.auth.models import Role, User
+from resettle.extensions import db
 from tests.factories import UserFactory
 
 
 def token_secret(user: User, scope: TokenScope = TokenScope.READ_WRITE, days: int = 90) -> str:
-    return create_token(user, "Test token", scope, days).secret
+    """A new token's secret, committed as the factories commit, so a refused request's rollback keeps it."""
+    secret = create_token(user, "Test token", scope, days).secret
+    db.session.commit()
+    return secret
 
 
 def api_client(app: Flask, user: User, scope: TokenScope = TokenScope.READ_WRITE) -> FlaskClient:

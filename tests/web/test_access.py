@@ -183,6 +183,29 @@ ROUTE_ACCESS: dict[str, Any] = {
     "api_webhooks.show_webhook_endpoint": frozenset({AD}),
     "api_webhooks.delete_webhook_endpoint": frozenset({AD}),
     "api_webhooks.list_webhook_deliveries": frozenset({AD}),
+    # Families over the API: as the family pages (reviewers see a family's spend summary only).
+    "api_families.list_families": frozenset({CW, AD}),
+    "api_families.create_family_record": frozenset({CW, AD}),
+    "api_families.show_family": STAFF,
+    "api_families.update_family_record": frozenset({CW, AD}),
+    "api_families.change_family_status": frozenset({CW, AD}),
+    "api_families.confirm_family_arrival": frozenset({CW, AD}),
+    "api_families.add_family_member": frozenset({CW, AD}),
+    "api_families.show_family_member": frozenset({CW, AD}),
+    "api_families.update_family_member": frozenset({CW, AD}),
+    "api_families.record_family_member_left": frozenset({CW, AD}),
+    "api_families.list_family_needs": frozenset({CW, AD}),
+    "api_families.raise_family_need": frozenset({CW, AD}),
+    "api_families.show_family_need": frozenset({CW, AD}),
+    "api_families.update_family_need": frozenset({CW, AD}),
+    "api_families.list_case_notes": frozenset({CW, AD}),
+    "api_families.add_family_case_note": frozenset({CW, AD}),
+    "api_families.add_family_task": frozenset({CW, AD}),
+    "api_tasks.list_tasks": frozenset({CW, AD}),
+    "api_tasks.show_task": frozenset({CW, AD}),
+    "api_tasks.complete_family_task": frozenset({CW, AD}),
+    "api_tasks.reassign_family_task": frozenset({CW, AD}),
+    "api_tasks.snooze_family_task": frozenset({CW, AD}),
 }
 
 # How to fill in each route's URL parameters; called inside a test with the database available.
@@ -210,6 +233,37 @@ URL_ARGS: dict[str, Callable[[], dict[str, Any]]] = {
             "families.add_family_task",
             "need_to_know.break_glass_page",
             "dataprotection.family_restriction",
+            "api_families.show_family",
+            "api_families.update_family_record",
+            "api_families.change_family_status",
+            "api_families.confirm_family_arrival",
+            "api_families.add_family_member",
+            "api_families.list_family_needs",
+            "api_families.raise_family_need",
+            "api_families.list_case_notes",
+            "api_families.add_family_case_note",
+            "api_families.add_family_task",
+        ]
+    },
+    **{
+        endpoint: lambda: _member_args()
+        for endpoint in [
+            "api_families.show_family_member",
+            "api_families.update_family_member",
+            "api_families.record_family_member_left",
+        ]
+    },
+    **{
+        endpoint: lambda: (lambda need: {"reference": need.family.reference, "need_id": need.id})(NeedFactory())
+        for endpoint in ["api_families.show_family_need", "api_families.update_family_need"]
+    },
+    **{
+        endpoint: lambda: {"task_id": TaskFactory().id}
+        for endpoint in [
+            "api_tasks.show_task",
+            "api_tasks.complete_family_task",
+            "api_tasks.reassign_family_task",
+            "api_tasks.snooze_family_task",
         ]
     },
     "families.edit_family_member": lambda: _member_args(),
