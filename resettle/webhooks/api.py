@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import abort
 from flask_login import current_user
+from marshmallow import RAISE
 from sqlalchemy import desc, select
 from sqlalchemy.orm import joinedload
 
@@ -42,7 +43,7 @@ def _endpoint_or_404(endpoint_id: str) -> WebhookEndpoint:
 
 @blp.route("/endpoints")
 @roles_required(Role.ADMIN)
-@blp.arguments(PageArgsSchema, location="query")
+@blp.arguments(PageArgsSchema, location="query", unknown=RAISE)
 @blp.response(200, page_schema(EndpointSchema))
 def list_webhook_endpoints(args: dict[str, Any]) -> Page:
     """Every endpoint, newest first."""
@@ -89,7 +90,7 @@ def delete_webhook_endpoint(endpoint_id: str) -> None:
 
 @blp.route("/endpoints/<endpoint_id>/deliveries")
 @roles_required(Role.ADMIN)
-@blp.arguments(DeliveryFiltersSchema, location="query")
+@blp.arguments(DeliveryFiltersSchema, location="query", unknown=RAISE)
 @blp.response(200, page_schema(DeliverySchema))
 def list_webhook_deliveries(args: dict[str, Any], endpoint_id: str) -> Page:
     """The endpoint's deliveries, newest first: status, attempts, last answer and next try."""
