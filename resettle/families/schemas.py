@@ -3,11 +3,13 @@ bounds. Rules are the services' (they raise FamilyError, answered as a 422 on th
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from collections.abc import Callable
+
+from marshmallow import Schema, ValidationError, fields, validate
 
 from resettle.api.fields import StaffSchema, Text, record_id, staff
 from resettle.api.pagination import PageArgsSchema, page_schema
-from resettle.bounds import MAX_BEDROOMS, MAX_DISTANCE_KM, MAX_NEED_UNITS, MAX_RENT_PENCE
+from resettle.bounds import MAX_BEDROOMS, MAX_DISTANCE_KM, MAX_NEED_UNITS, MAX_RENT_PENCE, parse_id
 from resettle.families.models import (
     EnglishLevel,
     FamilyStatus,
@@ -25,6 +27,16 @@ from resettle.taxonomy import Category
 LANGUAGES = fields.List(Text(max_length=60), validate=validate.Length(max=20))
 
 
+def _me_or_id(*words: str) -> Callable[[str], None]:
+    """A filter naming a person: one of `words`, or an id an id column can hold."""
+
+    def check(value: str) -> None:
+        if value not in words and parse_id(value) is None:
+            raise ValidationError("Use " + ", ".join(f"`{word}`" for word in words) + " or a person's id")
+
+    return check
+
+
 # --- families ---------------------------------------------------------------------------------------------------
 
 
@@ -35,7 +47,7 @@ class FamilyFiltersSchema(PageArgsSchema):
     status = fields.Enum(FamilyStatus, by_value=True)
     scheme = fields.Enum(Scheme, by_value=True)
     caseworker = fields.String(
-        validate=validate.Regexp(r"^(me|[1-9][0-9]{0,9})$"),
+        validate=[validate.Regexp(r"^(me|[1-9][0-9]{0,9})$"), _me_or_id("me")],
         metadata={"description": "`me`, or a caseworker's id"},
     )
 
@@ -264,7 +276,7 @@ class TaskFiltersSchema(PageArgsSchema):
     """As the task pages: `assignee=me` is My tasks; `overdue=true` the team's overdue tasks."""
 
     assignee = fields.String(
-        validate=validate.Regexp(r"^(me|nobody|[1-9][0-9]{0,9})$"),
+        validate=[validate.Regexp(r"^(me|nobody|[1-9][0-9]{0,9})$"), _me_or_id("me", "nobody")],
         metadata={"description": "`me`, `nobody`, or a caseworker's id"},
     )
     status = fields.Enum(TaskStatus, by_value=True, load_default=TaskStatus.OPEN)

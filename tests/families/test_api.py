@@ -59,6 +59,8 @@ def test_a_caseworker_lists_families_with_the_pages_filters_a_page_at_a_time(
     refused = caseworker_api.get("/api/v1/families?limit=1000&status=lost")
     assert refused.status_code == 422
     assert set(refused.get_json()["errors"]) == {"limit", "status"}
+    too_big = caseworker_api.get("/api/v1/families?caseworker=9999999999")  # no id column holds it
+    assert too_big.status_code == 422 and "caseworker" in too_big.get_json()["errors"]
 
 
 def test_creating_a_family_is_idempotent_per_key(caseworker_api: FlaskClient, database: Any) -> None:
