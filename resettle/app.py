@@ -154,6 +154,7 @@ def _register_blueprints(app: Flask) -> None:
     from resettle.notifications.views import bp as notifications_bp
     from resettle.offers import bp as offers_bp
     from resettle.offers import public_bp as offers_public_bp
+    from resettle.webhooks import bp as webhooks_bp
 
     for blueprint in (main_bp, auth_bp, users_bp, audit_bp):
         app.register_blueprint(blueprint)
@@ -166,3 +167,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(need_to_know_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(dataprotection_bp)
+    app.register_blueprint(webhooks_bp)

@@ -94,10 +94,23 @@ class Config:
     RETENTION_OFFERER_YEARS = int(os.environ.get("RETENTION_OFFERER_YEARS", "2"))
     RETENTION_SENT_EMAIL_DAYS = int(os.environ.get("RETENTION_SENT_EMAIL_DAYS", "90"))
     RETENTION_AUDIT_YEARS = int(os.environ.get("RETENTION_AUDIT_YEARS", "0"))
+    # Webhooks (see resettle/webhooks): seconds to wait for a partner to connect and for each read; attempts
+    # before giving up; the first retry's delay, doubling each time up to the maximum.
+    WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "5"))
+    WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "10"))
+    WEBHOOK_RETRY_BASE_SECONDS = int(os.environ.get("WEBHOOK_RETRY_BASE_SECONDS", "60"))
+    WEBHOOK_RETRY_MAX_SECONDS = int(os.environ.get("WEBHOOK_RETRY_MAX_SECONDS", str(6 * 3600)))
+    # Days the history of delivered and given-up webhook deliveries is kept.
+    WEBHOOK_HISTORY_DAYS = int(os.environ.get("WEBHOOK_HISTORY_DAYS", "90"))
+    # Keys that encrypt the signing secrets (comma-separated, first one encrypts); SECRET_KEY when not set.
+    WEBHOOK_SECRETS_KEY = os.environ.get("WEBHOOK_SECRETS_KEY")
+    # Allow http:// to this machine and skip the public-address check (development and tests only).
+    WEBHOOK_ALLOW_LOCAL = False
 
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
+    WEBHOOK_ALLOW_LOCAL = True
     STAFF_EMAIL_DOMAINS = os.environ.get("STAFF_EMAIL_DOMAINS", "council.example")
 
 
@@ -113,6 +126,7 @@ class TestConfig(Config):
     MAIL_SUPPRESS_SEND = False
     RATELIMIT_STORAGE_URI = "memory://"
     RUN_QUEUE_IN_PROCESS = False
+    WEBHOOK_ALLOW_LOCAL = True
 
 
 class ProductionConfig(Config):

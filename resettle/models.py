@@ -12,3 +12,4 @@ from resettle.need_to_know.models import BreakGlassRecord, Team, TeamMembership 
 from resettle.notifications.models import Notification, NotificationPreference, OutboundEmail  # noqa: F401
 from resettle.offers.models import Offer, OfferEvent, OfferItem  # noqa: F401
 from resettle.web.submissions import SubmissionKey  # noqa: F401
+from resettle.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent  # noqa: F401

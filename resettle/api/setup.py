@@ -100,6 +100,8 @@ def _register_api_blueprints(api: Any) -> None:
     from resettle.funding.config_api import blp as funding_config_api
     from resettle.matching.api import blp as matching_api
     from resettle.offers.api import blp as offers_api
+    from resettle.offers.public_api import blp as public_api
+    from resettle.webhooks.api import blp as webhooks_api
 
     for blueprint in (
         tokens_api,
@@ -110,5 +112,7 @@ def _register_api_blueprints(api: Any) -> None:
         funding_api,
         funding_config_api,
         audit_api,
+        public_api,
+        webhooks_api,
     ):
         api.register_blueprint(blueprint)

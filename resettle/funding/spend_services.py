@@ -44,6 +44,8 @@ from resettle.notifications.models import NotificationKind
 from resettle.notifications.services import notify, site_path
 from resettle.taxonomy import ITEM_KINDS, Category
 from resettle.web.templating import format_pence
+from resettle.webhooks.models import EventKind
+from resettle.webhooks.services import record_event
 
 if TYPE_CHECKING:
     from resettle.matching.models import Match
@@ -474,6 +476,7 @@ def approve_spend_line(line: SpendLine, reviewer: User, note: str = "") -> Spend
         + (f"; note: {line.reviewer_note}" if line.reviewer_note else ""),
         actor=reviewer,
     )
+    record_event(EventKind.SPEND_APPROVED, line.public_id)
     return line
 
 

@@ -16,6 +16,7 @@ JOB_MODULES = [
     "resettle.offers.jobs",
     "resettle.matching.jobs",
     "resettle.dataprotection.jobs",
+    "resettle.webhooks.jobs",
 ]
 
 

@@ -39,6 +39,8 @@ from resettle.matching.models import (
 )
 from resettle.matching.stability import add_keep_offers
 from resettle.matching.why_not import distance_km
+from resettle.webhooks.models import EventKind
+from resettle.webhooks.services import record_events
 
 # "Run matching now", building included: it runs in the scheduler, the page shows its progress.
 REQUEST_TIME_LIMIT = 30.0
@@ -239,6 +241,8 @@ def _attempt(
         run.stats = {**run.stats, "skipped": [asdict(item) for item in built.skipped]}
         run.finished_at = max(utcnow(), run.started_at)
         db.session.flush()
+        # Partners hear of a pairing when it is first proposed, not again each night it stays proposed.
+        record_events(EventKind.PROPOSAL_MADE, [proposal.id for proposal in run.proposals if proposal.is_new])
 
 
 def _execute(request: MatchRunRequest, actor: User | None, committing: bool) -> MatchRun:

@@ -43,6 +43,8 @@ from resettle.matching.why_not import pounds
 from resettle.offers.models import Handover, Offer, OfferItem, OfferStatus
 from resettle.offers.services import change_status as change_offer_status
 from resettle.taxonomy import Category, in_sentence
+from resettle.webhooks.models import EventKind
+from resettle.webhooks.services import record_event
 
 TASK_DAYS = 7
 
@@ -159,6 +161,7 @@ def _make_match(
         actor=actor,
     )
     db.session.flush()
+    record_event(EventKind.MATCH_ACCEPTED, match.id)
     return match
 
 
@@ -311,6 +314,7 @@ def fulfil_match(match: Match, actor: User) -> Match:
         actor=actor,
     )
     db.session.flush()
+    record_event(EventKind.MATCH_FULFILLED, match.id)
     return match
 
 

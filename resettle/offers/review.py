@@ -35,6 +35,8 @@ from resettle.offers.services import (
 )
 from resettle.taxonomy import Category
 from resettle.web.templating import date_in_words
+from resettle.webhooks.models import EventKind
+from resettle.webhooks.services import record_event
 
 # Who acts on offers (verify, reject, edit, change status). Spend reviewers may look but change nothing.
 OFFER_ACTORS = (Role.CASEWORKER, Role.ADMIN)
@@ -91,6 +93,7 @@ def verify_offer(
     offer.verified_by_id = actor.id
     offer.on_waiting_list = False
     change_status(offer, OfferStatus.VERIFIED, actor=actor, note=note.strip() or _checks_summary(offer))
+    record_event(EventKind.OFFER_VERIFIED, offer.reference)
 
 
 def _no_housing_checks() -> HousingChecks:

@@ -40,6 +40,8 @@ from resettle.offers.needed import is_needed_now, open_need_rows
 from resettle.offers.rules import OFFERER_MAY_CHANGE, OFFERER_MAY_WITHDRAW, can_change
 from resettle.taxonomy import Category
 from resettle.web.templating import date_in_words
+from resettle.webhooks.models import EventKind
+from resettle.webhooks.services import record_event
 
 OFFERER = "The person who made the offer"
 SCHEDULED_JOB = "Scheduled job"
@@ -244,6 +246,7 @@ def submit_offer(submission: OfferSubmission) -> Offer:
         + (" (waiting list)" if offer.on_waiting_list else ""),
         actor_email=offer.offerer_email,
     )
+    record_event(EventKind.OFFER_SUBMITTED, offer.reference)
     emails.send_confirmation(offer)
     return offer
 

@@ -31,6 +31,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("Audit log", "audit.audit_log", frozenset({Role.ADMIN})),
     NavItem("Teams", "need_to_know.teams", frozenset({Role.ADMIN})),
     NavItem("Break glass", "need_to_know.break_glass_list", frozenset({Role.ADMIN})),
+    NavItem("Webhooks", "webhooks.list_endpoints", frozenset({Role.ADMIN})),
     NavItem("Data protection", "dataprotection.list_requests", frozenset({Role.CASEWORKER, Role.ADMIN})),
 ]
 

@@ -23,6 +23,7 @@ from tests.families.factories import FamilyFactory, MemberFactory, NeedFactory, 
 from tests.funding import url_args as funding_url_args
 from tests.matching import url_args as matching_url_args
 from tests.offers.factories import OfferFactory
+from tests.webhooks.factories import WebhookDeliveryFactory, WebhookEndpointFactory
 
 CW, RV, AD = Role.CASEWORKER, Role.REVIEWER, Role.ADMIN
 STAFF = frozenset({CW, RV, AD})
@@ -224,6 +225,15 @@ ROUTE_ACCESS: dict[str, Any] = {
     "dataprotection.family_restriction": frozenset({CW, AD}),
     "dataprotection.erase_offerer": frozenset({AD}),
     "dataprotection.retention_review": frozenset({AD}),
+    # Webhooks: administrators register partners' endpoints and read their delivery history.
+    "webhooks.list_endpoints": frozenset({AD}),
+    "webhooks.new_endpoint": frozenset({AD}),
+    "webhooks.show_endpoint": frozenset({AD}),
+    "webhooks.show_delivery": frozenset({AD}),
+    "webhooks.disable_endpoint": frozenset({AD}),
+    "webhooks.enable_endpoint": frozenset({AD}),
+    "webhooks.send_test": frozenset({AD}),
+    "webhooks.delete": frozenset({AD}),
     # The API (/api/v1, bearer tokens only) and the pages about it. The document and its docs page are public.
     "api-docs.openapi_json": PUBLIC,
     "api_pages.api_docs": PUBLIC,
@@ -231,6 +241,14 @@ ROUTE_ACCESS: dict[str, Any] = {
     "api_pages.new_token": STAFF,
     "api_pages.revoke": STAFF,
     "api_tokens.show_current_token": STAFF,
+    # Anyone may offer help and read what is needed, as on the public pages; administrators manage webhooks.
+    "api_public.submit_public_offer": PUBLIC,
+    "api_public.list_public_needs": PUBLIC,
+    "api_webhooks.list_webhook_endpoints": frozenset({AD}),
+    "api_webhooks.create_webhook_endpoint": frozenset({AD}),
+    "api_webhooks.show_webhook_endpoint": frozenset({AD}),
+    "api_webhooks.delete_webhook_endpoint": frozenset({AD}),
+    "api_webhooks.list_webhook_deliveries": frozenset({AD}),
     # Families over the API: as the family pages (reviewers see a family's spend summary only).
     "api_families.list_families": frozenset({CW, AD}),
     "api_families.create_family_record": frozenset({CW, AD}),
@@ -350,6 +368,27 @@ URL_ARGS: dict[str, Callable[[], dict[str, Any]]] = {
     },
     "notifications.open_one": lambda: {"notification_id": 1},
     "api_pages.revoke": lambda: {"public_id": "not-a-token"},
+    **{
+        endpoint: lambda: {"endpoint_id": WebhookEndpointFactory().public_id}
+        for endpoint in [
+            "api_webhooks.show_webhook_endpoint",
+            "api_webhooks.delete_webhook_endpoint",
+            "api_webhooks.list_webhook_deliveries",
+        ]
+    },
+    **{
+        endpoint: lambda: {"public_id": WebhookEndpointFactory().public_id}
+        for endpoint in [
+            "webhooks.show_endpoint",
+            "webhooks.disable_endpoint",
+            "webhooks.enable_endpoint",
+            "webhooks.send_test",
+            "webhooks.delete",
+        ]
+    },
+    "webhooks.show_delivery": lambda: (lambda d: {"public_id": d.endpoint.public_id, "delivery_id": d.public_id})(
+        WebhookDeliveryFactory()
+    ),
     **{
         endpoint: lambda: {"public_id": _subject_access_request().public_id}
         for endpoint in [
