@@ -368,8 +368,8 @@ def job_in_process(server: str, prefix: str, which: str) -> None:
     """Child process: run one job once and print seconds, statements and peak memory."""
     app = make_app(f"{server}/{prefix}_london")
     with app.app_context():
+        from resettle.clock import local_today
         from resettle.extensions import db
-        from resettle.families.dates import local_today
 
         with counting(db.engine) as statements:
             started = time.monotonic()

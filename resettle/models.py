@@ -1,4 +1,8 @@
-"""Imports every model module so the metadata is complete (for Alembic and for tests)."""
+"""Imports every model module so the metadata is complete (for Alembic and for tests), then configures the mappers,
+so a relationship declared on one side only (`Match.spend_line`, whose backref is `SpendLine.match`) exists on both
+classes before anything uses it."""
+
+from sqlalchemy.orm import configure_mappers
 
 from resettle.audit.models import AuditEvent  # noqa: F401
 from resettle.auth.models import LoginThrottle, RecoveryCode, RoleApproval, User, UserSession  # noqa: F401
@@ -11,3 +15,5 @@ from resettle.need_to_know.models import BreakGlassRecord, Team, TeamMembership 
 from resettle.notifications.models import Notification, NotificationPreference, OutboundEmail  # noqa: F401
 from resettle.offers.models import Offer, OfferEvent, OfferItem  # noqa: F401
 from resettle.web.submissions import SubmissionKey  # noqa: F401
+
+configure_mappers()

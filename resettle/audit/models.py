@@ -9,10 +9,10 @@ from sqlalchemy import DDL, ForeignKey, Integer, String, event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from resettle.db import UTCDateTime, utcnow
-from resettle.extensions import db
+from resettle.extensions import Model
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     __tablename__ = "audit_events"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})

@@ -96,7 +96,7 @@ def _local_midnight_utc(day: date, tz_name: str) -> datetime:
     return datetime.combine(day, time.min, tzinfo=ZoneInfo(tz_name))
 
 
-def audit_query(filters: AuditFilters, tz_name: str = "Europe/London") -> Select:
+def audit_query(filters: AuditFilters, tz_name: str = "Europe/London") -> Select[Any]:
     statement = select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
     if filters.action:
         statement = statement.where(AuditEvent.action == filters.action)
@@ -122,4 +122,4 @@ def known_actions() -> list[str]:
 
 def known_object_types() -> list[str]:
     rows = select(AuditEvent.object_type).where(AuditEvent.object_type.is_not(None)).distinct()
-    return list(db.session.execute(rows.order_by(AuditEvent.object_type)).scalars())
+    return [name for name in db.session.execute(rows.order_by(AuditEvent.object_type)).scalars() if name]

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import abort
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from resettle.auth.models import Role, User
@@ -20,6 +20,7 @@ from resettle.families.models import (
     FamilyStatusChange,
     Member,
     Need,
+    NeedStatus,
     Scheme,
     Task,
     TaskStatus,
@@ -34,7 +35,7 @@ class FamilyFilters:
     caseworker_id: int | None = None
 
 
-def family_list_query(filters: FamilyFilters) -> Select:
+def family_list_query(filters: FamilyFilters) -> Select[Any]:
     statement = (
         select(Family).options(selectinload(Family.caseworker)).order_by(Family.referral_date.desc(), Family.id.desc())
     )
@@ -58,9 +59,7 @@ def family_list_query(filters: FamilyFilters) -> Select:
 
 
 def get_family_or_404(reference: str) -> Family:
-    family = db.session.execute(select(Family).where(Family.reference == reference)).scalar_one_or_none()
-    if family is None:
-        abort(404)
+    family: Family = db.first_or_404(select(Family).where(Family.reference == reference))
     return family
 
 
@@ -88,7 +87,7 @@ class TaskGroups:
     snoozed: list[Task]
 
 
-def open_tasks_query() -> Select:
+def open_tasks_query() -> Select[Any]:
     return (
         select(Task)
         .where(Task.status == TaskStatus.OPEN)
@@ -129,7 +128,7 @@ def overdue_tasks(today: date, assignee_id: int | None = None) -> list[Task]:
     return list(db.session.execute(statement).scalars())
 
 
-def team_overdue_query(today: date) -> Select:
+def team_overdue_query(today: date) -> Select[Any]:
     """Every overdue task of the team, by assignee name (unassigned ones last), then by due date: one page of
     it at a time."""
     return (
@@ -204,3 +203,41 @@ def current_consents(family: Family) -> list[ConsentRecord]:
 
 def open_needs(family: Family) -> list[Need]:
     return [need for need in family.needs if need.status.value in ("open", "matched")]
+
+
+def families_by_name() -> list[Family]:
+    return list(db.session.execute(select(Family).order_by(Family.name)).scalars())
+
+
+def get_family_by_reference(reference: str) -> Family | None:
+    return db.session.execute(select(Family).where(Family.reference == reference)).scalar_one_or_none()
+
+
+def open_needs_of(family: Family) -> list[Need]:
+    """Needs still to meet (open or matched), oldest first."""
+    statement = (
+        select(Need)
+        .where(Need.family_id == family.id, Need.status.in_([NeedStatus.OPEN, NeedStatus.MATCHED]))
+        .order_by(Need.raised_at)
+    )
+    return list(db.session.execute(statement).scalars())
+
+
+def find_member_by_name(reference: str, full_name: str) -> Member | None:
+    """The member of the family with this reference whose name matches, ignoring case (a subject access request)."""
+    return db.session.execute(
+        select(Member)
+        .join(Family, Family.id == Member.family_id)
+        .where(Family.reference == reference.upper(), func.lower(Member.full_name) == full_name.lower())
+    ).scalar_one_or_none()
+
+
+def family_export_query(filters: FamilyFilters) -> Select[tuple[Family]]:
+    """The family list as exported to CSV: restricted families stay on record but are not exported."""
+    from resettle.dataprotection.restriction import processing_allowed
+
+    return (
+        family_list_query(filters)
+        .where(processing_allowed())
+        .options(selectinload(Family.caseworker), selectinload(Family.members))
+    )

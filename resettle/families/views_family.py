@@ -6,17 +6,14 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request
 from flask_login import current_user
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from resettle.audit.services import record
-from resettle.auth.models import Role, User
+from resettle.auth.models import CASE_STAFF, Role, User
 from resettle.auth.permissions import roles_required
-from resettle.dataprotection.restriction import processing_allowed
+from resettle.clock import local_today
 from resettle.extensions import db
 from resettle.families import bp
-from resettle.families.dates import local_today
 from resettle.families.errors import FamilyError
 from resettle.families.forms import (
     ArrivalForm,
@@ -33,6 +30,7 @@ from resettle.families.models import Family, FamilyStatus, Relationship, Scheme,
 from resettle.families.queries import (
     FamilyFilters,
     current_consents,
+    family_export_query,
     family_list_query,
     get_family_or_404,
     group_tasks,
@@ -58,13 +56,12 @@ from resettle.families.view_helpers import (
 )
 from resettle.need_to_know.policy import special_category_access
 from resettle.web.csv_export import csv_response, streamed_rows
-from resettle.web.forms import show_field_error
-from resettle.web.pagination import paginate
+from resettle.web.forms import required, show_field_error
+from resettle.web.pagination import paginate, row_count
 from resettle.web.query import query_id, query_text
 from resettle.web.submissions import earlier_result, remember_result
 from resettle.web.versions import CHANGED_SINCE_OPENED, AuditScope, check_version, flush_version, show_conflict
 
-CASE_STAFF = (Role.CASEWORKER, Role.ADMIN)
 APPLICANT_FIELDS = {
     "full_name": "applicant_name",
     "date_of_birth": "applicant_date_of_birth",
@@ -101,13 +98,8 @@ def list_families() -> str:
 @bp.route("/export.csv")
 @roles_required(*CASE_STAFF)
 def export_families() -> Response:
-    # Restricted families stay on record but are not exported.
-    statement = (
-        family_list_query(_filters())
-        .where(processing_allowed())
-        .options(selectinload(Family.caseworker), selectinload(Family.members))
-    )
-    count = db.session.execute(select(func.count()).select_from(statement.order_by(None).subquery())).scalar_one()
+    statement = family_export_query(_filters())
+    count = row_count(statement)
     record("families_exported", "family", None, f"{count} families exported to CSV")
 
     def to_row(f: Family) -> tuple[Any, ...]:
@@ -142,7 +134,7 @@ def _family_details(form: FamilyForm) -> FamilyDetails:
     return FamilyDetails(
         name=form.name.data or "",
         scheme=form.scheme.data or "",
-        referral_date=form.referral_date.data,
+        referral_date=required(form.referral_date.data),
         arrival_date=form.arrival_date.data,
         caseworker=db.session.get(User, caseworker_id) if caseworker_id else None,
         address_line_1=form.address_line_1.data or "",
@@ -171,8 +163,9 @@ def create_family_page() -> str | Response:
             return earlier
         applicant = MemberDetails(
             full_name=form.applicant_name.data or "",
-            date_of_birth=form.applicant_date_of_birth.data,
-            sex=Sex(form.applicant_sex.data) if form.applicant_sex.data in set(Sex) else None,
+            date_of_birth=required(form.applicant_date_of_birth.data),
+            # An unknown choice is refused just below, beside the field.
+            sex=Sex(form.applicant_sex.data) if form.applicant_sex.data in set(Sex) else None,  # type: ignore[arg-type]
             relationship_to_applicant=Relationship.APPLICANT,
         )
         try:
@@ -284,7 +277,7 @@ def confirm_family_arrival(reference: str) -> str | Response:
     if form.validate_on_submit():
         had_tasks = bool(family.tasks)
         try:
-            confirm_arrival(family, form.arrival_date.data, current_user)
+            confirm_arrival(family, required(form.arrival_date.data), current_user)
         except FamilyError as error:
             show_field_error(form, error)
         else:

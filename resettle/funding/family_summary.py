@@ -6,7 +6,7 @@ from resettle.families.models import Family
 from resettle.families.spend import SpendLine as SummaryLine
 from resettle.funding.budgets import load_book
 from resettle.funding.models import StreamScope
-from resettle.web.templating import format_pence
+from resettle.words import format_pence
 
 
 def family_spend_summary(family: Family) -> list[SummaryLine]:

@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, inspect, select
 from sqlalchemy.orm import selectinload
 
 from resettle.bounds import clamp_filter_date
+from resettle.clock import local_midnight
 from resettle.extensions import db
 from resettle.families.models import Family
 from resettle.funding.budgets import BudgetBook, load_book
 from resettle.funding.models import CategoryEligibility, Eligibility, FundingStream, StreamScope
-from resettle.funding.spend_models import SPENT_STATUSES, SpendLine, SpendStatus
-from resettle.web.templating import format_pence
-
-LONDON = ZoneInfo("Europe/London")
+from resettle.funding.spend_models import SPENT_STATUSES, ClaimBatch, Receipt, SpendLine, SpendStatus
+from resettle.words import format_pence
 
 
 @dataclass
@@ -34,24 +32,21 @@ class SpendFilters:
     without_committed: bool = False
 
 
-def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=LONDON)
-
-
 def spend_row_options() -> tuple[Any, ...]:
     """What a table of spend lines shows of each line, loaded in a fixed number of statements."""
-    from resettle.matching.models import Match
-
+    # `SpendLine.match` is the matching package's backref; its class is reached through the mapper, since funding
+    # sits below matching and does not import it.
+    match_class = inspect(SpendLine).relationships["match"].mapper.class_
     return (
         selectinload(SpendLine.family),
         selectinload(SpendLine.stream),
-        selectinload(SpendLine.match).selectinload(Match.offer),
+        selectinload(SpendLine.match).selectinload(match_class.offer),
         selectinload(SpendLine.expense_category),
         selectinload(SpendLine.receipts),
     )
 
 
-def spend_query(filters: SpendFilters) -> Select:
+def spend_query(filters: SpendFilters) -> Select[Any]:
     statement = (
         select(SpendLine).join(FundingStream, SpendLine.stream_id == FundingStream.id).options(*spend_row_options())
     )
@@ -75,11 +70,9 @@ def spend_query(filters: SpendFilters) -> Select:
         ).where(CategoryEligibility.eligibility == Eligibility.NEEDS_APPROVAL)
     # Any real date is a valid filter; clamped so that the day after 31/12/9999 is never computed.
     if filters.submitted_from:
-        statement = statement.where(
-            SpendLine.submitted_at >= _local_midnight(clamp_filter_date(filters.submitted_from))
-        )
+        statement = statement.where(SpendLine.submitted_at >= local_midnight(clamp_filter_date(filters.submitted_from)))
     if filters.submitted_to:
-        end = _local_midnight(clamp_filter_date(filters.submitted_to) + timedelta(days=1))
+        end = local_midnight(clamp_filter_date(filters.submitted_to) + timedelta(days=1))
         statement = statement.where(SpendLine.submitted_at < end)
     if filters.status is SpendStatus.SUBMITTED:
         return statement.order_by(SpendLine.submitted_at, SpendLine.id)  # oldest first: a queue
@@ -169,3 +162,27 @@ def budget_use(today: date, book: BudgetBook | None = None) -> list[ChartRow]:
             )
         )
     return rows
+
+
+def family_spend_lines(family: Family) -> list[SpendLine]:
+    """A family's spend, newest first, with what its table shows."""
+    statement = (
+        select(SpendLine)
+        .where(SpendLine.family_id == family.id)
+        .order_by(SpendLine.spend_date.desc(), SpendLine.id.desc())
+        .options(*spend_row_options())
+    )
+    return list(db.session.execute(statement).scalars())
+
+
+def families_with_budgets_query() -> Select[tuple[Family]]:
+    """Families that have arrived (and so have budgets), by name."""
+    return select(Family).where(Family.arrival_date.is_not(None)).order_by(Family.name, Family.id)
+
+
+def get_receipt_by_public_id(public_id: str) -> Receipt | None:
+    return db.session.execute(select(Receipt).where(Receipt.public_id == public_id)).scalar_one_or_none()
+
+
+def get_claim_batch_by_public_id(public_id: str) -> ClaimBatch | None:
+    return db.session.execute(select(ClaimBatch).where(ClaimBatch.public_id == public_id)).scalar_one_or_none()

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
@@ -141,7 +142,7 @@ def reason_text(reason: UnmetReason, blocking: Iterable[str], rows: Iterable[Gap
 
 def gap_groups(rows: Iterable[GapRow]) -> list[GapGroup]:
     """Unmet needs grouped by kind, reason and blocking rules; the largest groups first."""
-    grouped: dict[tuple, list[GapRow]] = defaultdict(list)
+    grouped: dict[tuple[Any, ...], list[GapRow]] = defaultdict(list)
     for row in rows:
         grouped[(row.category, row.item, row.reason, row.blocking)].append(row)
     groups = [

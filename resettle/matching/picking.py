@@ -49,7 +49,7 @@ def paying_stream(
         else:
             budget = stream.get("budget") if stream["id"] in family["pools"] else None
         if budget is not None and budget >= charge:
-            return stream["id"]
+            return str(stream["id"])
     return None
 
 

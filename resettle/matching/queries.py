@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from flask import abort
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
@@ -21,14 +21,6 @@ from resettle.matching.models import (
 )
 from resettle.matching.runs import latest_run
 from resettle.offers.models import Offer, OfferStatus
-
-
-def get_or_404(model: type, row_id: int) -> object:
-    row = db.session.get(model, row_id)
-    if row is None:
-        abort(404)
-    return row
-
 
 GONE_OFFER_STATUSES = (OfferStatus.WITHDRAWN, OfferStatus.REJECTED, OfferStatus.EXPIRED)
 
@@ -50,7 +42,7 @@ def gone_offer_matches(caseworker_id: int | None = None, limit: int = 100) -> li
     return list(db.session.execute(statement).scalars())
 
 
-def open_proposals_query() -> Select:
+def open_proposals_query() -> Select[Any]:
     """Undecided proposals of the latest run, most urgent first."""
     run = latest_run()
     return (
@@ -71,7 +63,7 @@ def open_proposals_query() -> Select:
     )
 
 
-def runs_query() -> Select:
+def runs_query() -> Select[Any]:
     return select(MatchRun).order_by(MatchRun.started_at.desc(), MatchRun.id.desc())
 
 

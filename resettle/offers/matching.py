@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from resettle.extensions import db
 from resettle.offers.models import Offer
-from resettle.offers.queries import matchable_offers_query
 
 
 def _attributes(offer: Offer) -> dict[str, Any]:
@@ -57,9 +55,3 @@ def problem_offers(offer: Offer) -> list[dict[str, Any]]:
         }
         for index, item in enumerate(offer.items, start=1)
     ]
-
-
-def matchable_problem_offers() -> list[dict[str, Any]]:
-    """Every verified offer in the active pool, ready for a matching problem."""
-    offers = db.session.execute(matchable_offers_query()).scalars()
-    return [entry for offer in offers for entry in problem_offers(offer)]

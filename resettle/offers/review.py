@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from resettle.audit.services import describe_changes, record
+from resettle.clock import local_today
 from resettle.db import utcnow
 from resettle.extensions import db
 from resettle.families.places import normalise_postcode
@@ -29,7 +30,6 @@ from resettle.offers.services import (
     check_dates,
     check_numbers,
     get_offer_by_reference,
-    local_today,
     location_for,
 )
 from resettle.taxonomy import Category

@@ -9,12 +9,14 @@ from __future__ import annotations
 import enum
 from typing import Any, TypeVar
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from resettle.audit.services import record
-from resettle.auth.models import Role
+from resettle.auth.models import CASE_STAFF
 from resettle.auth.permissions import STAFF, roles_required
+from resettle.clock import local_today
 from resettle.extensions import db
 from resettle.offers import bp
 from resettle.offers.fields import YesNoField
@@ -44,22 +46,14 @@ from resettle.offers.review import (
     verify_offer,
 )
 from resettle.offers.rules import CERTIFICATE_LABELS, LANGUAGE_LABELS, DbsCheck, HousingChecks, dbs_expiring_soon
-from resettle.offers.services import OfferError, local_today
+from resettle.offers.services import OfferError
 from resettle.taxonomy import Category
 from resettle.web.csv_export import csv_response, streamed_rows
 from resettle.web.forms import show_field_error
 from resettle.web.pagination import paginate
 from resettle.web.versions import CHANGED_SINCE_OPENED, AuditScope, check_version, flush_version, show_conflict
 
-ACTORS = (Role.CASEWORKER, Role.ADMIN)
 E = TypeVar("E", bound=enum.Enum)
-
-
-def _offer_or_404(offer_id: int) -> Offer:
-    offer = db.session.get(Offer, offer_id)
-    if offer is None:
-        abort(404)
-    return offer
 
 
 def _filters() -> tuple[QueueFilterForm, QueueFilters]:
@@ -89,7 +83,7 @@ def _enum_or_none(enum_class: type[E], value: str | None) -> E | None:
 def may_see_offerer_contact(user: Any) -> bool:
     """Caseworkers and administrators arrange offers, so they see the offerer's email and phone; reviewers
     only check what was paid for, so they see the name and organisation alone."""
-    return user.role in ACTORS
+    return user.role in CASE_STAFF
 
 
 @bp.route("/")
@@ -104,7 +98,7 @@ def review_queue() -> str:
         page=page,
         today=today,
         dbs_due=lambda offer: dbs_expiring_soon(offer.dbs_expires_on, today),
-        may_act=current_user.role in ACTORS,
+        may_act=current_user.role in CASE_STAFF,
     )
 
 
@@ -162,12 +156,12 @@ def export_offers() -> Response:
 @bp.route("/<int:offer_id>")
 @roles_required(*STAFF)
 def offer_detail(offer_id: int) -> str:
-    offer = _offer_or_404(offer_id)
+    offer = db.get_or_404(Offer, offer_id)
     record("offer_viewed", "offer", offer.reference, "viewed the offer's page")
     return render_template(
         "offers/staff/detail.html",
         offer=offer,
-        may_act=current_user.role in ACTORS,
+        may_act=current_user.role in CASE_STAFF,
         show_contact=may_see_offerer_contact(current_user),
         dbs_due=dbs_expiring_soon(offer.dbs_expires_on, local_today()),
         certificate_labels=CERTIFICATE_LABELS,
@@ -182,9 +176,9 @@ def _describe_codes(codes: list[str], labels: dict[str, str], separator: str) ->
 
 
 @bp.route("/<int:offer_id>/verify", methods=["GET", "POST"])
-@roles_required(*ACTORS)
+@roles_required(*CASE_STAFF)
 def verify(offer_id: int) -> str | Response:
-    offer = _offer_or_404(offer_id)
+    offer = db.get_or_404(Offer, offer_id)
     form = VerifyForm(data={"dbs_status": offer.dbs_status.value if offer.dbs_status else None})
     form.keep_only(housing=needs_housing_checks(offer), dbs=needs_dbs_check(offer))
     if form.validate_on_submit():
@@ -220,9 +214,9 @@ def _housing_checks(form: VerifyForm) -> HousingChecks:
 
 
 @bp.route("/<int:offer_id>/reject", methods=["GET", "POST"])
-@roles_required(*ACTORS)
+@roles_required(*CASE_STAFF)
 def reject(offer_id: int) -> str | Response:
-    offer = _offer_or_404(offer_id)
+    offer = db.get_or_404(Offer, offer_id)
     form = RejectForm()
     if form.validate_on_submit():
         try:
@@ -236,9 +230,9 @@ def reject(offer_id: int) -> str | Response:
 
 
 @bp.route("/<int:offer_id>/duplicate", methods=["GET", "POST"])
-@roles_required(*ACTORS)
+@roles_required(*CASE_STAFF)
 def mark_as_duplicate(offer_id: int) -> str | Response:
-    offer = _offer_or_404(offer_id)
+    offer = db.get_or_404(Offer, offer_id)
     form = DuplicateForm()
     if form.validate_on_submit():
         try:
@@ -252,9 +246,9 @@ def mark_as_duplicate(offer_id: int) -> str | Response:
 
 
 @bp.route("/<int:offer_id>/status", methods=["GET", "POST"])
-@roles_required(*ACTORS)
+@roles_required(*CASE_STAFF)
 def change_status(offer_id: int) -> str | Response:
-    offer = _offer_or_404(offer_id)
+    offer = db.get_or_404(Offer, offer_id)
     form = StatusForm()
     if form.validate_on_submit():
         try:
@@ -268,9 +262,9 @@ def change_status(offer_id: int) -> str | Response:
 
 
 @bp.route("/<int:offer_id>/pool", methods=["POST"])
-@roles_required(*ACTORS)
+@roles_required(*CASE_STAFF)
 def move_to_pool(offer_id: int) -> Response:
-    offer = _offer_or_404(offer_id)
+    offer = db.get_or_404(Offer, offer_id)
     if PoolForm().validate_on_submit():
         move_to_active_pool(offer, current_user)
         flash(f"Offer {offer.reference} moved to the active pool", "success")
@@ -278,9 +272,9 @@ def move_to_pool(offer_id: int) -> Response:
 
 
 @bp.route("/<int:offer_id>/edit", methods=["GET", "POST"])
-@roles_required(*ACTORS)
+@roles_required(*CASE_STAFF)
 def edit(offer_id: int) -> str | Response | tuple[str, int]:
-    offer = _offer_or_404(offer_id)
+    offer = db.get_or_404(Offer, offer_id)
     form = EditOfferForm(data={**edit_form_data(offer), "version": str(offer.version)})
     form.keep_only_for(offer)
     scope = AuditScope(

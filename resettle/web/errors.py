@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, Response, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -28,7 +30,9 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def error_response(status: int, message: str | None = None, errors: dict | None = None) -> tuple[Response, int]:
+def error_response(
+    status: int, message: str | None = None, errors: dict[str, Any] | None = None
+) -> tuple[Response, int]:
     message = message or MESSAGES.get(status, "Sorry, there is a problem with the service.")
     if _wants_json():
         body = {"code": status, "status": "error", "message": message, "errors": errors or {}}

@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import event
 
 from resettle.auth.models import Role
+from resettle.clock import local_today
 from resettle.extensions import db
-from resettle.families.dates import local_today
 from resettle.families.models import FamilyStatus
 from resettle.funding.spend_models import SpendStatus
 from resettle.main.home import admin_work, caseworker_work, reviewer_work
