@@ -43,7 +43,8 @@ test: install
 test-fast: install
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not browser"
 
-lint: install
+# Needs only the Python tools (not the front-end build).
+lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
