@@ -1,18 +1,20 @@
 # Two commands for a newcomer: `make run` serves the demo borough, `make test` runs the whole suite.
+# Also: `make test-fast` (no browser tests), `make lint` (ruff, formatting, mypy, import contracts), `make lock`.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: install run test lint clean
+.PHONY: install run test test-fast lint lock clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "resettle needs Python 3.11 or newer")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+# Installs the exact versions in the lock file, each checked against its hash.
+$(VENV)/.installed: requirements-dev.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -37,9 +39,26 @@ TEST_WORKERS ?= 2
 test: install
 	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
-lint: install
+# The inner loop: everything but the browser tests, in parallel.
+test-fast: install
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not browser"
+
+# Needs only the Python tools (not the front-end build).
+lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+# Recompile the lock files from requirements*.txt, keeping every pin that still fits its range (so adding one
+# dependency changes only what it brings). `make lock LOCK_ARGS=--upgrade` moves everything to the newest versions.
+PIP_COMPILE = $(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
+	--no-emit-index-url --no-emit-find-links --no-emit-trusted-host $(LOCK_ARGS)
+
+lock: | $(BIN)/python
+	$(BIN)/pip install --quiet "pip-tools>=7.4"
+	$(PIP_COMPILE) --output-file requirements.lock requirements.txt
+	$(PIP_COMPILE) --constraint requirements.lock --output-file requirements-dev.lock requirements-dev.txt
 
 clean:
 	rm -rf $(VENV) node_modules resettle/static/dist

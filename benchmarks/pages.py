@@ -406,8 +406,8 @@ def job_in_process(server: str, prefix: str, which: str) -> None:
         _run_now(app)
         return
     with app.app_context():
+        from resettle.clock import local_today
         from resettle.extensions import db
-        from resettle.families.dates import local_today
 
         with counting(db.engine) as statements:
             started = time.monotonic()

@@ -122,7 +122,7 @@ def _init_login(app: Flask, login_manager: Any) -> None:
     # "basic": a changed address only makes the session non-fresh; server-side session rows do the rest.
     login_manager.session_protection = "basic"
 
-    @login_manager.user_loader
+    @login_manager.user_loader  # type: ignore[untyped-decorator]  # Flask-Login 0.6 has no type hints
     def load_user(session_token: str) -> User | None:
         """The cookie's id is a session token; the session row says whether it still works (see auth.sessions)."""
         loaded = load_session(session_token)
@@ -168,3 +168,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(notifications_bp)
     app.register_blueprint(dataprotection_bp)
     app.register_blueprint(webhooks_bp)
+
+    from resettle.matching.gap_report import public_needed_lines
+    from resettle.offers.needed import set_needed_lines_source
+
+    set_needed_lines_source(app, public_needed_lines)

@@ -134,7 +134,7 @@ def restore_backup(source: Path) -> dict[str, Any]:
         problems.append("uploaded files differ from the backup's manifest")
     if problems:
         raise BackupError("restored, but " + "; ".join(problems))
-    return manifest
+    return dict(manifest)
 
 
 def register_backup_commands(app: Flask) -> None:

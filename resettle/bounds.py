@@ -86,7 +86,7 @@ def clean_text(value: Any, multiline: bool = False) -> Any:
 
 
 def has_control_characters(value: str) -> bool:
-    return clean_text(value, multiline=True) != value
+    return bool(clean_text(value, multiline=True) != value)
 
 
 # --- numbers ----------------------------------------------------------------------------------------------------

@@ -89,8 +89,8 @@ def _register_data_commands(app: Flask) -> None:
     def check_data_command() -> None:
         """List stored values outside today's bounds (from before they were enforced), with links to fix them.
         Exits with status 1 when any are found."""
+        from resettle.clock import local_today
         from resettle.data_check import find_out_of_bounds
-        from resettle.families.dates import local_today
 
         with app.test_request_context(base_url=app.config["BASE_URL"]):
             findings = find_out_of_bounds(local_today())

@@ -5,9 +5,9 @@ from __future__ import annotations
 import secrets
 import threading
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import DateTime, Engine, MetaData, event
+from sqlalchemy import CursorResult, DateTime, Engine, MetaData, Result, event
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -30,12 +30,18 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def rows_changed(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE matched. (`Session.execute` is typed as returning a plain `Result`; for
+    those statements it is a `CursorResult`, which has the count.)"""
+    return cast("CursorResult[Any]", result).rowcount or 0
+
+
 def new_public_id() -> str:
     """An unguessable identifier for URLs (128 bits, URL-safe)."""
     return secrets.token_urlsafe(16)
 
 
-class UTCDateTime(TypeDecorator):
+class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC datetimes on every backend (SQLite stores naive text)."""
 
     impl = DateTime(timezone=True)

@@ -20,7 +20,7 @@ DATA_LOSS_WARNING = (
 @click.command("downgrade", params=[*unguarded_downgrade.params])
 @click.option("--yes", is_flag=True, help="Confirm that the data in dropped tables and columns will be lost.")
 @click.pass_context
-def guarded_downgrade(context: click.Context, yes: bool, **arguments: Any) -> None:
+def guarded_downgrade(context: click.Context, /, yes: bool, **arguments: Any) -> None:
     """Revert to a previous version (drops data: needs --yes)."""
     if not yes:
         raise click.UsageError(DATA_LOSS_WARNING)

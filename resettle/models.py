@@ -1,4 +1,8 @@
-"""Imports every model module so the metadata is complete (for Alembic and for tests)."""
+"""Imports every model module so the metadata is complete (for Alembic and for tests), then configures the mappers,
+so a relationship declared on one side only (`Match.spend_line`, whose backref is `SpendLine.match`) exists on both
+classes before anything uses it."""
+
+from sqlalchemy.orm import configure_mappers
 
 from resettle.api.models import ApiToken, IdempotencyKey  # noqa: F401
 from resettle.audit.models import AuditEvent  # noqa: F401
@@ -13,3 +17,5 @@ from resettle.notifications.models import Notification, NotificationPreference, 
 from resettle.offers.models import Offer, OfferEvent, OfferItem  # noqa: F401
 from resettle.web.submissions import SubmissionKey  # noqa: F401
 from resettle.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent  # noqa: F401
+
+configure_mappers()

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from resettle.auth.models import Role, User
 from resettle.db import UTCDateTime, new_public_id, utcnow
-from resettle.extensions import db
+from resettle.extensions import Model
 
 _STAFF = {"pii": "personal", "purpose": "staff accounts"}
 
@@ -24,7 +24,7 @@ class TokenScope(enum.StrEnum):
         return {"read": "Read only", "read_write": "Read and change"}[self.value]
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A person's token for the API. Only a hash of the secret is kept; the secret is shown once, at creation.
 
     It works while it is neither revoked nor expired, its owner's account is active and their role is still the
@@ -59,7 +59,7 @@ class ApiToken(db.Model):
         return self.scope == TokenScope.READ_WRITE
 
 
-class IdempotencyKey(db.Model):
+class IdempotencyKey(Model):
     """An `Idempotency-Key` a person sent with an API create, the hash of that request and what it made, so the
     same request sent again answers with the same record instead of making a second one."""
 

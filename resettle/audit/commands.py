@@ -12,7 +12,7 @@ from resettle.extensions import db
 @bp.cli.command("verify")
 def verify_command() -> None:
     """Check every audit entry against its hash and the one before it. Exits 1 if the chain is broken."""
-    count, breaks = verify_chain(db.session)
+    count, breaks = verify_chain(db.session())
     for chain_break in breaks:
         click.echo(f"Audit entry {chain_break.event_id}: {chain_break.problem}")
     if breaks:

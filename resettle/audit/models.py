@@ -9,11 +9,11 @@ from sqlalchemy import DDL, ForeignKey, Index, Integer, String, event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from resettle.db import UTCDateTime, utcnow
-from resettle.extensions import db
+from resettle.extensions import Model
 from resettle.search import trigram_index
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     __tablename__ = "audit_events"
     # The log is read newest first, a page at a time from a (time, id) key, alone or filtered by one of these
     # columns: each index serves one of those reads without sorting. "Who" (email contains) has a trigram

@@ -99,7 +99,7 @@ def _local_midnight_utc(day: date, tz_name: str) -> datetime:
     return datetime.combine(day, time.min, tzinfo=ZoneInfo(tz_name))
 
 
-def audit_query(filters: AuditFilters, tz_name: str = "Europe/London") -> Select:
+def audit_query(filters: AuditFilters, tz_name: str = "Europe/London") -> Select[Any]:
     statement = select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
     if filters.action:
         statement = statement.where(AuditEvent.action == filters.action)

@@ -29,13 +29,6 @@ from resettle.web.forms import show_field_error
 from resettle.web.pagination import paginate
 
 
-def _get_user_or_404(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
-
-
 @bp.route("/")
 @roles_required(Role.ADMIN)
 def list_users() -> str:
@@ -69,7 +62,7 @@ def invite() -> str | Response:
 @bp.route("/<int:user_id>/edit", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def edit_user(user_id: int) -> str | Response:
-    user = _get_user_or_404(user_id)
+    user = db.get_or_404(User, user_id)
     # On POST the submitted answers take precedence over these saved values.
     form = EditUserForm(data={"name": user.name, "role": user.role.value, "is_active": user.is_active_account})
     if form.validate_on_submit():
@@ -95,7 +88,7 @@ def edit_user(user_id: int) -> str | Response:
 @bp.route("/<int:user_id>/resend-invitation", methods=["POST"])
 @roles_required(Role.ADMIN)
 def resend_invitation(user_id: int) -> Response:
-    user = _get_user_or_404(user_id)
+    user = db.get_or_404(User, user_id)
     if not user.is_active_account:
         flash("Reactivate the account before sending a link", "error")
     else:
@@ -140,7 +133,7 @@ def reject_request(public_id: str) -> Response:
 @bp.route("/<int:user_id>/reset-two-factor", methods=["POST"])
 @roles_required(Role.ADMIN)
 def reset_two_factor(user_id: int) -> Response:
-    user = _get_user_or_404(user_id)
+    user = db.get_or_404(User, user_id)
     try:
         two_factor.reset_by_administrator(user, current_user._get_current_object())
     except AccountError as error:

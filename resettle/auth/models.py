@@ -5,13 +5,14 @@ from __future__ import annotations
 import enum
 import secrets
 from datetime import datetime
+from typing import cast
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, Enum, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from resettle.db import UTCDateTime, new_public_id, utcnow
-from resettle.extensions import db
+from resettle.extensions import Model
 
 
 class Role(enum.StrEnum):
@@ -24,11 +25,18 @@ class Role(enum.StrEnum):
         return {"caseworker": "Caseworker", "reviewer": "Spend reviewer", "admin": "Administrator"}[self.value]
 
 
+# Role groups, named once. Case staff work on families, needs, tasks, offers and matches; spend staff record and
+# review spend; staff is everyone who signs in.
+CASE_STAFF = (Role.CASEWORKER, Role.ADMIN)
+SPEND_STAFF = (Role.CASEWORKER, Role.REVIEWER)
+STAFF = (Role.CASEWORKER, Role.REVIEWER, Role.ADMIN)
+
+
 def new_session_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
     __table_args__ = (
         CheckConstraint("failed_login_count >= 0", name="failed_login_count_not_negative"),
@@ -66,7 +74,7 @@ class User(UserMixin, db.Model):
     totp_last_step: Mapped[int | None] = mapped_column(Integer, info={"pii": "none"})
 
     # Set for the request by the session loader or at sign-in: the random id the session cookie carries.
-    current_session_token = None
+    current_session_token = cast("str | None", None)
 
     @property
     def totp_enabled(self) -> bool:
@@ -84,9 +92,6 @@ class User(UserMixin, db.Model):
     def get_id(self) -> str | None:
         return self.current_session_token
 
-    def has_role(self, *roles: Role) -> bool:
-        return self.role in roles
-
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
 
@@ -94,7 +99,7 @@ class User(UserMixin, db.Model):
 _STAFF = {"pii": "personal", "purpose": "staff accounts"}
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """A signed-in browser. The cookie carries only a random token; this row (holding its hash) is the session,
     so ending it here ends it everywhere a copy of the cookie exists."""
 
@@ -118,7 +123,7 @@ class UserSession(db.Model):
     user: Mapped[User] = relationship()
 
 
-class RecoveryCode(db.Model):
+class RecoveryCode(Model):
     """A single-use code for when the authenticator is lost. Only a hash is kept; the code is shown once."""
 
     __tablename__ = "recovery_codes"
@@ -130,7 +135,7 @@ class RecoveryCode(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info=_STAFF)
 
 
-class LoginThrottle(db.Model):
+class LoginThrottle(Model):
     """Failed sign-ins counted per email address (whether or not an account has it) and per email and
     client address. Keys are hashes, so the table holds no addresses in the clear."""
 
@@ -150,7 +155,7 @@ class ApprovalStatus(enum.StrEnum):
     REJECTED = "rejected"
 
 
-class RoleApproval(db.Model):
+class RoleApproval(Model):
     """A new administrator, or a change of role to caseworker or administrator, waits for a second administrator."""
 
     __tablename__ = "role_approvals"

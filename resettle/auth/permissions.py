@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from flask import Flask, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
+from resettle.auth.models import STAFF as STAFF  # re-exported: views import it with roles_required
 from resettle.auth.models import Role
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -20,7 +21,6 @@ PUBLIC = "public"
 ACCESS_ATTRIBUTE = "_resettle_access"
 # Endpoints Flask registers itself.
 BUILT_IN_PUBLIC_ENDPOINTS = frozenset({"static"})
-STAFF = (Role.CASEWORKER, Role.REVIEWER, Role.ADMIN)
 # What someone whose role needs two-factor authentication may use before setting it up.
 ENROLMENT_ENDPOINTS = frozenset({"auth.two_factor_setup", "auth.logout"})
 

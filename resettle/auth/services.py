@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 
 from resettle.audit.services import describe_changes, record
 from resettle.auth import throttle
@@ -354,5 +354,5 @@ def update_user(user: User, name: str, role: Role, is_active: bool, actor: User)
     return approval
 
 
-def list_users_query():  # noqa: ANN201
+def list_users_query() -> Select[tuple[User]]:
     return select(User).order_by(User.is_active_account.desc(), User.name)

@@ -15,7 +15,7 @@ from flask import current_app, has_request_context, request
 from sqlalchemy import select, update
 
 from resettle.auth.models import User, UserSession
-from resettle.db import utcnow
+from resettle.db import rows_changed, utcnow
 from resettle.extensions import db
 
 # Writing last_seen_at on every request would add a write to every page; this much drift is harmless
@@ -109,7 +109,7 @@ def end_all_sessions(user: User, reason: str, keep_token: str | None = None) -> 
     if keep_token is not None:
         statement = statement.where(UserSession.token_hash != hash_session_token(keep_token))
     result = db.session.execute(statement.values(ended_at=utcnow(), end_reason=reason))
-    return result.rowcount or 0
+    return rows_changed(result)
 
 
 def end_session_by_public_id(user: User, public_id: str) -> bool:
@@ -123,7 +123,7 @@ def end_session_by_public_id(user: User, public_id: str) -> bool:
         )
         .values(ended_at=utcnow(), end_reason="ended from another session")
     )
-    return bool(result.rowcount)
+    return bool(rows_changed(result))
 
 
 def open_sessions(user: User) -> list[UserSession]:

@@ -21,10 +21,11 @@ import hashlib
 import hmac
 from datetime import datetime, timedelta
 
-from flask import Request, Response, current_app
+from flask import Request, current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import case, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from werkzeug.wrappers import Response as BaseResponse
 
 from resettle.auth.models import LoginThrottle
 from resettle.extensions import db
@@ -85,7 +86,7 @@ def _count(key: str, now: datetime, window: timedelta) -> int:
             "last_failure_at": now,
         },
     ).returning(LoginThrottle.failures)
-    return db.session.execute(statement).scalar_one()
+    return int(db.session.execute(statement).scalar_one())
 
 
 def count_failure(email: str, address: str | None, now: datetime) -> tuple[int, bool]:
@@ -128,7 +129,7 @@ def is_known_device(request: Request, email: str) -> bool:
     return email_key(email) in known_accounts(request)
 
 
-def remember_device(request: Request, response: Response, email: str) -> None:
+def remember_device(request: Request, response: BaseResponse, email: str) -> None:
     """After a full sign-in, mark this browser as one the person uses (see layer 3 above)."""
     key = email_key(email)
     accounts = [key, *(item for item in known_accounts(request) if item != key)][:DEVICE_COOKIE_MAX_ACCOUNTS]

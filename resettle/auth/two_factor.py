@@ -22,7 +22,7 @@ from sqlalchemy import delete, func, or_, select, update
 
 from resettle.audit.services import record
 from resettle.auth.models import RecoveryCode, User
-from resettle.db import utcnow
+from resettle.db import rows_changed, utcnow
 from resettle.extensions import db
 
 RECOVERY_CODE_COUNT = 10
@@ -78,7 +78,7 @@ def _use_step(user: User, code: str, secret: str) -> bool:
                 execution_options={"synchronize_session": False},
             )
             db.session.expire(user, ["totp_last_step"])
-            return bool(result.rowcount)
+            return bool(rows_changed(result))
     return False
 
 
@@ -157,9 +157,9 @@ def use_recovery_code(user: User, code: str) -> bool:
         )
         .values(used_at=utcnow())
     )
-    if result.rowcount:
+    if rows_changed(result):
         record("recovery_code_used", "user", user.id, "signed in with a recovery code", actor=user)
-    return bool(result.rowcount)
+    return bool(rows_changed(result))
 
 
 def unused_recovery_code_count(user: User) -> int:

@@ -61,7 +61,7 @@ def _safe_next(target: str | None) -> str | None:
 
 
 def _login_rate_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
+    return str(current_app.config["LOGIN_RATE_LIMIT"])
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -167,7 +167,7 @@ def logout() -> Response:
 @bp.route("/set-password/<token>", methods=["GET", "POST"])
 @public_route
 @limiter.limit("20 per hour")
-def set_password(token: str) -> str | Response:
+def set_password(token: str) -> str | Response | tuple[str, int]:
     user = user_for_set_password_token(token)
     if user is None:
         return render_template("auth/link_expired.html"), 404

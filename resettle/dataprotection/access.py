@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import enum
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -30,7 +31,7 @@ from resettle.funding.spend_models import SpendLine
 from resettle.matching.models import Match
 from resettle.notifications.models import OutboundEmail
 from resettle.offers.models import Offer
-from resettle.web.templating import format_pence
+from resettle.words import format_pence
 
 REDACTED = "[redacted: another person]"
 
@@ -141,7 +142,7 @@ def _text(value: Any) -> str:
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, enum.Enum):
-        return getattr(value, "label", value.value)
+        return str(getattr(value, "label", value.value))
     if isinstance(value, list | tuple):
         return ", ".join(_text(v) for v in value)
     return str(value)
@@ -379,7 +380,7 @@ def offerer_export(email: str) -> SubjectExport:
         ),
     ]
     offer_ids = [o.id for o in offers]
-    matches = (
+    matches: Iterable[Match] = (
         db.session.execute(select(Match).where(Match.offer_id.in_(offer_ids)).order_by(Match.id)).scalars()
         if offer_ids
         else []

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from resettle.auth.models import User
 from resettle.db import UTCDateTime, new_public_id, utcnow
-from resettle.extensions import db
+from resettle.extensions import Model
 from resettle.families.models import Member
 
 PURPOSE = "data subject rights"
@@ -35,7 +35,7 @@ class RequestStatus(enum.StrEnum):
         return self.value.capitalize()
 
 
-class SubjectAccessRequest(db.Model):
+class SubjectAccessRequest(Model):
     __tablename__ = "subject_access_requests"
     __table_args__ = (
         CheckConstraint("subject_kind IN ('member', 'offerer')", name="subject_kind_known"),

@@ -17,7 +17,7 @@ from sqlalchemy import Integer, case, delete, func, or_, select, update
 
 from resettle.audit.models import AuditEvent
 from resettle.audit.services import record
-from resettle.db import utcnow
+from resettle.db import rows_changed, utcnow
 from resettle.extensions import db
 from resettle.families.models import (
     CaseNote,
@@ -157,8 +157,9 @@ def _offerers(periods: Periods) -> list[OffererDue]:
         .group_by(Offer.offerer_email)
     ).all()
     out = [
-        OffererDue(email, count, _aware(last), _aware(last) + periods.offerer, bool(held))
-        for email, count, last, held in rows
+        OffererDue(email, count, last_at, last_at + periods.offerer, bool(held))
+        for email, count, last_at, held in ((email, count, _aware(last), held) for email, count, last, held in rows)
+        if last_at is not None
     ]
     return sorted(out, key=lambda due: due.due_at)
 
@@ -239,7 +240,7 @@ def apply_retention(config: Mapping[str, Any], now: datetime | None = None) -> d
         for offer in offers_of(due.email):
             anonymise_offer(offer, RETENTION_NAME)
             offer_count += 1
-    emails = db.session.execute(delete(OutboundEmail).where(*_emails_due_filter(now, periods))).rowcount or 0
+    emails = rows_changed(db.session.execute(delete(OutboundEmail).where(*_emails_due_filter(now, periods))))
     counts = {
         "families_anonymised": len(families),
         "offerers_anonymised": len(offerers),

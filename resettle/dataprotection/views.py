@@ -6,10 +6,10 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
 
-from resettle.auth.models import Role
+from resettle.auth.models import CASE_STAFF, Role
 from resettle.auth.permissions import roles_required
+from resettle.clock import local_today
 from resettle.dataprotection import access, erasure, restriction, retention
 from resettle.dataprotection.forms import (
     CloseRequestForm,
@@ -21,16 +21,11 @@ from resettle.dataprotection.forms import (
 from resettle.dataprotection.models import RequestStatus, SubjectAccessRequest, SubjectKind
 from resettle.db import utcnow
 from resettle.errors import FieldError
-from resettle.extensions import db
-from resettle.families.dates import local_today
-from resettle.families.models import Family, Member
-from resettle.families.queries import get_family_or_404
+from resettle.families.queries import find_member_by_name, get_family_or_404
 from resettle.need_to_know.policy import SpecialCategoryAccess, special_category_access
-from resettle.web.forms import show_field_error
+from resettle.web.forms import required, show_field_error
 
 bp = Blueprint("dataprotection", __name__, url_prefix="/data-protection")
-
-REQUEST_STAFF = (Role.CASEWORKER, Role.ADMIN)
 
 
 def _request_or_404(public_id: str) -> SubjectAccessRequest:
@@ -41,29 +36,21 @@ def _request_or_404(public_id: str) -> SubjectAccessRequest:
 
 
 @bp.route("/requests")
-@roles_required(*REQUEST_STAFF)
+@roles_required(*CASE_STAFF)
 def list_requests() -> str:
     return render_template(
         "dataprotection/requests.html", requests=access.request_list(include_closed=True), today=local_today()
     )
 
 
-def _find_member(reference: str, full_name: str) -> Member | None:
-    return db.session.execute(
-        select(Member)
-        .join(Family, Family.id == Member.family_id)
-        .where(Family.reference == reference.upper(), func.lower(Member.full_name) == full_name.lower())
-    ).scalar_one_or_none()
-
-
 @bp.route("/requests/new", methods=["GET", "POST"])
-@roles_required(*REQUEST_STAFF)
+@roles_required(*CASE_STAFF)
 def new_request() -> Any:
     form = SubjectAccessRequestForm()
     if form.validate_on_submit():
         member = None
         if form.subject_kind.data == "member":
-            member = _find_member(form.family_reference.data, form.member_name.data)
+            member = find_member_by_name(form.family_reference.data, form.member_name.data)
         try:
             if form.subject_kind.data == "member" and member is None:
                 raise access.RequestError(
@@ -72,7 +59,7 @@ def new_request() -> Any:
             request = access.open_request(
                 kind=SubjectKind(form.subject_kind.data),
                 requester_name=form.requester_name.data,
-                received_on=form.received_on.data,
+                received_on=required(form.received_on.data),
                 actor=current_user,
                 member=member,
                 offerer_email=form.offerer_email.data,
@@ -87,7 +74,7 @@ def new_request() -> Any:
 
 
 @bp.route("/requests/<public_id>", methods=["GET", "POST"])
-@roles_required(*REQUEST_STAFF)
+@roles_required(*CASE_STAFF)
 def show_request(public_id: str) -> Any:
     request = _request_or_404(public_id)
     form = CloseRequestForm()
@@ -145,7 +132,7 @@ def export_request_json(public_id: str) -> Any:
 
 
 @bp.route("/families/<reference>/restriction", methods=["GET", "POST"])
-@roles_required(*REQUEST_STAFF)
+@roles_required(*CASE_STAFF)
 def family_restriction(reference: str) -> Any:
     family = get_family_or_404(reference)
     form = RestrictionForm()

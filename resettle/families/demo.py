@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from resettle.clock import local_today
 from resettle.extensions import db
-from resettle.families.dates import local_today
 from resettle.families.health import add_health_note
 from resettle.families.lha import ensure_lha_rates
 from resettle.families.members import MemberDetails, add_member

@@ -8,9 +8,9 @@ from flask import current_app, url_for
 from sqlalchemy import select
 
 from resettle.auth.models import User
+from resettle.clock import local_today
 from resettle.dataprotection.restriction import may_process
 from resettle.extensions import db
-from resettle.families.dates import local_today
 from resettle.families.housing import recompute_all_housing_needs
 from resettle.families.models import OverdueReminder, Task
 from resettle.families.queries import overdue_tasks
@@ -19,7 +19,7 @@ from resettle.notifications.email import queue_email
 
 
 def _tasks_link() -> str:
-    base = current_app.config.get("BASE_URL", "").rstrip("/")
+    base = str(current_app.config.get("BASE_URL", "")).rstrip("/")
     with current_app.test_request_context():
         return base + url_for("tasks.my_tasks")
 
@@ -48,7 +48,7 @@ def send_overdue_task_reminders(today: date | None = None) -> int:
     for user_id, tasks in by_user.items():
         if user_id in already_sent:
             continue
-        user = db.session.get(User, user_id)
+        user = db.session.get_one(User, user_id)
         subject = f"{len(tasks)} overdue task{'s' if len(tasks) != 1 else ''} in Resettle"
         queue_email(user.email, subject, _reminder_body(user, tasks, today))
         db.session.add(OverdueReminder(user_id=user_id, sent_on=today, task_count=len(tasks)))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from resettle import bounds
 from resettle.audit.services import describe_changes, record
@@ -15,6 +15,9 @@ from resettle.extensions import db
 from resettle.families.errors import FamilyError
 from resettle.families.housing import recompute_housing_needs
 from resettle.families.models import EnglishLevel, Family, Member, MemberActivity, Relationship, Sex
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 ONE_PER_FAMILY = (Relationship.APPLICANT, Relationship.PARTNER)
 OLDEST_AGE = 120
@@ -117,6 +120,6 @@ def record_member_left(member: Member, left_on: date, actor: Any, today: date) -
     return member
 
 
-def _as_dict(details: object) -> dict[str, Any]:
+def _as_dict(details: DataclassInstance) -> dict[str, Any]:
     """A dataclass's fields, not deep-copied (they may hold database objects)."""
     return {item.name: getattr(details, item.name) for item in fields(details)}

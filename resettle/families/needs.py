@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from resettle import bounds
 from resettle.audit.services import describe_changes, record
@@ -15,6 +15,9 @@ from resettle.families.errors import FamilyError
 from resettle.families.housing import apply_housing_requirements
 from resettle.families.models import Family, Member, Need, NeedStatus
 from resettle.taxonomy import CATEGORIES, ITEM_KINDS, Category, Requirement
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 MAX_UNITS = bounds.MAX_NEED_UNITS
 CLOSED = (NeedStatus.MET, NeedStatus.CANCELLED)
@@ -234,6 +237,6 @@ def set_need_status(need: Need, status: NeedStatus) -> None:
     need.closed_at = (need.closed_at or utcnow()) if status in CLOSED else None
 
 
-def _as_dict(details: object) -> dict[str, Any]:
+def _as_dict(details: DataclassInstance) -> dict[str, Any]:
     """A dataclass's fields, not deep-copied (they may hold database objects)."""
     return {item.name: getattr(details, item.name) for item in fields(details)}

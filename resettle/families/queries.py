@@ -7,8 +7,8 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from flask import abort
-from sqlalchemy import ColumnElement, Select, and_, or_, select, union
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, union
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from resettle.auth.models import Role, User
 from resettle.extensions import db
@@ -20,6 +20,7 @@ from resettle.families.models import (
     FamilyStatusChange,
     Member,
     Need,
+    NeedStatus,
     Scheme,
     Task,
     TaskStatus,
@@ -76,9 +77,7 @@ def family_list_query(filters: FamilyFilters) -> Select[Any]:
 
 
 def get_family_or_404(reference: str) -> Family:
-    family = db.session.execute(select(Family).where(Family.reference == reference)).scalar_one_or_none()
-    if family is None:
-        abort(404)
+    family: Family = db.first_or_404(select(Family).where(Family.reference == reference))
     return family
 
 
@@ -106,7 +105,7 @@ class TaskGroups:
     snoozed: list[Task]
 
 
-def open_tasks_query() -> Select:
+def open_tasks_query() -> Select[Any]:
     return (
         select(Task)
         .where(Task.status == TaskStatus.OPEN)
@@ -221,7 +220,7 @@ def overdue_tasks(today: date, assignee_id: int | None = None) -> list[Task]:
     return list(db.session.execute(statement).scalars())
 
 
-def team_overdue_query(today: date) -> Select:
+def team_overdue_query(today: date) -> Select[Any]:
     """Every overdue task of the team, by assignee name (unassigned ones last), then by due date: one page of
     it at a time."""
     return (
@@ -296,3 +295,69 @@ def current_consents(family: Family) -> list[ConsentRecord]:
 
 def open_needs(family: Family) -> list[Need]:
     return [need for need in family.needs if need.status.value in ("open", "matched")]
+
+
+def families_by_name() -> list[Family]:
+    return list(db.session.execute(select(Family).order_by(Family.name)).scalars())
+
+
+def get_family_by_reference(reference: str) -> Family | None:
+    return db.session.execute(select(Family).where(Family.reference == reference)).scalar_one_or_none()
+
+
+def open_needs_of(family: Family) -> list[Need]:
+    """Needs still to meet (open or matched), oldest first."""
+    statement = (
+        select(Need)
+        .where(Need.family_id == family.id, Need.status.in_([NeedStatus.OPEN, NeedStatus.MATCHED]))
+        .order_by(Need.raised_at)
+    )
+    return list(db.session.execute(statement).scalars())
+
+
+def find_member_by_name(reference: str, full_name: str) -> Member | None:
+    """The member of the family with this reference whose name matches, ignoring case (a subject access request)."""
+    return db.session.execute(
+        select(Member)
+        .join(Family, Family.id == Member.family_id)
+        .where(Family.reference == reference.upper(), func.lower(Member.full_name) == full_name.lower())
+    ).scalar_one_or_none()
+
+
+def family_export_query(filters: FamilyFilters) -> Select[Any]:
+    """The family list as exported to CSV, one row of plain columns per family: the caseworker joined and the
+    members counted in the same statement, so no record is loaded per row. Restricted families stay on record
+    but are not exported."""
+    from resettle.dataprotection.restriction import processing_allowed
+
+    caseworker = aliased(User)
+    current_members = (
+        select(func.count(Member.id))
+        .where(Member.family_id == Family.id, Member.left_on.is_(None))
+        .correlate(Family)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            Family.reference,
+            Family.name,
+            Family.scheme,
+            Family.status,
+            Family.referral_date,
+            Family.arrival_date,
+            caseworker.name,
+            Family.postcode,
+            current_members,
+        )
+        .outerjoin(caseworker, caseworker.id == Family.caseworker_id)
+        .where(*family_list_conditions(filters), processing_allowed())
+        .order_by(*FAMILY_LIST_ORDER)
+    )
+
+
+def family_export_count(filters: FamilyFilters) -> int:
+    """How many families the CSV export holds."""
+    from resettle.dataprotection.restriction import processing_allowed
+
+    statement = select(func.count(Family.id)).where(*family_list_conditions(filters), processing_allowed())
+    return int(db.session.execute(statement).scalar_one())

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from resettle import bounds
 from resettle.audit.services import audit_value, describe_changes, record
-from resettle.auth.models import Role, User
+from resettle.auth.models import CASE_STAFF, User
+from resettle.clock import local_today
 from resettle.db import utcnow
 from resettle.extensions import db
-from resettle.families.dates import local_today
 from resettle.families.errors import FamilyError
 from resettle.families.housing import recompute_housing_needs
 from resettle.families.lha import known_brmas
@@ -29,7 +29,8 @@ from resettle.families.models import (
 from resettle.families.places import district_of, normalise_postcode
 from resettle.families.tasks import generate_arrival_tasks
 
-CASE_ROLES = (Role.CASEWORKER, Role.ADMIN)
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 
 @dataclass
@@ -60,7 +61,7 @@ def _checked_fields(details: FamilyDetails, today: date) -> dict[str, Any]:
     if details.arrival_date is not None and details.arrival_date < details.referral_date:
         raise FamilyError("arrival_date", "Arrival date must be on or after the referral date")
     if details.caseworker is not None and (
-        details.caseworker.role not in CASE_ROLES or not details.caseworker.is_active_account
+        details.caseworker.role not in CASE_STAFF or not details.caseworker.is_active_account
     ):
         raise FamilyError("caseworker", "Select a caseworker")
     postcode = None
@@ -224,6 +225,6 @@ def record_family_viewed(family: Family, actor: Any, what: str = "Family record 
     record("family_viewed", "family", family.reference, what, actor=actor)
 
 
-def _as_dict(details: object) -> dict[str, Any]:
+def _as_dict(details: DataclassInstance) -> dict[str, Any]:
     """A dataclass's fields, not deep-copied (they may hold database objects)."""
     return {item.name: getattr(details, item.name) for item in fields(details)}

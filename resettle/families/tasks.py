@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from resettle.audit.services import record
-from resettle.auth.models import Role, User
+from resettle.auth.models import CASE_STAFF, User
 from resettle.db import utcnow
 from resettle.extensions import db
 from resettle.families.checklists import checklist_for
@@ -15,9 +15,8 @@ from resettle.families.errors import FamilyError
 from resettle.families.models import Family, Task, TaskStage, TaskStatus
 from resettle.notifications.models import NotificationKind
 from resettle.notifications.services import notify, site_path
-from resettle.web.templating import date_in_words
+from resettle.words import date_in_words
 
-TASK_ROLES = (Role.CASEWORKER, Role.ADMIN)
 LONGEST_SNOOZE_DAYS = 90
 
 
@@ -74,7 +73,7 @@ def _check_open(task: Task) -> None:
 
 
 def _check_assignee(assignee: User | None, field: str = "assignee") -> None:
-    if assignee is not None and (assignee.role not in TASK_ROLES or not assignee.is_active_account):
+    if assignee is not None and (assignee.role not in CASE_STAFF or not assignee.is_active_account):
         raise FamilyError(field, "Select a caseworker")
 
 

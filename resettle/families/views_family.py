@@ -6,17 +6,14 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request
 from flask_login import current_user
-from sqlalchemy import func, select
-from sqlalchemy.orm import aliased
 from werkzeug.wrappers import Response
 
 from resettle.audit.services import record
-from resettle.auth.models import Role, User
+from resettle.auth.models import CASE_STAFF, Role, User
 from resettle.auth.permissions import roles_required
-from resettle.dataprotection.restriction import processing_allowed
+from resettle.clock import local_today
 from resettle.extensions import db
 from resettle.families import bp
-from resettle.families.dates import local_today
 from resettle.families.errors import FamilyError
 from resettle.families.forms import (
     ArrivalForm,
@@ -35,7 +32,8 @@ from resettle.families.queries import (
     FAMILY_LIST_ORDER,
     FamilyFilters,
     current_consents,
-    family_list_conditions,
+    family_export_count,
+    family_export_query,
     family_list_query,
     get_family_or_404,
     group_tasks,
@@ -61,13 +59,12 @@ from resettle.families.view_helpers import (
 )
 from resettle.need_to_know.policy import special_category_access
 from resettle.web.csv_export import csv_response, streamed_columns
-from resettle.web.forms import show_field_error
+from resettle.web.forms import required, show_field_error
 from resettle.web.pagination import paginate
 from resettle.web.query import query_id, query_text
 from resettle.web.submissions import earlier_result, remember_result
 from resettle.web.versions import CHANGED_SINCE_OPENED, AuditScope, check_version, flush_version, show_conflict
 
-CASE_STAFF = (Role.CASEWORKER, Role.ADMIN)
 APPLICANT_FIELDS = {
     "full_name": "applicant_name",
     "date_of_birth": "applicant_date_of_birth",
@@ -104,34 +101,10 @@ def list_families() -> str:
 @bp.route("/export.csv")
 @roles_required(*CASE_STAFF)
 def export_families() -> Response:
-    # Restricted families stay on record but are not exported.
-    conditions = [*family_list_conditions(_filters()), processing_allowed()]
-    count = db.session.execute(select(func.count(Family.id)).where(*conditions)).scalar_one()
+    filters = _filters()
+    count = family_export_count(filters)
     record("families_exported", "family", None, f"{count} families exported to CSV")
-    # Plain columns, the caseworker joined and the members counted in the same statement: no record per row.
-    caseworker = aliased(User)
-    current_members = (
-        select(func.count(Member.id))
-        .where(Member.family_id == Family.id, Member.left_on.is_(None))
-        .correlate(Family)
-        .scalar_subquery()
-    )
-    statement = (
-        select(
-            Family.reference,
-            Family.name,
-            Family.scheme,
-            Family.status,
-            Family.referral_date,
-            Family.arrival_date,
-            caseworker.name,
-            Family.postcode,
-            current_members,
-        )
-        .outerjoin(caseworker, caseworker.id == Family.caseworker_id)
-        .where(*conditions)
-        .order_by(*FAMILY_LIST_ORDER)
-    )
+    statement = family_export_query(filters)
 
     def to_row(row: Any) -> tuple[Any, ...]:
         reference, name, scheme, status, referral_date, arrival_date, caseworker_name, postcode, members = row
@@ -166,7 +139,7 @@ def _family_details(form: FamilyForm) -> FamilyDetails:
     return FamilyDetails(
         name=form.name.data or "",
         scheme=form.scheme.data or "",
-        referral_date=form.referral_date.data,
+        referral_date=required(form.referral_date.data),
         arrival_date=form.arrival_date.data,
         caseworker=db.session.get(User, caseworker_id) if caseworker_id else None,
         address_line_1=form.address_line_1.data or "",
@@ -195,8 +168,9 @@ def create_family_page() -> str | Response:
             return earlier
         applicant = MemberDetails(
             full_name=form.applicant_name.data or "",
-            date_of_birth=form.applicant_date_of_birth.data,
-            sex=Sex(form.applicant_sex.data) if form.applicant_sex.data in set(Sex) else None,
+            date_of_birth=required(form.applicant_date_of_birth.data),
+            # An unknown choice is refused just below, beside the field.
+            sex=Sex(form.applicant_sex.data) if form.applicant_sex.data in set(Sex) else None,  # type: ignore[arg-type]
             relationship_to_applicant=Relationship.APPLICANT,
         )
         try:
@@ -335,7 +309,7 @@ def confirm_family_arrival(reference: str) -> str | Response:
     if form.validate_on_submit():
         had_tasks = bool(family.tasks)
         try:
-            confirm_arrival(family, form.arrival_date.data, current_user)
+            confirm_arrival(family, required(form.arrival_date.data), current_user)
         except FamilyError as error:
             show_field_error(form, error)
         else:

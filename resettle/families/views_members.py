@@ -8,11 +8,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from resettle.auth.models import Role
+from resettle.auth.models import CASE_STAFF, Role
 from resettle.auth.permissions import roles_required
+from resettle.clock import local_today
 from resettle.extensions import db
 from resettle.families import bp
-from resettle.families.dates import local_today
 from resettle.families.errors import FamilyError
 from resettle.families.forms import HealthNoteForm, MemberForm, MemberLeftForm, comma_list
 from resettle.families.health import add_health_note, health_notes_for
@@ -27,11 +27,9 @@ from resettle.need_to_know.policy import (
     special_category_access,
     visible_member_fields,
 )
-from resettle.web.forms import show_field_error
+from resettle.web.forms import required, show_field_error
 from resettle.web.submissions import earlier_result, remember_result
 from resettle.web.versions import CHANGED_SINCE_OPENED, AuditScope, check_version, flush_version, show_conflict
-
-CASE_STAFF = (Role.CASEWORKER, Role.ADMIN)
 
 
 def _member_or_404(family: Family, member_id: int) -> Member:
@@ -59,13 +57,13 @@ def _details(form: MemberForm, member: Member | None = None) -> MemberDetails:
         ("english_level", EnglishLevel, "Select the English level"),
         ("activity", MemberActivity, "Select school or work status"),
     ]
-    values = {}
+    values: dict[str, Any] = {}
     for name, enum_class, message in checks:
         raw = getattr(form, name).data
         if raw not in set(enum_class):
             raise FamilyError(name, message)
         values[name] = enum_class(raw)
-    special = {}
+    special: dict[str, Any] = {}
     for name in SPECIAL_CATEGORY_MEMBER_FIELDS:
         field = getattr(form, name, None)
         if field is not None:
@@ -74,7 +72,7 @@ def _details(form: MemberForm, member: Member | None = None) -> MemberDetails:
             special[name] = getattr(member, name)
     return MemberDetails(
         full_name=form.full_name.data or "",
-        date_of_birth=form.date_of_birth.data,
+        date_of_birth=required(form.date_of_birth.data),
         languages=comma_list(form.languages.data),
         needs_step_free_access=bool(form.needs_step_free_access.data),
         school_or_employer=form.school_or_employer.data or "",
@@ -170,7 +168,7 @@ def member_left(reference: str, member_id: int) -> str | Response:
     form = MemberLeftForm()
     if form.validate_on_submit():
         try:
-            record_member_left(member, form.left_on.data, current_user, local_today())
+            record_member_left(member, required(form.left_on.data), current_user, local_today())
         except FamilyError as error:
             show_field_error(form, error)
         else:

@@ -9,12 +9,12 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from resettle.auth.models import Role
+from resettle.auth.models import CASE_STAFF
 from resettle.auth.permissions import roles_required
 from resettle.bounds import parse_decimal
+from resettle.clock import local_today
 from resettle.extensions import db
 from resettle.families import bp
-from resettle.families.dates import local_today
 from resettle.families.errors import FamilyError
 from resettle.families.forms import NeedForm, parse_pounds_to_pence, parse_whole_number
 from resettle.families.models import Family, Member, Need, NeedStatus
@@ -32,8 +32,6 @@ from resettle.taxonomy import ITEM_KINDS, Category, Requirement
 from resettle.web.forms import show_field_error
 from resettle.web.submissions import earlier_result, remember_result
 from resettle.web.versions import CHANGED_SINCE_OPENED, AuditScope, check_version, flush_version, show_conflict
-
-CASE_STAFF = (Role.CASEWORKER, Role.ADMIN)
 
 
 def _chosen_category(need: Need | None = None) -> Category | None:

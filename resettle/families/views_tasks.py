@@ -6,12 +6,12 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from resettle.auth.models import Role, User
+from resettle.auth.models import CASE_STAFF, User
 from resettle.auth.permissions import roles_required
 from resettle.bounds import parse_id
+from resettle.clock import local_today
 from resettle.extensions import db
 from resettle.families import bp, tasks_bp
-from resettle.families.dates import local_today
 from resettle.families.errors import FamilyError
 from resettle.families.forms import (
     AddTaskForm,
@@ -33,13 +33,11 @@ from resettle.families.queries import (
 from resettle.families.tasks import add_task, complete_task, complete_tasks, reassign_task, snooze_task
 from resettle.families.view_helpers import caseworker_choices, family_url, int_or_none, safe_next
 from resettle.need_to_know.policy import family_name_visibility
-from resettle.web.forms import show_field_error
+from resettle.web.forms import required, show_field_error
 from resettle.web.pagination import paginate
 from resettle.web.query import query_text
 
 TEAM_TASKS_PER_PAGE = 50
-
-CASE_STAFF = (Role.CASEWORKER, Role.ADMIN)
 
 
 # Most ticked tasks one "Mark selected tasks as done" takes: more than a page of team tasks is not a choice.
@@ -145,7 +143,7 @@ def reassign(task_id: int) -> str | Response:
         except FamilyError as error:
             show_field_error(form, error)
         else:
-            flash(f"Task given to {task.assignee.name}", "success")
+            flash(f"Task given to {required(task.assignee).name}", "success")
             return redirect(safe_next(url_for("tasks.my_tasks")))
     return render_template("families/task_form.html", form=form, task=task, title="Reassign a task")
 
@@ -157,11 +155,12 @@ def snooze(task_id: int) -> str | Response:
     form = SnoozeTaskForm()
     if form.validate_on_submit():
         try:
-            snooze_task(task, form.until.data, form.reason.data or "", current_user, local_today())
+            snooze_task(task, required(form.until.data), form.reason.data or "", current_user, local_today())
         except FamilyError as error:
             show_field_error(form, error)
         else:
-            flash(f"Task snoozed until {task.snoozed_until.day} {task.snoozed_until:%B %Y}", "success")
+            until = required(task.snoozed_until)
+            flash(f"Task snoozed until {until.day} {until:%B %Y}", "success")
             return redirect(safe_next(url_for("tasks.my_tasks")))
     return render_template("families/task_form.html", form=form, task=task, title="Snooze a task")
 
@@ -178,7 +177,7 @@ def add_family_task(reference: str) -> str | Response:
             add_task(
                 family,
                 form.title.data or "",
-                form.due_on.data,
+                required(form.due_on.data),
                 db.session.get(User, assignee_id) if assignee_id else None,
                 current_user,
             )

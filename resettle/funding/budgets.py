@@ -20,12 +20,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, case, func, null, or_, select
+from sqlalchemy import ColumnElement, case, false, func, null, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from resettle.db import utcnow
+from resettle.clock import local_today
 from resettle.extensions import db
 from resettle.families.models import Family, Member
 from resettle.funding.allocation import (
@@ -40,13 +39,8 @@ from resettle.funding.models import FundingStream, StreamScope
 from resettle.funding.queries import list_streams
 from resettle.funding.spend_models import HOLDING_STATUSES, SPENT_STATUSES, FundingBudget, SpendLine, SpendStatus
 
-LONDON = ZoneInfo("Europe/London")
 # Errors the date arithmetic raises on a stored value out of range (year 10000, a huge number).
 ODD_RECORD_ERRORS = (ValueError, OverflowError, ArithmeticError, TypeError)
-
-
-def today() -> date:
-    return utcnow().astimezone(LONDON).date()
 
 
 def household_of(family: Family) -> Household | None:
@@ -151,7 +145,7 @@ class BudgetBook:
 
     def family_views(self, family: Family) -> list[BudgetView]:
         """Every stream of the family's scheme open on the day: its own budgets, then the pools it draws on."""
-        pools = {}
+        pools: dict[int, BudgetFigures] = {}
         views = []
         for stream in self.streams_of_scheme(family.scheme.value):
             if stream.scope is StreamScope.POOL:
@@ -212,14 +206,14 @@ def _spend_totals(
     pool_stream_ids = [s.id for s in streams if s.scope is StreamScope.POOL]
     if not family_stream_ids and not pool_stream_ids:
         return {}
-    is_pool = SpendLine.stream_id.in_(pool_stream_ids) if pool_stream_ids else False
+    is_pool: ColumnElement[bool] = SpendLine.stream_id.in_(pool_stream_ids) if pool_stream_ids else false()
     holder = case((is_pool, null()), else_=SpendLine.family_id) if pool_stream_ids else SpendLine.family_id
     kind = case(
         (SpendLine.status.in_(SPENT_STATUSES), "spent"),
         (SpendLine.status.in_(HOLDING_STATUSES) & SpendLine.match_id.is_not(None), "committed"),
         else_="other",
     )
-    family_scope = SpendLine.stream_id.in_(family_stream_ids)
+    family_scope: ColumnElement[bool] = SpendLine.stream_id.in_(family_stream_ids)
     if family_ids is not None:
         family_scope = family_scope & SpendLine.family_id.in_(list(family_ids))
     statement = (
@@ -250,7 +244,7 @@ def load_book(
     """Budget figures for `families` (all families when None, or those `family_filter` selects, such as one
     caseworker's) and every pool, on `as_at`, in a fixed number of statements: the open streams with their
     rules, the households, the pools' households, the spend sums."""
-    as_at = as_at or today()
+    as_at = as_at or local_today()
     streams = list_streams(open_on=as_at) if streams is None else streams
     family_list = None if families is None else list(families)
     if family_filter is not None:
@@ -332,7 +326,7 @@ def figures_for(
 ) -> BudgetFigures:
     """One budget's figures. `excluding` leaves one line out of committed, spent and pending: the figures as
     they would be without it, to check whether that line (at its new amount or status) still fits."""
-    as_at = as_at or today()
+    as_at = as_at or local_today()
     families = [family] if family is not None and stream.scope is StreamScope.FAMILY else []
     book = load_book(as_at, families=families, streams=[stream])
     figures = book.figures(stream, family.id if family is not None else None)

@@ -15,15 +15,15 @@ from sqlalchemy.orm import selectinload
 
 from resettle.audit.services import record
 from resettle.auth.models import User
-from resettle.db import utcnow
+from resettle.clock import local_today as london_today
+from resettle.db import rows_changed, utcnow
 from resettle.extensions import db
-from resettle.funding.budgets import today as london_today
 from resettle.funding.models import FundingScheme, FundingStream
 from resettle.funding.queries import eligibility_of
 from resettle.funding.rules import Problem
 from resettle.funding.spend_models import ClaimBatch, SpendLine, SpendStatus
 from resettle.funding.spend_services import SpendError
-from resettle.web.templating import format_pence
+from resettle.words import format_pence
 
 CLAIM_CSV_HEADER = [
     "batch_reference",
@@ -123,7 +123,7 @@ def create_claim_batch(scheme: FundingScheme, period_end: date, actor: User, tod
         .values(status=SpendStatus.CLAIMED, claim_batch_id=batch.id, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != len(ids):
+    if rows_changed(result) != len(ids):
         raise SpendError(
             [Problem("scheme", "Some of this spend was claimed by someone else just now. Try again", about_state=True)]
         )

@@ -6,16 +6,16 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import date
+from typing import Any
 
-from flask import abort
 from sqlalchemy import select
 
 from resettle import bounds
 from resettle.audit.services import describe_changes, record
+from resettle.clock import local_today
 from resettle.errors import FieldError
 from resettle.extensions import db
-from resettle.families.dates import local_today
-from resettle.funding.allocation import RuleBasis
+from resettle.funding.allocation import RuleBasis, RuleTerms
 from resettle.funding.models import (
     AmountRule,
     CategoryEligibility,
@@ -53,25 +53,13 @@ class StreamFields:
     description: str = ""
 
 
-@dataclass
-class RuleFields:
-    basis: RuleBasis
-    amount_pence: int
-    effective_from: date
-    effective_to: date | None = None
-    age_min: int | None = None
-    age_max: int | None = None
-    support_year: int | None = None
+@dataclass(frozen=True)
+class RuleFields(RuleTerms):
+    """A rule's terms as an administrator enters them, with where they come from."""
+
     source_ref: str = ""
     is_confirmed: bool = True
     note: str = ""
-
-
-def get_or_404(model: type, object_id: int) -> object:
-    found = db.session.get(model, object_id)
-    if found is None:
-        abort(404)
-    return found
 
 
 def _check_dates(effective_from: date, effective_to: date | None) -> None:
@@ -113,7 +101,7 @@ def _set_categories(stream: FundingStream, categories: list[Category]) -> None:
             stream.category_links.append(StreamCategory(category=category))
 
 
-def _stream_snapshot(stream: FundingStream) -> dict:
+def _stream_snapshot(stream: FundingStream) -> dict[str, Any]:
     return {
         "name": stream.name,
         "scope": stream.scope,

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from resettle.auth.models import Role
 from resettle.auth.permissions import STAFF, roles_required
+from resettle.extensions import db
 from resettle.funding import bp
 from resettle.funding.allocation import RuleBasis
 from resettle.funding.config_forms import EligibilityForm, ExpenseCategoryForm, RuleForm, SchemeForm, StreamForm
@@ -21,7 +22,6 @@ from resettle.funding.config_services import (
     create_rule,
     create_scheme,
     create_stream,
-    get_or_404,
     set_eligibility,
     update_expense_category,
     update_rule,
@@ -39,7 +39,7 @@ from resettle.funding.models import (
 )
 from resettle.funding.queries import DEFAULT_ELIGIBILITY, eligibility_map, eligibility_table, list_schemes
 from resettle.taxonomy import Category
-from resettle.web.forms import show_field_error
+from resettle.web.forms import required, show_field_error
 from resettle.web.versions import CHANGED_SINCE_OPENED, AuditScope, check_version, flush_version, show_conflict
 
 
@@ -52,7 +52,7 @@ def list_funding_schemes() -> str:
 @bp.route("/schemes/<int:scheme_id>")
 @roles_required(*STAFF)
 def show_scheme(scheme_id: int) -> str:
-    scheme = get_or_404(FundingScheme, scheme_id)
+    scheme = db.get_or_404(FundingScheme, scheme_id)
     return render_template("funding/scheme.html", scheme=scheme, eligibility=eligibility_map(scheme.id))
 
 
@@ -75,7 +75,7 @@ def new_scheme() -> str | Response:
 @bp.route("/schemes/<int:scheme_id>/edit", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def edit_scheme(scheme_id: int) -> str | Response:
-    scheme = get_or_404(FundingScheme, scheme_id)
+    scheme = db.get_or_404(FundingScheme, scheme_id)
     form = SchemeForm(data={"code": scheme.code, "name": scheme.name, "funder": scheme.funder, "notes": scheme.notes})
     del form.code  # the code ties families' cases to the scheme; it never changes
     if form.validate_on_submit():
@@ -91,7 +91,7 @@ def _stream_fields(form: StreamForm) -> StreamFields:
         scope=StreamScope(form.scope.data),
         categories=[Category(value) for value in form.categories.data or []],
         requires_prior_agreement=bool(form.requires_prior_agreement.data),
-        effective_from=form.effective_from.data,
+        effective_from=required(form.effective_from.data),
         effective_to=date_or_none(form.effective_to),
         source_ref=form.source_ref.data or "",
         description=form.description.data or "",
@@ -101,7 +101,7 @@ def _stream_fields(form: StreamForm) -> StreamFields:
 @bp.route("/schemes/<int:scheme_id>/streams/new", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def new_stream(scheme_id: int) -> str | Response:
-    scheme = get_or_404(FundingScheme, scheme_id)
+    scheme = db.get_or_404(FundingScheme, scheme_id)
     form = StreamForm()
     if form.validate_on_submit():
         try:
@@ -119,7 +119,7 @@ def new_stream(scheme_id: int) -> str | Response:
 @bp.route("/streams/<int:stream_id>/edit", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def edit_stream(stream_id: int) -> str | Response:
-    stream = get_or_404(FundingStream, stream_id)
+    stream = db.get_or_404(FundingStream, stream_id)
     form = StreamForm(
         data={
             "code": stream.code,
@@ -151,7 +151,7 @@ def _rule_fields(form: RuleForm) -> RuleFields:
     return RuleFields(
         basis=RuleBasis(form.basis.data),
         amount_pence=form.amount.pence or 0,
-        effective_from=form.effective_from.data,
+        effective_from=required(form.effective_from.data),
         effective_to=date_or_none(form.effective_to),
         age_min=form.age_min.data,
         age_max=form.age_max.data,
@@ -165,7 +165,7 @@ def _rule_fields(form: RuleForm) -> RuleFields:
 @bp.route("/streams/<int:stream_id>/rules/new", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def new_rule(stream_id: int) -> str | Response:
-    stream = get_or_404(FundingStream, stream_id)
+    stream = db.get_or_404(FundingStream, stream_id)
     form = RuleForm()
     if form.validate_on_submit():
         try:
@@ -181,7 +181,7 @@ def new_rule(stream_id: int) -> str | Response:
 @bp.route("/rules/<int:rule_id>/edit", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def edit_rule(rule_id: int) -> str | Response | tuple[str, int]:
-    rule = get_or_404(AmountRule, rule_id)
+    rule = db.get_or_404(AmountRule, rule_id)
     form = RuleForm(data={**_rule_data(rule), "version": str(rule.version)})
     scope = AuditScope(
         "funding_rule", str(rule.id)
@@ -232,8 +232,8 @@ def show_eligibility() -> str:
 @bp.route("/eligibility/<int:scheme_id>/<int:expense_category_id>", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def edit_eligibility(scheme_id: int, expense_category_id: int) -> str | Response:
-    scheme = get_or_404(FundingScheme, scheme_id)
-    expense_category = get_or_404(ExpenseCategory, expense_category_id)
+    scheme = db.get_or_404(FundingScheme, scheme_id)
+    expense_category = db.get_or_404(ExpenseCategory, expense_category_id)
     current = eligibility_map(scheme.id).get(expense_category.id)
     form = EligibilityForm(
         data={
@@ -269,7 +269,7 @@ def new_expense_category() -> str | Response:
 @bp.route("/expense-categories/<int:expense_category_id>/edit", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def edit_expense_category(expense_category_id: int) -> str | Response:
-    expense_category = get_or_404(ExpenseCategory, expense_category_id)
+    expense_category = db.get_or_404(ExpenseCategory, expense_category_id)
     form = ExpenseCategoryForm(
         data={
             "code": expense_category.code,

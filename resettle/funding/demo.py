@@ -10,9 +10,9 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from resettle.auth.models import User
+from resettle.clock import local_today
 from resettle.extensions import db
 from resettle.families.models import Family
-from resettle.funding.budgets import today
 from resettle.funding.claims import create_claim_batch
 from resettle.funding.models import ExpenseCategory, FundingStream
 from resettle.funding.queries import get_scheme_by_code
@@ -100,7 +100,7 @@ def load_demo(users_by_email: dict[str, User]) -> None:
         db.session.execute(
             select(Family)
             .where(Family.arrival_date.is_not(None))
-            .where(Family.arrival_date <= today())
+            .where(Family.arrival_date <= local_today())
             .order_by(Family.arrival_date)
         ).scalars()
     )
@@ -130,7 +130,7 @@ def load_demo(users_by_email: dict[str, User]) -> None:
                 item_description=description,
                 amount_pence=pounds * 100,
                 payee=payee,
-                spend_date=today() - timedelta(days=days_ago),
+                spend_date=local_today() - timedelta(days=days_ago),
             ),
             author,
         )
@@ -150,4 +150,4 @@ def load_demo(users_by_email: dict[str, User]) -> None:
             )
     scheme = get_scheme_by_code(families[0].scheme.value)
     if scheme is not None:
-        create_claim_batch(scheme, today() - timedelta(days=240), reviewer)
+        create_claim_batch(scheme, local_today() - timedelta(days=240), reviewer)

@@ -14,7 +14,7 @@ from resettle.funding.budgets import load_book
 from resettle.funding.models import StreamScope
 from resettle.funding.review_queries import spend_row_options
 from resettle.funding.spend_models import SpendLine
-from resettle.web.templating import format_pence
+from resettle.words import format_pence
 
 
 def used_text(figures: BudgetFigures) -> str:

@@ -11,7 +11,7 @@ from sqlalchemy import Boolean, CheckConstraint, Date, Enum, ForeignKey, Integer
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from resettle.db import UTCDateTime, utcnow
-from resettle.extensions import db
+from resettle.extensions import Model
 from resettle.funding.allocation import RuleBasis, RuleTerms
 from resettle.taxonomy import Category
 
@@ -52,7 +52,7 @@ class Eligibility(enum.StrEnum):
         return {"allowed": "Allowed", "blocked": "Blocked", "needs_approval": "Needs approval"}[self.value]
 
 
-class FundingScheme(db.Model):
+class FundingScheme(Model):
     __tablename__ = "funding_schemes"
     __table_args__ = (CheckConstraint("code = upper(code)", name="code_upper_case"),)
 
@@ -70,7 +70,7 @@ class FundingScheme(db.Model):
         return f"<FundingScheme {self.code}>"
 
 
-class FundingStream(db.Model):
+class FundingStream(Model):
     """A pot of money under a scheme (core tariff, education, ESOL, exceptional costs...). Its `code` is the
     stream id the matching engine sees."""
 
@@ -116,7 +116,7 @@ class FundingStream(db.Model):
         return f"<FundingStream {self.code}>"
 
 
-class StreamCategory(db.Model):
+class StreamCategory(Model):
     """Which kinds of need a stream may pay for (taxonomy categories, shared with needs and offers)."""
 
     __tablename__ = "funding_stream_categories"
@@ -131,7 +131,7 @@ class StreamCategory(db.Model):
     stream: Mapped[FundingStream] = relationship(back_populates="category_links")
 
 
-class AmountRule(db.Model):
+class AmountRule(Model):
     """One dated amount: how much a stream holds per person, per child in an age band, per ESOL adult, per
     family or as a fixed council pool. `is_confirmed` records whether the figure was confirmed in a published
     source or still needs checking by the finance lead."""
@@ -179,7 +179,7 @@ class AmountRule(db.Model):
         )
 
 
-class ExpenseCategory(db.Model):
+class ExpenseCategory(Model):
     """What money is spent on. Goods use the shared item-kind codes (so the matching engine can exclude
     them from a stream); services and costs have their own codes."""
 
@@ -196,7 +196,7 @@ class ExpenseCategory(db.Model):
         return f"<ExpenseCategory {self.code}>"
 
 
-class CategoryEligibility(db.Model):
+class CategoryEligibility(Model):
     """Whether a scheme's money may pay for an expense category. No row means "needs approval": the
     cautious answer while the finance lead confirms the scheme's eligible-expenditure annex."""
 

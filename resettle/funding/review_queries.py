@@ -3,26 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, inspect, or_, select
 from sqlalchemy.orm import selectinload
 
 from resettle.bounds import clamp_filter_date
+from resettle.clock import local_midnight
 from resettle.extensions import db
 from resettle.families.models import Family
 from resettle.funding.budgets import BudgetBook, load_book
 from resettle.funding.models import CategoryEligibility, Eligibility, FundingScheme, FundingStream, StreamScope
-from resettle.funding.spend_models import SPENT_STATUSES, SpendLine, SpendStatus
+from resettle.funding.spend_models import SPENT_STATUSES, ClaimBatch, Receipt, SpendLine, SpendStatus
 from resettle.web.search import LIKE_ESCAPE, like_pattern
-from resettle.web.templating import format_pence
+from resettle.words import format_pence
 
 if TYPE_CHECKING:
     from resettle.need_to_know.policy import FamilyNameVisibility
-
-LONDON = ZoneInfo("Europe/London")
 
 
 @dataclass
@@ -44,16 +42,16 @@ class SpendFilters:
 
 def spend_search(text: str, names: FamilyNameVisibility | None) -> ColumnElement[bool]:
     """Spend lines that `text` finds."""
-    from resettle.matching.models import Match
-    from resettle.offers.models import Offer
-
+    # Funding sits below matching and beside offers, so the match and its offer are reached through the mappers.
+    match_class = inspect(SpendLine).relationships["match"].mapper.class_
+    offer_class = inspect(match_class).relationships["offer"].mapper.class_
     pattern = like_pattern(text)
     by_family: ColumnElement[bool] = Family.reference.ilike(pattern, escape=LIKE_ESCAPE)
     if names is not None:
         by_family = or_(by_family, and_(Family.name.ilike(pattern, escape=LIKE_ESCAPE), names.clause()))
     found = [
         SpendLine.family.has(by_family),
-        SpendLine.match.has(Match.offer.has(Offer.reference.ilike(pattern, escape=LIKE_ESCAPE))),
+        SpendLine.match.has(match_class.offer.has(offer_class.reference.ilike(pattern, escape=LIKE_ESCAPE))),
         SpendLine.item_description.ilike(pattern, escape=LIKE_ESCAPE),
     ]
     number = text.strip().upper().removeprefix("S")
@@ -62,24 +60,21 @@ def spend_search(text: str, names: FamilyNameVisibility | None) -> ColumnElement
     return or_(*found)
 
 
-def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=LONDON)
-
-
 def spend_row_options() -> tuple[Any, ...]:
     """What a table of spend lines shows of each line, loaded in a fixed number of statements."""
-    from resettle.matching.models import Match
-
+    # `SpendLine.match` is the matching package's backref; its class is reached through the mapper, since funding
+    # sits below matching and does not import it.
+    match_class = inspect(SpendLine).relationships["match"].mapper.class_
     return (
         selectinload(SpendLine.family),
         selectinload(SpendLine.stream),
-        selectinload(SpendLine.match).selectinload(Match.offer),
+        selectinload(SpendLine.match).selectinload(match_class.offer),
         selectinload(SpendLine.expense_category),
         selectinload(SpendLine.receipts),
     )
 
 
-def spend_query(filters: SpendFilters) -> Select:
+def spend_query(filters: SpendFilters) -> Select[Any]:
     statement = (
         select(SpendLine).join(FundingStream, SpendLine.stream_id == FundingStream.id).options(*spend_row_options())
     )
@@ -105,11 +100,9 @@ def spend_query(filters: SpendFilters) -> Select:
         ).where(CategoryEligibility.eligibility == Eligibility.NEEDS_APPROVAL)
     # Any real date is a valid filter; clamped so that the day after 31/12/9999 is never computed.
     if filters.submitted_from:
-        statement = statement.where(
-            SpendLine.submitted_at >= _local_midnight(clamp_filter_date(filters.submitted_from))
-        )
+        statement = statement.where(SpendLine.submitted_at >= local_midnight(clamp_filter_date(filters.submitted_from)))
     if filters.submitted_to:
-        end = _local_midnight(clamp_filter_date(filters.submitted_to) + timedelta(days=1))
+        end = local_midnight(clamp_filter_date(filters.submitted_to) + timedelta(days=1))
         statement = statement.where(SpendLine.submitted_at < end)
     if filters.status is SpendStatus.SUBMITTED:
         return statement.order_by(SpendLine.submitted_at, SpendLine.id)  # oldest first: a queue
@@ -204,3 +197,27 @@ def budget_use(today: date, book: BudgetBook | None = None) -> list[ChartRow]:
             )
         )
     return rows
+
+
+def family_spend_lines(family: Family) -> list[SpendLine]:
+    """A family's spend, newest first, with what its table shows."""
+    statement = (
+        select(SpendLine)
+        .where(SpendLine.family_id == family.id)
+        .order_by(SpendLine.spend_date.desc(), SpendLine.id.desc())
+        .options(*spend_row_options())
+    )
+    return list(db.session.execute(statement).scalars())
+
+
+def families_with_budgets_query() -> Select[tuple[Family]]:
+    """Families that have arrived (and so have budgets), by name."""
+    return select(Family).where(Family.arrival_date.is_not(None)).order_by(Family.name, Family.id)
+
+
+def get_receipt_by_public_id(public_id: str) -> Receipt | None:
+    return db.session.execute(select(Receipt).where(Receipt.public_id == public_id)).scalar_one_or_none()
+
+
+def get_claim_batch_by_public_id(public_id: str) -> ClaimBatch | None:
+    return db.session.execute(select(ClaimBatch).where(ClaimBatch.public_id == public_id)).scalar_one_or_none()

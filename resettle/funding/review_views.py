@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from resettle.auth.models import Role
 from resettle.auth.permissions import roles_required
 from resettle.bounds import parse_id
+from resettle.clock import local_today
 from resettle.extensions import db
 from resettle.funding import bp
-from resettle.funding.budgets import load_book, today
+from resettle.funding.budgets import load_book
 from resettle.funding.claims import (
     CLAIM_CSV_HEADER,
     claim_csv_rows,
@@ -24,9 +24,16 @@ from resettle.funding.claims import (
 )
 from resettle.funding.models import FundingScheme
 from resettle.funding.queries import list_schemes, list_streams
-from resettle.funding.review_queries import SpendFilters, budget_use, spend_by_month, spend_by_stream, spend_query
+from resettle.funding.review_queries import (
+    SpendFilters,
+    budget_use,
+    get_claim_batch_by_public_id,
+    spend_by_month,
+    spend_by_stream,
+    spend_query,
+)
 from resettle.funding.spend_forms import ApproveForm, BulkDecisionForm, ClaimBatchForm, RejectForm, SpendFilterForm
-from resettle.funding.spend_models import ClaimBatch, SpendStatus
+from resettle.funding.spend_models import SpendStatus
 from resettle.funding.spend_search_views import csv_link_args
 from resettle.funding.spend_services import (
     SpendError,
@@ -37,6 +44,7 @@ from resettle.funding.spend_services import (
 )
 from resettle.funding.spend_views import line_or_404, render_line, show_problems
 from resettle.web.csv_export import csv_response
+from resettle.web.forms import required
 from resettle.web.pagination import paginate
 
 
@@ -144,7 +152,7 @@ def reject_spend(public_id: str) -> str | Response:
 @bp.route("/review/dashboard")
 @roles_required(Role.REVIEWER)
 def show_dashboard() -> str:
-    as_at = today()
+    as_at = local_today()
     book = load_book(as_at)
     return render_template(
         "funding/dashboard.html",
@@ -159,7 +167,7 @@ def show_dashboard() -> str:
 @bp.route("/claims", methods=["GET", "POST"])
 @roles_required(Role.REVIEWER)
 def claim_batches() -> str | Response:
-    form = ClaimBatchForm(data={"period_end": today()})
+    form = ClaimBatchForm(data={"period_end": local_today()})
     form.scheme.choices = [SelectChoice("", "Select a scheme")] + [
         SelectChoice(str(s.id), f"{s.code}: {s.name}") for s in list_schemes()
     ]
@@ -169,10 +177,10 @@ def claim_batches() -> str | Response:
         scheme = db.session.get(FundingScheme, scheme_id) if scheme_id else None
         if scheme is None:
             abort(400)
-        found = preview_claim(scheme, form.period_end.data)
+        found = preview_claim(scheme, required(form.period_end.data))
         if form.confirm.data and form.previewed.data == found.fingerprint:
             try:
-                batch = create_claim_batch(scheme, form.period_end.data, current_user)
+                batch = create_claim_batch(scheme, required(form.period_end.data), current_user)
             except SpendError as error:
                 show_problems(form, error, "scheme")
             else:
@@ -194,7 +202,7 @@ def claim_batches() -> str | Response:
 @bp.route("/claims/<public_id>.csv")
 @roles_required(Role.REVIEWER)
 def export_claim_batch(public_id: str) -> Response:
-    batch = db.session.execute(select(ClaimBatch).where(ClaimBatch.public_id == public_id)).scalar_one_or_none()
+    batch = get_claim_batch_by_public_id(public_id)
     if batch is None:
         abort(404)
     return csv_response(f"claim-{batch.reference}.csv", CLAIM_CSV_HEADER, list(claim_csv_rows(batch)))

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from resettle.auth.models import User
 from resettle.db import UTCDateTime, new_public_id, utcnow
-from resettle.extensions import db
+from resettle.extensions import Model
 from resettle.families.models import Family, Need
 from resettle.funding.models import ExpenseCategory, FundingScheme, FundingStream, string_enum
 
@@ -68,7 +68,7 @@ EDITABLE_STATUSES = (SpendStatus.DRAFT, SpendStatus.REJECTED)
 HOLDING_STATUSES = (SpendStatus.COMMITTED, SpendStatus.DRAFT, SpendStatus.SUBMITTED)
 
 
-class ClaimBatch(db.Model):
+class ClaimBatch(Model):
     __tablename__ = "claim_batches"
     __table_args__ = (
         CheckConstraint("line_count > 0", name="line_count_positive"),
@@ -98,7 +98,7 @@ class ClaimBatch(db.Model):
     )
 
 
-class SpendLine(db.Model):
+class SpendLine(Model):
     __tablename__ = "spend_lines"
     __table_args__ = (
         CheckConstraint("amount_pence > 0", name="amount_positive"),
@@ -173,7 +173,9 @@ class SpendLine(db.Model):
     receipts: Mapped[list[Receipt]] = relationship(
         back_populates="spend_line", order_by="Receipt.id", cascade="all, delete-orphan"
     )
-    match: Mapped[Match | None] = relationship("Match", back_populates="spend_line")
+    if TYPE_CHECKING:
+        # The backref of `Match.spend_line`, declared in the matching package (which builds on this one).
+        match: Mapped[Match | None]
 
     @property
     def reference(self) -> str:
@@ -198,7 +200,7 @@ class SpendLine(db.Model):
         return f"<SpendLine {self.id} {self.status} {self.amount_pence}>"
 
 
-class Receipt(db.Model):
+class Receipt(Model):
     """An uploaded receipt. The file lives under UPLOAD_FOLDER with a random name, outside the web root."""
 
     __tablename__ = "spend_receipts"
@@ -225,7 +227,7 @@ class Receipt(db.Model):
     uploaded_by: Mapped[User] = relationship()
 
 
-class FundingBudget(db.Model):
+class FundingBudget(Model):
     """One row per family and family-scope stream, and one per pool (family_id null). It holds no figures:
     it is the row that commitments and approvals of the budget lock, so they take turns."""
 

@@ -22,12 +22,13 @@ from sqlalchemy.exc import IntegrityError
 from resettle import bounds
 from resettle.audit.services import record
 from resettle.auth.models import Role, User
+from resettle.clock import local_today
 from resettle.db import utcnow
 from resettle.extensions import db
 from resettle.families.models import Family, Need, NeedStatus
 from resettle.families.needs import set_need_status
 from resettle.funding.allocation import BudgetFigures
-from resettle.funding.budgets import figures_for, lock_budget, today
+from resettle.funding.budgets import figures_for, lock_budget
 from resettle.funding.config_services import create_expense_category
 from resettle.funding.models import ExpenseCategory, FundingStream, StreamScope
 from resettle.funding.queries import eligibility_of
@@ -43,9 +44,9 @@ from resettle.funding.spend_models import SpendLine, SpendStatus
 from resettle.notifications.models import NotificationKind
 from resettle.notifications.services import notify, site_path
 from resettle.taxonomy import ITEM_KINDS, Category
-from resettle.web.templating import format_pence
 from resettle.webhooks.models import EventKind
 from resettle.webhooks.services import record_event
+from resettle.words import format_pence
 
 if TYPE_CHECKING:
     from resettle.matching.models import Match
@@ -167,7 +168,7 @@ def line_facts(line: SpendLine) -> SpendFacts:
 
 def _check_fields(fields: SpendFields) -> None:
     # Bounds first: the eligibility rules below work with the date and amount, so they must be sane.
-    date_problem = bounds.CASE_PAST.problem("Date of purchase", fields.spend_date, today())
+    date_problem = bounds.CASE_PAST.problem("Date of purchase", fields.spend_date, local_today())
     if date_problem:
         raise SpendError([Problem("spend_date", date_problem)])
     amount = fields.amount_pence

@@ -9,17 +9,19 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from resettle.auth.models import Role
+from resettle.audit.services import record
+from resettle.auth.models import SPEND_STAFF, Role
 from resettle.auth.permissions import roles_required
 from resettle.bounds import clean_text, parse_id
+from resettle.clock import local_today
 from resettle.extensions import db
-from resettle.families.models import Family, Need, NeedStatus
+from resettle.families.models import Family, Need
+from resettle.families.queries import families_by_name, get_family_by_reference, get_family_or_404, open_needs_of
 from resettle.funding import bp
-from resettle.funding.budgets import figures_for, load_book, today
+from resettle.funding.budgets import figures_for, load_book
 from resettle.funding.queries import eligibility_of, list_expense_categories, list_streams
 from resettle.funding.receipts import (
     add_receipt,
@@ -27,9 +29,17 @@ from resettle.funding.receipts import (
     readable_receipt_path,
     remove_receipt,
 )
-from resettle.funding.review_queries import get_line_by_public_id, spend_query, spend_row_options
+from resettle.funding.review_queries import (
+    SpendFilters,
+    families_with_budgets_query,
+    family_spend_lines,
+    get_line_by_public_id,
+    get_receipt_by_public_id,
+    spend_query,
+    spend_row_options,
+)
 from resettle.funding.spend_forms import ActionForm, ApproveForm, ReceiptForm, RejectForm, SpendLineForm
-from resettle.funding.spend_models import Receipt, SpendLine, SpendStatus
+from resettle.funding.spend_models import SpendLine, SpendStatus
 from resettle.funding.spend_search_views import csv_link_args, spend_list_filters
 from resettle.funding.spend_services import (
     SpendError,
@@ -41,10 +51,9 @@ from resettle.funding.spend_services import (
     submit_spend_line,
 )
 from resettle.funding.spend_services import update_spend_line as update_line
+from resettle.web.forms import required
 from resettle.web.pagination import paginate
 from resettle.web.submissions import earlier_result, remember_result
-
-CASEWORKER_AND_REVIEWER = (Role.CASEWORKER, Role.REVIEWER)
 
 
 def line_or_404(public_id: str) -> SpendLine:
@@ -52,13 +61,6 @@ def line_or_404(public_id: str) -> SpendLine:
     if line is None:
         abort(404)
     return line
-
-
-def family_or_404(reference: str) -> Family:
-    family = db.session.execute(select(Family).where(Family.reference == reference)).scalar_one_or_none()
-    if family is None:
-        abort(404)
-    return family
 
 
 def show_problems(form: Any, error: SpendError, fallback: str) -> None:
@@ -71,7 +73,7 @@ def show_problems(form: Any, error: SpendError, fallback: str) -> None:
 
 
 @bp.route("/spend")
-@roles_required(*CASEWORKER_AND_REVIEWER)
+@roles_required(*SPEND_STAFF)
 def list_spend() -> str:
     filters = spend_list_filters()
     page = paginate(spend_query(filters))
@@ -86,19 +88,11 @@ def list_spend() -> str:
 
 
 def _choose(form: SpendLineForm, family: Family | None) -> None:
-    families = db.session.execute(select(Family).order_by(Family.name)).scalars()
+    families = families_by_name()
     form.family.choices = [SelectChoice("", "Select a family")] + [
         SelectChoice(f.reference, f"{f.name} ({f.reference}, {f.scheme.value})") for f in families
     ]
-    needs = (
-        []
-        if family is None
-        else db.session.execute(
-            select(Need)
-            .where(Need.family_id == family.id, Need.status.in_([NeedStatus.OPEN, NeedStatus.MATCHED]))
-            .order_by(Need.raised_at)
-        ).scalars()
-    )
+    needs = [] if family is None else open_needs_of(family)
     form.need.choices = [SelectChoice("", "Not for a recorded need")] + [
         SelectChoice(str(n.id), n.title) for n in needs
     ]
@@ -109,7 +103,7 @@ def _choose(form: SpendLineForm, family: Family | None) -> None:
     # before the family changed stays, so the refusal says why ("a stream of the family's own scheme").
     streams = [
         s
-        for s in list_streams(open_on=today())
+        for s in list_streams(open_on=local_today())
         if family is None or s.scheme.code == family.scheme.value or str(s.id) == form.stream.data
     ]
     form.stream.choices = [SelectChoice("", "Select a funding stream")] + [
@@ -131,7 +125,7 @@ def _fields(form: SpendLineForm) -> SpendFields:
             item_description=form.item_description.data,
             amount_pence=form.amount.pence or 0,
             payee=form.payee.data,
-            spend_date=form.spend_date.data,
+            spend_date=required(form.spend_date.data),
             agreement_reference=form.agreement_reference.data or "",
         )
     )
@@ -141,14 +135,14 @@ def _posted_family(default: Family | None) -> Family | None:
     reference = clean_text(request.form.get("family") or request.args.get("family") or "")[:16]
     if not reference:
         return default
-    return db.session.execute(select(Family).where(Family.reference == reference)).scalar_one_or_none()
+    return get_family_by_reference(reference)
 
 
 @bp.route("/spend/new", methods=["GET", "POST"])
 @roles_required(Role.CASEWORKER)
 def new_spend_line() -> str | Response:
     family = _posted_family(None)
-    form = SpendLineForm(data={"family": family.reference if family else "", "spend_date": today()})
+    form = SpendLineForm(data={"family": family.reference if family else "", "spend_date": local_today()})
     _choose(form, family)
     if form.validate_on_submit():
         if earlier := earlier_result(form):
@@ -225,7 +219,7 @@ def render_line(line: SpendLine, form: Any = None, **forms: Any) -> str:
 
 
 @bp.route("/spend/<public_id>")
-@roles_required(*CASEWORKER_AND_REVIEWER)
+@roles_required(*SPEND_STAFF)
 def show_spend_line(public_id: str) -> str:
     return render_line(line_or_404(public_id))
 
@@ -249,7 +243,7 @@ def upload_receipt(public_id: str) -> str | Response:
 @bp.route("/receipts/<public_id>/remove", methods=["POST"])
 @roles_required(Role.CASEWORKER)
 def remove_receipt_file(public_id: str) -> Response:
-    receipt = db.session.execute(select(Receipt).where(Receipt.public_id == public_id)).scalar_one_or_none()
+    receipt = get_receipt_by_public_id(public_id)
     if receipt is None:
         abort(404)
     line = receipt.spend_line
@@ -264,9 +258,9 @@ def remove_receipt_file(public_id: str) -> Response:
 
 
 @bp.route("/receipts/<public_id>")
-@roles_required(*CASEWORKER_AND_REVIEWER)
+@roles_required(*SPEND_STAFF)
 def download_receipt(public_id: str) -> Response:
-    receipt = db.session.execute(select(Receipt).where(Receipt.public_id == public_id)).scalar_one_or_none()
+    receipt = get_receipt_by_public_id(public_id)
     path = readable_receipt_path(receipt) if receipt is not None else None
     if receipt is None or path is None:
         abort(404)
@@ -315,10 +309,10 @@ def record_spend_delivery(public_id: str) -> str | Response:
 
 
 @bp.route("/budgets")
-@roles_required(*CASEWORKER_AND_REVIEWER)
+@roles_required(*SPEND_STAFF)
 def list_budgets() -> str:
-    as_at = today()
-    page = paginate(select(Family).where(Family.arrival_date.is_not(None)).order_by(Family.name, Family.id))
+    as_at = local_today()
+    page = paginate(families_with_budgets_query())
     book = load_book(as_at, families=page.items)
     rows = [(family, book.family_views(family)) for family in page.items]
     return render_template(
@@ -327,15 +321,10 @@ def list_budgets() -> str:
 
 
 @bp.route("/families/<reference>/budgets")
-@roles_required(*CASEWORKER_AND_REVIEWER)
+@roles_required(*SPEND_STAFF)
 def show_family_budgets(reference: str) -> str:
-    family = family_or_404(reference)
-    lines = db.session.execute(
-        select(SpendLine)
-        .where(SpendLine.family_id == family.id)
-        .order_by(SpendLine.spend_date.desc(), SpendLine.id.desc())
-        .options(*spend_row_options())
-    ).scalars()
+    family = get_family_or_404(reference)
+    lines = family_spend_lines(family)
     book = load_book(families=[family])
     return render_template(
         "funding/family_budgets.html",

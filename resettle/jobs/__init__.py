@@ -32,8 +32,13 @@ class Job:
 JOBS: dict[str, Job] = {}
 
 
-def register_job(job_id: str, trigger: str, description: str, **trigger_args: Any) -> Callable:
-    def decorate(func: Callable[[], Any]) -> Callable[[], Any]:
+JobFunction = Callable[[], Any]
+
+
+def register_job(
+    job_id: str, trigger: str, description: str, **trigger_args: Any
+) -> Callable[[JobFunction], JobFunction]:
+    def decorate(func: JobFunction) -> JobFunction:
         JOBS[job_id] = Job(job_id, func, trigger, trigger_args, description)
         return func
 

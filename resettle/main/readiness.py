@@ -30,7 +30,7 @@ def readiness() -> tuple[bool, dict[str, str]]:
         checks["database"] = "ok"
     except SQLAlchemyError as error:
         db.session.rollback()
-        checks["database"] = f"unreachable: {type(error.orig or error).__name__}"
+        checks["database"] = f"unreachable: {type(getattr(error, 'orig', None) or error).__name__}"
         return False, checks
     try:
         applied = set(db.session.execute(text("SELECT version_num FROM alembic_version")).scalars())

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from resettle.auth.models import Role
 from resettle.auth.permissions import STAFF, public_route, roles_required
-from resettle.families.dates import local_today
+from resettle.clock import local_today
 from resettle.main import bp
 from resettle.main.home import (
     admin_work,

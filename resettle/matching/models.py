@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -27,17 +27,15 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from resettle.auth.models import User
 from resettle.db import UTCDateTime, new_public_id, utcnow
-from resettle.extensions import db
+from resettle.extensions import Model
 from resettle.families.models import Need, Task
 from resettle.funding.models import FundingStream
+from resettle.funding.spend_models import SpendLine
 from resettle.offers.models import Offer, OfferItem, OfferStatus
-
-if TYPE_CHECKING:
-    from resettle.funding.spend_models import SpendLine
 
 
 def _enum(enum_class: type[enum.Enum], name: str) -> Enum:
@@ -117,7 +115,7 @@ class MatchStatus(enum.StrEnum):
 ACTIVE_MATCH_STATUSES = (MatchStatus.ACCEPTED, MatchStatus.FULFILLED)
 
 
-class MatchRun(db.Model):
+class MatchRun(Model):
     __tablename__ = "match_runs"
     __table_args__ = (CheckConstraint("finished_at IS NULL OR finished_at >= started_at", name="finished_after_start"),)
 
@@ -148,13 +146,6 @@ class MatchRun(db.Model):
         back_populates="run", order_by="UnmetNeed.id", cascade="all, delete-orphan"
     )
 
-    @property
-    def gap_percent(self) -> float | None:
-        """How far the result may be from the best possible, as a percentage of the proven bound."""
-        if self.objective is None or not self.bound:
-            return None
-        return max(0.0, (self.bound - self.objective) / self.bound * 100)
-
 
 class RunPhase(enum.StrEnum):
     """Where a requested run is: waiting for the scheduler, building the problem, solving, or over."""
@@ -183,7 +174,7 @@ class RunPhase(enum.StrEnum):
 LIVE_SLOT = 1
 
 
-class MatchRunRequest(db.Model):
+class MatchRunRequest(Model):
     """A run asked for ("Run matching now", or the nightly job) and its progress. `live_slot` is 1 while the run
     is queued or going and NULL afterwards; its unique index lets only one run be live at a time, on every
     database, whichever process asks."""
@@ -219,7 +210,7 @@ class MatchRunRequest(db.Model):
         return RunTrigger(self.trigger)
 
 
-class Proposal(db.Model):
+class Proposal(Model):
     __tablename__ = "match_proposals"
     __table_args__ = (
         UniqueConstraint("run_id", "need_id", name="uq_match_proposals_one_per_need_per_run"),
@@ -285,7 +276,7 @@ class Proposal(db.Model):
         return ""
 
 
-class UnmetNeed(db.Model):
+class UnmetNeed(Model):
     __tablename__ = "match_unmet_needs"
     __table_args__ = (UniqueConstraint("run_id", "need_id", name="uq_match_unmet_needs_one_per_need_per_run"),)
 
@@ -302,7 +293,7 @@ class UnmetNeed(db.Model):
     need: Mapped[Need] = relationship()
 
 
-class Match(db.Model):
+class Match(Model):
     __tablename__ = "matches"
     __table_args__ = (
         # One live match per need, in the database too: two caseworkers cannot match one need twice.
@@ -356,11 +347,12 @@ class Match(db.Model):
     task: Mapped[Task | None] = relationship()
     accepted_by: Mapped[User | None] = relationship(foreign_keys=[accepted_by_id])
     fulfilled_by: Mapped[User | None] = relationship(foreign_keys=[fulfilled_by_id])
-    # A paid match's spend line: committed money, later the claim for it.
-    spend_line: Mapped[SpendLine | None] = relationship("SpendLine", back_populates="match", uselist=False)
+    # A paid match's spend line: committed money, later the claim for it. Declared here only (with `SpendLine.match`
+    # as its backref): matching builds on funding, and the funding models load without this package.
+    spend_line: Mapped[SpendLine | None] = relationship(SpendLine, uselist=False, backref=backref("match"))
 
 
-class RejectedPair(db.Model):
+class RejectedPair(Model):
     """A need and an offer (item line) a caseworker turned down, with the reason: never proposed again."""
 
     __tablename__ = "match_rejected_pairs"

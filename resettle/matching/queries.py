@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from flask import abort
 from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -26,14 +25,6 @@ from resettle.web.search import LIKE_ESCAPE, categories_named, item_kinds_named,
 
 if TYPE_CHECKING:
     from resettle.need_to_know.policy import FamilyNameVisibility
-
-
-def get_or_404(model: type, row_id: int) -> object:
-    row = db.session.get(model, row_id)
-    if row is None:
-        abort(404)
-    return row
-
 
 GONE_OFFER_STATUSES = (OfferStatus.WITHDRAWN, OfferStatus.REJECTED, OfferStatus.EXPIRED)
 
@@ -98,7 +89,7 @@ def open_proposals_query(search: str = "", names: FamilyNameVisibility | None = 
     return statement.where(proposal_search(search, names)) if search else statement
 
 
-def runs_query() -> Select:
+def runs_query() -> Select[Any]:
     return select(MatchRun).order_by(MatchRun.started_at.desc(), MatchRun.id.desc())
 
 

@@ -20,9 +20,9 @@ from sqlalchemy.exc import IntegrityError
 
 from resettle.audit.services import record
 from resettle.auth.models import User
-from resettle.db import utcnow
+from resettle.clock import local_today
+from resettle.db import rows_changed, utcnow
 from resettle.extensions import db
-from resettle.families.dates import local_today
 from resettle.matching.builder import BuiltProblem, build_problem
 from resettle.matching.engine import ProblemError, solve
 from resettle.matching.models import (
@@ -54,7 +54,8 @@ STALE_AFTER = timedelta(minutes=15)
 
 
 def _json_safe(stats: dict[str, Any]) -> dict[str, Any]:
-    return json.loads(json.dumps(stats, default=str))
+    safe: dict[str, Any] = json.loads(json.dumps(stats, default=str))
+    return safe
 
 
 def _earlier_pairs() -> set[tuple[int, int, int | None]]:
@@ -330,12 +331,14 @@ def process_queued_run() -> MatchRun | None:
     ).scalar_one_or_none()
     if request is None:
         return None
-    claimed = db.session.execute(
-        update(MatchRunRequest)
-        .where(MatchRunRequest.id == request.id, MatchRunRequest.phase == RunPhase.QUEUED.value)
-        .values(phase=RunPhase.BUILDING.value, heartbeat_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    claimed = rows_changed(
+        db.session.execute(
+            update(MatchRunRequest)
+            .where(MatchRunRequest.id == request.id, MatchRunRequest.phase == RunPhase.QUEUED.value)
+            .values(phase=RunPhase.BUILDING.value, heartbeat_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+    )
     db.session.commit()
     if not claimed:  # another scheduler took it first
         return None

@@ -18,15 +18,14 @@ from typing import Any
 from sqlalchemy import select, update
 
 from resettle.audit.services import record
-from resettle.auth.models import User
+from resettle.auth.models import CASE_STAFF, Role, User
+from resettle.clock import local_today
 from resettle.dataprotection.restriction import may_process
 from resettle.db import utcnow
 from resettle.extensions import db
-from resettle.families.dates import local_today
-from resettle.families.models import Need, NeedStatus, TaskStatus
+from resettle.families.models import Family, Need, NeedStatus, TaskStatus
 from resettle.families.needs import set_need_status
-from resettle.families.tasks import TASK_ROLES, add_task, complete_task
-from resettle.funding.budgets import today
+from resettle.families.tasks import add_task, complete_task
 from resettle.funding.models import FundingStream
 from resettle.funding.spend_services import (
     CommitmentError,
@@ -40,8 +39,12 @@ from resettle.matching import emails
 from resettle.matching.builder import reserved_on
 from resettle.matching.models import Match, MatchStatus, Proposal, ProposalStatus, RejectedPair
 from resettle.matching.why_not import pounds
+from resettle.notifications.models import NotificationKind
+from resettle.notifications.services import notify, site_path, users_wanting_email
+from resettle.offers import emails as offer_emails
 from resettle.offers.models import Handover, Offer, OfferItem, OfferStatus
 from resettle.offers.services import change_status as change_offer_status
+from resettle.offers.services import matched_offer_withdrawn
 from resettle.taxonomy import Category, in_sentence
 from resettle.webhooks.models import EventKind
 from resettle.webhooks.services import record_event
@@ -58,7 +61,7 @@ class MatchError(ValueError):
         self.message = message
 
 
-def _locked(model: type, row_id: int) -> Any:
+def _locked(model: Any, row_id: int) -> Any:
     statement = select(model).where(model.id == row_id).with_for_update().execution_options(populate_existing=True)
     return db.session.execute(statement).scalar_one()
 
@@ -68,7 +71,7 @@ def line_capacity(offer: Offer, item: OfferItem | None) -> int:
 
 
 def is_used_up(offer: Offer) -> bool:
-    lines = offer.items or [None]
+    lines: list[OfferItem | None] = list(offer.items) or [None]
     return all(reserved_on(offer, item) >= line_capacity(offer, item) for item in lines)
 
 
@@ -91,7 +94,7 @@ def task_title(offer: Offer, item: OfferItem | None) -> str:
 
 def _task_assignee(need: Need, actor: User) -> User:
     caseworker = need.family.caseworker
-    if caseworker is not None and caseworker.role in TASK_ROLES and caseworker.is_active_account:
+    if caseworker is not None and caseworker.role in CASE_STAFF and caseworker.is_active_account:
         return caseworker
     return actor
 
@@ -186,7 +189,7 @@ def _commit_money(
         item_description=f"{what} ({offer.reference})"[:200],
         amount_pence=charge_pence,
         payee=(offer.organisation or offer.offerer_name)[:120],
-        spend_date=today(),
+        spend_date=local_today(),
         need=need,
     )
     try:
@@ -359,3 +362,28 @@ def cancel_match(match: Match, reason: str, actor: User) -> Match:
     )
     db.session.flush()
     return match
+
+
+@matched_offer_withdrawn.connect
+def tell_caseworkers_offer_withdrawn(offer: Offer) -> None:
+    """The caseworkers of the families it was matched with hear in the service; every caseworker who wants
+    it by email gets the email, as all caseworkers did before anyone could choose."""
+    holding = (
+        select(Need.family_id)
+        .join(Match, Match.need_id == Need.id)
+        .where(Match.offer_id == offer.id, Match.status == MatchStatus.ACCEPTED)
+    )
+    holders = db.session.execute(select(Family).where(Family.id.in_(holding)).order_by(Family.id)).scalars()
+    for family in holders:
+        notify(
+            family.caseworker,
+            NotificationKind.OFFER_WITHDRAWN,
+            f"Offer {offer.reference} ({offer.title}), matched with {family.name} ({family.reference}), was "
+            "withdrawn: choose another offer",
+            site_path("matching.family_proposals", reference=family.reference),
+        )
+    caseworkers = db.session.execute(
+        select(User).where(User.role == Role.CASEWORKER, User.is_active_account.is_(True)).order_by(User.id)
+    ).scalars()
+    for user in users_wanting_email(caseworkers, NotificationKind.OFFER_WITHDRAWN):
+        offer_emails.send_matched_offer_withdrawn(user.email, offer)

@@ -11,9 +11,10 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from resettle.audit.services import record
-from resettle.auth.models import Role
+from resettle.auth.models import CASE_STAFF, Role
 from resettle.auth.permissions import STAFF, roles_required
-from resettle.families.dates import local_today
+from resettle.clock import local_today
+from resettle.extensions import db
 from resettle.families.models import Need, NeedStatus
 from resettle.families.queries import get_family_or_404
 from resettle.matching.forms import CancelMatchForm, PickOfferForm, RejectForm
@@ -22,7 +23,6 @@ from resettle.matching.models import Match, Proposal, RunTrigger
 from resettle.matching.picking import PICK_PAGE_SIZE, candidates_for, pick_compatible_offer
 from resettle.matching.queries import (
     family_matching,
-    get_or_404,
     gone_offer_matches,
     open_proposals_query,
     runs_query,
@@ -44,7 +44,6 @@ from resettle.web.search import MAX_SEARCH_LENGTH
 
 bp = Blueprint("matching", __name__, url_prefix="/matching")
 bp.add_app_template_filter(rule_labels, "rule_labels")
-CASE_STAFF = (Role.CASEWORKER, Role.ADMIN)
 CONFLICT = 409
 PROGRESS_REFRESH_SECONDS = 3
 
@@ -155,7 +154,7 @@ def family_proposals(reference: str) -> tuple[str, int]:
 @bp.route("/proposals/<int:proposal_id>/accept", methods=["POST"])
 @roles_required(*CASE_STAFF)
 def accept(proposal_id: int) -> Response | tuple[str, int]:
-    proposal: Proposal = get_or_404(Proposal, proposal_id)  # type: ignore[assignment]
+    proposal = db.get_or_404(Proposal, proposal_id)
     family = proposal.need.family
     try:
         accept_proposal(proposal, current_user)
@@ -172,7 +171,7 @@ def accept(proposal_id: int) -> Response | tuple[str, int]:
 @bp.route("/proposals/<int:proposal_id>/reject", methods=["GET", "POST"])
 @roles_required(*CASE_STAFF)
 def reject(proposal_id: int) -> str | Response | tuple[str, int]:
-    proposal: Proposal = get_or_404(Proposal, proposal_id)  # type: ignore[assignment]
+    proposal = db.get_or_404(Proposal, proposal_id)
     form = RejectForm()
     if form.validate_on_submit():
         try:
@@ -190,7 +189,7 @@ def reject(proposal_id: int) -> str | Response | tuple[str, int]:
 @bp.route("/needs/<int:need_id>/pick", methods=["GET", "POST"])
 @roles_required(*CASE_STAFF)
 def pick(need_id: int) -> str | Response | tuple[str, int]:
-    need: Need = get_or_404(Need, need_id)  # type: ignore[assignment]
+    need = db.get_or_404(Need, need_id)
     day = local_today()
     candidates = candidates_for(need, day) if need.status is NeedStatus.OPEN else []
     compatible = {c.engine_id: c for c in candidates if c.is_compatible}
@@ -226,7 +225,7 @@ def pick(need_id: int) -> str | Response | tuple[str, int]:
 @bp.route("/matches/<int:match_id>/fulfil", methods=["POST"])
 @roles_required(*CASE_STAFF)
 def fulfil(match_id: int) -> Response | tuple[str, int]:
-    match: Match = get_or_404(Match, match_id)  # type: ignore[assignment]
+    match = db.get_or_404(Match, match_id)
     try:
         fulfil_match(match, current_user)
     except MatchError as error:
@@ -238,7 +237,7 @@ def fulfil(match_id: int) -> Response | tuple[str, int]:
 @bp.route("/matches/<int:match_id>/cancel", methods=["GET", "POST"])
 @roles_required(*CASE_STAFF)
 def cancel(match_id: int) -> str | Response | tuple[str, int]:
-    match: Match = get_or_404(Match, match_id)  # type: ignore[assignment]
+    match = db.get_or_404(Match, match_id)
     form = CancelMatchForm()
     if form.validate_on_submit():
         try:

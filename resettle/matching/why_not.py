@@ -51,7 +51,7 @@ def _plural(count: int | float, one: str, many: str) -> str:
 
 def value_of(need: dict[str, Any], offer: dict[str, Any], distance: float, weights: dict[str, Any]) -> float:
     charge = offer.get("cost", 0) * need.get("units", 1)
-    return (
+    return float(
         weights["priority_value"][str(need["priority"])]
         - weights["cost_weight"] * charge / 100
         - weights["distance_weight"] * distance

@@ -9,11 +9,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from resettle.auth.models import User
 from resettle.db import UTCDateTime, utcnow
-from resettle.extensions import db
+from resettle.extensions import Model
 from resettle.families.models import Family
 
 
-class Team(db.Model):
+class Team(Model):
     __tablename__ = "teams"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})
@@ -21,7 +21,7 @@ class Team(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info={"pii": "none"})
 
 
-class TeamMembership(db.Model):
+class TeamMembership(Model):
     """A user belongs to at most one team (the primary key is the user)."""
 
     __tablename__ = "team_memberships"
@@ -42,7 +42,7 @@ class TeamMembership(db.Model):
     team: Mapped[Team] = relationship()
 
 
-class BreakGlassRecord(db.Model):
+class BreakGlassRecord(Model):
     """A caseworker outside the family's team read its special category data, for the reason given, until
     `expires_at`. The reason lives here, not in the audit log (whose summaries hold no free text)."""
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
 
 from resettle.audit.services import record
-from resettle.auth.models import User
+from resettle.auth.models import Role, User
 from resettle.errors import FieldError
 from resettle.extensions import db
-from resettle.need_to_know.models import Team, TeamMembership
+from resettle.need_to_know.models import BreakGlassRecord, Team, TeamMembership
 
 
 def create_team(name: str, actor: Any) -> Team:
@@ -55,3 +56,20 @@ def teams_with_members() -> list[tuple[Team, list[User]]]:
     for team_id, user in rows:
         members.setdefault(team_id, []).append(user)
     return [(team, members.get(team.id, [])) for team in teams]
+
+
+def caseworkers_by_name() -> list[User]:
+    return list(db.session.execute(select(User).where(User.role == Role.CASEWORKER).order_by(User.name)).scalars())
+
+
+def teams_by_name() -> list[Team]:
+    return list(db.session.execute(select(Team).order_by(Team.name)).scalars())
+
+
+def break_glass_query() -> Select[tuple[BreakGlassRecord]]:
+    """Every break-glass record, newest first, with who and which family."""
+    return (
+        select(BreakGlassRecord)
+        .options(selectinload(BreakGlassRecord.user), selectinload(BreakGlassRecord.family))
+        .order_by(BreakGlassRecord.created_at.desc(), BreakGlassRecord.id.desc())
+    )

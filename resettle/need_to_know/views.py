@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from resettle.auth.models import Role, User
@@ -15,9 +13,16 @@ from resettle.extensions import db
 from resettle.families.queries import get_family_or_404
 from resettle.need_to_know import bp
 from resettle.need_to_know.forms import BreakGlassForm, NewTeamForm, TeamMemberForm
-from resettle.need_to_know.models import BreakGlassRecord, Team
+from resettle.need_to_know.models import Team
 from resettle.need_to_know.policy import SpecialCategoryAccess, break_glass, special_category_access
-from resettle.need_to_know.teams import create_team, set_team, teams_with_members
+from resettle.need_to_know.teams import (
+    break_glass_query,
+    caseworkers_by_name,
+    create_team,
+    set_team,
+    teams_by_name,
+    teams_with_members,
+)
 from resettle.web.forms import show_field_error
 from resettle.web.pagination import paginate
 
@@ -51,19 +56,14 @@ def break_glass_page(reference: str) -> str | Response:
 @bp.route("/admin/break-glass")
 @roles_required(Role.ADMIN)
 def break_glass_list() -> str:
-    statement = (
-        select(BreakGlassRecord)
-        .options(selectinload(BreakGlassRecord.user), selectinload(BreakGlassRecord.family))
-        .order_by(BreakGlassRecord.created_at.desc(), BreakGlassRecord.id.desc())
-    )
-    return render_template("need_to_know/break_glass_list.html", page=paginate(statement, per_page=50))
+    return render_template("need_to_know/break_glass_list.html", page=paginate(break_glass_query(), per_page=50))
 
 
 def _member_form() -> TeamMemberForm:
     form = TeamMemberForm()
-    users = db.session.execute(select(User).where(User.role == Role.CASEWORKER).order_by(User.name)).scalars()
+    users = caseworkers_by_name()
     form.user.choices = [("", "Choose a person")] + [(str(u.id), f"{u.name} ({u.email})") for u in users]
-    teams = db.session.execute(select(Team).order_by(Team.name)).scalars()
+    teams = teams_by_name()
     form.team.choices = [("", "No team")] + [(str(t.id), t.name) for t in teams]
     return form
 

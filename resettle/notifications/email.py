@@ -22,7 +22,7 @@ from flask import current_app, has_request_context
 from flask_mail import Connection, Message
 from sqlalchemy import or_, select, update
 
-from resettle.db import utcnow
+from resettle.db import rows_changed, utcnow
 from resettle.extensions import db
 from resettle.notifications.models import OutboundEmail
 
@@ -80,16 +80,18 @@ def _claim_lease() -> timedelta:
 def _claim(message_id: int) -> _Claimed | None:
     """Take the message for sending, in a short transaction of its own. None if it is not ours to send."""
     now = utcnow()
-    taken = db.session.execute(
-        update(OutboundEmail)
-        .where(
-            OutboundEmail.id == message_id,
-            OutboundEmail.status == "pending",
-            or_(OutboundEmail.claimed_until.is_(None), OutboundEmail.claimed_until < now),
+    taken = rows_changed(
+        db.session.execute(
+            update(OutboundEmail)
+            .where(
+                OutboundEmail.id == message_id,
+                OutboundEmail.status == "pending",
+                or_(OutboundEmail.claimed_until.is_(None), OutboundEmail.claimed_until < now),
+            )
+            .values(attempts=OutboundEmail.attempts + 1, claimed_until=now + _claim_lease())
+            .execution_options(synchronize_session=False)
         )
-        .values(attempts=OutboundEmail.attempts + 1, claimed_until=now + _claim_lease())
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     claimed = None
     if taken == 1:
         row = db.session.execute(

@@ -10,10 +10,10 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, Str
 from sqlalchemy.orm import Mapped, mapped_column
 
 from resettle.db import UTCDateTime, utcnow
-from resettle.extensions import db
+from resettle.extensions import Model
 
 
-class OutboundEmail(db.Model):
+class OutboundEmail(Model):
     __tablename__ = "outbound_emails"
     __table_args__ = (CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status_known"),)
 
@@ -63,7 +63,7 @@ def _kind_check() -> str:
     return "kind IN (" + ", ".join(f"'{value}'" for value in KIND_VALUES) + ")"
 
 
-class Notification(db.Model):
+class Notification(Model):
     """One event for one user, listed in the service until read."""
 
     __tablename__ = "notifications"
@@ -89,7 +89,7 @@ class Notification(db.Model):
         return NotificationKind(self.kind).label if self.kind in KIND_VALUES else self.kind
 
 
-class NotificationPreference(db.Model):
+class NotificationPreference(Model):
     """Whether a user also wants one kind of notification by email. No row: the kind's default."""
 
     __tablename__ = "notification_preferences"

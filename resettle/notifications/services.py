@@ -7,12 +7,13 @@ outbox only when the user wants that kind by email (`wants_email`); the nightly 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from flask import current_app, has_request_context, url_for
 from sqlalchemy import func, select, update
 
 from resettle.auth.models import User
-from resettle.db import utcnow
+from resettle.db import rows_changed, utcnow
 from resettle.extensions import db
 from resettle.notifications.email import queue_email
 from resettle.notifications.models import Notification, NotificationKind, NotificationPreference
@@ -20,7 +21,7 @@ from resettle.notifications.models import Notification, NotificationKind, Notifi
 LIST_LIMIT = 100
 
 
-def site_path(endpoint: str, **values: object) -> str:
+def site_path(endpoint: str, **values: Any) -> str:
     """A path on this site for a notification's link, also from scheduled jobs (no request)."""
     if has_request_context():
         return url_for(endpoint, **values)
@@ -131,4 +132,4 @@ def mark_all_read(user: User) -> int:
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
     )
-    return result.rowcount or 0
+    return rows_changed(result)

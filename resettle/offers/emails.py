@@ -23,7 +23,7 @@ from resettle.offers.links import absolute_url, link_max_age_days, offer_link
 from resettle.offers.models import Offer
 from resettle.offers.needed import is_offer_publicly_needed, open_need_rows
 from resettle.taxonomy import Category
-from resettle.web.templating import date_in_words
+from resettle.words import date_in_words
 
 DEFAULT_PUBLIC_EMAILS_PER_DAY = 3
 

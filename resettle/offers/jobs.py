@@ -10,13 +10,14 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from resettle.audit.services import record
+from resettle.clock import local_today
 from resettle.extensions import db
 from resettle.jobs import register_job
 from resettle.offers import emails
 from resettle.offers.models import Offer, OfferStatus
 from resettle.offers.rules import DBS_EXPIRY_WARNING_DAYS, EXPIRES, EXTENSION_REMINDER_DAYS
-from resettle.offers.services import SCHEDULED_JOB, active_caseworker_emails, add_event, change_status, local_today
-from resettle.web.templating import date_in_words
+from resettle.offers.services import SCHEDULED_JOB, active_caseworker_emails, add_event, change_status
+from resettle.words import date_in_words
 
 
 def expire_offers() -> int:

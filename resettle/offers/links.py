@@ -7,6 +7,8 @@ OFFER_LINK_MAX_AGE_DAYS; every reminder email carries a fresh one.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app, has_request_context, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
@@ -38,14 +40,14 @@ def offer_for_token(token: str) -> Offer | None:
     return db.session.execute(select(Offer).where(Offer.public_id == payload["offer"])).scalar_one_or_none()
 
 
-def absolute_url(endpoint: str, **values: object) -> str:
+def absolute_url(endpoint: str, **values: Any) -> str:
     """An address on BASE_URL for emails, from a request or from a scheduled job (which has no request)."""
     if has_request_context():
         path = url_for(endpoint, **values)
     else:
         with current_app.test_request_context("/"):
             path = url_for(endpoint, **values)
-    return current_app.config["BASE_URL"].rstrip("/") + path
+    return str(current_app.config["BASE_URL"]).rstrip("/") + path
 
 
 def offer_link(offer: Offer) -> str:

@@ -105,9 +105,3 @@ def problem_offer_entries(offer: Any, items: Sequence[Any]) -> list[dict[str, An
         }
         for index, item in enumerate(items, start=1)
     ]
-
-
-def matchable_problem_offers() -> list[dict[str, Any]]:
-    """Every verified offer in the active pool, ready for a matching problem."""
-    offers = db.session.execute(matchable_offers_query()).scalars()
-    return [entry for offer in offers for entry in problem_offers(offer)]

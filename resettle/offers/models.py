@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -27,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from resettle.db import UTCDateTime, new_public_id, utcnow
-from resettle.extensions import db
+from resettle.extensions import Model
 from resettle.taxonomy import ITEM_KINDS, Category
 
 
@@ -132,7 +131,7 @@ EPC_RATINGS = ("A", "B", "C", "D", "E", "F", "G")
 TITLE_LENGTH = 60
 
 
-class Offer(db.Model):
+class Offer(Model):
     __tablename__ = "offers"
     __table_args__ = (
         CheckConstraint("capacity >= 1", name="capacity_positive"),
@@ -277,7 +276,7 @@ class Offer(db.Model):
         return f"<Offer {self.reference} {self.category} {self.status}>"
 
 
-class OfferItem(db.Model):
+class OfferItem(Model):
     __tablename__ = "offer_items"
     __table_args__ = (
         CheckConstraint("quantity >= 1 AND quantity <= 50", name="quantity_range"),
@@ -301,7 +300,7 @@ class OfferItem(db.Model):
         return ITEM_KINDS[self.item_kind].category
 
 
-class OfferEvent(db.Model):
+class OfferEvent(Model):
     """One change to an offer: who (a staff member, the offerer through their link, or a scheduled job) and when."""
 
     __tablename__ = "offer_events"
@@ -319,6 +318,3 @@ class OfferEvent(db.Model):
     note: Mapped[str] = mapped_column(String(1000), default="", info={"pii": "personal", "purpose": "community offers"})
 
     offer: Mapped[Offer] = relationship(back_populates="events")
-
-    def as_row(self) -> dict[str, Any]:
-        return {"when": self.occurred_at, "who": self.actor_label, "action": self.action, "note": self.note}

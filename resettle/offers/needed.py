@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from flask import Flask, current_app
 from sqlalchemy import String, case, cast, func, select
 
 from resettle.extensions import db
@@ -502,3 +503,21 @@ def needed_offer_types(rows: Iterable[NeedRow]) -> set[Category]:
     for row in rows:
         families[offer_type_for(row.category)].add(row.family_key)
     return {offer_type for offer_type, keys in families.items() if len(keys) >= MIN_FAMILIES}
+
+
+# The app passes in where the public /needed page's lines come from: the matching package's gap report (what the
+# latest run could not meet). Offers sit below matching, so this package cannot import it.
+NEEDED_LINES_SOURCE = "resettle.needed_lines"
+
+
+def set_needed_lines_source(app: Flask, source: Callable[[], list[NeededLine]]) -> None:
+    app.extensions[NEEDED_LINES_SOURCE] = source
+
+
+def needed_lines_now() -> list[NeededLine]:
+    """What /needed lists: the source the app passed in; without one, every open need, aggregated."""
+    source = current_app.extensions.get(NEEDED_LINES_SOURCE)
+    if source is None:
+        return aggregate_needs(open_need_rows())
+    lines: list[NeededLine] = source()
+    return lines

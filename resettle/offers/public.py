@@ -22,7 +22,13 @@ from resettle.offers.forms_public import (
     submission_from,
 )
 from resettle.offers.links import link_max_age_days, offer_for_token
-from resettle.offers.needed import is_offer_publicly_needed, needed_offer_types, open_need_rows, recently_met
+from resettle.offers.needed import (
+    is_offer_publicly_needed,
+    needed_lines_now,
+    needed_offer_types,
+    open_need_rows,
+    recently_met,
+)
 from resettle.offers.rules import OFFER_TYPES, OFFERER_MAY_CHANGE, OFFERER_MAY_WITHDRAW
 from resettle.offers.services import (
     OfferError,
@@ -48,11 +54,11 @@ FORM_TEMPLATES = {
 
 
 def _form_rate_limit() -> str:
-    return current_app.config["OFFER_FORM_RATE_LIMIT"]
+    return str(current_app.config["OFFER_FORM_RATE_LIMIT"])
 
 
 def _link_rate_limit() -> str:
-    return current_app.config["OFFER_LINK_RATE_LIMIT"]
+    return str(current_app.config["OFFER_LINK_RATE_LIMIT"])
 
 
 def _offer_type_or_404(offer_type: str) -> Category:
@@ -124,10 +130,7 @@ def offer_sent(public_id: str) -> str:
 @public_route
 @limiter.limit(PAGE_RATE_LIMIT)
 def needed_now() -> str:
-    # The gap report of the latest matching run (imported here: matching builds on the offers package).
-    from resettle.matching.gap_report import public_needed_lines
-
-    lines = public_needed_lines()
+    lines = needed_lines_now()
     return render_template(
         "offers/public/needed.html", lines=lines, label_for=offer_type_label, met=recently_met(utcnow())
     )

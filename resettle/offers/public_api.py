@@ -24,7 +24,7 @@ from resettle.api.idempotency import KEY_PATTERN, request_hash
 from resettle.auth.permissions import public_route
 from resettle.extensions import db, limiter
 from resettle.offers.forms_public import submission_from
-from resettle.offers.needed import MIN_FAMILIES, NeededLine
+from resettle.offers.needed import MIN_FAMILIES, NeededLine, needed_lines_now
 from resettle.offers.public import PAGE_RATE_LIMIT
 from resettle.offers.public_schemas import (
     NeededSchema,
@@ -128,9 +128,7 @@ def submit_public_offer(data: dict[str, Any], idempotency_key: str) -> Any:
 def list_public_needs() -> dict[str, Any]:
     """What families need now, as the public /needed page lists it: only needs at least `minimum_families`
     families share, with counts rounded."""
-    from resettle.matching.gap_report import public_needed_lines  # matching builds on the offers package
-
-    lines: list[NeededLine] = public_needed_lines()
+    lines: list[NeededLine] = needed_lines_now()
     return {
         "lines": [
             {"offer_type": line.offer_type.value, "text": line.text, "families": line.families} for line in lines

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
@@ -25,7 +26,7 @@ class QueueFilters:
     dbs_due: bool = False
 
 
-def review_queue_query(filters: QueueFilters, today: date) -> Select:
+def review_queue_query(filters: QueueFilters, today: date) -> Select[Any]:
     """Offers for the review queue, oldest first so nobody waits longest."""
     statement = select(Offer).order_by(Offer.submitted_at, Offer.id).options(selectinload(Offer.items))
     if filters.status is not None:
@@ -55,7 +56,7 @@ def review_queue_query(filters: QueueFilters, today: date) -> Select:
     return statement
 
 
-def matchable_offers_query() -> Select:
+def matchable_offers_query() -> Select[Any]:
     """Offers the matching engine may use: verified and in the active pool."""
     return (
         select(Offer)

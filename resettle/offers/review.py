@@ -9,7 +9,8 @@ from datetime import date
 from typing import Any
 
 from resettle.audit.services import describe_changes, record
-from resettle.auth.models import Role
+from resettle.auth.models import CASE_STAFF, Role
+from resettle.clock import local_today
 from resettle.db import utcnow
 from resettle.extensions import db
 from resettle.families.places import normalise_postcode
@@ -30,7 +31,6 @@ from resettle.offers.services import (
     check_dates,
     check_numbers,
     get_offer_by_reference,
-    local_today,
     location_for,
 )
 from resettle.taxonomy import Category
@@ -39,7 +39,7 @@ from resettle.webhooks.models import EventKind
 from resettle.webhooks.services import record_event
 
 # Who acts on offers (verify, reject, edit, change status). Spend reviewers may look but change nothing.
-OFFER_ACTORS = (Role.CASEWORKER, Role.ADMIN)
+OFFER_ACTORS = CASE_STAFF
 
 
 def may_see_offerer_contact(user: Any) -> bool:

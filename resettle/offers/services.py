@@ -10,21 +10,19 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import current_app
+from blinker import Namespace
 from sqlalchemy import select
 
 from resettle import bounds
 from resettle.audit.services import record
 from resettle.auth.models import Role, User
+from resettle.clock import local_today
 from resettle.db import utcnow
 from resettle.errors import FieldError
 from resettle.extensions import db
 from resettle.families.lha import rate_on
 from resettle.families.places import district_of, normalise_postcode
-from resettle.notifications.models import NotificationKind
-from resettle.notifications.services import notify, site_path, users_wanting_email
 from resettle.offers import emails
 from resettle.offers.models import (
     DbsStatus,
@@ -39,9 +37,9 @@ from resettle.offers.models import (
 from resettle.offers.needed import is_needed_now, open_need_rows
 from resettle.offers.rules import OFFERER_MAY_CHANGE, OFFERER_MAY_WITHDRAW, can_change
 from resettle.taxonomy import Category
-from resettle.web.templating import date_in_words
 from resettle.webhooks.models import EventKind
 from resettle.webhooks.services import record_event
+from resettle.words import date_in_words
 
 OFFERER = "The person who made the offer"
 SCHEDULED_JOB = "Scheduled job"
@@ -86,11 +84,6 @@ class OfferSubmission:
     certificates_held: list[str] = field(default_factory=list)
     dbs_status: DbsStatus | None = None
     items: list[ItemLine] = field(default_factory=list)
-
-
-def local_today() -> date:
-    """Today in the council's time zone: dates on offers are the dates residents and staff mean."""
-    return utcnow().astimezone(ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])).date()
 
 
 def location_for(postcode: str | None) -> tuple[float, float] | None:
@@ -272,6 +265,11 @@ def change_availability(offer: Offer, available_from: date | None, available_unt
     db.session.flush()
 
 
+# Sent with the offer when an offerer withdraws an offer a family was counting on. The matching package, which
+# builds on this one and knows the matches, tells the families' caseworkers (resettle/matching/services.py).
+matched_offer_withdrawn = Namespace().signal("matched-offer-withdrawn")
+
+
 def withdraw_by_offerer(offer: Offer, reason: str = "") -> None:
     """Withdraw at the offerer's request. If a family was counting on it, caseworkers hear at once."""
     if offer.status not in OFFERER_MAY_WITHDRAW:
@@ -281,34 +279,7 @@ def withdraw_by_offerer(offer: Offer, reason: str = "") -> None:
         offer, OfferStatus.WITHDRAWN, actor_label=OFFERER, note=reason.strip(), actor_email=offer.offerer_email
     )
     if was_matched:
-        tell_caseworkers_offer_withdrawn(offer)
-
-
-def tell_caseworkers_offer_withdrawn(offer: Offer) -> None:
-    """The caseworkers of the families it was matched with hear in the service; every caseworker who wants
-    it by email gets the email, as all caseworkers did before anyone could choose."""
-    from resettle.families.models import Family, Need
-    from resettle.matching.models import Match, MatchStatus
-
-    holding = (
-        select(Need.family_id)
-        .join(Match, Match.need_id == Need.id)
-        .where(Match.offer_id == offer.id, Match.status == MatchStatus.ACCEPTED)
-    )
-    holders = db.session.execute(select(Family).where(Family.id.in_(holding)).order_by(Family.id)).scalars()
-    for family in holders:
-        notify(
-            family.caseworker,
-            NotificationKind.OFFER_WITHDRAWN,
-            f"Offer {offer.reference} ({offer.title}), matched with {family.name} ({family.reference}), was "
-            "withdrawn: choose another offer",
-            site_path("matching.family_proposals", reference=family.reference),
-        )
-    caseworkers = db.session.execute(
-        select(User).where(User.role == Role.CASEWORKER, User.is_active_account.is_(True)).order_by(User.id)
-    ).scalars()
-    for user in users_wanting_email(caseworkers, NotificationKind.OFFER_WITHDRAWN):
-        emails.send_matched_offer_withdrawn(user.email, offer)
+        matched_offer_withdrawn.send(offer)
 
 
 def active_caseworker_emails() -> list[str]:

@@ -9,11 +9,14 @@ from __future__ import annotations
 import enum
 from typing import Any, TypeVar
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from resettle.audit.services import record
+from resettle.auth.models import CASE_STAFF
 from resettle.auth.permissions import STAFF, roles_required
+from resettle.clock import local_today
 from resettle.extensions import db
 from resettle.offers import bp
 from resettle.offers.fields import YesNoField
@@ -45,22 +48,14 @@ from resettle.offers.review import (
     verify_offer,
 )
 from resettle.offers.rules import CERTIFICATE_LABELS, LANGUAGE_LABELS, DbsCheck, HousingChecks, dbs_expiring_soon
-from resettle.offers.services import OfferError, local_today
+from resettle.offers.services import OfferError
 from resettle.taxonomy import Category
 from resettle.web.csv_export import csv_response, streamed_rows
 from resettle.web.forms import show_field_error
 from resettle.web.pagination import paginate
 from resettle.web.versions import CHANGED_SINCE_OPENED, AuditScope, check_version, flush_version, show_conflict
 
-ACTORS = OFFER_ACTORS
 E = TypeVar("E", bound=enum.Enum)
-
-
-def _offer_or_404(offer_id: int) -> Offer:
-    offer = db.session.get(Offer, offer_id)
-    if offer is None:
-        abort(404)
-    return offer
 
 
 def _filters() -> tuple[QueueFilterForm, QueueFilters]:
@@ -99,7 +94,7 @@ def review_queue() -> str:
         page=page,
         today=today,
         dbs_due=lambda offer: dbs_expiring_soon(offer.dbs_expires_on, today),
-        may_act=current_user.role in ACTORS,
+        may_act=current_user.role in CASE_STAFF,
     )
 
 
@@ -157,7 +152,7 @@ def export_offers() -> Response:
 @bp.route("/<int:offer_id>")
 @roles_required(*STAFF)
 def offer_detail(offer_id: int) -> str:
-    offer = _offer_or_404(offer_id)
+    offer = db.get_or_404(Offer, offer_id)
     record("offer_viewed", "offer", offer.reference, "viewed the offer's page")
     return _render_offer(offer, printable=False)
 
@@ -166,7 +161,7 @@ def offer_detail(offer_id: int) -> str:
 @roles_required(*STAFF)
 def offer_summary(offer_id: int) -> str:
     """The offer on paper: its page without buttons, forms or navigation; audited as a read."""
-    offer = _offer_or_404(offer_id)
+    offer = db.get_or_404(Offer, offer_id)
     record("offer_viewed", "offer", offer.reference, "viewed the offer's summary for printing")
     return _render_offer(offer, printable=True)
 
@@ -177,7 +172,7 @@ def _render_offer(offer: Offer, printable: bool) -> str:
         offer=offer,
         printable=printable,
         today=local_today(),
-        may_act=current_user.role in ACTORS and not printable,
+        may_act=current_user.role in CASE_STAFF and not printable,
         show_contact=may_see_offerer_contact(current_user),
         dbs_due=dbs_expiring_soon(offer.dbs_expires_on, local_today()),
         certificate_labels=CERTIFICATE_LABELS,
@@ -192,9 +187,9 @@ def _describe_codes(codes: list[str], labels: dict[str, str], separator: str) ->
 
 
 @bp.route("/<int:offer_id>/verify", methods=["GET", "POST"])
-@roles_required(*ACTORS)
+@roles_required(*CASE_STAFF)
 def verify(offer_id: int) -> str | Response:
-    offer = _offer_or_404(offer_id)
+    offer = db.get_or_404(Offer, offer_id)
     form = VerifyForm(data={"dbs_status": offer.dbs_status.value if offer.dbs_status else None})
     form.keep_only(housing=needs_housing_checks(offer), dbs=needs_dbs_check(offer))
     if form.validate_on_submit():
@@ -230,9 +225,9 @@ def _housing_checks(form: VerifyForm) -> HousingChecks:
 
 
 @bp.route("/<int:offer_id>/reject", methods=["GET", "POST"])
-@roles_required(*ACTORS)
+@roles_required(*CASE_STAFF)
 def reject(offer_id: int) -> str | Response:
-    offer = _offer_or_404(offer_id)
+    offer = db.get_or_404(Offer, offer_id)
     form = RejectForm()
     if form.validate_on_submit():
         try:
@@ -246,9 +241,9 @@ def reject(offer_id: int) -> str | Response:
 
 
 @bp.route("/<int:offer_id>/duplicate", methods=["GET", "POST"])
-@roles_required(*ACTORS)
+@roles_required(*CASE_STAFF)
 def mark_as_duplicate(offer_id: int) -> str | Response:
-    offer = _offer_or_404(offer_id)
+    offer = db.get_or_404(Offer, offer_id)
     form = DuplicateForm()
     if form.validate_on_submit():
         try:
@@ -262,9 +257,9 @@ def mark_as_duplicate(offer_id: int) -> str | Response:
 
 
 @bp.route("/<int:offer_id>/status", methods=["GET", "POST"])
-@roles_required(*ACTORS)
+@roles_required(*CASE_STAFF)
 def change_status(offer_id: int) -> str | Response:
-    offer = _offer_or_404(offer_id)
+    offer = db.get_or_404(Offer, offer_id)
     form = StatusForm()
     if form.validate_on_submit():
         try:
@@ -278,9 +273,9 @@ def change_status(offer_id: int) -> str | Response:
 
 
 @bp.route("/<int:offer_id>/pool", methods=["POST"])
-@roles_required(*ACTORS)
+@roles_required(*CASE_STAFF)
 def move_to_pool(offer_id: int) -> Response:
-    offer = _offer_or_404(offer_id)
+    offer = db.get_or_404(Offer, offer_id)
     if PoolForm().validate_on_submit():
         move_to_active_pool(offer, current_user)
         flash(f"Offer {offer.reference} moved to the active pool", "success")
@@ -288,9 +283,9 @@ def move_to_pool(offer_id: int) -> Response:
 
 
 @bp.route("/<int:offer_id>/edit", methods=["GET", "POST"])
-@roles_required(*ACTORS)
+@roles_required(*CASE_STAFF)
 def edit(offer_id: int) -> str | Response | tuple[str, int]:
-    offer = _offer_or_404(offer_id)
+    offer = db.get_or_404(Offer, offer_id)
     form = EditOfferForm(data={**edit_form_data(offer), "version": str(offer.version)})
     form.keep_only_for(offer)
     scope = AuditScope(

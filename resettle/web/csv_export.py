@@ -25,7 +25,7 @@ def csv_safe(value: Any) -> Any:
     return value
 
 
-def streamed_rows(statement: Select, to_row: Callable[[Any], Sequence[Any]]) -> Iterator[Sequence[Any]]:
+def streamed_rows(statement: Select[Any], to_row: Callable[[Any], Sequence[Any]]) -> Iterator[Sequence[Any]]:
     """Rows of a query read in batches while the response is sent (run lazily, after the request's own commit),
     so an export of any size holds only one batch in memory and has no row cap."""
     result = db.session.execute(statement.execution_options(yield_per=STREAM_BATCH)).scalars()

@@ -22,7 +22,7 @@ class KeepLegend:
     an empty hint so nothing points at it."""
 
     def map_gov_params(self, field: Field, **kwargs: Any) -> dict[str, Any]:
-        params = super().map_gov_params(field, **kwargs)  # type: ignore[misc]
+        params: dict[str, Any] = super().map_gov_params(field, **kwargs)  # type: ignore[misc]
         legend = params.setdefault("fieldset", {}).setdefault("legend", {})
         legend.setdefault("text", field.label.text)
         if not field.description:
@@ -86,7 +86,7 @@ class GovDateField(Field):
         if self.data is None and self.required:
             raise StopValidation(f"Enter {self.short_name_for_errors[0].lower()}{self.short_name_for_errors[1:]}")
         if self.data is not None:
-            from resettle.families.dates import local_today  # here: the families package imports these fields
+            from resettle.clock import local_today  # here: the families package imports these fields
 
             problem = self.window.problem(self.short_name_for_errors, self.data, local_today())
             if problem:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from flask_wtf import FlaskForm
 
@@ -17,6 +17,16 @@ class BoundedForm(FlaskForm):
 
     class Meta(CleanTextMeta):
         pass
+
+
+T = TypeVar("T")
+
+
+def required(value: T | None) -> T:
+    """A value the form's validators have already required: after `validate_on_submit()` it is never None."""
+    if value is None:
+        raise ValueError("a required form value is missing after validation")
+    return value
 
 
 def show_field_error(form: Any, error: FieldError, field_names: dict[str, str] | None = None) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Flask, request, url_for
 from flask_login import current_user
@@ -40,7 +41,7 @@ FOOTER_LINKS = [
 ]
 
 
-def navigation_items() -> list[dict]:
+def navigation_items() -> list[dict[str, Any]]:
     if not current_user.is_authenticated:
         return []
     items = [
@@ -49,13 +50,13 @@ def navigation_items() -> list[dict]:
         if current_user.role in item.roles
     ]
     # Only the most specific section is current: /matching/gaps is "Gaps", not also "Matching".
-    matching = [item for item in items if request.path.startswith(item["href"])]
+    matching = [item for item in items if request.path.startswith(str(item["href"]))]
     if matching:
-        max(matching, key=lambda item: len(item["href"]))["active"] = True
+        max(matching, key=lambda item: len(str(item["href"])))["active"] = True
     return items
 
 
-def footer_links() -> list[dict]:
+def footer_links() -> list[dict[str, Any]]:
     return [{"text": text, "href": url_for(endpoint)} for text, endpoint in FOOTER_LINKS]
 
 

@@ -61,13 +61,20 @@ def requested_page() -> int:
     return query_page()
 
 
-def paginate(statement: Select, per_page: int = PER_PAGE, page: int | None = None) -> Page:
-    page = page or requested_page()
-    total = db.session.execute(select(func.count()).select_from(statement.order_by(None).subquery())).scalar_one()
-    pages = max(1, -(-total // per_page))
-    page = min(page, pages)
-    items = list(db.session.execute(statement.limit(per_page).offset((page - 1) * per_page)).scalars())
-    return Page(items=items, page=page, per_page=per_page, total=total)
+def row_count(statement: Select[Any]) -> int:
+    """How many rows a statement returns, counted by the database."""
+    return int(db.session.execute(select(func.count()).select_from(statement.order_by(None).subquery())).scalar_one())
+
+
+def paginate(statement: Select[Any], per_page: int = PER_PAGE, page: int | None = None) -> Page:
+    """One page of the statement's rows, by Flask-SQLAlchemy's `db.paginate` (two statements: the rows, then the
+    count). A page past the end shows the last page, as a link kept from a longer list expects."""
+    result = db.paginate(statement, page=page or requested_page(), per_page=per_page, error_out=False)
+    total = result.total or 0
+    last_page = max(1, -(-total // per_page))
+    if result.page > last_page:
+        result = db.paginate(statement, page=last_page, per_page=per_page, error_out=False)
+    return Page(items=list(result.items), page=result.page, per_page=per_page, total=total)
 
 
 def list_page(items: Sequence[Any], per_page: int = PER_PAGE, page: int | None = None) -> Page:

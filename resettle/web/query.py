@@ -12,7 +12,7 @@ from resettle.bounds import MAX_PAGE, MAX_QUERY_TEXT_LENGTH, clean_text, parse_i
 
 
 def query_text(name: str, max_length: int = MAX_QUERY_TEXT_LENGTH) -> str:
-    return clean_text(request.args.get(name, ""))[:max_length].strip()
+    return str(clean_text(request.args.get(name, "")))[:max_length].strip()
 
 
 def query_id(name: str) -> int | None:

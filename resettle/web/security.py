@@ -13,7 +13,7 @@ def _nonce() -> str:
         return ""
     if "resettle.csp_nonce" not in request.environ:
         request.environ["resettle.csp_nonce"] = secrets.token_urlsafe(18)
-    return request.environ["resettle.csp_nonce"]
+    return str(request.environ["resettle.csp_nonce"])
 
 
 def init_security_headers(app: Flask) -> None:

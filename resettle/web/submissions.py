@@ -20,15 +20,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.wrappers import Response
 from wtforms import HiddenField
 
-from resettle.db import UTCDateTime, utcnow
-from resettle.extensions import db
+from resettle.db import UTCDateTime, rows_changed, utcnow
+from resettle.extensions import Model, db
 
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 ALREADY_SENT = "This form had already been sent. This is what it saved"
 KEEP_KEYS_FOR = timedelta(days=7)
 
 
-class SubmissionKey(db.Model):
+class SubmissionKey(Model):
     __tablename__ = "submission_keys"
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True, info={"pii": "none"})
@@ -85,4 +85,4 @@ def remember_result(form: object, result_url: str) -> Response | None:
 def forget_old_submission_keys() -> int:
     """Keys only guard against resends within minutes; drop those older than a week."""
     removed = db.session.execute(delete(SubmissionKey).where(SubmissionKey.created_at < utcnow() - KEEP_KEYS_FOR))
-    return removed.rowcount or 0
+    return rows_changed(removed)

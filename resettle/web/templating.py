@@ -1,32 +1,16 @@
-"""Jinja set-up: GOV.UK Frontend macros, WTForms helpers and date filters shown in Europe/London."""
+"""Jinja set-up: GOV.UK Frontend macros, WTForms helpers, and filters for dates (in the configured zone) and money."""
 
 from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from flask import Flask
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
-
-def to_local(value: datetime, tz_name: str) -> datetime:
-    return value.astimezone(ZoneInfo(tz_name))
-
-
-def format_pence(pence: int | None) -> str:
-    """Money is held as integer pence; shown as pounds."""
-    if pence is None:
-        return ""
-    sign = "-" if pence < 0 else ""
-    pounds, rest = divmod(abs(int(pence)), 100)
-    return f"{sign}£{pounds:,}.{rest:02d}"
-
-
-def date_in_words(value: date) -> str:
-    """21 December 2026: how dates are written on pages, in emails and in histories."""
-    return f"{value.day} {value:%B %Y}"
+from resettle.clock import to_local
+from resettle.words import date_in_words, format_pence
 
 
 # An ISO date (with a time, if any) or a snake_case code inside text written by the system, such as an audit

@@ -19,7 +19,7 @@ def after_commit(callback: Callable[[], None]) -> None:
     g.setdefault("after_commit_callbacks", []).append(callback)
 
 
-def after_response(callback: Callable[[], None]) -> None:
+def after_response(callback: Callable[[], object]) -> None:
     """Run `callback` after the current request has committed and its response has been sent."""
     g.setdefault("after_response_callbacks", []).append(callback)
 
@@ -58,7 +58,8 @@ def init_transactions(app: Flask) -> None:
             run_after_commit_callbacks()
             later = g.pop("after_response_callbacks", [])
             if later:
-                response.call_on_close(_when_response_sent(current_app._get_current_object(), later))
+                app = current_app._get_current_object()  # type: ignore[attr-defined]  # the proxy's target
+                response.call_on_close(_when_response_sent(app, later))
         else:
             db.session.rollback()
             g.pop("after_commit_callbacks", None)

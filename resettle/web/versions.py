@@ -99,7 +99,7 @@ def _same(saved: Any, mine: Any) -> bool:
             return [plain(item) for item in value]
         return value if isinstance(value, bool | date) else str(value).strip()
 
-    return plain(saved) == plain(mine)
+    return bool(plain(saved) == plain(mine))
 
 
 def show_conflict(form: Any, record: Any, data_of: Callable[[Any], dict[str, Any]], scope: AuditScope) -> int:

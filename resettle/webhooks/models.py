@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from resettle.auth.models import User
 from resettle.db import UTCDateTime, new_public_id, utcnow
-from resettle.extensions import db
+from resettle.extensions import Model
 
 
 class EventKind(enum.StrEnum):
@@ -70,7 +70,7 @@ def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN (" + ", ".join(f"'{value}'" for value in values) + ")"
 
 
-class WebhookEndpoint(db.Model):
+class WebhookEndpoint(Model):
     """A partner's URL and the events it wants. The signing secret is kept encrypted (see webhooks.secrets):
     it must be recoverable to sign each delivery, so it cannot be hashed like a password."""
 
@@ -102,7 +102,7 @@ class WebhookEndpoint(db.Model):
         return [EventKind(value).label for value in self.events or [] if value in KIND_VALUES]
 
 
-class WebhookEvent(db.Model):
+class WebhookEvent(Model):
     """Something that happened, as partners are told it: references and API links only, never a family's
     personal data."""
 
@@ -125,7 +125,7 @@ class WebhookEvent(db.Model):
         }
 
 
-class WebhookDelivery(db.Model):
+class WebhookDelivery(Model):
     """One event on its way to one endpoint."""
 
     __tablename__ = "webhook_deliveries"
@@ -165,7 +165,7 @@ class WebhookDelivery(db.Model):
         return DeliveryStatus(self.status)
 
 
-class WebhookAttempt(db.Model):
+class WebhookAttempt(Model):
     """One try at a delivery: when, what the partner answered (or why there was no answer), how long it took."""
 
     __tablename__ = "webhook_attempts"

@@ -15,10 +15,10 @@ from flask import Flask
 from sqlalchemy import select
 
 from resettle.auth.models import User
+from resettle.clock import local_today
 from resettle.demo import DEMO_PASSWORD
 from resettle.extensions import db
 from resettle.families.models import Family, FamilyStatus, Member, Relationship, Scheme, Sex
-from resettle.funding.budgets import today
 from resettle.funding.demo import demo_receipt
 from resettle.funding.models import ExpenseCategory, FundingStream
 from resettle.funding.receipts import add_receipt
@@ -37,13 +37,13 @@ def waiting_lines(live_app: Flask) -> Iterator[dict[str, str]]:
             name="Browser test family",
             scheme=Scheme.VPRS,
             status=FamilyStatus.ARRIVED,
-            referral_date=today() - timedelta(days=90),
-            arrival_date=today() - timedelta(days=30),
+            referral_date=local_today() - timedelta(days=90),
+            arrival_date=local_today() - timedelta(days=30),
         )
         family.members.append(
             Member(
                 full_name="Nour Browser",
-                date_of_birth=today() - timedelta(days=365 * 35),
+                date_of_birth=local_today() - timedelta(days=365 * 35),
                 sex=Sex.FEMALE,
                 relationship_to_applicant=Relationship.APPLICANT,
             )
@@ -61,7 +61,7 @@ def waiting_lines(live_app: Flask) -> Iterator[dict[str, str]]:
                     f"{code} for the browser test",
                     pounds * 100,
                     "Lewisham Furniture Project",
-                    today(),
+                    local_today(),
                 ),
                 caseworker,
             )
@@ -71,7 +71,9 @@ def waiting_lines(live_app: Flask) -> Iterator[dict[str, str]]:
             submit_spend_line(line, caseworker)
             references[label] = line.reference
         category = db.session.execute(select(ExpenseCategory).where(ExpenseCategory.code == "towels")).scalar_one()
-        draft = create_spend_line(SpendFields(family, core, category, "Towels", 2_500, "Primark", today()), caseworker)
+        draft = create_spend_line(
+            SpendFields(family, core, category, "Towels", 2_500, "Primark", local_today()), caseworker
+        )
         references["draft_url"] = f"/funding/spend/{draft.public_id}"
         references["family_url"] = f"/funding/families/{family.reference}/budgets"
         db.session.commit()

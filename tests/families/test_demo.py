@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from resettle.clock import local_today
 from resettle.demo import load_demo_data
-from resettle.families.dates import local_today
 from resettle.families.models import Family, Need, NeedStatus, Task
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from resettle.families.dates import local_today
+from resettle.clock import local_today
 from resettle.matching.builder import build_problem
 from resettle.matching.models import Proposal, ProposalStatus, RunTrigger
 from resettle.matching.runs import run_matching

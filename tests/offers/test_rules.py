@@ -7,9 +7,11 @@ from typing import Any
 
 import pytest
 
+from resettle.extensions import db
 from resettle.families.places import normalise_postcode
-from resettle.offers.matching import matchable_problem_offers, problem_offers
+from resettle.offers.matching import problem_offers
 from resettle.offers.models import DbsStatus, OfferStatus
+from resettle.offers.queries import matchable_offers_query
 from resettle.offers.rules import TRANSITIONS, DbsCheck, HousingChecks, can_change, dbs_problems, housing_check_problems
 from resettle.offers.services import location_for
 from resettle.taxonomy import Category
@@ -127,4 +129,5 @@ def test_only_verified_offers_in_the_active_pool_go_to_the_engine(database: Any)
     OfferFactory(reference="OF-VERIF1", status=OfferStatus.VERIFIED)
     OfferFactory(reference="OF-WAIT01", status=OfferStatus.VERIFIED, on_waiting_list=True)
     OfferFactory(reference="OF-SUBMIT", status=OfferStatus.SUBMITTED)
-    assert [entry["id"] for entry in matchable_problem_offers()] == ["OF-VERIF1"]
+    offers = db.session.execute(matchable_offers_query()).scalars()
+    assert [entry["id"] for offer in offers for entry in problem_offers(offer)] == ["OF-VERIF1"]

@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import event, select
 
 from resettle.auth.models import Role
+from resettle.clock import local_today
 from resettle.extensions import db
-from resettle.families.dates import local_today
 from resettle.families.models import FamilyStatus
 from resettle.funding.allocation import RuleBasis
 from resettle.funding.models import FundingStream, StreamScope

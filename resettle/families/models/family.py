@@ -26,7 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from resettle.auth.models import User
 from resettle.db import UTCDateTime, utcnow
-from resettle.extensions import db
+from resettle.extensions import Model
 from resettle.families.models.columns import enum_column_type, new_family_reference
 from resettle.search import trigram_index
 
@@ -184,7 +184,7 @@ class ConsentPurpose(enum.StrEnum):
         }[self.value]
 
 
-class Family(db.Model):
+class Family(Model):
     __tablename__ = "families"
     __table_args__ = (
         CheckConstraint("arrival_date IS NULL OR arrival_date >= referral_date", name="arrival_not_before_referral"),
@@ -280,7 +280,7 @@ class Family(db.Model):
         return f"<Family {self.reference} {self.scheme}>"
 
 
-class Member(db.Model):
+class Member(Model):
     __tablename__ = "family_members"
     __table_args__ = (
         UniqueConstraint("family_id", "full_name", "date_of_birth", name="uq_family_members_one_entry_per_person"),
@@ -341,7 +341,7 @@ class Member(db.Model):
         return f"<Member {self.id} of family {self.family_id}>"
 
 
-class HealthNote(db.Model):
+class HealthNote(Model):
     """Special category data, apart from the member record; read only through resettle.families.health."""
 
     __tablename__ = "health_notes"
@@ -364,7 +364,7 @@ class HealthNote(db.Model):
     author: Mapped[User | None] = relationship()
 
 
-class ConsentRecord(db.Model):
+class ConsentRecord(Model):
     """What the family agreed to, or refused, and when. The newest record per purpose is the one in force."""
 
     __tablename__ = "consent_records"
@@ -387,7 +387,7 @@ class ConsentRecord(db.Model):
     recorded_by: Mapped[User | None] = relationship()
 
 
-class CaseNote(db.Model):
+class CaseNote(Model):
     __tablename__ = "case_notes"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})
@@ -404,7 +404,7 @@ class CaseNote(db.Model):
     author: Mapped[User | None] = relationship()
 
 
-class FamilyStatusChange(db.Model):
+class FamilyStatusChange(Model):
     """Each change of a family's status, for the family timeline."""
 
     __tablename__ = "family_status_changes"

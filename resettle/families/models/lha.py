@@ -12,10 +12,10 @@ from datetime import date
 from sqlalchemy import CheckConstraint, Date, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from resettle.extensions import db
+from resettle.extensions import Model
 
 
-class LhaRate(db.Model):
+class LhaRate(Model):
     __tablename__ = "lha_rates"
     __table_args__ = (
         UniqueConstraint("brma", "bedrooms", "effective_from", name="uq_lha_rates_one_rate_per_start"),

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from resettle.auth.models import User
 from resettle.db import UTCDateTime, utcnow
-from resettle.extensions import db
+from resettle.extensions import Model
 from resettle.families.models.columns import enum_column_type
 from resettle.taxonomy import ITEM_KINDS, Category, IntegrationDomain, applicable_requirements
 
@@ -48,7 +48,7 @@ class NeedStatus(enum.StrEnum):
         return self.value.capitalize()
 
 
-class Need(db.Model):
+class Need(Model):
     __tablename__ = "needs"
     __table_args__ = (
         CheckConstraint("priority BETWEEN 1 AND 5", name="priority_1_to_5"),

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from resettle.auth.models import User
 from resettle.db import UTCDateTime, utcnow
-from resettle.extensions import db
+from resettle.extensions import Model
 from resettle.families.models.columns import enum_column_type
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ class TaskStage(enum.StrEnum):
         }[self.value]
 
 
-class Task(db.Model):
+class Task(Model):
     __tablename__ = "tasks"
     __table_args__ = (
         # Generating a family's checklist twice must not duplicate its tasks.
@@ -96,7 +96,7 @@ class Task(db.Model):
         return self.snoozed_until is not None and self.snoozed_until > today
 
 
-class OverdueReminder(db.Model):
+class OverdueReminder(Model):
     """One row per caseworker per day an overdue-task email was queued, so running the job twice sends once."""
 
     __tablename__ = "overdue_reminders"
