@@ -35,7 +35,7 @@ from resettle.extensions import csrf, limiter
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class ApiBlueprint(Blueprint):  # type: ignore[misc]  # flask-smorest has no type hints
+class ApiBlueprint(Blueprint):  # flask-smorest has no type hints
     def __init__(self, name: str, import_name: str, *, tag: str, url_prefix: str = "", description: str = "") -> None:
         super().__init__(f"api_{name}", import_name, url_prefix=API_PREFIX + url_prefix, description=description)
         self.tag = tag

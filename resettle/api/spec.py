@@ -24,7 +24,7 @@ its owner's role and may only read, or read and change. Errors are always
 """
 
 
-class ResettleApi(Api):  # type: ignore[misc]  # flask-smorest has no type hints
+class ResettleApi(Api):  # flask-smorest has no type hints
     ERROR_SCHEMA = ErrorSchema
 
     def _register_error_handlers(self) -> None:

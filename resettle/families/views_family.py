@@ -27,9 +27,8 @@ from resettle.families.forms import (
 from resettle.families.health import health_notes_for
 from resettle.families.lha import known_brmas
 from resettle.families.members import MemberDetails
-from resettle.families.models import Family, FamilyStatus, Member, Relationship, Scheme, Sex
+from resettle.families.models import Family, FamilyStatus, Relationship, Scheme, Sex
 from resettle.families.queries import (
-    FAMILY_LIST_ORDER,
     FamilyFilters,
     current_consents,
     family_export_count,

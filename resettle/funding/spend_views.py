@@ -12,13 +12,12 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from resettle.audit.services import record
 from resettle.auth.models import SPEND_STAFF, Role
 from resettle.auth.permissions import roles_required
 from resettle.bounds import clean_text, parse_id
 from resettle.clock import local_today
 from resettle.extensions import db
-from resettle.families.models import Family, Need
+from resettle.families.models import Family
 from resettle.families.queries import families_by_name, get_family_by_reference, get_family_or_404, open_needs_of
 from resettle.funding import bp
 from resettle.funding.budgets import figures_for, load_book
@@ -30,13 +29,11 @@ from resettle.funding.receipts import (
     remove_receipt,
 )
 from resettle.funding.review_queries import (
-    SpendFilters,
     families_with_budgets_query,
     family_spend_lines,
     get_line_by_public_id,
     get_receipt_by_public_id,
     spend_query,
-    spend_row_options,
 )
 from resettle.funding.spend_forms import ActionForm, ApproveForm, ReceiptForm, RejectForm, SpendLineForm
 from resettle.funding.spend_models import SpendLine, SpendStatus

@@ -12,9 +12,7 @@ from typing import Any
 
 from sqlalchemy import Select, select
 
-from resettle.extensions import db
 from resettle.offers.models import Offer, OfferItem, OfferStatus
-from resettle.offers.queries import matchable_offers_query
 from resettle.taxonomy import ITEM_KINDS
 
 # The columns the engine's entries are made of: the problem builder reads these, not whole records.

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from resettle.audit.services import describe_changes, record
-from resettle.auth.models import CASE_STAFF, Role
+from resettle.auth.models import CASE_STAFF
 from resettle.clock import local_today
 from resettle.db import utcnow
 from resettle.extensions import db
@@ -34,9 +34,9 @@ from resettle.offers.services import (
     location_for,
 )
 from resettle.taxonomy import Category
-from resettle.web.templating import date_in_words
 from resettle.webhooks.models import EventKind
 from resettle.webhooks.services import record_event
+from resettle.words import date_in_words
 
 # Who acts on offers (verify, reject, edit, change status). Spend reviewers may look but change nothing.
 OFFER_ACTORS = CASE_STAFF

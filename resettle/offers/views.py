@@ -34,7 +34,6 @@ from resettle.offers.forms_staff import (
 from resettle.offers.models import DbsStatus, Offer, OfferStatus
 from resettle.offers.queries import QueueFilters, review_queue_query
 from resettle.offers.review import (
-    OFFER_ACTORS,
     OfferChanges,
     VerificationError,
     mark_duplicate,

@@ -12,7 +12,6 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from resettle.clock import to_local
 from resettle.words import date_in_words, format_pence
 
-
 # An ISO date (with a time, if any) or a snake_case code inside text written by the system, such as an audit
 # summary from before summaries were written in words: shown as "3 March 2026" and "task completed".
 ISO_DATE_IN_TEXT = re.compile(

@@ -9,8 +9,8 @@ from typing import Any
 import highspy
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.sparse import coo_matrix, csc_matrix, csr_matrix  # type: ignore[import-untyped]
-from scipy.sparse.csgraph import connected_components  # type: ignore[import-untyped]
+from scipy.sparse import coo_matrix, csc_matrix, csr_matrix
+from scipy.sparse.csgraph import connected_components
 
 from .arrays import FloatArray, IntArray
 from .model import Columns, Rows
