@@ -16,11 +16,11 @@ from resettle.api.blueprint import ApiBlueprint
 from resettle.api.errors import field_error
 from resettle.api.pagination import Page, PageArgsSchema, keyset_page
 from resettle.api.versions import matching_version, send_etag
-from resettle.auth.models import Role, User
+from resettle.auth.models import CASE_STAFF, Role, User
 from resettle.auth.permissions import roles_required
+from resettle.clock import local_today
 from resettle.extensions import db
 from resettle.families import schemas
-from resettle.families.dates import local_today
 from resettle.families.errors import FamilyError
 from resettle.families.members import MemberDetails, add_member, record_member_left, update_member
 from resettle.families.models import (
@@ -51,7 +51,6 @@ from resettle.families.spend import spend_summary
 from resettle.families.tasks import add_task, complete_task, reassign_task, snooze_task
 from resettle.need_to_know.policy import SPECIAL_CATEGORY_MEMBER_FIELDS, special_category_access, visible_member_fields
 
-CASE_STAFF = (Role.CASEWORKER, Role.ADMIN)
 REFERENCE_MAX_LENGTH = 40
 
 blp = ApiBlueprint(

@@ -22,7 +22,7 @@ from resettle.api.blueprint import ApiBlueprint
 from resettle.api.errors import MESSAGES, api_abort, field_error
 from resettle.api.pagination import Page, keyset_page, page_schema
 from resettle.api.versions import check_if_match, send_etag
-from resettle.auth.models import Role
+from resettle.auth.models import SPEND_STAFF, Role
 from resettle.auth.permissions import roles_required
 from resettle.extensions import db
 from resettle.families.models import Family
@@ -75,7 +75,6 @@ blp = ApiBlueprint(
     url_prefix="/funding",
     description="Spend lines and their review, budgets and claim batches",
 )
-CASEWORKER_AND_REVIEWER = (Role.CASEWORKER, Role.REVIEWER)
 SpendPageSchema = page_schema(SpendSchema)
 FamilyBudgetsPageSchema = page_schema(FamilyBudgetsSchema)
 ClaimBatchPageSchema = page_schema(ClaimBatchSchema)
@@ -125,7 +124,7 @@ def _scheme(code: str) -> FundingScheme:
 
 
 @blp.route("/spend-lines")
-@roles_required(*CASEWORKER_AND_REVIEWER)
+@roles_required(*SPEND_STAFF)
 @blp.arguments(SpendFiltersSchema, location="query")
 @blp.response(200, SpendPageSchema)
 def list_spend_lines(args: dict[str, Any]) -> Page:
@@ -173,7 +172,7 @@ def create_spend(body: dict[str, Any]) -> tuple[SpendLine, int]:
 
 
 @blp.route("/spend-lines/<public_id>")
-@roles_required(*CASEWORKER_AND_REVIEWER)
+@roles_required(*SPEND_STAFF)
 @blp.response(200, SpendSchema)
 def read_spend_line(public_id: str) -> SpendLine:
     line = _line(public_id)
@@ -231,7 +230,7 @@ def upload_spend_receipt(files: dict[str, Any], public_id: str) -> tuple[Receipt
 
 
 @blp.route("/receipts/<public_id>")
-@roles_required(*CASEWORKER_AND_REVIEWER)
+@roles_required(*SPEND_STAFF)
 @blp.doc(responses={"200": {"description": "The receipt file", "content": {"application/octet-stream": {}}}})
 def download_spend_receipt(public_id: str) -> Response:
     """A receipt's file, as it was checked at upload. Audited, as on the spend line's page."""
@@ -322,7 +321,7 @@ def reject_spend(body: dict[str, Any], public_id: str) -> SpendLine:
 
 
 @blp.route("/budgets/pools")
-@roles_required(*CASEWORKER_AND_REVIEWER)
+@roles_required(*SPEND_STAFF)
 @blp.response(200, BudgetSchema(many=True))
 def list_pool_budgets() -> list[BudgetView]:
     """The council pools: allocated, committed, spent, waiting for review and remaining, in pence."""
@@ -330,7 +329,7 @@ def list_pool_budgets() -> list[BudgetView]:
 
 
 @blp.route("/budgets/families")
-@roles_required(*CASEWORKER_AND_REVIEWER)
+@roles_required(*SPEND_STAFF)
 @blp.arguments(ClosedQuerySchema, location="query")
 @blp.response(200, FamilyBudgetsPageSchema)
 def list_family_budgets(args: dict[str, Any]) -> Page:
@@ -342,7 +341,7 @@ def list_family_budgets(args: dict[str, Any]) -> Page:
 
 
 @blp.route("/budgets/families/<reference>")
-@roles_required(*CASEWORKER_AND_REVIEWER)
+@roles_required(*SPEND_STAFF)
 @blp.response(200, FamilyBudgetsSchema)
 def read_family_budgets(reference: str) -> dict[str, Any]:
     family = db.session.execute(select(Family).where(Family.reference == reference.upper())).scalar_one_or_none()

@@ -11,7 +11,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from resettle.audit.services import record
-from resettle.auth.models import Role
+from resettle.auth.models import SPEND_STAFF, Role
 from resettle.auth.permissions import roles_required
 from resettle.funding import bp
 from resettle.funding.review_queries import SpendFilters, spend_query
@@ -70,7 +70,7 @@ def spend_csv(filename: str, filters: SpendFilters) -> Response:
 
 
 @bp.route("/spend.csv")
-@roles_required(Role.CASEWORKER, Role.REVIEWER)
+@roles_required(*SPEND_STAFF)
 def export_spend() -> Response:
     return spend_csv("spend.csv", spend_list_filters())
 

@@ -14,10 +14,10 @@ from resettle.api.blueprint import ApiBlueprint
 from resettle.api.errors import api_abort, field_error
 from resettle.api.pagination import Page, keyset_page, page_schema
 from resettle.audit.services import record
-from resettle.auth.models import Role
+from resettle.auth.models import CASE_STAFF
 from resettle.auth.permissions import STAFF, roles_required
+from resettle.clock import local_today
 from resettle.extensions import db
-from resettle.families.dates import local_today
 from resettle.families.models import Family, Need
 from resettle.matching import services
 from resettle.matching.gap_report import gap_cells, gap_groups
@@ -47,7 +47,6 @@ blp = ApiBlueprint(
     url_prefix="/matching",
     description="Matching runs, proposals, matches and the gap report",
 )
-CASE_STAFF = (Role.CASEWORKER, Role.ADMIN)
 MatchRunPageSchema = page_schema(MatchRunSchema)
 ProposalPageSchema = page_schema(ProposalSchema)
 MatchPageSchema = page_schema(MatchSchema)

@@ -20,6 +20,7 @@ from resettle.api.pagination import Page, keyset_page, page_schema
 from resettle.api.versions import matching_version, send_etag
 from resettle.audit.services import record
 from resettle.auth.permissions import STAFF, roles_required
+from resettle.clock import local_today
 from resettle.extensions import db
 from resettle.offers import review
 from resettle.offers.forms_staff import ANY_STATUS
@@ -37,7 +38,7 @@ from resettle.offers.schemas import (
     RejectOfferSchema,
     VerifyOfferSchema,
 )
-from resettle.offers.services import OfferError, local_today
+from resettle.offers.services import OfferError
 from resettle.web.versions import RecordChanged
 
 blp = ApiBlueprint(

@@ -12,7 +12,7 @@ from marshmallow import Schema, ValidationError, fields, missing, validate, vali
 
 from resettle.api.pagination import PageArgsSchema
 from resettle.bounds import DateWindow
-from resettle.families.dates import local_today
+from resettle.clock import local_today
 
 
 class WindowDate(fields.Date):

@@ -58,8 +58,8 @@ def _tasks_for_the_morning(live_app: Any) -> tuple[str, str]:
     from sqlalchemy import select
 
     from resettle.auth.models import User
+    from resettle.clock import local_today
     from resettle.extensions import db
-    from resettle.families.dates import local_today
     from resettle.families.models import Family, Need, NeedStatus, Task, TaskStage
 
     with live_app.app_context():

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from resettle.api.models import TokenScope
 from resettle.auth.models import Role
-from resettle.families.dates import local_today
+from resettle.clock import local_today
 from resettle.families.models import Family, FamilyStatus, NeedStatus, Scheme, TaskStatus
 from tests.api.clients import api_client, api_client_as
 from tests.factories import UserFactory

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from resettle.audit.models import AuditEvent
 from resettle.auth.models import Role
-from resettle.families.dates import local_today
+from resettle.clock import local_today
 from resettle.families.models import TaskStatus
 from resettle.need_to_know.models import Team, TeamMembership
 from tests.conftest import csrf_token_from

@@ -72,7 +72,7 @@ def _more_words(family: Any) -> Any:
     and a snoozed task."""
     from datetime import timedelta
 
-    from resettle.families.dates import local_today
+    from resettle.clock import local_today
     from resettle.matching.models import MatchRun, UnmetNeed, UnmetReason
     from resettle.offers.models import OfferEvent, OfferStatus
     from tests.families.factories import NeedFactory, TaskFactory
