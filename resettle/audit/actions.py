@@ -106,6 +106,11 @@ ACTIONS: tuple[str, ...] = (
     "two_factor_reset",
     "user_created",
     "user_updated",
+    "webhook_endpoint_deleted",
+    "webhook_endpoint_disabled",
+    "webhook_endpoint_enabled",
+    "webhook_endpoint_registered",
+    "webhook_test_event_sent",
 )
 
 OBJECT_TYPES: tuple[str, ...] = (
@@ -124,4 +129,5 @@ OBJECT_TYPES: tuple[str, ...] = (
     "subject_access_request",
     "team",
     "user",
+    "webhook_endpoint",
 )

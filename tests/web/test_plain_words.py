@@ -32,23 +32,29 @@ NOT_READ = {
 
 class VisibleText(HTMLParser):
     """The text a person sees or hears: text nodes outside script and style (including visually hidden text,
-    which screen readers read), and nothing from attributes."""
+    which screen readers read), and nothing from attributes. A `<code data-verbatim>` element shows a machine
+    document exactly as it was sent (a webhook's JSON body), which, like a CSV or JSON file, keeps its codes."""
 
     def __init__(self) -> None:
         super().__init__()
         self.parts: list[str] = []
         self._skipping = 0
+        self._verbatim = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("script", "style", "template"):
             self._skipping += 1
+        if tag == "code" and ("data-verbatim" in dict(attrs) or self._verbatim):
+            self._verbatim += 1
 
     def handle_endtag(self, tag: str) -> None:
         if tag in ("script", "style", "template") and self._skipping:
             self._skipping -= 1
+        if tag == "code" and self._verbatim:
+            self._verbatim -= 1
 
     def handle_data(self, data: str) -> None:
-        if not self._skipping and data.strip():
+        if not self._skipping and not self._verbatim and data.strip():
             self.parts.append(" ".join(data.split()))
 
 
@@ -156,3 +162,8 @@ def test_the_check_finds_raw_values() -> None:
         "code 'task_completed' in 'task_completed'",
         "stream code 'vprs-core' in 'Core tariff (vprs-core)'",
     ]
+
+
+def test_a_verbatim_document_keeps_its_codes_and_other_code_is_checked() -> None:
+    html = '<p><code data-verbatim>{"occurred_at": "2026-11-30"}</code></p><p><code>task_completed</code></p>'
+    assert raw_values(html, set()) == ["code 'task_completed' in 'task_completed'"]
