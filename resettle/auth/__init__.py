@@ -5,4 +5,4 @@ from flask import Blueprint
 bp = Blueprint("auth", __name__)
 admin_bp = Blueprint("users", __name__, url_prefix="/admin/users")
 
-from resettle.auth import admin, views  # noqa: E402,F401  (registers routes)
+from resettle.auth import views  # noqa: E402,F401  (registers routes)

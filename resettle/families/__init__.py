@@ -5,4 +5,4 @@ from flask import Blueprint
 bp = Blueprint("families", __name__, url_prefix="/families")
 tasks_bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
-from resettle.families import views_family, views_members, views_needs, views_tasks  # noqa: E402,F401
+from resettle.families import views  # noqa: E402,F401  (registers routes)

@@ -5,4 +5,4 @@ from flask import Blueprint
 public_bp = Blueprint("offers_public", __name__)
 bp = Blueprint("offers", __name__, url_prefix="/offers")
 
-from resettle.offers import public, views  # noqa: E402,F401
+from resettle.offers import views  # noqa: E402,F401  (registers routes)

@@ -23,7 +23,7 @@ from resettle.auth.permissions import STAFF, roles_required
 from resettle.clock import local_today
 from resettle.extensions import db
 from resettle.offers import review
-from resettle.offers.forms_staff import ANY_STATUS
+from resettle.offers.forms.staff import ANY_STATUS
 from resettle.offers.models import DbsStatus, Offer, OfferStatus
 from resettle.offers.queries import QueueFilters, review_queue_query
 from resettle.offers.review import OFFER_ACTORS, VerificationError, needs_dbs_check, needs_housing_checks

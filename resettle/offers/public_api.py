@@ -23,9 +23,8 @@ from resettle.api.errors import api_abort, field_error
 from resettle.api.idempotency import KEY_PATTERN, request_hash
 from resettle.auth.permissions import public_route
 from resettle.extensions import db, limiter
-from resettle.offers.forms_public import submission_from
+from resettle.offers.forms.public import submission_from
 from resettle.offers.needed import MIN_FAMILIES, NeededLine, needed_lines_now
-from resettle.offers.public import PAGE_RATE_LIMIT
 from resettle.offers.public_schemas import (
     NeededSchema,
     OfferReceivedSchema,
@@ -35,6 +34,7 @@ from resettle.offers.public_schemas import (
     offer_form_for_data,
 )
 from resettle.offers.services import submit_offer
+from resettle.offers.views.public import PAGE_RATE_LIMIT
 from resettle.taxonomy import Category
 from resettle.web.submissions import SubmissionKey
 

@@ -2,7 +2,7 @@
 (`GET /api/v1/public/needed`).
 
 The schema says what shape the JSON has (for the OpenAPI document and for type errors); the answers are then
-checked by the very form the public pages use (resettle/offers/forms_public.py), so the API accepts and refuses
+checked by the very form the public pages use (resettle/offers/forms/public.py), so the API accepts and refuses
 exactly what the form does, with the same messages, and the same service saves the offer and sends the email.
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from werkzeug.datastructures import MultiDict
 
-from resettle.offers.forms_public import (
+from resettle.offers.forms.public import (
     DESCRIPTION_LIMIT,
     FORMS_BY_TYPE,
     ITEM_ROWS,

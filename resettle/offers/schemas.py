@@ -22,7 +22,7 @@ from resettle.bounds import (
     pounds,
 )
 from resettle.families.places import normalise_postcode
-from resettle.offers.forms_staff import ANY_STATUS
+from resettle.offers.forms.staff import ANY_STATUS
 from resettle.offers.models import EPC_RATINGS, DbsStatus, Handover, ItemCondition, LandlordType, OfferStatus
 from resettle.offers.queries import POOL_ACTIVE, POOL_WAITING
 from resettle.offers.review import editable_fields, may_see_offerer_contact

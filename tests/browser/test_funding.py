@@ -17,9 +17,9 @@ from sqlalchemy import select
 from resettle.auth.models import User
 from resettle.clock import local_today
 from resettle.demo import DEMO_PASSWORD
+from resettle.demo.funding import demo_receipt
 from resettle.extensions import db
 from resettle.families.models import Family, FamilyStatus, Member, Relationship, Scheme, Sex
-from resettle.funding.demo import demo_receipt
 from resettle.funding.models import ExpenseCategory, FundingStream
 from resettle.funding.receipts import add_receipt
 from resettle.funding.spend_services import SpendFields, create_spend_line, submit_spend_line

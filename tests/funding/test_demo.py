@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from resettle.demo import funding as funding_demo
 from resettle.demo import load_demo_data
 from resettle.families.models import Family
-from resettle.funding import demo as funding_demo
 from resettle.funding.budgets import family_budgets
 from resettle.funding.models import FundingScheme
 from resettle.funding.spend_models import ClaimBatch, SpendLine, SpendStatus

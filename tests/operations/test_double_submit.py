@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 
 from benchmarks.load import CSRF, Tally, Visitor
 from resettle.extensions import db
-from resettle.families import views_family
 from resettle.families.models import CaseNote, Family, Member, Need
+from resettle.families.views import family as views_family
 from resettle.offers.models import Offer
 from resettle.web.submissions import ALREADY_SENT
 from tests.conftest import csrf_token_from

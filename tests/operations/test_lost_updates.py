@@ -18,8 +18,8 @@ from sqlalchemy import select
 from benchmarks.load import CSRF, Tally, Visitor
 from resettle.auth.models import Role
 from resettle.extensions import db
-from resettle.families import views_family
 from resettle.families.models import Family
+from resettle.families.views import family as views_family
 from tests.conftest import csrf_token_from
 from tests.families.factories import FamilyFactory, NeedFactory
 from tests.families.test_pages import family_form

@@ -17,7 +17,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Reg
 
 from resettle.bounds import FUNDING_PERIOD
 from resettle.funding.allocation import RuleBasis
-from resettle.funding.form_fields import PoundsField, WholeNumberField
+from resettle.funding.forms.fields import PoundsField, WholeNumberField
 from resettle.funding.models import Eligibility, StreamScope
 from resettle.taxonomy import CATEGORIES
 from resettle.web.fields import GovDateField

@@ -19,8 +19,8 @@ from resettle.auth.permissions import STAFF, roles_required
 from resettle.clock import local_today
 from resettle.extensions import db
 from resettle.offers import bp
-from resettle.offers.fields import YesNoField
-from resettle.offers.forms_staff import (
+from resettle.offers.forms.fields import YesNoField
+from resettle.offers.forms.staff import (
     ANY_STATUS,
     DuplicateForm,
     EditOfferForm,

@@ -20,7 +20,7 @@ from resettle.families.members import MemberDetails, add_member, record_member_l
 from resettle.families.models import EnglishLevel, Family, Member, MemberActivity, Relationship, Sex
 from resettle.families.queries import get_family_or_404
 from resettle.families.services import record_family_viewed
-from resettle.families.view_helpers import family_url, int_or_none, member_choices
+from resettle.families.views.helpers import family_url, int_or_none, member_choices
 from resettle.need_to_know.policy import (
     SPECIAL_CATEGORY_MEMBER_FIELDS,
     SpecialCategoryAccess,

@@ -11,7 +11,7 @@ from resettle.auth.permissions import public_route
 from resettle.db import utcnow
 from resettle.extensions import limiter
 from resettle.offers import public_bp as bp
-from resettle.offers.forms_public import (
+from resettle.offers.forms.public import (
     AvailabilityForm,
     NewLinkForm,
     OfferTypeForm,

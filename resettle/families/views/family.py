@@ -49,7 +49,7 @@ from resettle.families.services import (
     update_family,
 )
 from resettle.families.spend import spend_section, spend_summary
-from resettle.families.view_helpers import (
+from resettle.families.views.helpers import (
     brma_choices,
     caseworker_choices,
     family_url,

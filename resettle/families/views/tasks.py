@@ -31,7 +31,7 @@ from resettle.families.queries import (
     team_tasks_query,
 )
 from resettle.families.tasks import add_task, complete_task, complete_tasks, reassign_task, snooze_task
-from resettle.families.view_helpers import caseworker_choices, family_url, int_or_none, safe_next
+from resettle.families.views.helpers import caseworker_choices, family_url, int_or_none, safe_next
 from resettle.need_to_know.policy import family_name_visibility
 from resettle.web.forms import required, show_field_error
 from resettle.web.pagination import paginate

@@ -78,7 +78,7 @@ def export_spend() -> Response:
 @bp.route("/review.csv")
 @roles_required(Role.REVIEWER)
 def export_review_queue() -> Response:
-    from resettle.funding.review_views import queue_filters
+    from resettle.funding.views.review import queue_filters
 
     _, filters = queue_filters()
     return spend_csv("spend-review.csv", filters)

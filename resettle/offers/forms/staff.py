@@ -23,7 +23,7 @@ from resettle.bounds import (
     MAX_OFFER_COST_PENCE,
     MAX_RENT_PENCE,
 )
-from resettle.offers.fields import (
+from resettle.offers.forms.fields import (
     Checkboxes,
     PoundsField,
     Radios,

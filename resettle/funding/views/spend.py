@@ -21,6 +21,7 @@ from resettle.families.models import Family
 from resettle.families.queries import families_by_name, get_family_by_reference, get_family_or_404, open_needs_of
 from resettle.funding import bp
 from resettle.funding.budgets import figures_for, load_book
+from resettle.funding.forms.spend import ActionForm, ApproveForm, ReceiptForm, RejectForm, SpendLineForm
 from resettle.funding.queries import eligibility_of, list_expense_categories, list_streams
 from resettle.funding.receipts import (
     add_receipt,
@@ -35,9 +36,7 @@ from resettle.funding.review_queries import (
     get_receipt_by_public_id,
     spend_query,
 )
-from resettle.funding.spend_forms import ActionForm, ApproveForm, ReceiptForm, RejectForm, SpendLineForm
 from resettle.funding.spend_models import SpendLine, SpendStatus
-from resettle.funding.spend_search_views import csv_link_args, spend_list_filters
 from resettle.funding.spend_services import (
     SpendError,
     SpendFields,
@@ -48,6 +47,7 @@ from resettle.funding.spend_services import (
     submit_spend_line,
 )
 from resettle.funding.spend_services import update_spend_line as update_line
+from resettle.funding.views.spend_search import csv_link_args, spend_list_filters
 from resettle.web.forms import required
 from resettle.web.pagination import paginate
 from resettle.web.submissions import earlier_result, remember_result

@@ -34,7 +34,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional, Regexp, ValidationError
 
 from resettle.bounds import AVAILABILITY, MAX_BEDROOMS, MAX_RENT_PENCE, parse_whole_number
-from resettle.offers.fields import (
+from resettle.offers.forms.fields import (
     Checkboxes,
     PoundsField,
     Radios,

@@ -12,7 +12,6 @@ from resettle.auth.permissions import STAFF, roles_required
 from resettle.extensions import db
 from resettle.funding import bp
 from resettle.funding.allocation import RuleBasis
-from resettle.funding.config_forms import EligibilityForm, ExpenseCategoryForm, RuleForm, SchemeForm, StreamForm
 from resettle.funding.config_services import (
     FundingConfigError,
     RuleFields,
@@ -28,7 +27,8 @@ from resettle.funding.config_services import (
     update_scheme,
     update_stream,
 )
-from resettle.funding.form_fields import date_or_none
+from resettle.funding.forms.config import EligibilityForm, ExpenseCategoryForm, RuleForm, SchemeForm, StreamForm
+from resettle.funding.forms.fields import date_or_none
 from resettle.funding.models import (
     AmountRule,
     Eligibility,

@@ -22,6 +22,7 @@ from resettle.funding.claims import (
     list_claim_batches,
     preview_claim,
 )
+from resettle.funding.forms.spend import ApproveForm, BulkDecisionForm, ClaimBatchForm, RejectForm, SpendFilterForm
 from resettle.funding.models import FundingScheme
 from resettle.funding.queries import list_schemes, list_streams
 from resettle.funding.review_queries import (
@@ -32,9 +33,7 @@ from resettle.funding.review_queries import (
     spend_by_stream,
     spend_query,
 )
-from resettle.funding.spend_forms import ApproveForm, BulkDecisionForm, ClaimBatchForm, RejectForm, SpendFilterForm
 from resettle.funding.spend_models import SpendStatus
-from resettle.funding.spend_search_views import csv_link_args
 from resettle.funding.spend_services import (
     SpendError,
     approve_and_meet_need,
@@ -42,7 +41,8 @@ from resettle.funding.spend_services import (
     get_lines_by_public_ids,
     reject_spend_line,
 )
-from resettle.funding.spend_views import line_or_404, render_line, show_problems
+from resettle.funding.views.spend import line_or_404, render_line, show_problems
+from resettle.funding.views.spend_search import csv_link_args
 from resettle.web.csv_export import csv_response
 from resettle.web.forms import required
 from resettle.web.pagination import paginate

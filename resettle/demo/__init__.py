@@ -29,11 +29,11 @@ DEMO_TOTP_SECRET = "RESETTLEDEMOKEYFORLOCALUSEONLY23"  # noqa: S105 (the printed
 
 # Each module has `load_demo(users_by_email)`; listed in the order they depend on each other.
 DEMO_LOADERS: list[str] = [
-    "resettle.need_to_know.demo",
-    "resettle.families.demo",
-    "resettle.offers.demo",
-    "resettle.funding.demo",
-    "resettle.matching.demo",
+    "resettle.demo.need_to_know",
+    "resettle.demo.families",
+    "resettle.demo.offers",
+    "resettle.demo.funding",
+    "resettle.demo.matching",
 ]
 
 

@@ -20,7 +20,7 @@ from resettle.families.forms import NeedForm, parse_pounds_to_pence, parse_whole
 from resettle.families.models import Family, Member, Need, NeedStatus
 from resettle.families.needs import NeedDetails, Suggestion, raise_need, suggested_requirements, update_need
 from resettle.families.queries import get_family_or_404
-from resettle.families.view_helpers import (
+from resettle.families.views.helpers import (
     category_choices,
     family_url,
     int_or_none,

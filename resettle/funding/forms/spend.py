@@ -17,7 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from resettle.bounds import CASE_PAST, CASE_PLANNED
-from resettle.funding.form_fields import PoundsField
+from resettle.funding.forms.fields import PoundsField
 from resettle.funding.spend_models import SpendStatus
 from resettle.web.fields import GovDateField
 from resettle.web.forms import BoundedForm

@@ -1,0 +1,1 @@
+"""The funding package's forms, one module per area."""

@@ -1,0 +1,1 @@
+"""The offers package's forms, one module per area."""
