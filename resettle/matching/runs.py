@@ -28,7 +28,7 @@ from sqlalchemy import (
     type_coerce,
     update,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from resettle.audit.services import record
 from resettle.auth.models import User
@@ -72,6 +72,9 @@ STORE_MARGIN = 2.0
 STORE_RESERVE_MIN = 0.5
 # The progress page's "current objective" is written at most this often while the engine runs.
 PROGRESS_EVERY_SECONDS = 1.0
+# On PostgreSQL, how long a new request waits for a run holding the slot in a transaction not yet committed.
+SLOT_WAIT = "500ms"
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's error code when lock_timeout runs out
 # A live run with no sign of life for this long is taken to have died with its process.
 STALE_AFTER = timedelta(minutes=15)
 
@@ -234,13 +237,26 @@ def _release_if_stale(request: MatchRunRequest | None) -> None:
 
 def _claim_slot(request: MatchRunRequest) -> None:
     """Insert the request holding the live slot, or raise RunInProgress. The slot's unique index decides
-    between two requests at the same moment (the second waits for the first to commit, then is refused)."""
+    between two requests at the same moment (the second waits for the first to commit, then is refused). On
+    PostgreSQL the wait is at most SLOT_WAIT: a run that holds the slot in a transaction it has not committed
+    (the nightly job runs in one) would otherwise keep "Run matching now" waiting until it ends."""
     _release_if_stale(live_request())
+    postgresql = db.session.get_bind().dialect.name == "postgresql"
     try:
         with db.session.begin_nested():
+            if postgresql:
+                previous = db.session.execute(select(func.current_setting("lock_timeout"))).scalar_one()
+                db.session.execute(select(func.set_config("lock_timeout", SLOT_WAIT, True)))
             db.session.add(request)
+            db.session.flush()
+            if postgresql:
+                db.session.execute(select(func.set_config("lock_timeout", previous, True)))
     except IntegrityError:
         raise RunInProgress(live_request()) from None
+    except OperationalError as error:
+        if getattr(error.orig, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+            raise
+        raise RunInProgress(None) from None
 
 
 def request_run(actor: User | None, trigger: RunTrigger, time_limit: float = REQUEST_TIME_LIMIT) -> MatchRunRequest:
