@@ -426,34 +426,72 @@ def job_in_process(server: str, prefix: str, which: str) -> None:
     print(f"{which}: {seconds:.1f} s, {len(statements)} statements, peak {peak_mb:.0f} MB ({detail})")
 
 
+@contextmanager
+def rolled_back(db: Any) -> Iterator[None]:
+    """The app's session bound to one connection whose transaction is rolled back at the end: the app's own
+    commits (each phase of a queued run) become savepoints, so the database is left as it was."""
+    from flask_sqlalchemy.session import Session
+
+    class ConnectionBound(Session):
+        def get_bind(self, *args: Any, **kwargs: Any) -> Any:
+            return self.bind
+
+    connection = db.engine.connect()
+    transaction = connection.begin()
+    original = db.session
+    db.session = db._make_scoped_session(
+        {"class_": ConnectionBound, "bind": connection, "join_transaction_mode": "create_savepoint"}
+    )
+    try:
+        yield
+    finally:
+        db.session.remove()
+        db.session = original
+        transaction.rollback()
+        connection.close()
+
+
 def _run_now(app: Any) -> None:
-    """ "Run matching now" as a caseworker: how long the button takes to answer, then the queued run as the
-    scheduler runs it (committed: the database keeps the run), against its time limit."""
+    """ "Run matching now" as a caseworker, end to end against the request's time limit: how long the button
+    takes to answer, then the queued run as the scheduler runs it, with the seconds of each phase (gathering,
+    the engine, saving) from the run's record. All in one transaction that is rolled back."""
     from resettle.extensions import db
     from resettle.matching.models import MatchRunRequest
     from resettle.matching.runs import process_queued_run
 
-    client = _client_for(app, "caseworker")
-    started = time.perf_counter()
-    response = client.post("/matching/run")
-    answered_ms = (time.perf_counter() - started) * 1000
-    with app.app_context():
-        started = time.monotonic()
-        run = process_queued_run()
-        seconds = time.monotonic() - started
+    with app.app_context(), rolled_back(db):
+        client = _client_for(app, "caseworker")
+        requested = time.perf_counter()
+        response = client.post("/matching/run")
+        answered_ms = (time.perf_counter() - requested) * 1000
+        with counting(db.engine) as statements:
+            started = time.perf_counter()
+            run = process_queued_run()
+            done = time.perf_counter()
+        if run is None:
+            print(f"run now: answered in {answered_ms:.0f} ms ({response.status_code}); no run was queued")
+            return
         request = db.session.execute(select(MatchRunRequest).where(MatchRunRequest.run_id == run.id)).scalar_one()
         limit = request.time_limit
+        phases = (run.stats or {}).get("phases", {})
         detail = f"{run.proposal_count} proposals, {run.unmet_count} unmet, status {run.status.value}"
+        late = f" ({run.error})" if run.error else ""
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    wall = done - requested
+    print(f"run now: answered in {answered_ms:.0f} ms ({response.status_code}) (rolled back)")
     print(
-        f"run now: answered in {answered_ms:.0f} ms ({response.status_code}); the queued run took {seconds:.1f} s "
-        f"(limit {limit:.0f} s, building included), peak {peak_mb:.0f} MB ({detail})"
+        f"queued run: {wall:.1f} s from request to done, {done - started:.1f} s from start to done, "
+        f"limit {limit:.0f} s: {'met' if done - started <= limit else 'MISSED'}; phases: "
+        f"build {phases.get('build', 0):.1f} s, solve {phases.get('solve', 0):.1f} s, "
+        f"store {phases.get('store', 0):.1f} s (kept {phases.get('store_reserve', 0):.1f} s), "
+        f"recorded total {phases.get('total', 0):.1f} s; {len(statements)} statements, peak {peak_mb:.0f} MB "
+        f"({detail}){late}"
     )
 
 
 def jobs(server: str, prefix: str) -> None:
-    print(f"load average: {os.getloadavg()}")
     for which in ("builder", "nightly", "run_now"):
+        print(f"load average: {os.getloadavg()}", flush=True)
         subprocess.run(
             [sys.executable, __file__, "_job", which, "--server", server, "--prefix", prefix],
             check=False,

@@ -90,7 +90,7 @@ def test_a_run_that_fails_is_stored_as_failed_with_its_reason(
 ) -> None:
     open_need(arrived_family(caseworker), Category.ESOL)
 
-    def broken_solver(problem: Any, time_limit: float) -> Any:
+    def broken_solver(problem: Any, time_limit: float, **options: Any) -> Any:
         raise ProblemError("need N1: something the engine refuses")
 
     monkeypatch.setattr(runs_module, "solve", broken_solver)
@@ -109,7 +109,7 @@ def test_a_run_that_fails_is_stored_as_failed_with_its_reason(
 def test_the_history_page_lists_a_failed_run_with_its_reason(
     database: Any, caseworker_client: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken_solver(problem: Any, time_limit: float) -> Any:
+    def broken_solver(problem: Any, time_limit: float, **options: Any) -> Any:
         raise ProblemError("the problem is malformed")
 
     monkeypatch.setattr(runs_module, "solve", broken_solver)
