@@ -74,10 +74,12 @@ def spend_row_options() -> tuple[Any, ...]:
     )
 
 
-def spend_query(filters: SpendFilters) -> Select[Any]:
-    statement = (
-        select(SpendLine).join(FundingStream, SpendLine.stream_id == FundingStream.id).options(*spend_row_options())
-    )
+def spend_query(filters: SpendFilters, load_related: bool = True) -> Select[Any]:
+    """Spend lines the filters find, in the list's order; `load_related=False` leaves out the loading of what a
+    table shows of each line (for a statement of plain columns, such as the CSV export)."""
+    statement = select(SpendLine).join(FundingStream, SpendLine.stream_id == FundingStream.id)
+    if load_related:
+        statement = statement.options(*spend_row_options())
     if filters.status is not None:
         statement = statement.where(SpendLine.status == filters.status)
     if filters.without_committed:

@@ -31,7 +31,7 @@ from resettle.offers.forms.staff import (
     VerifyForm,
     edit_form_data,
 )
-from resettle.offers.models import DbsStatus, Offer, OfferStatus
+from resettle.offers.models import DbsStatus, Offer, OfferItem, OfferStatus, offer_title
 from resettle.offers.queries import QueueFilters, review_queue_query
 from resettle.offers.review import (
     OfferChanges,
@@ -49,7 +49,7 @@ from resettle.offers.review import (
 from resettle.offers.rules import CERTIFICATE_LABELS, LANGUAGE_LABELS, DbsCheck, HousingChecks, dbs_expiring_soon
 from resettle.offers.services import OfferError
 from resettle.taxonomy import Category
-from resettle.web.csv_export import csv_response, streamed_rows
+from resettle.web.csv_export import csv_response, streamed_groups
 from resettle.web.forms import show_field_error
 from resettle.web.pagination import paginate
 from resettle.web.versions import CHANGED_SINCE_OPENED, AuditScope, check_version, flush_version, show_conflict
@@ -121,31 +121,60 @@ def export_offers() -> Response:
         "submitted_at_utc",
     ]
 
-    def to_row(o: Offer) -> list[Any]:
+    def to_row(rows: list[Any]) -> list[Any]:
+        _, reference, category, status, waiting, bedrooms, description, name, organisation = rows[0][:9]
+        email, phone, postcode, capacity, cost_pence, available_from, available_until, submitted_at = rows[0][9:17]
+        items = [(row[17], row[18]) for row in rows if row[18] is not None]
         return [
-            o.reference,
-            o.category.value,
-            o.status.value,
-            "yes" if o.on_waiting_list else "no",
-            o.title,
-            o.offerer_name,
-            o.organisation or "",
-            *([o.offerer_email, o.offerer_phone or ""] if contact else []),
-            o.postcode or "",
-            o.capacity,
-            o.cost_pence,
-            o.available_from or "",
-            o.available_until or "",
-            o.submitted_at.isoformat(),
+            reference,
+            category.value,
+            status.value,
+            "yes" if waiting else "no",
+            offer_title(category, bedrooms, items, description),
+            name,
+            organisation or "",
+            *([email, phone or ""] if contact else []),
+            postcode or "",
+            capacity,
+            cost_pence,
+            available_from or "",
+            available_until or "",
+            submitted_at.isoformat(),
         ]
 
+    # One statement of plain columns, each offer's items joined (one row per item), read as it is sent.
+    statement = (
+        statement.with_only_columns(
+            Offer.id,
+            Offer.reference,
+            Offer.category,
+            Offer.status,
+            Offer.on_waiting_list,
+            Offer.bedrooms,
+            Offer.description,
+            Offer.offerer_name,
+            Offer.organisation,
+            Offer.offerer_email,
+            Offer.offerer_phone,
+            Offer.postcode,
+            Offer.capacity,
+            Offer.cost_pence,
+            Offer.available_from,
+            Offer.available_until,
+            Offer.submitted_at,
+            OfferItem.quantity,
+            OfferItem.item_kind,
+        )
+        .outerjoin(OfferItem, OfferItem.offer_id == Offer.id)
+        .order_by(OfferItem.id)
+    )
     record(
         "offers_exported",
         "offer",
         None,
         "CSV export, filtered by: " + (", ".join(sorted(k for k in request.args if request.args[k])) or "nothing"),
     )
-    return csv_response("offers.csv", header, streamed_rows(statement, to_row))
+    return csv_response("offers.csv", header, map(to_row, streamed_groups(statement, lambda row: row[0])))
 
 
 @bp.route("/<int:offer_id>")
