@@ -254,7 +254,7 @@ def _unmet_of_latest_run(run_id: int) -> Any:
 
 def gap_rows() -> list[GapRow]:
     """The unmet needs of the latest run that are still open, for families still being supported, one row per
-    need: for the CSV export, which lists each need."""
+    need, with what the report says of each (the CSV export reads the same needs with `gap_export_query`)."""
     run = latest_run()
     if run is None:
         return []
@@ -298,7 +298,7 @@ def gap_rows() -> list[GapRow]:
 def gap_export_query(run: MatchRun) -> Select[Any]:
     """The unmet needs of `gap_rows`, as the CSV export lists them: need, family reference, category, item,
     reason and the blocking rules as JSON text (the same text `gap_cells` groups by; `blocking_rules` reads it)."""
-    return (
+    statement: Select[Any] = (
         _unmet_of_latest_run(run.id)
         .add_columns(
             Need.id,
@@ -310,6 +310,7 @@ def gap_export_query(run: MatchRun) -> Select[Any]:
         )
         .order_by(Need.id)
     )
+    return statement
 
 
 def blocking_rules(text: str | None) -> tuple[str, ...]:

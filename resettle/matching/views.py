@@ -287,7 +287,7 @@ def export_gaps() -> Response:
     header = ["Need", "Family reference", "Category", "Item", "Reason", "Blocking rules", "Group"]
     # What a row says besides its need and family, worked out once for each kind of gap.
     summaries = {group.key: group.summary for group in groups}
-    described: dict[tuple[Any, ...], tuple[str, str, str, str, str]] = {}
+    described: dict[tuple[Any, ...], tuple[str, ...]] = {}
 
     def describe(category: Category, item: str | None, reason: UnmetReason, text: str | None) -> tuple[str, ...]:
         blocking = blocking_rules(text)
