@@ -8,17 +8,13 @@ from typing import Any
 
 from flask import request
 from flask_login import current_user
-from sqlalchemy import Select, inspect
-from sqlalchemy.orm import aliased
 from werkzeug.wrappers import Response
 
 from resettle.audit.services import record
 from resettle.auth.models import SPEND_STAFF, Role
 from resettle.auth.permissions import roles_required
-from resettle.families.models import Family
 from resettle.funding import bp
-from resettle.funding.models import ExpenseCategory, FundingStream
-from resettle.funding.review_queries import SpendFilters, spend_query
+from resettle.funding.review_queries import SpendFilters, spend_export_query
 from resettle.funding.spend_models import SpendLine, SpendStatus
 from resettle.need_to_know.policy import FamilyNameVisibility, family_name_visibility
 from resettle.web.csv_export import csv_response, streamed_columns
@@ -73,38 +69,6 @@ def spend_csv(filename: str, filters: SpendFilters) -> Response:
         )
 
     return csv_response(filename, SPEND_CSV_HEADER, streamed_columns(spend_export_query(filters), to_row))
-
-
-def spend_export_query(filters: SpendFilters) -> Select[Any]:
-    """The spend list's lines as plain columns, with their family, category, stream and match's offer joined: one
-    statement read as it is sent, however many lines."""
-    # Funding sits below matching and beside offers, so the match and its offer are reached through the mappers.
-    match_class = inspect(SpendLine).relationships["match"].mapper.class_
-    offer_class = inspect(match_class).relationships["offer"].mapper.class_
-    # Its own name: the family filter joins the families table too.
-    family = aliased(Family, name="exported_family")
-    return (
-        spend_query(filters, load_related=False)
-        .with_only_columns(
-            SpendLine.id,
-            family.id.label("family_id"),
-            family.reference.label("family_reference"),
-            family.name.label("family_name"),
-            family.caseworker_id.label("caseworker_id"),
-            ExpenseCategory.label.label("expense_category"),
-            SpendLine.item_description,
-            offer_class.reference.label("offer_reference"),
-            FundingStream.code.label("stream_code"),
-            SpendLine.spend_date,
-            SpendLine.amount_pence,
-            SpendLine.status,
-            SpendLine.submitted_at,
-        )
-        .join(family, family.id == SpendLine.family_id)
-        .join(ExpenseCategory, ExpenseCategory.id == SpendLine.expense_category_id)
-        .outerjoin(match_class, match_class.id == SpendLine.match_id)
-        .outerjoin(offer_class, offer_class.id == match_class.offer_id)
-    )
 
 
 @bp.route("/spend.csv")

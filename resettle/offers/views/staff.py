@@ -31,8 +31,8 @@ from resettle.offers.forms.staff import (
     VerifyForm,
     edit_form_data,
 )
-from resettle.offers.models import DbsStatus, Offer, OfferItem, OfferStatus, offer_title
-from resettle.offers.queries import QueueFilters, review_queue_query
+from resettle.offers.models import DbsStatus, Offer, OfferStatus, offer_title
+from resettle.offers.queries import QueueFilters, offers_export_query, review_queue_query
 from resettle.offers.review import (
     OfferChanges,
     VerificationError,
@@ -101,7 +101,7 @@ def review_queue() -> str:
 @roles_required(*STAFF)
 def export_offers() -> Response:
     _, filters = _filters()
-    statement = review_queue_query(filters, local_today())
+    statement = offers_export_query(filters, local_today())
     # Reviewers see who offered (name and organisation), never how to reach them.
     contact = may_see_offerer_contact(current_user)
     header = [
@@ -142,32 +142,6 @@ def export_offers() -> Response:
             submitted_at.isoformat(),
         ]
 
-    # One statement of plain columns, each offer's items joined (one row per item), read as it is sent.
-    statement = (
-        statement.with_only_columns(
-            Offer.id,
-            Offer.reference,
-            Offer.category,
-            Offer.status,
-            Offer.on_waiting_list,
-            Offer.bedrooms,
-            Offer.description,
-            Offer.offerer_name,
-            Offer.organisation,
-            Offer.offerer_email,
-            Offer.offerer_phone,
-            Offer.postcode,
-            Offer.capacity,
-            Offer.cost_pence,
-            Offer.available_from,
-            Offer.available_until,
-            Offer.submitted_at,
-            OfferItem.quantity,
-            OfferItem.item_kind,
-        )
-        .outerjoin(OfferItem, OfferItem.offer_id == Offer.id)
-        .order_by(OfferItem.id)
-    )
     record(
         "offers_exported",
         "offer",
