@@ -447,6 +447,7 @@ class Result(NamedTuple):
     ms: float
     status: int
     rows: int  # CSV rows (header left out); -1 for a page that is not a CSV
+    cpu_ms: float = 0.0  # this process's CPU time (the application's and the reading's; not the database's)
 
 
 def measure(app: Any, repeat: int, only: str = "") -> dict[tuple[str, str], Result]:
@@ -471,12 +472,14 @@ def measure(app: Any, repeat: int, only: str = "") -> dict[tuple[str, str], Resu
                 clients[key] = _api_client_for(app, role, tokens) if api else _client_for(app, role)
             client = clients[key]
             timings = []
+            cpu_times = []
             count = 0
             status = 0
             rows = -1
             for _ in range(repeat):
                 with counting(engine) as statements:
                     started = time.perf_counter()
+                    cpu_started = time.process_time()
                     signal.alarm(PAGE_TIMEOUT)
                     try:
                         response = client.get(url, buffered=False)
@@ -488,10 +491,11 @@ def measure(app: Any, repeat: int, only: str = "") -> dict[tuple[str, str], Resu
                     finally:
                         signal.alarm(0)
                     timings.append((time.perf_counter() - started) * 1000)
+                    cpu_times.append((time.process_time() - cpu_started) * 1000)
                 count = len(statements)
                 if status == 0 or timings[-1] > 5000:
                     break  # one measure of a very slow page is enough
-            result = Result(count, statistics.median(timings), status, rows)
+            result = Result(count, statistics.median(timings), status, rows, statistics.median(cpu_times))
             results[(endpoint, role)] = result
             print(
                 f"  {endpoint} as {role}: {count} statements, {result.ms:.0f} ms{_rows_text(result)} ({status})",
@@ -505,7 +509,8 @@ def measure(app: Any, repeat: int, only: str = "") -> dict[tuple[str, str], Resu
 def _rows_text(result: Result) -> str:
     if result.rows < 0:
         return ""
-    return f", {result.rows} rows, {_per_100k(result):.2f} s per 100,000 rows"
+    cpu = result.cpu_ms / 1000 * 100_000 / max(result.rows, 1)
+    return f", {result.rows} rows, {_per_100k(result):.2f} s per 100,000 rows ({cpu:.2f} s of CPU)"
 
 
 def _per_100k(result: Result) -> float:
@@ -535,7 +540,7 @@ def tour(server: str, prefix: str, repeat: int, markdown: bool, only: str = "", 
         by_size[size] = measure(app, repeat, only)
     keys = sorted(set(by_size["borough"]) | set(by_size["london"]))
     header = ["page", "role", "stmts borough", "stmts London", "ms borough", "ms London", "rows London", "s/100k"]
-    header.append("status")
+    header += ["CPU s/100k", "status"]
     rows = []
     missed = []
     missing = Result(0, 0.0, 0, -1)
@@ -545,7 +550,8 @@ def tour(server: str, prefix: str, repeat: int, markdown: bool, only: str = "", 
         csv_rows = str(lo.rows) if lo.rows >= 0 else ""
         per_100k = f"{_per_100k(lo):.2f}" if lo.rows >= 0 else ""
         row = [key[0], key[1], str(b.statements), str(lo.statements), f"{b.ms:.0f}", f"{lo.ms:.0f}", csv_rows, per_100k]
-        rows.append([*row, f"{b.status}/{lo.status}"])
+        cpu_per_100k = f"{lo.cpu_ms / 1000 * 100_000 / max(lo.rows, 1):.2f}" if lo.rows >= 0 else ""
+        rows.append([*row, cpu_per_100k, f"{b.status}/{lo.status}"])
         if _misses(b, lo):
             missed.append(row)
     print(f"load average after the tour: {os.getloadavg()}")
