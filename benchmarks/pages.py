@@ -481,15 +481,17 @@ def measure(app: Any, repeat: int, only: str = "") -> dict[tuple[str, str], Resu
                     started = time.perf_counter()
                     cpu_started = time.process_time()
                     signal.alarm(PAGE_TIMEOUT)
+                    response = None
                     try:
                         response = client.get(url, buffered=False)
                         _, rows = _read_body(response)
                         status = response.status_code
-                        response.close()
                     except PageTimeout:
                         status = 0  # gave up
                     finally:
                         signal.alarm(0)
+                        if response is not None:
+                            response.close()  # ends a stream given up half-way too, and its request's context
                     timings.append((time.perf_counter() - started) * 1000)
                     cpu_times.append((time.process_time() - cpu_started) * 1000)
                 count = len(statements)
