@@ -16,6 +16,7 @@ from flask_login import current_user
 from flask_smorest.fields import Upload
 from marshmallow import Schema
 from sqlalchemy import asc, select
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from resettle.api.blueprint import ApiBlueprint
@@ -142,7 +143,12 @@ def list_spend_lines(args: dict[str, Any]) -> Page:
         submitted_from=args.get("submitted_from"),
         submitted_to=args.get("submitted_to"),
     )
-    statement = spend_query(filters).order_by(None)
+    # The scheme of each line's stream and its claim batch are shown too: loaded with the page, not line by line.
+    statement = (
+        spend_query(filters)
+        .order_by(None)
+        .options(selectinload(SpendLine.stream).selectinload(FundingStream.scheme), selectinload(SpendLine.claim_batch))
+    )
     if status is SpendStatus.SUBMITTED:
         return keyset_page(statement, [asc(SpendLine.submitted_at), asc(SpendLine.id)], args)
     return keyset_page(statement, [SpendLine.id.desc()], args)

@@ -7,14 +7,21 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, inspect, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from resettle.bounds import clamp_filter_date
 from resettle.clock import local_midnight
 from resettle.extensions import db
 from resettle.families.models import Family
 from resettle.funding.budgets import BudgetBook, load_book
-from resettle.funding.models import CategoryEligibility, Eligibility, FundingScheme, FundingStream, StreamScope
+from resettle.funding.models import (
+    CategoryEligibility,
+    Eligibility,
+    ExpenseCategory,
+    FundingScheme,
+    FundingStream,
+    StreamScope,
+)
 from resettle.funding.spend_models import SPENT_STATUSES, ClaimBatch, Receipt, SpendLine, SpendStatus
 from resettle.web.search import LIKE_ESCAPE, like_pattern
 from resettle.words import format_pence
@@ -74,10 +81,12 @@ def spend_row_options() -> tuple[Any, ...]:
     )
 
 
-def spend_query(filters: SpendFilters) -> Select[Any]:
-    statement = (
-        select(SpendLine).join(FundingStream, SpendLine.stream_id == FundingStream.id).options(*spend_row_options())
-    )
+def spend_query(filters: SpendFilters, load_related: bool = True) -> Select[Any]:
+    """Spend lines the filters find, in the list's order; `load_related=False` leaves out the loading of what a
+    table shows of each line (for a statement of plain columns, such as the CSV export)."""
+    statement = select(SpendLine).join(FundingStream, SpendLine.stream_id == FundingStream.id)
+    if load_related:
+        statement = statement.options(*spend_row_options())
     if filters.status is not None:
         statement = statement.where(SpendLine.status == filters.status)
     if filters.without_committed:
@@ -107,6 +116,38 @@ def spend_query(filters: SpendFilters) -> Select[Any]:
     if filters.status is SpendStatus.SUBMITTED:
         return statement.order_by(SpendLine.submitted_at, SpendLine.id)  # oldest first: a queue
     return statement.order_by(SpendLine.updated_at.desc(), SpendLine.id.desc())
+
+
+def spend_export_query(filters: SpendFilters) -> Select[Any]:
+    """The spend list's lines as plain columns, with their family, category, stream and match's offer joined: one
+    statement read as it is sent, however many lines."""
+    # Funding sits below matching and beside offers, so the match and its offer are reached through the mappers.
+    match_class = inspect(SpendLine).relationships["match"].mapper.class_
+    offer_class = inspect(match_class).relationships["offer"].mapper.class_
+    # Its own name: the family filter joins the families table too.
+    family = aliased(Family, name="exported_family")
+    return (
+        spend_query(filters, load_related=False)
+        .with_only_columns(
+            SpendLine.id,
+            family.id.label("family_id"),
+            family.reference.label("family_reference"),
+            family.name.label("family_name"),
+            family.caseworker_id.label("caseworker_id"),
+            ExpenseCategory.label.label("expense_category"),
+            SpendLine.item_description,
+            offer_class.reference.label("offer_reference"),
+            FundingStream.code.label("stream_code"),
+            SpendLine.spend_date,
+            SpendLine.amount_pence,
+            SpendLine.status,
+            SpendLine.submitted_at,
+        )
+        .join(family, family.id == SpendLine.family_id)
+        .join(ExpenseCategory, ExpenseCategory.id == SpendLine.expense_category_id)
+        .outerjoin(match_class, match_class.id == SpendLine.match_id)
+        .outerjoin(offer_class, offer_class.id == match_class.offer_id)
+    )
 
 
 def get_line_by_public_id(public_id: str) -> SpendLine | None:

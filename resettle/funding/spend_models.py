@@ -180,7 +180,11 @@ class SpendLine(Model):
     @property
     def reference(self) -> str:
         """A short number staff can quote; the URL uses `public_id`."""
-        return f"S{self.id:05d}"
+        return self.reference_of(self.id)
+
+    @staticmethod
+    def reference_of(line_id: int) -> str:
+        return f"S{line_id:05d}"
 
     @property
     def is_editable(self) -> bool:

@@ -9,6 +9,7 @@ from typing import Any, NoReturn
 
 from flask_login import current_user
 from sqlalchemy import Select, asc, select
+from sqlalchemy.orm import selectinload
 
 from resettle.api.blueprint import ApiBlueprint
 from resettle.api.errors import api_abort, field_error
@@ -224,7 +225,17 @@ def pick_offer(body: dict[str, Any], need_id: int) -> tuple[Match, int]:
 @blp.response(200, MatchPageSchema)
 def list_matches(args: dict[str, Any]) -> Page:
     """Matches, newest first; `offer_gone` for the agreed ones whose offer went since (each needs another)."""
-    statement = select(Match).join(Need, Need.id == Match.need_id)
+    # What each match shows (its need's family, offer and title, stream, spend line): a fixed number of statements.
+    statement = (
+        select(Match)
+        .join(Need, Need.id == Match.need_id)
+        .options(
+            selectinload(Match.need).selectinload(Need.family),
+            selectinload(Match.offer).selectinload(Offer.items),
+            selectinload(Match.stream),
+            selectinload(Match.spend_line),
+        )
+    )
     if args.get("family"):
         family = _family(args["family"])
         record("family_viewed", "family", family.reference, "Matches read through the API")

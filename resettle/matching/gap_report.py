@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import Select, String, cast, func, select
 
 from resettle.extensions import db
 from resettle.families.models import Family, Need, NeedStatus
@@ -254,7 +254,7 @@ def _unmet_of_latest_run(run_id: int) -> Any:
 
 def gap_rows() -> list[GapRow]:
     """The unmet needs of the latest run that are still open, for families still being supported, one row per
-    need: for the CSV export, which lists each need."""
+    need, with what the report says of each (the CSV export reads the same needs with `gap_export_query`)."""
     run = latest_run()
     if run is None:
         return []
@@ -293,6 +293,29 @@ def gap_rows() -> list[GapRow]:
         )
         for row in db.session.execute(statement)
     ]
+
+
+def gap_export_query(run: MatchRun) -> Select[Any]:
+    """The unmet needs of `gap_rows`, as the CSV export lists them: need, family reference, category, item,
+    reason and the blocking rules as JSON text (the same text `gap_cells` groups by; `blocking_rules` reads it)."""
+    statement: Select[Any] = (
+        _unmet_of_latest_run(run.id)
+        .add_columns(
+            Need.id,
+            Family.reference,
+            Need.category,
+            Need.item,
+            UnmetNeed.reason,
+            cast(UnmetNeed.blocking, String),
+        )
+        .order_by(Need.id)
+    )
+    return statement
+
+
+def blocking_rules(text: str | None) -> tuple[str, ...]:
+    """The blocking rules of an unmet need, from their JSON text."""
+    return _blocking(text)
 
 
 def _blocking(text: str | None) -> tuple[str, ...]:

@@ -6,10 +6,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Select, and_, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
+from resettle.auth.models import User
 from resettle.extensions import db
 from resettle.families.models import Family, Need, NeedStatus
+from resettle.funding.models import FundingStream
 from resettle.matching.models import (
     ACTIVE_MATCH_STATUSES,
     Match,
@@ -67,8 +69,11 @@ def proposal_search(text: str, names: FamilyNameVisibility | None) -> ColumnElem
     return or_(*found)
 
 
-def open_proposals_query(search: str = "", names: FamilyNameVisibility | None = None) -> Select[Any]:
-    """Undecided proposals of the latest run, most urgent first; those the search finds if there is one."""
+def open_proposals_query(
+    search: str = "", names: FamilyNameVisibility | None = None, load_related: bool = True
+) -> Select[Any]:
+    """Undecided proposals of the latest run, most urgent first; those the search finds if there is one.
+    `load_related=False` leaves out the loading of what a table shows of each (for a statement of plain columns)."""
     run = latest_run()
     statement = (
         select(Proposal)
@@ -79,14 +84,59 @@ def open_proposals_query(search: str = "", names: FamilyNameVisibility | None = 
             Need.status == NeedStatus.OPEN,
         )
         .order_by(Need.priority.desc(), Need.needed_by, Proposal.id)
-        .options(
+    )
+    if load_related:
+        statement = statement.options(
             selectinload(Proposal.need).selectinload(Need.family).selectinload(Family.caseworker),
             selectinload(Proposal.offer).selectinload(Offer.items),
             selectinload(Proposal.offer_item),
             selectinload(Proposal.stream),
         )
-    )
     return statement.where(proposal_search(search, names)) if search else statement
+
+
+def proposals_export_query(search: str, names: FamilyNameVisibility) -> Select[Any]:
+    """The proposals of `open_proposals_query` as plain columns, with their need's family and caseworker, offer,
+    chosen item, stream and the offer's items (one row per item, for the offer's title) joined: one statement, read
+    as it is sent. Joined under their own names: the search looks families, offers and items up by itself."""
+    family = aliased(Family, name="exported_family")
+    caseworker = aliased(User, name="exported_caseworker")
+    offer = aliased(Offer, name="exported_offer")
+    chosen = aliased(OfferItem, name="exported_chosen_item")
+    item = aliased(OfferItem, name="exported_item")
+    stream = aliased(FundingStream, name="exported_stream")
+    return (
+        open_proposals_query(search, names, load_related=False)
+        .with_only_columns(
+            Proposal.id,
+            family.id.label("family_id"),
+            family.reference.label("family_reference"),
+            family.name.label("family_name"),
+            family.caseworker_id.label("caseworker_id"),
+            Need.category.label("need_category"),
+            Need.item.label("need_item"),
+            Need.priority,
+            Need.needed_by,
+            offer.reference.label("offer_reference"),
+            offer.category.label("offer_category"),
+            offer.bedrooms,
+            offer.description,
+            chosen.item_kind.label("chosen_kind"),
+            Proposal.charge_pence,
+            stream.code.label("stream_code"),
+            Proposal.distance_km,
+            caseworker.name.label("caseworker_name"),
+            item.quantity,
+            item.item_kind,
+        )
+        .join(family, family.id == Need.family_id)
+        .outerjoin(caseworker, caseworker.id == family.caseworker_id)
+        .join(offer, offer.id == Proposal.offer_id)
+        .outerjoin(chosen, chosen.id == Proposal.offer_item_id)
+        .outerjoin(stream, stream.id == Proposal.stream_id)
+        .outerjoin(item, item.offer_id == offer.id)
+        .order_by(item.id)
+    )
 
 
 def runs_query() -> Select[Any]:

@@ -18,13 +18,21 @@ from resettle.extensions import db
 from resettle.families.models import Need, NeedStatus
 from resettle.families.queries import get_family_or_404
 from resettle.matching.forms import CancelMatchForm, PickOfferForm, RejectForm
-from resettle.matching.gap_report import gap_cells, gap_groups, gap_rows, rule_labels
-from resettle.matching.models import Match, Proposal, RunTrigger
+from resettle.matching.gap_report import (
+    GapGroup,
+    blocking_rules,
+    gap_cells,
+    gap_export_query,
+    gap_groups,
+    rule_labels,
+)
+from resettle.matching.models import Match, Proposal, RunTrigger, UnmetReason
 from resettle.matching.picking import PICK_PAGE_SIZE, candidates_for, pick_compatible_offer
 from resettle.matching.queries import (
     family_matching,
     gone_offer_matches,
     open_proposals_query,
+    proposals_export_query,
     runs_query,
 )
 from resettle.matching.runs import RunInProgress, get_request, latest_run, live_request, request_run
@@ -36,8 +44,10 @@ from resettle.matching.services import (
     reject_proposal,
 )
 from resettle.need_to_know.policy import family_name_visibility
+from resettle.offers.models import offer_title
 from resettle.offers.rules import LANGUAGE_LABELS
-from resettle.web.csv_export import csv_response, streamed_rows
+from resettle.taxonomy import ITEM_KINDS, Category
+from resettle.web.csv_export import csv_response, streamed_columns, streamed_groups
 from resettle.web.pagination import list_page, paginate
 from resettle.web.query import query_text
 from resettle.web.search import MAX_SEARCH_LENGTH
@@ -91,25 +101,31 @@ def export_proposals() -> Response:
     names = family_name_visibility(current_user)
     record("proposals_exported", "match_run", None, "Proposals waiting for a decision exported to CSV")
 
-    def to_row(proposal: Proposal) -> tuple[Any, ...]:
-        family = proposal.need.family
+    def to_row(rows: list[Any]) -> tuple[Any, ...]:
+        (_, family_id, family_reference, family_name, caseworker_id, need_category, need_item, priority) = rows[0][:8]
+        (needed_by, offer_reference, offer_category, bedrooms, description, chosen_kind) = rows[0][8:14]
+        (charge_pence, stream_code, distance_km, caseworker_name) = rows[0][14:18]
+        if chosen_kind is not None:
+            offered = ITEM_KINDS[chosen_kind].label
+        else:
+            items = [(row[18], row[19]) for row in rows if row[19] is not None]
+            offered = offer_title(offer_category, bedrooms, items, description)
         return (
-            family.reference,
-            family.name if names.shows(family) else "",
-            proposal.need.title,
-            proposal.need.priority,
-            proposal.need.needed_by.isoformat() if proposal.need.needed_by else "",
-            proposal.offer.reference,
-            proposal.offer_item.kind_label if proposal.offer_item else proposal.offer.title,
-            proposal.charge_pence,
-            proposal.stream.code if proposal.stream else "",
-            f"{proposal.distance_km:.1f}" if proposal.distance_km is not None else "",
-            family.caseworker.name if family.caseworker else "",
+            family_reference,
+            family_name if names.shows_family(family_id, caseworker_id) else "",
+            Need.title_of(need_category, need_item),
+            priority,
+            needed_by.isoformat() if needed_by else "",
+            offer_reference,
+            offered,
+            charge_pence,
+            stream_code or "",
+            f"{distance_km:.1f}" if distance_km is not None else "",
+            caseworker_name or "",
         )
 
-    return csv_response(
-        "proposals.csv", PROPOSALS_CSV_HEADER, streamed_rows(open_proposals_query(search, names), to_row)
-    )
+    rows = streamed_groups(proposals_export_query(search, names), lambda row: row[0])
+    return csv_response("proposals.csv", PROPOSALS_CSV_HEADER, map(to_row, rows))
 
 
 @bp.route("/run", methods=["POST"])
@@ -262,23 +278,31 @@ def gap_report() -> str:
 @bp.route("/gaps.csv")
 @roles_required(*STAFF)
 def export_gaps() -> Response:
-    rows = gap_rows()
-    record("gap_report_exported", "match_run", None, f"{len(rows)} unmet needs exported to CSV")
-    groups = {group.key: group for group in gap_groups(rows)}
+    """Each unmet need with its group's summary: the groups from one grouped query, the needs read as they are
+    sent (one statement, however many)."""
+    run = latest_run()
+    groups = gap_groups(gap_cells(run))
+    count = sum(group.need_count for group in groups)
+    record("gap_report_exported", "match_run", None, f"{count} unmet needs exported to CSV")
     header = ["Need", "Family reference", "Category", "Item", "Reason", "Blocking rules", "Group"]
-    return csv_response(
-        "gap-report.csv",
-        header,
-        [
-            (
-                row.need_id,
-                row.family_reference,
-                row.category.label,
-                row.item or "",
-                row.reason.label,
-                ", ".join(row.blocking),
-                groups[(row.category, row.item, row.reason, row.blocking)].summary,
-            )
-            for row in rows
-        ],
-    )
+    # What a row says besides its need and family, worked out once for each kind of gap.
+    summaries = {group.key: group.summary for group in groups}
+    described: dict[tuple[Any, ...], tuple[str, ...]] = {}
+
+    def describe(category: Category, item: str | None, reason: UnmetReason, text: str | None) -> tuple[str, ...]:
+        blocking = blocking_rules(text)
+        key = (category, item, reason, blocking)
+        # A need reopened since the groups were counted makes a group of its own.
+        summary = summaries.get(key) or GapGroup(category, item, reason, blocking, ()).summary
+        return (category.label, item or "", reason.label, ", ".join(blocking), summary)
+
+    def to_row(row: Any) -> tuple[Any, ...]:
+        need_id, reference, category, item, reason, text = row
+        key = (category, item, reason, text)
+        words = described.get(key)
+        if words is None:
+            words = described[key] = describe(category, item, reason, text)
+        return (need_id, reference, *words)
+
+    rows = streamed_columns(gap_export_query(run), to_row) if run is not None else iter(())
+    return csv_response("gap-report.csv", header, rows)

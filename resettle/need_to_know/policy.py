@@ -130,7 +130,11 @@ class FamilyNameVisibility:
     family_ids: frozenset[int]
 
     def shows(self, family: Family) -> bool:
-        return family.caseworker_id in self.caseworker_ids or family.id in self.family_ids
+        return self.shows_family(family.id, family.caseworker_id)
+
+    def shows_family(self, family_id: int, caseworker_id: int | None) -> bool:
+        """`shows`, from the family's id and caseworker's id (for exports that read plain columns)."""
+        return caseworker_id in self.caseworker_ids or family_id in self.family_ids
 
     def clause(self) -> ColumnElement[bool]:
         """The same rule as SQL, so a search by name finds only families whose names the user may see."""

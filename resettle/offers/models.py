@@ -9,6 +9,7 @@ same facts for administrators).
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -129,6 +130,20 @@ class ItemCondition(enum.StrEnum):
 
 EPC_RATINGS = ("A", "B", "C", "D", "E", "F", "G")
 TITLE_LENGTH = 60
+
+
+def offer_title(category: Category, bedrooms: int | None, items: Sequence[tuple[int, str]], description: str) -> str:
+    """`Offer.title` from the offer's columns and its items as (quantity, item kind), in the items' order: for
+    exports that read plain columns rather than offers."""
+    if category is Category.HOUSING and bedrooms is not None:
+        return f"{bedrooms}-bedroom home"
+    if items:
+        return ", ".join(f"{quantity} × {ITEM_KINDS[kind].label}" for quantity, kind in items)
+    if description:
+        # The offerer's own words say best what it is; shortened for lists and email subjects' bodies.
+        first_line = description.strip().splitlines()[0]
+        return first_line if len(first_line) <= TITLE_LENGTH else first_line[: TITLE_LENGTH - 1].rstrip() + "…"
+    return category.info.offer_label or category.label
 
 
 class Offer(Model):
@@ -262,15 +277,9 @@ class Offer(Model):
     @property
     def title(self) -> str:
         """A one-line description for lists and emails (no personal details)."""
-        if self.category is Category.HOUSING and self.bedrooms is not None:
-            return f"{self.bedrooms}-bedroom home"
-        if self.items:
-            return ", ".join(f"{item.quantity} × {item.kind_label}" for item in self.items)
-        if self.description:
-            # The offerer's own words say best what it is; shortened for lists and email subjects' bodies.
-            first_line = self.description.strip().splitlines()[0]
-            return first_line if len(first_line) <= TITLE_LENGTH else first_line[: TITLE_LENGTH - 1].rstrip() + "…"
-        return self.category.info.offer_label or self.category.label
+        return offer_title(
+            self.category, self.bedrooms, [(item.quantity, item.item_kind) for item in self.items], self.description
+        )
 
     def __repr__(self) -> str:
         return f"<Offer {self.reference} {self.category} {self.status}>"

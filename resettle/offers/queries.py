@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 
-from resettle.offers.models import Offer, OfferStatus
+from resettle.offers.models import Offer, OfferItem, OfferStatus
 from resettle.offers.rules import DBS_EXPIRY_WARNING_DAYS
 from resettle.taxonomy import Category
 
@@ -54,6 +54,37 @@ def review_queue_query(filters: QueueFilters, today: date) -> Select[Any]:
             Offer.status.in_([OfferStatus.VERIFIED, OfferStatus.MATCHED]),
         )
     return statement
+
+
+def offers_export_query(filters: QueueFilters, today: date) -> Select[Any]:
+    """The review queue's offers as the CSV export lists them: one statement of plain columns, each offer's items
+    joined (one row per item, in the items' order, for the offer's title), read as it is sent."""
+    return (
+        review_queue_query(filters, today)
+        .with_only_columns(
+            Offer.id,
+            Offer.reference,
+            Offer.category,
+            Offer.status,
+            Offer.on_waiting_list,
+            Offer.bedrooms,
+            Offer.description,
+            Offer.offerer_name,
+            Offer.organisation,
+            Offer.offerer_email,
+            Offer.offerer_phone,
+            Offer.postcode,
+            Offer.capacity,
+            Offer.cost_pence,
+            Offer.available_from,
+            Offer.available_until,
+            Offer.submitted_at,
+            OfferItem.quantity,
+            OfferItem.item_kind,
+        )
+        .outerjoin(OfferItem, OfferItem.offer_id == Offer.id)
+        .order_by(OfferItem.id)
+    )
 
 
 def matchable_offers_query() -> Select[Any]:

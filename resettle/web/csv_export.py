@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
@@ -38,6 +39,15 @@ def streamed_columns(statement: Select[Any], to_row: Callable[[Any], Sequence[An
     export of hundreds of thousands of rows take seconds rather than minutes."""
     for row in db.session.execute(statement.execution_options(yield_per=STREAM_BATCH)):
         yield to_row(row)
+
+
+def streamed_groups(statement: Select[Any], key: Callable[[Any], Any]) -> Iterator[list[Any]]:
+    """As `streamed_columns`, for a statement of plain columns outer-joined to a list (an offer and its items):
+    consecutive rows with the same `key` gathered into one list, so a record and all it lists come from the one
+    statement, however many records there are. The statement must be ordered by the key first."""
+    rows = db.session.execute(statement.execution_options(yield_per=STREAM_BATCH))
+    for _, group in itertools.groupby(rows, key):
+        yield list(group)
 
 
 def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Response:

@@ -112,7 +112,12 @@ class Need(Model):
 
     @property
     def title(self) -> str:
-        return f"{self.category.label}: {self.item_label}" if self.item else self.category.label
+        return self.title_of(self.category, self.item)
+
+    @staticmethod
+    def title_of(category: Category, item: str | None) -> str:
+        """`title` from the need's columns (for exports that read plain columns)."""
+        return f"{category.label}: {ITEM_KINDS[item].label if item in ITEM_KINDS else ''}" if item else category.label
 
     def requires(self) -> dict[str, Any]:
         """The engine's `requires` object: only the requirements that are set and apply to the category."""

@@ -14,10 +14,10 @@ from resettle.audit.services import record
 from resettle.auth.models import SPEND_STAFF, Role
 from resettle.auth.permissions import roles_required
 from resettle.funding import bp
-from resettle.funding.review_queries import SpendFilters, spend_query
+from resettle.funding.review_queries import SpendFilters, spend_export_query
 from resettle.funding.spend_models import SpendLine, SpendStatus
 from resettle.need_to_know.policy import FamilyNameVisibility, family_name_visibility
-from resettle.web.csv_export import csv_response, streamed_rows
+from resettle.web.csv_export import csv_response, streamed_columns
 from resettle.web.query import query_text
 from resettle.web.search import MAX_SEARCH_LENGTH
 
@@ -51,22 +51,24 @@ def spend_csv(filename: str, filters: SpendFilters) -> Response:
     names: FamilyNameVisibility = filters.names or family_name_visibility(current_user)
     record("spend_exported", "spend", None, "Spend lines exported to CSV")
 
-    def to_row(line: SpendLine) -> Sequence[Any]:
+    def to_row(line: Any) -> Sequence[Any]:
+        (line_id, family_id, family_reference, family_name, caseworker_id, category, item, offer_reference) = line[:8]
+        stream_code, spend_date, amount_pence, status, submitted_at = line[8:]
         return (
-            line.reference,
-            line.family.reference,
-            line.family.name if names.shows(line.family) else "",
-            line.expense_category.label,
-            line.item_description,
-            line.match.offer.reference if line.match else "",
-            line.stream.code,
-            line.spend_date.isoformat(),
-            line.amount_pence,
-            line.status.label,
-            line.submitted_at.isoformat() if line.submitted_at else "",
+            SpendLine.reference_of(line_id),
+            family_reference,
+            family_name if names.shows_family(family_id, caseworker_id) else "",
+            category,
+            item,
+            offer_reference or "",
+            stream_code,
+            spend_date.isoformat(),
+            amount_pence,
+            status.label,
+            submitted_at.isoformat() if submitted_at else "",
         )
 
-    return csv_response(filename, SPEND_CSV_HEADER, streamed_rows(spend_query(filters), to_row))
+    return csv_response(filename, SPEND_CSV_HEADER, streamed_columns(spend_export_query(filters), to_row))
 
 
 @bp.route("/spend.csv")

@@ -31,8 +31,8 @@ from resettle.offers.forms.staff import (
     VerifyForm,
     edit_form_data,
 )
-from resettle.offers.models import DbsStatus, Offer, OfferStatus
-from resettle.offers.queries import QueueFilters, review_queue_query
+from resettle.offers.models import DbsStatus, Offer, OfferStatus, offer_title
+from resettle.offers.queries import QueueFilters, offers_export_query, review_queue_query
 from resettle.offers.review import (
     OfferChanges,
     VerificationError,
@@ -49,7 +49,7 @@ from resettle.offers.review import (
 from resettle.offers.rules import CERTIFICATE_LABELS, LANGUAGE_LABELS, DbsCheck, HousingChecks, dbs_expiring_soon
 from resettle.offers.services import OfferError
 from resettle.taxonomy import Category
-from resettle.web.csv_export import csv_response, streamed_rows
+from resettle.web.csv_export import csv_response, streamed_groups
 from resettle.web.forms import show_field_error
 from resettle.web.pagination import paginate
 from resettle.web.versions import CHANGED_SINCE_OPENED, AuditScope, check_version, flush_version, show_conflict
@@ -101,7 +101,7 @@ def review_queue() -> str:
 @roles_required(*STAFF)
 def export_offers() -> Response:
     _, filters = _filters()
-    statement = review_queue_query(filters, local_today())
+    statement = offers_export_query(filters, local_today())
     # Reviewers see who offered (name and organisation), never how to reach them.
     contact = may_see_offerer_contact(current_user)
     header = [
@@ -121,22 +121,25 @@ def export_offers() -> Response:
         "submitted_at_utc",
     ]
 
-    def to_row(o: Offer) -> list[Any]:
+    def to_row(rows: list[Any]) -> list[Any]:
+        _, reference, category, status, waiting, bedrooms, description, name, organisation = rows[0][:9]
+        email, phone, postcode, capacity, cost_pence, available_from, available_until, submitted_at = rows[0][9:17]
+        items = [(row[17], row[18]) for row in rows if row[18] is not None]
         return [
-            o.reference,
-            o.category.value,
-            o.status.value,
-            "yes" if o.on_waiting_list else "no",
-            o.title,
-            o.offerer_name,
-            o.organisation or "",
-            *([o.offerer_email, o.offerer_phone or ""] if contact else []),
-            o.postcode or "",
-            o.capacity,
-            o.cost_pence,
-            o.available_from or "",
-            o.available_until or "",
-            o.submitted_at.isoformat(),
+            reference,
+            category.value,
+            status.value,
+            "yes" if waiting else "no",
+            offer_title(category, bedrooms, items, description),
+            name,
+            organisation or "",
+            *([email, phone or ""] if contact else []),
+            postcode or "",
+            capacity,
+            cost_pence,
+            available_from or "",
+            available_until or "",
+            submitted_at.isoformat(),
         ]
 
     record(
@@ -145,7 +148,7 @@ def export_offers() -> Response:
         None,
         "CSV export, filtered by: " + (", ".join(sorted(k for k in request.args if request.args[k])) or "nothing"),
     )
-    return csv_response("offers.csv", header, streamed_rows(statement, to_row))
+    return csv_response("offers.csv", header, map(to_row, streamed_groups(statement, lambda row: row[0])))
 
 
 @bp.route("/<int:offer_id>")
