@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Select, and_, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from resettle.extensions import db
 from resettle.families.models import Family, Need, NeedStatus
@@ -37,7 +37,8 @@ def gone_offer_matches(caseworker_id: int | None = None, limit: int = 100) -> li
         .join(Need, Need.id == Match.need_id)
         .join(Family, Family.id == Need.family_id)
         .where(Match.status == MatchStatus.ACCEPTED, Offer.status.in_(GONE_OFFER_STATUSES))
-        .options(selectinload(Match.need).selectinload(Need.family), selectinload(Match.offer))
+        # Loaded by the joins above: one statement whether or not any match has lost its offer.
+        .options(contains_eager(Match.need).contains_eager(Need.family), contains_eager(Match.offer))
         .order_by(Match.id)
         .limit(limit)
     )
@@ -79,11 +80,14 @@ def open_proposals_query(search: str = "", names: FamilyNameVisibility | None = 
             Need.status == NeedStatus.OPEN,
         )
         .order_by(Need.priority.desc(), Need.needed_by, Proposal.id)
+        # What each proposal refers to (one of each) in the same statement, and the offers' item lines in one
+        # more: a separate load of a link that no proposal on the page has set (no stream when every proposal
+        # is free) would be left out, and the page's statements would depend on its proposals.
         .options(
-            selectinload(Proposal.need).selectinload(Need.family).selectinload(Family.caseworker),
-            selectinload(Proposal.offer).selectinload(Offer.items),
-            selectinload(Proposal.offer_item),
-            selectinload(Proposal.stream),
+            contains_eager(Proposal.need).joinedload(Need.family).joinedload(Family.caseworker),
+            joinedload(Proposal.offer).selectinload(Offer.items),
+            joinedload(Proposal.offer_item),
+            joinedload(Proposal.stream),
         )
     )
     return statement.where(proposal_search(search, names)) if search else statement
