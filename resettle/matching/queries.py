@@ -80,12 +80,12 @@ def open_proposals_query(search: str = "", names: FamilyNameVisibility | None = 
             Need.status == NeedStatus.OPEN,
         )
         .order_by(Need.priority.desc(), Need.needed_by, Proposal.id)
-        # What each proposal refers to (one of each) in the same statement, and the offers' item lines in one
-        # more: a separate load of a link that no proposal on the page has set (no stream when every proposal
-        # is free) would be left out, and the page's statements would depend on its proposals.
+        # A link that may be empty is loaded by a join, not a statement of its own: that statement would be left
+        # out when no proposal on the page has the link (no stream when every proposal is free), and the page's
+        # statements would depend on its proposals. The rest come a page at a time, after the sort.
         .options(
-            contains_eager(Proposal.need).joinedload(Need.family).joinedload(Family.caseworker),
-            joinedload(Proposal.offer).selectinload(Offer.items),
+            contains_eager(Proposal.need).selectinload(Need.family).joinedload(Family.caseworker),
+            selectinload(Proposal.offer).selectinload(Offer.items),
             joinedload(Proposal.offer_item),
             joinedload(Proposal.stream),
         )
