@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from flask import abort
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, union
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, union
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from resettle.auth.models import Role, User
@@ -130,11 +130,42 @@ def group_tasks(tasks: list[Task], today: date) -> TaskGroups:
     return groups
 
 
-def tasks_for(user: User, today: date, filters: TaskFilters | None = None) -> TaskGroups:
-    statement = open_tasks_query().where(Task.assignee_id == user.id)
-    if filters is not None:
-        statement = filter_tasks(statement, filters, today)
-    return group_tasks(list(db.session.execute(statement).scalars()), today)
+def _window_conditions(today: date, task: Any = Task) -> dict[str, ColumnElement[bool]]:
+    """Each due window of TASK_WINDOWS as a condition on open tasks (`task`: the Task entity or an alias of it),
+    as group_tasks sorts them in Python."""
+    not_snoozed = or_(task.snoozed_until.is_(None), task.snoozed_until <= today)
+    week_end = today + timedelta(days=7)
+    return {
+        "overdue": and_(not_snoozed, task.due_on < today),
+        "this_week": and_(not_snoozed, task.due_on >= today, task.due_on <= week_end),
+        "later": and_(not_snoozed, task.due_on > week_end),
+        "snoozed": task.snoozed_until > today,
+    }
+
+
+def my_tasks_query(user: User, today: date, filters: TaskFilters | None = None) -> Select[Any]:
+    """The user's open tasks narrowed to `filters`, in My tasks' order: overdue, due in the next 7 days, later,
+    snoozed; by due date within each. One page of it at a time."""
+    window_order = case(
+        (Task.snoozed_until > today, 3),
+        (Task.due_on < today, 0),
+        (Task.due_on <= today + timedelta(days=7), 1),
+        else_=2,
+    )
+    statement = open_tasks_query().where(Task.assignee_id == user.id).order_by(None)
+    statement = statement.order_by(window_order, Task.due_on, Task.id)
+    return filter_tasks(statement, filters, today) if filters is not None else statement
+
+
+def task_window_counts(statement: Select[Any], today: date) -> dict[str, int]:
+    """How many of the statement's tasks fall in each due window (a key of TASK_WINDOWS): one statement,
+    whatever the number of tasks."""
+    counted = aliased(Task, statement.order_by(None).subquery())
+    windows = _window_conditions(today, counted)
+    row = db.session.execute(
+        select(*(func.count(counted.id).filter(condition).label(key) for key, condition in windows.items()))
+    ).one()
+    return {key: int(row._mapping[key] or 0) for key in windows}
 
 
 # The due windows a task list can be narrowed to, as My tasks groups them.
@@ -160,14 +191,7 @@ class TaskFilters:
 
 def filter_tasks(statement: Select[Any], filters: TaskFilters, today: date) -> Select[Any]:
     """`statement` (over open tasks) narrowed to `filters`, in SQL, so a page of it is still one query."""
-    not_snoozed = or_(Task.snoozed_until.is_(None), Task.snoozed_until <= today)
-    week_end = today + timedelta(days=7)
-    windows = {
-        "overdue": and_(not_snoozed, Task.due_on < today),
-        "this_week": and_(not_snoozed, Task.due_on >= today, Task.due_on <= week_end),
-        "later": and_(not_snoozed, Task.due_on > week_end),
-        "snoozed": Task.snoozed_until > today,
-    }
+    windows = _window_conditions(today)
     if filters.window in windows:
         statement = statement.where(windows[filters.window])
     if filters.family:

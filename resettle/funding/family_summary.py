@@ -5,13 +5,15 @@ from __future__ import annotations
 from flask import url_for
 from sqlalchemy import select
 
+from resettle.clock import local_today
 from resettle.extensions import db
 from resettle.families.models import Family
 from resettle.families.spend import BudgetSummary, SpendEntry, SpendSection
 from resettle.families.spend import SpendLine as SummaryLine
 from resettle.funding.allocation import BudgetFigures
-from resettle.funding.budgets import load_book
+from resettle.funding.budgets import BudgetBook, load_book
 from resettle.funding.models import StreamScope
+from resettle.funding.queries import list_streams
 from resettle.funding.review_queries import spend_row_options
 from resettle.funding.spend_models import SpendLine
 from resettle.words import format_pence
@@ -26,11 +28,20 @@ def used_text(figures: BudgetFigures) -> str:
     return f"{figures.percent_used}% used"
 
 
+def _own_budgets(family: Family) -> BudgetBook:
+    """The figures of the family's own budgets only. The pools it draws on are not shown with them, and a pool's
+    allocation counts every family of its scheme: left out here, the family's pages cost the same in a borough
+    and across London."""
+    as_at = local_today()
+    streams = [stream for stream in list_streams(open_on=as_at) if stream.scope is StreamScope.FAMILY]
+    return load_book(as_at, families=[family], streams=streams)
+
+
 def family_spend_summary(family: Family) -> list[SummaryLine]:
     """Spent per own budget, with what is left, and what is waiting for review."""
     lines = []
     pending = 0
-    book = load_book(families=[family])
+    book = _own_budgets(family)
     views = book.family_views(family)
     for problem in book.skipped:
         lines.append(SummaryLine(f"Budgets not computed for {problem.reference}: {problem.reason}", 0))
@@ -52,7 +63,7 @@ def family_spend_summary(family: Family) -> list[SummaryLine]:
 def family_spend_section(family: Family) -> SpendSection:
     """The family's own budgets (committed and spent summed from its lines, as on the budgets pages) and every
     spend line of the family, newest first: a fixed number of statements however many lines there are."""
-    book = load_book(families=[family])
+    book = _own_budgets(family)
     budgets = [
         BudgetSummary(
             stream=view.stream.name,

@@ -50,12 +50,15 @@ def stream_entry(stream: FundingStream, excluded: list[str], book: BudgetBook) -
     return entry
 
 
-def problem_funding(day: date, families: Iterable[Family] | None = None) -> dict[str, Any]:
+def problem_funding(
+    day: date, families: Iterable[Family] | None = None, streams: list[FundingStream] | None = None
+) -> dict[str, Any]:
     """{"streams": [...], "families": {family_id: {"budgets": {stream: pence}, "pools": [stream, ...]}},
     "skipped": [SkippedRecord, ...]} for every family still supported (or only `families`), in a fixed number of
     statements. A family whose budget cannot be computed gets no budget (the engine may still propose donations)
-    and is listed in "skipped"."""
-    streams = list_streams(open_on=day)
+    and is listed in "skipped". `streams`: only these of the streams open on the day (all of them when None), for
+    a question about some families and some kinds of need, whose answer the other streams cannot change."""
+    streams = list_streams(open_on=day) if streams is None else streams
     excluded = excluded_items_by_scheme()
     every_family = families is None
     family_list: list[Family] = []

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, inspect, or_, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from resettle.bounds import clamp_filter_date
 from resettle.clock import local_midnight
@@ -81,6 +81,24 @@ def spend_row_options() -> tuple[Any, ...]:
     )
 
 
+def spend_line_page_options() -> tuple[Any, ...]:
+    """What the page of one spend line shows of it, loaded with it whichever of its links are set: a link left
+    to load lazily costs a statement only when it is set, so the page's statements would depend on the line."""
+    match_class = inspect(SpendLine).relationships["match"].mapper.class_
+    return (
+        joinedload(SpendLine.family),
+        joinedload(SpendLine.need),
+        joinedload(SpendLine.stream).joinedload(FundingStream.scheme),
+        joinedload(SpendLine.expense_category),
+        joinedload(SpendLine.created_by),
+        joinedload(SpendLine.decided_by),
+        joinedload(SpendLine.claim_batch),
+        joinedload(SpendLine.match).joinedload(match_class.offer),
+        joinedload(SpendLine.match).joinedload(match_class.offer_item),
+        selectinload(SpendLine.receipts),
+    )
+
+
 def spend_query(filters: SpendFilters, load_related: bool = True) -> Select[Any]:
     """Spend lines the filters find, in the list's order; `load_related=False` leaves out the loading of what a
     table shows of each line (for a statement of plain columns, such as the CSV export)."""
@@ -150,8 +168,9 @@ def spend_export_query(filters: SpendFilters) -> Select[Any]:
     )
 
 
-def get_line_by_public_id(public_id: str) -> SpendLine | None:
-    return db.session.execute(select(SpendLine).where(SpendLine.public_id == public_id)).scalar_one_or_none()
+def get_line_by_public_id(public_id: str, options: tuple[Any, ...] = ()) -> SpendLine | None:
+    statement = select(SpendLine).where(SpendLine.public_id == public_id).options(*options)
+    return db.session.execute(statement).unique().scalar_one_or_none()
 
 
 @dataclass(frozen=True)

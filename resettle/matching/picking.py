@@ -20,6 +20,7 @@ from resettle.extensions import db
 from resettle.families.models import Need, NeedStatus
 from resettle.funding.matching_inputs import problem_funding
 from resettle.funding.models import FundingStream
+from resettle.funding.queries import list_streams
 from resettle.matching.builder import WEIGHTS, OfferLine, family_key, need_key, offer_lines, reserved_units
 from resettle.matching.models import Match, MatchRun, Proposal, ProposalStatus, RejectedPair, UnmetNeed
 from resettle.matching.runs import latest_run
@@ -162,13 +163,20 @@ def candidates_for(need: Need, day: date) -> list[Candidate]:
     """Available offers of the need's category: suitable ones first, each group best first (the engine's value:
     priority, less cost, less distance), then nearest."""
     entry = need.as_problem_need(need_key(need), family_key(need.family))
-    funding = problem_funding(day, families=[need.family])
+    # Only the streams that may pay for this need: the family's scheme's, for its kind of need. Other schemes'
+    # pools would be worked out over all their families, and could pay nothing here.
+    paying = [
+        stream
+        for stream in list_streams(open_on=day)
+        if stream.scheme.code == need.family.scheme.value and need.category in stream.categories
+    ]
+    funding = problem_funding(day, families=[need.family], streams=paying)
     family = funding["families"].get(need.family_id, {"budgets": {}, "pools": []})
     reasons_by_line = {
         (r.offer_id, r.offer_item_id): r.reason
         for r in db.session.execute(select(RejectedPair).where(RejectedPair.need_id == need.id)).scalars()
     }
-    streams = {stream.code: stream for stream in db.session.execute(select(FundingStream)).scalars()}
+    streams = {stream.code: stream for stream in paying}
     reserved = reserved_units()
     last_run = LastRun.for_need(need)
     location = list(need.family.location) if need.family.location else None

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Select, and_, or_, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
 from resettle.auth.models import User
 from resettle.extensions import db
@@ -39,7 +39,8 @@ def gone_offer_matches(caseworker_id: int | None = None, limit: int = 100) -> li
         .join(Need, Need.id == Match.need_id)
         .join(Family, Family.id == Need.family_id)
         .where(Match.status == MatchStatus.ACCEPTED, Offer.status.in_(GONE_OFFER_STATUSES))
-        .options(selectinload(Match.need).selectinload(Need.family), selectinload(Match.offer))
+        # Loaded by the joins above: one statement whether or not any match has lost its offer.
+        .options(contains_eager(Match.need).contains_eager(Need.family), contains_eager(Match.offer))
         .order_by(Match.id)
         .limit(limit)
     )
@@ -86,11 +87,14 @@ def open_proposals_query(
         .order_by(Need.priority.desc(), Need.needed_by, Proposal.id)
     )
     if load_related:
+        # A link that may be empty is loaded by a join, not a statement of its own: that statement would be left
+        # out when no proposal on the page has the link (no stream when every proposal is free), and the page's
+        # statements would depend on its proposals. The rest come a page at a time, after the sort.
         statement = statement.options(
-            selectinload(Proposal.need).selectinload(Need.family).selectinload(Family.caseworker),
+            contains_eager(Proposal.need).selectinload(Need.family).joinedload(Family.caseworker),
             selectinload(Proposal.offer).selectinload(Offer.items),
-            selectinload(Proposal.offer_item),
-            selectinload(Proposal.stream),
+            joinedload(Proposal.offer_item),
+            joinedload(Proposal.stream),
         )
     return statement.where(proposal_search(search, names)) if search else statement
 

@@ -29,6 +29,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import joinedload
 
 from resettle.audit.services import record
 from resettle.auth.models import User
@@ -515,4 +516,5 @@ def latest_run() -> MatchRun | None:
         .where(MatchRun.status != RunStatus.FAILED)
         .order_by(MatchRun.started_at.desc(), MatchRun.id.desc())
         .limit(1)
+        .options(joinedload(MatchRun.started_by))  # named on the pages: loaded whether the run had a starter or not
     ).scalar_one_or_none()

@@ -77,6 +77,15 @@ def paginate(statement: Select[Any], per_page: int = PER_PAGE, page: int | None 
     return Page(items=list(result.items), page=result.page, per_page=per_page, total=total)
 
 
+def page_of(statement: Select[Any], total: int, per_page: int = PER_PAGE, page: int | None = None) -> Page:
+    """One page of the statement's rows when their number is already known (`total`, counted with other figures
+    the page shows): one statement. A page past the end shows the last page, as `paginate` does."""
+    pages = max(1, -(-total // per_page))
+    page = min(page or requested_page(), pages)
+    items = db.session.execute(statement.limit(per_page).offset((page - 1) * per_page)).scalars().all()
+    return Page(items=list(items), page=page, per_page=per_page, total=total)
+
+
 def list_page(items: Sequence[Any], per_page: int = PER_PAGE, page: int | None = None) -> Page:
     """A page of a list already in memory, for pages whose rows are worked out in Python (not one query)."""
     total = len(items)

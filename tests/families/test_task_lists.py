@@ -119,3 +119,63 @@ def test_marking_several_tasks_done_reports_each_one(database: Any, caseworker_c
 
     response = caseworker_client.post("/tasks/complete", data={"csrf_token": token}, follow_redirects=True)
     assert "Select at least one task to mark as done" in response.get_data(as_text=True)
+
+
+def test_my_tasks_come_a_page_at_a_time_with_counts_of_the_whole_list(database: Any, login_as: Any) -> None:
+    me = login_as(Role.CASEWORKER)
+    colleague = login_as(Role.CASEWORKER).user
+    today = local_today()
+    family = FamilyFactory(caseworker=me.user)
+    for number in range(40):
+        TaskFactory(
+            family=family,
+            assignee=me.user,
+            title=f"Ring the school {number:02d}",
+            due_on=today - timedelta(60 - number),
+        )
+    for number in range(15):
+        TaskFactory(
+            family=family, assignee=me.user, title=f"Visit the flat {number:02d}", due_on=today + timedelta(30 + number)
+        )
+    TaskFactory(
+        family=family,
+        assignee=me.user,
+        title="Send the benefit form",
+        due_on=today - timedelta(days=1),
+        snoozed_until=today + timedelta(days=5),
+        snooze_reason="Waiting for the bank letter",
+    )
+    TaskFactory(family=family, assignee=colleague, title="Someone else's task", due_on=today - timedelta(days=1))
+    done = TaskFactory(family=family, assignee=me.user, title="Already done task", due_on=today - timedelta(days=1))
+    done.status, done.completed_at = TaskStatus.DONE, done.created_at
+    database.session.flush()
+
+    first = me.get("/tasks/").get_data(as_text=True)
+    assert "Showing 1 to 50 of 56 tasks" in first
+    assert "Overdue (40)" in first and "Later (15, 10 on this page)" in first and "Snoozed (" not in first
+    assert all(f"Ring the school {number:02d}" in first for number in range(40))
+    assert [f"Visit the flat {number:02d}" in first for number in range(15)] == [True] * 10 + [False] * 5
+    assert first.index("Ring the school 00") < first.index("Ring the school 39") < first.index("Visit the flat 00")
+    assert "Someone else&#39;s task" not in first and "Already done task" not in first
+    assert "/tasks/?page=2" in first  # the GOV.UK pagination's link to the rest
+
+    second = me.get("/tasks/?page=2").get_data(as_text=True)
+    assert "Showing 51 to 56 of 56 tasks" in second
+    assert "Later (15, 5 on this page)" in second and "Snoozed (1)" in second and "Overdue (" not in second
+    assert [f"Visit the flat {number:02d}" in second for number in range(15)] == [False] * 10 + [True] * 5
+    assert "Send the benefit form" in second and "Ring the school" not in second
+    assert 'name="next" value="/tasks/?page=2"' in second  # marking tasks done comes back to this page
+
+    # A page past the end shows the last one; a filter narrows the counts and keeps to one page.
+    assert "Showing 51 to 56 of 56 tasks" in me.get("/tasks/?page=9").get_data(as_text=True)
+    later = me.get("/tasks/?window=later").get_data(as_text=True)
+    assert "Later (15)" in later and "Showing" not in later and "/tasks/?window=later&amp;page=2" not in later
+    assert "Ring the school" not in later
+
+
+def test_my_tasks_says_so_when_there_are_none(database: Any, login_as: Any) -> None:
+    me = login_as(Role.CASEWORKER)
+    page = me.get("/tasks/").get_data(as_text=True)
+    assert "You have no open tasks." in page
+    assert "Showing" not in page and "<table" not in page and "Mark selected tasks as done" not in page
+    assert "No open tasks match these filters." in me.get("/tasks/?window=overdue&page=3").get_data(as_text=True)

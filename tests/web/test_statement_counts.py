@@ -5,7 +5,7 @@ test fails if one of them stops growing (so the list only shrinks) or any other 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from flask import Flask, url_for
@@ -13,6 +13,7 @@ from sqlalchemy import event
 
 from resettle.auth.models import Role
 from resettle.auth.permissions import PUBLIC
+from resettle.clock import local_today
 from resettle.db import utcnow
 from resettle.extensions import db
 from resettle.families.models import FamilyStatus
@@ -21,7 +22,7 @@ from resettle.funding.models import StreamScope
 from resettle.funding.spend_models import SpendStatus
 from resettle.offers.models import OfferStatus
 from resettle.taxonomy import Category
-from tests.families.factories import CaseNoteFactory, MemberFactory, NeedFactory, TaskFactory
+from tests.families.factories import CaseNoteFactory, FamilyFactory, MemberFactory, NeedFactory, TaskFactory
 from tests.funding.factories import (
     AmountRuleFactory,
     ArrivedFamilyFactory,
@@ -30,7 +31,7 @@ from tests.funding.factories import (
     ReceiptFactory,
     SpendLineFactory,
 )
-from tests.matching.factories import MatchRunFactory, MatchRunRequestFactory, ProposalFactory
+from tests.matching.factories import MatchFactory, MatchRunFactory, MatchRunRequestFactory, ProposalFactory
 from tests.offers.factories import GoodsOfferFactory, OfferFactory
 from tests.web.test_access import ROUTE_ACCESS, URL_ARGS
 
@@ -170,3 +171,101 @@ def test_statements_do_not_grow_with_the_data(app: Flask, database: Any, login_a
 
 def test_known_growth_lists_only_routes(app: Flask) -> None:
     assert KNOWN_GROWTH <= {rule.endpoint for rule in app.url_map.iter_rules()}
+
+
+def _statements(app: Flask, client: Any, url: str) -> int:
+    _count(app, client, url)  # warm what is loaded once per process
+    count, status = _count(app, client, url)
+    assert status == 200, f"{url}: {status}"
+    return count
+
+
+def test_my_tasks_statements_stay_the_same_past_a_page(app: Flask, database: Any, login_as: Any) -> None:
+    me = login_as(Role.CASEWORKER)
+    today = local_today()
+    family = FamilyFactory(caseworker=me.user)
+    TaskFactory(family=family, assignee=me.user, due_on=today - timedelta(days=2))
+    few = _statements(app, me, "/tasks/")
+    for number in range(520):  # more than a page, in each window, each of a family of its own (past 500, the
+        # number an eager load asks for in one statement)
+        TaskFactory(
+            assignee=me.user,
+            family=FamilyFactory(caseworker=me.user),
+            due_on=today + timedelta(days=number % 60 - 20),
+            snoozed_until=today + timedelta(days=3) if number % 10 == 0 else None,
+            snooze_reason="Waiting for a letter" if number % 10 == 0 else "",
+        )
+    database.session.flush()
+    assert _statements(app, me, "/tasks/") == few
+    assert _statements(app, me, "/tasks/?page=3") == few
+    assert _statements(app, me, "/tasks/?window=later&page=2") == few
+
+
+def test_a_spend_line_page_costs_the_same_whatever_the_line_links_to(app: Flask, database: Any, login_as: Any) -> None:
+    """A bare draft, and a claimed line with a need, a match for an offer's item line, a decision by another
+    person, a claim batch and receipts: the same statements (nothing loaded only when a link is set)."""
+    caseworker = login_as(Role.CASEWORKER)
+    reviewer = login_as(Role.REVIEWER)
+    stream = FundingStreamFactory(categories=[Category.FURNITURE])
+    bare = SpendLineFactory(stream=stream, created_by=caseworker.user)
+    family = ArrivedFamilyFactory(caseworker=caseworker.user)
+    need = NeedFactory(family=family, category=Category.FURNITURE, item="bed")
+    offer = GoodsOfferFactory(status=OfferStatus.VERIFIED, item_lines=[("bed", 2)])
+    match = MatchFactory(need=need, offer=offer, offer_item=offer.items[0])
+    linked = SpendLineFactory(
+        family=family,
+        stream=stream,
+        need=need,
+        match=match,
+        created_by=caseworker.user,
+        status=SpendStatus.CLAIMED,
+        submitted_at=utcnow(),
+        decided_by=reviewer.user,
+        decided_at=utcnow(),
+        claim_batch=ClaimBatchFactory(),
+    )
+    ReceiptFactory(spend_line=linked)
+    ReceiptFactory(spend_line=linked)
+    database.session.flush()
+    for client in (caseworker, reviewer):
+        counts = [_statements(app, client, f"/funding/spend/{line.public_id}") for line in (bare, linked)]
+        assert counts[0] == counts[1], f"as {client.user.role.value}: {counts}"
+
+
+def test_the_proposals_page_costs_the_same_whatever_its_proposals_link_to(
+    app: Flask, database: Any, login_as: Any
+) -> None:
+    """Free proposals of a nightly run and no lost offers, then paid proposals of an item line of a run someone
+    started, and a match whose offer was withdrawn: the same statements."""
+    caseworker = login_as(Role.CASEWORKER)
+    admin = login_as(Role.ADMIN)
+    family = ArrivedFamilyFactory(caseworker=caseworker.user)
+    started = utcnow() - timedelta(hours=2)
+    nightly = MatchRunFactory(started_at=started, started_by=None)
+    for _ in range(2):
+        ProposalFactory(run=nightly, need=NeedFactory(family=family, category=Category.ESOL))
+    database.session.flush()
+    before = {client: _statements(app, client, "/matching/") for client in (caseworker, admin)}
+
+    manual = MatchRunFactory(started_at=started + timedelta(hours=1), started_by=admin.user)
+    stream = FundingStreamFactory(categories=[Category.FURNITURE])
+    for _ in range(2):
+        offer = GoodsOfferFactory(status=OfferStatus.VERIFIED, item_lines=[("bed", 2), ("sofa", 1)])
+        ProposalFactory(
+            run=manual,
+            need=NeedFactory(family=family, category=Category.FURNITURE, item="bed"),
+            offer=offer,
+            offer_item=offer.items[0],
+            stream=stream,
+            charge_pence=5_000,
+        )
+    gone = MatchFactory(
+        need=NeedFactory(family=family, category=Category.FURNITURE, item="sofa"),
+        offer=GoodsOfferFactory(status=OfferStatus.WITHDRAWN, item_lines=[("sofa", 1)]),
+    )
+    database.session.flush()
+    for client, count in before.items():
+        page = client.get("/matching/").get_data(as_text=True)
+        assert f"by {admin.user.name}" in page and f"£50.00 from {stream.name}" in page
+        assert f"offer {gone.offer.reference} withdrawn" in page
+        assert _statements(app, client, "/matching/") == count, f"as {client.user.role.value}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -20,24 +22,28 @@ from resettle.families.forms import (
     ReassignTaskForm,
     SnoozeTaskForm,
 )
+from resettle.families.models import Task
 from resettle.families.queries import (
     TASK_WINDOWS,
     TaskFilters,
     get_family_or_404,
     get_task_or_404,
     group_by_assignee,
+    group_tasks,
+    my_tasks_query,
+    task_window_counts,
     tasks_by_ids,
-    tasks_for,
     team_tasks_query,
 )
 from resettle.families.tasks import add_task, complete_task, complete_tasks, reassign_task, snooze_task
 from resettle.families.views.helpers import caseworker_choices, family_url, int_or_none, safe_next
 from resettle.need_to_know.policy import family_name_visibility
 from resettle.web.forms import required, show_field_error
-from resettle.web.pagination import paginate
+from resettle.web.pagination import page_of, paginate
 from resettle.web.query import query_text
 
 TEAM_TASKS_PER_PAGE = 50
+MY_TASKS_PER_PAGE = 50
 
 
 # Most ticked tasks one "Mark selected tasks as done" takes: more than a page of team tasks is not a choice.
@@ -56,14 +62,43 @@ def _task_filters(default_window: str = "") -> TaskFilters:
     )
 
 
+@dataclass
+class TaskSection:
+    """One due window of My tasks: its heading, how many of the viewer's tasks it holds in all, and those of
+    them on this page."""
+
+    label: str
+    total: int
+    tasks: list[Task]
+
+
+# My tasks' sections, in the page's order, with their headings.
+MY_TASK_SECTIONS = {
+    "overdue": "Overdue",
+    "this_week": "Due in the next 7 days",
+    "later": "Later",
+    "snoozed": "Snoozed",
+}
+
+
 @tasks_bp.route("/")
 @roles_required(*CASE_STAFF)
 def my_tasks() -> str:
     today = local_today()
     filters = _task_filters()
+    statement = my_tasks_query(current_user, today, filters)
+    counts = task_window_counts(statement, today)
+    page = page_of(statement, sum(counts.values()), per_page=MY_TASKS_PER_PAGE)
+    on_page = group_tasks(page.items, today)
+    sections = [
+        TaskSection(label, counts[key], tasks)
+        for key, label in MY_TASK_SECTIONS.items()
+        if (tasks := getattr(on_page, key))
+    ]
     return render_template(
         "families/my_tasks.html",
-        groups=tasks_for(current_user, today, filters),
+        sections=sections,
+        page=page,
         today=today,
         filters=filters,
         windows=TASK_WINDOWS,

@@ -34,6 +34,7 @@ from resettle.funding.review_queries import (
     family_spend_lines,
     get_line_by_public_id,
     get_receipt_by_public_id,
+    spend_line_page_options,
     spend_query,
 )
 from resettle.funding.spend_models import SpendLine, SpendStatus
@@ -54,7 +55,8 @@ from resettle.web.submissions import earlier_result, remember_result
 
 
 def line_or_404(public_id: str) -> SpendLine:
-    line = get_line_by_public_id(public_id)
+    """The line with all its page shows (each of its actions shows the page again when refused)."""
+    line = get_line_by_public_id(public_id, spend_line_page_options())
     if line is None:
         abort(404)
     return line
