@@ -14,7 +14,7 @@ from resettle.clock import local_midnight
 from resettle.extensions import db
 from resettle.families.models import Family
 from resettle.funding.budgets import BudgetBook, load_book
-from resettle.funding.models import CategoryEligibility, Eligibility, FundingScheme, FundingStream, StreamScope
+from resettle.funding.models import CategoryEligibility, Eligibility, FundingScheme, FundingStream
 from resettle.funding.spend_models import SPENT_STATUSES, ClaimBatch, Receipt, SpendLine, SpendStatus
 from resettle.web.search import LIKE_ESCAPE, like_pattern
 from resettle.words import format_pence
@@ -169,20 +169,13 @@ def spend_by_month(today: date, months: int = 12) -> list[ChartRow]:
 
 def budget_use(today: date, book: BudgetBook | None = None) -> list[ChartRow]:
     """Per open stream, the share of all its budgets (families' and pool) that is committed or spent, from one
-    budget book for every family (a fixed number of statements)."""
-    book = book or load_book(today)
+    budget book loaded with `whole_streams` (households grouped by arrival day: a fixed number of statements,
+    and arithmetic once per arrival day rather than once per family)."""
+    book = book or load_book(today, families=[], whole_streams=True)
     rows = []
     for stream in book.streams:
-        if stream.scope is StreamScope.POOL:
-            figures = [book.pool_figures(stream)]
-        else:
-            figures = [
-                book.family_figures(stream, family_id)
-                for family_id, scheme in book.scheme_of.items()
-                if scheme == stream.scheme.code
-            ]
-        allocated = sum(f.allocated for f in figures)
-        used = sum(f.used for f in figures)
+        figures = book.stream_figures(stream)
+        allocated, used = figures.allocated, figures.used
         if allocated == 0 and used == 0:
             continue
         percent = 100 if allocated <= 0 else min(100, used * 100 // allocated)
