@@ -378,7 +378,7 @@ def families_with_use() -> Select[tuple[int]]:
 
 
 def _spend_totals(
-    streams: list[FundingStream], family_ids: Iterable[int] | None
+    streams: list[FundingStream], family_ids: Iterable[int] | None, family_filter: ColumnElement[bool] | None = None
 ) -> dict[tuple[int, int | None, str], int]:
     """One grouped statement: committed, spent and pending pence per family budget, and per pool."""
     family_stream_ids = [s.id for s in streams if s.scope is StreamScope.FAMILY]
@@ -393,7 +393,9 @@ def _spend_totals(
         else_="other",
     )
     family_scope: ColumnElement[bool] = SpendLine.stream_id.in_(family_stream_ids)
-    if family_ids is not None:
+    if family_filter is not None:  # as a subquery: a caseload may be thousands of families
+        family_scope = family_scope & SpendLine.family_id.in_(select(Family.id).where(family_filter))
+    elif family_ids is not None:
         family_scope = family_scope & SpendLine.family_id.in_(list(family_ids))
     statement = (
         select(
@@ -450,7 +452,7 @@ def load_book(
         for family_id, household in odd_source[0].items():
             if household is not None:
                 odd_households[odd_source[1][family_id]].append((family_id, household))
-    totals = _spend_totals(streams, family_ids)
+    totals = _spend_totals(streams, family_ids, family_filter)
     return BudgetBook(
         as_at=as_at,
         streams=streams,

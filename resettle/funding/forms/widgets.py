@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from govuk_frontend_wtf.wtforms_widgets import GovSelect
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 _MARK = "LONGSELECTOPTIONS"
 _MARKED_OPTION = re.compile(rf'<option value="{_MARK}"[^>]*>{_MARK}</option>')
@@ -18,11 +18,16 @@ class LongSelect(GovSelect):
     options (value and text escaped, as the macro would)."""
 
     def __call__(self, field: Any, **kwargs: Any) -> Markup:
-        option = Markup('<option value="{}"{}>{}</option>')
-        options = Markup("\n").join(
-            option.format(value, Markup(" selected") if selected else "", label)
-            for value, label, selected, _ in field.iter_choices()
+        start, chosen, plain, end = (
+            Markup('<option value="'),
+            Markup('" selected>'),
+            Markup('">'),
+            Markup("</option>\n"),
         )
+        pieces: list[str] = []
+        for value, label, selected, _ in field.iter_choices():
+            pieces += [start, escape(value), chosen if selected else plain, escape(label), end]
+        options = Markup("").join(pieces)  # each piece escaped unless it is markup
         kwargs.setdefault("id", field.id)
         if "required" not in kwargs and "required" in getattr(field, "flags", []):
             kwargs["required"] = True
