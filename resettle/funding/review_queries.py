@@ -203,6 +203,13 @@ def family_spend_lines(family: Family) -> list[SpendLine]:
     return list(db.session.execute(statement).scalars())
 
 
+def family_choices() -> list[tuple[str, str, str]]:
+    """Every family as (reference, name, scheme code), by name, for the spend form's list: plain columns, not
+    records (thousands of families at London size)."""
+    rows = db.session.execute(select(Family.reference, Family.name, Family.scheme).order_by(Family.name, Family.id))
+    return [(reference, name, str(getattr(scheme, "value", scheme))) for reference, name, scheme in rows]
+
+
 def families_with_budgets_query() -> Select[tuple[Family]]:
     """Families that have arrived (and so have budgets), by name."""
     return select(Family).where(Family.arrival_date.is_not(None)).order_by(Family.name, Family.id)

@@ -9,7 +9,6 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
@@ -32,6 +31,7 @@ from resettle.funding.receipts import (
 )
 from resettle.funding.review_queries import (
     families_with_budgets_query,
+    family_choices,
     family_spend_lines,
     get_line_by_public_id,
     get_receipt_by_public_id,
@@ -86,10 +86,8 @@ def list_spend() -> str:
 
 
 def _choose(form: SpendLineForm, family: Family | None) -> None:
-    # Every family, at London size thousands: plain columns, not records.
-    families = db.session.execute(select(Family.reference, Family.name, Family.scheme).order_by(Family.name))
     form.family.choices = [SelectChoice("", "Select a family")] + [
-        SelectChoice(reference, f"{name} ({reference}, {scheme.value})") for reference, name, scheme in families
+        SelectChoice(reference, f"{name} ({reference}, {scheme})") for reference, name, scheme in family_choices()
     ]
     needs = [] if family is None else open_needs_of(family)
     form.need.choices = [SelectChoice("", "Not for a recorded need")] + [
