@@ -11,8 +11,9 @@ Kept free of Flask and the database so the arithmetic can be tested exhaustively
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 
 ESOL_ADULT_AGE = 19
@@ -141,6 +142,69 @@ def pool_allocation(rules: Sequence[RuleTerms], households: Iterable[Household],
     )
     per_family = [rule for rule in rules if rule.basis is not RuleBasis.COUNCIL_FIXED]
     return fixed + sum(family_allocation(per_family, household, as_at) for household in households)
+
+
+def esol_adult_by_age(age_at_arrival: int, birthday_on_arrival: bool) -> bool:
+    """`is_esol_adult` from the age at arrival and whether the arrival day is a birthday, which a database
+    can compute from the dates' years, months and days: 19 or over, or 18 unless the 18th birthday is the
+    arrival day itself (the 19th then falls on the first anniversary, not before it)."""
+    return age_at_arrival >= ESOL_ADULT_AGE or (age_at_arrival == ESOL_ADULT_AGE - 1 and not birthday_on_arrival)
+
+
+def birthday_on(date_of_birth: date, day: date) -> bool:
+    """Whether `day` is a birthday (a 29 February birthday falls on 1 March in other years)."""
+    return day >= date_of_birth and birthday(date_of_birth, day.year - date_of_birth.year) == day
+
+
+@dataclass(frozen=True)
+class Arrivals:
+    """The households of a scheme arriving on one day, counted: how many, and their beneficiaries by
+    (age at arrival, ESOL adult). Summing `family_allocation` over the households gives
+    `arrivals_allocation` of their `Arrivals`, so a budget over many families needs one row per arrival day
+    and age, not one per person (the database groups them)."""
+
+    arrival_date: date
+    households: int
+    beneficiaries: Mapping[tuple[int, bool], int] = field(default_factory=dict)
+
+
+def arrivals_of(households: Iterable[Household]) -> list[Arrivals]:
+    """Households summed by arrival day, as the database groups them (see resettle/funding/budgets.py)."""
+    counts: Counter[date] = Counter()
+    people: dict[date, Counter[tuple[int, bool]]] = {}
+    for household in households:
+        arrival = household.arrival_date
+        counts[arrival] += 1
+        by_age = people.setdefault(arrival, Counter())
+        for dob in household.dates_of_birth:
+            if arrived_as_beneficiary(dob, arrival):
+                by_age[(age_on(dob, arrival), esol_adult_by_age(age_on(dob, arrival), birthday_on(dob, arrival)))] += 1
+    return [Arrivals(day, counts[day], dict(people[day])) for day in sorted(counts)]
+
+
+def arrivals_units(rule: RuleTerms, arrivals: Arrivals) -> int:
+    """`units_for` summed over the households arriving together."""
+    if rule.basis is RuleBasis.PER_HOUSEHOLD:
+        return arrivals.households
+    if rule.basis is RuleBasis.COUNCIL_FIXED:
+        return 0
+    if rule.basis is RuleBasis.PER_ESOL_ADULT:
+        return sum(count for (_, esol), count in arrivals.beneficiaries.items() if esol)
+    return sum(count for (age, _), count in arrivals.beneficiaries.items() if _in_age_band(rule, age))
+
+
+def arrivals_allocation(rules: Iterable[RuleTerms], arrivals: Iterable[Arrivals], as_at: date) -> int:
+    """`family_allocation` summed over every household of `arrivals`, computed once per arrival day."""
+    rule_list = list(rules)
+    total = 0
+    for group in arrivals:
+        for rule in rule_list:
+            if not in_force(rule.effective_from, rule.effective_to, group.arrival_date):
+                continue
+            if not support_year_started(group.arrival_date, rule.support_year, as_at):
+                continue
+            total += rule.amount_pence * arrivals_units(rule, group)
+    return total
 
 
 class BudgetLevel(enum.StrEnum):

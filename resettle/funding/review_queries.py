@@ -20,7 +20,6 @@ from resettle.funding.models import (
     ExpenseCategory,
     FundingScheme,
     FundingStream,
-    StreamScope,
 )
 from resettle.funding.spend_models import SPENT_STATUSES, ClaimBatch, Receipt, SpendLine, SpendStatus
 from resettle.web.search import LIKE_ESCAPE, like_pattern
@@ -229,20 +228,13 @@ def spend_by_month(today: date, months: int = 12) -> list[ChartRow]:
 
 def budget_use(today: date, book: BudgetBook | None = None) -> list[ChartRow]:
     """Per open stream, the share of all its budgets (families' and pool) that is committed or spent, from one
-    budget book for every family (a fixed number of statements)."""
-    book = book or load_book(today)
+    budget book loaded with `whole_streams` (households grouped by arrival day: a fixed number of statements,
+    and arithmetic once per arrival day rather than once per family)."""
+    book = book or load_book(today, families=[], whole_streams=True)
     rows = []
     for stream in book.streams:
-        if stream.scope is StreamScope.POOL:
-            figures = [book.pool_figures(stream)]
-        else:
-            figures = [
-                book.family_figures(stream, family_id)
-                for family_id, scheme in book.scheme_of.items()
-                if scheme == stream.scheme.code
-            ]
-        allocated = sum(f.allocated for f in figures)
-        used = sum(f.used for f in figures)
+        figures = book.stream_figures(stream)
+        allocated, used = figures.allocated, figures.used
         if allocated == 0 and used == 0:
             continue
         percent = 100 if allocated <= 0 else min(100, used * 100 // allocated)
@@ -268,6 +260,13 @@ def family_spend_lines(family: Family) -> list[SpendLine]:
         .options(*spend_row_options())
     )
     return list(db.session.execute(statement).scalars())
+
+
+def family_choices() -> list[tuple[str, str, str]]:
+    """Every family as (reference, name, scheme code), by name, for the spend form's list: plain columns, not
+    records (thousands of families at London size)."""
+    rows = db.session.execute(select(Family.reference, Family.name, Family.scheme).order_by(Family.name, Family.id))
+    return [(reference, name, str(getattr(scheme, "value", scheme))) for reference, name, scheme in rows]
 
 
 def families_with_budgets_query() -> Select[tuple[Family]]:

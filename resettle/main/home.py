@@ -18,7 +18,7 @@ from resettle.db import utcnow
 from resettle.extensions import db
 from resettle.families.models import Family, FamilyStatus, Need, NeedStatus, Task, TaskStatus
 from resettle.funding.allocation import BudgetLevel
-from resettle.funding.budgets import BudgetBook, load_book
+from resettle.funding.budgets import BudgetBook, families_with_use, load_book
 from resettle.funding.family_summary import used_text
 from resettle.funding.models import StreamScope
 from resettle.funding.review_queries import budget_use
@@ -264,8 +264,13 @@ def caseworker_budget_alerts(user: User, today: date) -> BudgetAlerts:
     """The caseworker's families' own budgets, and the pools of their schemes, that are 80% or more used: one
     budget book for those families (a fixed number of statements, whatever the caseload)."""
     mine = Family.caseworker_id == user.id
-    book = load_book(today, family_filter=mine)
-    names = dict(db.session.execute(select(Family.id, Family.name).where(mine)).tuples().all())
+    # A budget with nothing committed or spent is never 80% used: the book covers the families with some.
+    with_use = mine & Family.id.in_(families_with_use())
+    book = load_book(today, family_filter=with_use)
+    names = dict(db.session.execute(select(Family.id, Family.name).where(with_use)).tuples().all())
+    schemes = {
+        _scheme_code(scheme) for scheme in db.session.execute(select(Family.scheme).where(mine).distinct()).scalars()
+    }
     alerts = []
     for family_id, scheme in sorted(book.scheme_of.items(), key=lambda item: names.get(item[0], "")):
         for stream in book.streams_of_scheme(scheme):
@@ -282,13 +287,17 @@ def caseworker_budget_alerts(user: User, today: date) -> BudgetAlerts:
                         figures.level is BudgetLevel.FULL,
                     )
                 )
-    return _alerts(alerts + _pool_alerts(book, set(book.scheme_of.values())))
+    return _alerts(alerts + _pool_alerts(book, schemes))
+
+
+def _scheme_code(scheme: object) -> str:
+    return str(getattr(scheme, "value", scheme))
 
 
 def reviewer_budget_alerts(today: date) -> BudgetAlerts:
     """Each open stream's budgets taken together (as the dashboard shows them), at 80% and at 100%: one
     budget book for every family."""
-    book = load_book(today)
+    book = load_book(today, families=[], whole_streams=True)
     alerts = [
         BudgetAlert(row.label, row.detail, url_for("funding.show_dashboard"), row.css_modifier == "over")
         for row in budget_use(today, book)

@@ -15,8 +15,12 @@ from resettle.funding.allocation import (
     RuleBasis,
     RuleTerms,
     age_on,
+    arrivals_allocation,
+    arrivals_of,
+    birthday_on,
     budget_level,
     can_afford,
+    esol_adult_by_age,
     family_allocation,
     is_esol_adult,
     pool_allocation,
@@ -199,3 +203,66 @@ def test_the_percentage_shown_never_rounds_up_past_a_threshold(allocated: int, u
     figures = BudgetFigures(allocated=allocated, committed=0, spent=used)
     assert figures.percent_used * allocated <= used * 100
     assert (figures.level is BudgetLevel.OK) == (figures.percent_used < 80)
+
+
+# Dates around 29 February and the 18th and 19th birthdays, where the ESOL rule turns.
+leap_days = st.sampled_from([(2, 28), (2, 29), (3, 1), (12, 31), (1, 1), (6, 1)])
+
+
+@st.composite
+def birth_and_arrival(draw: st.DrawFn) -> tuple[date, date]:
+    arrival = draw(st.dates(min_value=date(1990, 1, 1), max_value=date(2060, 12, 31)))
+    if draw(st.booleans()):
+        month, day = draw(leap_days)
+        year = draw(st.integers(arrival.year - 25, arrival.year))
+        dob = date(year, month, day) if (month, day) != (2, 29) or year % 4 == 0 else date(year, 3, 1)
+    else:
+        dob = draw(st.dates(min_value=date(arrival.year - 25, 1, 1), max_value=arrival))
+    return min(dob, arrival), arrival
+
+
+@given(dates_pair=birth_and_arrival())
+def test_the_esol_rule_from_age_and_birthday_on_arrival_agrees_with_the_dates(dates_pair: tuple[date, date]) -> None:
+    dob, arrival = dates_pair
+    assert esol_adult_by_age(age_on(dob, arrival), birthday_on(dob, arrival)) is is_esol_adult(dob, arrival)
+
+
+@pytest.mark.parametrize(
+    ("dob", "arrival", "expected"),
+    [
+        (date(2008, 2, 29), date(2026, 3, 1), False),  # 18 on arrival (1 March), 19 on the first anniversary
+        (date(2008, 2, 29), date(2026, 2, 28), False),  # 17 on arrival
+        (date(2008, 2, 29), date(2027, 2, 28), True),  # 18, turning 19 on 1 March, before the anniversary
+        (date(2010, 2, 28), date(2028, 2, 29), True),  # arrival on 29 February: the anniversary is 1 March
+        (date(2010, 3, 1), date(2028, 2, 29), False),
+        (date(2008, 6, 1), date(2026, 6, 1), False),  # 18th birthday on the arrival day
+        (date(2008, 6, 2), date(2026, 6, 1), False),  # 17 on arrival: 19 after the anniversary
+        (date(2008, 5, 31), date(2026, 6, 1), True),
+    ],
+)
+def test_the_esol_rule_at_its_edges(dob: date, arrival: date, expected: bool) -> None:
+    assert is_esol_adult(dob, arrival) is expected
+    assert esol_adult_by_age(age_on(dob, arrival), birthday_on(dob, arrival)) is expected
+
+
+arrival_days = st.sampled_from([date(2016, 2, 29), date(2017, 3, 1), date(2020, 6, 1), date(2024, 12, 31)])
+grouped_households = st.builds(
+    Household,
+    arrival_date=arrival_days | st.dates(min_value=date(2015, 1, 1), max_value=date(2030, 1, 1)),
+    dates_of_birth=st.lists(dates, max_size=6).map(tuple),
+)
+
+
+@given(
+    rule_list=st.lists(rules, max_size=6),
+    household_list=st.lists(grouped_households, max_size=12),
+    as_at=dates,
+)
+def test_allocations_summed_by_arrival_day_equal_the_sum_of_each_familys(
+    rule_list: list[RuleTerms], household_list: list[Household], as_at: date
+) -> None:
+    grouped = arrivals_of(household_list)
+    assert sum(group.households for group in grouped) == len(household_list)
+    assert arrivals_allocation(rule_list, grouped, as_at) == sum(
+        family_allocation(rule_list, household, as_at) for household in household_list
+    )

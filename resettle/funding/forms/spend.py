@@ -18,6 +18,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from resettle.bounds import CASE_PAST, CASE_PLANNED
 from resettle.funding.forms.fields import PoundsField
+from resettle.funding.forms.widgets import LongSelect
 from resettle.funding.spend_models import SpendStatus
 from resettle.web.fields import GovDateField
 from resettle.web.forms import BoundedForm
@@ -29,7 +30,7 @@ def _strip(value: str | None) -> str | None:
 
 
 class SpendLineForm(OneTimeSubmissionMixin, BoundedForm):
-    family = SelectField("Family", widget=GovSelect(), validators=[InputRequired("Select the family")])
+    family = SelectField("Family", widget=LongSelect(), validators=[InputRequired("Select the family")])
     need = SelectField("Need it meets (optional)", widget=GovSelect(), validators=[Optional()], validate_choice=False)
     expense_category = SelectField(
         "What was bought", widget=GovSelect(), validators=[InputRequired("Select what was bought")]

@@ -153,7 +153,7 @@ def reject_spend(public_id: str) -> str | Response:
 @roles_required(Role.REVIEWER)
 def show_dashboard() -> str:
     as_at = local_today()
-    book = load_book(as_at)
+    book = load_book(as_at, families=[], whole_streams=True)
     return render_template(
         "funding/dashboard.html",
         by_stream=spend_by_stream(),

@@ -18,7 +18,7 @@ from resettle.bounds import clean_text, parse_id
 from resettle.clock import local_today
 from resettle.extensions import db
 from resettle.families.models import Family
-from resettle.families.queries import families_by_name, get_family_by_reference, get_family_or_404, open_needs_of
+from resettle.families.queries import get_family_by_reference, get_family_or_404, open_needs_of
 from resettle.funding import bp
 from resettle.funding.budgets import figures_for, load_book
 from resettle.funding.forms.spend import ActionForm, ApproveForm, ReceiptForm, RejectForm, SpendLineForm
@@ -31,6 +31,7 @@ from resettle.funding.receipts import (
 )
 from resettle.funding.review_queries import (
     families_with_budgets_query,
+    family_choices,
     family_spend_lines,
     get_line_by_public_id,
     get_receipt_by_public_id,
@@ -87,9 +88,8 @@ def list_spend() -> str:
 
 
 def _choose(form: SpendLineForm, family: Family | None) -> None:
-    families = families_by_name()
     form.family.choices = [SelectChoice("", "Select a family")] + [
-        SelectChoice(f.reference, f"{f.name} ({f.reference}, {f.scheme.value})") for f in families
+        SelectChoice(reference, f"{name} ({reference}, {scheme})") for reference, name, scheme in family_choices()
     ]
     needs = [] if family is None else open_needs_of(family)
     form.need.choices = [SelectChoice("", "Not for a recorded need")] + [
