@@ -262,10 +262,15 @@ def family_spend_lines(family: Family) -> list[SpendLine]:
     return list(db.session.execute(statement).scalars())
 
 
-def family_choices() -> list[tuple[str, str, str]]:
-    """Every family as (reference, name, scheme code), by name, for the spend form's list: plain columns, not
-    records (thousands of families at London size)."""
-    rows = db.session.execute(select(Family.reference, Family.name, Family.scheme).order_by(Family.name, Family.id))
+def family_choices(caseworker_id: int, chosen_reference: str | None = None) -> list[tuple[str, str, str]]:
+    """The spend form's families as (reference, name, scheme code), by name: the caseworker's own caseload and
+    the family already chosen (from a family's page, or the line being edited). Plain columns, not records; a
+    list of every family would be thousands of options at London size, of no use to anyone choosing."""
+    statement = select(Family.reference, Family.name, Family.scheme).order_by(Family.name, Family.id)
+    own: ColumnElement[bool] = Family.caseworker_id == caseworker_id
+    if chosen_reference:
+        own = or_(own, Family.reference == chosen_reference)
+    rows = db.session.execute(statement.where(own))
     return [(reference, name, str(getattr(scheme, "value", scheme))) for reference, name, scheme in rows]
 
 

@@ -89,7 +89,8 @@ def list_spend() -> str:
 
 def _choose(form: SpendLineForm, family: Family | None) -> None:
     form.family.choices = [SelectChoice("", "Select a family")] + [
-        SelectChoice(reference, f"{name} ({reference}, {scheme})") for reference, name, scheme in family_choices()
+        SelectChoice(reference, f"{name} ({reference}, {scheme})")
+        for reference, name, scheme in family_choices(current_user.id, family.reference if family else None)
     ]
     needs = [] if family is None else open_needs_of(family)
     form.need.choices = [SelectChoice("", "Not for a recorded need")] + [
