@@ -36,12 +36,13 @@ Result = dict[str, Any]
 Progress = Callable[[dict[str, Any]], None]
 
 WORK_ALL = 400_000  # up to this many columns, the relaxation takes them all at once
-PER_NEED = 6  # otherwise: the best columns of each need to start the working set
-ADD_PER_NEED = 4  # and the best priced-out columns of each need per pricing round
+PER_NEED = 20  # otherwise: the best columns of each need to start the working set
+ADD_PER_NEED = 20  # and the best priced-out columns of each need per pricing round
 RESTRICTED_MAX = 120_000  # columns of the integer program over each need's best columns, when all are too many
 MIP_MAX = 400_000  # the integer program is tried only on this many columns (after fixing) or fewer
 KEEP_SHARE = 0.001  # keep_offer: the share of the objective that keeping proposals may cost, at most
 BOUND_TOL = 1e-7  # relative: a bound this far below the objective is rounding, further is an error
+COMPLETE_SHARE = 0.8  # of the pairs' time, kept for completing the result and its reasons (see run)
 CUT_ROUNDS = 30  # rounds of cuts on the knapsack rows (when every column is in the relaxation)
 
 
@@ -111,13 +112,17 @@ class Solver:
     def run(self) -> Result:
         problem = self.problem
         # the pairs may take the time up to what the rest needs (completion, reasons, writing)
+        pairs_started = time.perf_counter()
         pairs = build_pairs(problem, self.clock.at(self.reserve))
+        pairs_seconds = time.perf_counter() - pairs_started
         cols = build_columns(problem, pairs)
         rows = build_rows(problem, cols)
         self.stats["setup_seconds"] = round(self.clock.elapsed(), 3)
         self.stats.update(pairs=len(pairs), columns=len(cols), rows=rows.n_rows)
-        # reserve time for completing, explaining and writing the result
-        self.reserve += 1.5e-6 * len(pairs)
+        # reserve time for completing, explaining and writing the result: about 1.5 s per million
+        # pairs on a quiet machine, and at least COMPLETE_SHARE of the time the pairs took (which
+        # grows with the load as the completion does: 0.7 measured on london-10000 at load 10)
+        self.reserve += max(1.5e-6 * len(pairs), COMPLETE_SHARE * pairs_seconds)
         deadline = self.clock.at(self.reserve)
         if not pairs.complete:
             self.timed_out = True
