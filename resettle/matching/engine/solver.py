@@ -86,6 +86,7 @@ class Solver:
         self.reserve = 0.3 + 0.02 * self.limit
         self.best_reported = -np.inf
         self.bound_reported = np.inf
+        self.bound_extra = 0.0  # what the needs whose pairs were not generated add to any bound
 
     def left(self) -> float:
         return self.clock.left()
@@ -93,7 +94,7 @@ class Solver:
     def report(self, state: State, method: str, bound: float | None = None) -> None:
         """Tell the caller's progress callback when the incumbent improves."""
         if bound is not None:
-            self.bound_reported = min(self.bound_reported, bound)
+            self.bound_reported = min(self.bound_reported, bound + self.bound_extra)
         if self.on_progress is None:
             return
         objective = state.objective()
@@ -127,6 +128,7 @@ class Solver:
         if not pairs.complete:
             self.timed_out = True
             self.stats.update(pairs_complete=False, needs_not_examined=int((~pairs.examined).sum()))
+            self.bound_extra = self._unexamined_bound(pairs, 0.0)
         # the starts: best value first (the better one), then, time allowing, first come first served
         # (the baseline the result is never below when it completes)
         fill_started = time.perf_counter()
@@ -150,17 +152,16 @@ class Solver:
         best = starts[best_name]
         method = best_name
         bound, status = self._trivial_bound(cols), "heuristic"
-        if not pairs.complete:
-            bound = self._unexamined_bound(pairs, bound)
         self.report(best, method, bound)
         # the relaxation needs time to be built (about as long as a pass over its columns) and solved
         lp_cost = 0.5 + 2 * fill_seconds * min(1.0, WORK_ALL / max(1, len(cols)))
-        if not pairs.complete:
-            status = "time_limit"
-        elif len(cols) and not by_value.cut_short and self.left() - self.reserve > lp_cost:
+        if len(cols) and not by_value.cut_short and self.left() - self.reserve > lp_cost:
+            # with pairs cut short, over the needs examined (the bound adds what the others could)
             best, method, bound, status = self._optimise(rows, cols, best, method)
-        elif len(cols):
+        elif len(cols) or not pairs.complete:
             self.timed_out, status = True, "time_limit"
+        if not pairs.complete:
+            bound, status = bound + self.bound_extra, "time_limit"
         heuristics.complete(best)
         return self._result(pairs, cols, best, method, bound, status, true_value)
 

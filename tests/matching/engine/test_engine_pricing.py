@@ -107,9 +107,12 @@ def test_pairs_stop_at_their_cap_and_the_result_says_so(generator, checker, monk
     monkeypatch.setattr(pairs_module, "MAX_PAIRS", len(whole) // 3)
     cut = build_pairs(Problem(data))
     assert not cut.complete and len(cut) >= len(whole) // 3
-    result = solve(data, time_limit=10)
+    reports = []
+    result = solve(data, time_limit=10, on_progress=reports.append)
     stats = result["stats"]
     assert stats["pairs_complete"] is False and stats["status"] == "time_limit"
+    assert stats.get("lp_rounds", 0) >= 1  # the needs examined are still optimised
+    assert reports and all(r["bound"] is None or r["bound"] >= optimum - 1e-6 * optimum for r in reports)
     assert stats["bound"] >= optimum - 1e-6 * optimum >= stats["objective"] - 1e-6 * optimum
     assert feasible_part(data, result) == []
     assert {e["need"] for e in result["unmet"]} | {a["need"] for a in result["assignments"]} == {
