@@ -59,6 +59,12 @@ class State:
         cols = self.cols
         taken = np.array(col_of) >= 0
         order = order[~taken[cols.need[order]]]
+        # capacity and budgets only go down while filling: what does not fit now never will
+        order = order[np.array(rem_cap)[cols.offer[order]] >= cols.units[order]]
+        if len(rem_bud):
+            key = cols.bkey[order]
+            left = np.append(np.array(rem_bud, dtype=np.int64), 0)[np.where(key >= 0, key, len(rem_bud))]
+            order = order[(key < 0) | (left >= cols.charge[order])]
         for column, need, offer, units, key, charge in zip(
             order.tolist(),
             cols.need[order].tolist(),

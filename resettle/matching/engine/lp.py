@@ -75,6 +75,8 @@ class Relaxation:
         self.rows, self.cols = rows, cols
         self.idx = np.asarray(idx, dtype=np.int64)
         self.solver = _highs(time_limit)
+        # presolve again at every round of pricing costs more than it saves (measured on borough-1000)
+        self.solver.setOptionValue("presolve", "off")
         model = highspy.HighsLp()
         model.num_col_ = len(self.idx)
         model.num_row_ = rows.n_rows
@@ -135,31 +137,33 @@ def lagrangian(
     rows: Rows, cols: Columns, prices: FloatArray, cuts: CutRows | None = None
 ) -> tuple[float, FloatArray, FloatArray, FloatArray]:
     """For row prices >= 0, prices.b + sum_j max(0, c_j - a_j.prices) bounds the optimum of the
-    integer program (and of its relaxation) over every column. Each need's price is first raised by
-    its columns' largest positive reduced cost (a need is met at most once, so one column of it
-    counts, not all): the bound becomes prices.b + sum_n max(0, max_{j of n} reduced_j), never
-    weaker, and far tighter when the prices come from a relaxation over a few columns per need.
+    integer program (and of its relaxation) over every column. Each need's price is first set to its
+    columns' largest reduced cost without it (at least 0; a need is met at most once, so one column
+    of it counts, not all): the bound becomes prices.b + sum_n max(0, max_{j of n} reduced_j), with
+    the need rows' prices out of prices.b, never weaker than with the need prices given, and far
+    tighter when the prices come from a relaxation over a few columns per need.
     Returns (bound, reduced costs at the raised prices (all <= 0), the raised prices, reduced costs
     at the prices given (for pricing columns in))."""
     prices = np.maximum(np.nan_to_num(prices), 0.0)
     upper = _upper(rows, cuts)
     extended = np.append(prices[: rows.n_rows], 0.0)  # row -1 (no row) has price 0
-    reduced = cols.value - extended[rows.need_row[cols.need]] - cols.units * extended[rows.offer_row[cols.offer]]
+    offer_rows, key_rows = rows.column_rows(cols)
+    other = cols.units * extended[offer_rows]
     if len(rows.key_row):
-        key_row = np.where(cols.bkey >= 0, rows.key_row[np.maximum(cols.bkey, 0)], -1)
-        reduced = reduced - cols.charge * extended[key_row]
+        other += cols.charge * extended[key_rows]
     if cuts is not None and len(cuts):
         cut_prices = prices[rows.n_rows :]
-        reduced = reduced - np.bincount(
-            cuts.column, weights=cuts.coefficient * cut_prices[cuts.row], minlength=len(cols)
-        )
+        other = other + np.bincount(cuts.column, weights=cuts.coefficient * cut_prices[cuts.row], minlength=len(cols))
+    base = cols.value - other  # the reduced cost with the need's price at 0
+    reduced = base - extended[rows.need_row[cols.need]]
     raised = prices.copy()
-    reduced_raised = reduced
+    raised[: int((rows.need_row >= 0).sum())] = 0.0  # need rows come first
+    reduced_raised = base
     if len(cols):
         starts = np.flatnonzero(np.r_[True, cols.need[1:] != cols.need[:-1]])
-        top = np.maximum(np.maximum.reduceat(reduced, starts), 0.0)
-        raised[rows.need_row[cols.need[starts]]] += top
-        reduced_raised = reduced - np.repeat(top, np.diff(np.r_[starts, len(cols)]))
+        top = np.maximum(np.maximum.reduceat(base, starts), 0.0)
+        raised[rows.need_row[cols.need[starts]]] = top
+        reduced_raised = base - np.repeat(top, np.diff(np.r_[starts, len(cols)]))
     bound = float(raised @ upper + np.maximum(reduced_raised, 0.0).sum())
     return bound, reduced_raised, raised, reduced
 
@@ -170,6 +174,8 @@ def best_prices(
     """Row duals come with a solver's sign convention; either sign, clipped, is a valid price
     vector; keep the one giving the smaller bound. Returns what `lagrangian` returns for it."""
     plus = lagrangian(rows, cols, duals, cuts)
+    if not np.any(duals < 0):  # the other sign would price every row at 0
+        return plus
     minus = lagrangian(rows, cols, -duals, cuts)
     return minus if minus[0] < plus[0] else plus
 

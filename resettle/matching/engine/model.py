@@ -123,6 +123,18 @@ class Rows:
     offer_row: IntArray  # per offer
     key_row: IntArray  # per budget key
     upper: FloatArray  # row upper bounds
+    _column_rows: tuple[int, IntArray, IntArray] | None = None  # cache of column_rows
+
+    def column_rows(self, cols: Columns) -> tuple[IntArray, IntArray]:
+        """(offer row, budget row) of every column, -1 where it has none; computed once per columns."""
+        if self._column_rows is None or self._column_rows[0] != id(cols) or len(self._column_rows[1]) != len(cols):
+            offer_rows = self.offer_row[cols.offer]
+            if len(self.key_row):
+                key_rows = np.where(cols.bkey >= 0, self.key_row[np.maximum(cols.bkey, 0)], -1)
+            else:
+                key_rows = np.full(len(cols), -1, dtype=np.int64)
+            self._column_rows = (id(cols), offer_rows, key_rows)
+        return self._column_rows[1], self._column_rows[2]
 
     def col_entries(self, cols: Columns, idx: IntArray) -> tuple[IntArray, FloatArray, IntArray]:
         """(rows, coefficients, column positions) of columns idx."""

@@ -16,9 +16,13 @@ from .problem import DISTANCE_TOL_KM, EARTH_RADIUS_KM, RULES, Problem, hav_vec
 HALF_CIRCUMFERENCE_KM = math.pi * EARTH_RADIUS_KM
 
 _BLOCK = 400_000  # cells of one dense block (needs x offers)
-# what follows the pairs (columns, rows, the starts, the reasons) costs about this many times the time
-# the pairs took, measured on the project generator's instances; the pairs stop early enough for it
-FOLLOW_UP = 1.5
+# what follows the pairs (sorting them, columns, rows, the starts, the reasons) costs about this many
+# times the time the pairs took: 1.5 on borough instances, 1 to 2 on the 30-million-pair
+# london-10000; the pairs stop early enough for it (checked before every block of pairs)
+FOLLOW_UP = 2.0
+# and at this many pairs, whatever the time: 16M pairs took 2.8 GiB and their columns, rows and
+# completion 70 s at load 10 (30M pairs, 5.6 GiB), more than a 120 s limit leaves
+MAX_PAIRS = 10_000_000
 _EDGE = 1e-7  # re-check pairs this close to a threshold with scalar maths
 
 OfferBuckets = dict[int, IntArray]
@@ -54,12 +58,16 @@ class _Found:
     examined: BoolArray
     deadline: float | None
     started: float = field(default_factory=time.perf_counter)
+    count: int = 0
     needs: list[IntArray] = field(default_factory=list)
     offers: list[IntArray] = field(default_factory=list)
     distances: list[FloatArray] = field(default_factory=list)
 
     def out_of_time(self) -> bool:
-        """Past the deadline, less the time what follows will take on the pairs found so far."""
+        """Past the deadline, less the time what follows will take on the pairs found so far; or
+        MAX_PAIRS found."""
+        if self.count >= MAX_PAIRS:
+            return True
         if self.deadline is None:
             return False
         now = time.perf_counter()
@@ -225,6 +233,8 @@ def _bucket_pairs(problem: Problem, needs: IntArray, offers: IntArray, found: _F
             found.examined[group] = True
             continue
         for chunk in _chunks(group, len(window)):
+            if found.out_of_time():  # a cell of a city can hold thousands of needs
+                return False
             _emit(problem, chunk, window, found)
     return True
 
@@ -264,6 +274,7 @@ def _emit(problem: Problem, needs: IntArray, offers: IntArray, found: _Found) ->
             dist[row, column] = exact
     rows, columns = np.nonzero(ok)
     if len(rows):
+        found.count += len(rows)
         found.needs.append(needs[rows])
         found.offers.append(offers[columns])
         found.distances.append(dist[rows, columns])

@@ -36,12 +36,13 @@ Result = dict[str, Any]
 Progress = Callable[[dict[str, Any]], None]
 
 WORK_ALL = 400_000  # up to this many columns, the relaxation takes them all at once
-PER_NEED = 6  # otherwise: the best columns of each need to start the working set
-ADD_PER_NEED = 4  # and the best priced-out columns of each need per pricing round
+PER_NEED = 20  # otherwise: the best columns of each need to start the working set
+ADD_PER_NEED = 20  # and the best priced-out columns of each need per pricing round
 RESTRICTED_MAX = 120_000  # columns of the integer program over each need's best columns, when all are too many
 MIP_MAX = 400_000  # the integer program is tried only on this many columns (after fixing) or fewer
 KEEP_SHARE = 0.001  # keep_offer: the share of the objective that keeping proposals may cost, at most
 BOUND_TOL = 1e-7  # relative: a bound this far below the objective is rounding, further is an error
+COMPLETE_SHARE = 0.8  # of the pairs' time, kept for completing the result and its reasons (see run)
 CUT_ROUNDS = 30  # rounds of cuts on the knapsack rows (when every column is in the relaxation)
 
 
@@ -85,6 +86,7 @@ class Solver:
         self.reserve = 0.3 + 0.02 * self.limit
         self.best_reported = -np.inf
         self.bound_reported = np.inf
+        self.bound_extra = 0.0  # what the needs whose pairs were not generated add to any bound
 
     def left(self) -> float:
         return self.clock.left()
@@ -92,7 +94,7 @@ class Solver:
     def report(self, state: State, method: str, bound: float | None = None) -> None:
         """Tell the caller's progress callback when the incumbent improves."""
         if bound is not None:
-            self.bound_reported = min(self.bound_reported, bound)
+            self.bound_reported = min(self.bound_reported, bound + self.bound_extra)
         if self.on_progress is None:
             return
         objective = state.objective()
@@ -111,17 +113,22 @@ class Solver:
     def run(self) -> Result:
         problem = self.problem
         # the pairs may take the time up to what the rest needs (completion, reasons, writing)
+        pairs_started = time.perf_counter()
         pairs = build_pairs(problem, self.clock.at(self.reserve))
+        pairs_seconds = time.perf_counter() - pairs_started
         cols = build_columns(problem, pairs)
         rows = build_rows(problem, cols)
         self.stats["setup_seconds"] = round(self.clock.elapsed(), 3)
         self.stats.update(pairs=len(pairs), columns=len(cols), rows=rows.n_rows)
-        # reserve time for completing, explaining and writing the result
-        self.reserve += 1.5e-6 * len(pairs)
+        # reserve time for completing, explaining and writing the result: about 1.5 s per million
+        # pairs on a quiet machine, and at least COMPLETE_SHARE of the time the pairs took (which
+        # grows with the load as the completion does: 0.7 measured on london-10000 at load 10)
+        self.reserve += max(1.5e-6 * len(pairs), COMPLETE_SHARE * pairs_seconds)
         deadline = self.clock.at(self.reserve)
         if not pairs.complete:
             self.timed_out = True
             self.stats.update(pairs_complete=False, needs_not_examined=int((~pairs.examined).sum()))
+            self.bound_extra = self._unexamined_bound(pairs, 0.0)
         # the starts: best value first (the better one), then, time allowing, first come first served
         # (the baseline the result is never below when it completes)
         fill_started = time.perf_counter()
@@ -145,17 +152,16 @@ class Solver:
         best = starts[best_name]
         method = best_name
         bound, status = self._trivial_bound(cols), "heuristic"
-        if not pairs.complete:
-            bound = self._unexamined_bound(pairs, bound)
         self.report(best, method, bound)
         # the relaxation needs time to be built (about as long as a pass over its columns) and solved
         lp_cost = 0.5 + 2 * fill_seconds * min(1.0, WORK_ALL / max(1, len(cols)))
-        if not pairs.complete:
-            status = "time_limit"
-        elif len(cols) and not by_value.cut_short and self.left() - self.reserve > lp_cost:
+        if len(cols) and not by_value.cut_short and self.left() - self.reserve > lp_cost:
+            # with pairs cut short, over the needs examined (the bound adds what the others could)
             best, method, bound, status = self._optimise(rows, cols, best, method)
-        elif len(cols):
+        elif len(cols) or not pairs.complete:
             self.timed_out, status = True, "time_limit"
+        if not pairs.complete:
+            bound, status = bound + self.bound_extra, "time_limit"
         heuristics.complete(best)
         return self._result(pairs, cols, best, method, bound, status, true_value)
 

@@ -1,0 +1,120 @@
+"""The large-problem path (a working set of columns grown by pricing) forced on small problems, the
+Lagrangian bound's prices, and the column-by-column fill against a plain reference."""
+
+import numpy as np
+import pytest
+
+from resettle.matching.engine import solve
+from resettle.matching.engine import solver as solver_module
+from resettle.matching.engine.heuristics import by_value
+from resettle.matching.engine.lp import Relaxation, lagrangian
+from resettle.matching.engine.model import build_columns, build_rows
+from resettle.matching.engine.pairs import build_pairs
+from resettle.matching.engine.problem import Problem
+
+from .test_engine_clock import feasible_part
+
+
+def _model(data):
+    problem = Problem(data)
+    cols = build_columns(problem, build_pairs(problem))
+    return problem, cols, build_rows(problem, cols)
+
+
+@pytest.mark.parametrize("profile,families,seed", [("borough", 30, 4), ("tight", 30, 5), ("london", 40, 6)])
+def test_pricing_path_on_a_small_problem_checks_and_reaches_the_optimum(
+    profile, families, seed, generator, checker, monkeypatch
+):
+    data = generator.generate(profile, families, seed)
+    exact = solve(data, time_limit=30)
+    assert exact["stats"]["status"] == "optimal"
+    monkeypatch.setattr(solver_module, "WORK_ALL", 50)  # every problem takes the working-set path
+    monkeypatch.setattr(solver_module, "PER_NEED", 1)
+    monkeypatch.setattr(solver_module, "ADD_PER_NEED", 1)
+    result = solve(data, time_limit=30)
+    rep = checker.check(data, result)
+    assert rep.ok, rep.violations[:5]
+    assert result["stats"]["lp_rounds"] > 1  # columns were priced in
+    optimum = exact["stats"]["objective"]
+    assert result["stats"]["bound"] >= optimum - 1e-6 * optimum
+    assert rep.objective <= optimum + 1e-6 * optimum
+    if result["stats"]["status"] == "optimal":
+        assert rep.objective == pytest.approx(optimum, rel=1e-9)
+    assert rep.objective >= checker.first_come(data) - 1e-6
+
+
+def _old_bound(rows, cols, prices):
+    """The bound with the need prices given, each raised by its columns' largest positive reduced cost."""
+    prices = np.maximum(prices, 0.0)
+    extended = np.append(prices[: rows.n_rows], 0.0)
+    reduced = cols.value - extended[rows.need_row[cols.need]] - cols.units * extended[rows.offer_row[cols.offer]]
+    key_row = np.where(cols.bkey >= 0, rows.key_row[np.maximum(cols.bkey, 0)], -1)
+    reduced = reduced - cols.charge * extended[key_row]
+    raised = prices.copy()
+    for need in np.unique(cols.need):
+        top = max(0.0, float(reduced[cols.need == need].max()))
+        raised[rows.need_row[need]] += top
+    return float(raised @ rows.upper)
+
+
+def test_lagrangian_bound_is_the_lp_value_at_its_duals_and_never_weaker_than_with_need_prices(generator):
+    problem, cols, rows = _model(generator.generate("tight", 25, 7))
+    relax = Relaxation(rows, cols, np.arange(len(cols)), 30)
+    ok, _, duals, value = relax.run(30)
+    assert ok
+    bound = lagrangian(rows, cols, duals)[0]
+    assert bound == pytest.approx(value, rel=1e-7)
+    rng = np.random.default_rng(3)
+    for _ in range(5):
+        prices = np.maximum(duals + rng.normal(0, 50, len(duals)), 0.0)
+        new, reduced_raised, raised, _ = lagrangian(rows, cols, prices)
+        assert new <= _old_bound(rows, cols, prices) + 1e-6
+        assert new >= value - 1e-6 * value  # a bound on the relaxation, so on the optimum
+        assert reduced_raised.max() <= 1e-9
+        assert new == pytest.approx(float(raised @ rows.upper), rel=1e-12)
+
+
+def _plain_fill(problem, cols, order):
+    """Columns taken one by one in order, each when its need is free and its offer and budget have room."""
+    col_of = [-1] * problem.n_needs
+    cap = problem.offer_cap.astype(np.int64).tolist()
+    budget = cols.key_budget.astype(np.int64).tolist()
+    for column in order.tolist():
+        need, offer, key = int(cols.need[column]), int(cols.offer[column]), int(cols.bkey[column])
+        units, charge = int(cols.units[column]), int(cols.charge[column])
+        if col_of[need] >= 0 or cap[offer] < units or (key >= 0 and budget[key] < charge):
+            continue
+        cap[offer] -= units
+        if key >= 0:
+            budget[key] -= charge
+        col_of[need] = column
+    return col_of
+
+
+@pytest.mark.parametrize("profile,seed", [("tight", 8), ("borough", 9)])
+def test_fill_by_value_takes_the_same_columns_as_one_by_one(profile, seed, generator):
+    problem, cols, _ = _model(generator.generate(profile, 60, seed))
+    order = np.lexsort((np.arange(len(cols)), -cols.value))
+    assert by_value(problem, cols).col_of == _plain_fill(problem, cols, order)
+
+
+def test_pairs_stop_at_their_cap_and_the_result_says_so(generator, checker, monkeypatch):
+    from resettle.matching.engine import pairs as pairs_module
+
+    data = generator.generate("borough", 30, 10)
+    whole = build_pairs(Problem(data))
+    optimum = solve(data, time_limit=10)["stats"]["objective"]
+    monkeypatch.setattr(pairs_module, "MAX_PAIRS", len(whole) // 3)
+    cut = build_pairs(Problem(data))
+    assert not cut.complete and len(cut) >= len(whole) // 3
+    reports = []
+    result = solve(data, time_limit=10, on_progress=reports.append)
+    stats = result["stats"]
+    assert stats["pairs_complete"] is False and stats["status"] == "time_limit"
+    assert stats.get("lp_rounds", 0) >= 1  # the needs examined are still optimised
+    assert reports and all(r["bound"] is None or r["bound"] >= optimum - 1e-6 * optimum for r in reports)
+    assert stats["bound"] >= optimum - 1e-6 * optimum >= stats["objective"] - 1e-6 * optimum
+    assert feasible_part(data, result) == []
+    assert {e["need"] for e in result["unmet"]} | {a["need"] for a in result["assignments"]} == {
+        n["id"] for n in data["needs"]
+    }
