@@ -144,7 +144,12 @@ def proposals_export_query(search: str, names: FamilyNameVisibility) -> Select[A
 
 
 def runs_query() -> Select[Any]:
-    return select(MatchRun).order_by(MatchRun.started_at.desc(), MatchRun.id.desc())
+    # Who started each run is joined: loaded one by one, the page's statements would follow its runs' starters.
+    return (
+        select(MatchRun)
+        .options(joinedload(MatchRun.started_by))
+        .order_by(MatchRun.started_at.desc(), MatchRun.id.desc())
+    )
 
 
 @dataclass

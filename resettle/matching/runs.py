@@ -504,8 +504,11 @@ def process_queued_run() -> MatchRun | None:
 
 
 def get_request(public_id: str) -> MatchRunRequest | None:
+    """The request with who asked and its run joined, whichever are set, so its page costs the same either way."""
     return db.session.execute(
-        select(MatchRunRequest).where(MatchRunRequest.public_id == public_id)
+        select(MatchRunRequest)
+        .where(MatchRunRequest.public_id == public_id)
+        .options(joinedload(MatchRunRequest.requested_by), joinedload(MatchRunRequest.run))
     ).scalar_one_or_none()
 
 

@@ -269,3 +269,30 @@ def test_the_proposals_page_costs_the_same_whatever_its_proposals_link_to(
         assert f"by {admin.user.name}" in page and f"£50.00 from {stream.name}" in page
         assert f"offer {gone.offer.reference} withdrawn" in page
         assert _statements(app, client, "/matching/") == count, f"as {client.user.role.value}"
+
+
+def test_run_pages_cost_the_same_whoever_started_or_asked_for_the_runs(
+    app: Flask, database: Any, login_as: Any
+) -> None:
+    """Run history with nightly runs only, then with runs started by two people; the progress page of a request
+    nobody signed and that has no run yet, and of one asked for by a person whose run is done: the same
+    statements."""
+    admin = login_as(Role.ADMIN)
+    reviewer = login_as(Role.REVIEWER)
+    started = utcnow() - timedelta(hours=3)
+    for hours in range(2):
+        MatchRunFactory(started_at=started + timedelta(minutes=hours), started_by=None)
+    bare = MatchRunRequestFactory(requested_by=None, run=None)
+    database.session.flush()
+    history = {client: _statements(app, client, "/matching/runs") for client in (admin, reviewer)}
+    for number, person in enumerate((admin.user, reviewer.user)):
+        MatchRunFactory(started_at=started + timedelta(hours=1, minutes=number), started_by=person)
+    linked = MatchRunRequestFactory(requested_by=admin.user, run=MatchRunFactory(started_by=admin.user))
+    database.session.flush()
+    for client in (admin, reviewer):
+        assert _statements(app, client, "/matching/runs") == history[client], f"as {client.user.role.value}"
+    for client in (admin, login_as(Role.CASEWORKER)):
+        progress = [
+            _statements(app, client, f"/matching/runs/progress/{request.public_id}") for request in (bare, linked)
+        ]
+        assert progress[0] == progress[1], f"as {client.user.role.value}: {progress}"
