@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import Flask, url_for
+from markupsafe import escape
 from sqlalchemy import event
 
 from resettle.auth.models import Role
@@ -266,7 +267,7 @@ def test_the_proposals_page_costs_the_same_whatever_its_proposals_link_to(
     database.session.flush()
     for client, count in before.items():
         page = client.get("/matching/").get_data(as_text=True)
-        assert f"by {admin.user.name}" in page and f"£50.00 from {stream.name}" in page
+        assert f"by {escape(admin.user.name)}" in page and f"£50.00 from {stream.name}" in page
         assert f"offer {gone.offer.reference} withdrawn" in page
         assert _statements(app, client, "/matching/") == count, f"as {client.user.role.value}"
 
