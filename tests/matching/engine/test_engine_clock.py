@@ -87,3 +87,33 @@ def test_progress_is_reported_when_the_incumbent_improves(generator):
     assert objectives == sorted(objectives) and len(set(objectives)) == len(objectives)
     assert objectives[-1] <= result["stats"]["objective"] + 1e-6
     assert {"objective", "bound", "seconds", "method"} <= set(seen[0])
+
+
+def test_needs_not_examined_in_time_are_examined_afterwards_and_their_reasons_check(generator):
+    """The clock has nearly run out when the engine starts: the pairs are cut short, and the needs
+    not examined get their pairs afterwards (within the grace), are added where they fit and are
+    given their true reasons, so the whole result passes the checker."""
+    data = generator.generate("borough", 60, 11)
+    result = solve(data, time_limit=1.0, started=time.perf_counter() - 0.95)
+    stats = result["stats"]
+    assert stats["pairs_complete"] is False
+    assert stats["needs_examined_late"] > 0 and stats["needs_added_late"] > 0
+    assert stats["needs_not_examined"] == 0
+    assert not any("examined" in entry for entry in result["unmet"])
+    report = check(data, result)
+    assert report.ok, report.violations[:5]
+    assert stats["status"] == "time_limit"
+    assert stats["bound"] is None or stats["bound"] >= stats["objective"]
+
+
+def test_every_phase_keeps_to_the_limit_on_a_large_problem(generator):
+    """borough-600 (about 400,000 pairs) at 6 s: the relaxation and the integer programs run and must
+    stop in time (HiGHS is interrupted at the engine's deadline), leaving room for the reasons and
+    the result within limit + 2 s."""
+    data = generator.generate("borough", 600, 3)
+    started = time.perf_counter()
+    result = solve(data, time_limit=6.0, started=started)
+    wall = time.perf_counter() - started
+    assert result["stats"]["seconds"] <= 6.0 + 1.0, result["stats"]
+    assert wall <= 6.0 + 2.0, wall
+    assert feasible_part(data, result) == []
