@@ -64,7 +64,7 @@ def finish_unexamined(problem: Problem, cols: Columns, state: State, examined: B
         batch = todo[start : start + BATCH_NEEDS]
         pairs = build_pairs(problem, deadline, only=batch)
         extra = build_columns(problem, pairs)
-        done.examined |= pairs.examined
+        done.examined[batch] = pairs.examined[batch]  # (the other needs count as examined there)
         done.has_pair[pairs.need] = True
         done.has_col[extra.need] = True
         raw = _raw_keys(problem, extra)

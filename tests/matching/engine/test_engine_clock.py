@@ -6,6 +6,8 @@ import subprocess
 import sys
 import time
 
+import numpy as np
+
 from resettle.matching.engine import solve
 from resettle.matching.engine.pairs import build_pairs
 from resettle.matching.engine.problem import Problem
@@ -117,3 +119,33 @@ def test_every_phase_keeps_to_the_limit_on_a_large_problem(generator):
     assert result["stats"]["seconds"] <= 6.0 + 1.0, result["stats"]
     assert wall <= 6.0 + 2.0, wall
     assert feasible_part(data, result) == []
+
+
+def test_needs_left_when_the_late_examination_stops_stay_not_examined(generator, monkeypatch):
+    """The late examination goes batch by batch; when its time runs out after the first batch, the
+    needs of the later batches are still reported as not examined (never as examined without
+    pairs), and every need added fits."""
+    from types import SimpleNamespace
+
+    from resettle.matching.engine import finish
+    from resettle.matching.engine.heuristics import State
+    from resettle.matching.engine.model import build_columns
+
+    problem = Problem(generator.generate("borough", 60, 12))
+    cut = build_pairs(problem, deadline=time.perf_counter() - 1.0)
+    assert not cut.examined.any()
+    cols = build_columns(problem, cut)
+    state = State(problem, cols)
+    calls = []
+
+    def one_batch_then_late():  # the clock as finish_unexamined reads it: late after one batch
+        calls.append(1)
+        return time.perf_counter() + (0.0 if len(calls) == 1 else 1000.0)
+
+    monkeypatch.setattr(finish, "BATCH_NEEDS", 50)
+    monkeypatch.setattr(finish, "time", SimpleNamespace(perf_counter=one_batch_then_late))
+    done = finish.finish_unexamined(problem, cols, state, cut.examined, time.perf_counter() + 100.0)
+    assert int(done.examined.sum()) == 50
+    assert set(done.added) <= set(np.flatnonzero(done.examined).tolist())
+    assert done.added and all(done.has_col[need] for need in done.added)
+    assert min(state.rem_cap) >= 0
