@@ -70,6 +70,10 @@ def _one(problem, out, time_limit):
     code = main(["solve", problem, "--out", out, "--time-limit", str(time_limit)], started=process_started())
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB -> MiB on Linux
     print(json.dumps({"code": code, "peak_mib": peak}))
+    # as `python -m resettle.matching` does: exit without tearing the interpreter down
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def load_avg():

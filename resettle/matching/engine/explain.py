@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .arrays import BoolArray, IntArray
 from .heuristics import State
+
+if TYPE_CHECKING:
+    from .finish import Finished
 from .model import Columns
 from .pairs import OfferBuckets, OfferItemBuckets, Pairs, blocking_rules, offer_buckets
 from .problem import Problem
@@ -31,6 +34,7 @@ def unmet_entries(
     state: State,
     with_blocking: bool = True,
     deadline: float | None = None,
+    finished: Finished | None = None,
 ) -> list[dict[str, Any]]:
     """The `unmet` list of a result: one entry per need without a column, in file order.
 
@@ -39,8 +43,9 @@ def unmet_entries(
     but none fits any more; unfundable: compatible pairs exist, all paid, none payable by a stream
     open to the family with enough budget in total.
 
-    A need whose pairs were not generated before the time ran out (`pairs.examined`) and that has
-    offers of its category is listed as `no_compatible_offer` with `"examined": false` and no
+    `finished`: the needs whose pairs were generated after the optimisation (and those it added). A
+    need whose pairs were not generated before the time ran out (`pairs.examined`, or `finished`) and
+    that has offers of its category is listed as `no_compatible_offer` with `"examined": false` and no
     `blocking`: its reason is not known. `blocking` is left out of the needs not reached when the
     perf_counter `deadline` passes."""
     by_category, by_category_item = offer_buckets(problem)
@@ -50,10 +55,16 @@ def unmet_entries(
     has_col = np.zeros(problem.n_needs, dtype=bool)
     has_col[cols.need] = True
     col_of = np.array(state.col_of, dtype=np.int64)
-    unmet = np.flatnonzero(col_of < 0)
+    met = col_of >= 0
+    examined = pairs.examined
+    if finished is not None:
+        examined = finished.examined
+        has_pair |= finished.has_pair
+        has_col |= finished.has_col
+        met[list(finished.added)] = True
+    unmet = np.flatnonzero(~met)
     if len(unmet):
         assertion_fits(state, unmet)
-    examined = pairs.examined
     no_compatible = unmet[candidate[unmet] & ~has_pair[unmet] & examined[unmet]]
     blocking = blocking_rules(problem, no_compatible, by_category, deadline) if with_blocking else {}
     out: list[dict[str, Any]] = []

@@ -18,12 +18,38 @@ from .model import Columns, Rows
 INF = highspy.kHighsInf
 
 
+class _Deadline:
+    """Stops HiGHS at a perf_counter deadline from its interrupt callbacks (simplex, interior point
+    and branch and bound). HiGHS's own time limit is checked between larger steps and was seen to
+    run over by seconds on a busy machine; the callbacks come often and cost little."""
+
+    def __init__(self) -> None:
+        self.at = float("inf")
+
+    def __call__(self, event: Any) -> None:
+        if time.perf_counter() > self.at:
+            event.interrupt()
+
+
 def _highs(time_limit: float, threads: int = 1) -> Any:
-    solver = highspy.Highs()  # type: ignore[no-untyped-call]
+    """A quiet HiGHS instance that stops after `time_limit` seconds (see set_deadline)."""
+    solver: Any = highspy.Highs()  # type: ignore[no-untyped-call]
     solver.setOptionValue("output_flag", False)
-    solver.setOptionValue("time_limit", max(0.05, float(time_limit)))
     solver.setOptionValue("threads", threads)
+    deadline = _Deadline()
+    solver.cbSimplexInterrupt += deadline
+    solver.cbIpmInterrupt += deadline
+    solver.cbMipInterrupt += deadline
+    solver.resettle_deadline = deadline
+    set_deadline(solver, time_limit)
     return solver
+
+
+def set_deadline(solver: Any, time_limit: float) -> None:
+    """Both HiGHS's own time limit and the interrupt at `time_limit` seconds from now."""
+    time_limit = max(0.05, float(time_limit))
+    solver.setOptionValue("time_limit", time_limit)
+    solver.resettle_deadline.at = time.perf_counter() + time_limit
 
 
 class CutRows:
@@ -124,7 +150,7 @@ class Relaxation:
 
     def run(self, time_limit: float) -> tuple[bool, FloatArray, FloatArray, float]:
         """(solved to optimality, column values, row duals, objective) within `time_limit` seconds."""
-        self.solver.setOptionValue("time_limit", max(0.05, float(time_limit)))
+        set_deadline(self.solver, time_limit)
         self.solver.run()
         ok = bool(self.solver.getModelStatus() == highspy.HighsModelStatus.kOptimal)
         solution = self.solver.getSolution()

@@ -154,10 +154,11 @@ def _scalar_ok(problem: Problem, need: int, offer: int) -> tuple[bool, float]:
     return problem.value_scalar(need, offer, dist) > 0, dist
 
 
-def build_pairs(problem: Problem, deadline: float | None = None) -> Pairs:
+def build_pairs(problem: Problem, deadline: float | None = None, only: IntArray | None = None) -> Pairs:
     """All compatible pairs (rules of the spec, funding aside); when the perf_counter `deadline`
     (less FOLLOW_UP times the time spent here) passes first, the pairs of the needs examined so far
-    (`examined` says which)."""
+    (`examined` says which). With `only`, the pairs of those needs alone (the others count as
+    examined)."""
     by_category, by_category_item = offer_buckets(problem)
     live = problem.offer_until_ok & (problem.offer_cap > 0)
     found = _Found(np.zeros(problem.n_needs, dtype=bool), deadline)
@@ -166,7 +167,13 @@ def build_pairs(problem: Problem, deadline: float | None = None) -> Pairs:
         return _finish(problem, found)
     # needs grouped by bucket
     key = problem.need_cat * (len(problem.items) + 1) + (problem.need_item + 1)
-    order = np.argsort(key, kind="stable")
+    if only is not None:
+        found.examined[:] = True
+        found.examined[only] = False
+        subset = np.sort(np.asarray(only, dtype=np.int64))
+        order = subset[np.argsort(key[subset], kind="stable")]
+    else:
+        order = np.argsort(key, kind="stable")
     keys = key[order]
     bounds = np.flatnonzero(np.diff(keys)) + 1
     groups = [group for group in np.split(order, bounds) if len(group)]
@@ -275,19 +282,24 @@ def _emit(problem: Problem, needs: IntArray, offers: IntArray, found: _Found) ->
     rows, columns = np.nonzero(ok)
     if len(rows):
         found.count += len(rows)
-        found.needs.append(needs[rows])
-        found.offers.append(offers[columns])
+        found.needs.append(needs[rows].astype(np.int32))  # half the memory of the default int64
+        found.offers.append(offers[columns].astype(np.int32))
         found.distances.append(dist[rows, columns])
     found.examined[needs] = True
 
 
 def _finish(problem: Problem, found: _Found) -> Pairs:
     if found.needs:
+        # each list of blocks is released as soon as it is joined (at city scale they take gigabytes)
         need = np.concatenate(found.needs)
+        found.needs.clear()
         offer = np.concatenate(found.offers)
+        found.offers.clear()
         dist = np.concatenate(found.distances)
+        found.distances.clear()
         order = np.lexsort((offer, need))
-        need, offer, dist = need[order].astype(np.int32), offer[order].astype(np.int32), dist[order]
+        need, offer, dist = need[order], offer[order], dist[order]
+        del order
     else:
         need = np.zeros(0, dtype=np.int32)
         offer = np.zeros(0, dtype=np.int32)

@@ -6,6 +6,8 @@ import subprocess
 import sys
 import time
 
+import numpy as np
+
 from resettle.matching.engine import solve
 from resettle.matching.engine.pairs import build_pairs
 from resettle.matching.engine.problem import Problem
@@ -87,3 +89,63 @@ def test_progress_is_reported_when_the_incumbent_improves(generator):
     assert objectives == sorted(objectives) and len(set(objectives)) == len(objectives)
     assert objectives[-1] <= result["stats"]["objective"] + 1e-6
     assert {"objective", "bound", "seconds", "method"} <= set(seen[0])
+
+
+def test_needs_not_examined_in_time_are_examined_afterwards_and_their_reasons_check(generator):
+    """The clock has nearly run out when the engine starts: the pairs are cut short, and the needs
+    not examined get their pairs afterwards (within the grace), are added where they fit and are
+    given their true reasons, so the whole result passes the checker."""
+    data = generator.generate("borough", 60, 11)
+    result = solve(data, time_limit=1.0, started=time.perf_counter() - 0.95)
+    stats = result["stats"]
+    assert stats["pairs_complete"] is False
+    assert stats["needs_examined_late"] > 0 and stats["needs_added_late"] > 0
+    assert stats["needs_not_examined"] == 0
+    assert not any("examined" in entry for entry in result["unmet"])
+    report = check(data, result)
+    assert report.ok, report.violations[:5]
+    assert stats["status"] == "time_limit"
+    assert stats["bound"] is None or stats["bound"] >= stats["objective"]
+
+
+def test_every_phase_keeps_to_the_limit_on_a_large_problem(generator):
+    """borough-600 (about 400,000 pairs) at 6 s: the relaxation and the integer programs run and must
+    stop in time (HiGHS is interrupted at the engine's deadline), leaving room for the reasons and
+    the result within limit + 2 s."""
+    data = generator.generate("borough", 600, 3)
+    started = time.perf_counter()
+    result = solve(data, time_limit=6.0, started=started)
+    wall = time.perf_counter() - started
+    assert result["stats"]["seconds"] <= 6.0 + 1.0, result["stats"]
+    assert wall <= 6.0 + 2.0, wall
+    assert feasible_part(data, result) == []
+
+
+def test_needs_left_when_the_late_examination_stops_stay_not_examined(generator, monkeypatch):
+    """The late examination goes batch by batch; when its time runs out after the first batch, the
+    needs of the later batches are still reported as not examined (never as examined without
+    pairs), and every need added fits."""
+    from types import SimpleNamespace
+
+    from resettle.matching.engine import finish
+    from resettle.matching.engine.heuristics import State
+    from resettle.matching.engine.model import build_columns
+
+    problem = Problem(generator.generate("borough", 60, 12))
+    cut = build_pairs(problem, deadline=time.perf_counter() - 1.0)
+    assert not cut.examined.any()
+    cols = build_columns(problem, cut)
+    state = State(problem, cols)
+    calls = []
+
+    def one_batch_then_late():  # the clock as finish_unexamined reads it: late after one batch
+        calls.append(1)
+        return time.perf_counter() + (0.0 if len(calls) == 1 else 1000.0)
+
+    monkeypatch.setattr(finish, "BATCH_NEEDS", 50)
+    monkeypatch.setattr(finish, "time", SimpleNamespace(perf_counter=one_batch_then_late))
+    done = finish.finish_unexamined(problem, cols, state, cut.examined, time.perf_counter() + 100.0)
+    assert int(done.examined.sum()) == 50
+    assert set(done.added) <= set(np.flatnonzero(done.examined).tolist())
+    assert done.added and all(done.has_col[need] for need in done.added)
+    assert min(state.rem_cap) >= 0
