@@ -6,6 +6,7 @@ import secrets
 import threading
 from datetime import UTC, datetime
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import CursorResult, DateTime, Engine, MetaData, Result, event
 from sqlalchemy.orm import DeclarativeBase
@@ -58,9 +59,15 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         if value is None:
             return None
-        if value.tzinfo is None:
+        if value.tzinfo is None or value.tzinfo in _UTC_ZONES:
+            # PostgreSQL sends times in the connection's zone, UTC: relabelled, not converted (a conversion runs
+            # for every time of every row read, and costs several times more).
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+# Zones that are UTC under another name (as the database driver labels times of a connection in UTC).
+_UTC_ZONES = frozenset({UTC, ZoneInfo("UTC"), ZoneInfo("Etc/UTC")})
 
 
 # How long an SQLite connection waits for another writer before giving up ("database is locked").

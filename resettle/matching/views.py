@@ -100,6 +100,9 @@ def export_proposals() -> Response:
     search = query_text("q", MAX_SEARCH_LENGTH)
     names = family_name_visibility(current_user)
     record("proposals_exported", "match_run", None, "Proposals waiting for a decision exported to CSV")
+    # A need's title worked out once for each category and item, not for every proposal.
+    need_titles: dict[tuple[Any, Any], str] = {}
+    shows_family = names.shows_family
 
     def to_row(rows: list[Any]) -> tuple[Any, ...]:
         (_, family_id, family_reference, family_name, caseworker_id, need_category, need_item, priority) = rows[0][:8]
@@ -110,10 +113,13 @@ def export_proposals() -> Response:
         else:
             items = [(row[18], row[19]) for row in rows if row[19] is not None]
             offered = offer_title(offer_category, bedrooms, items, description)
+        need_title = need_titles.get((need_category, need_item))
+        if need_title is None:
+            need_title = need_titles[need_category, need_item] = Need.title_of(need_category, need_item)
         return (
             family_reference,
-            family_name if names.shows_family(family_id, caseworker_id) else "",
-            Need.title_of(need_category, need_item),
+            family_name if shows_family(family_id, caseworker_id) else "",
+            need_title,
             priority,
             needed_by.isoformat() if needed_by else "",
             offer_reference,

@@ -50,6 +50,9 @@ def spend_list_filters() -> SpendFilters:
 def spend_csv(filename: str, filters: SpendFilters) -> Response:
     names: FamilyNameVisibility = filters.names or family_name_visibility(current_user)
     record("spend_exported", "spend", None, "Spend lines exported to CSV")
+    # Looked up once, not for every line.
+    status_labels = {status: status.label for status in SpendStatus}
+    shows_family = names.shows_family
 
     def to_row(line: Any) -> Sequence[Any]:
         (line_id, family_id, family_reference, family_name, caseworker_id, category, item, offer_reference) = line[:8]
@@ -57,14 +60,14 @@ def spend_csv(filename: str, filters: SpendFilters) -> Response:
         return (
             SpendLine.reference_of(line_id),
             family_reference,
-            family_name if names.shows_family(family_id, caseworker_id) else "",
+            family_name if shows_family(family_id, caseworker_id) else "",
             category,
             item,
             offer_reference or "",
             stream_code,
             spend_date.isoformat(),
             amount_pence,
-            status.label,
+            status_labels[status],
             submitted_at.isoformat() if submitted_at else "",
         )
 
