@@ -21,6 +21,7 @@ from resettle.need_to_know.teams import (
     create_team,
     set_team,
     teams_by_name,
+    teams_query,
     teams_with_members,
 )
 from resettle.web.forms import show_field_error
@@ -80,7 +81,15 @@ def teams() -> str | Response:
         else:
             flash(f"Team {team.name} added", "success")
             return redirect(url_for("need_to_know.teams"))
-    return render_template("need_to_know/teams.html", form=form, member_form=_member_form(), teams=teams_with_members())
+    return _teams_page(form, _member_form())
+
+
+def _teams_page(form: NewTeamForm, member_form: TeamMemberForm) -> str:
+    """The teams a page at a time (a London deployment may have hundreds), with the two forms."""
+    page = paginate(teams_query())
+    return render_template(
+        "need_to_know/teams.html", form=form, member_form=member_form, page=page, teams=teams_with_members(page.items)
+    )
 
 
 @bp.route("/admin/teams/members", methods=["POST"])
@@ -98,6 +107,4 @@ def set_user_team() -> str | Response:
             set_team(user, team, current_user)
             flash(f"{user.name} is {'in ' + team.name if team else 'in no team'}", "success")
             return redirect(url_for("need_to_know.teams"))
-    return render_template(
-        "need_to_know/teams.html", form=NewTeamForm(formdata=None), member_form=member_form, teams=teams_with_members()
-    )
+    return _teams_page(NewTeamForm(formdata=None), member_form)

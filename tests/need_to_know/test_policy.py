@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from markupsafe import escape
 from sqlalchemy import select
 
 from resettle.audit.models import AuditEvent
@@ -182,3 +183,24 @@ def test_administrators_manage_teams(app: Any, database: Any) -> None:
         client, "/admin/teams/members", {"user": str(admin.id), "team": str(team.id)}, form_url="/admin/teams"
     )
     assert "Choose a caseworker" in refused.get_data(as_text=True)
+
+
+def test_teams_come_a_page_at_a_time_with_their_members(app: Any, database: Any) -> None:
+    admin = UserFactory(role=Role.ADMIN)
+    teams = [create_team(f"Team {number:03d}", admin) for number in range(60)]
+    caseworker = UserFactory()
+    set_team(caseworker, teams[55], admin)
+    database.session.flush()
+    client = _client(app, admin)
+    first_page = client.get("/admin/teams").get_data(as_text=True)
+    first = _table(first_page)  # the team select below lists every team, the table a page of them
+    assert "Team 000" in first and "Team 024" in first and "Team 025" not in first
+    assert "Teams 1 to 25 of 60" in first_page and "?page=2" in first_page
+    second = _table(client.get("/admin/teams?page=3").get_data(as_text=True))
+    assert "Team 050" in second and "Team 059" in second and "Team 049" not in second
+    # a member shows beside the team on its own page
+    assert str(escape(caseworker.name)) in second.split("Team 055", 1)[1].split("Team 056", 1)[0]
+
+
+def _table(page: str) -> str:
+    return page.split("<table", 1)[1].split("</table>", 1)[0]
