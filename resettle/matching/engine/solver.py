@@ -39,6 +39,10 @@ Progress = Callable[[dict[str, Any]], None]
 WORK_ALL = 400_000  # up to this many columns, the relaxation takes them all at once
 PER_NEED = 20  # otherwise: the best columns of each need to start the working set
 ADD_PER_NEED = 20  # and the best priced-out columns of each need per pricing round
+# With very many needs, fewer columns each, so that the working set stays about WORK_ALL columns: the
+# relaxation of 70,000 needs with 20 columns each does not converge within two minutes, with 6 it does.
+FEWEST_PER_NEED = 6
+FEWEST_ADD_PER_NEED = 4
 RESTRICTED_MAX = 120_000  # columns of the integer program over each need's best columns, when all are too many
 MIP_MAX = 400_000  # the integer program is tried only on this many columns (after fixing) or fewer
 KEEP_SHARE = 0.001  # keep_offer: the share of the objective that keeping proposals may cost, at most
@@ -599,7 +603,7 @@ def _working_set(cols: Columns, best: State) -> IntArray:
     if n_cols <= WORK_ALL:
         return np.arange(n_cols)
     mask = np.zeros(n_cols, dtype=bool)
-    mask[_top_per_need(cols, cols.value, PER_NEED)] = True
+    mask[_top_per_need(cols, cols.value, _per_need(cols, PER_NEED, FEWEST_PER_NEED))] = True
     mask[best.columns()] = True
     return np.flatnonzero(mask)
 
@@ -612,8 +616,15 @@ def _price_in(cols: Columns, relax: Relaxation, reduced: FloatArray) -> bool:
     out = (~inside) & (reduced > 1e-7)
     if not out.any():
         return False
-    relax.add(_top_per_need(cols, reduced, ADD_PER_NEED, out))
+    relax.add(_top_per_need(cols, reduced, _per_need(cols, ADD_PER_NEED, FEWEST_ADD_PER_NEED), out))
     return True
+
+
+def _per_need(cols: Columns, most: int, fewest: int) -> int:
+    """Columns per need for a working set of about WORK_ALL columns: `most` where needs are few, down to
+    `fewest` on the largest problems."""
+    needs = int(cols.need.max()) + 1 if len(cols) else 1
+    return max(fewest, min(most, WORK_ALL // needs))
 
 
 def _component_bounds(

@@ -31,6 +31,8 @@ def test_pricing_path_on_a_small_problem_checks_and_reaches_the_optimum(
     monkeypatch.setattr(solver_module, "WORK_ALL", 50)  # every problem takes the working-set path
     monkeypatch.setattr(solver_module, "PER_NEED", 1)
     monkeypatch.setattr(solver_module, "ADD_PER_NEED", 1)
+    monkeypatch.setattr(solver_module, "FEWEST_PER_NEED", 1)
+    monkeypatch.setattr(solver_module, "FEWEST_ADD_PER_NEED", 1)
     result = solve(data, time_limit=30)
     rep = checker.check(data, result)
     assert rep.ok, rep.violations[:5]
@@ -118,3 +120,17 @@ def test_pairs_stop_at_their_cap_and_the_result_says_so(generator, checker, monk
     assert {e["need"] for e in result["unmet"]} | {a["need"] for a in result["assignments"]} == {
         n["id"] for n in data["needs"]
     }
+
+
+def test_columns_per_need_shrink_with_the_number_of_needs_to_keep_the_working_set_near_its_size():
+    class Needs:
+        def __init__(self, count):
+            self.need = np.arange(count)
+
+        def __len__(self):
+            return len(self.need)
+
+    per_need = solver_module._per_need
+    assert per_need(Needs(12_000), 20, 6) == 20  # borough-2,000: 240,000 columns to start
+    assert per_need(Needs(70_000), 20, 6) == 6  # london-10,000: 420,000, not 1.4 million
+    assert per_need(Needs(30_000), 20, 6) == solver_module.WORK_ALL // 30_000
