@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from resettle.auth.models import User
@@ -55,6 +55,8 @@ class Task(Model):
         UniqueConstraint("family_id", "checklist_key", name="uq_tasks_one_task_per_checklist_item"),
         CheckConstraint("(status = 'done') = (completed_at IS NOT NULL)", name="completed_when_done"),
         CheckConstraint("snoozed_until IS NULL OR snooze_reason <> ''", name="snooze_has_reason"),
+        # A caseworker's open tasks by due date (home page counts, my tasks), without reading everyone's.
+        Index("ix_tasks_assignee_status_due_on", "assignee_id", "status", "due_on"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"pii": "none"})
