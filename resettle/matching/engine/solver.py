@@ -52,6 +52,7 @@ COMPLETE_SHARE = 0.8  # of the pairs' time, kept for completing the result and i
 # reasons and writing the result take after them: 12 us per need (0.7 s on london-10000 at load 4)
 FINISH_GRACE = 1.0
 AFTER_FINISH_PER_NEED = 12e-6
+CONVERGED = 1e-6  # relative: pricing stops when the working set's relaxation is this near the bound
 CUT_ROUNDS = 30  # rounds of cuts on the knapsack rows (when every column is in the relaxation)
 
 
@@ -325,26 +326,41 @@ class Solver:
         self.stats["columns_after_fixing"] = len(kept)
         if len(kept) > MIP_MAX:
             self.timed_out = self.timed_out or bound - floor > 1e-9 * max(1.0, abs(bound))
-            if self.timed_out and self.left() - self.reserve > 1.0:
-                best, method = self._restricted_mip(rows, cols, state, kept, floor)
+            # each need's best columns by reduced cost, twice as many each time while time is left (and
+            # the subset is within MIP_MAX); a subset that is every column kept is the program itself
+            per_need = max(1, RESTRICTED_MAX // max(1, self.problem.n_needs))
+            rounds = 0
+            while self.timed_out and self.left() - self.reserve > 1.0:
+                state.best, state.method = best, method
+                subset = self._restricted_subset(cols, state, kept, per_need)
+                if rounds and len(subset) > MIP_MAX:
+                    break
+                if len(subset) >= len(kept):
+                    return self._solve_components(rows, cols, state, kept, best.objective())
+                best, method = self._restricted_mip(rows, cols, state, subset, best.objective())
+                rounds += 1
+                self.stats.update(restricted_rounds=rounds, restricted_columns=len(subset))
+                per_need *= 2
             return best, method, bound, "optimal" if not self.timed_out else "gap_left"
         return self._solve_components(rows, cols, state, kept, floor)
 
-    def _restricted_mip(
-        self, rows: Rows, cols: Columns, state: RelaxationState, kept: IntArray, floor: float
-    ) -> tuple[State, str]:
-        """Too many columns for the integer program, but time left: solve it over each need's best
-        columns by reduced cost (and the incumbent's), so the time is used to improve the solution.
-        Whatever it finds is feasible for the whole problem; the bound is not touched (it would hold
-        only for the subset). Returns (best, method)."""
+    @staticmethod
+    def _restricted_subset(cols: Columns, state: RelaxationState, kept: IntArray, per_need: int) -> IntArray:
+        """Each need's `per_need` best columns of `kept` by reduced cost, and the incumbent's."""
         if state.rc_best is None:
-            return state.best, state.method
-        per_need = max(1, RESTRICTED_MAX // max(1, self.problem.n_needs))
+            return kept
         in_kept = np.zeros(len(cols), dtype=bool)
         in_kept[kept] = True
         subset = _top_per_need(cols, state.rc_best, per_need, in_kept)
-        subset = np.union1d(subset, state.best.columns())
-        self.stats["restricted_columns"] = len(subset)
+        return np.union1d(subset, state.best.columns())
+
+    def _restricted_mip(
+        self, rows: Rows, cols: Columns, state: RelaxationState, subset: IntArray, floor: float
+    ) -> tuple[State, str]:
+        """Too many columns for the integer program, but time left: solve it over a subset (each
+        need's best columns by reduced cost, and the incumbent's), so the time is used to improve the
+        solution. Whatever it finds is feasible for the whole problem; the bound is not touched (it
+        would hold only for the subset). Returns (best, method)."""
         sub_state = RelaxationState(best=state.best, method=state.method, bound=state.bound)
         sub_state.cuts, sub_state.y_best, sub_state.rc_best, sub_state.lag = (
             state.cuts,
@@ -414,7 +430,7 @@ class Solver:
             if every_column:
                 if not self._cut_round(rows, cols, relax, state, lp_started, lp_budget):
                     break
-            elif self.left() - self.reserve <= 0.05 or not _price_in(cols, relax, reduced):
+            elif self.left() - self.reserve <= 0.05 or _converged(state) or not _price_in(cols, relax, reduced):
                 break
 
     def _cut_round(
@@ -606,6 +622,14 @@ def _working_set(cols: Columns, best: State) -> IntArray:
     mask[_top_per_need(cols, cols.value, _per_need(cols, PER_NEED, FEWEST_PER_NEED))] = True
     mask[best.columns()] = True
     return np.flatnonzero(mask)
+
+
+def _converged(state: RelaxationState) -> bool:
+    """The relaxation over the working set is within CONVERGED of the bound over every column: more
+    pricing rounds (each a few seconds at city scale, adding a few columns) would not move either."""
+    if state.lp_value is None or not np.isfinite(state.lag):
+        return False
+    return state.lag - state.lp_value <= CONVERGED * max(1.0, abs(state.lag))
 
 
 def _price_in(cols: Columns, relax: Relaxation, reduced: FloatArray) -> bool:

@@ -7,7 +7,7 @@ import pytest
 from resettle.matching.engine import solve
 from resettle.matching.engine import solver as solver_module
 from resettle.matching.engine.heuristics import by_value
-from resettle.matching.engine.lp import Relaxation, lagrangian
+from resettle.matching.engine.lp import Relaxation, lagrangian, set_deadline
 from resettle.matching.engine.model import build_columns, build_rows
 from resettle.matching.engine.pairs import build_pairs
 from resettle.matching.engine.problem import Problem
@@ -134,3 +134,49 @@ def test_columns_per_need_shrink_with_the_number_of_needs_to_keep_the_working_se
     assert per_need(Needs(12_000), 20, 6) == 20  # borough-2,000: 240,000 columns to start
     assert per_need(Needs(70_000), 20, 6) == 6  # london-10,000: 420,000, not 1.4 million
     assert per_need(Needs(30_000), 20, 6) == solver_module.WORK_ALL // 30_000
+
+
+def test_a_relaxation_solved_again_has_its_whole_time_limit(generator):
+    """HiGHS counts its time limit over every run of one instance: a relaxation re-solved after
+    pricing must get the limit it is given on top of the time it has already run (it stopped after
+    3.7 s of a 30.9 s limit on london-10000, having run 27.5 s before)."""
+    _, cols, rows = _model(generator.generate("borough", 120, 3))
+    relax = Relaxation(rows, cols, np.arange(len(cols)), 30.0)
+    ok, *_ = relax.run(30.0)
+    assert ok
+    ran = relax.solver.getRunTime()
+    assert ran > 0
+    set_deadline(relax.solver, 5.0)
+    _, limit = relax.solver.getOptionValue("time_limit")
+    assert limit >= ran + 5.0
+
+
+def test_too_many_columns_for_the_integer_program_use_the_time_on_growing_subsets(generator, checker, monkeypatch):
+    """When fixing leaves more columns than the integer program takes, the engine solves it over each
+    need's best columns by reduced cost, twice as many each time while time is left and the subset is
+    within MIP_MAX: more than one round, the last subset larger than a column a need; and the result
+    checks, with a bound that holds."""
+    data = generator.generate("borough", 80, 12)
+    exact = solve(data, time_limit=30)
+    monkeypatch.setattr(solver_module, "WORK_ALL", 50)
+    monkeypatch.setattr(solver_module, "MIP_MAX", 3_000)
+    monkeypatch.setattr(solver_module, "RESTRICTED_MAX", 1)
+    result = solve(data, time_limit=20)
+    stats = result["stats"]
+    rep = checker.check(data, result)
+    assert rep.ok, rep.violations[:5]
+    assert stats["columns_after_fixing"] > 3_000
+    assert stats["restricted_rounds"] >= 2
+    assert stats["restricted_columns"] > len(data["needs"])
+    assert stats["bound"] >= exact["stats"]["objective"] - 1e-6 * exact["stats"]["objective"]
+
+
+def test_pricing_stops_once_the_working_set_is_at_the_bound():
+    """More pricing rounds cannot move a relaxation already within CONVERGED of the bound."""
+    state = solver_module.RelaxationState(best=None, method="", bound=100.0)  # type: ignore[arg-type]
+    state.lp_value, state.lag = 1_000_000.0, 1_000_000.5
+    assert solver_module._converged(state)
+    state.lag = 1_000_100.0
+    assert not solver_module._converged(state)
+    state.lp_value = None
+    assert not solver_module._converged(state)
