@@ -5,6 +5,7 @@ limits alone and beside a busy core, and churn between runs.
     python benchmarks/matching.py --scale         # borough 300/1000/2000, london 3000/10000, tight 300/600
     python benchmarks/matching.py --time-sweep    # 2, 10, 30 s on borough-1000, alone and with a busy core
     python benchmarks/matching.py --churn         # remove 5% of offers, re-solve without and with keep_offer
+    python benchmarks/matching.py --scale --busy  # any of these with one busy core beside each run
 
 Each instance is solved in a fresh process through the command line, with the clock from process
 start (so wall seconds and peak memory are those of a real run, reading and writing the files
@@ -199,6 +200,20 @@ def _busy_core():
     return subprocess.Popen([sys.executable, "-c", "while True: pass"])
 
 
+def _run_beside(name, spec, limit, tmp, shared_check, busy):
+    """run_case, with one busy core beside it if `busy`."""
+    spinner = _busy_core() if busy else None
+    try:
+        row = run_case(name, spec, limit, tmp, shared_check)
+    finally:
+        if spinner is not None:
+            spinner.kill()
+            spinner.wait()
+    if busy and "error" not in row:
+        row["name"] += " +busy core"
+    return row
+
+
 def time_sweep(tmp, markdown):
     """The same problem at each time limit, alone and with a busy core beside it: wall from spawn to
     exit must stay within the limit + 2 s."""
@@ -281,6 +296,7 @@ def main(argv=None):
     ap.add_argument("--time-sweep", action="store_true", help="2, 10 and 30 s, alone and beside a busy core")
     ap.add_argument("--churn", action="store_true", help="the churn figure, without and with keep_offer")
     ap.add_argument("--markdown", action="store_true")
+    ap.add_argument("--busy", action="store_true", help="run every instance with one busy core beside it")
     args = ap.parse_args(argv)
     shared_check = None
     if SHARED.is_dir():
@@ -308,7 +324,7 @@ def main(argv=None):
         rows = []
         for name in names:
             spec, limit, _ = cases[name]
-            rows.append(run_case(name, spec, args.time_limit or limit, tmp, shared_check))
+            rows.append(_run_beside(name, spec, args.time_limit or limit, tmp, shared_check, args.busy))
             print(f"done {name}", file=sys.stderr, flush=True)
     best = {n: c[2] for n, c in CASES.items() if c[2]}
     print(fmt(rows, best, args.markdown))

@@ -28,6 +28,7 @@ from .cuts import cut_matrix, separate
 from .explain import unmet_entries
 from .finish import Finished, finish_unexamined
 from .heuristics import State
+from .keep import restore_kept
 from .lp import CutRows, Relaxation, best_prices, components, solve_mip
 from .model import Columns, Rows, build_columns, build_rows
 from .pairs import Pairs, build_pairs
@@ -97,6 +98,8 @@ class Solver:
         self.best_reported = -np.inf
         self.bound_reported = np.inf
         self.bound_extra = 0.0  # what the needs whose pairs were not generated add to any bound
+        self.true_value: FloatArray | None = None  # keep_offer: the columns' own values (cols.value has the bonus)
+        self.best_true = -np.inf  # keep_offer: the best objective found, in the columns' own values
 
     def left(self) -> float:
         return self.clock.left()
@@ -105,6 +108,8 @@ class Solver:
         """Tell the caller's progress callback when the incumbent improves."""
         if bound is not None:
             self.bound_reported = min(self.bound_reported, bound + self.bound_extra)
+        if self.true_value is not None:
+            self.best_true = max(self.best_true, float(self.true_value[state.columns()].sum()))
         if self.on_progress is None:
             return
         objective = state.objective()
@@ -144,7 +149,7 @@ class Solver:
         fill_started = time.perf_counter()
         by_value = heuristics.by_value(problem, cols, deadline if pairs.complete else self.clock.hard_end())
         fill_seconds = time.perf_counter() - fill_started
-        true_value = self._keep_bonus(cols, by_value.objective())
+        true_value = self.true_value = self._keep_bonus(cols, by_value.objective())
         starts = {"by_value": by_value}
         if true_value is not None and pairs.complete:
             # last run's proposals where they still fit, then the rest by value: a start that the
@@ -173,6 +178,8 @@ class Solver:
         if not pairs.complete:
             bound, status = bound + self.bound_extra, "time_limit"
         heuristics.complete(best)
+        if true_value is not None and pairs.complete:
+            self._restore_kept(best, true_value)
         finished = None
         if not pairs.complete:
             # the needs not examined: their pairs now, each added where it still fits, so that the
@@ -271,6 +278,18 @@ class Solver:
         cols.value = true_value + np.where(keeps, bonus, 0.0)
         self.stats.update(keep_wanted=wanted, keep_bonus=bonus)
         return true_value
+
+    def _restore_kept(self, best: State, true_value: FloatArray) -> None:
+        """Put proposals back on their kept offers while the objective stays within KEEP_SHARE of the
+        best found (see keep.py); then add every need that the moves left room for."""
+        self.best_true = max(self.best_true, float(true_value[best.columns()].sum()))
+        present = float(true_value[best.columns()].sum())
+        allowance = KEEP_SHARE * self.best_true - (self.best_true - present)
+        if allowance <= 0:
+            return
+        restored = restore_kept(best, self.problem.need_keep, true_value, allowance, self.clock.at(0.5 * self.reserve))
+        heuristics.complete(best)
+        self.stats["keep_restored"] = restored
 
     def _keep_stats(self, cols: Columns, best: State, with_bonus: float, true_value: FloatArray) -> None:
         chosen = best.columns()

@@ -66,3 +66,28 @@ def test_an_unknown_kept_offer_is_refused():
         solve(problem({1: "O9"}), time_limit=5)
     with pytest.raises(ProblemError, match="keep_offer"):
         solve(problem({1: ["O1"]}), time_limit=5)
+
+
+def test_a_proposal_stays_while_all_that_keeping_costs_is_within_a_thousandth():
+    """Ten needs worth 1000 each, nine kept on offers as good as any and one on an offer 1 km further
+    (5 at 5 per km). The bonus per kept need is a tenth of the allowance (1.0), too small for that
+    one; keeping it costs 5 of the 10 the result may give up in all, so it stays."""
+    data = problem({})
+    far = [HOME[0] + 1.0 / 111.195, HOME[1]]
+    data["families"] = [{"id": f"F{k}", "location": HOME} for k in range(1, 11)]
+    data["needs"] = [
+        {"id": f"N{k}", "family": f"F{k}", "category": "esol", "priority": 3, "keep_offer": "P" if k == 1 else f"O{k}"}
+        for k in range(1, 11)
+    ]
+    data["offers"] = [
+        {"id": f"O{k}", "category": "esol", "capacity": 1, "cost": 0, "attributes": {"location": HOME}}
+        for k in range(1, 11)
+    ] + [{"id": "P", "category": "esol", "capacity": 1, "cost": 0, "attributes": {"location": far}}]
+    result = solve(data, time_limit=5)
+    assert check(data, result).ok
+    got = assigned(result)
+    assert got["N1"] == "P"
+    assert all(got[f"N{k}"] == f"O{k}" for k in range(2, 11))
+    assert result["stats"]["keep_kept"] == 10
+    assert result["stats"]["objective"] == pytest.approx(10_000.0 - 5.0, abs=0.01)
+    assert result["stats"]["objective"] >= 0.999 * 10_000.0
