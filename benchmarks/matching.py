@@ -164,7 +164,7 @@ def fmt(rows, best, markdown):
         gap = (r["bound"] - r["objective"]) / max(1.0, abs(r["bound"])) if r["bound"] is not None else None
         if r.get("pairs_complete") is False:
             r["status"] += " (pairs cut short)"
-        bk = best.get(r["name"])
+        bk = best.get(r["name"].removesuffix(" +busy core"))
         lines.append(
             [
                 r["name"],

@@ -54,6 +54,10 @@ COMPLETE_SHARE = 0.8  # of the pairs' time, kept for completing the result and i
 FINISH_GRACE = 1.0
 AFTER_FINISH_PER_NEED = 12e-6
 CONVERGED = 1e-6  # relative: pricing stops when the working set's relaxation is this near the bound
+NEIGHBOURHOOD_SHARE = 0.3  # of the time left, at most, for the integer programs over neighbourhoods
+# and only from this many columns after fixing: below it the program of every column does better
+# (gen:tight-300-s22, 46,842 columns: 0.38% from its bound with neighbourhoods, 0.09% without)
+NEIGHBOURHOOD_MIN = 60_000
 CUT_ROUNDS = 30  # rounds of cuts on the knapsack rows (when every column is in the relaxation)
 
 
@@ -356,12 +360,40 @@ class Solver:
                     break
                 if len(subset) >= len(kept):
                     return self._solve_components(rows, cols, state, kept, best.objective())
-                best, method = self._restricted_mip(rows, cols, state, subset, best.objective())
+                best, method, _ = self._restricted_mip(rows, cols, state, subset, best.objective())
                 rounds += 1
                 self.stats.update(restricted_rounds=rounds, restricted_columns=len(subset))
                 per_need *= 2
             return best, method, bound, "optimal" if not self.timed_out else "gap_left"
+        if state.support is not None and len(kept) >= NEIGHBOURHOOD_MIN:
+            floor = self._neighbourhoods(rows, cols, state, kept)
         return self._solve_components(rows, cols, state, kept, floor)
+
+    def _neighbourhoods(self, rows: Rows, cols: Columns, state: RelaxationState, kept: IntArray) -> float:
+        """Before the integer program of every column: the integer program over the relaxation's
+        solution and the incumbent (a few thousand columns), then with each need's best column by
+        reduced cost, then 2, 4, ... while each is solved to optimality, all within NEIGHBOURHOOD_SHARE
+        of the time left, and each is under half the columns. On borough-500 the program of all its
+        146,000 columns finds nothing better than the rounding in 7 s; these find 0.02% more in 2 s.
+        Updates state.best; returns its objective."""
+        per_need = 0
+        # the neighbourhoods end with NEIGHBOURHOOD_SHARE of the time left used, at the latest
+        reserve = self.reserve + (1 - NEIGHBOURHOOD_SHARE) * max(0.0, self.left() - self.reserve)
+        while self.left() - reserve > 0.5 and state.support is not None:
+            subset = np.union1d(state.support, state.best.columns())
+            if per_need:
+                subset = np.union1d(subset, self._restricted_subset(cols, state, kept, per_need))
+            if len(subset) > len(kept) // 2:
+                break
+            saved, timed_out = self.reserve, self.timed_out
+            self.reserve = reserve
+            state.best, state.method, solved = self._restricted_mip(rows, cols, state, subset, state.best.objective())
+            self.reserve, self.timed_out = saved, timed_out
+            self.stats.update(neighbourhood_columns=len(subset), neighbourhood_per_need=per_need)
+            if not solved:
+                break
+            per_need = 2 * per_need or 1
+        return state.best.objective()
 
     @staticmethod
     def _restricted_subset(cols: Columns, state: RelaxationState, kept: IntArray, per_need: int) -> IntArray:
@@ -375,11 +407,11 @@ class Solver:
 
     def _restricted_mip(
         self, rows: Rows, cols: Columns, state: RelaxationState, subset: IntArray, floor: float
-    ) -> tuple[State, str]:
-        """Too many columns for the integer program, but time left: solve it over a subset (each
-        need's best columns by reduced cost, and the incumbent's), so the time is used to improve the
-        solution. Whatever it finds is feasible for the whole problem; the bound is not touched (it
-        would hold only for the subset). Returns (best, method)."""
+    ) -> tuple[State, str, bool]:
+        """The integer program over a subset of the columns (each need's best columns by reduced cost,
+        and the incumbent's), so the time is used to improve the solution. Whatever it finds is
+        feasible for the whole problem; the bound is not touched (it would hold only for the subset).
+        Returns (best, method, whether the subset's program was solved to optimality)."""
         sub_state = RelaxationState(best=state.best, method=state.method, bound=state.bound)
         sub_state.cuts, sub_state.y_best, sub_state.rc_best, sub_state.lag = (
             state.cuts,
@@ -387,10 +419,10 @@ class Solver:
             state.rc_best,
             state.lag,
         )
-        best, method, _, _ = self._solve_components(rows, cols, sub_state, subset, floor)
+        best, method, _, status = self._solve_components(rows, cols, sub_state, subset, floor, proves=False)
         if method == "integer_program":
             method = "restricted_integer_program"
-        return best, method
+        return best, method, status == "optimal"
 
     # ---- the relaxation ---------------------------------------------------------------------------
     def _relax(self, rows: Rows, cols: Columns, best: State, method: str) -> RelaxationState:
@@ -411,6 +443,7 @@ class Solver:
         )
         if state.shares is not None and len(state.shares) == len(relax.idx):
             self._take_rounding(state, cols, state.shares, relax.idx)
+            state.support = relax.idx[state.shares > 1e-6]
         return state
 
     def _take_rounding(self, state: RelaxationState, cols: Columns, shares: FloatArray, idx: IntArray) -> None:
@@ -485,11 +518,12 @@ class Solver:
 
     # ---- the integer programs ---------------------------------------------------------------------
     def _solve_components(
-        self, rows: Rows, cols: Columns, state: RelaxationState, kept: IntArray, floor: float
+        self, rows: Rows, cols: Columns, state: RelaxationState, kept: IntArray, floor: float, proves: bool = True
     ) -> tuple[State, str, float, str]:
         """The integer program of each component of the columns `kept` after fixing whose bound is
         above what the incumbent (of objective `floor`) has in it. Returns (best, method, bound,
-        status)."""
+        status); the bound holds for the whole problem only if `proves` (kept is every column that
+        fixing left), and is not reported otherwise."""
         best, method = state.best, state.method
         label, count = components(rows, cols, kept, state.cuts)
         start = np.zeros(len(cols), dtype=bool)
@@ -520,7 +554,7 @@ class Solver:
             best, method = found, "integer_program"
         restricted = max(floor, float(comp_bound.sum()))
         bound = min(state.bound, restricted)
-        self.report(best, method, bound)
+        self.report(best, method, bound if proves else None)
         status = "optimal" if n_stopped == 0 else "time_limit"
         return best, method, bound, status
 
@@ -614,6 +648,7 @@ class RelaxationState:
     lp_value: float | None = None
     rounds: int = 0
     cut_rounds: int = 0
+    support: IntArray | None = None  # the columns of the last relaxation's solution
 
     def take_prices(self, lag: float, reduced: FloatArray, prices: FloatArray, to_price: FloatArray) -> FloatArray:
         """Keep prices whose Lagrangian bound lag is the best so far (with their reduced costs, for

@@ -180,3 +180,23 @@ def test_pricing_stops_once_the_working_set_is_at_the_bound():
     assert not solver_module._converged(state)
     state.lp_value = None
     assert not solver_module._converged(state)
+
+
+def test_neighbourhoods_of_the_relaxation_are_solved_first_and_bounds_stay_proven(generator, checker, monkeypatch):
+    """Above NEIGHBOURHOOD_MIN columns, the integer program over the relaxation's solution (and then
+    each need's best columns by reduced cost) comes before the program of every column. What they
+    find checks; a neighbourhood's own bound (it holds for its columns only) is never reported as the
+    problem's: every bound reported is at least the optimum."""
+    data = generator.generate("borough", 80, 12)
+    exact = solve(data, time_limit=30)
+    optimum = exact["stats"]["objective"]
+    assert exact["stats"]["status"] == "optimal"
+    monkeypatch.setattr(solver_module, "NEIGHBOURHOOD_MIN", 1)
+    reports = []
+    result = solve(data, time_limit=20, on_progress=reports.append)
+    rep = checker.check(data, result)
+    assert rep.ok, rep.violations[:5]
+    assert result["stats"]["neighbourhood_columns"] > 0
+    assert result["stats"]["objective"] == pytest.approx(optimum, rel=1e-9)
+    assert all(r["bound"] is None or r["bound"] >= optimum - 1e-6 * optimum for r in reports)
+    assert result["stats"]["bound"] >= optimum - 1e-6 * optimum
