@@ -136,6 +136,25 @@ class Relaxation:
         )
         self.idx = np.concatenate([self.idx, added])
 
+    def drop(self, reduced: FloatArray, shares: FloatArray, keep: int) -> int:
+        """Delete columns that are out of the solution with the most negative reduced costs (`reduced`
+        over all columns, at the last prices; `shares` the last solution) until `keep` are left, or
+        all such columns are gone. A column at 0 with a negative reduced cost is nonbasic, so the
+        basis stays valid. Returns how many were deleted."""
+        excess = len(self.idx) - keep
+        if excess <= 0 or len(shares) != len(self.idx):
+            return 0
+        inside = reduced[self.idx]
+        candidates = np.flatnonzero((shares <= 1e-12) & (inside < -1e-9))
+        if len(candidates) > excess:
+            candidates = candidates[np.argpartition(inside[candidates], excess - 1)[:excess]]
+        if not len(candidates):
+            return 0
+        candidates = np.sort(candidates)
+        self.solver.deleteCols(len(candidates), candidates.astype(np.int32))
+        self.idx = np.delete(self.idx, candidates)
+        return len(candidates)
+
     def add_cuts(self, row: IntArray, column: IntArray, coefficient: FloatArray, rhs: FloatArray) -> None:
         """New cut rows; every column is in the working set (positions are column indices)."""
         matrix = coo_matrix((coefficient, (row, column)), shape=(len(rhs), len(self.cols))).tocsr()

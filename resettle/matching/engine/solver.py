@@ -38,6 +38,7 @@ Result = dict[str, Any]
 Progress = Callable[[dict[str, Any]], None]
 
 WORK_ALL = 400_000  # up to this many columns, the relaxation takes them all at once
+WORK_MAX = 600_000  # the working set's columns, at most (the rest of the memory an LP grows with)
 PER_NEED = 20  # otherwise: the best columns of each need to start the working set
 ADD_PER_NEED = 20  # and the best priced-out columns of each need per pricing round
 # With very many needs, fewer columns each, so that the working set stays about WORK_ALL columns: the
@@ -438,6 +439,7 @@ class Solver:
             cut_rounds=state.cut_rounds,
             cuts=len(state.cuts),
             lp_columns=len(relax.idx),
+            lp_columns_dropped=state.dropped,
             lp_seconds=round(time.perf_counter() - lp_started, 3),
             lp_objective=state.lp_value,
         )
@@ -482,8 +484,13 @@ class Solver:
             if every_column:
                 if not self._cut_round(rows, cols, relax, state, lp_started, lp_budget):
                     break
-            elif self.left() - self.reserve <= 0.05 or _converged(state) or not _price_in(cols, relax, reduced):
+            elif self.left() - self.reserve <= 0.05 or _converged(state):
                 break
+            else:
+                if state.shares is not None:
+                    state.dropped += relax.drop(reduced, state.shares, WORK_MAX - _per_need(cols, ADD_PER_NEED, FEWEST_ADD_PER_NEED) * self.problem.n_needs)
+                if not _price_in(cols, relax, reduced):
+                    break
 
     def _cut_round(
         self,
@@ -649,6 +656,7 @@ class RelaxationState:
     rounds: int = 0
     cut_rounds: int = 0
     support: IntArray | None = None  # the columns of the last relaxation's solution
+    dropped: int = 0  # columns deleted from the working set
 
     def take_prices(self, lag: float, reduced: FloatArray, prices: FloatArray, to_price: FloatArray) -> FloatArray:
         """Keep prices whose Lagrangian bound lag is the best so far (with their reduced costs, for

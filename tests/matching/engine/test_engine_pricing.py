@@ -8,6 +8,7 @@ from resettle.matching.engine import solve
 from resettle.matching.engine import solver as solver_module
 from resettle.matching.engine.heuristics import by_value
 from resettle.matching.engine.lp import Relaxation, lagrangian, set_deadline
+from resettle.matching.engine.lp import best_prices as best_prices_for
 from resettle.matching.engine.model import build_columns, build_rows
 from resettle.matching.engine.pairs import build_pairs
 from resettle.matching.engine.problem import Problem
@@ -200,3 +201,22 @@ def test_neighbourhoods_of_the_relaxation_are_solved_first_and_bounds_stay_prove
     assert result["stats"]["objective"] == pytest.approx(optimum, rel=1e-9)
     assert all(r["bound"] is None or r["bound"] >= optimum - 1e-6 * optimum for r in reports)
     assert result["stats"]["bound"] >= optimum - 1e-6 * optimum
+
+
+def test_dropping_columns_out_of_the_solution_keeps_the_relaxation_optimum(generator):
+    """The working set is kept within WORK_MAX by deleting columns at 0 with negative reduced costs:
+    they are nonbasic, so the relaxation's optimum and its solution's columns stay."""
+    _, cols, rows = _model(generator.generate("borough", 120, 3))
+    relax = Relaxation(rows, cols, np.arange(len(cols)), 30.0)
+    ok, shares, duals, value = relax.run(30.0)
+    assert ok
+    _, _, _, reduced = best_prices_for(rows, cols, duals)
+    in_solution = relax.idx[shares > 1e-9]
+    dropped = relax.drop(reduced, shares, len(cols) // 2)
+    assert dropped > 0
+    assert len(relax.idx) == len(cols) - dropped >= len(cols) // 2
+    assert np.isin(in_solution, relax.idx).all()
+    ok, _, _, again = relax.run(30.0)
+    assert ok
+    assert again == pytest.approx(value, rel=1e-9)
+    assert relax.drop(reduced, np.zeros(3), 0) == 0  # a solution of another working set: nothing
