@@ -487,8 +487,9 @@ class Solver:
             elif self.left() - self.reserve <= 0.05 or _converged(state):
                 break
             else:
-                if state.shares is not None:
-                    state.dropped += relax.drop(reduced, state.shares, WORK_MAX - _per_need(cols, ADD_PER_NEED, FEWEST_ADD_PER_NEED) * self.problem.n_needs)
+                if state.shares is not None:  # room for the round's columns within WORK_MAX
+                    adding = _per_need(cols, ADD_PER_NEED, FEWEST_ADD_PER_NEED) * self.problem.n_needs
+                    state.dropped += relax.drop(reduced, state.shares, WORK_MAX - adding)
                 if not _price_in(cols, relax, reduced):
                     break
 
