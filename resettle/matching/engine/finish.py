@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .arrays import BoolArray, IntArray
+from .arrays import BoolArray, FloatArray, IntArray
 from .heuristics import State
 from .model import Columns, build_columns
 from .pairs import build_pairs
@@ -32,6 +32,7 @@ class Finished:
     stream: list[int] = field(default_factory=list)
     value: float = 0.0
     added: set[int] = field(default_factory=set)
+    priced: float = 0.0  # with `prices`: the Lagrangian terms of the needs examined here (see below)
 
 
 def _raw_keys(problem: Problem, cols: Columns) -> IntArray:
@@ -41,10 +42,31 @@ def _raw_keys(problem: Problem, cols: Columns) -> IntArray:
     return np.asarray(cols.key_stream * (n_families + 1) + family, dtype=np.int64)
 
 
-def finish_unexamined(problem: Problem, cols: Columns, state: State, examined: BoolArray, deadline: float) -> Finished:
+@dataclass
+class RowPrices:
+    """Row prices (>= 0) of the optimisation's offer and budget rows: per offer, and per budget key of
+    the optimisation's columns (0 where a row was not binding)."""
+
+    offer: FloatArray
+    key: FloatArray
+
+
+def finish_unexamined(
+    problem: Problem,
+    cols: Columns,
+    state: State,
+    examined: BoolArray,
+    deadline: float,
+    prices: RowPrices | None = None,
+) -> Finished:
     """Generate the pairs of the needs not `examined` (batch by batch until the perf_counter
     `deadline`), add every one that fits to `state`'s capacity and budgets (state.rem_cap and
-    state.rem_bud are used up in place; its columns are not touched) and record their reasons."""
+    state.rem_bud are used up in place; its columns are not touched) and record their reasons.
+
+    With `prices`, also each such need's term of the Lagrangian bound at those prices: the largest
+    value less units x its offer's price less charge x its budget's price over its columns (at least
+    0), summed in `priced`. Added to the bound of the optimisation at the same prices, it bounds the
+    whole problem: far tighter than each need's priority value where offers are contested."""
     done = Finished(
         examined=examined.copy(),
         has_pair=np.zeros(problem.n_needs, dtype=bool),
@@ -68,6 +90,8 @@ def finish_unexamined(problem: Problem, cols: Columns, state: State, examined: B
         done.has_pair[pairs.need] = True
         done.has_col[extra.need] = True
         raw = _raw_keys(problem, extra)
+        if prices is not None and len(extra):
+            done.priced += _priced(extra, raw, main_key, prices)
         # capacity and budgets only go down: what does not fit now never will
         fits = np.flatnonzero(np.asarray(rem_cap, dtype=np.int64)[extra.offer] >= extra.units)
         order = fits[np.lexsort((fits, -extra.value[fits]))]
@@ -101,3 +125,12 @@ def finish_unexamined(problem: Problem, cols: Columns, state: State, examined: B
             done.value += float(extra.value[column])
             done.added.add(need)
     return done
+
+
+def _priced(extra: Columns, raw: IntArray, main_key: dict[int, int], prices: RowPrices) -> float:
+    """The sum over the needs of `extra` of max(0, their best column's value less its rows' prices)."""
+    key_price = np.array([prices.key[main_key[int(r)]] if int(r) in main_key else 0.0 for r in raw.tolist()])
+    key_price = np.append(key_price, 0.0)  # bkey -1 (free): no budget
+    reduced = extra.value - extra.units * prices.offer[extra.offer] - extra.charge * key_price[extra.bkey]
+    starts = np.flatnonzero(np.r_[True, extra.need[1:] != extra.need[:-1]])
+    return float(np.maximum(np.maximum.reduceat(reduced, starts), 0.0).sum())

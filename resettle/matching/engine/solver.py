@@ -26,7 +26,7 @@ from .arrays import BoolArray, FloatArray, IntArray, weighted_count
 from .clock import Clock
 from .cuts import cut_matrix, separate
 from .explain import unmet_entries
-from .finish import Finished, finish_unexamined
+from .finish import Finished, RowPrices, finish_unexamined
 from .heuristics import State
 from .keep import restore_kept
 from .lp import CutRows, Relaxation, best_prices, components, solve_mip
@@ -103,6 +103,8 @@ class Solver:
         self.best_reported = -np.inf
         self.bound_reported = np.inf
         self.bound_extra = 0.0  # what the needs whose pairs were not generated add to any bound
+        # the best Lagrangian bound over the needs examined, with its offer and budget row prices
+        self.lag: tuple[float, RowPrices] | None = None
         self.true_value: FloatArray | None = None  # keep_offer: the columns' own values (cols.value has the bonus)
         self.best_true = -np.inf  # keep_offer: the best objective found, in the columns' own values
 
@@ -148,7 +150,7 @@ class Solver:
         if not pairs.complete:
             self.timed_out = True
             self.stats.update(pairs_complete=False, needs_not_examined=int((~pairs.examined).sum()))
-            self.bound_extra = self._unexamined_bound(pairs, 0.0)
+            self.bound_extra = self._unexamined_bound(pairs.examined, 0.0)
         # the starts: best value first (the better one), then, time allowing, first come first served
         # (the baseline the result is never below when it completes)
         fill_started = time.perf_counter()
@@ -195,7 +197,17 @@ class Solver:
                 best,
                 pairs.examined,
                 self.clock.at(-FINISH_GRACE + AFTER_FINISH_PER_NEED * problem.n_needs),
+                self.lag[1] if self.lag is not None else None,
             )
+            if self.lag is not None:
+                # the same prices over the needs examined late, and each need left's priority value
+                still = self._unexamined_bound(finished.examined, 0.0)
+                late = finished.examined & ~pairs.examined
+                self.stats.update(
+                    late_needs_priced=round(finished.priced, 6),
+                    late_needs_priority=round(float(np.maximum(problem.need_pv[late], 0.0).sum()), 6),
+                )
+                bound = min(bound, self.lag[0] + finished.priced + still)
             self.stats.update(
                 needs_not_examined=int((~finished.examined).sum()),
                 needs_examined_late=int((finished.examined & ~pairs.examined).sum()),
@@ -301,14 +313,14 @@ class Solver:
         kept = int((cols.offer[chosen] == self.problem.need_keep[cols.need[chosen]]).sum())
         self.stats.update(keep_kept=kept, objective_with_keep_bonus=with_bonus)
 
-    def _unexamined_bound(self, pairs: Pairs, examined_bound: float) -> float:
+    def _unexamined_bound(self, examined: BoolArray, examined_bound: float) -> float:
         """A bound when the pairs of some needs were not generated: the bound over the pairs found,
         plus each unexamined need's priority value (no pair is worth more while the cost and
         distance weights are not negative); infinite otherwise."""
         problem = self.problem
         if problem.cost_weight < 0 or problem.distance_weight < 0:
             return float("inf")
-        return examined_bound + float(np.maximum(problem.need_pv[~pairs.examined], 0.0).sum())
+        return examined_bound + float(np.maximum(problem.need_pv[~examined], 0.0).sum())
 
     def _trivial_bound(self, cols: Columns) -> float:
         """A bound without any relaxation: the smaller of two. Each need at most once (the sum of each
@@ -340,6 +352,10 @@ class Solver:
         component. Returns (best, method, bound, status)."""
         state = self._relax(rows, cols, best, method)
         best, method, bound = state.best, state.method, state.bound
+        if state.y_best is not None and np.isfinite(state.lag):
+            extended = np.append(np.maximum(state.y_best[: rows.n_rows], 0.0), 0.0)
+            key = extended[rows.key_row] if len(rows.key_row) else np.zeros(len(cols.key_budget))
+            self.lag = (state.lag, RowPrices(offer=extended[rows.offer_row], key=key))
         if state.rc_best is None or state.y_best is None:
             return best, method, bound, "heuristic" if not self.timed_out else "time_limit"
         # ---- reduced-cost fixing, then the integer program of each component --------------------

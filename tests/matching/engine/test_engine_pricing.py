@@ -121,6 +121,10 @@ def test_pairs_stop_at_their_cap_and_the_result_says_so(generator, checker, monk
     assert {e["need"] for e in result["unmet"]} | {a["need"] for a in result["assignments"]} == {
         n["id"] for n in data["needs"]
     }
+    # the needs examined after the optimisation are priced at its row prices: never more than their
+    # priority values, and the bound still holds
+    assert stats["needs_examined_late"] > 0
+    assert 0 <= stats["late_needs_priced"] <= stats["late_needs_priority"]
 
 
 def test_columns_per_need_shrink_with_the_number_of_needs_to_keep_the_working_set_near_its_size():
