@@ -299,8 +299,8 @@ class Solver:
     def _restore_kept(self, best: State, true_value: FloatArray) -> None:
         """Put proposals back on their kept offers while the objective stays within KEEP_SHARE of the
         best found (see keep.py); then add every need that the moves left room for."""
-        self.best_true = max(self.best_true, float(true_value[best.columns()].sum()))
         present = float(true_value[best.columns()].sum())
+        self.best_true = max(self.best_true, present)
         allowance = KEEP_SHARE * self.best_true - (self.best_true - present)
         if allowance <= 0:
             return
