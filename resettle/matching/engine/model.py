@@ -58,10 +58,11 @@ def _columns(problem: Problem, pairs: Pairs) -> Columns:
         item = problem.offer_item[pairs.offer[paid]]
         charge = pairs.charge[paid]
         for stream in range(n_streams):
+            # payable up to the whole budget (a part of the problem may have less of it left)
             if problem.stream_is_family[stream]:
-                total = problem.fam_budget[family, stream]
+                total = problem.fam_budget_total[family, stream]
             else:
-                total = problem.stream_budget_arr[stream]
+                total = problem.stream_budget_total[stream]
             payable = (
                 problem.fam_open[family, stream]
                 & problem.stream_pays_cat[stream, category]

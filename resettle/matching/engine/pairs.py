@@ -24,6 +24,7 @@ FOLLOW_UP = 2.0
 # completion 70 s at load 10 (30M pairs, 5.6 GiB), more than a 120 s limit leaves
 MAX_PAIRS = 10_000_000
 _EDGE = 1e-7  # re-check pairs this close to a threshold with scalar maths
+_SAMPLE = 200  # needs per bucket whose offers in reach are counted to estimate its pairs
 
 OfferBuckets = dict[int, IntArray]
 OfferItemBuckets = dict[tuple[int, int], IntArray]
@@ -188,6 +189,37 @@ def build_pairs(problem: Problem, deadline: float | None = None, only: IntArray 
         if not _bucket_pairs(problem, group, offers, found):
             break
     return _finish(problem, found)
+
+
+def estimated_pairs(problem: Problem, groups: list[IntArray]) -> list[float]:
+    """Per group of needs, about how many pairs they have: per bucket (category and item), the
+    compatible offers of a sample of its needs (every rule evaluated), times its needs."""
+    by_category, by_category_item = offer_buckets(problem)
+    live = problem.offer_until_ok & (problem.offer_cap > 0)
+    key = problem.need_cat * (len(problem.items) + 1) + (problem.need_item + 1)
+    order = np.argsort(key, kind="stable")
+    keys = key[order]
+    rng = np.random.default_rng(0)  # the same sample every run: the same plan every run
+    per_need = np.zeros(problem.n_needs)
+    for bucket in np.split(order, np.flatnonzero(np.diff(keys)) + 1):
+        if not len(bucket):
+            continue
+        offers = candidates(problem, int(bucket[0]), by_category, by_category_item)
+        offers = offers[live[offers]]
+        if not len(offers):
+            continue
+        sample = bucket if len(bucket) <= _SAMPLE else rng.choice(bucket, _SAMPLE, replace=False)
+        compatible = np.zeros(len(sample))
+        step = max(1, _BLOCK // len(offers))
+        for start in range(0, len(sample), step):
+            block = sample[start : start + step]
+            fails, _, _ = rule_failures(problem, block, offers, with_item=False)
+            ok = np.ones((len(block), len(offers)), dtype=bool)
+            for mask in fails.values():
+                ok &= ~mask
+            compatible[start : start + len(block)] = ok.sum(axis=1)
+        per_need[bucket] = float(compatible.mean())
+    return [float(per_need[group].sum()) for group in groups]
 
 
 def _bucket_pairs(problem: Problem, needs: IntArray, offers: IntArray, found: _Found) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -48,6 +49,28 @@ RULES = (
     "rejected",
 )
 
+# the per-need arrays (Problem.part takes the rows of its needs)
+_NEED_ARRAYS = (
+    "need_fam",
+    "need_cat",
+    "need_item",
+    "need_units",
+    "need_pv",
+    "need_bmin",
+    "need_rmax",
+    "need_step_free",
+    "need_lang",
+    "need_halal",
+    "need_home",
+    "need_maxd",
+    "need_by",
+    "need_has_loc",
+    "need_lat",
+    "need_lon",
+    "need_cos",
+    "need_keep",
+)
+
 _FAR_PAST = -(10**9)
 _FAR_FUTURE = 10**9
 
@@ -69,6 +92,7 @@ class Problem:
         self._needs(read_list(data.get("needs"), "needs"))
         self._offers(read_list(data.get("offers"), "offers"))
         self._exclusions()
+        self.split = False  # a part of a problem that was split (see parts.py)
 
     # ---- parts ------------------------------------------------------------------------------------
     def _weights(self, raw: object) -> None:
@@ -272,6 +296,34 @@ class Problem:
                 self.need_keep[need] = offer
         del self._keep_ids
 
+    def part(self, needs: IntArray, fam_budget: IntArray, stream_budget: IntArray) -> Problem:
+        """The problem of the needs `needs` alone (numbered from 0 in that order), with every offer,
+        and with the budgets left (`fam_budget`, `stream_budget`) where others' assignments spent some.
+        A stream still counts as able to pay a charge up to its whole budget (`*_total`), so that a
+        need is told unfundable only when the whole budget could not pay."""
+        needs = np.asarray(needs, dtype=np.int64)
+        part = copy.copy(self)
+        for name in _NEED_ARRAYS:
+            setattr(part, name, getattr(self, name)[needs])
+        part.need_ids = [self.need_ids[need] for need in needs.tolist()]
+        part.need_index = {nid: position for position, nid in enumerate(part.need_ids)}
+        part.need_priority = [self.need_priority[need] for need in needs.tolist()]
+        part.n_needs = len(needs)
+        part.split = True
+        if len(self.excluded_keys):
+            position = np.full(self.n_needs, -1, dtype=np.int64)
+            position[needs] = np.arange(len(needs))
+            new_need = position[self.excluded_keys // self.n_offers]
+            inside = new_need >= 0
+            part.excluded_keys = np.unique(
+                new_need[inside] * self.n_offers + self.excluded_keys[inside] % self.n_offers
+            )
+        part.fam_budget = np.asarray(fam_budget, dtype=np.int64)
+        part.stream_budget_arr = np.asarray(stream_budget, dtype=np.int64)
+        part.fam_budget_total = self.fam_budget_total
+        part.stream_budget_total = self.stream_budget_total
+        return part
+
     def is_excluded(self, needs: IntArray, offers: IntArray) -> BoolArray:
         """Mask of the pairs needs (column) x offers (row) that the problem excludes."""
         if not len(self.excluded_keys):
@@ -330,6 +382,9 @@ class Problem:
                     self.stream_excl_item[stream, code] = True
         self.stream_budget_arr = np.array(self.stream_budget, dtype=np.int64)
         self.stream_is_family = np.array(self.stream_scope_family, dtype=bool)
+        # the whole budgets (a part of the problem has what others left in the two above)
+        self.fam_budget_total: IntArray = self.fam_budget
+        self.stream_budget_total: IntArray = self.stream_budget_arr
 
     # ---- helpers ------------------------------------------------------------------------------------
     def value_scalar(self, need: int, offer: int, dist: float) -> float:

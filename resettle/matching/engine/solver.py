@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from . import heuristics
+from . import heuristics, parts
 from .arrays import BoolArray, FloatArray, IntArray, weighted_count
 from .clock import Clock
 from .cuts import cut_matrix, separate
@@ -29,7 +29,7 @@ from .explain import unmet_entries
 from .finish import Finished, RowPrices, finish_unexamined
 from .heuristics import State
 from .keep import restore_kept
-from .lp import CutRows, Relaxation, best_prices, components, solve_mip
+from .lp import CutRows, Relaxation, best_prices, components, lagrangian, solve_mip
 from .model import Columns, Rows, build_columns, build_rows
 from .pairs import Pairs, build_pairs
 from .problem import Problem
@@ -59,6 +59,7 @@ NEIGHBOURHOOD_SHARE = 0.3  # of the time left, at most, for the integer programs
 # and only from this many columns after fixing: below it the program of every column does better
 # (gen:tight-300-s22, 46,842 columns: 0.38% from its bound with neighbourhoods, 0.09% without)
 NEIGHBOURHOOD_MIN = 60_000
+WHOLE_BUDGET_SCALES = (0.0, 0.5, 1.0)  # budget prices tried for a part's bound at the whole budgets
 CUT_ROUNDS = 30  # rounds of cuts on the knapsack rows (when every column is in the relaxation)
 
 
@@ -86,7 +87,19 @@ def solve(
     called with {"objective", "bound", "seconds", "method"} whenever the incumbent improves."""
     started_at = started if started is not None else time.perf_counter()
     parsed = problem if isinstance(problem, Problem) else Problem(problem)
+    split = parts.plan(parsed, float(time_limit)) if not parsed.split else None
+    if split is not None:
+        return parts.solve_in_parts(parsed, split, started_at, float(time_limit), on_progress, _solve_part)
     return Solver(parsed, started_at, float(time_limit), on_progress).run()
+
+
+def _solve_part(
+    problem: Problem, started_at: float, time_limit: float, on_progress: Progress | None
+) -> tuple[Result, float]:
+    """One part of a split problem: its result, and its bound at the whole budgets."""
+    solver = Solver(problem, started_at, time_limit, on_progress)
+    result = solver.run()
+    return result, solver.whole_budget_bound(result)
 
 
 class Solver:
@@ -105,6 +118,11 @@ class Solver:
         self.bound_extra = 0.0  # what the needs whose pairs were not generated add to any bound
         # the best Lagrangian bound over the needs examined, with its offer and budget row prices
         self.lag: tuple[float, RowPrices] | None = None
+        # a part of a split problem: what of each budget key others spent, and the bounds that stay
+        # valid at the whole budgets (see whole_budget_bound)
+        self.key_spent: FloatArray = np.zeros(0)
+        self.lag_inputs: tuple[Rows, Columns, FloatArray] | None = None  # rows, columns, prices of self.lag
+        self.trivial_whole = np.inf
         self.true_value: FloatArray | None = None  # keep_offer: the columns' own values (cols.value has the bonus)
         self.best_true = -np.inf  # keep_offer: the best objective found, in the columns' own values
 
@@ -142,10 +160,13 @@ class Solver:
         rows = build_rows(problem, cols)
         self.stats["setup_seconds"] = round(self.clock.elapsed(), 3)
         self.stats.update(pairs=len(pairs), columns=len(cols), rows=rows.n_rows)
+        self.key_spent = _key_totals(problem, cols) - cols.key_budget
         # reserve time for completing, explaining and writing the result: about 1.5 s per million
         # pairs on a quiet machine, and at least COMPLETE_SHARE of the time the pairs took (which
         # grows with the load as the completion does: 0.7 measured on london-10000 at load 10)
-        self.reserve += max(1.5e-6 * len(pairs), COMPLETE_SHARE * pairs_seconds)
+        # (a part of a split problem writes nothing and explains only its own needs: the share alone)
+        per_pair = 0.0 if problem.split else 1.5e-6
+        self.reserve += max(per_pair * len(pairs), COMPLETE_SHARE * pairs_seconds)
         deadline = self.clock.at(self.reserve)
         if not pairs.complete:
             self.timed_out = True
@@ -174,6 +195,7 @@ class Solver:
         best = starts[best_name]
         method = best_name
         bound, status = self._trivial_bound(cols), "heuristic"
+        self.trivial_whole = bound + self.bound_extra  # no budget in it: it holds at the whole budgets
         self.report(best, method, bound)
         # the relaxation needs time to be built (about as long as a pass over its columns) and solved
         lp_cost = 0.5 + 2 * fill_seconds * min(1.0, WORK_ALL / max(1, len(cols)))
@@ -279,6 +301,30 @@ class Solver:
             self.stats["status"] = "optimal"
         return {"assignments": assignments, "unmet": unmet, "stats": self.stats}
 
+    def whole_budget_bound(self, result: Result) -> float:
+        """A bound on this problem with the whole budgets (it is a part of a split problem that others
+        spent from): the result's own bound where nothing was spent of its budgets; else the smaller
+        of the bound without budgets and the Lagrangian at the whole budgets (price times what was
+        spent, added), plus what the needs not examined could add."""
+        bound = result["stats"].get("bound")
+        if bound is not None and not np.any(self.key_spent > 0):
+            return float(bound)
+        candidates = [self.trivial_whole, float(np.maximum(self.problem.need_pv, 0.0).sum())]
+        if self.lag_inputs is not None:
+            # the Lagrangian at the whole budgets, with the relaxation's budget prices scaled (prices
+            # found for less budget price it too dearly); cuts are left out, as a cut on a budget
+            # row may hold only for the budget left
+            rows, cols, prices = self.lag_inputs
+            whole = Rows(rows.n_rows, rows.need_row, rows.offer_row, rows.key_row, rows.upper.copy())
+            has_row = rows.key_row >= 0
+            whole.upper[rows.key_row[has_row]] = _key_totals(self.problem, cols)[has_row]
+            key_rows = rows.key_row[has_row]
+            for scale in WHOLE_BUDGET_SCALES:
+                scaled = prices[: rows.n_rows].copy()
+                scaled[key_rows] *= scale
+                candidates.append(lagrangian(whole, cols, scaled)[0] + self.bound_extra)
+        return float(min(candidates))
+
     def _keep_bonus(self, cols: Columns, floor: float) -> FloatArray | None:
         """The `keep_offer` extension: every column that keeps a need on the offer it was proposed
         last time gets the same small bonus, together at most KEEP_SHARE of `floor` (a feasible
@@ -356,6 +402,8 @@ class Solver:
             extended = np.append(np.maximum(state.y_best[: rows.n_rows], 0.0), 0.0)
             key = extended[rows.key_row] if len(rows.key_row) else np.zeros(len(cols.key_budget))
             self.lag = (state.lag, RowPrices(offer=extended[rows.offer_row], key=key))
+            if np.any(self.key_spent > 0):
+                self.lag_inputs = (rows, cols, state.y_best)
         if state.rc_best is None or state.y_best is None:
             return best, method, bound, "heuristic" if not self.timed_out else "time_limit"
         # ---- reduced-cost fixing, then the integer program of each component --------------------
@@ -708,6 +756,18 @@ def _working_set(cols: Columns, best: State) -> IntArray:
     mask[_top_per_need(cols, cols.value, _per_need(cols, PER_NEED, FEWEST_PER_NEED))] = True
     mask[best.columns()] = True
     return np.flatnonzero(mask)
+
+
+def _key_totals(problem: Problem, cols: Columns) -> FloatArray:
+    """The whole budget of each budget key of the columns (a part of a problem may have less left)."""
+    if not len(cols.key_budget):
+        return np.zeros(0)
+    family = np.maximum(cols.key_family, 0)
+    return np.where(
+        cols.key_family >= 0,
+        problem.fam_budget_total[family, cols.key_stream],
+        problem.stream_budget_total[cols.key_stream],
+    ).astype(float)
 
 
 def _converged(state: RelaxationState) -> bool:

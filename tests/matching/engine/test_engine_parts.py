@@ -1,0 +1,138 @@
+"""City-scale problems in parts: needs whose offers are disjoint are solved one part after another on
+the budgets the others left; the joined result is feasible and its bound holds for the whole."""
+
+import time
+
+import numpy as np
+import pytest
+
+from resettle.matching.engine import parts, solve
+from resettle.matching.engine.problem import Problem
+from resettle.matching.engine.solver import Solver
+
+from .feasibility import check
+from .instances import generate
+
+HOME = [51.45, -0.02]
+
+
+def split_everything(monkeypatch):
+    """Split any problem of two groups of offers or more, with any time limit."""
+    monkeypatch.setattr(parts, "PARTS_FROM", 0)
+    monkeypatch.setattr(parts, "PART_MIN_NEEDS", 1)
+    monkeypatch.setattr(parts, "SETUP_TIMES", 0.0)
+
+
+def budget_problem():
+    """One family, a budget of 10,000 pence that both a furniture need and a childcare need want
+    whole: the parts (furniture first, it is worth more) must share it."""
+    return {
+        "version": 1,
+        "date": "2026-11-21",
+        "weights": {"priority_value": {"3": 1000, "4": 3000}, "cost_weight": 0.5, "distance_weight": 5.0},
+        "streams": [{"id": "core", "scope": "family", "categories": ["furniture", "childcare"]}],
+        "families": [{"id": "F1", "location": HOME, "budgets": {"core": 10000}}],
+        "needs": [
+            {"id": "N1", "family": "F1", "category": "childcare", "priority": 3},
+            {"id": "N2", "family": "F1", "category": "furniture", "priority": 4, "requires": {"item": "bed"}},
+        ],
+        "offers": [
+            {"id": "O1", "category": "childcare", "capacity": 1, "cost": 10000, "attributes": {"location": HOME}},
+            {
+                "id": "O2",
+                "category": "furniture",
+                "capacity": 1,
+                "cost": 10000,
+                "attributes": {"item": "bed", "location": HOME},
+            },
+        ],
+    }
+
+
+def test_a_part_has_its_needs_renumbered_and_the_budgets_it_is_given():
+    problem = Problem(budget_problem())
+    part = problem.part(np.array([1]), np.zeros((1, 1), dtype=np.int64), np.zeros(1, dtype=np.int64))
+    assert part.n_needs == 1 and part.need_ids == ["N2"] and part.need_index == {"N2": 0}
+    assert part.need_cat.tolist() == [problem.need_cat[1]]
+    assert part.fam_budget.tolist() == [[0]]
+    assert part.fam_budget_total.tolist() == [[10000]]  # what a stream could pay: still the whole budget
+    assert part.split and not problem.split
+
+
+def test_a_part_keeps_its_needs_exclusions_and_only_theirs():
+    data = budget_problem()
+    data["needs"][1]["excluded_offers"] = ["O2"]
+    problem = Problem(data)
+    part = problem.part(np.array([1]), problem.fam_budget_total, problem.stream_budget_total)
+    assert part.is_excluded(np.array([0]), np.array([1])).tolist() == [True]
+    assert part.is_excluded(np.array([0]), np.array([0])).tolist() == [False]
+
+
+def test_needs_are_grouped_by_item_only_where_every_need_of_the_category_names_one():
+    data = budget_problem()
+    data["needs"].append(
+        {"id": "N3", "family": "F1", "category": "furniture", "priority": 3, "requires": {"item": "sofa"}}
+    )
+    groups = parts._offer_disjoint_groups(Problem(data))
+    assert sorted(sorted(group.tolist()) for group in groups) == [[0], [1], [2]]
+    data["needs"].append({"id": "N4", "family": "F1", "category": "furniture", "priority": 3})
+    groups = parts._offer_disjoint_groups(Problem(data))  # N4 may take any furniture offer
+    assert sorted(sorted(group.tolist()) for group in groups) == [[0], [1, 2, 3]]
+
+
+def test_a_problem_that_fits_one_optimisation_is_not_split():
+    problem = Problem(generate("borough", 60, 3))
+    assert parts.plan(problem, 60.0) is None
+
+
+def test_a_problem_is_not_split_when_its_limit_leaves_too_little_time_to_set_up_every_part(monkeypatch):
+    monkeypatch.setattr(parts, "PARTS_FROM", 0)
+    monkeypatch.setattr(parts, "PART_MIN_NEEDS", 1)
+    problem = Problem(generate("borough", 60, 3))
+    assert parts.plan(problem, 1e-6) is None
+    assert parts.plan(problem, 60.0) is not None
+
+
+def test_parts_share_a_family_budget_and_the_bound_holds_for_the_whole(monkeypatch):
+    split_everything(monkeypatch)
+    data = budget_problem()
+    result = solve(data, time_limit=10)
+    assert result["stats"]["method"] == "parts"
+    assert len(result["stats"]["parts"]) == 2
+    report = check(data, result)
+    assert report.ok, report.violations
+    # the bed (worth more) is funded; the childcare place is then unfundable from what is left
+    assert [a["need"] for a in result["assignments"]] == ["N2"]
+    assert result["stats"]["objective"] == pytest.approx(3000 - 50)
+    # the bound counts each part at the whole budget: at least the optimum, whichever part it funds
+    assert result["stats"]["bound"] >= result["stats"]["objective"] - 1e-6
+
+
+def test_a_part_solved_on_a_spent_budget_bounds_itself_at_the_whole_budget():
+    problem = Problem(budget_problem())
+    # the childcare need alone, after the bed took the whole budget: nothing fits, yet with the
+    # whole budget it is worth 1000 - 50, so its bound for the whole problem must say at least that
+    part = problem.part(np.array([0]), np.zeros((1, 1), dtype=np.int64), problem.stream_budget_total)
+    solver = Solver(part, time.perf_counter(), 10.0)
+    result = solver.run()
+    assert result["stats"]["objective"] == 0
+    assert solver.whole_budget_bound(result) >= 1000 - 50 - 1e-6
+
+
+@pytest.mark.parametrize(("profile", "families", "seed"), [("tight", 60, 4), ("borough", 60, 5)])
+def test_a_split_problem_is_feasible_and_its_bound_is_above_the_optimum(monkeypatch, profile, families, seed):
+    data = generate(profile, families, seed)
+    whole = solve(data, time_limit=20)
+    assert whole["stats"]["status"] == "optimal"
+    split_everything(monkeypatch)
+    result = solve(data, time_limit=20)
+    stats = result["stats"]
+    assert stats["method"] == "parts" and len(stats["parts"]) >= 3
+    report = check(data, result)
+    assert report.ok, report.violations
+    assert stats["objective"] <= whole["stats"]["objective"] + 1e-6
+    assert stats["bound"] >= whole["stats"]["objective"] - 1e-6
+    assert sum(part["objective"] for part in stats["parts"]) == pytest.approx(stats["objective"])
+    # every need is either assigned or explained, once
+    needs = [a["need"] for a in result["assignments"]] + [u["need"] for u in result["unmet"]]
+    assert sorted(needs) == sorted(n["id"] for n in data["needs"])
