@@ -8,10 +8,10 @@ London-wide problem (60,000 needs, 100,000 rows) does not converge in two minute
 its parts (up to 10,500 needs) do. On the generator's london-10,000 (30 million pairs) the gap
 within 120 s fell from 1.48% to about 0.7%, in under 1 GiB instead of 1.8.
 
-Time: first each part in turn gets FIRST_PASS of the time left, shared by work (the square root of
-its size times its value: a gap in a valuable part costs more); then the part furthest from its
-bound in value is solved again with more time, on what the others left of the budgets, while time
-is left, and the better of its results is kept.
+Time: first each part in turn gets its share of FIRST_PASS of the time, by work (the square root of
+its size times its value: a gap in a valuable part costs more); then, with all the time left, the
+part furthest from its bound in value is solved again with more time, on what the others left of
+the budgets, and so on while time is left; the better of a part's results is kept.
 
 Bound: the sum of the parts' bounds, each valid for its part with the whole budgets (a relaxation of
 the problem in which every part has its own copy of the budgets). A part that others spent from
@@ -40,8 +40,8 @@ PART_MIN_NEEDS = 1_500  # smaller groups join the next part (a part's run has a 
 PAIRS_PER_NEED_OF_WORK = 1000  # a part's size: its needs, and its pairs counted as 1 in 1,000
 LAST_PART_SLACK = 0.5  # seconds of each part's share left for the parts after it (finishing runs over)
 FIRST_PASS = 0.6  # of the time left, what the parts are given in turn; the rest goes where the gap is
-SETUP_PER_PAIR = 1e-6  # seconds a part's pairs, columns and starts take per pair, about
-SETUP_TIMES = 3.0  # a problem is split only when its limit is this many times its parts' setup
+SETUP_PER_PAIR = 1.5e-6  # seconds a part's pairs, columns and starts take per pair, about (measured)
+SETUP_TIMES = 2.0  # a problem is split only when its limit is this many times its parts' setup
 AGAIN_MIN_SECONDS = 3.0  # a part is solved again only with at least this long,
 AGAIN_FACTOR = 1.5  # and this many times as long as its last run took
 
@@ -111,12 +111,14 @@ def solve_in_parts(
     whole budgets."""
     runs = _Runs(problem, parts, on_progress, solve_part)
     end = started_at + time_limit
+    first_pass = FIRST_PASS * (end - time.perf_counter())
+    total_work = sum(part.work for part in parts)
     for position, part in enumerate(parts):
+        # a fixed share each: what a part leaves goes to the second pass, where the gaps are
         now = time.perf_counter()
-        work_left = sum(later.work for later in parts[position:])
-        last = position == len(parts) - 1
-        share = max(FIRST_PASS * (end - now) * part.work / work_left, 0.5 + part.setup)
-        share = max(0.2, min(share, end - now) - (0.0 if last else LAST_PART_SLACK))
+        later_setup = sum(0.5 + later.setup for later in parts[position + 1 :])
+        share = max(first_pass * part.work / total_work, 0.5 + part.setup)
+        share = max(0.2, min(share, end - now - later_setup) - LAST_PART_SLACK)
         runs.run(position, share)
     # the time the parts left: again, the part with the most value between result and bound first
     again: set[int] = set()
