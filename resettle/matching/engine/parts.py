@@ -66,7 +66,10 @@ def plan(problem: Problem, time_limit: float) -> list[Part] | None:
     estimates = estimated_pairs(problem, groups)
     if sum(estimates) <= PARTS_FROM or SETUP_TIMES * SETUP_PER_PAIR * sum(estimates) > time_limit:
         return None
-    order = sorted(range(len(groups)), key=lambda g: -float(problem.need_pv[groups[g]].mean()))
+    # the most valuable per need first; among equals, those whose offers are paid more often (they
+    # need the budgets most: a part after others finds less of them left)
+    paid = [_paid_share(problem, group) for group in groups]
+    order = sorted(range(len(groups)), key=lambda g: (-float(problem.need_pv[groups[g]].mean()), -paid[g]))
     parts: list[Part] = []
     pending: list[int] = []
     for position, group in enumerate(order):
@@ -80,6 +83,14 @@ def plan(problem: Problem, time_limit: float) -> list[Part] | None:
             parts.append(Part(needs, pairs, math.sqrt(size * max(value, 1.0)), SETUP_PER_PAIR * pairs))
             pending = []
     return parts if len(parts) >= 2 else None
+
+
+def _paid_share(problem: Problem, group: IntArray) -> float:
+    """The share of the offers a group of needs may take that cost something."""
+    offers = np.isin(problem.offer_cat, np.unique(problem.need_cat[group]))
+    if np.all(problem.need_item[group] >= 0):
+        offers &= np.isin(problem.offer_item, np.unique(problem.need_item[group]))
+    return float((problem.offer_cost[offers] > 0).mean()) if offers.any() else 0.0
 
 
 def _offer_disjoint_groups(problem: Problem) -> list[IntArray]:
