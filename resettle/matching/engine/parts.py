@@ -44,6 +44,7 @@ SETUP_PER_PAIR = 1.5e-6  # seconds a part's pairs, columns and starts take per p
 SETUP_TIMES = 2.0  # a problem is split only when its limit is this many times its parts' setup
 AGAIN_MIN_SECONDS = 3.0  # a part is solved again only with at least this long,
 AGAIN_FACTOR = 1.5  # and this many times as long as its last run took
+BOUND_TOL = 1e-7  # relative: a bound this far below the objective is rounding, further is an error
 
 
 @dataclass
@@ -60,6 +61,8 @@ def plan(problem: Problem, time_limit: float) -> list[Part] | None:
     part up (SETUP_TIMES the parts' setup: below it the whole problem's cut-short run is kept to)."""
     if problem.n_needs * problem.n_offers <= PARTS_FROM:
         return None
+    if problem.cost_weight < 0 or problem.distance_weight < 0:
+        return None  # a pair may then be worth more than its priority value: the parts' bounds need that
     groups = _offer_disjoint_groups(problem)
     if len(groups) < 2:
         return None
@@ -170,7 +173,6 @@ class _Runs:
         self.seconds = [0.0] * len(parts)
         self.shares = [0.0] * len(parts)
         self.runs = [0] * len(parts)
-        self.first_come: list[float | None] = [None] * len(parts)
         n_families, n_streams = problem.fam_budget_total.shape
         self.fam_spent = [np.zeros((n_families, n_streams), dtype=np.int64) for _ in parts]
         self.stream_spent = [np.zeros(len(problem.stream_budget_total), dtype=np.int64) for _ in parts]
@@ -200,11 +202,19 @@ class _Runs:
         self.shares[position] = share
         self.runs[position] += 1
         self.bounds[position] = min(self.bounds[position], bound)
-        if self.first_come[position] is None and "first_come_objective" in result["stats"]:
-            self.first_come[position] = float(result["stats"]["first_come_objective"])
-        if self.results[position] is None or float(result["stats"]["objective"]) > self.objective(position):
+        if self.results[position] is None:
             self.results[position] = result
             self.fam_spent[position], self.stream_spent[position] = self._spent(sub, result["assignments"])
+            return
+        # a better result of a part solved again is kept only if it spends no less of any budget: the
+        # other parts' unmet needs were told they do not fit in what was left, and must still not
+        fam_spent, stream_spent = self._spent(sub, result["assignments"])
+        spends_no_less = bool(
+            np.all(fam_spent >= self.fam_spent[position]) and np.all(stream_spent >= self.stream_spent[position])
+        )
+        if float(result["stats"]["objective"]) > self.objective(position) and spends_no_less:
+            self.results[position] = result
+            self.fam_spent[position], self.stream_spent[position] = fam_spent, stream_spent
 
     def _spent(self, part: Problem, assignments: list[dict[str, Any]]) -> tuple[IntArray, IntArray]:
         """What a part's assignments charge to each family's streams and to each pool."""
@@ -263,7 +273,8 @@ class _Runs:
         assignments.sort(key=lambda entry: order[entry["need"]])
         unmet.sort(key=lambda entry: order[entry["need"]])
         gap = (bound - objective) / max(1.0, abs(bound))
-        if gap <= 1e-9:
+        below = gap < -BOUND_TOL  # a proven bound below a feasible solution: a step is wrong, claim nothing
+        if gap <= 1e-9 and not below:
             status = "optimal"
         elif timed_out or "time_limit" in statuses:
             status = "time_limit"
@@ -280,8 +291,8 @@ class _Runs:
             "timed_out": timed_out,
             "seconds": round(time.perf_counter() - started_at, 3),
         }
-        if all(value is not None for value in self.first_come):
-            stats_out["first_come_objective"] = round(sum(value or 0.0 for value in self.first_come), 6)
+        if below:
+            stats_out["bound_below_objective"] = True
         if self.on_progress is not None:
             self.on_progress(
                 {"objective": objective, "bound": bound, "seconds": stats_out["seconds"], "method": "parts"}

@@ -309,7 +309,9 @@ class Solver:
         bound = result["stats"].get("bound")
         if bound is not None and not np.any(self.key_spent > 0):
             return float(bound)
-        candidates = [self.trivial_whole, float(np.maximum(self.problem.need_pv, 0.0).sum())]
+        candidates = [self.trivial_whole]
+        if self.problem.cost_weight >= 0 and self.problem.distance_weight >= 0:  # no pair beats its priority
+            candidates.append(float(np.maximum(self.problem.need_pv, 0.0).sum()))
         if self.lag_inputs is not None:
             # the Lagrangian at the whole budgets, with the relaxation's budget prices scaled (prices
             # found for less budget price it too dearly); cuts are left out, as a cut on a budget

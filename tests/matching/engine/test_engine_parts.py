@@ -136,3 +136,29 @@ def test_a_split_problem_is_feasible_and_its_bound_is_above_the_optimum(monkeypa
     # every need is either assigned or explained, once
     needs = [a["need"] for a in result["assignments"]] + [u["need"] for u in result["unmet"]]
     assert sorted(needs) == sorted(n["id"] for n in data["needs"])
+
+
+def test_a_part_solved_again_keeps_a_better_result_only_if_it_spends_no_less_of_any_budget():
+    problem = Problem(budget_problem())
+    childcare = parts.Part(np.array([0]), 1.0, 1.0, 0.0)
+    bed = parts.Part(np.array([1]), 1.0, 1.0, 0.0)
+    answers = []
+
+    def stand_in(part_problem, started, limit, on_progress):
+        objective, assignments = answers.pop(0)
+        return {"assignments": assignments, "unmet": [], "stats": {"objective": objective, "status": "optimal"}}, 5000.0
+
+    runs = parts._Runs(problem, [childcare, bed], None, stand_in)
+    funded = [{"need": "N1", "offer": "O1", "stream": "core"}]
+    answers.append((950.0, funded))
+    runs.run(0, 1.0)
+    assert runs.fam_spent[0].tolist() == [[10000]]
+    # better, but it would hand back budget that the bed part was told it did not have
+    answers.append((960.0, []))
+    runs.run(0, 1.0)
+    assert runs.objective(0) == 950.0 and runs.fam_spent[0].tolist() == [[10000]]
+    # better and spending as much: kept
+    answers.append((970.0, funded))
+    runs.run(0, 1.0)
+    assert runs.objective(0) == 970.0
+    assert runs.runs[0] == 3 and runs.bounds[0] == 5000.0
