@@ -6,7 +6,7 @@ Why: a problem of more pairs than one optimisation holds (pairs.MAX_PAIRS) was o
 most valuable needs' pairs only, the rest added one by one afterwards; and the relaxation of one
 London-wide problem (60,000 needs, 100,000 rows) does not converge in two minutes, while those of
 its parts (up to 10,500 needs) do. On the generator's london-10,000 (30 million pairs) the gap
-within 120 s fell from 1.48% to about 0.7%, in under 1 GiB instead of 1.8.
+within 120 s fell from 1.48% to 0.60%, in 879 MiB instead of 1.8 GiB.
 
 Time: first each part in turn gets its share of FIRST_PASS of the time, by work (the square root of
 its size times its value: a gap in a valuable part costs more); then, with all the time left, the
