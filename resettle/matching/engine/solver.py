@@ -303,9 +303,10 @@ class Solver:
 
     def whole_budget_bound(self, result: Result) -> float:
         """A bound on this problem with the whole budgets (it is a part of a split problem that others
-        spent from): the result's own bound where nothing was spent of its budgets; else the smaller
-        of the bound without budgets and the Lagrangian at the whole budgets (price times what was
-        spent, added), plus what the needs not examined could add."""
+        spent from): the result's own bound where nothing was spent of its budgets; else the smallest
+        of the bound without any relaxation, the sum of the priority values (weights not negative),
+        and the Lagrangian at the whole budgets with the relaxation's budget prices scaled by each of
+        WHOLE_BUDGET_SCALES; each plus what the needs not examined could add."""
         bound = result["stats"].get("bound")
         if bound is not None and not np.any(self.key_spent > 0):
             return float(bound)
