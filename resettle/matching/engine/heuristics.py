@@ -83,6 +83,23 @@ class State:
             rem_cap[offer] -= units
             col_of[need] = column
 
+    def fits(self, column: int) -> bool:
+        """The column's offer has room for its units and, if paid, its budget for its charge."""
+        cols = self.cols
+        if self.rem_cap[int(cols.offer[column])] < int(cols.units[column]):
+            return False
+        key = int(cols.bkey[column])
+        return key < 0 or self.rem_bud[key] >= int(cols.charge[column])
+
+    def add(self, need: int, column: int) -> None:
+        """Give the need this column (it must fit), using up capacity and budget."""
+        cols = self.cols
+        self.rem_cap[int(cols.offer[column])] -= int(cols.units[column])
+        key = int(cols.bkey[column])
+        if key >= 0:
+            self.rem_bud[key] -= int(cols.charge[column])
+        self.col_of[need] = column
+
     def remove(self, need: int) -> None:
         column = self.col_of[need]
         if column < 0:

@@ -33,21 +33,9 @@ class _Moves:
     def columns_of(self, need: int) -> range:
         return range(int(self.need_start[need]), int(self.need_start[need + 1]))
 
-    def fits(self, column: int) -> bool:
-        cols, state = self.cols, self.state
-        if state.rem_cap[int(cols.offer[column])] < int(cols.units[column]):
-            return False
-        key = int(cols.bkey[column])
-        return key < 0 or state.rem_bud[key] >= int(cols.charge[column])
-
     def take(self, need: int, column: int) -> None:
-        cols, state = self.cols, self.state
-        state.rem_cap[int(cols.offer[column])] -= int(cols.units[column])
-        key = int(cols.bkey[column])
-        if key >= 0:
-            state.rem_bud[key] -= int(cols.charge[column])
-        state.col_of[need] = column
-        self.on_offer.setdefault(int(cols.offer[column]), set()).add(need)
+        self.state.add(need, column)
+        self.on_offer.setdefault(int(self.cols.offer[column]), set()).add(need)
 
     def drop(self, need: int) -> int:
         """Remove the need's column (returned; -1 if it had none)."""
@@ -67,7 +55,7 @@ class _Moves:
             on = int(self.cols.offer[column])
             if (offer is not None and on != offer) or on == avoid:
                 continue
-            if self.value[column] > best_value and self.fits(column):
+            if self.value[column] > best_value and self.state.fits(column):
                 best, best_value = column, float(self.value[column])
         return best
 

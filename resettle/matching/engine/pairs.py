@@ -166,18 +166,10 @@ def build_pairs(problem: Problem, deadline: float | None = None, only: IntArray 
     if problem.n_needs == 0 or problem.n_offers == 0:
         found.examined[:] = True
         return _finish(problem, found)
-    # needs grouped by bucket
-    key = problem.need_cat * (len(problem.items) + 1) + (problem.need_item + 1)
     if only is not None:
         found.examined[:] = True
         found.examined[only] = False
-        subset = np.sort(np.asarray(only, dtype=np.int64))
-        order = subset[np.argsort(key[subset], kind="stable")]
-    else:
-        order = np.argsort(key, kind="stable")
-    keys = key[order]
-    bounds = np.flatnonzero(np.diff(keys)) + 1
-    groups = [group for group in np.split(order, bounds) if len(group)]
+    groups = need_buckets(problem, only)
     # the most valuable buckets first, so that a run cut short has examined the needs that matter most
     groups.sort(key=lambda group: -float(problem.need_pv[group].mean()))
     for group in groups:
@@ -191,34 +183,43 @@ def build_pairs(problem: Problem, deadline: float | None = None, only: IntArray 
     return _finish(problem, found)
 
 
+def need_buckets(problem: Problem, only: IntArray | None = None) -> list[IntArray]:
+    """The needs (all, or those of `only`) grouped by bucket: category and item, in index order."""
+    key = problem.need_cat * (len(problem.items) + 1) + (problem.need_item + 1)
+    needs = np.arange(problem.n_needs) if only is None else np.sort(np.asarray(only, dtype=np.int64))
+    order = needs[np.argsort(key[needs], kind="stable")]
+    bounds = np.flatnonzero(np.diff(key[order])) + 1
+    return [group for group in np.split(order, bounds) if len(group)]
+
+
+def compatible(fails: dict[str, BoolArray], shape: tuple[int, int]) -> BoolArray:
+    """The pairs (of a block of `shape`) that no rule of `fails` rules out."""
+    ok = np.ones(shape, dtype=bool)
+    for mask in fails.values():
+        ok &= ~mask
+    return ok
+
+
 def estimated_pairs(problem: Problem, groups: list[IntArray]) -> list[float]:
     """Per group of needs, about how many pairs they have: per bucket (category and item), the
     compatible offers of a sample of its needs (every rule evaluated), times its needs."""
     by_category, by_category_item = offer_buckets(problem)
     live = problem.offer_until_ok & (problem.offer_cap > 0)
-    key = problem.need_cat * (len(problem.items) + 1) + (problem.need_item + 1)
-    order = np.argsort(key, kind="stable")
-    keys = key[order]
     rng = np.random.default_rng(0)  # the same sample every run: the same plan every run
     per_need = np.zeros(problem.n_needs)
-    for bucket in np.split(order, np.flatnonzero(np.diff(keys)) + 1):
-        if not len(bucket):
-            continue
+    for bucket in need_buckets(problem):
         offers = candidates(problem, int(bucket[0]), by_category, by_category_item)
         offers = offers[live[offers]]
         if not len(offers):
             continue
         sample = bucket if len(bucket) <= _SAMPLE else rng.choice(bucket, _SAMPLE, replace=False)
-        compatible = np.zeros(len(sample))
+        found = np.zeros(len(sample))
         step = max(1, _BLOCK // len(offers))
         for start in range(0, len(sample), step):
             block = sample[start : start + step]
             fails, _, _ = rule_failures(problem, block, offers, with_item=False)
-            ok = np.ones((len(block), len(offers)), dtype=bool)
-            for mask in fails.values():
-                ok &= ~mask
-            compatible[start : start + len(block)] = ok.sum(axis=1)
-        per_need[bucket] = float(compatible.mean())
+            found[start : start + len(block)] = compatible(fails, (len(block), len(offers))).sum(axis=1)
+        per_need[bucket] = float(found.mean())
     return [float(per_need[group].sum()) for group in groups]
 
 
@@ -296,9 +297,7 @@ def _chunks(needs: IntArray, n_offers: int) -> Iterator[IntArray]:
 def _emit(problem: Problem, needs: IntArray, offers: IntArray, found: _Found) -> None:
     """The compatible pairs of needs x offers (every candidate offer of these needs) into `found`."""
     fails, dist, value = rule_failures(problem, needs, offers, with_item=False)
-    ok = np.ones((len(needs), len(offers)), dtype=bool)
-    for mask in fails.values():
-        ok &= ~mask
+    ok = compatible(fails, (len(needs), len(offers)))
     # near the distance or value thresholds, decide with scalar maths
     both = problem.need_has_loc[needs][:, None] & problem.offer_has_loc[offers][None, :]
     edge = (both & (np.abs(dist - problem.need_maxd[needs][:, None]) < _EDGE)) | (np.abs(value) < _EDGE)
