@@ -13,9 +13,10 @@ its size times its value: a gap in a valuable part costs more); then, with all t
 part furthest from its bound in value is solved again with more time, on what the others left of
 the budgets, and so on while time is left; the better of a part's results is kept.
 
-Bound: the sum of the parts' bounds, each valid for its part with the whole budgets (a relaxation of
-the problem in which every part has its own copy of the budgets). A part that others spent from
-bounds itself by its Lagrangian at the whole budgets (see Solver.whole_budget_bound).
+Bound: the smaller of the sum of the parts' bounds, each valid for its part with the whole budgets (a
+relaxation of the problem in which every part has its own copy of the budgets; a part that others
+spent from bounds itself by its Lagrangian at the whole budgets, see Solver.whole_budget_bound), and
+the Lagrangian of the whole problem that counts each budget once (shared_budgets.py).
 """
 
 from __future__ import annotations
@@ -28,9 +29,12 @@ from typing import Any
 
 import numpy as np
 
-from .arrays import IntArray
-from .pairs import MAX_PAIRS, estimated_pairs
+from .arrays import BoolArray, IntArray
+from .heuristics import State, complete
+from .model import build_columns
+from .pairs import MAX_PAIRS, build_pairs, estimated_pairs
 from .problem import Problem
+from .shared_budgets import PartPrices, budget_keys, joint_bound
 
 Result = dict[str, Any]
 Progress = Callable[[dict[str, Any]], None]
@@ -116,7 +120,7 @@ def solve_in_parts(
     started_at: float,
     time_limit: float,
     on_progress: Progress | None,
-    solve_part: Callable[[Problem, float, float, Progress | None], tuple[Result, float]],
+    solve_part: Callable[[Problem, float, float, Progress | None], tuple[Result, float, PartPrices | None]],
 ) -> Result:
     """Solve each part within its share of the time left (by work), on the budgets left; then, while
     time is left, solve again the part furthest from its bound (in value) with more time, on what
@@ -137,12 +141,16 @@ def solve_in_parts(
     # the time the parts left: again, the part with the most value between result and bound first
     again: set[int] = set()
     while end - time.perf_counter() > AGAIN_MIN_SECONDS:
+        # the gap a run can close: to the part's bound on the budgets it had (to its bound at the
+        # whole budgets the rest is what other parts spent, which solving it again does not return)
         gaps = {
-            position: runs.bounds[position] - runs.objective(position)
+            position: runs.own_bounds[position] - runs.objective(position)
             for position in range(len(parts))
             if position not in again
         }
-        gaps = {position: gap for position, gap in gaps.items() if gap > 1e-9 * max(1.0, abs(runs.bounds[position]))}
+        gaps = {
+            position: gap for position, gap in gaps.items() if gap > 1e-9 * max(1.0, abs(runs.own_bounds[position]))
+        }
         if not gaps:
             break
         position = max(gaps, key=lambda p: gaps[p])
@@ -165,18 +173,23 @@ class _Runs:
         problem: Problem,
         parts: list[Part],
         on_progress: Progress | None,
-        solve_part: Callable[[Problem, float, float, Progress | None], tuple[Result, float]],
+        solve_part: Callable[[Problem, float, float, Progress | None], tuple[Result, float, PartPrices | None]],
     ) -> None:
         self.problem, self.parts, self.on_progress, self.solve_part = problem, parts, on_progress, solve_part
         self.results: list[Result | None] = [None] * len(parts)
-        self.bounds = [float("inf")] * len(parts)
+        self.bounds = [float("inf")] * len(parts)  # each part's bound at the whole budgets
+        self.own_bounds = [float("inf")] * len(parts)  # and on the budgets it had in its last run
         self.seconds = [0.0] * len(parts)
         self.shares = [0.0] * len(parts)
         self.runs = [0] * len(parts)
+        self.terms: list[PartPrices | None] = [None] * len(parts)  # each part's terms of the shared-budget bound
         n_families, n_streams = problem.fam_budget_total.shape
         self.fam_spent = [np.zeros((n_families, n_streams), dtype=np.int64) for _ in parts]
         self.stream_spent = [np.zeros(len(problem.stream_budget_total), dtype=np.int64) for _ in parts]
         self.stream_index = {sid: position for position, sid in enumerate(problem.stream_ids)}
+        # budgets a part solved again spent less of than before (family x stream, and pools)
+        self.fam_freed = np.zeros((n_families, n_streams), dtype=bool)
+        self.stream_freed = np.zeros(len(problem.stream_budget_total), dtype=bool)
 
     def objective(self, position: int) -> float:
         result = self.results[position]
@@ -197,24 +210,41 @@ class _Runs:
                 on_progress({**report, "objective": before + report["objective"], "bound": None})
 
         now = time.perf_counter()
-        result, bound = self.solve_part(sub, now, share, progress if on_progress is not None else None)
+        result, bound, terms = self.solve_part(sub, now, share, progress if on_progress is not None else None)
+        if terms is not None:  # in the whole problem's numbering of needs
+            needs = self.parts[position].needs
+            terms.need, terms.free_need = needs[terms.need], needs[terms.free_need]
+            self.terms[position] = terms
         self.seconds[position] = time.perf_counter() - now
         self.shares[position] = share
         self.runs[position] += 1
         self.bounds[position] = min(self.bounds[position], bound)
+        own = result["stats"].get("bound")
+        self.own_bounds[position] = min(float(own), bound) if own is not None else bound
         if self.results[position] is None:
             self.results[position] = result
             self.fam_spent[position], self.stream_spent[position] = self._spent(sub, result["assignments"])
             return
-        # a better result of a part solved again is kept only if it spends no less of any budget: the
-        # other parts' unmet needs were told they do not fit in what was left, and must still not
-        fam_spent, stream_spent = self._spent(sub, result["assignments"])
-        spends_no_less = bool(
-            np.all(fam_spent >= self.fam_spent[position]) and np.all(stream_spent >= self.stream_spent[position])
-        )
-        if float(result["stats"]["objective"]) > self.objective(position) and spends_no_less:
+        # a better result of a part solved again is kept; where it spends less of a budget than the
+        # result it replaces, other parts' needs told they did not fit may now: they are tried again
+        # at the end (see top_up)
+        if float(result["stats"]["objective"]) > self.objective(position):
+            fam_spent, stream_spent = self._spent(sub, result["assignments"])
+            self.fam_freed |= fam_spent < self.fam_spent[position]
+            self.stream_freed |= stream_spent < self.stream_spent[position]
             self.results[position] = result
             self.fam_spent[position], self.stream_spent[position] = fam_spent, stream_spent
+
+    def _shared_budget_bound(self) -> float:
+        """The bound that counts each budget once over the parts whose relaxation gave prices, plus
+        the own bounds (each with its own copy of the budgets) of the parts without."""
+        with_terms = [terms for terms in self.terms if terms is not None]
+        if not with_terms:
+            return float("inf")
+        problem = self.problem
+        n_families, n_streams = problem.fam_budget_total.shape
+        shared, _ = joint_bound(with_terms, budget_keys(problem), n_families * n_streams, problem.n_needs)
+        return shared + sum(bound for bound, terms in zip(self.bounds, self.terms, strict=True) if terms is None)
 
     def _spent(self, part: Problem, assignments: list[dict[str, Any]]) -> tuple[IntArray, IntArray]:
         """What a part's assignments charge to each family's streams and to each pool."""
@@ -233,6 +263,50 @@ class _Runs:
             else:
                 stream_spent[stream] += charge
         return fam_spent, stream_spent
+
+    def top_up(self) -> tuple[list[dict[str, Any]], float]:
+        """The needs told `outcompeted` whose family's budget or pool a part solved again spent less of,
+        each added by value where it now fits (the capacity and budgets every part left), so that
+        the joined result stays maximal and every reason true. Returns (assignments added, their
+        value)."""
+        if not (self.fam_freed.any() or self.stream_freed.any()):
+            return [], 0.0
+        problem = self.problem
+        pool_categories: BoolArray = np.asarray(problem.stream_pays_cat[self.stream_freed].any(axis=0))
+        family_freed: BoolArray = np.asarray(self.fam_freed.any(axis=1))
+        candidates = [
+            problem.need_index[entry["need"]]
+            for result in self.results
+            if result is not None
+            for entry in result["unmet"]
+            if entry["reason"] == "outcompeted"
+        ]
+        needs = np.array(candidates, dtype=np.int64)
+        needs = np.sort(needs[family_freed[problem.need_fam[needs]] | pool_categories[problem.need_cat[needs]]])
+        if not len(needs):
+            return [], 0.0
+        fam_left = problem.fam_budget_total - sum(self.fam_spent, np.int64(0))
+        stream_left = problem.stream_budget_total - sum(self.stream_spent, np.int64(0))
+        sub = problem.part(needs, fam_left, stream_left)
+        cols = build_columns(sub, build_pairs(sub))  # every pair: the result must be maximal
+        used = np.zeros(problem.n_offers, dtype=np.int64)
+        for result in self.results:
+            for entry in result["assignments"] if result is not None else ():
+                used[problem.offer_index[entry["offer"]]] += int(problem.need_units[problem.need_index[entry["need"]]])
+        sub.offer_cap = problem.offer_cap - used  # compatibility was judged on the whole capacity
+        state = complete(State(sub, cols))
+        chosen = state.columns()
+        added = [
+            {
+                "need": sub.need_ids[need],
+                "offer": problem.offer_ids[offer],
+                "stream": problem.stream_ids[stream] if stream >= 0 else None,
+            }
+            for need, offer, stream in zip(
+                cols.need[chosen].tolist(), cols.offer[chosen].tolist(), cols.stream[chosen].tolist(), strict=True
+            )
+        ]
+        return added, float(cols.value[chosen].sum())
 
     def joined(self, started_at: float) -> Result:
         """The whole result: every part's assignments and unmet needs in file order, the objective and
@@ -267,8 +341,13 @@ class _Runs:
                     "share": round(self.shares[position], 3),
                 }
             )
-        objective = sum(self.objective(position) for position in range(len(self.parts)))
-        bound = float(sum(self.bounds))
+        added, added_value = self.top_up()
+        if added:
+            assignments.extend(added)
+            now_met = {entry["need"] for entry in added}
+            unmet = [entry for entry in unmet if entry["need"] not in now_met]
+        objective = sum(self.objective(position) for position in range(len(self.parts))) + added_value
+        bound = min(float(sum(self.bounds)), self._shared_budget_bound())
         order = {nid: position for position, nid in enumerate(problem.need_ids)}
         assignments.sort(key=lambda entry: order[entry["need"]])
         unmet.sort(key=lambda entry: order[entry["need"]])
@@ -288,6 +367,7 @@ class _Runs:
             "gap": gap,
             "status": status,
             "method": "parts",
+            "needs_topped_up": len(added),
             "timed_out": timed_out,
             "seconds": round(time.perf_counter() - started_at, 3),
         }

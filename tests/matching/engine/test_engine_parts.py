@@ -138,27 +138,42 @@ def test_a_split_problem_is_feasible_and_its_bound_is_above_the_optimum(monkeypa
     assert sorted(needs) == sorted(n["id"] for n in data["needs"])
 
 
-def test_a_part_solved_again_keeps_a_better_result_only_if_it_spends_no_less_of_any_budget():
-    problem = Problem(budget_problem())
+def test_a_part_solved_again_keeps_a_better_result_and_the_budget_it_hands_back_goes_to_other_parts():
+    data = budget_problem()
+    problem = Problem(data)
     childcare = parts.Part(np.array([0]), 1.0, 1.0, 0.0)
     bed = parts.Part(np.array([1]), 1.0, 1.0, 0.0)
     answers = []
 
     def stand_in(part_problem, started, limit, on_progress):
-        objective, assignments = answers.pop(0)
-        return {"assignments": assignments, "unmet": [], "stats": {"objective": objective, "status": "optimal"}}, 5000.0
+        objective, assignments, unmet = answers.pop(0)
+        stats = {"objective": objective, "status": "optimal"}
+        return {"assignments": assignments, "unmet": unmet, "stats": stats}, 5000.0, None
 
     runs = parts._Runs(problem, [childcare, bed], None, stand_in)
     funded = [{"need": "N1", "offer": "O1", "stream": "core"}]
-    answers.append((950.0, funded))
+    answers.append((950.0, funded, []))
     runs.run(0, 1.0)
     assert runs.fam_spent[0].tolist() == [[10000]]
-    # better, but it would hand back budget that the bed part was told it did not have
-    answers.append((960.0, []))
+    # the bed part finds the budget spent: its need is outcompeted
+    answers.append((0.0, [], [{"need": "N2", "reason": "outcompeted"}]))
+    runs.run(1, 1.0)
+    # not better: the result it has stays
+    answers.append((940.0, [], [{"need": "N1", "reason": "outcompeted"}]))
     runs.run(0, 1.0)
     assert runs.objective(0) == 950.0 and runs.fam_spent[0].tolist() == [[10000]]
-    # better and spending as much: kept
-    answers.append((970.0, funded))
+    assert not runs.fam_freed.any()
+    # better, and it hands the budget back (a stand-in's objective: the childcare need left out)
+    answers.append((960.0, [], [{"need": "N1", "reason": "outcompeted"}]))
     runs.run(0, 1.0)
-    assert runs.objective(0) == 970.0
+    assert runs.objective(0) == 960.0 and runs.fam_spent[0].tolist() == [[0]]
+    assert runs.fam_freed.tolist() == [[True]]
     assert runs.runs[0] == 3 and runs.bounds[0] == 5000.0
+    # the bed, told it did not fit, now does: the joined result adds it, so that it stays maximal
+    result = runs.joined(time.perf_counter())
+    assert result["assignments"] == [{"need": "N2", "offer": "O2", "stream": "core"}]
+    assert [entry["need"] for entry in result["unmet"]] == ["N1"]
+    assert result["stats"]["needs_topped_up"] == 1
+    assert result["stats"]["objective"] == pytest.approx(960.0 + 3000 - 50)
+    report = check(data, result)
+    assert report.ok, report.violations
