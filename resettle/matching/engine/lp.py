@@ -169,6 +169,14 @@ class Relaxation:
             matrix.data,
         )
 
+    def set_upper(self, row: IntArray, upper: FloatArray) -> None:
+        """New upper bounds of rows (cuts included, numbered after the rows); the basis is kept, so the
+        next run starts from it."""
+        if len(row):
+            self.solver.changeRowsBounds(
+                len(row), np.asarray(row, dtype=np.int32), np.full(len(row), -INF), np.asarray(upper, dtype=np.float64)
+            )
+
     def run(self, time_limit: float) -> tuple[bool, FloatArray, FloatArray, float]:
         """(solved to optimality, column values, row duals, objective) within `time_limit` seconds."""
         set_deadline(self.solver, time_limit)

@@ -38,6 +38,10 @@ from .shared_budgets import PartPrices, budget_keys, joint_bound
 
 Result = dict[str, Any]
 Progress = Callable[[dict[str, Any]], None]
+# (part, started, limit, on_progress, start) -> (result, bound at the whole budgets, shared-budget terms)
+SolvePart = Callable[
+    [Problem, float, float, Progress | None, list[dict[str, Any]] | None], tuple[Result, float, PartPrices | None]
+]
 
 PARTS_FROM = MAX_PAIRS  # estimated pairs from which a problem is split: more than fit in one optimisation
 PART_MIN_NEEDS = 1_500  # smaller groups join the next part (a part's run has a fixed cost)
@@ -120,13 +124,14 @@ def solve_in_parts(
     started_at: float,
     time_limit: float,
     on_progress: Progress | None,
-    solve_part: Callable[[Problem, float, float, Progress | None], tuple[Result, float, PartPrices | None]],
+    solve_part: SolvePart,
 ) -> Result:
     """Solve each part within its share of the time left (by work), on the budgets left; then, while
     time is left, solve again the part furthest from its bound (in value) with more time, on what
     the others left of the budgets, and keep the better result. Join the results.
-    `solve_part(problem, started, limit, on_progress)` returns a part's result and its bound at the
-    whole budgets."""
+    `solve_part(problem, started, limit, on_progress, start)` returns a part's result (solved from
+    `start`, its last result, where it has one), its bound at the whole budgets and its terms of the
+    bound that counts each budget once."""
     runs = _Runs(problem, parts, on_progress, solve_part)
     end = started_at + time_limit
     first_pass = FIRST_PASS * (end - time.perf_counter())
@@ -173,7 +178,7 @@ class _Runs:
         problem: Problem,
         parts: list[Part],
         on_progress: Progress | None,
-        solve_part: Callable[[Problem, float, float, Progress | None], tuple[Result, float, PartPrices | None]],
+        solve_part: SolvePart,
     ) -> None:
         self.problem, self.parts, self.on_progress, self.solve_part = problem, parts, on_progress, solve_part
         self.results: list[Result | None] = [None] * len(parts)
@@ -210,7 +215,10 @@ class _Runs:
                 on_progress({**report, "objective": before + report["objective"], "bound": None})
 
         now = time.perf_counter()
-        result, bound, terms = self.solve_part(sub, now, share, progress if on_progress is not None else None)
+        last = self.results[position]
+        result, bound, terms = self.solve_part(
+            sub, now, share, progress if on_progress is not None else None, last["assignments"] if last else None
+        )
         if terms is not None:  # in the whole problem's numbering of needs
             needs = self.parts[position].needs
             terms.need, terms.free_need = needs[terms.need], needs[terms.free_need]
@@ -334,6 +342,7 @@ class _Runs:
                     "pairs": stats.get("pairs"),
                     "objective": stats["objective"],
                     "bound": self.bounds[position],
+                    "bound_on_budgets_left": self.own_bounds[position],
                     "status": stats["status"],
                     "method": stats.get("method"),
                     "runs": self.runs[position],

@@ -61,6 +61,7 @@ NEIGHBOURHOOD_SHARE = 0.3  # of the time left, at most, for the integer programs
 # (gen:tight-300-s22, 46,842 columns: 0.38% from its bound with neighbourhoods, 0.09% without)
 NEIGHBOURHOOD_MIN = 60_000
 WHOLE_BUDGET_SCALES = (0.0, 0.5, 1.0)  # budget prices tried for a part's bound at the whole budgets
+WHOLE_BUDGET_SHARE = 0.15  # of a part's time, kept to solve its relaxation again with the whole budgets
 CUT_ROUNDS = 30  # rounds of cuts on the knapsack rows (when every column is in the relaxation)
 
 
@@ -95,24 +96,43 @@ def solve(
 
 
 def _solve_part(
-    problem: Problem, started_at: float, time_limit: float, on_progress: Progress | None
+    problem: Problem,
+    started_at: float,
+    time_limit: float,
+    on_progress: Progress | None,
+    start: list[dict[str, Any]] | None,
 ) -> tuple[Result, float, PartPrices | None]:
-    """One part of a split problem: its result, its bound at the whole budgets, and its terms of the
-    bound that counts each budget once (None without a relaxation's prices)."""
-    solver = Solver(problem, started_at, time_limit, on_progress)
+    """One part of a split problem, starting from `start` where given (its last result, which still
+    fits: the other parts spent only what it left): its result, its bound at the whole budgets, and
+    its terms of the bound that counts each budget once (None without a relaxation's prices)."""
+    # a part that others spent from keeps a share of its time to solve its relaxation again with the
+    # whole budgets, for its bound (see whole_budget_bound)
+    spent = bool(
+        np.any(problem.fam_budget < problem.fam_budget_total)
+        or np.any(problem.stream_budget_arr < problem.stream_budget_total)
+    )
+    again = WHOLE_BUDGET_SHARE * time_limit if spent else 0.0
+    solver = Solver(problem, started_at, time_limit - again, on_progress, start)
     result = solver.run()
+    left = started_at + time_limit - time.perf_counter()
     terms = None
     if solver.lag_inputs is not None:
         rows, cols, prices = solver.lag_inputs
         terms = part_prices(problem, np.arange(problem.n_needs), rows, cols, prices, solver.bound_extra)
-    return result, solver.whole_budget_bound(result), terms
+    return result, solver.whole_budget_bound(result, left), terms
 
 
 class Solver:
     def __init__(
-        self, problem: Problem, started_at: float, time_limit: float, on_progress: Progress | None = None
+        self,
+        problem: Problem,
+        started_at: float,
+        time_limit: float,
+        on_progress: Progress | None = None,
+        start: list[dict[str, Any]] | None = None,
     ) -> None:
         self.problem = problem
+        self.start = start  # assignments to start from (a part solved again: its last result)
         self.clock = Clock(started_at, max(0.1, time_limit))
         self.limit = self.clock.limit
         self.on_progress = on_progress
@@ -129,11 +149,28 @@ class Solver:
         self.key_spent: FloatArray = np.zeros(0)
         self.lag_inputs: tuple[Rows, Columns, FloatArray] | None = None  # rows, columns, prices of self.lag
         self.trivial_whole = np.inf
+        self.relaxation: tuple[Relaxation, int] | None = None  # a part's last relaxation, and its cuts
         self.true_value: FloatArray | None = None  # keep_offer: the columns' own values (cols.value has the bonus)
         self.best_true = -np.inf  # keep_offer: the best objective found, in the columns' own values
 
     def left(self) -> float:
         return self.clock.left()
+
+    def _start_columns(self, cols: Columns) -> IntArray:
+        """The columns of the assignments `start` (need, offer and stream ids), in file order of needs."""
+        problem = self.problem
+        stream_index = {sid: position for position, sid in enumerate(problem.stream_ids)}
+        wanted = np.array(
+            [
+                (problem.need_index[entry["need"]] * problem.n_offers + problem.offer_index[entry["offer"]])
+                * (problem.n_streams + 1)
+                + (stream_index[entry["stream"]] + 1 if entry["stream"] is not None else 0)
+                for entry in self.start or ()
+            ],
+            dtype=np.int64,
+        )
+        key = (cols.need * problem.n_offers + cols.offer) * (problem.n_streams + 1) + cols.stream + 1
+        return np.flatnonzero(np.isin(key, wanted))
 
     def report(self, state: State, method: str, bound: float | None = None) -> None:
         """Tell the caller's progress callback when the incumbent improves."""
@@ -191,6 +228,8 @@ class Solver:
             keeps = np.flatnonzero(cols.offer == problem.need_keep[cols.need])
             order = keeps[np.lexsort((keeps, -cols.value[keeps]))]
             starts["kept"] = heuristics.complete(State(problem, cols).fill(order, deadline))
+        if self.start and pairs.complete:
+            starts["previous_run"] = heuristics.complete(State(problem, cols).fill(self._start_columns(cols)))
         if pairs.complete and self.left() - self.reserve > 2 * fill_seconds:
             first = heuristics.first_come(problem, cols, deadline)
             if not first.cut_short:
@@ -307,12 +346,13 @@ class Solver:
             self.stats["status"] = "optimal"
         return {"assignments": assignments, "unmet": unmet, "stats": self.stats}
 
-    def whole_budget_bound(self, result: Result) -> float:
+    def whole_budget_bound(self, result: Result, seconds: float = 0.0) -> float:
         """A bound on this problem with the whole budgets (it is a part of a split problem that others
         spent from): the result's own bound where nothing was spent of its budgets; else the smallest
         of the bound without any relaxation, the sum of the priority values (weights not negative),
         and the Lagrangian at the whole budgets with the relaxation's budget prices scaled by each of
-        WHOLE_BUDGET_SCALES; each plus what the needs not examined could add."""
+        WHOLE_BUDGET_SCALES or, given `seconds`, at the prices of the relaxation solved again with the
+        whole budgets; each plus what the needs not examined could add."""
         bound = result["stats"].get("bound")
         if bound is not None and not np.any(self.key_spent > 0):
             return float(bound)
@@ -332,7 +372,32 @@ class Solver:
                 scaled = prices[: rows.n_rows].copy()
                 scaled[key_rows] *= scale
                 candidates.append(lagrangian(whole, cols, scaled)[0] + self.bound_extra)
+            if self.relaxation is not None and seconds > 0.05:
+                candidates.append(self._whole_budget_relaxation(whole, cols, key_rows, seconds) + self.bound_extra)
+        self.relaxation = None
         return float(min(candidates))
+
+    def _whole_budget_relaxation(self, whole: Rows, cols: Columns, key_rows: IntArray, seconds: float) -> float:
+        """The Lagrangian at the prices of the relaxation solved again, from its last basis, with the
+        whole budgets and without its cuts (a cut on a budget row may hold only for the budget left).
+        The prices scaled from the relaxation on the budgets left price them too dearly or not at all:
+        on london-10,000's ESOL part (optimum 10.325M with the whole budgets) they bounded it by
+        10.39-10.45M."""
+        assert self.relaxation is not None
+        relax, n_cuts = self.relaxation
+        relax.set_upper(key_rows, whole.upper[key_rows])
+        relax.set_upper(whole.n_rows + np.arange(n_cuts), np.full(n_cuts, np.inf))
+        bound, deadline = float("inf"), time.perf_counter() + seconds
+        # with pricing, as the first time: columns the whole budgets make worth having are priced in
+        while (left := deadline - time.perf_counter()) > 0.05:
+            ok, _, duals, value = relax.run(left)
+            if len(duals) < whole.n_rows:
+                break
+            lag, _, _, reduced = best_prices(whole, cols, duals[: whole.n_rows])
+            bound = min(bound, lag)
+            if not ok or lag - value <= CONVERGED * max(1.0, abs(lag)) or not _price_in(cols, relax, reduced):
+                break
+        return bound
 
     def _keep_bonus(self, cols: Columns, floor: float) -> FloatArray | None:
         """The `keep_offer` extension: every column that keeps a need on the offer it was proposed
@@ -521,6 +586,8 @@ class Solver:
         relax = Relaxation(rows, cols, _working_set(cols, best), self.left() - self.reserve)
         lp_budget = 0.5 * (self.left() - self.reserve)
         self._relaxation_rounds(rows, cols, relax, state, lp_started, lp_budget)
+        if self.problem.split and np.any(self.key_spent > 0):
+            self.relaxation = (relax, len(state.cuts))  # solved again at the whole budgets for the bound
         self.stats.update(
             lp_rounds=state.rounds,
             cut_rounds=state.cut_rounds,
