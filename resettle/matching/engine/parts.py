@@ -13,10 +13,9 @@ its size times its value: a gap in a valuable part costs more); then, with all t
 part furthest from its bound in value is solved again with more time, on what the others left of
 the budgets, and so on while time is left; the better of a part's results is kept.
 
-Bound: the smaller of the sum of the parts' bounds, each valid for its part with the whole budgets (a
-relaxation of the problem in which every part has its own copy of the budgets; a part that others
-spent from bounds itself by its Lagrangian at the whole budgets, see Solver.whole_budget_bound), and
-the Lagrangian of the whole problem that counts each budget once (shared_budgets.py).
+Bound: the sum of the parts' bounds, each valid for its part with the whole budgets (a relaxation of
+the problem in which every part has its own copy of the budgets). A part that others spent from
+bounds itself by its Lagrangian at the whole budgets (see Solver.whole_budget_bound).
 """
 
 from __future__ import annotations
@@ -34,14 +33,11 @@ from .heuristics import State, complete
 from .model import build_columns
 from .pairs import MAX_PAIRS, build_pairs, estimated_pairs
 from .problem import Problem
-from .shared_budgets import PartPrices, budget_keys, joint_bound
 
 Result = dict[str, Any]
 Progress = Callable[[dict[str, Any]], None]
-# (part, started, limit, on_progress, start) -> (result, bound at the whole budgets, shared-budget terms)
-SolvePart = Callable[
-    [Problem, float, float, Progress | None, list[dict[str, Any]] | None], tuple[Result, float, PartPrices | None]
-]
+# (part, started, limit, on_progress, start) -> (result, bound at the whole budgets)
+SolvePart = Callable[[Problem, float, float, Progress | None, list[dict[str, Any]] | None], tuple[Result, float]]
 
 PARTS_FROM = MAX_PAIRS  # estimated pairs from which a problem is split: more than fit in one optimisation
 PART_MIN_NEEDS = 1_500  # smaller groups join the next part (a part's run has a fixed cost)
@@ -130,8 +126,7 @@ def solve_in_parts(
     time is left, solve again the part furthest from its bound (in value) with more time, on what
     the others left of the budgets, and keep the better result. Join the results.
     `solve_part(problem, started, limit, on_progress, start)` returns a part's result (solved from
-    `start`, its last result, where it has one), its bound at the whole budgets and its terms of the
-    bound that counts each budget once."""
+    `start`, its last result, where it has one) and its bound at the whole budgets."""
     runs = _Runs(problem, parts, on_progress, solve_part)
     end = started_at + time_limit
     first_pass = FIRST_PASS * (end - time.perf_counter())
@@ -187,7 +182,6 @@ class _Runs:
         self.seconds = [0.0] * len(parts)
         self.shares = [0.0] * len(parts)
         self.runs = [0] * len(parts)
-        self.terms: list[PartPrices | None] = [None] * len(parts)  # each part's terms of the shared-budget bound
         n_families, n_streams = problem.fam_budget_total.shape
         self.fam_spent = [np.zeros((n_families, n_streams), dtype=np.int64) for _ in parts]
         self.stream_spent = [np.zeros(len(problem.stream_budget_total), dtype=np.int64) for _ in parts]
@@ -216,13 +210,9 @@ class _Runs:
 
         now = time.perf_counter()
         last = self.results[position]
-        result, bound, terms = self.solve_part(
+        result, bound = self.solve_part(
             sub, now, share, progress if on_progress is not None else None, last["assignments"] if last else None
         )
-        if terms is not None:  # in the whole problem's numbering of needs
-            needs = self.parts[position].needs
-            terms.need, terms.free_need = needs[terms.need], needs[terms.free_need]
-            self.terms[position] = terms
         self.seconds[position] = time.perf_counter() - now
         self.shares[position] = share
         self.runs[position] += 1
@@ -242,17 +232,6 @@ class _Runs:
             self.stream_freed |= stream_spent < self.stream_spent[position]
             self.results[position] = result
             self.fam_spent[position], self.stream_spent[position] = fam_spent, stream_spent
-
-    def _shared_budget_bound(self) -> float:
-        """The bound that counts each budget once over the parts whose relaxation gave prices, plus
-        the own bounds (each with its own copy of the budgets) of the parts without."""
-        with_terms = [terms for terms in self.terms if terms is not None]
-        if not with_terms:
-            return float("inf")
-        problem = self.problem
-        n_families, n_streams = problem.fam_budget_total.shape
-        shared, _ = joint_bound(with_terms, budget_keys(problem), n_families * n_streams, problem.n_needs)
-        return shared + sum(bound for bound, terms in zip(self.bounds, self.terms, strict=True) if terms is None)
 
     def _spent(self, part: Problem, assignments: list[dict[str, Any]]) -> tuple[IntArray, IntArray]:
         """What a part's assignments charge to each family's streams and to each pool."""
@@ -356,7 +335,7 @@ class _Runs:
             now_met = {entry["need"] for entry in added}
             unmet = [entry for entry in unmet if entry["need"] not in now_met]
         objective = sum(self.objective(position) for position in range(len(self.parts))) + added_value
-        bound = min(float(sum(self.bounds)), self._shared_budget_bound())
+        bound = float(sum(self.bounds))
         order = {nid: position for position, nid in enumerate(problem.need_ids)}
         assignments.sort(key=lambda entry: order[entry["need"]])
         unmet.sort(key=lambda entry: order[entry["need"]])

@@ -33,7 +33,6 @@ from .lp import CutRows, Relaxation, best_prices, components, lagrangian, solve_
 from .model import Columns, Rows, build_columns, build_rows
 from .pairs import Pairs, build_pairs
 from .problem import Problem
-from .shared_budgets import PartPrices, part_prices
 
 Result = dict[str, Any]
 Progress = Callable[[dict[str, Any]], None]
@@ -101,10 +100,9 @@ def _solve_part(
     time_limit: float,
     on_progress: Progress | None,
     start: list[dict[str, Any]] | None,
-) -> tuple[Result, float, PartPrices | None]:
+) -> tuple[Result, float]:
     """One part of a split problem, starting from `start` where given (its last result, which still
-    fits: the other parts spent only what it left): its result, its bound at the whole budgets, and
-    its terms of the bound that counts each budget once (None without a relaxation's prices)."""
+    fits: the other parts spent only what it left): its result, and its bound at the whole budgets."""
     # a part that others spent from keeps a share of its time to solve its relaxation again with the
     # whole budgets, for its bound (see whole_budget_bound)
     spent = bool(
@@ -115,11 +113,7 @@ def _solve_part(
     solver = Solver(problem, started_at, time_limit - again, on_progress, start)
     result = solver.run()
     left = started_at + time_limit - time.perf_counter()
-    terms = None
-    if solver.lag_inputs is not None:
-        rows, cols, prices = solver.lag_inputs
-        terms = part_prices(problem, np.arange(problem.n_needs), rows, cols, prices, solver.bound_extra)
-    return result, solver.whole_budget_bound(result, left), terms
+    return result, solver.whole_budget_bound(result, left)
 
 
 class Solver:
@@ -236,7 +230,9 @@ class Solver:
             starts["kept"] = heuristics.complete(State(problem, cols).fill(order, deadline))
         if self.start and pairs.complete:
             starts["previous_run"] = heuristics.complete(State(problem, cols).fill(self._start_columns(cols)))
-        if pairs.complete and self.left() - self.reserve > 2 * fill_seconds:
+        # (a part of a split problem goes without: the whole problem's first come first served is not
+        # the sum of its parts', and its relaxation has the time instead)
+        if pairs.complete and not problem.split and self.left() - self.reserve > 2 * fill_seconds:
             first = heuristics.first_come(problem, cols, deadline)
             if not first.cut_short:
                 starts["first_come"] = first
@@ -486,7 +482,7 @@ class Solver:
             extended = np.append(np.maximum(state.y_best[: rows.n_rows], 0.0), 0.0)
             key = extended[rows.key_row] if len(rows.key_row) else np.zeros(len(cols.key_budget))
             self.lag = (state.lag, RowPrices(offer=extended[rows.offer_row], key=key))
-            if np.any(self.key_spent > 0) or self.problem.split:
+            if np.any(self.key_spent > 0):
                 self.lag_inputs = (rows, cols, state.y_best)
         if state.rc_best is None or state.y_best is None:
             return best, method, bound, "heuristic" if not self.timed_out else "time_limit"

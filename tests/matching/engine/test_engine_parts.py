@@ -148,7 +148,7 @@ def test_a_part_solved_again_keeps_a_better_result_and_the_budget_it_hands_back_
     def stand_in(part_problem, started, limit, on_progress, start):
         objective, assignments, unmet = answers.pop(0)
         stats = {"objective": objective, "status": "optimal"}
-        return {"assignments": assignments, "unmet": unmet, "stats": stats}, 5000.0, None
+        return {"assignments": assignments, "unmet": unmet, "stats": stats}, 5000.0
 
     runs = parts._Runs(problem, [childcare, bed], None, stand_in)
     funded = [{"need": "N1", "offer": "O1", "stream": "core"}]
