@@ -230,9 +230,7 @@ class Solver:
             starts["kept"] = heuristics.complete(State(problem, cols).fill(order, deadline))
         if self.start and pairs.complete:
             starts["previous_run"] = heuristics.complete(State(problem, cols).fill(self._start_columns(cols)))
-        # (a part of a split problem goes without: the whole problem's first come first served is not
-        # the sum of its parts', and its relaxation has the time instead)
-        if pairs.complete and not problem.split and self.left() - self.reserve > 2 * fill_seconds:
+        if pairs.complete and self.left() - self.reserve > 2 * fill_seconds:
             first = heuristics.first_come(problem, cols, deadline)
             if not first.cut_short:
                 starts["first_come"] = first
