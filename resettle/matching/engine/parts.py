@@ -123,8 +123,8 @@ def solve_in_parts(
     solve_part: SolvePart,
 ) -> Result:
     """Solve each part within its share of the time left (by work), on the budgets left; then, while
-    time is left, solve again the part furthest from its bound (in value) with more time, on what
-    the others left of the budgets, and keep the better result. Join the results.
+    time is left, solve again the part furthest (in value) from its bound on the budgets it had, with
+    more time, on what the others left of the budgets, and keep the better result. Join the results.
     `solve_part(problem, started, limit, on_progress, start)` returns a part's result (solved from
     `start`, its last result, where it has one) and its bound at the whole budgets."""
     runs = _Runs(problem, parts, on_progress, solve_part)

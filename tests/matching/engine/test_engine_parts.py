@@ -7,6 +7,9 @@ import numpy as np
 import pytest
 
 from resettle.matching.engine import parts, solve
+from resettle.matching.engine.heuristics import State
+from resettle.matching.engine.model import build_columns
+from resettle.matching.engine.pairs import build_pairs
 from resettle.matching.engine.problem import Problem
 from resettle.matching.engine.solver import Solver
 
@@ -201,3 +204,26 @@ def test_a_part_given_time_bounds_itself_by_its_relaxation_solved_again_with_the
     # the prices scaled from the relaxation on the budgets left are looser (borough-60-s5: 520,213
     # against 369,248 for one part whose optimum is 363,767)
     assert again_total < scaled_total - 1.0
+
+
+def test_a_part_solved_again_starts_from_its_last_result():
+    problem = Problem(generate("borough", 60, 5))
+    group = max(parts._offer_disjoint_groups(problem), key=len)
+    part = problem.part(group, problem.fam_budget_total, problem.stream_budget_total)
+    last = Solver(part, time.perf_counter(), 10).run()
+    assert last["assignments"]
+    again = Solver(part, time.perf_counter(), 10, start=last["assignments"])
+    cols = build_columns(part, build_pairs(part))
+    start = again._start_columns(cols)
+    # exactly the last result's columns, stream included: a start that fits as it stands
+    taken = [
+        {
+            "need": part.need_ids[need],
+            "offer": part.offer_ids[offer],
+            "stream": part.stream_ids[stream] if stream >= 0 else None,
+        }
+        for need, offer, stream in zip(cols.need[start], cols.offer[start], cols.stream[start], strict=True)
+    ]
+    assert taken == last["assignments"]
+    assert State(part, cols).fill(start).objective() == pytest.approx(last["stats"]["objective"])
+    assert again.run()["stats"]["objective"] >= last["stats"]["objective"] - 1e-6
