@@ -373,18 +373,19 @@ class Solver:
                 scaled[key_rows] *= scale
                 candidates.append(lagrangian(whole, cols, scaled)[0] + self.bound_extra)
             if self.relaxation is not None and seconds > 0.05:
-                candidates.append(self._whole_budget_relaxation(whole, cols, key_rows, seconds) + self.bound_extra)
+                again = self._whole_budget_relaxation(*self.relaxation, whole, cols, key_rows, seconds)
+                candidates.append(again + self.bound_extra)
         self.relaxation = None
         return float(min(candidates))
 
-    def _whole_budget_relaxation(self, whole: Rows, cols: Columns, key_rows: IntArray, seconds: float) -> float:
+    def _whole_budget_relaxation(
+        self, relax: Relaxation, n_cuts: int, whole: Rows, cols: Columns, key_rows: IntArray, seconds: float
+    ) -> float:
         """The Lagrangian at the prices of the relaxation solved again, from its last basis, with the
         whole budgets and without its cuts (a cut on a budget row may hold only for the budget left).
         The prices scaled from the relaxation on the budgets left price them too dearly or not at all:
         on london-10,000's ESOL part (optimum 10.325M with the whole budgets) they bounded it by
         10.39-10.45M."""
-        assert self.relaxation is not None
-        relax, n_cuts = self.relaxation
         relax.set_upper(key_rows, whole.upper[key_rows])
         relax.set_upper(whole.n_rows + np.arange(n_cuts), np.full(n_cuts, np.inf))
         bound, deadline = float("inf"), time.perf_counter() + seconds
