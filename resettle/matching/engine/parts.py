@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from .arrays import BoolArray, IntArray
+from .arrays import IntArray
 from .heuristics import State, complete
 from .model import build_columns
 from .pairs import MAX_PAIRS, build_pairs, estimated_pairs
@@ -259,8 +259,6 @@ class _Runs:
         if not (self.fam_freed.any() or self.stream_freed.any()):
             return [], 0.0
         problem = self.problem
-        pool_categories: BoolArray = np.asarray(problem.stream_pays_cat[self.stream_freed].any(axis=0))
-        family_freed: BoolArray = np.asarray(self.fam_freed.any(axis=1))
         candidates = [
             problem.need_index[entry["need"]]
             for result in self.results
@@ -269,7 +267,10 @@ class _Runs:
             if entry["reason"] == "outcompeted"
         ]
         needs = np.array(candidates, dtype=np.int64)
-        needs = np.sort(needs[family_freed[problem.need_fam[needs]] | pool_categories[problem.need_cat[needs]]])
+        # a need a handed-back budget may pay for: its family's stream, or a pool, that pays its category
+        pays = problem.stream_pays_cat[:, problem.need_cat[needs]].T  # need x stream
+        freed = np.where(problem.stream_is_family[None, :], self.fam_freed[problem.need_fam[needs]], self.stream_freed)
+        needs = np.sort(needs[np.any(pays & freed, axis=1)])
         if not len(needs):
             return [], 0.0
         fam_left = problem.fam_budget_total - sum(self.fam_spent, np.int64(0))
@@ -329,7 +330,9 @@ class _Runs:
                     "share": round(self.shares[position], 3),
                 }
             )
+        top_up_started = time.perf_counter()
         added, added_value = self.top_up()
+        top_up_seconds = time.perf_counter() - top_up_started
         if added:
             assignments.extend(added)
             now_met = {entry["need"] for entry in added}
@@ -356,6 +359,7 @@ class _Runs:
             "status": status,
             "method": "parts",
             "needs_topped_up": len(added),
+            "top_up_seconds": round(top_up_seconds, 3),
             "timed_out": timed_out,
             "seconds": round(time.perf_counter() - started_at, 3),
         }
