@@ -185,7 +185,6 @@ class _Runs:
         n_families, n_streams = problem.fam_budget_total.shape
         self.fam_spent = [np.zeros((n_families, n_streams), dtype=np.int64) for _ in parts]
         self.stream_spent = [np.zeros(len(problem.stream_budget_total), dtype=np.int64) for _ in parts]
-        self.stream_index = {sid: position for position, sid in enumerate(problem.stream_ids)}
         # budgets a part solved again spent less of than before (family x stream, and pools)
         self.fam_freed = np.zeros((n_families, n_streams), dtype=bool)
         self.stream_freed = np.zeros(len(problem.stream_budget_total), dtype=bool)
@@ -243,7 +242,7 @@ class _Runs:
                 continue
             need = part.need_index[entry["need"]]
             offer = problem.offer_index[entry["offer"]]
-            stream = self.stream_index[entry["stream"]]
+            stream = problem.stream_index[entry["stream"]]
             charge = int(problem.offer_cost[offer]) * int(part.need_units[need])
             if problem.stream_is_family[stream]:
                 fam_spent[int(part.need_fam[need]), stream] += charge
@@ -285,11 +284,7 @@ class _Runs:
         state = complete(State(sub, cols))
         chosen = state.columns()
         added = [
-            {
-                "need": sub.need_ids[need],
-                "offer": problem.offer_ids[offer],
-                "stream": problem.stream_ids[stream] if stream >= 0 else None,
-            }
+            sub.assignment(need, offer, stream)
             for need, offer, stream in zip(
                 cols.need[chosen].tolist(), cols.offer[chosen].tolist(), cols.stream[chosen].tolist(), strict=True
             )

@@ -324,6 +324,14 @@ class Problem:
         part.stream_budget_total = self.stream_budget_total
         return part
 
+    def assignment(self, need: int, offer: int, stream: int) -> dict[str, Any]:
+        """An entry of a result's `assignments` (stream -1: a free offer)."""
+        return {
+            "need": self.need_ids[need],
+            "offer": self.offer_ids[offer],
+            "stream": self.stream_ids[stream] if stream >= 0 else None,
+        }
+
     def is_excluded(self, needs: IntArray, offers: IntArray) -> BoolArray:
         """Mask of the pairs needs (column) x offers (row) that the problem excludes."""
         if not len(self.excluded_keys):

@@ -159,12 +159,11 @@ class Solver:
     def _start_columns(self, cols: Columns) -> IntArray:
         """The columns of the assignments `start` (need, offer and stream ids), in file order of needs."""
         problem = self.problem
-        stream_index = {sid: position for position, sid in enumerate(problem.stream_ids)}
         wanted = np.array(
             [
                 (problem.need_index[entry["need"]] * problem.n_offers + problem.offer_index[entry["offer"]])
                 * (problem.n_streams + 1)
-                + (stream_index[entry["stream"]] + 1 if entry["stream"] is not None else 0)
+                + (problem.stream_index[entry["stream"]] + 1 if entry["stream"] is not None else 0)
                 for entry in self.start or ()
             ],
             dtype=np.int64,
@@ -300,21 +299,13 @@ class Solver:
         if true_value is not None:
             self._keep_stats(cols, best, objective, true_value)
             cols.value = true_value
-        assignments = []
         chosen = best.columns()
         triples = list(
             zip(cols.need[chosen].tolist(), cols.offer[chosen].tolist(), cols.stream[chosen].tolist(), strict=True)
         )
         if finished is not None:
             triples.extend(zip(finished.need, finished.offer, finished.stream, strict=True))
-        for need, offer, stream in sorted(triples):
-            assignments.append(
-                {
-                    "need": problem.need_ids[need],
-                    "offer": problem.offer_ids[offer],
-                    "stream": problem.stream_ids[stream] if stream >= 0 else None,
-                }
-            )
+        assignments = [problem.assignment(need, offer, stream) for need, offer, stream in sorted(triples)]
         unmet = unmet_entries(problem, pairs, cols, best, deadline=self.clock.hard_end(), finished=finished)
         if any("blocking" not in entry for entry in unmet if entry["reason"] == "no_compatible_offer"):
             self.stats["blocking_complete"] = False
