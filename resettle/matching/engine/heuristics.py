@@ -133,7 +133,7 @@ def first_come(problem: Problem, cols: Columns, deadline: float | None = None) -
 
 
 def by_value(problem: Problem, cols: Columns, deadline: float | None = None) -> State:
-    order = np.lexsort((np.arange(len(cols)), -cols.value))
+    order = np.argsort(-cols.value, kind="stable")  # ties in column order
     return State(problem, cols).fill(order, deadline)
 
 
@@ -162,7 +162,7 @@ def complete(state: State) -> State:
     if len(free):
         left = np.array(state.rem_cap)
         free = free[left[cols.offer[free]] >= cols.units[free]]
-        order = free[np.lexsort((free, -cols.value[free]))]
+        order = free[np.argsort(-cols.value[free], kind="stable")]  # free is ascending: ties in column order
         was_cut = state.cut_short
         state.fill(order)
         state.cut_short = was_cut

@@ -73,7 +73,9 @@ def _columns(problem: Problem, pairs: Pairs) -> Columns:
             parts_stream.append(np.full(int(payable.sum()), stream, dtype=np.int64))
     column_pair = np.concatenate(parts_pair)
     column_stream = np.concatenate(parts_stream)
-    order = np.lexsort((column_stream, column_pair))  # by pair (need, offer), then stream in listed order
+    # by pair (need, offer), then stream in listed order: one key, and a stable sort that merges the
+    # runs (each stream's columns are already in pair order) instead of lexsort's two full sorts
+    order = np.argsort(column_pair * (n_streams + 1) + (column_stream + 1), kind="stable")
     column_pair, column_stream = column_pair[order], column_stream[order]
     need = pairs.need[column_pair].astype(np.int64)
     family_of = problem.need_fam[need]
@@ -89,7 +91,11 @@ def _columns(problem: Problem, pairs: Pairs) -> Columns:
         ),
     )
     paid_cols = column_stream >= 0
-    keys, inverse = np.unique(raw_key[paid_cols], return_inverse=True)
+    # np.unique's numbering without its sort: the keys are dense (streams x families)
+    present = np.zeros(max(1, n_streams) * (n_families + 1), dtype=bool)
+    present[raw_key[paid_cols]] = True
+    keys = np.flatnonzero(present)
+    inverse = (np.cumsum(present) - 1)[raw_key[paid_cols]]
     bkey = np.full(len(column_pair), -1, dtype=np.int64)
     bkey[paid_cols] = inverse
     key_stream = keys // (n_families + 1)

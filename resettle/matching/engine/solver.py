@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from . import heuristics, parts
-from .arrays import BoolArray, FloatArray, IntArray, weighted_count
+from .arrays import BoolArray, FloatArray, IntArray, best_first_within, small_pages, weighted_count
 from .clock import Clock
 from .cuts import cut_matrix, separate
 from .explain import unmet_entries
@@ -61,19 +61,46 @@ NEIGHBOURHOOD_SHARE = 0.3  # of the time left, at most, for the integer programs
 NEIGHBOURHOOD_MIN = 60_000
 WHOLE_BUDGET_SCALES = (0.0, 0.5, 1.0)  # budget prices tried for a part's bound at the whole budgets
 WHOLE_BUDGET_SHARE = 0.15  # of a part's time, kept to solve its relaxation again with the whole budgets
+TOP_BY_PASSES = 8  # up to this many columns per need are picked by passes, more by sorting
+PART_ENOUGH = 1e-5  # relative gap at which a part of a split problem stops (the whole's target is 1e-3)
 CUT_ROUNDS = 30  # rounds of cuts on the knapsack rows (when every column is in the relaxation)
 
 
 def _top_per_need(cols: Columns, score: FloatArray, count: int, mask: BoolArray | None = None) -> IntArray:
-    """Indices of the `count` highest-score columns of each need (columns are sorted by need)."""
+    """Indices of the `count` highest-score columns of each need (columns are sorted by need; among
+    equal scores the first), of those in `mask` where given."""
+    if 0 < count <= TOP_BY_PASSES and len(cols):
+        return _top_by_passes(cols.need, score, count, mask)
     idx = np.flatnonzero(mask) if mask is not None else np.arange(len(cols))
     if not len(idx):
         return idx
-    order = idx[np.lexsort((-score[idx], cols.need[idx]))]
+    order = idx[best_first_within(cols.need[idx], score[idx], int(cols.need.max()) + 1)]
     need = cols.need[order]
     start = np.flatnonzero(np.r_[True, need[1:] != need[:-1]])
     rank = np.arange(len(order)) - np.repeat(start, np.diff(np.r_[start, len(order)]))
     return np.sort(order[rank < count])
+
+
+def _top_by_passes(need: IntArray, score: FloatArray, count: int, mask: BoolArray | None) -> IntArray:
+    """_top_per_need for a few per need: `count` passes, each taking every need's best column left
+    (a maximum per run of a need's columns), instead of sorting every column: at city scale a sort
+    of millions of scores took a second a pricing round (london-10,000's furniture parts)."""
+    n = len(need)
+    starts = np.flatnonzero(np.r_[True, need[1:] != need[:-1]])
+    run_of = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, n]))
+    left = np.ones(n, dtype=bool) if mask is None else mask.copy()
+    taken = []
+    for _ in range(count):
+        masked = np.where(left, score, -np.inf)
+        best = np.maximum.reduceat(masked, starts)
+        at_best = np.flatnonzero(left & (masked == best[run_of]))
+        if not len(at_best):
+            break
+        runs = run_of[at_best]
+        first = at_best[np.r_[True, runs[1:] != runs[:-1]]]  # the first of equal scores in each need
+        taken.append(first)
+        left[first] = False
+    return np.sort(np.concatenate(taken)) if taken else np.zeros(0, dtype=np.int64)
 
 
 def solve(
@@ -87,11 +114,12 @@ def solve(
     perf_counter reading the limit counts from (now where not given); `on_progress`, if given, is
     called with {"objective", "bound", "seconds", "method"} whenever the incumbent improves."""
     started_at = started if started is not None else time.perf_counter()
-    parsed = problem if isinstance(problem, Problem) else Problem(problem)
-    split = parts.plan(parsed, float(time_limit)) if not parsed.split else None
-    if split is not None:
-        return parts.solve_in_parts(parsed, split, started_at, float(time_limit), on_progress, _solve_part)
-    return Solver(parsed, started_at, float(time_limit), on_progress).run()
+    with small_pages():
+        parsed = problem if isinstance(problem, Problem) else Problem(problem)
+        split = parts.plan(parsed, float(time_limit)) if not parsed.split else None
+        if split is not None:
+            return parts.solve_in_parts(parsed, split, started_at, float(time_limit), on_progress, _solve_part)
+        return Solver(parsed, started_at, float(time_limit), on_progress).run()
 
 
 def _solve_part(
@@ -149,6 +177,7 @@ class Solver:
         self.key_spent: FloatArray = np.zeros(0)
         self.lag_inputs: tuple[Rows, Columns, FloatArray] | None = None  # rows, columns, prices of self.lag
         self.trivial_whole = np.inf
+        self.trivial = np.inf  # the trivial bound over the columns (see _trivial_bound)
         self.relaxation: tuple[Relaxation, int] | None = None  # a part's last relaxation, and its cuts
         self.true_value: FloatArray | None = None  # keep_offer: the columns' own values (cols.value has the bonus)
         self.best_true = -np.inf  # keep_offer: the best objective found, in the columns' own values
@@ -229,7 +258,11 @@ class Solver:
             starts["kept"] = heuristics.complete(State(problem, cols).fill(order, deadline))
         if self.start and pairs.complete:
             starts["previous_run"] = heuristics.complete(State(problem, cols).fill(self._start_columns(cols)))
-        if pairs.complete and self.left() - self.reserve > 2 * fill_seconds:
+        # (not for a part of a split problem whose needs are all of one unit, an assignment problem
+        # but for budgets: on every such part of london-10,000 best value first was the better start,
+        # and first come took 1.3 s of a furniture part's 8)
+        unit_part = problem.split and bool(np.all(problem.need_units == 1))
+        if pairs.complete and self.left() - self.reserve > 2 * fill_seconds and not unit_part:
             first = heuristics.first_come(problem, cols, deadline)
             if not first.cut_short:
                 starts["first_come"] = first
@@ -239,6 +272,7 @@ class Solver:
         best = starts[best_name]
         method = best_name
         bound, status = self._trivial_bound(cols), "heuristic"
+        self.trivial = bound  # the relaxation starts from it (a second pass over the columns costs a second)
         self.trivial_whole = bound + self.bound_extra  # no budget in it: it holds at the whole budgets
         self.report(best, method, bound)
         # the relaxation needs time to be built (about as long as a pass over its columns) and solved
@@ -452,7 +486,7 @@ class Solver:
         first[1:] = cols.pair[1:] != cols.pair[:-1]
         chosen = np.flatnonzero(first & (cols.value > 0))
         units = cols.units[chosen].astype(float)
-        order = np.lexsort((-cols.value[chosen] / units, cols.offer[chosen]))
+        order = best_first_within(cols.offer[chosen], cols.value[chosen] / units, self.problem.n_offers)
         chosen, units = chosen[order], units[order]
         offer = cols.offer[chosen]
         cumulative = np.cumsum(units)
@@ -476,6 +510,8 @@ class Solver:
                 self.lag_inputs = (rows, cols, state.y_best)
         if state.rc_best is None or state.y_best is None:
             return best, method, bound, "heuristic" if not self.timed_out else "time_limit"
+        if self._close_enough(bound, best.objective()):
+            return best, method, bound, "gap_left"
         # ---- reduced-cost fixing, then the integer program of each component --------------------
         floor = best.objective()
         keep = state.lag + state.rc_best >= floor - 1e-6 * max(1.0, abs(floor))
@@ -490,32 +526,46 @@ class Solver:
                 floor = self._neighbourhoods(rows, cols, state, kept)
                 best, method = state.best, state.method
             self.timed_out = self.timed_out or bound - floor > 1e-9 * max(1.0, abs(bound))
-            # each need's best columns by reduced cost, twice as many each time while time is left (and
-            # the subset is within MIP_MAX); a subset that is every column kept is the program itself.
-            # A round starts only if twice the last one's seconds, scaled by the columns, fit in the
-            # time left: HiGHS's first solve of a large program is not interrupted at once (a
-            # 103k-column one ran 3.7 s past its 13.8 s share, and london-10000 past its limit + 2 s)
-            per_need = max(1, RESTRICTED_MAX // max(1, self.problem.n_needs))
-            rounds, last_seconds, last_size = 0, 0.0, 1
-            while self.timed_out and self.left() - self.reserve > 1.0:
-                state.best, state.method = best, method
-                subset = self._restricted_subset(cols, state, kept, per_need)
-                if rounds and len(subset) > MIP_MAX:
-                    break
-                if rounds and 2 * last_seconds * len(subset) / last_size > self.left() - self.reserve:
-                    break
-                if len(subset) >= len(kept):
-                    return self._solve_components(rows, cols, state, kept, best.objective())
-                round_started = time.perf_counter()
-                best, method, _ = self._restricted_mip(rows, cols, state, subset, best.objective())
-                last_seconds, last_size = time.perf_counter() - round_started, len(subset)
-                rounds += 1
-                self.stats.update(restricted_rounds=rounds, restricted_columns=len(subset))
-                per_need *= 2
-            return best, method, bound, "optimal" if not self.timed_out else "gap_left"
+            return self._restricted_rounds(rows, cols, state, kept, bound)
         if state.support is not None and len(kept) >= NEIGHBOURHOOD_MIN:
             floor = self._neighbourhoods(rows, cols, state, kept)
+            if self._close_enough(bound, floor):
+                return state.best, state.method, bound, "gap_left"
         return self._solve_components(rows, cols, state, kept, floor)
+
+    def _restricted_rounds(
+        self, rows: Rows, cols: Columns, state: RelaxationState, kept: IntArray, bound: float
+    ) -> tuple[State, str, float, str]:
+        """When too many columns are kept for one integer program: programs over each need's best
+        columns by reduced cost, twice as many each time while time is left (and the subset is within
+        MIP_MAX); a subset that is every column kept is the program itself. A round starts only if
+        twice the last one's seconds, scaled by the columns, fit in the time left: HiGHS's first
+        solve of a large program is not interrupted at once (a 103k-column one ran 3.7 s past its
+        13.8 s share, and london-10000 past its limit + 2 s)."""
+        best, method = state.best, state.method
+        per_need = max(1, RESTRICTED_MAX // max(1, self.problem.n_needs))
+        rounds, last_seconds, last_size = 0, 0.0, 1
+        while self.timed_out and self.left() - self.reserve > 1.0 and not self._close_enough(bound, best.objective()):
+            state.best, state.method = best, method
+            subset = self._restricted_subset(cols, state, kept, per_need)
+            if rounds and len(subset) > MIP_MAX:
+                break
+            if rounds and 2 * last_seconds * len(subset) / last_size > self.left() - self.reserve:
+                break
+            if len(subset) >= len(kept):
+                return self._solve_components(rows, cols, state, kept, best.objective())
+            round_started = time.perf_counter()
+            best, method, _ = self._restricted_mip(rows, cols, state, subset, best.objective())
+            last_seconds, last_size = time.perf_counter() - round_started, len(subset)
+            rounds += 1
+            self.stats.update(restricted_rounds=rounds, restricted_columns=len(subset))
+            per_need *= 2
+        return best, method, bound, "optimal" if not self.timed_out else "gap_left"
+
+    def _close_enough(self, bound: float, objective: float) -> bool:
+        """A part of a split problem this close to its bound ends, its time left to the other parts
+        (london-10,000's housing part, 65M, was 23 from its bound after 13 s of its 26)."""
+        return self.problem.split and bound - objective <= PART_ENOUGH * max(1.0, abs(bound))
 
     def _neighbourhoods(self, rows: Rows, cols: Columns, state: RelaxationState, kept: IntArray) -> float:
         """Before the integer program of every column (or over each need's best columns, when too many
@@ -529,6 +579,8 @@ class Solver:
         # the neighbourhoods end with NEIGHBOURHOOD_SHARE of the time left used, at the latest
         reserve = self.reserve + (1 - NEIGHBOURHOOD_SHARE) * max(0.0, self.left() - self.reserve)
         while self.left() - reserve > 0.5 and state.support is not None:
+            if self._close_enough(state.bound, state.best.objective()):
+                break
             subset = np.union1d(state.support, state.best.columns())
             if per_need:
                 subset = np.union1d(subset, self._restricted_subset(cols, state, kept, per_need))
@@ -577,7 +629,7 @@ class Solver:
     def _relax(self, rows: Rows, cols: Columns, best: State, method: str) -> RelaxationState:
         """The linear relaxation with pricing over every column, rounded as it goes; records its
         statistics. Returns the RelaxationState it ends in."""
-        state = RelaxationState(best=best, method=method, bound=self._trivial_bound(cols))
+        state = RelaxationState(best=best, method=method, bound=self.trivial)
         lp_started = time.perf_counter()
         relax = Relaxation(rows, cols, _working_set(cols, best, self.per_need[0]), self.left() - self.reserve)
         lp_budget = 0.5 * (self.left() - self.reserve)

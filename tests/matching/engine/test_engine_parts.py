@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from resettle.matching.engine import parts, solve
+from resettle.matching.engine import solver as solver_module
 from resettle.matching.engine.heuristics import State
 from resettle.matching.engine.model import build_columns
 from resettle.matching.engine.pairs import build_pairs
@@ -227,3 +228,15 @@ def test_a_part_solved_again_starts_from_its_last_result():
     assert taken == last["assignments"]
     assert State(part, cols).fill(start).objective() == pytest.approx(last["stats"]["objective"])
     assert again.run()["stats"]["objective"] >= last["stats"]["objective"] - 1e-6
+
+
+def test_only_a_part_of_a_split_problem_stops_close_to_its_bound():
+    problem = Problem(generate("borough", 20, 3))
+    part = problem.part(np.arange(problem.n_needs // 2), problem.fam_budget_total, problem.stream_budget_total)
+    started = time.perf_counter()
+    bound = 1_000_000.0
+    close, far = bound * (1 - 0.5 * solver_module.PART_ENOUGH), bound * (1 - 2 * solver_module.PART_ENOUGH)
+    assert Solver(part, started, 10.0)._close_enough(bound, close)
+    assert not Solver(part, started, 10.0)._close_enough(bound, far)
+    # the whole problem is solved to its proven optimum wherever time allows: no such stop
+    assert not Solver(problem, started, 10.0)._close_enough(bound, close)
