@@ -50,6 +50,7 @@ MIP_MAX = 400_000  # the integer program is tried only on this many columns (aft
 KEEP_SHARE = 0.001  # keep_offer: the share of the objective that keeping proposals may cost, at most
 BOUND_TOL = 1e-7  # relative: a bound this far below the objective is rounding, further is an error
 COMPLETE_SHARE = 0.8  # of the pairs' time, kept for completing the result and its reasons (see run)
+PART_COMPLETE_SHARE = 0.25  # the same for a part of a split problem (its result is not written)
 # seconds past the limit the needs not examined may still take (of the 2 s allowed), less what the
 # reasons and writing the result take after them: 12 us per need (0.7 s on london-10000 at load 4)
 FINISH_GRACE = 1.0
@@ -236,8 +237,12 @@ class Solver:
         # pairs on a quiet machine, and at least COMPLETE_SHARE of the time the pairs took (which
         # grows with the load as the completion does: 0.7 measured on london-10000 at load 10)
         # (a part of a split problem writes nothing and explains only its own needs: the share alone)
+        # (a part's completion and reasons took 0.04 s of the 1 s this kept on a furniture part of
+        # london-10,000: a smaller share, the rest of the part's time for its relaxation)
         per_pair = 0.0 if problem.split else 1.5e-6
-        self.reserve += max(per_pair * len(pairs), COMPLETE_SHARE * pairs_seconds)
+        self.reserve += max(
+            per_pair * len(pairs), (PART_COMPLETE_SHARE if problem.split else COMPLETE_SHARE) * pairs_seconds
+        )
         deadline = self.clock.at(self.reserve)
         if not pairs.complete:
             self.timed_out = True

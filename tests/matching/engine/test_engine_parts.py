@@ -240,3 +240,24 @@ def test_only_a_part_of_a_split_problem_stops_close_to_its_bound():
     assert not Solver(part, started, 10.0)._close_enough(bound, far)
     # the whole problem is solved to its proven optimum wherever time allows: no such stop
     assert not Solver(problem, started, 10.0)._close_enough(bound, close)
+
+
+def test_the_first_pass_gives_a_part_the_time_it_needs_to_reach_its_relaxation_where_time_allows():
+    problem = Problem(budget_problem())
+    # by work the bed part would get a tenth of the first pass; it needs 6 s to reach its relaxation
+    childcare = parts.Part(np.array([0]), 1.0, 9.0, 0.0, useful=1.0)
+    bed = parts.Part(np.array([1]), 1.0, 1.0, 0.0, useful=6.0)
+    shares = []
+
+    def stand_in(part_problem, started, limit, on_progress, start):
+        shares.append(limit)
+        stats = {"objective": 0.0, "status": "optimal"}
+        unmet = [{"need": need, "reason": "outcompeted"} for need in part_problem.need_ids]
+        return {"assignments": [], "unmet": unmet, "stats": stats}, 0.0
+
+    parts.solve_in_parts(problem, [childcare, bed], time.perf_counter(), 20.0, None, stand_in)
+    first_pass = parts.FIRST_PASS * 20.0
+    assert shares[0] == pytest.approx(first_pass * 0.9 - parts.LAST_PART_SLACK, abs=0.1)
+    assert shares[1] == pytest.approx(6.0 - parts.LAST_PART_SLACK, abs=0.1)  # not 1.2 - slack
+    plan = parts.plan(Problem(generate("london", 200, 1)), 120.0)
+    assert plan is None or all(part.useful >= 0.5 + part.setup for part in plan)
