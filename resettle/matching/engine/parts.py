@@ -50,6 +50,12 @@ SETUP_PER_PAIR = 1.5e-6  # seconds a part's pairs, columns and starts take per p
 # optimum in 6.6 s, and with 5.5 s were left at their first relaxation round, 0.25% from the bound)
 USEFUL_PER_PAIR = 1.6e-6
 USEFUL_PER_NEED = 4e-4
+# a part whose every column fits the relaxation at once has it strengthened by rounds of cuts first:
+# its childcare and a part of 4,999 needs and 103k pairs took 3.2 and 5.2 s to their roundings (given
+# 1.9 and 1.7 s by work they were left at first come first served, and the second pass gave them its
+# time by gaps of 100-140k that their first rounding closes to 7-20k)
+USEFUL_PER_NEED_WITH_CUTS = 1e-3
+EVERY_COLUMN = 400_000  # solver.WORK_ALL (solver imports this module): the relaxation takes every column
 SETUP_TIMES = 2.0  # a problem is split only when its limit is this many times its parts' setup
 AGAIN_MIN_SECONDS = 3.0  # a part is solved again only with at least this long,
 AGAIN_FACTOR = 1.5  # and this many times as long as its last run took
@@ -94,7 +100,8 @@ def plan(problem: Problem, time_limit: float) -> list[Part] | None:
             value = float(np.maximum(problem.need_pv[needs], 0.0).sum())
             # the time a part needs grows with its size, what a gap in it costs with its value
             setup = SETUP_PER_PAIR * pairs
-            useful = max(0.5 + setup, USEFUL_PER_PAIR * pairs + USEFUL_PER_NEED * len(needs))
+            per_need = USEFUL_PER_NEED_WITH_CUTS if pairs <= EVERY_COLUMN else USEFUL_PER_NEED
+            useful = max(0.5 + setup, USEFUL_PER_PAIR * pairs + per_need * len(needs))
             parts.append(Part(needs, pairs, math.sqrt(size * max(value, 1.0)), setup, useful))
             pending = []
     return parts if len(parts) >= 2 else None

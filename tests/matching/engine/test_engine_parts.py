@@ -242,7 +242,7 @@ def test_only_a_part_of_a_split_problem_stops_close_to_its_bound():
     assert not Solver(problem, started, 10.0)._close_enough(bound, close)
 
 
-def test_the_first_pass_gives_a_part_the_time_it_needs_to_reach_its_relaxation_where_time_allows():
+def test_the_first_pass_gives_a_part_the_time_it_needs_to_reach_its_relaxation_where_time_allows(monkeypatch):
     problem = Problem(budget_problem())
     # by work the bed part would get a tenth of the first pass; it needs 6 s to reach its relaxation
     childcare = parts.Part(np.array([0]), 1.0, 9.0, 0.0, useful=1.0)
@@ -259,5 +259,21 @@ def test_the_first_pass_gives_a_part_the_time_it_needs_to_reach_its_relaxation_w
     first_pass = parts.FIRST_PASS * 20.0
     assert shares[0] == pytest.approx(first_pass * 0.9 - parts.LAST_PART_SLACK, abs=0.1)
     assert shares[1] == pytest.approx(6.0 - parts.LAST_PART_SLACK, abs=0.1)  # not 1.2 - slack
+    split_everything(monkeypatch)
     plan = parts.plan(Problem(generate("london", 200, 1)), 120.0)
-    assert plan is None or all(part.useful >= 0.5 + part.setup for part in plan)
+    assert plan is not None and len(plan) >= 2
+    assert all(part.useful >= 0.5 + part.setup for part in plan)
+
+
+def test_a_part_whose_relaxation_takes_every_column_is_given_its_rounds_of_cuts(monkeypatch):
+    assert parts.EVERY_COLUMN == solver_module.WORK_ALL
+    split_everything(monkeypatch)
+    monkeypatch.setattr(parts, "EVERY_COLUMN", 1_000)  # a small problem's parts on both sides of it
+    plan = parts.plan(Problem(generate("london", 200, 1)), 120.0)
+    assert plan is not None
+    assert {part.pairs <= parts.EVERY_COLUMN for part in plan} == {True, False}
+    for part in plan:
+        per_need = parts.USEFUL_PER_NEED_WITH_CUTS if part.pairs <= parts.EVERY_COLUMN else parts.USEFUL_PER_NEED
+        assert part.useful == pytest.approx(
+            max(0.5 + part.setup, parts.USEFUL_PER_PAIR * part.pairs + per_need * len(part.needs))
+        )
