@@ -176,7 +176,7 @@ def improve(state: State, deadline: float, seconds_per_column: float = 6e-7) -> 
 
     Why: the integer programs a large problem leaves time for see a few columns per need, and where
     offers hold needs of 1–3 units they leave packings that one exchange betters. On the beds of the
-    generated london-10,000 (2.6M columns, every need met) the first round gained 28k in 2 s after
+    generated london-10,000 (2.6M columns, every need met) the first round gained 28k in about 1 s after
     the programs over neighbourhoods and 16 s of restricted ones had found nothing more; on childcare
     (units 1–2 on places paid from family budgets) 16k in 0.9 s."""
     moves = 0

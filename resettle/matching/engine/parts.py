@@ -9,7 +9,8 @@ its parts (up to 10,500 needs) do. On the generator's london-10,000 (30 million 
 within 120 s fell from 1.48% to 0.60%, in 879 MiB instead of 1.8 GiB.
 
 Time: first each part in turn gets its share of FIRST_PASS of the time, by work (the square root of
-its size times its value: a gap in a valuable part costs more); then, with all the time left, the
+its size times its value: a gap in a valuable part costs more), and at least the time it needs, about,
+to reach its relaxation's rounding (Part.useful), where the time allows; then, with all the time left, the
 part furthest from its bound in value is solved again with more time, on what the others left of
 the budgets, and so on while time is left; the better of a part's results is kept.
 
@@ -150,7 +151,7 @@ def solve_in_parts(
         # a fixed share each: what a part leaves goes to the second pass, where the gaps are
         now = time.perf_counter()
         later_setup = sum(0.5 + later.setup for later in parts[position + 1 :])
-        share = max(first_pass * part.work / total_work, part.useful)
+        share = max(first_pass * part.work / total_work, part.useful, 0.5 + part.setup)
         share = max(0.2, min(share, end - now - later_setup) - LAST_PART_SLACK)
         runs.run(position, share)
     # the time the parts left: again, the part with the most value between result and bound first
