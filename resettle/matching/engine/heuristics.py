@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .arrays import FloatArray, IntArray
+from .arrays import FloatArray, IntArray, top_per_group
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike
@@ -266,18 +266,9 @@ def _moves(need: IntArray, columns: IntArray, gain: FloatArray) -> Moves:
     """Each need's best column among `columns` (ascending), with no other need moved."""
     if not len(columns):
         return _no_moves()
-    first = columns[_best_per_need(need[columns], gain[columns])]
+    first = columns[top_per_group(need[columns], gain[columns])]
     none = np.full(len(first), -1, dtype=np.int64)
     return gain[first], need[first], first, none, none
-
-
-def _best_per_need(need: IntArray, score: FloatArray) -> IntArray:
-    """Positions of each need's highest score (the first of equals); `need` ascending."""
-    starts = np.flatnonzero(np.r_[True, need[1:] != need[:-1]])
-    best = np.maximum.reduceat(score, starts)
-    run = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(need)]))
-    at = np.flatnonzero(score == best[run])
-    return at[np.r_[True, run[at][1:] != run[at][:-1]]]
 
 
 def _exchanges(state: State, columns: IntArray, on_offer: IntArray, worth: FloatArray, room: IntArray) -> Moves:
@@ -339,7 +330,7 @@ def _best_with_room(state: State, on_offer: IntArray, room: IntArray) -> tuple[F
     value = np.full(n_needs, -np.inf)
     column = np.full(n_needs, -1, dtype=np.int64)
     if len(candidates):
-        best = candidates[_best_per_need(cols.need[candidates], cols.value[candidates])]
+        best = candidates[top_per_group(cols.need[candidates], cols.value[candidates])]
         value[cols.need[best]], column[cols.need[best]] = cols.value[best], best
     return value, column
 

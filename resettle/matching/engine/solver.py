@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from . import heuristics, parts
-from .arrays import BoolArray, FloatArray, IntArray, best_first_within, small_pages, weighted_count
+from .arrays import BoolArray, FloatArray, IntArray, best_first_within, small_pages, top_per_group, weighted_count
 from .clock import Clock
 from .cuts import cut_matrix, separate
 from .explain import unmet_entries
@@ -72,7 +72,7 @@ def _top_per_need(cols: Columns, score: FloatArray, count: int, mask: BoolArray 
     """Indices of the `count` highest-score columns of each need (columns are sorted by need; among
     equal scores the first), of those in `mask` where given."""
     if 0 < count <= TOP_BY_PASSES and len(cols):
-        return _top_by_passes(cols.need, score, count, mask)
+        return top_per_group(cols.need, score, count, mask)
     idx = np.flatnonzero(mask) if mask is not None else np.arange(len(cols))
     if not len(idx):
         return idx
@@ -81,28 +81,6 @@ def _top_per_need(cols: Columns, score: FloatArray, count: int, mask: BoolArray 
     start = np.flatnonzero(np.r_[True, need[1:] != need[:-1]])
     rank = np.arange(len(order)) - np.repeat(start, np.diff(np.r_[start, len(order)]))
     return np.sort(order[rank < count])
-
-
-def _top_by_passes(need: IntArray, score: FloatArray, count: int, mask: BoolArray | None) -> IntArray:
-    """_top_per_need for a few per need: `count` passes, each taking every need's best column left
-    (a maximum per run of a need's columns), instead of sorting every column: at city scale a sort
-    of millions of scores took a second a pricing round (london-10,000's furniture parts)."""
-    n = len(need)
-    starts = np.flatnonzero(np.r_[True, need[1:] != need[:-1]])
-    run_of = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, n]))
-    left = np.ones(n, dtype=bool) if mask is None else mask.copy()
-    taken = []
-    for _ in range(count):
-        masked = np.where(left, score, -np.inf)
-        best = np.maximum.reduceat(masked, starts)
-        at_best = np.flatnonzero(left & (masked == best[run_of]))
-        if not len(at_best):
-            break
-        runs = run_of[at_best]
-        first = at_best[np.r_[True, runs[1:] != runs[:-1]]]  # the first of equal scores in each need
-        taken.append(first)
-        left[first] = False
-    return np.sort(np.concatenate(taken)) if taken else np.zeros(0, dtype=np.int64)
 
 
 def solve(

@@ -6,8 +6,7 @@ import pytest
 from numpy._core import multiarray
 
 from resettle.matching.engine import solve
-from resettle.matching.engine.arrays import best_first_within, small_pages
-from resettle.matching.engine.solver import _top_by_passes
+from resettle.matching.engine.arrays import best_first_within, small_pages, top_per_group
 
 
 def _top_by_sorting(need, score, count, mask):
@@ -29,12 +28,12 @@ def test_top_columns_by_passes_are_those_of_a_sort_ties_and_masks_included(seed)
     score[rng.integers(0, n)] = -np.inf
     mask = rng.random(n) < 0.6 if seed % 2 else None
     for count in (1, 2, 3, 6, 8):
-        assert np.array_equal(_top_by_passes(need, score, count, mask), _top_by_sorting(need, score, count, mask))
+        assert np.array_equal(top_per_group(need, score, count, mask), _top_by_sorting(need, score, count, mask))
 
 
 def test_top_columns_by_passes_of_an_empty_mask_are_none():
     need = np.array([0, 0, 1])
-    assert len(_top_by_passes(need, np.ones(3), 2, np.zeros(3, dtype=bool))) == 0
+    assert len(top_per_group(need, np.ones(3), 2, np.zeros(3, dtype=bool))) == 0
 
 
 @pytest.mark.parametrize(("n", "groups"), [(1, 1), (500, 7), (2000, 70_000)])

@@ -277,3 +277,22 @@ def test_a_part_whose_relaxation_takes_every_column_is_given_its_rounds_of_cuts(
         assert part.useful == pytest.approx(
             max(0.5 + part.setup, parts.USEFUL_PER_PAIR * part.pairs + per_need * len(part.needs))
         )
+
+
+def test_a_part_solved_again_keeps_a_better_result_that_spends_as_much_and_frees_nothing():
+    problem = Problem(budget_problem())
+    childcare = parts.Part(np.array([0]), 1.0, 1.0, 0.0)
+    bed = parts.Part(np.array([1]), 1.0, 1.0, 0.0)
+    funded = [{"need": "N1", "offer": "O1", "stream": "core"}]
+    answers = [(950.0, funded), (970.0, funded)]
+
+    def stand_in(part_problem, started, limit, on_progress, start):
+        objective, assignments = answers.pop(0)
+        return {"assignments": assignments, "unmet": [], "stats": {"objective": objective, "status": "optimal"}}, 5000.0
+
+    runs = parts._Runs(problem, [childcare, bed], None, stand_in)
+    runs.run(0, 1.0)
+    runs.run(0, 1.0)
+    assert runs.objective(0) == 970.0
+    assert runs.fam_spent[0].tolist() == [[10000]]
+    assert not runs.fam_freed.any()
