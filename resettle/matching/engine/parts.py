@@ -86,10 +86,12 @@ def plan(problem: Problem, time_limit: float) -> list[Part] | None:
     estimates = estimated_pairs(problem, groups)
     if sum(estimates) <= PARTS_FROM or SETUP_TIMES * SETUP_PER_PAIR * sum(estimates) > time_limit:
         return None
-    # the most valuable per need first; among equals, those whose offers are paid more often (they
-    # need the budgets most: a part after others finds less of them left)
+    # the most value per need riding on the budgets first (its priority value times the share of its
+    # offers that are paid: a part after others finds less of the budgets left, and a part with free
+    # offers can turn to them), then the most valuable per need
     paid = [_paid_share(problem, group) for group in groups]
-    order = sorted(range(len(groups)), key=lambda g: (-float(problem.need_pv[groups[g]].mean()), -paid[g]))
+    worth = [float(problem.need_pv[group].mean()) for group in groups]
+    order = sorted(range(len(groups)), key=lambda g: (-worth[g] * paid[g], -worth[g]))
     parts: list[Part] = []
     pending: list[int] = []
     for position, group in enumerate(order):

@@ -33,6 +33,7 @@ from .lp import CutRows, Relaxation, best_prices, components, lagrangian, solve_
 from .model import Columns, Rows, build_columns, build_rows
 from .pairs import Pairs, build_pairs
 from .problem import Problem
+from .regions import improve_by_regions
 
 Result = dict[str, Any]
 Progress = Callable[[dict[str, Any]], None]
@@ -64,6 +65,7 @@ WHOLE_BUDGET_SCALES = (0.0, 0.5, 1.0)  # budget prices tried for a part's bound 
 WHOLE_BUDGET_SHARE = 0.15  # of a part's time, kept to solve its relaxation again with the whole budgets
 TOP_BY_PASSES = 8  # up to this many columns per need are picked by passes, more by sorting
 IMPROVE_SHARE = 0.5  # of the time left, at most, for exchanges on the incumbent before the programs
+REGION_SHARE = 0.8  # of the time left after them, at most, for the integer programs of regions
 PART_ENOUGH = 1e-5  # relative gap at which a part of a split problem stops (the whole's target is 1e-3)
 CUT_ROUNDS = 30  # rounds of cuts on the knapsack rows (when every column is in the relaxation)
 
@@ -509,12 +511,12 @@ class Solver:
                 # beds of the generated london-10,000 (2.5M columns kept) the restricted programs
                 # below found nothing better than the rounding in 45 s, these 0.8% more in 15 s
                 floor = self._neighbourhoods(rows, cols, state, kept)
-            floor = self._improve(state, bound)
+            floor = self._improve(state, bound, rows, keep)
             self.timed_out = self.timed_out or bound - floor > 1e-9 * max(1.0, abs(bound))
             return self._restricted_rounds(rows, cols, state, kept, bound)
         if state.support is not None and len(kept) >= NEIGHBOURHOOD_MIN:
             floor = self._neighbourhoods(rows, cols, state, kept)
-        floor = self._improve(state, bound)
+        floor = self._improve(state, bound, rows, keep if len(kept) >= NEIGHBOURHOOD_MIN else None)
         if self._close_enough(bound, floor):
             return state.best, state.method, bound, "gap_left"
         return self._solve_components(rows, cols, state, kept, floor)
@@ -526,16 +528,23 @@ class Solver:
             moves = heuristics.improve(best, self.clock.at(self.reserve))
             self.stats["exchanges"] = self.stats.get("exchanges", 0) + moves
 
-    def _improve(self, state: RelaxationState, bound: float) -> float:
-        """Exchanges on the incumbent (heuristics.improve) before the integer programs that see a few
-        columns per need, within IMPROVE_SHARE of the time left; the programs start from what they
-        find. Returns the incumbent's objective."""
+    def _improve(self, state: RelaxationState, bound: float, rows: Rows, kept: BoolArray | None) -> float:
+        """Exchanges on the incumbent (heuristics.improve) within IMPROVE_SHARE of the time left, then,
+        where `kept` (the columns reduced-cost fixing kept) is given, the integer programs of its
+        regions (regions.improve_by_regions) within REGION_SHARE of it, before the integer programs
+        over every need; those start from what these find. Returns the incumbent's objective."""
         before = state.best.objective()
         if bound - before <= 1e-9 * max(1.0, abs(bound)):
             return before
         deadline = time.perf_counter() + IMPROVE_SHARE * max(0.0, self.left() - self.reserve)
         moves = heuristics.improve(state.best, deadline)
         self.stats["exchanges"] = self.stats.get("exchanges", 0) + moves
+        if kept is not None and state.rc_best is not None and not self._close_enough(bound, state.best.objective()):
+            deadline = time.perf_counter() + REGION_SHARE * max(0.0, self.left() - self.reserve)
+            enough = bound - PART_ENOUGH * max(1.0, abs(bound)) if self.problem.split else np.inf
+            solved, improved = improve_by_regions(state.best, rows, state.rc_best, deadline, kept, enough)
+            self.stats["region_programs"] = self.stats.get("region_programs", 0) + solved
+            self.stats["regions_improved"] = self.stats.get("regions_improved", 0) + improved
         after = state.best.objective()
         if after > before + 1e-9:
             state.method = "exchanges"
