@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -45,28 +46,24 @@ def improve_by_regions(
     that improved the incumbent)."""
     cols = state.cols
     n_needs = state.problem.n_needs
-    if not len(cols) or n_needs == 0:
+    if not len(cols) or n_needs == 0 or time.perf_counter() >= deadline or state.objective() >= enough:
         return 0, 0
     candidates = np.union1d(top_per_group(cols.need, score, per_need, mask), state.columns())
-    need_of = cols.need[candidates]
-    need_start = np.searchsorted(need_of, np.arange(n_needs + 1))
-    by_offer = candidates[np.argsort(cols.offer[candidates], kind="stable")]
-    offer_start = np.searchsorted(cols.offer[by_offer], np.arange(state.problem.n_offers + 1))
-    offer_needs = cols.need[by_offer]
+    links = _Links.of(state, candidates)
     solved = improved = 0
     objective = state.objective()
     while time.perf_counter() < deadline and objective < enough:
         found = 0
         covered = np.zeros(n_needs, dtype=bool)
-        for seed in _seeds(state, candidates, need_of).tolist():
+        for seed in _seeds(state, candidates, cols.need[candidates]).tolist():
             if time.perf_counter() >= deadline or objective >= enough:
                 break
             if covered[seed]:
                 continue
-            region = _grow(seed, size, cols.offer, candidates, need_start, offer_start, offer_needs)
+            region = links.region(seed, size)
             covered[region] = True
             solved += 1
-            gain = _solve_region(state, rows, candidates, need_start, region, deadline)
+            gain = _solve_region(state, rows, candidates, links.need_start, region, deadline)
             if gain > 0:
                 found += 1
                 objective += gain
@@ -93,36 +90,69 @@ def _seeds(state: State, candidates: IntArray, need_of: IntArray) -> IntArray:
     return order[has[order]]
 
 
-def _grow(
-    seed: int,
-    size: int,
-    offer: IntArray,
-    candidates: IntArray,
-    need_start: IntArray,
-    offer_start: IntArray,
-    offer_needs: IntArray,
-) -> IntArray:
-    """A region: needs reached from `seed` through the offers of their candidate columns (breadth
-    first), up to `size` needs."""
-    taken = {seed}
-    queue = deque([seed])
-    seen_offers: set[int] = set()
-    while queue and len(taken) < size:
-        need = queue.popleft()
-        for column in candidates[need_start[need] : need_start[need + 1]].tolist():
-            place = int(offer[column])
-            if place in seen_offers:
-                continue
-            seen_offers.add(place)
-            for other in offer_needs[offer_start[place] : offer_start[place + 1]].tolist():
-                if other not in taken:
-                    taken.add(other)
-                    queue.append(other)
-                    if len(taken) >= size:
-                        break
-            if len(taken) >= size:
-                break
-    return np.fromiter(taken, dtype=np.int64, count=len(taken))
+@dataclass
+class _Links:
+    """What joins needs into a region: the offers of their candidate columns, and the family budgets
+    they may pay from."""
+
+    candidates: IntArray  # column indices, in need order
+    candidate_offer: IntArray
+    need_start: IntArray  # a need's candidates: candidates[need_start[n] : need_start[n + 1]]
+    offer_start: IntArray  # an offer's needs: offer_needs[offer_start[o] : offer_start[o + 1]]
+    offer_needs: IntArray
+    family_of: IntArray  # per need; -1 where none of its candidates is paid from its family's budget
+    family_start: IntArray  # a family's needs that may pay from its budgets
+    family_needs: IntArray
+
+    @classmethod
+    def of(cls, state: State, candidates: IntArray) -> _Links:
+        cols, problem = state.cols, state.problem
+        need_of = cols.need[candidates]
+        by_offer = np.argsort(cols.offer[candidates], kind="stable")
+        key = cols.bkey[candidates]
+        family_paid = np.zeros(len(candidates), dtype=bool)
+        if len(cols.key_family):
+            family_paid = (key >= 0) & (cols.key_family[np.maximum(key, 0)] >= 0)
+        pays = np.zeros(problem.n_needs, dtype=bool)
+        pays[need_of[family_paid]] = True
+        family_of = np.where(pays, problem.need_fam, -1)
+        paying = np.flatnonzero(pays)
+        paying = paying[np.argsort(problem.need_fam[paying], kind="stable")]
+        return cls(
+            candidates=candidates,
+            candidate_offer=cols.offer[candidates],
+            need_start=np.searchsorted(need_of, np.arange(problem.n_needs + 1)),
+            offer_start=np.searchsorted(cols.offer[candidates][by_offer], np.arange(problem.n_offers + 1)),
+            offer_needs=need_of[by_offer],
+            family_of=family_of,
+            family_start=np.searchsorted(problem.need_fam[paying], np.arange(int(problem.need_fam.max(initial=0)) + 2)),
+            family_needs=paying,
+        )
+
+    def region(self, seed: int, size: int) -> IntArray:
+        """Needs reached from `seed` (breadth first) through the offers of their candidate columns
+        and, where they pay from a family's budget, that family's other needs that do: up to `size`."""
+        taken = {seed}
+        queue = deque([seed])
+        seen_offers: set[int] = set()
+        while queue and len(taken) < size:
+            need = queue.popleft()
+            family = int(self.family_of[need])
+            reached = (
+                [self.family_needs[self.family_start[family] : self.family_start[family + 1]]] if family >= 0 else []
+            )
+            for place in self.candidate_offer[self.need_start[need] : self.need_start[need + 1]].tolist():
+                if place not in seen_offers:
+                    seen_offers.add(place)
+                    reached.append(self.offer_needs[self.offer_start[place] : self.offer_start[place + 1]])
+            for group in reached:
+                for other in group.tolist():
+                    if other not in taken:
+                        taken.add(other)
+                        queue.append(other)
+                        if len(taken) >= size:
+                            return np.fromiter(taken, dtype=np.int64, count=len(taken))
+        return np.fromiter(taken, dtype=np.int64, count=len(taken))
 
 
 def _solve_region(
