@@ -54,8 +54,11 @@ USEFUL_PER_NEED = 4e-4
 # a part whose every column fits the relaxation at once has it strengthened by rounds of cuts first:
 # its childcare and a part of 4,999 needs and 103k pairs took 3.2 and 5.2 s to their roundings (given
 # 1.9 and 1.7 s by work they were left at first come first served, and the second pass gave them its
-# time by gaps of 100-140k that their first rounding closes to 7-20k)
-USEFUL_PER_NEED_WITH_CUTS = 1e-3
+# time by gaps of 100-140k that their first rounding closes to 7-20k); and as long again to the
+# integer program over the relaxation's solution, which closes about half of what is left (the
+# 4,999 needs: 20.6k from the bound at its rounding after 3.9 s, 9.8k after 8.7 s; a second run of
+# 5 s redid the relaxation and gained nothing)
+USEFUL_PER_NEED_WITH_CUTS = 2e-3
 EVERY_COLUMN = 400_000  # solver.WORK_ALL (solver imports this module): the relaxation takes every column
 SETUP_TIMES = 2.0  # a problem is split only when its limit is this many times its parts' setup
 AGAIN_MIN_SECONDS = 3.0  # a part is solved again only with at least this long,
