@@ -86,8 +86,9 @@ def _seeds(state: State, candidates: IntArray, need_of: IntArray) -> IntArray:
     own[met] = cols.value[col_of[met]]
     has = np.isfinite(best)
     gain = np.where(has, best - own, -np.inf)
-    order = np.argsort(-gain, kind="stable")
-    return order[has[order]]
+    order: IntArray = np.argsort(-gain, kind="stable")
+    seeds: IntArray = order[has[order]]
+    return seeds
 
 
 @dataclass

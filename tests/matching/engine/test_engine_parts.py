@@ -309,7 +309,7 @@ def test_the_part_with_the_most_value_riding_on_the_budgets_takes_them_first(mon
     first = parts.plan(problem, 60.0)[0]
     assert problem.need_ids[int(first.needs[0])] == "N2"  # every offer paid: the bed is worth more
     free_bed = {"category": "furniture", "capacity": 1, "cost": 0, "attributes": {"item": "bed", "location": HOME}}
-    data["offers"] += [{**free_bed, "id": "FREE{}".format(number)} for number in range(4)]
+    data["offers"] += [{**free_bed, "id": f"FREE{number}"} for number in range(4)]
     problem = Problem(data)
     first = parts.plan(problem, 60.0)[0]
     assert problem.need_ids[int(first.needs[0])] == "N1"  # 3,000 x 1/5 paid < 1,000 x all paid
