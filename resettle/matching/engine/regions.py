@@ -1,7 +1,7 @@
-"""Integer programs over regions of the incumbent: a few hundred needs that compete for the same
-offers are freed together, every other need keeps its column, and the program over the freed needs'
-best columns (by reduced cost) is solved to optimality on the capacity and budgets the others leave.
-Region after region, most promising first, while time is left.
+"""Integer programs over regions of the incumbent: a few dozen needs that compete for the same offers
+or family budgets are freed together, every other need keeps its column, and the program over the
+freed needs' best columns (by reduced cost) is solved, to optimality or for a second at most, on the
+capacity and budgets the others leave. Region after region, most promising first, while time is left.
 
 Why: where a problem has too many columns for one integer program (the beds of the generated
 london-10,000: 2.5M columns, 4,025 needs of 1-3 units on places of 1-20) the programs over each
