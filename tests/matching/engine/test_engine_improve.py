@@ -81,6 +81,22 @@ def _assigned(state):
     }
 
 
+def assert_within_capacity_and_budgets(state):
+    """Each need at most once, no offer over its capacity, no budget overspent, and the state's own
+    books (objective, capacity and budgets left) agree with the columns it holds."""
+    problem, cols = state.problem, state.cols
+    chosen = state.columns()
+    assert len(np.unique(cols.need[chosen])) == len(chosen)
+    used = np.bincount(cols.offer[chosen], weights=cols.units[chosen], minlength=problem.n_offers)
+    assert np.all(used <= problem.offer_cap)
+    paid = chosen[cols.bkey[chosen] >= 0]
+    spent = np.bincount(cols.bkey[paid], weights=cols.charge[paid], minlength=len(cols.key_budget))
+    assert np.all(spent <= cols.key_budget)
+    refilled = heuristics.from_columns(problem, cols, chosen)
+    assert refilled.objective() == pytest.approx(state.objective())
+    assert refilled.rem_cap == state.rem_cap and refilled.rem_bud == state.rem_bud
+
+
 def _far_deadline():
     return time.perf_counter() + 30.0
 
@@ -143,16 +159,7 @@ def test_exchanges_never_lose_value_and_keep_within_capacity_and_budgets(profile
     before = state.objective()
     improve(state, _far_deadline())
     assert state.objective() >= before - 1e-9
-    chosen = state.columns()
-    assert len(np.unique(cols.need[chosen])) == len(chosen)  # each need at most once
-    used = np.bincount(cols.offer[chosen], weights=cols.units[chosen], minlength=problem.n_offers)
-    assert np.all(used <= problem.offer_cap)
-    paid = chosen[cols.bkey[chosen] >= 0]
-    spent = np.bincount(cols.bkey[paid], weights=cols.charge[paid], minlength=len(cols.key_budget))
-    assert np.all(spent <= cols.key_budget)
-    # the state's own books agree with the columns it holds
-    refilled = heuristics.from_columns(problem, cols, chosen)
-    assert refilled.objective() == pytest.approx(state.objective())
+    assert_within_capacity_and_budgets(state)
 
 
 def test_no_round_starts_that_the_deadline_leaves_no_time_for():

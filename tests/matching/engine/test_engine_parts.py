@@ -302,7 +302,8 @@ def test_the_part_with_the_most_value_riding_on_the_budgets_takes_them_first(mon
     """Parts go by priority value per need times the share of their offers that are paid: a part
     with free offers can turn to them when the parts before it spent the budgets, one that must pay
     cannot. (On london-10,000, childcare, every place paid, after beds, a fifth of them paid, lost
-    45-50k of its 2.43M to the family budgets beds spent; before them it lost 13k and beds 54.)"""
+    45-50k of its 2.43M to the family budgets beds spent; before them at most 2.2k, and beds' bound
+    fell by 54.)"""
     split_everything(monkeypatch)
     data = budget_problem()  # a bed (priority value 3,000) and childcare (1,000), each on a paid offer
     problem = Problem(data)

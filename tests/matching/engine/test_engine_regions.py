@@ -4,10 +4,9 @@ chains of moves that one exchange cannot."""
 
 import time
 
-import numpy as np
 import pytest
 
-from resettle.matching.engine import heuristics, regions
+from resettle.matching.engine import regions
 from resettle.matching.engine.heuristics import by_value, improve
 from resettle.matching.engine.model import build_columns, build_rows
 from resettle.matching.engine.pairs import build_pairs
@@ -15,7 +14,15 @@ from resettle.matching.engine.problem import Problem
 from resettle.matching.engine.regions import improve_by_regions
 
 from .instances import generate
-from .test_engine_improve import HOME, MIDWAY, NORTH_5KM, _assigned, _problem, _state
+from .test_engine_improve import (
+    HOME,
+    MIDWAY,
+    NORTH_5KM,
+    _assigned,
+    _problem,
+    _state,
+    assert_within_capacity_and_budgets,
+)
 
 
 def _far_deadline():
@@ -107,13 +114,4 @@ def test_regions_never_lose_value_and_keep_within_capacity_and_budgets(profile, 
     assert solved > 0
     assert state.objective() >= before - 1e-9
     assert (state.objective() > before) == (improved > 0)
-    chosen = state.columns()
-    assert len(np.unique(cols.need[chosen])) == len(chosen)  # each need at most once
-    used = np.bincount(cols.offer[chosen], weights=cols.units[chosen], minlength=problem.n_offers)
-    assert np.all(used <= problem.offer_cap)
-    paid = chosen[cols.bkey[chosen] >= 0]
-    spent = np.bincount(cols.bkey[paid], weights=cols.charge[paid], minlength=len(cols.key_budget))
-    assert np.all(spent <= cols.key_budget)
-    refilled = heuristics.from_columns(problem, cols, chosen)  # the state's books agree with its columns
-    assert refilled.objective() == pytest.approx(state.objective())
-    assert refilled.rem_cap == state.rem_cap and refilled.rem_bud == state.rem_bud
+    assert_within_capacity_and_budgets(state)
