@@ -19,11 +19,73 @@ def weighted_count(labels: ArrayLike, weights: ArrayLike, minlength: int = 0) ->
     return np.asarray(np.bincount(labels, weights=weights, minlength=minlength), dtype=np.float64)
 
 
+# Below this many elements numpy's own stable argsort is as fast as the packed sorts below.
+PACKED_SORT_FROM = 4096
+
+
+def stable_argsort_keys(keys: IntArray, max_key: int) -> IntArray:
+    """np.argsort(keys, kind="stable") for integer keys in [0, max_key]: where each key and its index
+    fit one int64 together, the packed values are sorted (numpy's vectorised sort of plain values)
+    and the indices read back from their low bits.
+
+    Why: on a machine whose numpy has no vectorised argsort (without AVX-512), a stable argsort of
+    the 3.8M columns of a furniture part of london-10,000 took 0.6 s, the sort of packed values
+    0.1 s. The result is the same permutation: equal keys stay in index order."""
+    n = len(keys)
+    bits = max(1, int(n - 1).bit_length())
+    if n < PACKED_SORT_FROM or int(max_key).bit_length() + bits > 62:
+        return np.asarray(np.argsort(keys, kind="stable"), dtype=np.int64)
+    packed = np.left_shift(keys, bits, dtype=np.int64)
+    packed |= np.arange(n, dtype=np.int64)
+    packed.sort()
+    packed &= (1 << bits) - 1
+    return packed
+
+
+def best_first(score: FloatArray) -> IntArray:
+    """np.argsort(-score, kind="stable"), exactly (scores from the highest, equal ones in index
+    order; no NaN), sorted as packed int64 values (see stable_argsort_keys; a stable argsort of
+    3.8M floats took 0.9 s, this 0.25 s).
+
+    Each score is mapped to an int64 of the same order (its bits, the negative ones' flipped), its
+    low bits are replaced by its index, and the packed values are sorted: that orders by score up
+    to the replaced bits, then by index. Scores that differ only in those bits (a relative
+    difference below about 2^-30 at a few million) may then be out of order; the few runs where
+    that happened are found from the full keys and sorted again stably."""
+    n = len(score)
+    if n < PACKED_SORT_FROM:
+        return np.asarray(np.argsort(-score, kind="stable"), dtype=np.int64)
+    copy = np.asarray(score, dtype=np.float64) + 0.0  # -0.0 becomes 0.0: equal scores, equal keys
+    key: IntArray = copy.view(np.int64)
+    key ^= (key >> 63) & np.int64(0x7FFFFFFFFFFFFFFF)  # the order of the floats
+    np.invert(key, out=key)  # from the highest
+    bits = max(1, int(n - 1).bit_length())
+    low = np.int64((1 << bits) - 1)
+    packed = key & ~low
+    packed |= np.arange(n, dtype=np.int64)
+    packed.sort()
+    order = packed & low
+    packed &= ~low
+    # neighbours of equal truncated keys (few, unless scores are equal): in order by their full keys?
+    same = np.flatnonzero(packed[1:] == packed[:-1])
+    wrong = key[order[same + 1]] < key[order[same]]
+    if wrong.any():
+        # the runs of equal truncated keys holding an inversion, sorted again by their full keys
+        # (every key of a run is below every key of the next, so the runs sort together)
+        run = np.cumsum(np.r_[True, same[1:] != same[:-1] + 1])
+        bad = np.zeros(int(run[-1]) + 1, dtype=bool)
+        bad[run[wrong]] = True
+        pairs = same[bad[run]]
+        at = np.union1d(pairs, pairs + 1)
+        order[at] = order[at][np.argsort(key[order[at]], kind="stable")]
+    return np.asarray(order, dtype=np.int64)
+
+
 def best_first_within(groups: IntArray, score: FloatArray, n_groups: int) -> IntArray:
     """The order of np.lexsort((-score, groups)): by group, then score from the highest, ties in
-    index order. Two stable sorts, the second a radix sort where the groups fit 16 bits: at city
-    scale (millions of columns) about twice as fast as lexsort."""
-    order = np.argsort(-score, kind="stable")
+    index order. Scores first (best_first), then a stable sort by group, a radix sort where the
+    groups fit 16 bits: at city scale (millions of columns) several times as fast as lexsort."""
+    order = best_first(score)
     by = groups[order]
     return order[np.argsort(by.astype(np.uint16) if n_groups <= 65536 else by, kind="stable")]
 

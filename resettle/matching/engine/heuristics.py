@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .arrays import FloatArray, IntArray, top_per_group
+from .arrays import FloatArray, IntArray, best_first, top_per_group
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike
@@ -133,7 +133,7 @@ def first_come(problem: Problem, cols: Columns, deadline: float | None = None) -
 
 
 def by_value(problem: Problem, cols: Columns, deadline: float | None = None) -> State:
-    order = np.argsort(-cols.value, kind="stable")  # ties in column order
+    order = best_first(cols.value)  # ties in column order
     return State(problem, cols).fill(order, deadline)
 
 
@@ -162,7 +162,7 @@ def complete(state: State) -> State:
     if len(free):
         left = np.array(state.rem_cap)
         free = free[left[cols.offer[free]] >= cols.units[free]]
-        order = free[np.argsort(-cols.value[free], kind="stable")]  # free is ascending: ties in column order
+        order = free[best_first(cols.value[free])]  # free is ascending: ties in column order
         was_cut = state.cut_short
         state.fill(order)
         state.cut_short = was_cut

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .arrays import FloatArray, IntArray, weighted_count
+from .arrays import FloatArray, IntArray, stable_argsort_keys, weighted_count
 from .pairs import Pairs
 from .problem import Problem
 
@@ -75,7 +75,9 @@ def _columns(problem: Problem, pairs: Pairs) -> Columns:
     column_stream = np.concatenate(parts_stream)
     # by pair (need, offer), then stream in listed order: one key, and a stable sort that merges the
     # runs (each stream's columns are already in pair order) instead of lexsort's two full sorts
-    order = np.argsort(column_pair * (n_streams + 1) + (column_stream + 1), kind="stable")
+    order = stable_argsort_keys(
+        column_pair * (n_streams + 1) + (column_stream + 1), (len(pairs.need) + 1) * (n_streams + 1)
+    )
     column_pair, column_stream = column_pair[order], column_stream[order]
     need = pairs.need[column_pair].astype(np.int64)
     family_of = problem.need_fam[need]

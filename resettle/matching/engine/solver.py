@@ -466,9 +466,9 @@ class Solver:
         in part)."""
         if not len(cols):
             return 0.0
-        best = np.full(int(cols.need.max()) + 1, 0.0)
-        np.maximum.at(best, cols.need, cols.value)
-        per_need = float(best.sum())
+        # each need's best column: the maximum of its run (columns are sorted by need)
+        starts = np.flatnonzero(np.r_[True, cols.need[1:] != cols.need[:-1]])
+        per_need = float(np.maximum(np.maximum.reduceat(cols.value, starts), 0.0).sum())
         first = np.ones(len(cols), dtype=bool)  # one column per pair (a pair's value is the same for every stream)
         first[1:] = cols.pair[1:] != cols.pair[:-1]
         chosen = np.flatnonzero(first & (cols.value > 0))

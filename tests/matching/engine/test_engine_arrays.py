@@ -6,7 +6,14 @@ import pytest
 from numpy._core import multiarray
 
 from resettle.matching.engine import solve
-from resettle.matching.engine.arrays import best_first_within, small_pages, top_per_group
+from resettle.matching.engine.arrays import (
+    PACKED_SORT_FROM,
+    best_first,
+    best_first_within,
+    small_pages,
+    stable_argsort_keys,
+    top_per_group,
+)
 
 
 def _top_by_sorting(need, score, count, mask):
@@ -42,6 +49,46 @@ def test_best_first_within_groups_is_lexsorts_order(n, groups):
     group = rng.integers(0, groups, n)
     score = rng.integers(0, 4, n).astype(float)  # ties: kept in index order, as lexsort keeps them
     assert np.array_equal(best_first_within(group, score, groups), np.lexsort((-score, group)))
+
+
+def _scores(kind, n, rng):
+    """Scores of one shape: continuous, many equal, signs mixed with zeros of both signs and
+    infinities, or neighbours one float apart (equal after the packed sort's truncation)."""
+    if kind == "continuous":
+        return rng.random(n) * 1000 - 300
+    if kind == "equal":
+        return rng.integers(-3, 3, n).astype(float)
+    if kind == "signs":
+        score = rng.choice([-0.0, 0.0, -1.5, 2.25, np.inf, -np.inf, 1e-310, -1e-310], n)
+        return score * rng.choice([1.0, 1.0, 3.0], n)
+    base = rng.choice(rng.random(50) * 100, n)
+    return np.nextafter(base, base + rng.choice([-1.0, 1.0], n) * np.inf) * (rng.random(n) < 0.5) + base * (
+        rng.random(n) >= 0.5
+    )
+
+
+@pytest.mark.parametrize("kind", ["continuous", "equal", "signs", "one_float_apart"])
+@pytest.mark.parametrize("n", [1, PACKED_SORT_FROM - 1, PACKED_SORT_FROM, 50_000])
+def test_best_first_is_a_stable_argsort_from_the_highest(kind, n):
+    rng = np.random.default_rng(n)
+    score = _scores(kind, n, rng)
+    assert np.array_equal(best_first(score), np.argsort(-score, kind="stable"))
+
+
+def test_best_first_puts_scores_one_float_apart_in_order():
+    # at 50,000 scores the packed sort keeps 48 bits of each: these differ only below them, and
+    # stand in reverse index order, so every neighbouring pair is out of order until sorted again
+    base = np.full(PACKED_SORT_FROM * 4, 7.0)
+    score = base.copy()
+    for step in range(1, len(score)):
+        score[step] = np.nextafter(score[step - 1], np.inf) if step % 3 else score[step - 1]
+    assert np.array_equal(best_first(score), np.argsort(-score, kind="stable"))
+
+
+@pytest.mark.parametrize(("n", "max_key"), [(10, 5), (50_000, 7), (50_000, 2**40), (50_000, 2**62)])
+def test_stable_argsort_keys_is_numpys_stable_argsort(n, max_key):
+    keys = np.random.default_rng(n).integers(0, max_key, n, endpoint=True)
+    assert np.array_equal(stable_argsort_keys(keys, max_key), np.argsort(keys, kind="stable"))
 
 
 def test_small_pages_turns_numpys_huge_page_advice_off_and_back(generator):
