@@ -37,8 +37,21 @@ from .problem import Problem
 
 Result = dict[str, Any]
 Progress = Callable[[dict[str, Any]], None]
-# (part, started, limit, on_progress, start) -> (result, bound at the whole budgets)
-SolvePart = Callable[[Problem, float, float, Progress | None, list[dict[str, Any]] | None], tuple[Result, float]]
+
+
+@dataclass
+class LastRun:
+    """What a part's last run hands to its next: its assignments (they still fit: the other parts
+    spent only what it left), whether to keep time for its bound at the whole budgets, and the
+    keys of its relaxation's last working set (solver.column_keys), to start the relaxation from."""
+
+    assignments: list[dict[str, Any]]
+    whole_budget: bool = True
+    working_set: IntArray | None = None
+
+
+# (part, started, limit, on_progress, last run) -> (result, bound at the whole budgets)
+SolvePart = Callable[[Problem, float, float, Progress | None, LastRun | None], tuple[Result, float]]
 
 PARTS_FROM = MAX_PAIRS  # estimated pairs from which a problem is split: more than fit in one optimisation
 PART_MIN_NEEDS = 1_500  # smaller groups join the next part (a part's run has a fixed cost)
@@ -59,11 +72,21 @@ USEFUL_PER_NEED = 4e-4
 # 4,999 needs: 20.6k from the bound at its rounding after 3.9 s, 9.8k after 8.7 s; a second run of
 # 5 s redid the relaxation and gained nothing)
 USEFUL_PER_NEED_WITH_CUTS = 2e-3
+# and at least this per pair: the relaxation of every column is solved whole, in time that grows with
+# the pairs (childcare, 2,872 needs and 120k pairs, on a machine whose numpy has no AVX-512: one
+# solve of its relaxation took 2.4-2.9 s; 54.7k from its bound after 6 s, 10.9k after 12 s, 8.0k
+# after 20 s; two runs of 5.4 and 6.8 s, each from the start, ended 41k away)
+USEFUL_PER_PAIR_WITH_CUTS = 1e-4
 EVERY_COLUMN = 400_000  # solver.WORK_ALL (solver imports this module): the relaxation takes every column
 SETUP_TIMES = 2.0  # a problem is split only when its limit is this many times its parts' setup
 AGAIN_MIN_SECONDS = 3.0  # a part is solved again only with at least this long,
 AGAIN_FACTOR = 1.5  # and this many times as long as its last run took
 BOUND_TOL = 1e-7  # relative: a bound this far below the objective is rounding, further is an error
+# a part solved again keeps no time to solve its relaxation at the whole budgets (for its bound) where
+# its last run's bound at the whole budgets was within this share of its gap from its own bound: it
+# had little to gain there (london-10,000's beds: 72 of a gap of 462k; the 15% of a 29.7 s second
+# run it kept went to its integer programs instead)
+WHOLE_BOUND_GAIN = 0.1
 
 
 @dataclass
@@ -106,8 +129,13 @@ def plan(problem: Problem, time_limit: float) -> list[Part] | None:
             value = float(np.maximum(problem.need_pv[needs], 0.0).sum())
             # the time a part needs grows with its size, what a gap in it costs with its value
             setup = SETUP_PER_PAIR * pairs
-            per_need = USEFUL_PER_NEED_WITH_CUTS if pairs <= EVERY_COLUMN else USEFUL_PER_NEED
-            useful = max(0.5 + setup, USEFUL_PER_PAIR * pairs + per_need * len(needs))
+            if pairs <= EVERY_COLUMN:
+                useful = max(
+                    USEFUL_PER_PAIR * pairs + USEFUL_PER_NEED_WITH_CUTS * len(needs), USEFUL_PER_PAIR_WITH_CUTS * pairs
+                )
+            else:
+                useful = USEFUL_PER_PAIR * pairs + USEFUL_PER_NEED * len(needs)
+            useful = max(0.5 + setup, useful)
             parts.append(Part(needs, pairs, math.sqrt(size * max(value, 1.0)), setup, useful))
             pending = []
     return parts if len(parts) >= 2 else None
@@ -146,8 +174,8 @@ def solve_in_parts(
     """Solve each part within its share of the time left (by work), on the budgets left; then, while
     time is left, solve again the part furthest (in value) from its bound on the budgets it had, with
     more time, on what the others left of the budgets, and keep the better result. Join the results.
-    `solve_part(problem, started, limit, on_progress, start)` returns a part's result (solved from
-    `start`, its last result, where it has one) and its bound at the whole budgets."""
+    `solve_part(problem, started, limit, on_progress, last_run)` returns a part's result (solved
+    from its last run where it has one: see LastRun) and its bound at the whole budgets."""
     runs = _Runs(problem, parts, on_progress, solve_part)
     end = started_at + time_limit
     first_pass = FIRST_PASS * (end - time.perf_counter())
@@ -172,19 +200,20 @@ def solve_in_parts(
         gaps = {
             position: gap for position, gap in gaps.items() if gap > 1e-9 * max(1.0, abs(runs.own_bounds[position]))
         }
-        if not gaps:
-            break
-        position = max(gaps, key=lambda p: gaps[p])
+        # a part solved again starts over (from its last result): it gains only with more time than
+        # its last run took; the most valuable gap that fits in the time left is solved again
+        wants = {position: max(AGAIN_MIN_SECONDS, AGAIN_FACTOR * runs.seconds[position]) for position in gaps}
         left = end - time.perf_counter() - LAST_PART_SLACK
-        share = max(
-            left * gaps[position] / sum(gaps.values()),
-            AGAIN_FACTOR * runs.seconds[position],
-            parts[position].useful,
-        )
-        if share > left:
-            share = left
-        if share < AGAIN_FACTOR * runs.seconds[position] and share < AGAIN_MIN_SECONDS:
+        fitting = {position: gap for position, gap in gaps.items() if wants[position] <= left}
+        if not fitting:
             break
+        position = max(fitting, key=lambda p: fitting[p])
+        share = max(left * fitting[position] / sum(fitting.values()), wants[position], parts[position].useful)
+        # the time no other part could use goes to this one (london-10,000: ESOL solved again in
+        # the last 4.5 s after a first run of 7.6 s gained nothing, where beds had gained 6k a second)
+        rest = [wants[other] for other in fitting if other != position]
+        if share > left or not rest or left - share < min(rest):
+            share = left
         again.add(position)
         runs.run(position, share)
     return runs.joined(started_at)
@@ -207,6 +236,7 @@ class _Runs:
         self.seconds = [0.0] * len(parts)
         self.shares = [0.0] * len(parts)
         self.runs = [0] * len(parts)
+        self.working_sets: list[IntArray | None] = [None] * len(parts)  # of each part's last relaxation
         n_families, n_streams = problem.fam_budget_total.shape
         self.fam_spent = [np.zeros((n_families, n_streams), dtype=np.int64) for _ in parts]
         self.stream_spent = [np.zeros(len(problem.stream_budget_total), dtype=np.int64) for _ in parts]
@@ -234,9 +264,13 @@ class _Runs:
 
         now = time.perf_counter()
         last = self.results[position]
-        result, bound = self.solve_part(
-            sub, now, share, progress if on_progress is not None else None, last["assignments"] if last else None
-        )
+        last_run = None
+        if last is not None:
+            own_gap = self.own_bounds[position] - self.objective(position)
+            whole_budget = self.bounds[position] - self.own_bounds[position] > WHOLE_BOUND_GAIN * own_gap
+            last_run = LastRun(last["assignments"], whole_budget, self.working_sets[position])
+        result, bound = self.solve_part(sub, now, share, progress if on_progress is not None else None, last_run)
+        self.working_sets[position] = result.pop("working_set", None)
         self.seconds[position] = time.perf_counter() - now
         self.shares[position] = share
         self.runs[position] += 1

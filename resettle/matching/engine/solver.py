@@ -109,21 +109,48 @@ def _solve_part(
     started_at: float,
     time_limit: float,
     on_progress: Progress | None,
-    start: list[dict[str, Any]] | None,
+    last: parts.LastRun | None,
 ) -> tuple[Result, float]:
-    """One part of a split problem, starting from `start` where given (its last result, which still
-    fits: the other parts spent only what it left): its result, and its bound at the whole budgets."""
+    """One part of a split problem, starting from its last run where given (its result, which still
+    fits, and its relaxation's working set): its result, with the keys of its relaxation's last
+    working set under "working_set" (None where every column was in it), and its bound at the
+    whole budgets."""
     # a part that others spent from keeps a share of its time to solve its relaxation again with the
-    # whole budgets, for its bound (see whole_budget_bound)
-    spent = bool(
+    # whole budgets, for its bound (see whole_budget_bound), unless its last run found that of little use
+    spent = (last is None or last.whole_budget) and bool(
         np.any(problem.fam_budget < problem.fam_budget_total)
         or np.any(problem.stream_budget_arr < problem.stream_budget_total)
     )
     again = WHOLE_BUDGET_SHARE * time_limit if spent else 0.0
-    solver = Solver(problem, started_at, time_limit - again, on_progress, start)
+    solver = Solver(
+        problem,
+        started_at,
+        time_limit - again,
+        on_progress,
+        last.assignments if last is not None else None,
+        last.working_set if last is not None else None,
+    )
     result = solver.run()
     left = started_at + time_limit - time.perf_counter()
-    return result, solver.whole_budget_bound(result, left)
+    bound = solver.whole_budget_bound(result, left)
+    result["working_set"] = solver.working_keys
+    return result, bound
+
+
+def column_keys(problem: Problem, cols: Columns) -> IntArray:
+    """A key per column, the same for the same (need, offer, stream) in any build of the problem's
+    columns; increasing, as columns are sorted by need, offer and stream."""
+    return (cols.need * problem.n_offers + cols.offer) * (problem.n_streams + 1) + cols.stream + 1
+
+
+def _columns_of_keys(problem: Problem, cols: Columns, wanted: IntArray) -> IntArray:
+    """The columns whose keys (column_keys) are among `wanted`, in column order."""
+    keys = column_keys(problem, cols)
+    if len(keys) > 1 and not np.all(keys[1:] > keys[:-1]):
+        return np.flatnonzero(np.isin(keys, wanted))
+    at = np.searchsorted(keys, wanted)
+    at = at[at < len(keys)]
+    return np.unique(at[np.isin(keys[at], wanted)])
 
 
 class Solver:
@@ -134,9 +161,15 @@ class Solver:
         time_limit: float,
         on_progress: Progress | None = None,
         start: list[dict[str, Any]] | None = None,
+        working: IntArray | None = None,
     ) -> None:
         self.problem = problem
         self.start = start  # assignments to start from (a part solved again: its last result)
+        # a part solved again: its last relaxation's working set (column_keys), which the relaxation
+        # starts from instead of pricing its way there again (beds of london-10,000: 7-8 rounds of
+        # pricing took 7-11 s of a second run of 24-35 s, after 2-4 rounds in the first)
+        self.working = working
+        self.working_keys: IntArray | None = None  # this run's last working set, for the next
         # columns per need in the relaxation's first working set, and added per pricing round: a part
         # of a split problem, with a short share of the time, takes the fewest (london-10,000's ESOL
         # part, 10,475 needs: with 20 and 20 its relaxation did one round in 15 s, 1.2% from
@@ -159,7 +192,7 @@ class Solver:
         self.key_spent: FloatArray = np.zeros(0)
         self.lag_inputs: tuple[Rows, Columns, FloatArray] | None = None  # rows, columns, prices of self.lag
         self.trivial_whole = np.inf
-        self.trivial = np.inf  # the trivial bound over the columns (see _trivial_bound)
+        self.trivial = np.inf  # the bound of each need at most once (see _need_bound): the relaxation's first
         self.relaxation: tuple[Relaxation, int] | None = None  # a part's last relaxation, and its cuts
         self.true_value: FloatArray | None = None  # keep_offer: the columns' own values (cols.value has the bonus)
         self.best_true = -np.inf  # keep_offer: the best objective found, in the columns' own values
@@ -179,8 +212,7 @@ class Solver:
             ],
             dtype=np.int64,
         )
-        key = (cols.need * problem.n_offers + cols.offer) * (problem.n_streams + 1) + cols.stream + 1
-        return np.flatnonzero(np.isin(key, wanted))
+        return _columns_of_keys(problem, cols, wanted)
 
     def report(self, state: State, method: str, bound: float | None = None) -> None:
         """Tell the caller's progress callback when the incumbent improves."""
@@ -257,8 +289,11 @@ class Solver:
         best_name = max(starts, key=lambda name: starts[name].objective())
         best = starts[best_name]
         method = best_name
-        bound, status = self._trivial_bound(cols), "heuristic"
-        self.trivial = bound  # the relaxation starts from it (a second pass over the columns costs a second)
+        # each need at most once: the relaxation starts from it; the capacity-aware trivial bound (a
+        # sort of every pair by offer: 0.5-1 s a part of london-10,000, a tenth of a furniture
+        # part's time) only where no relaxation gives a Lagrangian bound, which is far below it
+        bound, status = self._need_bound(cols), "heuristic"
+        self.trivial = bound
         self.trivial_whole = bound + self.bound_extra  # no budget in it: it holds at the whole budgets
         self.report(best, method, bound)
         # the relaxation needs time to be built (about as long as a pass over its columns) and solved
@@ -268,6 +303,7 @@ class Solver:
             best, method, bound, status = self._optimise(rows, cols, best, method)
         elif len(cols) or not pairs.complete:
             self.timed_out, status = True, "time_limit"
+        bound = self._bound_without_lagrangian(cols, bound)
         if not pairs.complete:
             bound, status = bound + self.bound_extra, "time_limit"
         self._polish(best, by_value.cut_short)
@@ -459,16 +495,30 @@ class Solver:
             return float("inf")
         return examined_bound + float(np.maximum(problem.need_pv[~examined], 0.0).sum())
 
-    def _trivial_bound(self, cols: Columns) -> float:
-        """A bound without any relaxation: the smaller of two. Each need at most once (the sum of each
-        need's best column value), and each offer's capacity at most full (per offer, the best values
-        of the needs it could serve, taken by value per unit until its capacity is used, the last one
-        in part)."""
+    def _bound_without_lagrangian(self, cols: Columns, bound: float) -> float:
+        """Where no relaxation gave a Lagrangian bound: `bound` or the trivial bound, the smaller."""
+        if self.lag is not None or not len(cols):
+            return bound
+        trivial = self._trivial_bound(cols)
+        self.trivial_whole = min(self.trivial_whole, trivial + self.bound_extra)
+        return min(bound, trivial)
+
+    @staticmethod
+    def _need_bound(cols: Columns) -> float:
+        """A bound without any relaxation: each need at most once (the sum of each need's best column
+        value, the maximum of its run: columns are sorted by need)."""
         if not len(cols):
             return 0.0
-        # each need's best column: the maximum of its run (columns are sorted by need)
         starts = np.flatnonzero(np.r_[True, cols.need[1:] != cols.need[:-1]])
-        per_need = float(np.maximum(np.maximum.reduceat(cols.value, starts), 0.0).sum())
+        return float(np.maximum(np.maximum.reduceat(cols.value, starts), 0.0).sum())
+
+    def _trivial_bound(self, cols: Columns) -> float:
+        """A bound without any relaxation: the smaller of two. Each need at most once (_need_bound),
+        and each offer's capacity at most full (per offer, the best values of the needs it could
+        serve, taken by value per unit until its capacity is used, the last one in part)."""
+        if not len(cols):
+            return 0.0
+        per_need = self._need_bound(cols)
         first = np.ones(len(cols), dtype=bool)  # one column per pair (a pair's value is the same for every stream)
         first[1:] = cols.pair[1:] != cols.pair[:-1]
         chosen = np.flatnonzero(first & (cols.value > 0))
@@ -652,9 +702,14 @@ class Solver:
         statistics. Returns the RelaxationState it ends in."""
         state = RelaxationState(best=best, method=method, bound=self.trivial)
         lp_started = time.perf_counter()
-        relax = Relaxation(rows, cols, _working_set(cols, best, self.per_need[0]), self.left() - self.reserve)
+        working = _working_set(cols, best, self.per_need[0])
+        if self.working is not None and len(cols) > WORK_ALL:
+            working = np.union1d(working, _columns_of_keys(self.problem, cols, self.working))
+        relax = Relaxation(rows, cols, working, self.left() - self.reserve)
         lp_budget = 0.5 * (self.left() - self.reserve)
         self._relaxation_rounds(rows, cols, relax, state, lp_started, lp_budget)
+        if len(cols) > WORK_ALL:
+            self.working_keys = column_keys(self.problem, cols)[relax.idx]
         if self.problem.split and np.any(self.key_spent > 0):
             self.relaxation = (relax, len(state.cuts))  # solved again at the whole budgets for the bound
         self.stats.update(

@@ -314,3 +314,29 @@ def test_the_part_with_the_most_value_riding_on_the_budgets_takes_them_first(mon
     problem = Problem(data)
     first = parts.plan(problem, 60.0)[0]
     assert problem.need_ids[int(first.needs[0])] == "N1"  # 3,000 x 1/5 paid < 1,000 x all paid
+
+
+def test_a_part_solved_again_starts_its_relaxation_from_its_last_working_set(monkeypatch):
+    """A part whose relaxation prices its columns in hands its last working set to its next run, which
+    starts from it (the same columns, found by key in the columns built again)."""
+    monkeypatch.setattr(solver_module, "WORK_ALL", 200)  # pricing, as a part of millions of columns
+    problem = Problem(generate("borough", 60, 5))
+    group = max(parts._offer_disjoint_groups(problem), key=len)
+    part = problem.part(group, problem.fam_budget_total, problem.stream_budget_total)
+    first, _ = solver_module._solve_part(part, time.perf_counter(), 10, None, None)
+    working = first.pop("working_set")
+    cols = build_columns(part, build_pairs(part))
+    assert len(cols) > 200
+    assert working is not None and 0 < len(working) < len(cols)
+    started_with = []
+    real_init = solver_module.Relaxation.__init__
+
+    def recording_init(self, rows, cols, idx, time_limit):
+        started_with.append(solver_module.column_keys(part, cols)[idx])
+        real_init(self, rows, cols, idx, time_limit)
+
+    monkeypatch.setattr(solver_module.Relaxation, "__init__", recording_init)
+    last_run = parts.LastRun(first["assignments"], True, working)
+    again, _ = solver_module._solve_part(part, time.perf_counter(), 10, None, last_run)
+    assert set(working.tolist()) <= set(started_with[0].tolist())
+    assert again["stats"]["objective"] >= first["stats"]["objective"] - 1e-6
