@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike
 
 from .arrays import BoolArray, FloatArray, IntArray
 from .validation import (
@@ -418,15 +417,3 @@ def hav_scalar(lat1: float, lon1: float, cos1: float, lat2: float, lon2: float, 
     sin_half_lon = math.sin((lon2 - lon1) / 2)
     chord = sin_half_lat * sin_half_lat + cos1 * cos2 * sin_half_lon * sin_half_lon
     return 2.0 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, chord)))
-
-
-def hav_vec(
-    lat1: ArrayLike, lon1: ArrayLike, cos1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike, cos2: ArrayLike
-) -> FloatArray:
-    lat1, lon1, cos1 = np.asarray(lat1), np.asarray(lon1), np.asarray(cos1)
-    lat2, lon2, cos2 = np.asarray(lat2), np.asarray(lon2), np.asarray(cos2)
-    sin_half_lat = np.sin((lat2 - lat1) / 2)
-    sin_half_lon = np.sin((lon2 - lon1) / 2)
-    chord = sin_half_lat * sin_half_lat + cos1 * cos2 * sin_half_lon * sin_half_lon
-    result: FloatArray = 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(chord, 1.0)))
-    return result

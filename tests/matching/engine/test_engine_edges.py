@@ -12,7 +12,7 @@ import pytest
 from resettle.matching.engine import solve
 from resettle.matching.engine.cli import main
 from resettle.matching.engine.model import build_columns
-from resettle.matching.engine.pairs import build_pairs, longitude_reach
+from resettle.matching.engine.pairs import build_pairs, grid_distances, longitude_reach
 from resettle.matching.engine.problem import Problem, hav_scalar
 from resettle.matching.engine.solver import Solver
 from resettle.matching.engine.validation import MAX_COST_PENCE, MAX_UNITS
@@ -249,3 +249,33 @@ def test_the_checker_finds_what_is_wrong():
         "unmet": [{"need": "N2", "reason": "outcompeted"}],
     }
     assert any("not compatible" in v for v in check(data, incompatible).violations)
+
+
+def test_the_distances_of_a_grid_of_needs_and_offers_are_the_haversine_of_each_pair():
+    """The expanded sines of the grid against the spec's formula, pair by pair: near and far, across
+    the date line, near the poles, and antipodes."""
+    rng = random.Random(7)
+    points = [(51.5, -0.1), (51.5001, -0.1001), (-33.9, 151.2), (0.0, 179.9), (0.0, -179.9), (89.9, 10.0)]
+    points.append((-51.5, 179.9))
+    points += [(rng.uniform(-90, 90), rng.uniform(-180, 180)) for _ in range(30)]
+    families = [{"id": f"F{k}", "location": [lat, lon]} for k, (lat, lon) in enumerate(points)]
+    needs = [{"id": f"N{k}", "family": f"F{k}", "category": "esol", "priority": 5} for k in range(len(points))]
+    offers = [
+        {"id": f"O{k}", "category": "esol", "capacity": 1, "cost": 0, "attributes": {"location": [lat, lon]}}
+        for k, (lat, lon) in enumerate(points)
+    ]
+    p = Problem(problem(needs, offers, families))
+    index = np.arange(len(points))
+    grid = grid_distances(p, index, index)
+    for need in range(len(points)):
+        for offer in range(len(points)):
+            expected = hav_scalar(
+                float(p.need_lat[need]),
+                float(p.need_lon[need]),
+                float(p.need_cos[need]),
+                float(p.offer_lat[offer]),
+                float(p.offer_lon[offer]),
+                float(p.offer_cos[offer]),
+            )
+            assert grid[need, offer] == pytest.approx(expected, abs=1e-6)
+    assert grid[0, 1] < 0.02 and grid[3, 4] < 25  # near, and near across the date line
