@@ -16,6 +16,9 @@ from .arrays import FloatArray, IntArray
 from .model import Columns, Rows
 
 INF = highspy.kHighsInf
+# subgradient steps end when the step has halved this far (four times without a better bound for three
+# steps): the bound then moves by little more than the time it takes
+SUBGRADIENT_SMALLEST_STEP = 1 / 16
 
 
 class _Deadline:
@@ -221,6 +224,58 @@ def lagrangian(
         reduced_raised = base - np.repeat(top, np.diff(np.r_[starts, len(cols)]))
     bound = float(raised @ upper + np.maximum(reduced_raised, 0.0).sum())
     return bound, reduced_raised, raised, reduced
+
+
+def subgradient(
+    rows: Rows, cols: Columns, prices: FloatArray, floor: float, deadline: float
+) -> tuple[float, FloatArray, FloatArray, FloatArray] | None:
+    """The Lagrangian bound (see lagrangian; without cuts) improved from row `prices` by projected
+    subgradient steps on the offer and budget rows, each need taking its best column at the prices
+    (Polyak steps towards `floor`, a feasible objective, scaled by the rows' right-hand sides; the
+    step halves after three that close little) until the perf_counter `deadline`. Returns what lagrangian returns at the best
+    prices found, or None where none beat the prices given.
+
+    Why: where the relaxation over a working set has not converged, its prices bound the columns
+    outside it loosely. On london-10,000's ESOL part (3.2M columns; optimum 10.325M) the prices of
+    two rounds of pricing bounded it by 10.529M; ten steps, 1.2 s, by 10.345M; sixty, 7.8 s, 10.326M."""
+    n_rows = rows.n_rows
+    y = np.maximum(np.nan_to_num(prices[:n_rows]), 0.0)
+    is_need_row = np.zeros(n_rows, dtype=bool)
+    is_need_row[rows.need_row[rows.need_row >= 0]] = True
+    offer_rows, key_rows = rows.column_rows(cols)
+    column_need_row = rows.need_row[cols.need]
+    scale = np.where(rows.upper > 0, rows.upper, 1.0)
+    start = lagrangian(rows, cols, y)
+    best, step, stale = start, 1.0, 0
+    current = start
+    while time.perf_counter() < deadline and step > SUBGRADIENT_SMALLEST_STEP and current[0] > floor:
+        bound, reduced_raised, raised = current[0], current[1], current[2]
+        # each need's best column where worth taking: at the raised prices its reduced cost is 0
+        top = np.flatnonzero((reduced_raised == 0.0) & (raised[column_need_row] > 0.0))
+        top = top[np.r_[True, cols.need[top][1:] != cols.need[top][:-1]]]
+        slack = rows.upper.astype(np.float64)
+        for row_of, amount in ((offer_rows[top], cols.units[top]), (key_rows[top], cols.charge[top])):
+            has = row_of >= 0
+            slack -= np.bincount(row_of[has], weights=amount[has], minlength=n_rows)
+        slack[is_need_row | ((y <= 0.0) & (slack > 0.0))] = 0.0
+        # in prices times right-hand sides (rows of units and rows of pence alike): the step of a
+        # row's price is its slack over its right-hand side squared
+        relative = slack / scale
+        norm = float(relative @ relative)
+        if norm <= 0.0:
+            break
+        y = np.maximum(y - step * (bound - floor) / norm * relative / scale, 0.0)
+        current = lagrangian(rows, cols, y)
+        # a step that closes less than a thousandth of what is left counts as none
+        if current[0] < best[0] - 1e-3 * (best[0] - floor):
+            stale = 0
+        else:
+            stale += 1
+            if stale >= 3:
+                step, stale = step / 2, 0
+        if current[0] < best[0]:
+            best = current
+    return best if best[0] < start[0] else None
 
 
 def best_prices(

@@ -29,7 +29,7 @@ from .explain import unmet_entries
 from .finish import Finished, RowPrices, finish_unexamined
 from .heuristics import State
 from .keep import restore_kept
-from .lp import CutRows, Relaxation, best_prices, components, lagrangian, solve_mip
+from .lp import CutRows, Relaxation, best_prices, components, lagrangian, solve_mip, subgradient
 from .model import Columns, Rows, build_columns, build_rows
 from .pairs import Pairs, build_pairs
 from .problem import Problem
@@ -63,10 +63,12 @@ NEIGHBOURHOOD_SHARE = 0.3  # of the time left, at most, for the integer programs
 NEIGHBOURHOOD_MIN = 60_000
 WHOLE_BUDGET_SCALES = (0.0, 0.5, 1.0)  # budget prices tried for a part's bound at the whole budgets
 WHOLE_BUDGET_SHARE = 0.15  # of a part's time, kept to solve its relaxation again with the whole budgets
+WHOLE_BUDGET_LP_SHARE = 0.5  # of that, with pricing; subgradient steps from its prices the rest
 TOP_BY_PASSES = 8  # up to this many columns per need are picked by passes, more by sorting
 IMPROVE_SHARE = 0.5  # of the time left, at most, for exchanges on the incumbent before the programs
 REGION_SHARE = 0.8  # of the time left after them, at most, for the integer programs of regions
 PART_ENOUGH = 1e-5  # relative gap at which a part of a split problem stops (the whole's target is 1e-3)
+SUBGRADIENT_SHARE = 0.25  # of the time left, at most, for subgradient steps on a relaxation not converged
 CUT_ROUNDS = 30  # rounds of cuts on the knapsack rows (when every column is in the relaxation)
 
 
@@ -400,7 +402,10 @@ class Solver:
         of the bound without any relaxation, the sum of the priority values (weights not negative),
         and the Lagrangian at the whole budgets with the relaxation's budget prices scaled by each of
         WHOLE_BUDGET_SCALES or, given `seconds`, at the prices of the relaxation solved again with the
-        whole budgets; each plus what the needs not examined could add."""
+        whole budgets, or, where that does not converge in time (pricing), at prices stepped from the
+        best of those by subgradient steps (lp.subgradient: london-10,000's ESOL part, optimum
+        10.325M, 10.359M without them, 10.332-10.336M with); each plus what the needs not examined
+        could add."""
         bound = result["stats"].get("bound")
         if bound is not None and not np.any(self.key_spent > 0):
             return float(bound)
@@ -416,41 +421,55 @@ class Solver:
             has_row = rows.key_row >= 0
             whole.upper[rows.key_row[has_row]] = _key_totals(self.problem, cols)[has_row]
             key_rows = rows.key_row[has_row]
+            deadline = time.perf_counter() + seconds
+            best: tuple[float, FloatArray] = (np.inf, prices[: rows.n_rows])
             for scale in WHOLE_BUDGET_SCALES:
                 scaled = prices[: rows.n_rows].copy()
                 scaled[key_rows] *= scale
-                candidates.append(lagrangian(whole, cols, scaled)[0] + self.bound_extra)
+                best = min(best, (lagrangian(whole, cols, scaled)[0], scaled), key=lambda pair: pair[0])
+            converged = False
             if self.relaxation is not None and seconds > 0.05:
-                again = self._whole_budget_relaxation(*self.relaxation, whole, cols, key_rows, seconds)
-                candidates.append(again + self.bound_extra)
+                # with pricing the relaxation may not converge in time: half the time, and
+                # subgradient steps from its prices the rest
+                share = WHOLE_BUDGET_LP_SHARE * seconds if len(cols) > WORK_ALL else seconds
+                again, again_prices, converged = self._whole_budget_relaxation(
+                    *self.relaxation, whole, cols, key_rows, share
+                )
+                best = min(best, (again, again_prices), key=lambda pair: pair[0])
+            if not converged and deadline - time.perf_counter() > 0.05 and len(cols) > WORK_ALL:
+                stepped = subgradient(whole, cols, best[1], float(result["stats"]["objective"]), deadline)
+                if stepped is not None:
+                    best = min(best, (stepped[0], stepped[2]), key=lambda pair: pair[0])
+            candidates.append(best[0] + self.bound_extra)
         self.relaxation = None
         return float(min(candidates))
 
     def _whole_budget_relaxation(
         self, relax: Relaxation, n_cuts: int, whole: Rows, cols: Columns, key_rows: IntArray, seconds: float
-    ) -> float:
+    ) -> tuple[float, FloatArray, bool]:
         """The Lagrangian at the prices of the relaxation solved again, from its last basis, with the
-        whole budgets and without its cuts (a cut on a budget row may hold only for the budget left).
-        The prices scaled from the relaxation on the budgets left price them too dearly or not at all:
-        on london-10,000's ESOL part (optimum 10.325M with the whole budgets) they bounded it by
+        whole budgets and without its cuts (a cut on a budget row may hold only for the budget left),
+        those prices, and whether it converged (the bound is then the relaxation's). The prices
+        scaled from the relaxation on the budgets left price them too dearly or not at all: on
+        london-10,000's ESOL part (optimum 10.325M with the whole budgets) they bounded it by
         10.39-10.45M."""
         relax.set_upper(key_rows, whole.upper[key_rows])
         relax.set_upper(whole.n_rows + np.arange(n_cuts), np.full(n_cuts, np.inf))
         bound, deadline = float("inf"), time.perf_counter() + seconds
+        prices = np.zeros(whole.n_rows)
         # with pricing, as the first time: columns the whole budgets make worth having are priced in
         while (left := deadline - time.perf_counter()) > 0.05:
             ok, _, duals, value = relax.run(left)
             if len(duals) < whole.n_rows:
                 break
-            lag, _, _, reduced = best_prices(whole, cols, duals[: whole.n_rows])
-            bound = min(bound, lag)
-            if (
-                not ok
-                or lag - value <= CONVERGED * max(1.0, abs(lag))
-                or not _price_in(cols, relax, reduced, self.per_need[1])
-            ):
+            lag, _, raised, reduced = best_prices(whole, cols, duals[: whole.n_rows])
+            if lag < bound:
+                bound, prices = lag, raised
+            if not ok:
                 break
-        return bound
+            if lag - value <= CONVERGED * max(1.0, abs(lag)) or not _price_in(cols, relax, reduced, self.per_need[1]):
+                return bound, prices, True
+        return bound, prices, False
 
     def _keep_bonus(self, cols: Columns, floor: float) -> FloatArray | None:
         """The `keep_offer` extension: every column that keeps a need on the offer it was proposed
@@ -710,6 +729,13 @@ class Solver:
         self._relaxation_rounds(rows, cols, relax, state, lp_started, lp_budget)
         if len(cols) > WORK_ALL:
             self.working_keys = column_keys(self.problem, cols)[relax.idx]
+            if state.y_best is not None and not _converged(state):
+                # prices of a working set that has not converged bound the columns outside it loosely
+                deadline = time.perf_counter() + SUBGRADIENT_SHARE * max(0.0, self.left() - self.reserve)
+                stepped = subgradient(rows, cols, state.y_best, state.best.objective(), deadline)
+                if stepped is not None:
+                    state.take_prices(*stepped)
+                    self.stats["subgradient_bound"] = round(stepped[0], 6)
         if self.problem.split and np.any(self.key_spent > 0):
             self.relaxation = (relax, len(state.cuts))  # solved again at the whole budgets for the bound
         self.stats.update(

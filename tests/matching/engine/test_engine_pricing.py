@@ -1,13 +1,15 @@
 """The large-problem path (a working set of columns grown by pricing) forced on small problems, the
 Lagrangian bound's prices, and the column-by-column fill against a plain reference."""
 
+import time
+
 import numpy as np
 import pytest
 
 from resettle.matching.engine import solve
 from resettle.matching.engine import solver as solver_module
 from resettle.matching.engine.heuristics import by_value
-from resettle.matching.engine.lp import Relaxation, lagrangian, set_deadline
+from resettle.matching.engine.lp import Relaxation, lagrangian, set_deadline, subgradient
 from resettle.matching.engine.lp import best_prices as best_prices_for
 from resettle.matching.engine.model import build_columns, build_rows
 from resettle.matching.engine.pairs import build_pairs
@@ -75,6 +77,39 @@ def test_lagrangian_bound_is_the_lp_value_at_its_duals_and_never_weaker_than_wit
         assert new >= value - 1e-6 * value  # a bound on the relaxation, so on the optimum
         assert reduced_raised.max() <= 1e-9
         assert new == pytest.approx(float(raised @ rows.upper), rel=1e-12)
+
+
+@pytest.mark.parametrize(("profile", "families", "seed"), [("tight", 25, 7), ("borough", 30, 4), ("london", 40, 6)])
+def test_subgradient_steps_tighten_a_loose_bound_and_never_below_the_relaxation(profile, families, seed, generator):
+    """From prices far from the relaxation's (its duals, every budget and offer price tripled), the
+    steps bring the Lagrangian bound down, and never below the relaxation's value (a bound stays a
+    bound: every price vector gives one)."""
+    problem, cols, rows = _model(generator.generate(profile, families, seed))
+    relax = Relaxation(rows, cols, np.arange(len(cols)), 30)
+    ok, _, duals, value = relax.run(30)
+    assert ok
+    _, _, raised, _ = best_prices_for(rows, cols, duals)
+    loose = raised * 3.0
+    start = lagrangian(rows, cols, loose)[0]
+    floor = by_value(problem, cols).objective()
+    stepped = subgradient(rows, cols, loose, floor, time.perf_counter() + 2.0)
+    assert stepped is not None
+    bound, reduced_raised, prices, _ = stepped
+    assert value - 1e-6 * abs(value) <= bound < start
+    assert bound - value < 0.5 * (start - value)  # at least half the excess closed
+    assert np.all(prices >= 0.0) and reduced_raised.max() <= 1e-9
+    assert bound == pytest.approx(lagrangian(rows, cols, prices)[0], rel=1e-12)
+
+
+def test_subgradient_steps_return_nothing_from_the_relaxations_own_prices(generator):
+    """At the relaxation's duals the bound is already the relaxation's value: no step beats it by more
+    than rounding, and none is returned as better unless it is."""
+    problem, cols, rows = _model(generator.generate("tight", 25, 7))
+    relax = Relaxation(rows, cols, np.arange(len(cols)), 30)
+    _, _, duals, value = relax.run(30)
+    _, _, raised, _ = best_prices_for(rows, cols, duals)
+    stepped = subgradient(rows, cols, raised, by_value(problem, cols).objective(), time.perf_counter() + 1.0)
+    assert stepped is None or stepped[0] >= value - 1e-6 * abs(value)
 
 
 def _plain_fill(problem, cols, order):
