@@ -232,8 +232,8 @@ def subgradient(
     """The Lagrangian bound (see lagrangian; without cuts) improved from row `prices` by projected
     subgradient steps on the offer and budget rows, each need taking its best column at the prices
     (Polyak steps towards `floor`, a feasible objective, scaled by the rows' right-hand sides; the
-    step halves after three that close little) until the perf_counter `deadline`. Returns what lagrangian returns at the best
-    prices found, or None where none beat the prices given.
+    step halves after three that close little) until the perf_counter `deadline`. Returns what
+    lagrangian returns at the best prices found, or None where none beat the prices given.
 
     Why: where the relaxation over a working set has not converged, its prices bound the columns
     outside it loosely. On london-10,000's ESOL part (3.2M columns; optimum 10.325M) the prices of
