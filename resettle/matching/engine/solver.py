@@ -58,6 +58,11 @@ FINISH_GRACE = 1.0
 AFTER_FINISH_PER_NEED = 12e-6
 CONVERGED = 1e-6  # relative: pricing stops when the working set's relaxation is this near the bound
 NEIGHBOURHOOD_SHARE = 0.3  # of the time left, at most, for the integer programs over neighbourhoods
+# and in a part of a split problem, where the regions after them gain less from a worse start: the
+# first program of london-10,000's beds (6,773 columns) found its +235k only after 5-6 s of its root
+# node, so with 7.5 s it found it in some runs and nothing in others (the part then ended 40-130k
+# from its bound instead of 5-13k)
+PART_NEIGHBOURHOOD_SHARE = 0.4
 # and only from this many columns after fixing: below it the program of every column does better
 # (gen:tight-300-s22, 46,842 columns: 0.38% from its bound with neighbourhoods, 0.09% without)
 NEIGHBOURHOOD_MIN = 60_000
@@ -666,8 +671,10 @@ class Solver:
         146,000 columns finds nothing better than the rounding in 7 s; these find 0.02% more in 2 s.
         Updates state.best; returns its objective."""
         per_need = 0
-        # the neighbourhoods end with NEIGHBOURHOOD_SHARE of the time left used, at the latest
-        reserve = self.reserve + (1 - NEIGHBOURHOOD_SHARE) * max(0.0, self.left() - self.reserve)
+        # the neighbourhoods end with NEIGHBOURHOOD_SHARE of the time left used, at the latest (a
+        # part of a split problem: PART_NEIGHBOURHOOD_SHARE)
+        share = PART_NEIGHBOURHOOD_SHARE if self.problem.split else NEIGHBOURHOOD_SHARE
+        reserve = self.reserve + (1 - share) * max(0.0, self.left() - self.reserve)
         while self.left() - reserve > 0.5 and state.support is not None:
             if self._close_enough(state.bound, state.best.objective()):
                 break
