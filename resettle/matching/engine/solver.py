@@ -203,7 +203,7 @@ class Solver:
         self.key_spent: FloatArray = np.zeros(0)
         self.lag_inputs: tuple[Rows, Columns, FloatArray] | None = None  # rows, columns, prices of self.lag
         self.trivial_whole = np.inf
-        self.trivial = np.inf  # the bound of each need at most once (see _need_bound): the relaxation's first
+        self.trivial = np.inf  # each need at most once (see _need_bound): the bound the relaxation starts from
         self.relaxation: tuple[Relaxation, int] | None = None  # a part's last relaxation, and its cuts
         self.true_value: FloatArray | None = None  # keep_offer: the columns' own values (cols.value has the bonus)
         self.best_true = -np.inf  # keep_offer: the best objective found, in the columns' own values
