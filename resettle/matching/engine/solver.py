@@ -155,10 +155,8 @@ def column_keys(problem: Problem, cols: Columns) -> IntArray:
 
 
 def _columns_of_keys(problem: Problem, cols: Columns, wanted: IntArray) -> IntArray:
-    """The columns whose keys (column_keys) are among `wanted`, in column order."""
+    """The columns whose keys (column_keys, increasing) are among `wanted`, in column order."""
     keys = column_keys(problem, cols)
-    if len(keys) > 1 and not np.all(keys[1:] > keys[:-1]):
-        return np.flatnonzero(np.isin(keys, wanted))
     at = np.searchsorted(keys, wanted)
     at = at[at < len(keys)]
     return np.unique(at[np.isin(keys[at], wanted)])
