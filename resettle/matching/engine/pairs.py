@@ -20,6 +20,11 @@ _BLOCK = 400_000  # cells of one dense block (needs x offers)
 # times the time the pairs took: 1.5 on borough instances, 1 to 2 on the 30-million-pair
 # london-10000; the pairs stop early enough for it (checked before every block of pairs)
 FOLLOW_UP = 2.0
+# and at least this many seconds per pair found: where the pairs come fast, what follows takes longer
+# than the ratio says (london-10,000 at a 6 s limit on a machine with AVX-512: 10M pairs in 1.6 s,
+# then 0.9 s per million pairs for the columns, the starts, the bound and the completion; the run
+# took 11.9 s)
+FOLLOW_UP_PER_PAIR = 1e-6
 # and at this many pairs, whatever the time: 16M pairs took 2.8 GiB and their columns, rows and
 # completion 70 s at load 10 (30M pairs, 5.6 GiB), more than a 120 s limit leaves
 MAX_PAIRS = 10_000_000
@@ -72,7 +77,7 @@ class _Found:
         if self.deadline is None:
             return False
         now = time.perf_counter()
-        return now > self.deadline - FOLLOW_UP * (now - self.started)
+        return now > self.deadline - max(FOLLOW_UP * (now - self.started), FOLLOW_UP_PER_PAIR * self.count)
 
 
 def offer_buckets(problem: Problem) -> tuple[OfferBuckets, OfferItemBuckets]:

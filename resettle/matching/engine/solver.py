@@ -54,6 +54,9 @@ COMPLETE_SHARE = 0.8  # of the pairs' time, kept for completing the result and i
 PART_COMPLETE_SHARE = 0.25  # the same for a part of a split problem (its result is not written)
 # seconds past the limit the needs not examined may still take (of the 2 s allowed), less what the
 # reasons and writing the result take after them: 12 us per need (0.7 s on london-10000 at load 4)
+# seconds per column the capacity-aware trivial bound takes, about (2.3 s on 10M columns: london-10,000
+# cut short at a 6 s limit, where the time had already run out)
+TRIVIAL_BOUND_PER_COLUMN = 3e-7
 FINISH_GRACE = 1.0
 AFTER_FINISH_PER_NEED = 12e-6
 CONVERGED = 1e-6  # relative: pricing stops when the working set's relaxation is this near the bound
@@ -522,8 +525,11 @@ class Solver:
         return examined_bound + float(np.maximum(problem.need_pv[~examined], 0.0).sum())
 
     def _bound_without_lagrangian(self, cols: Columns, bound: float) -> float:
-        """Where no relaxation gave a Lagrangian bound: `bound` or the trivial bound, the smaller."""
+        """Where no relaxation gave a Lagrangian bound: `bound` or the trivial bound, the smaller, if the
+        time before the reserve allows its sort of every column (`bound` alone otherwise)."""
         if self.lag is not None or not len(cols):
+            return bound
+        if self.left() - self.reserve < TRIVIAL_BOUND_PER_COLUMN * len(cols):
             return bound
         trivial = self._trivial_bound(cols)
         self.trivial_whole = min(self.trivial_whole, trivial + self.bound_extra)
