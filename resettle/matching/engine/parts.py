@@ -58,7 +58,10 @@ PART_MIN_NEEDS = 1_500  # smaller groups join the next part (a part's run has a 
 PAIRS_PER_NEED_OF_WORK = 1000  # a part's size: its needs, and its pairs counted as 1 in 1,000
 LAST_PART_SLACK = 0.5  # seconds of each part's share left for the parts after it (finishing runs over)
 FIRST_PASS = 0.6  # of the time left, what the parts are given in turn; the rest goes where the gap is
-SETUP_PER_PAIR = 1.5e-6  # seconds a part's pairs, columns and starts take per pair, about (measured)
+# seconds a part's pairs, columns and starts take per pair, about: london-10,000 (30M pairs) split
+# with too little time for any part to optimise ran 10 s on a machine with AVX-512 (0.33 us a pair),
+# with a margin for slower machines
+SETUP_PER_PAIR = 5e-7
 # seconds a part needs, about, to set up, start and solve its relaxation to a rounding: per pair and
 # per need (quiet machine; london-10,000's furniture parts, 3.8M pairs and 4,100 needs, reached their
 # optimum in 6.6 s, and with 5.5 s were left at their first relaxation round, 0.25% from the bound)
@@ -78,7 +81,12 @@ USEFUL_PER_NEED_WITH_CUTS = 2e-3
 # after 20 s; two runs of 5.4 and 6.8 s, each from the start, ended 41k away)
 USEFUL_PER_PAIR_WITH_CUTS = 1e-4
 EVERY_COLUMN = 400_000  # solver.WORK_ALL (solver imports this module): the relaxation takes every column
-SETUP_TIMES = 2.0  # a problem is split only when its limit is this many times its parts' setup
+# a problem is split only when its limit is this many times its parts' setup; below, its whole run's
+# cut-short pairs (london-10,000 at 12 and 16 s: 2% more objective than the split, within limit + 2 s)
+# are kept to, above it the split gives more (at 20 s as much and a bound 3% from it, not 21%; at 40
+# s 0.39% from its bound, where the whole run, its pairs stopped at MAX_PAIRS, stopped at 1.58%, and
+# at 80 s 0.024% against 1.48%)
+SETUP_TIMES = 1.5
 AGAIN_MIN_SECONDS = 3.0  # a part is solved again only with at least this long,
 AGAIN_FACTOR = 1.5  # and this many times as long as its last run took
 BOUND_TOL = 1e-7  # relative: a bound this far below the objective is rounding, further is an error
