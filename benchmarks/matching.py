@@ -3,7 +3,7 @@ limits alone and beside a busy core, and churn between runs.
 
     python benchmarks/matching.py [--only NAME ...] [--time-limit S] [--skip-london] [--markdown]
     python benchmarks/matching.py --scale         # borough 300/1000/2000, london 3000/10000, tight 300/600
-    python benchmarks/matching.py --time-sweep    # 2, 10, 30 s on borough-1000, alone and with a busy core
+    python benchmarks/matching.py --time-sweep    # 2-60 s on borough-1000 and london-10000, alone and busy
     python benchmarks/matching.py --churn         # remove 5% of offers, re-solve without and with keep_offer
     python benchmarks/matching.py --scale --busy  # any of these with one busy core beside each run
 
@@ -58,8 +58,12 @@ SCALE = {
     "gen:tight-300-s1": (("tight", 300, 1), 10, None),
     "gen:tight-600-s1": (("tight", 600, 1), 30, None),
 }
-TIME_SWEEP_CASE = ("borough", 1000, 2)
-TIME_SWEEP_LIMITS = (2, 10, 30)
+# (problem, limits): borough-1000, and london-10,000 at the limits where its pairs are cut short (2-10 s)
+# or it is split with little time for each part (30, 60 s)
+TIME_SWEEP = (
+    (("borough", 1000, 2), (2, 10, 30)),
+    (("london", 10000, 1), (2, 6, 10, 30, 60)),
+)
 CHECK_MAX_NEEDS = 25_000  # the scalar checker is slow on larger problems: their check column reads "-"
 
 
@@ -217,19 +221,20 @@ def _run_beside(name, spec, limit, tmp, shared_check, busy):
 def time_sweep(tmp, markdown):
     """The same problem at each time limit, alone and with a busy core beside it: wall from spawn to
     exit must stay within the limit + 2 s."""
-    profile, families, seed = TIME_SWEEP_CASE
     rows = []
-    for busy in (False, True):
-        for limit in TIME_SWEEP_LIMITS:
-            name = f"gen:{profile}-{families}-s{seed}" + (" +busy core" if busy else "")
-            spinner = _busy_core() if busy else None
-            try:
-                rows.append(run_case(name, TIME_SWEEP_CASE, limit, tmp))
-            finally:
-                if spinner is not None:
-                    spinner.kill()
-                    spinner.wait()
-            print(f"done {name} at {limit} s", file=sys.stderr, flush=True)
+    for case, limits in TIME_SWEEP:
+        profile, families, seed = case
+        for busy in (False, True):
+            for limit in limits:
+                name = f"gen:{profile}-{families}-s{seed}" + (" +busy core" if busy else "")
+                spinner = _busy_core() if busy else None
+                try:
+                    rows.append(run_case(name, case, limit, tmp))
+                finally:
+                    if spinner is not None:
+                        spinner.kill()
+                        spinner.wait()
+                print(f"done {name} at {limit} s", file=sys.stderr, flush=True)
     text = fmt(rows, {}, markdown)
     within = [r["seconds"] <= r["limit"] + 2 for r in rows if "error" not in r]
     return text + f"\nwall <= limit + 2 s: {sum(within)}/{len(rows)}"
@@ -293,7 +298,7 @@ def main(argv=None):
     ap.add_argument("--time-limit", type=float, default=None, help="override every time limit")
     ap.add_argument("--skip-london", action="store_true")
     ap.add_argument("--scale", action="store_true", help="the scale sweep on the project generator's seeds")
-    ap.add_argument("--time-sweep", action="store_true", help="2, 10 and 30 s, alone and beside a busy core")
+    ap.add_argument("--time-sweep", action="store_true", help="2-60 s, alone and beside a busy core")
     ap.add_argument("--churn", action="store_true", help="the churn figure, without and with keep_offer")
     ap.add_argument("--markdown", action="store_true")
     ap.add_argument("--busy", action="store_true", help="run every instance with one busy core beside it")
