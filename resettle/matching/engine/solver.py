@@ -52,11 +52,15 @@ KEEP_SHARE = 0.001  # keep_offer: the share of the objective that keeping propos
 BOUND_TOL = 1e-7  # relative: a bound this far below the objective is rounding, further is an error
 COMPLETE_SHARE = 0.8  # of the pairs' time, kept for completing the result and its reasons (see run)
 PART_COMPLETE_SHARE = 0.25  # the same for a part of a split problem (its result is not written)
-# seconds past the limit the needs not examined may still take (of the 2 s allowed), less what the
-# reasons and writing the result take after them: 12 us per need (0.7 s on london-10000 at load 4)
+# seconds per pair kept for completing, explaining and writing a result, at least (with a margin: on a
+# machine with AVX-512 it took 0.15 us a pair on borough-2,000, 4.3M pairs, and 0.05 on the shared
+# london-10,000; 1.5 us, the figure of the first engine, ended borough-2,000 at 8.4 s of a 15 s limit)
+RESERVE_PER_PAIR = 4e-7
 # seconds per column the capacity-aware trivial bound takes, about (2.3 s on 10M columns: london-10,000
 # cut short at a 6 s limit, where the time had already run out)
 TRIVIAL_BOUND_PER_COLUMN = 3e-7
+# seconds past the limit the needs not examined may still take (of the 2 s allowed), less what the
+# reasons and writing the result take after them: 12 us per need (0.7 s on london-10000 at load 4)
 FINISH_GRACE = 1.0
 AFTER_FINISH_PER_NEED = 12e-6
 CONVERGED = 1e-6  # relative: pricing stops when the working set's relaxation is this near the bound
@@ -258,16 +262,23 @@ class Solver:
         self.stats["setup_seconds"] = round(self.clock.elapsed(), 3)
         self.stats.update(pairs=len(pairs), columns=len(cols), rows=rows.n_rows)
         self.key_spent = _key_totals(problem, cols) - cols.key_budget
-        # reserve time for completing, explaining and writing the result: about 1.5 s per million
-        # pairs on a quiet machine, and at least COMPLETE_SHARE of the time the pairs took (which
+        # reserve time for completing, explaining and writing the result: RESERVE_PER_PAIR, and at
+        # least COMPLETE_SHARE of the time the pairs took (which
         # grows with the load as the completion does: 0.7 measured on london-10000 at load 10)
         # (a part of a split problem writes nothing and explains only its own needs: the share alone)
         # (a part's completion and reasons took 0.04 s of the 1 s this kept on a furniture part of
         # london-10,000: a smaller share, the rest of the part's time for its relaxation)
-        per_pair = 0.0 if problem.split else 1.5e-6
+        per_pair = 0.0 if problem.split else RESERVE_PER_PAIR
         self.reserve += max(
             per_pair * len(pairs), (PART_COMPLETE_SHARE if problem.split else COMPLETE_SHARE) * pairs_seconds
         )
+        if not pairs.complete:
+            # the needs not examined get their pairs after the optimisation (finish_unexamined), each
+            # added where it fits: keep the time their pairs would take at the examined ones' rate
+            # (london-10,000 at 10 s: a relaxation of 2.3 s over 7.7M columns gained nothing, and the
+            # needs examined late in the 3.1 s left brought 100.7M where they had brought 104.2M)
+            examined = int(pairs.examined.sum())
+            self.reserve += pairs_seconds * (problem.n_needs - examined) / max(1, examined)
         deadline = self.clock.at(self.reserve)
         if not pairs.complete:
             self.timed_out = True
@@ -526,11 +537,11 @@ class Solver:
 
     def _bound_without_lagrangian(self, cols: Columns, bound: float) -> float:
         """Where no relaxation gave a Lagrangian bound: `bound` or the trivial bound, the smaller, if the
-        time before the reserve allows its sort of every column (`bound` alone otherwise)."""
+        time left allows its sort of every column (`bound` alone otherwise)."""
         if self.lag is not None or not len(cols):
             return bound
-        if self.left() - self.reserve < TRIVIAL_BOUND_PER_COLUMN * len(cols):
-            return bound
+        if self.left() < 2 * TRIVIAL_BOUND_PER_COLUMN * len(cols):
+            return bound  # (twice: as long again for the completion after it)
         trivial = self._trivial_bound(cols)
         self.trivial_whole = min(self.trivial_whole, trivial + self.bound_extra)
         return min(bound, trivial)

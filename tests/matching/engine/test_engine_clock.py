@@ -165,3 +165,30 @@ def test_needs_left_when_the_late_examination_stops_stay_not_examined(generator,
     assert set(done.added) <= set(np.flatnonzero(done.examined).tolist())
     assert done.added and all(done.has_col[need] for need in done.added)
     assert min(state.rem_cap) >= 0
+
+
+def test_pairs_cut_short_keep_time_for_the_needs_not_examined(generator, monkeypatch):
+    """With the pairs cut short after a quarter of the needs, the time their pairs would take at the
+    same rate is kept for examining the others late: the relaxation, which would have had 1.7 s of a 4
+    s limit over the quarter examined, does not start, and the others are examined and added."""
+    from resettle.matching.engine import solver as solver_module
+
+    data = generator.generate("borough", 60, 11)
+    problem = Problem(data)
+    quarter = np.arange(problem.n_needs // 4)
+
+    def slow_quarter(problem, deadline=None, only=None):
+        time.sleep(1.0)  # pairs that came slowly: the rate the others' pairs are expected at
+        found = build_pairs(problem, only=quarter)
+        found.examined[:] = False
+        found.examined[quarter] = True
+        return found
+
+    monkeypatch.setattr(solver_module, "build_pairs", slow_quarter)
+    result = solve(problem, time_limit=4.0)
+    stats = result["stats"]
+    assert stats["pairs_complete"] is False
+    assert "lp_rounds" not in stats, stats
+    assert stats["needs_examined_late"] == problem.n_needs - len(quarter)
+    assert stats["needs_added_late"] > 0
+    assert check(data, result).ok
