@@ -230,6 +230,28 @@ class Solver:
         )
         return _columns_of_keys(problem, cols, wanted)
 
+    def _keep_reserve(self, pairs: Pairs, pairs_seconds: float) -> None:
+        """Add to the reserve the time what follows the optimisation takes: the result, and the needs
+        whose pairs were not generated in time."""
+        problem = self.problem
+        # reserve time for completing, explaining and writing the result: RESERVE_PER_PAIR, and at
+        # least COMPLETE_SHARE of the time the pairs took (which
+        # grows with the load as the completion does: 0.7 measured on london-10000 at load 10)
+        # (a part of a split problem writes nothing and explains only its own needs: the share alone)
+        # (a part's completion and reasons took 0.04 s of the 1 s this kept on a furniture part of
+        # london-10,000: a smaller share, the rest of the part's time for its relaxation)
+        per_pair = 0.0 if problem.split else RESERVE_PER_PAIR
+        self.reserve += max(
+            per_pair * len(pairs), (PART_COMPLETE_SHARE if problem.split else COMPLETE_SHARE) * pairs_seconds
+        )
+        if not pairs.complete:
+            # the needs not examined get their pairs after the optimisation (finish_unexamined), each
+            # added where it fits: keep the time their pairs would take at the examined ones' rate
+            # (london-10,000 at 10 s: a relaxation of 2.3 s over 7.7M columns gained nothing, and the
+            # needs examined late in the 3.1 s left brought 100.7M where they had brought 104.2M)
+            examined = int(pairs.examined.sum())
+            self.reserve += pairs_seconds * (problem.n_needs - examined) / max(1, examined)
+
     def report(self, state: State, method: str, bound: float | None = None) -> None:
         """Tell the caller's progress callback when the incumbent improves."""
         if bound is not None:
@@ -262,23 +284,7 @@ class Solver:
         self.stats["setup_seconds"] = round(self.clock.elapsed(), 3)
         self.stats.update(pairs=len(pairs), columns=len(cols), rows=rows.n_rows)
         self.key_spent = _key_totals(problem, cols) - cols.key_budget
-        # reserve time for completing, explaining and writing the result: RESERVE_PER_PAIR, and at
-        # least COMPLETE_SHARE of the time the pairs took (which
-        # grows with the load as the completion does: 0.7 measured on london-10000 at load 10)
-        # (a part of a split problem writes nothing and explains only its own needs: the share alone)
-        # (a part's completion and reasons took 0.04 s of the 1 s this kept on a furniture part of
-        # london-10,000: a smaller share, the rest of the part's time for its relaxation)
-        per_pair = 0.0 if problem.split else RESERVE_PER_PAIR
-        self.reserve += max(
-            per_pair * len(pairs), (PART_COMPLETE_SHARE if problem.split else COMPLETE_SHARE) * pairs_seconds
-        )
-        if not pairs.complete:
-            # the needs not examined get their pairs after the optimisation (finish_unexamined), each
-            # added where it fits: keep the time their pairs would take at the examined ones' rate
-            # (london-10,000 at 10 s: a relaxation of 2.3 s over 7.7M columns gained nothing, and the
-            # needs examined late in the 3.1 s left brought 100.7M where they had brought 104.2M)
-            examined = int(pairs.examined.sum())
-            self.reserve += pairs_seconds * (problem.n_needs - examined) / max(1, examined)
+        self._keep_reserve(pairs, pairs_seconds)
         deadline = self.clock.at(self.reserve)
         if not pairs.complete:
             self.timed_out = True
