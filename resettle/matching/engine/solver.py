@@ -235,8 +235,8 @@ class Solver:
         whose pairs were not generated in time."""
         problem = self.problem
         # reserve time for completing, explaining and writing the result: RESERVE_PER_PAIR, and at
-        # least COMPLETE_SHARE of the time the pairs took (which
-        # grows with the load as the completion does: 0.7 measured on london-10000 at load 10)
+        # least COMPLETE_SHARE of the time the pairs took (which grows with the load as the completion
+        # does: 0.7 measured on london-10000 at load 10)
         # (a part of a split problem writes nothing and explains only its own needs: the share alone)
         # (a part's completion and reasons took 0.04 s of the 1 s this kept on a furniture part of
         # london-10,000: a smaller share, the rest of the part's time for its relaxation)
