@@ -10,6 +10,7 @@ import numpy as np
 
 from resettle.matching.engine import pairs as pairs_module
 from resettle.matching.engine import solve
+from resettle.matching.engine import solver as solver_module
 from resettle.matching.engine.pairs import build_pairs
 from resettle.matching.engine.problem import Problem
 
@@ -171,15 +172,13 @@ def test_pairs_cut_short_keep_time_for_the_needs_not_examined(generator, monkeyp
     """With the pairs cut short after a quarter of the needs, the time their pairs would take at the
     same rate is kept for examining the others late: the relaxation, which would have had 1.7 s of a 4
     s limit over the quarter examined, does not start, and the others are examined and added."""
-    from resettle.matching.engine import solver as solver_module
-
     data = generator.generate("borough", 60, 11)
     problem = Problem(data)
     quarter = np.arange(problem.n_needs // 4)
 
-    def slow_quarter(problem, deadline=None, only=None):
+    def slow_quarter(of, deadline=None, only=None):
         time.sleep(1.0)  # pairs that came slowly: the rate the others' pairs are expected at
-        found = build_pairs(problem, only=quarter)
+        found = build_pairs(of, only=quarter)
         found.examined[:] = False
         found.examined[quarter] = True
         return found
